@@ -1,0 +1,46 @@
+"""symbackprop: exact, readable, verified backpropagation gradients.
+
+A typed Python API; the ``symbackprop`` command is a thin layer over it::
+
+    from symbackprop import load_spec, build_network, derive
+    net = build_network(load_spec("specs/seed-004-mazur-2-2-2.yaml"))
+    grads = derive(net)
+    grads.derivation(net.symbol_by_name["w5"]).closed
+
+SymPy is imported only when one of these names is first used, so importing the package
+(and ``symbackprop --help``) stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load_spec": "spec",
+    "load_values": "spec",
+    "NetworkSpec": "spec",
+    "build_network": "build",
+    "Network": "build",
+    "derive": "derive",
+    "Gradients": "derive",
+    "Derivation": "derive",
+    "evaluate": "evaluate",
+    "gradcheck": "gradcheck",
+    "build_document": "render",
+    "render": "render",
+    "SymbackpropError": "errors",
+    "SpecError": "errors",
+    "FormulaError": "errors",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'symbackprop' has no attribute {name!r}")
