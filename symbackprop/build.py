@@ -113,9 +113,17 @@ class Network:
     def definitions(self) -> list[tuple[sp.Symbol, sp.Expr]]:
         """All (symbol, definition) pairs in evaluation order: net then out, unit by unit."""
         out: list[tuple[sp.Symbol, sp.Expr]] = []
+        defined: set[str] = set()
         for u in self.units:
             out.append((u.net, self.net_definitions[u.net]))
-            out.append((u.out, self.out_definitions[u.out]))
+            defined.add(u.name)
+            if u.activation.kind != "softmax":
+                out.append((u.out, self.out_definitions[u.out]))
+                continue
+            # a softmax output needs the net inputs of its whole layer first
+            group = self.layer_units(u.layer)
+            if all(g.name in defined for g in group):
+                out.extend((g.out, self.out_definitions[g.out]) for g in group)
         return out
 
     def substitute(self, expr: sp.Expr) -> sp.Expr:
