@@ -310,7 +310,8 @@ _register(Activation(
     "relu'(z) = 1 if z > 0 else 0", r"\operatorname{relu}'(z) = \mathbb{1}[z > 0]",
 ))
 _register(Activation(
-    "leaky_relu", lambda z, alpha=sp.Rational(1, 100), **_: leaky_relu(z, alpha),
+    "leaky_relu", lambda z, alpha=None, **_: leaky_relu(
+        z, sp.Rational(1, 100) if alpha is None else alpha),
     r"\operatorname{lrelu}",
     "lrelu'(z) = 1 if z > 0 else α",
     r"\operatorname{lrelu}_\alpha'(z) = \begin{cases}1 & z > 0\\ \alpha & z \le 0\end{cases}",

@@ -1,0 +1,212 @@
+"""An independent reference for losses and gradients, written from the spec data alone.
+
+The forward pass below reads the validated spec (inputs, units, edges, biases, outputs and
+loss) and evaluates it with ``autograd.numpy``; ``autograd`` then differentiates it. None of
+the package's symbolic network, derivation or numeric code is used, so an agreement between
+this module and the package is evidence from two separate implementations.
+
+Conventions shared with the package (and nothing else):
+
+* an unspecified activation ``f`` is evaluated as tanh;
+* softmax takes the net inputs of its whole layer;
+* the loss is ``factor · Σ term`` over the output units (divided by their number for a mean
+  reduction), with ``(y − a)²``, ``−(y log a + (1 − y) log(1 − a))`` or ``−y log a`` as term;
+* over several examples the cost is the mean of the examples' losses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import grad
+
+from symbackprop.spec import NetworkSpec
+
+UNSPECIFIED_AS = "tanh"
+KINKED = ("relu", "leaky_relu")
+
+
+@dataclass(frozen=True)
+class OracleResult:
+    """Loss and gradient (by parameter name) of one example or of the mean over examples."""
+
+    loss: float
+    gradients: dict[str, float]
+
+
+def param_names(spec: NetworkSpec) -> list[str]:
+    return [p.name for p in spec.params]
+
+
+def _order(spec: NetworkSpec) -> list[str]:
+    """Units in an order where every unit follows its sources (a DFS of the edge list)."""
+    preds: dict[str, list[str]] = {u.name: [] for u in spec.units}
+    for e in spec.edges:
+        preds[e.target].append(e.source)
+    order: list[str] = []
+    done: set[str] = {i.name for i in spec.inputs}
+    for start in preds:
+        stack = [start]
+        while stack:
+            top = stack[-1]
+            if top in done:
+                stack.pop()
+                continue
+            waiting = [s for s in preds[top] if s not in done]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            done.add(top)
+            order.append(top)
+    return order
+
+
+def _elementwise(kind: str, alpha: float | None) -> Callable[[Any], Any]:
+    if kind == "unspecified":
+        kind = UNSPECIFIED_AS
+    if kind == "sigmoid":
+        return lambda z: 1.0 / (1.0 + anp.exp(-z))
+    if kind == "tanh":
+        return anp.tanh
+    if kind == "relu":
+        return lambda z: anp.where(z > 0, z, 0.0 * z)
+    if kind == "leaky_relu":
+        a = 0.01 if alpha is None else alpha
+        return lambda z: anp.where(z > 0, z, a * z)
+    if kind == "linear":
+        return lambda z: z
+    if kind == "softplus":
+        return lambda z: anp.logaddexp(0.0, z)
+    raise ValueError(f"no elementwise activation {kind!r}")
+
+
+def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, Any]
+            ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Net inputs and activations of every unit (autograd-traceable in ``params``)."""
+    incoming: dict[str, list[tuple[str, str]]] = {u.name: [] for u in spec.units}
+    for e in spec.edges:
+        incoming[e.target].append((e.source, e.weight))
+    bias_of: dict[str, list[str]] = {u.name: [] for u in spec.units}
+    for unit, b in spec.biases:
+        bias_of[unit].append(b)
+    units = {u.name: u for u in spec.units}
+    layer_units = {lay.position: lay.units for lay in spec.layers}
+    outs: dict[str, Any] = {i.name: inputs[i.name] for i in spec.inputs}
+    nets: dict[str, Any] = {}
+    for name in _order(spec):
+        total: Any = 0.0
+        for source, weight in incoming[name]:
+            total = total + params[weight] * outs[source]
+        for b in bias_of[name]:
+            total = total + params[b]
+        nets[name] = total
+        act = units[name].activation
+        if act.kind == "softmax":
+            group = layer_units[units[name].layer]
+            if all(g in nets for g in group):
+                zs = [nets[g] for g in group]
+                shift = max(float(_value(z)) for z in zs)
+                exps = [anp.exp(z - shift) for z in zs]
+                denom = sum(exps[1:], exps[0])
+                for g, ez in zip(group, exps, strict=True):
+                    outs[g] = ez / denom
+            continue
+        alpha = float(act.alpha) if act.alpha is not None else None
+        outs[name] = _elementwise(act.kind, alpha)(total)
+    return nets, outs
+
+
+def _value(x: Any) -> Any:
+    """The plain number inside an autograd box (used only for the softmax shift)."""
+    while hasattr(x, "_value"):
+        x = x._value
+    return x
+
+
+def loss_of_outputs(spec: NetworkSpec, outs: Mapping[str, Any], targets: Mapping[str, Any]
+                    ) -> Any:
+    kind = spec.loss.kind
+    terms: list[Any] = []
+    for name in spec.outputs:
+        a = outs[name]
+        y = targets[name]
+        if kind == "squared_error":
+            terms.append((y - a) ** 2)
+        elif kind == "binary_cross_entropy":
+            terms.append(-(y * anp.log(a) + (1.0 - y) * anp.log(1.0 - a)))
+        elif kind == "cross_entropy":
+            terms.append(-y * anp.log(a))
+        else:
+            raise ValueError(kind)
+    scale = float(spec.loss.factor)
+    if spec.loss.reduction == "mean":
+        scale /= len(spec.outputs)
+    return scale * sum(terms[1:], terms[0])
+
+
+def example_loss(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, Any],
+                 targets: Mapping[str, Any]) -> Any:
+    _, outs = forward(spec, params, inputs)
+    return loss_of_outputs(spec, outs, targets)
+
+
+def loss_function(spec: NetworkSpec, examples: Sequence[tuple[Mapping[str, float],
+                                                              Mapping[str, float]]]
+                  ) -> Callable[[Any], Any]:
+    """θ ↦ mean loss over ``examples``, θ a vector in the order of ``spec.params``."""
+    names = param_names(spec)
+
+    def cost(theta: Any) -> Any:
+        params = {n: theta[k] for k, n in enumerate(names)}
+        losses = [example_loss(spec, params, i, t) for i, t in examples]
+        return sum(losses[1:], losses[0]) / len(losses)
+
+    return cost
+
+
+def oracle(spec: NetworkSpec, params: Mapping[str, float],
+           examples: Sequence[tuple[Mapping[str, float], Mapping[str, float]]]) -> OracleResult:
+    """Loss and autograd gradient of the mean loss over ``examples`` at ``params``."""
+    names = param_names(spec)
+    theta = np.array([float(params[n]) for n in names], dtype=float)
+    cost = loss_function(spec, examples)
+    gradient = grad(cost)(theta) if names else np.zeros(0)
+    return OracleResult(float(cost(theta)),
+                        {n: float(gradient[k]) for k, n in enumerate(names)})
+
+
+def kink_distance(spec: NetworkSpec, params: Mapping[str, float],
+                  examples: Sequence[tuple[Mapping[str, float], Mapping[str, float]]]) -> float:
+    """The smallest |net input| of a relu or leaky_relu unit over ``examples`` (inf if none)."""
+    kinked = [u.name for u in spec.units if u.activation.kind in KINKED]
+    best = float("inf")
+    for inputs, _ in examples:
+        nets, _ = forward(spec, params, inputs)
+        for name in kinked:
+            best = min(best, abs(float(nets[name])))
+    return best
+
+
+def close(actual: float, expected: float, *, rel: float = 1e-9, floor: float = 1e-12) -> bool:
+    """|actual − expected| ≤ rel · max(|actual|, |expected|), or ≤ floor near zero."""
+    diff = abs(actual - expected)
+    return bool(diff <= rel * max(abs(actual), abs(expected)) or diff <= floor)
+
+
+def mismatches(actual: Mapping[str, float], expected: Mapping[str, float], *,
+               rel: float = 1e-9, floor: float = 1e-12) -> list[str]:
+    """A line per parameter whose values disagree (or that only one side has)."""
+    lines: list[str] = []
+    for name in sorted(set(actual) | set(expected)):
+        if name not in actual or name not in expected:
+            lines.append(f"{name}: present on one side only")
+            continue
+        a, e = float(actual[name]), float(expected[name])
+        if not close(a, e, rel=rel, floor=floor):
+            lines.append(f"{name}: tool {a!r} vs oracle {e!r}")
+    return lines
