@@ -38,7 +38,7 @@ def main() -> None:
 @contextmanager
 def progress_bar(total: int, label: str) -> Iterator[Any]:
     """A progress bar on stderr for long work; a no-op for small jobs."""
-    if total < PROGRESS_THRESHOLD:
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
         yield lambda *_: None
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:

@@ -1,0 +1,165 @@
+"""The command line: exit codes, formats, published numbers, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from symbackprop.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_004 = str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_does_not_import_sympy() -> None:
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom symbackprop.cli import main\n"
+            "r = CliRunner().invoke(main, ['--help'])\nassert r.exit_code == 0, r.output\n"
+            "assert 'Examples' in r.output\nprint('sympy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    out = subprocess.run([sys.executable, "-m", "symbackprop", "derive", SEED_004, "--param",
+                          "w5", "--form", "closed"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1" in out.stdout
+
+
+@pytest.mark.parametrize("command", ["derive", "eval", "gradcheck"])
+def test_every_command_has_examples_in_help(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "Examples:" in out
+
+
+# Matt Mazur, "A Step by Step Backpropagation Example" (2015), the worked example seed 004
+# builds on: E_total = 0.298371109; after one step with learning rate 0.5:
+MAZUR_UPDATED = {
+    "w5": 0.35891648, "w6": 0.408666186, "w7": 0.511301270, "w8": 0.561370121,
+    "w1": 0.149780716, "w2": 0.19956143, "w3": 0.24975114, "w4": 0.29950229,
+}
+
+
+def test_eval_reproduces_mazur_worked_example() -> None:
+    code, out, err = run("eval", SEED_004, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["loss"] == pytest.approx(0.298371109, abs=5e-10)
+    assert data["units"]["h1"]["out"] == pytest.approx(0.593269992, abs=5e-10)
+    assert data["units"]["o1"]["net"] == pytest.approx(1.105905967, abs=5e-10)
+    assert data["gradients"]["w5"] == pytest.approx(0.082167041, abs=5e-10)
+    assert data["gradients"]["w1"] == pytest.approx(0.000438568, abs=5e-10)
+    for name, value in MAZUR_UPDATED.items():
+        assert data["updated"][name] == pytest.approx(value, abs=1e-8), name
+    assert len(data["history"]) == 2
+
+
+def test_eval_reproduces_mazur_after_10000_iterations() -> None:
+    # Mazur keeps the biases fixed; "after repeating this process 10,000 times ... the error
+    # plummets to 0.0000351085", i.e. the error of the 10,000th forward pass.
+    code, out, err = run("eval", SEED_004, "--steps", "10000", "--frozen", "b1", "--frozen",
+                         "b2", "--format", "json")
+    assert code == 0, err
+    history = json.loads(out)["history"]
+    assert len(history) == 10001
+    assert history[9999] == pytest.approx(0.0000351085, abs=5e-11)
+    assert all(b < a for a, b in zip(history, history[1:], strict=False))
+
+
+def test_eval_text_lists_units_loss_and_updates() -> None:
+    code, out, _ = run("eval", SEED_004, "--lr", "0.5", "--steps", "2")
+    assert code == 0
+    assert "loss = 0.298371109" in out
+    assert "step 2:" in out
+
+
+def test_eval_at_values_file(tmp_path: Path) -> None:
+    at = tmp_path / "at.yaml"
+    at.write_text("examples:\n  - inputs: {i1: 0.05, i2: 0.10}\n    targets: {o1: 0.01, o2: 0.99}\n"
+                  "  - inputs: {i1: 0.05, i2: 0.10}\n    targets: {o1: 0.01, o2: 0.99}\n"
+                  "params: {w1: 0.15, w2: 0.20, w3: 0.25, w4: 0.30, w5: 0.40, w6: 0.45, "
+                  "w7: 0.50, w8: 0.55, b1: 0.35, b2: 0.60}\n")
+    code, out, err = run("eval", SEED_004, "--at", str(at), "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    # two identical examples: the mean loss equals the single-example loss
+    assert data["loss"] == pytest.approx(0.298371109, abs=5e-10)
+    assert len(data["examples"]) == 2
+    assert "updated" not in data
+
+
+def test_eval_without_values_is_an_input_error() -> None:
+    code, _, err = run("eval", str(ROOT / "specs" / "relu-mlp.yaml"))
+    assert code == 2
+    assert "no value for parameter" in err
+
+
+def test_derive_json_has_expression_latex_and_chain() -> None:
+    code, out, _ = run("derive", SEED_004, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    params = {p["name"]: p for p in data["parameters"]}
+    assert set(params) == {"w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"}
+    w5 = params["w5"]
+    assert w5["expression"] == "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"
+    assert "out_{o1}" in w5["latex"]
+    assert [f["denominator"] for f in w5["chain"][0]] == ["out_o1", "in_o1", "w5"]
+    assert len(params["w1"]["chain"]) == 2  # two paths: through o1 and through o2
+
+
+def test_derive_unknown_param_suggests_a_name() -> None:
+    code, _, err = run("derive", SEED_004, "--param", "w9")
+    assert code == 2
+    assert "no parameter called `w9`" in err
+
+
+def test_derive_writes_output_file_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out.tex"
+    code, _, _ = run("derive", SEED_004, "--format", "latex", "-o", str(target))
+    assert code == 0
+    assert target.read_text().count("\\begin{align*}") == 10
+    code, _, err = run("derive", SEED_004, "-o", str(tmp_path / "missing" / "out.tex"))
+    assert code == 2
+    assert "does not exist" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["out.tex"]
+
+
+def test_gradcheck_json_keys_and_pass() -> None:
+    code, out, _ = run("gradcheck", SEED_004, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["ok"] is True
+    assert data["max_rel_error"] < 1e-12
+    assert {p["name"] for p in data["parameters"]} == set(MAZUR_UPDATED) | {"b1", "b2"}
+    assert all({"name", "analytic", "numeric", "rel_error", "ok"} <= set(p)
+               for p in data["parameters"])
+
+
+def test_gradcheck_fails_with_exit_1_on_a_wrong_gradient(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    import symbackprop.derive as derive_module
+
+    real = derive_module.derive
+
+    def wrong(net):  # type: ignore[no-untyped-def]
+        grads = real(net)
+        o1 = net.unit_by_name["o1"].name
+        grads.deltas[o1] = 2 * grads.deltas[o1]  # a factor-2 mistake in one local gradient
+        return grads
+
+    monkeypatch.setattr(derive_module, "derive", wrong)
+    code, out, _ = run("gradcheck", SEED_004)
+    assert code == 1
+    assert "FAIL" in out
