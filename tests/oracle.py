@@ -210,3 +210,103 @@ def mismatches(actual: Mapping[str, float], expected: Mapping[str, float], *,
         if not close(a, e, rel=rel, floor=floor):
             lines.append(f"{name}: tool {a!r} vs oracle {e!r}")
     return lines
+
+
+# ------------------------------------------------------------------ the package's side
+#
+# The functions below run the package under test at a point, so that both test modules
+# compare the same three things with the oracle: the compiled (lambdified) δ-form, the δ-form
+# evaluated by SymPy substitution, and the fully substituted closed form.
+
+
+@dataclass
+class ToolRun:
+    """The package's numbers for one example."""
+
+    loss: float
+    gradients: dict[str, float]
+    nets: dict[str, float]
+    outs: dict[str, float]
+
+
+def _numeric_stand_ins(expr: Any) -> Any:
+    """Replace unspecified activations f, f' by tanh, 1 − tanh² (the package's convention)."""
+    import sympy as sp
+
+    from symbackprop.functions import Unspecified, UnspecifiedPrime
+
+    expr = expr.replace(lambda e: isinstance(e, UnspecifiedPrime),
+                        lambda e: 1 - sp.tanh(e.args[0]) ** 2)
+    return expr.replace(lambda e: isinstance(e, Unspecified), lambda e: sp.tanh(e.args[0]))
+
+
+def sympy_number(expr: Any, values: Mapping[Any, Any], digits: int = 30) -> float:
+    """``expr`` at ``values`` (symbol → number), evaluated by SymPy itself (no lambdify)."""
+    import sympy as sp
+
+    filled = _numeric_stand_ins(sp.sympify(expr).xreplace(dict(values)))
+    number = sp.N(filled, digits)
+    if number.free_symbols:
+        raise AssertionError(f"unevaluated symbols left: {number.free_symbols}")
+    return float(number)
+
+
+def point_symbols(net: Any, params: Mapping[str, float], inputs: Mapping[str, float],
+                  targets: Mapping[str, float]) -> dict[Any, Any]:
+    """Numbers for the network's parameter, input and target symbols."""
+    import sympy as sp
+
+    values: dict[Any, Any] = {}
+    for p in net.params:
+        values[p] = sp.Float(repr(float(params[p.name])), 30)
+    for i, sym in zip(net.spec.inputs, net.inputs, strict=True):
+        values[sym] = sp.Float(repr(float(inputs[i.name])), 30)
+    for u in net.outputs:
+        assert u.target is not None
+        values[u.target] = sp.Float(repr(float(targets[u.name])), 30)
+    return values
+
+
+def delta_form_gradients(net: Any, grads: Any, params: Mapping[str, float],
+                         inputs: Mapping[str, float], targets: Mapping[str, float]
+                         ) -> dict[str, float]:
+    """Every ``grads.gradient(p)`` (δ-form) evaluated by substitution.
+
+    Net inputs and activations come from the oracle's forward pass; each δ is the package's
+    recurrence ``grads.deltas`` evaluated from the output layer back.
+    """
+    import sympy as sp
+
+    values = point_symbols(net, params, inputs, targets)
+    nets, outs = forward(net.spec, params, inputs)
+    for u in net.units:
+        values[u.net] = sp.Float(repr(float(nets[u.name])), 30)
+        values[u.out] = sp.Float(repr(float(outs[u.name])), 30)
+    for u in reversed(net.units):
+        values[u.delta] = sp.Float(sympy_number(grads.deltas[u.name], values), 30)
+    return {p.name: sympy_number(grads.gradient(p), values) for p in net.params}
+
+
+def closed_form_gradients(net: Any, grads: Any, params: Mapping[str, float],
+                          inputs: Mapping[str, float], targets: Mapping[str, float]
+                          ) -> dict[str, float]:
+    """Every closed form, with every net and out substituted, evaluated by SymPy."""
+    values = point_symbols(net, params, inputs, targets)
+    return {p.name: sympy_number(net.substitute(grads.derivation(p).closed), values)
+            for p in net.params}
+
+
+def tool_runs(net: Any, grads: Any, params: Mapping[str, float],
+              examples: Sequence[tuple[Mapping[str, float], Mapping[str, float]]],
+              module: str = "numpy") -> list[ToolRun]:
+    """The package's compiled pass for each example."""
+    from symbackprop.numeric import compile_network
+
+    compiled = compile_network(net, grads, module=module)
+    runs = []
+    for inputs, targets in examples:
+        r = compiled.run(params, inputs, targets)
+        runs.append(ToolRun(float(r.loss), {k: float(v) for k, v in r.gradients.items()},
+                            {k: float(v) for k, v in r.nets.items()},
+                            {k: float(v) for k, v in r.outs.items()}))
+    return runs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_eval_reproduces_mazur_after_10000_iterations() -> None:
     history = json.loads(out)["history"]
     assert len(history) == 10001
     assert history[9999] == pytest.approx(0.0000351085, abs=5e-11)
-    assert all(b < a for a, b in zip(history, history[1:], strict=False))
+    assert all(b < a for a, b in itertools.pairwise(history))
 
 
 def test_eval_text_lists_units_loss_and_updates() -> None:

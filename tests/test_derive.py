@@ -1,0 +1,119 @@
+"""Derivations: textbook forms, paths, shared parameters, output-layer simplifications."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sympy as sp
+
+from symbackprop.build import Network, build_network
+from symbackprop.derive import Gradients, derive
+from symbackprop.functions import sigmoid
+from symbackprop.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name: str) -> tuple[Network, Gradients]:
+    net = build_network(load_spec(ROOT / "specs" / name))
+    return net, derive(net)
+
+
+def sym(net: Network, name: str) -> sp.Symbol:
+    return net.symbol_by_name[name]
+
+
+def test_seed_004_output_weight_is_the_seed_formula() -> None:
+    net, grads = load("seed-004-mazur-2-2-2.yaml")
+    t1, o1, h1 = (sym(net, n) for n in ("target_o1", "out_o1", "out_h1"))
+    seed = -(t1 - o1) * o1 * (1 - o1) * h1  # seed 004, ∂E_total/∂w5
+    assert sp.expand(grads.derivation(sym(net, "w5")).closed - seed) == 0
+
+
+def test_seed_004_hidden_weight_sums_two_paths_through_w5_and_w7() -> None:
+    net, grads = load("seed-004-mazur-2-2-2.yaml")
+    s = {n: sym(net, n) for n in ("target_o1", "out_o1", "target_o2", "out_o2", "out_h1",
+                                  "w5", "w7", "i1")}
+    corrected = -((s["target_o1"] - s["out_o1"]) * s["out_o1"] * (1 - s["out_o1"]) * s["w5"]
+                  + (s["target_o2"] - s["out_o2"]) * s["out_o2"] * (1 - s["out_o2"]) * s["w7"]
+                  ) * s["out_h1"] * (1 - s["out_h1"]) * s["i1"]
+    d = grads.derivation(sym(net, "w1"))
+    assert d.path_count == 2
+    assert sp.expand(d.closed - corrected) == 0
+    # the seed's own formula writes w6 where w7 belongs: it is not the gradient
+    seed_formula = corrected.xreplace({s["w7"]: sym(net, "w6")})
+    assert sp.expand(d.closed - seed_formula) != 0
+
+
+def test_chain_factors_read_like_the_seed() -> None:
+    net, grads = load("seed-004-mazur-2-2-2.yaml")
+    (path,) = grads.derivation(sym(net, "w5")).paths or ()
+    assert [(f.numerator.name, f.denominator.name) for f in path] == [
+        ("E_total", "out_o1"), ("out_o1", "in_o1"), ("in_o1", "w5")]
+    assert path[1].value == sym(net, "out_o1") * (1 - sym(net, "out_o1"))
+    assert path[2].value == sym(net, "out_h1")
+
+
+def test_delta_form_is_delta_times_source() -> None:
+    net, grads = load("seed-004-mazur-2-2-2.yaml")
+    assert grads.gradient(sym(net, "w5")) == sym(net, "delta_o1") * sym(net, "out_h1")
+    assert grads.gradient(sym(net, "b1")) == sym(net, "delta_h1") + sym(net, "delta_h2")
+
+
+def test_bias_shared_across_layers_sums_both_uses() -> None:
+    net, grads = load("seed-003-stackexchange-chain.yaml")
+    d = grads.derivation(sym(net, "b"))
+    assert len(d.uses) == 2
+    assert d.path_count == 2
+    x, w1, w2, b = (sym(net, n) for n in ("x", "w1", "w2", "b"))
+    y = sym(net, "y")
+    h = sigmoid(x * w1 + b)
+    yp = sigmoid(h * w2 + b)
+    loss = sp.Rational(1, 2) * (y - yp) ** 2
+    by_hand = sp.diff(loss, b)
+    ours = net.substitute(d.closed)
+    point = {x: sp.Rational(3, 10), w1: sp.Rational(-7, 10), w2: sp.Rational(11, 10),
+             b: sp.Rational(1, 5), y: sp.Rational(9, 10)}
+    assert abs(float((ours - by_hand).subs(point).evalf(40))) < 1e-30
+
+
+def test_sigmoid_with_binary_cross_entropy_gives_a_minus_y() -> None:
+    net, grads = load("relu-mlp.yaml")
+    (out,) = net.outputs
+    assert grads.output_delta[out.name] == out.out - out.target
+
+
+def test_softmax_with_cross_entropy_gives_a_minus_y() -> None:
+    net, grads = load("softmax-cross-entropy.yaml")
+    for u in net.outputs:
+        assert grads.output_delta[u.name] == u.out - u.target
+    assert any("sum to 1" in n for n in grads.notes)
+
+
+def test_tanh_derivative_in_terms_of_the_activation() -> None:
+    net, grads = load("tanh-regression.yaml")
+    h = net.units[0]
+    assert grads.local_derivative(h) == 1 - h.out ** 2
+
+
+def test_unspecified_activation_keeps_f_prime_of_the_net_input() -> None:
+    net, grads = load("seed-000-renom-1-2-1.yaml")
+    d = grads.derivation(sym(net, "w_a"))
+    text = sp.sstr(d.closed)
+    assert "f'(z)" in text and "f'(x_1_in)" in text
+    assert [(f.numerator.name, f.denominator.name) for f in (d.paths or ((),))[0]] == [
+        ("E", "y"), ("y", "z"), ("z", "x_1"), ("x_1", "x_1_in"), ("x_1_in", "w_a")]
+
+
+def test_skip_connection_paths() -> None:
+    net, grads = load("skip-connection.yaml")
+    # a1 feeds h1, which reaches y directly (v3) and through h2 (u → v2)
+    assert grads.derivation(sym(net, "a1")).path_count == 2
+    assert grads.derivation(sym(net, "v1")).path_count == 1
+
+
+def test_closed_form_never_contains_exp() -> None:
+    for spec in ("seed-004-mazur-2-2-2.yaml", "seed-002-four-layer.yaml", "relu-mlp.yaml"):
+        net, grads = load(spec)
+        for p in net.params:
+            assert not grads.derivation(p).closed.has(sp.exp), (spec, p)
