@@ -94,8 +94,16 @@ class Network:
             defs[u.out] = self.activation_of(u)
         return defs
 
+    @cached_property
+    def units_by_layer(self) -> dict[int, tuple[Unit, ...]]:
+        """The units of every layer position, in topological order."""
+        grouped: dict[int, list[Unit]] = {}
+        for u in self.units:
+            grouped.setdefault(u.layer, []).append(u)
+        return {layer: tuple(us) for layer, us in grouped.items()}
+
     def layer_units(self, layer: int) -> tuple[Unit, ...]:
-        return tuple(u for u in self.units if u.layer == layer)
+        return self.units_by_layer.get(layer, ())
 
     def activation_of(self, unit: Unit) -> sp.Expr:
         """The activation applied to the unit's net symbol."""
@@ -113,16 +121,16 @@ class Network:
     def definitions(self) -> list[tuple[sp.Symbol, sp.Expr]]:
         """All (symbol, definition) pairs in evaluation order: net then out, unit by unit."""
         out: list[tuple[sp.Symbol, sp.Expr]] = []
-        defined: set[str] = set()
+        waiting: dict[int, int] = {}  # softmax layer → net inputs still to define
         for u in self.units:
             out.append((u.net, self.net_definitions[u.net]))
-            defined.add(u.name)
             if u.activation.kind != "softmax":
                 out.append((u.out, self.out_definitions[u.out]))
                 continue
             # a softmax output needs the net inputs of its whole layer first
             group = self.layer_units(u.layer)
-            if all(g.name in defined for g in group):
+            waiting[u.layer] = waiting.get(u.layer, len(group)) - 1
+            if waiting[u.layer] == 0:
                 out.extend((g.out, self.out_definitions[g.out]) for g in group)
         return out
 
@@ -132,13 +140,18 @@ class Network:
             expr = expr.xreplace({sym: definition})
         return expr
 
-    def out_form(self, expr: sp.Expr) -> sp.Expr:
-        """Rewrite act(net_u) back to out_u, so results read in the network's own quantities."""
-        reverse = {}
+    @cached_property
+    def _out_reverse(self) -> dict[sp.Expr, sp.Symbol]:
+        reverse: dict[sp.Expr, sp.Symbol] = {}
         for u in self.units:
             activation = self.out_definitions[u.out]
             if activation != u.net:
                 reverse[activation] = u.out
+        return reverse
+
+    def out_form(self, expr: sp.Expr) -> sp.Expr:
+        """Rewrite act(net_u) back to out_u, so results read in the network's own quantities."""
+        reverse = self._out_reverse
         return expr.xreplace(reverse) if reverse else expr
 
     def latex_of(self, sym: sp.Symbol) -> str:

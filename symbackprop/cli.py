@@ -135,12 +135,16 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
 @click.option("--at", "at", type=click.Path(dir_okay=False), default=None,
               help="A values file; missing values are drawn at random.")
 @click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed for random points when the spec has no values.")
+              help="Seed for random points, directions and samples.")
+@click.option("--method", type=click.Choice(["auto", "full", "directional"]), default="auto",
+              show_default=True,
+              help="full: every parameter; directional: random directions plus a sample of "
+                   "parameters; auto: full up to 2000 parameters.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @reports_errors
-def gradcheck(spec: str, at: str | None, seed: int, fmt: str) -> None:
-    """Compare every symbolic gradient of SPEC with a finite difference.
+def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> None:
+    """Compare the symbolic gradients of SPEC with finite differences.
 
     Exits with status 1 if any gradient disagrees.
 
@@ -148,15 +152,17 @@ def gradcheck(spec: str, at: str | None, seed: int, fmt: str) -> None:
     Examples:
       symbackprop gradcheck specs/seed-004-mazur-2-2-2.yaml
       symbackprop gradcheck specs/softmax-cross-entropy.yaml --seed 7 --format json
+      symbackprop gradcheck big.yaml --method directional
     """
+    from .gradcheck import check_count
     from .gradcheck import gradcheck as run_gradcheck
     from .report import gradcheck_json, gradcheck_text
     from .spec import load_values
 
     s, net, grads = _load(spec)
     values = load_values(at, s) if at else s.values
-    with progress_bar(len(net.params), "checking") as tick:
-        report = run_gradcheck(net, grads, values, seed=seed, progress=tick)
+    with progress_bar(check_count(net, method), "checking") as tick:
+        report = run_gradcheck(net, grads, values, seed=seed, method=method, progress=tick)
     if fmt == "json":
         click.echo(json.dumps(gradcheck_json(report), indent=2))
     else:

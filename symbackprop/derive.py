@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy as sp
 
@@ -115,17 +116,25 @@ class Gradients:
         # hidden unit: (Σ_v δ_v w_uv) · act'(net_u)
         terms = [chain_product([memo[c.name], w], evaluate=evaluate)
                  for c, w in self.consumer_weights[name]]
+        if not terms:  # a unit that feeds nothing does not affect the loss
+            return sp.S.Zero
         total = sp.Add(*terms, evaluate=evaluate) if len(terms) > 1 else terms[0]
         return chain_product([total, self.local_derivative(unit)], evaluate=evaluate)
 
-    # -- structure ---------------------------------------------------------------------
-    @property
+    # -- structure (built once: per-access rebuilding would make every walk quadratic) -----
+    @cached_property
     def consumers(self) -> dict[str, list[Unit]]:
+        """The units each input or unit feeds, by name."""
         return _consumers(self.network)
 
-    @property
+    @cached_property
     def consumer_weights(self) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
+        """(unit fed, weight) for each input or unit, by name."""
         return _consumer_weights(self.network)
+
+    @cached_property
+    def _uses_by_param(self) -> dict[sp.Symbol, tuple[Use, ...]]:
+        return _uses(self.network)
 
     output_delta: dict[str, sp.Expr] = field(default_factory=dict)
     local_derivatives: dict[str, sp.Expr] = field(default_factory=dict)
@@ -136,7 +145,7 @@ class Gradients:
 
     # -- per-parameter -----------------------------------------------------------------
     def uses(self, param: sp.Symbol) -> tuple[Use, ...]:
-        return _uses(self.network).get(param, ())
+        return self._uses_by_param.get(param, ())
 
     def derivation(self, param: sp.Symbol) -> Derivation:
         """The derivation of ∂E/∂param (computed on first request, then kept)."""
@@ -165,7 +174,8 @@ class Gradients:
         return Derivation(param=param, uses=uses, delta_form=delta_form, closed=closed,
                           display=display, paths=self._paths(param, uses))
 
-    def _paths(self, param: sp.Symbol, uses: Sequence[Use]) -> tuple[tuple[Factor, ...], ...] | None:
+    def _paths(self, param: sp.Symbol, uses: Sequence[Use]
+               ) -> tuple[tuple[Factor, ...], ...] | None:
         net = self.network
         loss = net.loss_symbol
         result: list[tuple[Factor, ...]] = []
@@ -301,7 +311,7 @@ def derive(net: Network) -> Gradients:
         direct[u.name] = net.out_form(sp.diff(net.loss, u.out))
     grads = Gradients(network=net, dE_dout={}, deltas={}, direct_loss=direct,
                       local_derivatives=local)
-    consumer_weights = _consumer_weights(net)
+    consumer_weights = grads.consumer_weights
     output_delta: dict[str, sp.Expr] = {}
     softmax_ce = False
     for u in net.outputs:

@@ -1,7 +1,8 @@
 """Forward values, loss, gradients and gradient-descent steps at given values.
 
 The loss over several examples is the cost J = 1/m Σ L, and its gradient the mean of the
-examples' gradients.
+examples' gradients. Large layered networks run the matrix code of
+:mod:`symbackprop.vectorized` over all examples at once; others the lambdified δ-form.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from .derive import Gradients
 from .errors import ValuesError
 from .numeric import CompiledNetwork, compile_network
 from .spec import Values
+from .vectorized import VectorizedNetwork, vectorize
+
+VECTORIZE_ABOVE = 500  # parameters; below, the lambdified δ-form (cheap to build) is used
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,20 @@ def _mean_pass(compiled: CompiledNetwork, params: dict[str, float], values: Valu
     return loss, grads, per_example
 
 
+def _vector_pass(vec: VectorizedNetwork, params: dict[str, float], values: Values
+                 ) -> tuple[float, dict[str, float], list[ExampleValues]]:
+    x = vec.batch([ex.inputs for ex in values.examples], vec.plan.inputs)
+    t = vec.batch([ex.targets for ex in values.examples], vec.plan.outputs)
+    batch = vec.run(vec.pack(params), x, t)
+    per_example = [
+        ExampleValues(float(batch.losses[i]),
+                      {u: {"net": float(batch.nets[u][i]), "out": float(batch.outs[u][i])}
+                       for u in batch.nets})
+        for i in range(len(values.examples))
+    ]
+    return batch.loss, vec.unpack(batch.gradient), per_example
+
+
 def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
              learning_rate: float | None = None, frozen: Iterable[str] = (),
              progress: Callable[[int], None] | None = None) -> Evaluation:
@@ -76,9 +94,19 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
     if steps < 1:
         raise ValuesError("--steps must be at least 1", field="--steps")
     lr = learning_rate if learning_rate is not None else values.learning_rate
-    compiled = compile_network(net, grads, module="numpy")
+    vec = vectorize(net) if len(net.params) > VECTORIZE_ABOVE else None
+    if vec is not None:
+        def mean_pass(at: dict[str, float]) -> tuple[float, dict[str, float],
+                                                     list[ExampleValues]]:
+            return _vector_pass(vec, at, values)
+    else:
+        compiled = compile_network(net, grads, module="numpy")
+
+        def mean_pass(at: dict[str, float]) -> tuple[float, dict[str, float],
+                                                     list[ExampleValues]]:
+            return _mean_pass(compiled, at, values)
     params = dict(values.params)
-    loss, gradients, per_example = _mean_pass(compiled, params, values)
+    loss, gradients, per_example = mean_pass(params)
     history = [loss]
     updated: dict[str, float] | None = None
     if lr is not None:
@@ -86,7 +114,7 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
         for k in range(steps):
             current = {name: value - (0.0 if name in frozen else lr * current_grads[name])
                        for name, value in current.items()}
-            step_loss, current_grads, _ = _mean_pass(compiled, current, values)
+            step_loss, current_grads, _ = mean_pass(current)
             history.append(step_loss)
             if progress is not None:
                 progress(k + 1)

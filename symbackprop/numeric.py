@@ -5,6 +5,10 @@ The compiled function takes parameters, inputs and targets and returns the loss,
 gradient (from the δ-form, so its cost is linear in the network's size) and every unit's
 net input and activation. Intermediate symbols are computed once, in order, through
 ``lambdify``'s ``cse`` hook.
+
+Losses are evaluated in a form that cannot take log 0 (:func:`stable_loss`): with a sigmoid or
+softmax output, log a is written through the pre-activation, e.g. log σ(z) = −softplus(−z).
+Large layered networks use the matrix code of :mod:`symbackprop.vectorized` instead.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ import sympy as sp
 
 from .build import Network
 from .derive import Gradients
-from .functions import UNSPECIFIED_NUMERIC, Unspecified, UnspecifiedPrime
+from .functions import UNSPECIFIED_NUMERIC, Unspecified, UnspecifiedPrime, softplus
+from .losses import loss_scale
 
 HIGH_PRECISION_DIGITS = 40
 
@@ -39,6 +44,11 @@ def _np_softmax(k: int, *zs: Any) -> Any:
     return e[int(k)] / e.sum(axis=0)
 
 
+def _np_logsumexp(*zs: Any) -> Any:
+    arr = np.stack(np.broadcast_arrays(*[np.asarray(z, dtype=float) for z in zs]))
+    return np.logaddexp.reduce(arr, axis=0)
+
+
 NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sigmoid": _np_sigmoid,
     "softplus": lambda x: np.logaddexp(0.0, x),
@@ -47,6 +57,7 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "leaky_relu": lambda x, a: np.where(np.asarray(x) > 0, x, a * np.asarray(x)),
     "leaky_step": lambda x, a: np.where(np.asarray(x) > 0, 1.0, a),
     "softmax": _np_softmax,
+    "logsumexp": _np_logsumexp,
 }
 
 
@@ -64,6 +75,7 @@ MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "leaky_relu": lambda x, a: x if x > 0 else a * x,
     "leaky_step": lambda x, a: mpmath.mpf(1) if x > 0 else a,
     "softmax": _mp_softmax,
+    "logsumexp": lambda *zs: mpmath.log(mpmath.fsum(mpmath.exp(z) for z in zs)),
 }
 
 
@@ -90,6 +102,38 @@ def namespace(module: str, exprs: Sequence[sp.Expr] = ()) -> dict[str, Callable[
         else:
             ns[name] = lambda x, lib=lib: lib.tanh(x)
     return ns
+
+
+# ------------------------------------------------------------------------- stable loss
+
+
+class logsumexp(sp.Function):
+    """log Σ_k exp(z_k), evaluated without overflow (numeric use only)."""
+
+
+def stable_loss(net: Network) -> sp.Expr:
+    """The loss of ``net`` written through pre-activations where log a could be log 0.
+
+    Binary cross-entropy of sigmoid outputs becomes Σ softplus(z) − t z, cross-entropy of a
+    softmax layer Σ t (logsumexp(z) − z) and of sigmoid outputs Σ t softplus(−z); any other
+    loss is returned unchanged. The value is the same; only the evaluation differs.
+    """
+    outs = net.outputs
+    kinds = {u.activation.kind for u in outs}
+    kind = net.spec.loss.kind
+    scale = loss_scale(net.spec.loss, len(outs))
+    pairs = [(u.net, u.target) for u in outs if u.target is not None]
+    if len(pairs) != len(outs) or len(kinds) != 1:
+        return net.loss
+    (activation,) = kinds
+    if kind == "binary_cross_entropy" and activation == "sigmoid":
+        return scale * sp.Add(*[softplus(z) - t * z for z, t in pairs])
+    if kind == "cross_entropy" and activation == "softmax":
+        lse = logsumexp(*[z for z, _ in pairs])
+        return scale * sp.Add(*[t * (lse - z) for z, t in pairs])
+    if kind == "cross_entropy" and activation == "sigmoid":
+        return scale * sp.Add(*[t * softplus(-z) for z, t in pairs])
+    return net.loss
 
 
 # ------------------------------------------------------------------------- compiled net
@@ -153,7 +197,8 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
                     ) -> CompiledNetwork:
     """Lambdify loss, gradients and unit values of ``net`` for ``module`` (numpy|mpmath)."""
     args = [*net.params, *net.inputs, *net.targets]
-    outputs: list[sp.Expr] = [net.loss]
+    loss = stable_loss(net)
+    outputs: list[sp.Expr] = [loss]
     outputs += [grads.gradient(p) for p in net.params]
     for u in net.units:
         outputs += [u.net, u.out]
@@ -162,7 +207,7 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
     function = sp.lambdify(args, outputs, modules=[ns, module],
                            cse=lambda exprs: (defs, exprs))
     forward = list(net.definitions)
-    loss_function = sp.lambdify(args, net.loss, modules=[ns, module],
+    loss_function = sp.lambdify(args, loss, modules=[ns, module],
                                 cse=lambda expr: (forward, expr))
     return CompiledNetwork(net, module, function, loss_function)
 

@@ -14,8 +14,20 @@ from typing import Any
 import sympy as sp
 
 from .build import Network
-from .derive import Derivation, Factor, Gradients, chain_product
-from .printing import number, partial_tex, partial_text, tex, text
+from .derive import MAX_PATHS, Derivation, Factor, Gradients, chain_product
+from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
+from .printing import (
+    Chain,
+    NetworkLatexPrinter,
+    Partial,
+    number,
+    number_tex,
+    partial_tex,
+    partial_text,
+    rounded,
+    tex,
+    text,
+)
 
 FORMS = ("chain", "closed", "delta")
 FORMATS = ("text", "latex", "markdown", "json")
@@ -27,7 +39,9 @@ class Row:
 
     text: str
     latex: str
-    kind: str  # factors | values | numbers | result | delta | sum
+    kind: str  # factors | values | numbers | result | value | delta | forward | loss | cost
+    expr: sp.Expr | None = field(default=None, compare=False)  # for line breaking
+    lhs: sp.Expr | None = field(default=None, compare=False)  # of an equation row
 
 
 @dataclass
@@ -52,6 +66,7 @@ class DerivationDocument:
     deltas: list[Row]  # δ recurrences (delta form)
     notes: list[str]
     cost: Row | None
+    matrix: Any = None  # a MatrixForm for the delta form, when the network is layered
 
 
 def symbol_values(net: Network, grads: Gradients, values: Any
@@ -90,43 +105,32 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float]) -> float:
     return float(f(*[at[s] for s in free]))
 
 
-def _num_tex(value: float) -> str:
-    s = number(value, 6)
-    if "e" in s:
-        mant, _, exp = s.partition("e")
-        return rf"{mant} \times 10^{{{int(exp)}}}"
-    return s
+def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
+    """A row whose text and LaTeX are both printed from ``expr``."""
+    return Row(text(expr), tex(net, expr), kind, expr)
 
 
-def _path_rows(net: Network, paths: Sequence[Sequence[Factor]],
-               at: dict[sp.Symbol, float] | None) -> list[Row]:
-    sym_text = " + ".join(" · ".join(partial_text(f.numerator, f.denominator) for f in p)
-                          for p in paths)
-    sym_tex = " + ".join(r" \cdot ".join(partial_tex(net, f.numerator, f.denominator)
-                                         for f in p) for p in paths)
-    rows = [Row(sym_text, sym_tex, "factors")]
+def _sum(terms: Sequence[sp.Expr]) -> sp.Expr:
+    return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
-    def wrap(expr: sp.Expr, s: str, is_tex: bool) -> str:
-        if isinstance(expr, sp.Add) or (expr.could_extract_minus_sign() and len(paths[0]) > 1):
-            return rf"\left({s}\right)" if is_tex else f"({s})"
-        return s
 
-    val_text = " + ".join(" · ".join(wrap(f.value, text(f.value), False) for f in p)
-                          for p in paths)
-    val_tex = " + ".join(r" \cdot ".join(wrap(f.value, tex(net, f.value), True) for f in p)
-                         for p in paths)
-    rows.append(Row(val_text, val_tex, "values"))
+def path_rows(net: Network, paths: Sequence[Sequence[Factor]],
+              at: dict[sp.Symbol, float] | None) -> list[Row]:
+    """The chain factors, their symbolic values and (with values) their numbers.
+
+    With several paths from the parameter to the loss each row is the sum over the paths.
+    """
+    factors = _sum([Chain(*[Partial(f.numerator, f.denominator) for f in p]) for p in paths])
+    values = _sum([Chain(*[f.value for f in p]) for p in paths])
+    rows = [expr_row(net, factors, "factors"), expr_row(net, values, "values")]
     if at is not None:
-        nums = [[_numeric(f.value, at) for f in p] for p in paths]
-
-        def fmt(v: float, is_tex: bool) -> str:
-            s = _num_tex(v) if is_tex else number(v, 6)
-            return (rf"\left({s}\right)" if is_tex else f"({s})") if v < 0 else s
-
-        rows.append(Row(" + ".join(" · ".join(fmt(v, False) for v in p) for p in nums),
-                        " + ".join(r" \cdot ".join(fmt(v, True) for v in p) for p in nums),
-                        "numbers"))
+        numbers = _sum([Chain(*[rounded(_numeric(f.value, at)) for f in p]) for p in paths])
+        rows.append(expr_row(net, numbers, "numbers"))
     return rows
+
+
+def value_row(value: float) -> Row:
+    return Row(number(value), number_tex(value), "value")
 
 
 def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
@@ -143,20 +147,20 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         rows: list[Row] = []
         if form == "delta":
             expr = grads.gradient(p)
-            rows.append(Row(text(expr), tex(net, expr), "delta"))
+            rows.append(expr_row(net, expr, "delta"))
             deriv = Derivation(p, grads.uses(p), expr, expr, expr, None)
         else:
             assert d is not None
             deriv = d
             if form == "chain" and d.paths is not None and d.paths:
-                rows.extend(_path_rows(net, d.paths, at))
+                rows.extend(path_rows(net, d.paths, at))
             elif form == "chain":
-                notes.append(f"{p.name}: more than {64} paths; showing the δ form")
-                rows.append(Row(text(d.delta_form), tex(net, d.delta_form), "delta"))
-            rows.append(Row(text(d.display), tex(net, d.display), "result"))
+                notes.append(f"{p.name}: more than {MAX_PATHS} paths; showing the δ form")
+                rows.append(expr_row(net, d.delta_form, "delta"))
+            rows.append(expr_row(net, d.display, "result"))
         value = _numeric(deriv.closed, at) if at is not None and form != "delta" else None
         if value is not None:
-            rows.append(Row(number(value), _num_tex(value), "value"))
+            rows.append(value_row(value))
         docs.append(ParamDerivation(
             name=p.name, lhs_text=partial_text(loss_name, p),
             lhs_latex=partial_tex(net, loss_name, p), rows=_dedupe(rows), derivation=deriv,
@@ -166,24 +170,13 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
             progress(p.name)
     definitions = definition_rows(net)
     deltas = delta_rows(net, grads) if form == "delta" else []
-    cost = None
-    if net.spec.cost is not None:
-        c = net.spec.cost
-        cost = Row(
-            f"∂{_plain(c.latex)}/∂θ = 1/{c.examples} Σ_{c.index}=1..{c.examples} "
-            f"∂{loss_name.name}^({c.index})/∂θ for every parameter θ",
-            rf"\frac{{\partial {c.latex}}}{{\partial \theta}} = \frac{{1}}{{{c.examples}}}"
-            rf"\sum_{{{c.index}=1}}^{{{c.examples}}} \frac{{\partial {net.latex_of(loss_name)}"
-            rf"^{{({c.index})}}}}{{\partial \theta}}",
-            "cost",
-        )
-    return DerivationDocument(net, form, docs, definitions, deltas, notes, cost)
+    matrix = None
+    if form == "delta":
+        from .matrix import matrix_form
 
-
-def _plain(latex: str) -> str:
-    from .naming import plain_name
-
-    return plain_name(latex)
+        matrix = matrix_form(net, grads)
+    cost = cost_row(net)
+    return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)
 
 
 def _dedupe(rows: list[Row]) -> list[Row]:
@@ -210,36 +203,74 @@ def _select(net: Network, params: Sequence[str] | None) -> list[sp.Symbol]:
     return chosen
 
 
+def equation_row(net: Network, lhs: sp.Expr, rhs: sp.Expr, kind: str) -> Row:
+    """``lhs = rhs`` as one row; ``expr`` keeps the right-hand side for line breaking."""
+    eq = sp.Eq(lhs, rhs, evaluate=False)
+    return Row(text(eq), tex(net, eq), kind, rhs, lhs)
+
+
 def definition_rows(net: Network) -> list[Row]:
     """The forward pass and the loss, one equation per row."""
     rows = []
     for u in net.units:
-        d = net.net_display(u)
-        rows.append(Row(f"{u.net.name} = {text(d)}", f"{net.latex_of(u.net)} = {tex(net, d)}",
-                        "forward"))
-        a = net.out_definitions[u.out]
-        rows.append(Row(f"{u.out.name} = {text(a)}", f"{net.latex_of(u.out)} = {tex(net, a)}",
-                        "forward"))
-    rows.append(Row(f"{net.loss_symbol.name} = {text(net.loss)}",
-                    f"{net.latex_of(net.loss_symbol)} = {tex(net, net.loss)}", "loss"))
+        rows.append(equation_row(net, u.net, net.net_display(u), "forward"))
+        rows.append(equation_row(net, u.out, net.out_definitions[u.out], "forward"))
+    rows.append(equation_row(net, net.loss_symbol, net.loss, "loss"))
     return rows
+
+
+def delta_expr(net: Network, grads: Gradients, name: str) -> sp.Expr:
+    """δ_u as a recurrence: (Σ_v δ_v w_uv) · act'(net_u), or its output-layer value."""
+    u = net.unit_by_name[name]
+    if u.name in grads.output_delta:
+        return grads.display_delta(u.name)
+    terms = [chain_product([c.delta, w], evaluate=False)
+             for c, w in grads.consumer_weights[u.name]]
+    if not terms:  # a unit that feeds nothing does not affect the loss
+        return sp.S.Zero
+    total = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+    return chain_product([total, grads.local_derivative(u)], evaluate=False)
 
 
 def delta_rows(net: Network, grads: Gradients) -> list[Row]:
     """δ_u = ∂E/∂net_u for every unit, from the output layer back."""
-    rows = []
-    for u in reversed(net.units):
-        expr = grads.deltas[u.name]
-        if u.name not in grads.output_delta:
-            terms = [chain_product([c.delta, w], evaluate=False)
-                     for c, w in grads.consumer_weights[u.name]]
-            total = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
-            expr = chain_product([total, grads.local_derivative(u)], evaluate=False)
-        else:
-            expr = grads.display_delta(u.name)
-        rows.append(Row(f"{u.delta.name} = {text(expr)}",
-                        f"{net.latex_of(u.delta)} = {tex(net, expr)}", "delta"))
-    return rows
+    return [equation_row(net, u.delta, delta_expr(net, grads, u.name), "delta")
+            for u in reversed(net.units)]
+
+
+def cost_symbols(net: Network) -> tuple[sp.Symbol, sp.Symbol, sp.Symbol, sp.Symbol, sp.Symbol,
+                                        dict[sp.Symbol, str]]:
+    """Symbols of the mini-batch cost: J, m, i, L^(i), θ and their LaTeX names."""
+    c = net.spec.cost
+    assert c is not None
+    loss = net.latex_of(net.loss_symbol)
+    names = {
+        sp.Symbol(_plain(c.latex) + "_cost"): c.latex,
+        sp.Symbol(c.examples, positive=True, integer=True): c.examples,
+        sp.Symbol(c.index, positive=True, integer=True): c.index,
+        sp.Symbol(f"{net.loss_symbol.name}^({c.index})"): rf"{{{loss}}}^{{({c.index})}}",
+        sp.Symbol("theta"): r"\theta",
+    }
+    cost, m, i, loss_i, theta = names
+    return cost, m, i, loss_i, theta, names
+
+
+def cost_row(net: Network) -> Row | None:
+    """∂J/∂θ = 1/m Σ_i ∂L^(i)/∂θ when the spec defines a cost over m examples."""
+    if net.spec.cost is None:
+        return None
+    cost, m, i, loss_i, theta, names = cost_symbols(net)
+    rhs = sp.Mul(1 / m, sp.Sum(Partial(loss_i, theta), (i, 1, m)), evaluate=False)
+    eq = sp.Eq(Partial(cost, theta), rhs, evaluate=False)
+    printer = NetworkLatexPrinter(net, extra_names=names)
+    return Row(text(eq) + " for every parameter θ", printer.doprint(eq), "cost", rhs,
+               Partial(cost, theta))
+
+
+def _plain(latex: str) -> str:
+    from .naming import plain_name
+
+    return plain_name(latex)
 
 
 # ----------------------------------------------------------------------------- formats
@@ -251,8 +282,11 @@ def to_text(doc: DerivationDocument) -> str:
     lines.append("Forward pass and loss:")
     lines += [f"  {r.text}" for r in doc.definitions]
     if doc.deltas:
-        lines += ["", "Local gradients δ = ∂E/∂net, from the output back:"]
+        loss = net.loss_symbol.name
+        lines += ["", f"Local gradients δ = ∂{loss}/∂net, from the output back:"]
         lines += [f"  {r.text}" for r in doc.deltas]
+    if doc.matrix is not None:
+        lines += ["", *doc.matrix.text_lines()]
     for pd in doc.params:
         lines += ["", pd.lhs_text]
         for r in pd.rows:
@@ -264,42 +298,56 @@ def to_text(doc: DerivationDocument) -> str:
     return "\n".join(lines) + "\n"
 
 
-def latex_block(lhs: str, rows: Sequence[str]) -> str:
-    """An ``align*`` block: lhs on the first row, each further step on its own row."""
-    body = [f"{lhs}\n  &= {rows[0]}"] + [f"  &= {r}" for r in rows[1:]]
-    return "\\begin{align*}\n" + " \\\\\n".join(body) + "\n\\end{align*}"
+def param_block(doc: DerivationDocument, pd: ParamDerivation, *, env: str = "align*",
+                width: float = TEXT_WIDTH_EM) -> str:
+    """One parameter's derivation as an aligned block with long rows broken."""
+    printer = NetworkLatexPrinter(doc.network)
+    steps = [Step(r.expr) if r.expr is not None else Step(latex=r.latex) for r in pd.rows]
+    return align_block(aligned_rows(pd.lhs_latex, steps, printer, width=width), env)
+
+
+def equations_block(net: Network, rows: Sequence[Row], *, env: str = "align*",
+                    width: float = TEXT_WIDTH_EM, printer: Any = None) -> str:
+    """``lhs &= rhs`` rows (forward pass, δ recurrences) as one aligned block."""
+    printer = printer or NetworkLatexPrinter(net)
+    out: list[str] = []
+    for r in rows:
+        if r.lhs is None or r.expr is None:
+            out.append(r.latex.replace(" = ", " &= ", 1))
+            continue
+        out += aligned_rows(printer.doprint(r.lhs), [Step(r.expr)], printer, width=width)
+    return align_block(out, env)
 
 
 def to_latex(doc: DerivationDocument) -> str:
-    from .latex import break_rows
-
+    """A LaTeX fragment (amsmath) whose long rows are broken to fit a 16 cm text width."""
+    net = doc.network
     parts = [f"% {doc.network.spec.title}: derivations ({doc.form} form)"]
     if doc.deltas:
-        parts.append("\\begin{align*}\n" + " \\\\\n".join(
-            break_rows([r.latex.replace(" = ", " &= ", 1) for r in doc.deltas]))
-            + "\n\\end{align*}")
+        parts += ["% local gradients, from the output back", equations_block(net, doc.deltas)]
+    if doc.matrix is not None:
+        parts += ["% matrix form", doc.matrix.latex()]
     for pd in doc.params:
-        parts.append(latex_block(pd.lhs_latex, break_rows([r.latex for r in pd.rows])))
+        parts.append(param_block(doc, pd))
     if doc.cost is not None:
         parts.append(f"\\[\n{doc.cost.latex}\n\\]")
+    for n in doc.notes:
+        parts.append(f"% note: {n}")
     return "\n\n".join(parts) + "\n"
 
 
 def to_markdown(doc: DerivationDocument) -> str:
     net = doc.network
     out = [f"# {net.spec.title}", "", "## Forward pass and loss", "", "$$",
-           "\\begin{aligned}",
-           " \\\\\n".join(r.latex.replace(" = ", " &= ", 1) for r in doc.definitions),
-           "\\end{aligned}", "$$"]
+           equations_block(net, doc.definitions, env="aligned"), "$$"]
     if doc.deltas:
-        out += ["", "## Local gradients", "", "$$", "\\begin{aligned}",
-                " \\\\\n".join(r.latex.replace(" = ", " &= ", 1) for r in doc.deltas),
-                "\\end{aligned}", "$$"]
+        out += ["", "## Local gradients", "", "$$",
+                equations_block(net, doc.deltas, env="aligned"), "$$"]
+    if doc.matrix is not None:
+        out += ["", "## Matrix form", "", doc.matrix.markdown()]
     out += ["", "## Gradients"]
     for pd in doc.params:
-        out += ["", f"### `{pd.name}`", "", "$$", "\\begin{aligned}",
-                f"{pd.lhs_latex} &= " + " \\\\\n&= ".join(r.latex for r in pd.rows),
-                "\\end{aligned}", "$$"]
+        out += ["", f"### `{pd.name}`", "", "$$", param_block(doc, pd, env="aligned"), "$$"]
     if doc.cost is not None:
         out += ["", "$$", doc.cost.latex, "$$"]
     for n in doc.notes:
@@ -332,7 +380,7 @@ def to_json(doc: DerivationDocument) -> str:
         if pd.value is not None:
             entry["numeric"] = pd.value
         params.append(entry)
-    data = {
+    data: dict[str, Any] = {
         "title": net.spec.title,
         "form": doc.form,
         "loss": {"name": net.loss_symbol.name, "expression": text(net.loss),
@@ -342,6 +390,8 @@ def to_json(doc: DerivationDocument) -> str:
         "parameters": params,
         "notes": doc.notes,
     }
+    if doc.matrix is not None:
+        data["matrix"] = doc.matrix.json()
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -70,11 +70,24 @@ def evaluation_json(ev: Evaluation) -> dict[str, Any]:
 
 
 def gradcheck_text(report: GradcheckReport) -> str:
+    lines: list[str] = []
+    if report.method == "directional":
+        total = report.total_parameters
+        lines += [f"directional check: {len(report.directions)} random directions and "
+                  f"{len(report.parameters)} sampled parameters of {total}", ""]
+        drows = [[f"d{c.index}", f"{c.analytic:.12g}", f"{c.numeric:.12g}",
+                  f"{c.abs_error:.2e}", f"{c.rel_error:.2e}", "ok" if c.ok else "FAIL"]
+                 for c in report.directions]
+        lines += _table(["direction", "g·d", "numeric", "abs error", "rel error", "pass"],
+                        drows)
+        lines.append("")
     rows = [[r.name, f"{r.analytic:.12g}", f"{r.numeric:.12g}", f"{r.abs_error:.2e}",
              f"{r.rel_error:.2e}", "ok" if r.ok else "FAIL"] for r in report.parameters]
-    lines = _table(["param", "analytic", "numeric", "abs error", "rel error", "pass"], rows)
-    verdict = "all gradients agree" if report.ok else \
-        f"{sum(not r.ok for r in report.parameters)} gradient(s) disagree"
+    lines += _table(["param", "analytic", "numeric", "abs error", "rel error", "pass"], rows)
+    failed = sum(not r.ok for r in report.parameters) + sum(
+        not c.ok for c in report.directions)
+    verdict = ("all checks agree" if report.method == "directional" else
+               "all gradients agree") if report.ok else f"{failed} check(s) disagree"
     lines += ["", f"{verdict}; max relative error {report.max_rel_error:.2e}",
               f"method: {report.method}", f"rule: {report.rule}"]
     lines += [f"note: {n}" for n in report.notes]
@@ -87,6 +100,10 @@ def gradcheck_json(report: GradcheckReport) -> dict[str, Any]:
         "max_rel_error": report.max_rel_error,
         "method": report.method,
         "rule": report.rule,
+        "total_parameters": report.total_parameters,
+        "directions": [{"index": c.index, "analytic": c.analytic, "numeric": c.numeric,
+                        "abs_error": c.abs_error, "rel_error": c.rel_error, "ok": c.ok}
+                       for c in report.directions],
         "parameters": [{"name": r.name, "analytic": r.analytic, "numeric": r.numeric,
                         "abs_error": r.abs_error, "rel_error": r.rel_error, "ok": r.ok}
                        for r in report.parameters],

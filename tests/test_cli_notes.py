@@ -1,0 +1,83 @@
+"""The `notes` and `graph` commands."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from symbackprop.cli import main
+
+SEED_004 = str(Path(__file__).resolve().parent.parent / "specs" / "seed-004-mazur-2-2-2.yaml")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_notes_writes_a_latex_document(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "n.tex"
+    result = runner.invoke(main, ["notes", SEED_004, "-o", str(out), "--params", "w5,w1"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    assert text.startswith("\\documentclass") and text.rstrip().endswith("\\end{document}")
+
+
+def test_notes_markdown_to_stdout(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["notes", SEED_004, "--format", "markdown", "--no-numbers"])
+    assert result.exit_code == 0
+    assert result.output.startswith("# 2-2-2 sigmoid network")
+    assert "Worked example" not in result.output
+
+
+def test_unknown_param_is_an_input_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["notes", SEED_004, "--param", "w9"])
+    assert result.exit_code == 2
+    assert "no parameter called `w9`" in result.output
+
+
+def test_pdf_needs_a_tex_file(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["notes", SEED_004, "--pdf"])
+    assert result.exit_code == 2
+    assert "--pdf needs LaTeX output to a file" in result.output
+
+
+def test_pdf_without_tex_is_a_clear_error(runner: CliRunner, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = runner.invoke(main, ["notes", SEED_004, "-o", str(tmp_path / "n.tex"), "--pdf"])
+    assert result.exit_code == 2
+    assert "pdflatex is not installed" in result.output
+    assert not (tmp_path / "n.pdf").exists()
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex is not installed (under CI this fails instead)")
+def test_pdf_is_written(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "n.tex"
+    result = runner.invoke(main, ["notes", SEED_004, "-o", str(out), "--pdf", "--param", "w5"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "n.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("dot", "digraph"), ("tikz", "\\documentclass")])
+def test_graph_formats(runner: CliRunner, fmt: str, start: str) -> None:
+    result = runner.invoke(main, ["graph", SEED_004, "--format", fmt, "--param", "w5"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(start)
+
+
+def test_help_shows_examples_without_importing_sympy() -> None:
+    code = ("import sys; from click.testing import CliRunner; from symbackprop.cli import main;"
+            "r = CliRunner().invoke(main, ['notes', '--help']); print(r.output);"
+            "print('sympy' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert "symbackprop notes specs/seed-004-mazur-2-2-2.yaml" in done.stdout
+    assert done.stdout.strip().endswith("False")

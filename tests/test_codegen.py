@@ -1,0 +1,160 @@
+"""Generated modules: standalone (no SymPy), equal to the tool's gradients, finite at extremes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from layered_specs import write_spec
+
+from symbackprop.build import build_network
+from symbackprop.cli import main
+from symbackprop.codegen import generate
+from symbackprop.derive import derive
+from symbackprop.evaluate import _mean_pass
+from symbackprop.numeric import compile_network
+from symbackprop.points import random_values
+from symbackprop.spec import load_spec
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
+SPECS = sorted(SPEC_DIR.glob("*.yaml"))
+
+# Runs in a fresh interpreter where importing sympy fails, so the modules must not need it.
+RUNNER = """
+import importlib.util, json, sys
+import warnings
+warnings.simplefilter("error")
+sys.modules["sympy"] = None
+import numpy as np
+
+jobs = json.load(open(sys.argv[1]))
+out = {}
+for job in jobs:
+    spec = importlib.util.spec_from_file_location(job["module"], job["path"])
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    cost, grads = mod.loss_and_grad(job["params"], job["x"], job["t"])
+    theta = mod.pack(job["params"])
+    cost2, vector = mod.loss_and_grad(theta, np.array(job["x"]), np.array(job["t"]))
+    with np.errstate(under="ignore"):
+        extreme = mod.loss_and_grad(theta * 0 + 1000.0, np.array(job["x"]) * 1000.0,
+                                    np.array(job["t"]))
+        ext_losses = mod.losses(-1000.0 * theta, np.array(job["x"]) * 1000.0,
+                                np.array(job["t"]))
+    out[job["module"]] = {
+        "cost": cost, "grads": grads, "cost2": cost2, "vector": vector.tolist(),
+        "loss": mod.loss(job["params"], job["x"], job["t"]),
+        "extreme_finite": bool(np.isfinite(extreme[0]) and np.all(np.isfinite(extreme[1]))
+                               and np.all(np.isfinite(ext_losses))),
+        "check": mod.gradient_check(),
+        "sympy_loaded": sys.modules.get("sympy") is not None,
+    }
+print(json.dumps(out))
+"""
+
+
+def _tool_gradients(path: Path, seed: int) -> tuple[dict[str, object], float, dict[str, float]]:
+    net = build_network(load_spec(path))
+    values = random_values(net, seed=seed, examples=3)
+    compiled = compile_network(net, derive(net), module="numpy")
+    loss, grads, _ = _mean_pass(compiled, dict(values.params), values)
+    job = {
+        "params": values.params,
+        "x": [[e.inputs[i.name] for i in net.spec.inputs] for e in values.examples],
+        "t": [[e.targets[o] for o in net.spec.outputs] for e in values.examples],
+    }
+    return job, loss, grads
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, object]]:
+    """Every spec's module, run once in a SymPy-free interpreter."""
+    folder = tmp_path_factory.mktemp("generated")
+    jobs, expected = [], {}
+    for k, path in enumerate(SPECS):
+        net = build_network(load_spec(path))
+        module = f"grad_{k}"
+        target = folder / f"{module}.py"
+        target.write_text(generate(net, derive(net)).source, encoding="utf-8")
+        job, loss, grads = _tool_gradients(path, seed=k)
+        jobs.append({**job, "module": module, "path": str(target)})
+        expected[module] = {"loss": loss, "grads": grads, "spec": path.stem}
+    (folder / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
+    (folder / "runner.py").write_text(RUNNER, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(folder / "runner.py"), str(folder / "jobs.json")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    return {expected[m]["spec"]: {**results[m], "expected": expected[m]} for m in results}
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_generated_module_matches_tool(generated: dict[str, dict[str, object]],
+                                       path: Path) -> None:
+    result = generated[path.stem]
+    expected = result["expected"]
+    assert isinstance(expected, dict)
+    assert result["sympy_loaded"] is False
+    assert result["cost"] == pytest.approx(expected["loss"], rel=1e-12, abs=1e-15)
+    assert result["loss"] == pytest.approx(expected["loss"], rel=1e-12, abs=1e-15)
+    assert result["cost2"] == result["cost"]
+    grads = result["grads"]
+    assert isinstance(grads, dict)
+    for name, g in expected["grads"].items():
+        assert grads[name] == pytest.approx(g, rel=1e-9, abs=1e-14), name
+    assert result["vector"] == pytest.approx(list(grads.values()), rel=1e-15, abs=1e-300)
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_generated_module_is_finite_at_extremes_and_checks_itself(
+        generated: dict[str, dict[str, object]], path: Path) -> None:
+    result = generated[path.stem]
+    assert result["extreme_finite"] is True
+    check = result["check"]
+    assert isinstance(check, float) and check < 1e-6
+
+
+@pytest.mark.parametrize("act", ["sigmoid", "softplus"])
+def test_activations_at_plus_minus_1000(tmp_path: Path, act: str) -> None:
+    """One unit with z = ±1000: σ and softplus give no overflow and no NaN."""
+    path = write_spec(tmp_path, f"one-{act}", 1, [(1, act)],
+                      "binary_cross_entropy" if act == "sigmoid" else "squared_error")
+    net = build_network(load_spec(path))
+    namespace: dict[str, object] = {}
+    exec(generate(net, derive(net)).source, namespace)
+    for z in (1000.0, -1000.0):
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            cost, g = namespace["loss_and_grad"](np.array([1.0, 0.0]), [[z]], [[0.5]])  # type: ignore[operator]
+        assert np.isfinite(cost) and np.all(np.isfinite(g))
+        assert cost == pytest.approx(500.0 if act == "sigmoid" else 0.5 * (max(z, 0) - .5) ** 2,
+                                     rel=1e-9)
+
+
+def test_cli_writes_a_module_that_runs_its_own_check(tmp_path: Path) -> None:
+    target = tmp_path / "grad.py"
+    result = CliRunner().invoke(main, ["codegen", str(SPEC_DIR / "skip-connection.yaml"),
+                                       "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "import sympy" not in text and "def loss_and_grad(params, x, t):" in text
+    run = subprocess.run([sys.executable, str(target)], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 0 and "ok" in run.stdout
+
+
+def test_layered_module_exposes_layer_arrays(tmp_path: Path) -> None:
+    net = build_network(load_spec(SPEC_DIR / "seed-004-mazur-2-2-2.yaml"))
+    namespace: dict[str, object] = {}
+    exec(generate(net, derive(net)).source, namespace)
+    params = dict(load_spec(SPEC_DIR / "seed-004-mazur-2-2-2.yaml").values.params)
+    arrays = namespace["layer_arrays"](params)  # type: ignore[operator]
+    assert arrays["W1"].tolist() == [[0.15, 0.20], [0.25, 0.30]]
+    assert arrays["b2"].tolist() == [0.60, 0.60]
+    cost, _ = namespace["loss_and_grad"](params, {"i1": 0.05, "i2": 0.10},  # type: ignore[operator]
+                                         {"o1": 0.01, "o2": 0.99})
+    assert cost == pytest.approx(0.298371109, abs=1e-9)  # Mazur's total error

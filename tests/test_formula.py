@@ -1,0 +1,173 @@
+"""The formula grammar: plain and LaTeX syntax, names in the spec's notation, bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symbackprop.build import Network, build_network
+from symbackprop.errors import FormulaError
+from symbackprop.formula import MAX_DEPTH, MAX_LENGTH, parse_formula, tokenize
+from symbackprop.functions import sigmoid, unspecified
+from symbackprop.spec import load_spec
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+def network(name: str) -> Network:
+    return build_network(load_spec(SPECS / f"{name}.yaml"))
+
+
+@pytest.fixture(scope="module")
+def mazur() -> Network:
+    return network("seed-004-mazur-2-2-2")
+
+
+def sym(net: Network, name: str) -> sp.Symbol:
+    return net.symbol_by_name[name]
+
+
+def parse(text: str, net: Network, syntax: str = "auto") -> sp.Expr:
+    return parse_formula(text, net, syntax=syntax).expr
+
+
+def test_plain_and_latex_spellings_agree(mazur: Network) -> None:
+    out_o1, out_h1, t = sym(mazur, "out_o1"), sym(mazur, "out_h1"), sym(mazur, "target_o1")
+    expected = -(t - out_o1) * out_o1 * (1 - out_o1) * out_h1
+    spellings = [
+        "-(target_o1 - out_o1)*out_o1*(1-out_o1)*out_h1",
+        r"-(target_{o1}-out_{o1})\,out_{o1}(1-out_{o1})\,out_{h1}",
+        r"-(target_{o_{1}}-out_{o_{1}}) \cdot out_{o_{1}} \times (1-out_{o_{1}}) out_{h_{1}}",
+        r"-\left(target_{o1} - out_{o1}\right) out_{o1}\left(1 - out_{o1}\right) out_{h1}",
+        "−(target_o1 − out_o1)·out_o1·(1−out_o1)×out_h1",
+        r"\frac{-(target_{o1}-out_{o1})\,out_{o1}(1-out_{o1})\,out_{h1}}{1}",
+    ]
+    for text in spellings:
+        assert sp.expand(parse(text, mazur) - expected) == 0, text
+
+
+def test_weights_inputs_biases_with_and_without_braces(mazur: Network) -> None:
+    w5, i1, b1 = sym(mazur, "w5"), sym(mazur, "i1"), sym(mazur, "b1")
+    for text in ("w5*i1 + b1", "w_5 i_1 + b_1", "w_{5}i_{1}+b_{1}", r"w_{5}\,i_{1} + b_1"):
+        assert parse(text, mazur) == w5 * i1 + b1, text
+
+
+def test_net_inputs_targets_loss_and_deltas(mazur: Network) -> None:
+    assert parse("in_{o1} + in_h2", mazur) == sym(mazur, "in_o1") + sym(mazur, "in_h2")
+    assert parse(r"E_{total}", mazur) == mazur.loss_symbol
+    assert parse(r"\delta_{o1} out_{h1}", mazur) == sym(mazur, "delta_o1") * sym(mazur, "out_h1")
+    assert parse("δ_{o1}", mazur) == sym(mazur, "delta_o1")
+
+
+def test_functions_powers_and_fractions(mazur: Network) -> None:
+    z = sym(mazur, "in_o1")
+    assert parse(r"\sigma(in_{o1})", mazur) == sigmoid(z)
+    assert parse("sigma(in_o1)", mazur) == sigmoid(z)
+    assert parse("σ(in_o1)", mazur) == sigmoid(z)
+    assert parse(r"\sigma'(in_{o1})", mazur) == sigmoid(z) * (1 - sigmoid(z))
+    assert parse(r"e^{-in_{o1}}", mazur) == sp.exp(-z)
+    assert parse(r"\exp(in_{o1}) + \ln(in_{o1}) + \log in_{o1}", mazur) == \
+        sp.exp(z) + 2 * sp.log(z)
+    assert parse(r"\tanh(in_{o1})", mazur) == sp.tanh(z)
+    assert parse("in_o1**2 + in_o1^3", mazur) == z**2 + z**3
+    assert parse(r"\frac{1}{2}(target_{o1} - out_{o1})^{2}", mazur) == \
+        sp.Rational(1, 2) * (sym(mazur, "target_o1") - sym(mazur, "out_o1")) ** 2
+    assert parse(r"\frac12 in_{o1}", mazur) == z / 2
+    assert parse("0.5*in_o1", mazur) == z / 2
+    assert parse(r"\sqrt{in_{o1}}", mazur) == sp.sqrt(z)
+
+
+def test_unspecified_activation_and_its_derivative() -> None:
+    net = network("seed-000-renom-1-2-1")
+    f = unspecified("f")
+    z = sym(net, "z")
+    assert parse("f(z)", net) == f(z)
+    assert parse("f'(z) * x_{1,in}", net) == f.prime(z) * sym(net, "x_1_in")
+
+
+def test_implicit_products_and_split_names() -> None:
+    chain = network("seed-003-stackexchange-chain")
+    x, w1, b = sym(chain, "x"), sym(chain, "w1"), sym(chain, "b")
+    assert parse(r"\sigma\left(x w_{1}+b\right)", chain) == sigmoid(x * w1 + b)
+    assert parse(r"\sigma\left(xw_{1}+b\right)", chain) == sigmoid(x * w1 + b)
+    assert parse("y'(1-y')", chain) == sym(chain, "y_prime") * (1 - sym(chain, "y_prime"))
+    assert parse(r"y^{\prime}", chain) == sym(chain, "y_prime")
+
+
+def test_unit_names_stand_for_activations() -> None:
+    net = network("seed-003-stackexchange-2-2-2")
+    parsed = parse_formula("h1 * o_2", net)
+    assert parsed.expr == sym(net, "h_1") * sym(net, "o_2")
+
+
+def test_zero_typed_for_letter_o_is_read_with_a_note(mazur: Network) -> None:
+    parsed = parse_formula(r"target_{02} - out_{02}", mazur)
+    assert parsed.expr == sym(mazur, "target_o2") - sym(mazur, "out_o2")
+    assert any("target_{o2}" in n for n in parsed.notes)
+
+
+def test_partial_factors_in_every_spelling(mazur: Network) -> None:
+    texts = [r"\frac{\partial E_{total}}{\partial out_{o1}}",
+             r"\partial E_{total}/\partial out_{o1}", "∂E_total/∂out_o1", "dE_total/dout_o1",
+             r"\frac{dE_{total}}{d out_{o1}}"]
+    for text in texts:
+        parsed = parse_formula(text, mazur)
+        (partial,) = parsed.partials.values()
+        assert partial.numerator == mazur.loss_symbol, text
+        assert partial.denominator == sym(mazur, "out_o1"), text
+
+
+def test_left_hand_side_names_the_parameter(mazur: Network) -> None:
+    parsed = parse_formula(r"\partial E_{total}/\partial w_{5} = out_{h1}", mazur)
+    assert parsed.lhs is not None and parsed.lhs.denominator == sym(mazur, "w5")
+    assert parsed.expr == sym(mazur, "out_h1")
+    with pytest.raises(FormulaError, match="left side"):
+        parse_formula("out_h1 = out_h2", mazur)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("out_hl", "unknown name"),
+    ("w5 +", "ends"),
+    ("(w5", "never closed"),
+    ("w5)", "unexpected"),
+    ("w5 ^ w6", "exponents must be numbers"),
+    ("w5^65", "too large"),
+    ("w5/0", "division by zero"),
+    (r"\sum_i w_i", "not supported"),
+    (r"\foo{w5}", "unknown LaTeX command"),
+    ("w5 $ w6", "unexpected character"),
+    (r"\partial/\partial w_5 (w5)", "∂ must be followed"),
+    ("", "empty"),
+])
+def test_unreadable_formulas_raise_formula_errors(mazur: Network, text: str, message: str) -> None:
+    with pytest.raises(FormulaError, match=message):
+        parse_formula(text, mazur)
+
+
+def test_unknown_name_suggests_the_closest(mazur: Network) -> None:
+    with pytest.raises(FormulaError) as info:
+        parse_formula("outt_h1", mazur)
+    assert info.value.hint is not None and "out_h1" in info.value.hint
+
+
+def test_plain_syntax_refuses_latex(mazur: Network) -> None:
+    with pytest.raises(FormulaError, match="LaTeX"):
+        parse_formula(r"\sigma(in_o1)", mazur, syntax="plain")
+    with pytest.raises(FormulaError, match="braces"):
+        parse_formula("out_{h1}", mazur, syntax="plain")
+
+
+def test_bounds_on_length_depth_and_tokens(mazur: Network) -> None:
+    with pytest.raises(FormulaError, match="limit"):
+        tokenize("w5+" * (MAX_LENGTH // 3 + 1))
+    deep = "(" * (MAX_DEPTH + 5) + "w5" + ")" * (MAX_DEPTH + 5)
+    with pytest.raises(FormulaError, match="nested"):
+        parse_formula(deep, mazur)
+    shallow = "(" * 20 + "w5" + ")" * 20
+    assert parse(shallow, mazur) == sym(mazur, "w5")
+    with pytest.raises(FormulaError, match="tokens"):
+        parse_formula("-" * 10_000 + "w5", mazur)
+    with pytest.raises(FormulaError, match=r"nested|deep"):
+        parse_formula(r"\exp(\exp(\exp(\exp(w5))))", mazur)

@@ -1,0 +1,115 @@
+"""Random-direction gradient checks for large networks, and that they catch wrong gradients."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from click.testing import CliRunner
+from layered_specs import write_spec
+
+from symbackprop import vectorized
+from symbackprop.build import build_network
+from symbackprop.cli import main
+from symbackprop.derive import derive
+from symbackprop.gradcheck import FULL_LIMIT, check_count, gradcheck, resolve_method
+from symbackprop.report import gradcheck_json, gradcheck_text
+from symbackprop.spec import load_spec
+
+SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """100-20-2: 2062 parameters, just above the full-check limit."""
+    return write_spec(tmp_path_factory.mktemp("large"), "large", 100,
+                      [(20, "tanh"), (2, "sigmoid")], "binary_cross_entropy")
+
+
+def test_auto_picks_by_size(large: Path) -> None:
+    small = build_network(load_spec(SPEC_DIR / "seed-004-mazur-2-2-2.yaml"))
+    big = build_network(load_spec(large))
+    assert len(big.params) > FULL_LIMIT >= len(small.params)
+    assert resolve_method(small) == "full"
+    assert resolve_method(big) == "directional"
+    assert check_count(big, directions=8, coordinates=32) == 40
+
+
+def test_directional_check_on_a_large_network(large: Path) -> None:
+    net = build_network(load_spec(large))
+    report = gradcheck(net, derive(net), seed=3)
+    assert report.method == "directional" and report.ok
+    assert len(report.directions) == 8 and len(report.parameters) == 32
+    assert report.total_parameters == len(net.params)
+    assert report.max_rel_error < 1e-7
+    assert any("32 of 2062 parameters" in n for n in report.notes)
+    text = gradcheck_text(report)
+    assert "8 random directions and 32 sampled parameters of 2062" in text
+    data = gradcheck_json(report)
+    assert data["method"] == "directional" and data["ok"] is True
+    assert len(data["parameters"]) == 32 and len(data["directions"]) == 8
+    assert data["max_rel_error"] == report.max_rel_error
+
+
+def test_full_check_of_a_large_network_runs_in_float64(large: Path) -> None:
+    net = build_network(load_spec(large))
+    report = gradcheck(net, derive(net), method="full")
+    assert report.method == "full" and report.ok
+    assert len(report.parameters) == len(net.params)
+    assert "float64" in report.rule
+
+
+@pytest.mark.parametrize("spec", ["seed-004-mazur-2-2-2.yaml", "skip-connection.yaml",
+                                  "softmax-cross-entropy.yaml", "relu-mlp.yaml"])
+def test_directional_check_passes_on_specs(spec: str) -> None:
+    net = build_network(load_spec(SPEC_DIR / spec))
+    report = gradcheck(net, derive(net), method="directional", seed=1)
+    assert report.ok, gradcheck_text(report)
+    assert len(report.parameters) == min(32, len(net.params))
+
+
+def test_a_wrong_delta_recurrence_is_caught() -> None:
+    """Double one hidden δ: the sampled parameters that use it disagree."""
+    net = build_network(load_spec(SPEC_DIR / "seed-004-mazur-2-2-2.yaml"))
+    grads = derive(net)
+    grads.deltas["h1"] = 2 * grads.deltas["h1"]
+    report = gradcheck(net, grads, method="directional", coordinates=len(net.params))
+    failed = {r.name for r in report.parameters if not r.ok}
+    assert not report.ok
+    assert failed == {"w1", "w2", "b1"}
+
+
+def test_a_wrong_derivative_in_the_matrix_code_is_caught(monkeypatch: pytest.MonkeyPatch,
+                                                          large: Path) -> None:
+    monkeypatch.setitem(vectorized.DERIVATIVE_CODE, "tanh", "(1.0 - {a})")
+    net = build_network(load_spec(large))
+    report = gradcheck(net, derive(net), directions=4, coordinates=4)
+    assert not report.ok
+    assert not all(c.ok for c in report.directions)
+
+
+def test_a_gradient_off_by_a_little_is_caught() -> None:
+    net = build_network(load_spec(SPEC_DIR / "tanh-regression.yaml"))
+    grads = derive(net)
+    out = net.outputs[0]
+    grads.deltas[out.name] = grads.deltas[out.name] * sp.Rational(1_000_01, 1_000_00)
+    report = gradcheck(net, grads, method="directional", coordinates=len(net.params))
+    assert not report.ok
+
+
+def test_cli_method_option(large: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["gradcheck", str(large), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["method"] == "directional" and data["ok"] is True
+    result = runner.invoke(main, ["gradcheck", str(SPEC_DIR / "seed-004-mazur-2-2-2.yaml"),
+                                  "--method", "directional"])
+    assert result.exit_code == 0, result.output
+    assert "method: directional" in result.stdout
+    assert "directional check: 8 random directions and 10 sampled parameters of 10" \
+        in result.stdout
+    result = runner.invoke(main, ["gradcheck", str(SPEC_DIR / "seed-004-mazur-2-2-2.yaml")])
+    assert "method: full" in result.stdout

@@ -1,0 +1,82 @@
+"""The width estimate and the line breaker of symbackprop.latex."""
+
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+
+from symbackprop.latex import (
+    TEXT_WIDTH_EM,
+    Step,
+    aligned_rows,
+    break_expr,
+    escape_text,
+    latex_width,
+)
+from symbackprop.printing import Chain, NetworkLatexPrinter, Partial
+
+
+def test_width_grows_with_content_and_scripts_are_smaller() -> None:
+    assert latex_width("a + b") > latex_width("a")
+    assert latex_width("x^{abc}") < latex_width("xabc")
+    assert latex_width(r"\frac{abcdef}{x}") < latex_width("abcdefx")
+    assert latex_width(r"\left(a\right)") == latex_width("(a)")
+
+
+def test_short_formula_stays_on_one_line() -> None:
+    x, y = sp.symbols("x y")
+    assert break_expr(x + y, NetworkLatexPrinter(), 20) == ["x + y"]
+
+
+def test_long_sum_breaks_between_terms_and_every_line_fits() -> None:
+    xs = sp.symbols("x1:30")
+    expr = sp.Add(*[a * b for a, b in itertools.pairwise(xs)], evaluate=False)
+    lines = break_expr(expr, NetworkLatexPrinter(), 20)
+    assert len(lines) > 2
+    assert all(latex_width(ln) <= 20 for ln in lines)
+    assert all(ln.startswith("{} + ") for ln in lines[1:])
+
+
+def test_negative_terms_continue_with_a_minus_sign() -> None:
+    xs = sp.symbols("a1:20")
+    expr = sp.Add(*[(-1) ** k * s for k, s in enumerate(xs)], evaluate=False)
+    lines = break_expr(expr, NetworkLatexPrinter(), 8)
+    assert any(ln.startswith("{} - ") for ln in lines[1:])
+    # each line read in order gives back SymPy's own one-line printing
+    one_line = NetworkLatexPrinter().doprint(expr)
+    assert " ".join(ln.replace("{} ", "") for ln in lines).split() == one_line.split()
+
+
+def test_long_chain_breaks_between_factors_with_dots() -> None:
+    syms = sp.symbols("E o1:12")
+    chain = Chain(*[Partial(a, b) for a, b in itertools.pairwise(syms)])
+    lines = break_expr(chain, NetworkLatexPrinter(), 15)
+    assert len(lines) > 1
+    assert all(ln.startswith(r"{} \cdot ") for ln in lines[1:])
+
+
+def test_bracketed_sum_inside_a_product_breaks_with_matching_delimiters() -> None:
+    xs = sp.symbols("x1:16")
+    inner = sp.Add(*xs, evaluate=False)
+    expr = sp.Mul(inner, sp.Symbol("w"), evaluate=False)
+    lines = break_expr(expr, NetworkLatexPrinter(), 10)
+    joined = " ".join(lines)
+    assert joined.count(r"\left") == joined.count(r"\right")
+    assert lines[0].startswith(r"\left(") and lines[0].endswith(r"\right.")
+
+
+def test_aligned_rows_put_lhs_on_first_row_and_continuations_after_quad() -> None:
+    xs = sp.symbols("x1:40")
+    p = NetworkLatexPrinter()
+    rows = aligned_rows("y", [Step(sp.Add(*xs, evaluate=False)), Step(latex="1")], p)
+    assert rows[0].startswith("y &= ")
+    assert any(r.startswith(r"&\quad {} + ") for r in rows)
+    assert rows[-1] == "&= 1"
+    assert all(latex_width(r) <= TEXT_WIDTH_EM for r in rows)
+
+
+def test_escape_text_makes_spec_prose_safe_for_pdflatex() -> None:
+    assert escape_text("in_{h1} 50% & more") == r"in\_\{h1\} 50\% \& more"
+    assert escape_text("a → b") == r"a $\to$ b"
+    assert "?" in escape_text("日")

@@ -1,0 +1,87 @@
+"""Matrix form: applicability, names in the spec's notation, shapes, and the numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from symbackprop.build import build_network
+from symbackprop.derive import derive
+from symbackprop.evaluate import evaluate
+from symbackprop.matrix import matrix_form
+from symbackprop.spec import load_spec
+
+SPECS = Path(__file__).resolve().parent.parent / "specs"
+
+
+def form_of(name: str):
+    net = build_network(load_spec(SPECS / f"{name}.yaml"))
+    return net, matrix_form(net, derive(net))
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("skip-connection", "skip edges"),
+    ("seed-003-stackexchange-chain", "shared by several layers"),
+    ("relu-mlp", "different activations"),
+])
+def test_not_plain_layered_networks_say_why(name: str, reason: str) -> None:
+    _, form = form_of(name)
+    assert not form.applies
+    assert reason in form.reason
+    assert "does not apply" in form.text_lines()[0]
+
+
+def test_seed002_uses_source_numbering_for_weights_and_biases() -> None:
+    _, form = form_of("seed-002-four-layer")
+    latex = form.latex()
+    # W^l and b^l carry layer l to layer l + 1 (seed 002's convention)
+    assert r"z^{2} &= W^{1} x + b^{1}" in latex
+    assert r"\delta^{2} &= \left(W^{2}\right)^{\top} \delta^{3} \odot \sigma'\left(z^{2}\right)" \
+        in latex
+    assert r"W^{3} &\in \mathbb{R}^{1 \times 2}" in latex
+
+
+def test_default_notation_and_softmax_cross_entropy() -> None:
+    _, form = form_of("softmax-cross-entropy")
+    text = "\n".join(form.text_lines())
+    assert "W_1 ∈ R^(4×3)" in text
+    assert "delta_2 = a_2 - y" in text
+
+
+def test_shared_layer_bias_is_a_scalar_times_ones() -> None:
+    _, form = form_of("seed-004-mazur-2-2-2")
+    latex = form.latex()
+    assert r"in^{(1)} &= W^{(1)} i + b_{1} \mathbf{1}" in latex
+    assert r"\mathbf{1}^{\top} \delta^{(1)}" in latex
+
+
+def test_matrix_equations_reproduce_the_tools_gradients() -> None:
+    """δ^L = (a − y) ⊙ a ⊙ (1 − a), δ^l = (W^T δ) ⊙ a(1 − a), ∂E/∂W = δ a^T, for seed 004."""
+    net, form = form_of("seed-004-mazur-2-2-2")
+    spec = net.spec
+    ev = evaluate(net, derive(net), spec.values)
+    p, ex = spec.values.params, spec.values.examples[0]
+    W1 = np.array([[p["w1"], p["w2"]], [p["w3"], p["w4"]]])
+    W2 = np.array([[p["w5"], p["w6"]], [p["w7"], p["w8"]]])
+    x = np.array([ex.inputs["i1"], ex.inputs["i2"]])
+    y = np.array([ex.targets["o1"], ex.targets["o2"]])
+    a1 = 1 / (1 + np.exp(-(W1 @ x + p["b1"])))
+    a2 = 1 / (1 + np.exp(-(W2 @ a1 + p["b2"])))
+    d2 = (a2 - y) * a2 * (1 - a2)
+    d1 = (W2.T @ d2) * a1 * (1 - a1)
+    g = ev.gradients
+    assert np.allclose(np.outer(d2, a1), [[g["w5"], g["w6"]], [g["w7"], g["w8"]]])
+    assert np.allclose(np.outer(d1, x), [[g["w1"], g["w2"]], [g["w3"], g["w4"]]])
+    assert np.isclose(d1.sum(), g["b1"]) and np.isclose(d2.sum(), g["b2"])
+    assert form.applies
+
+
+def test_batch_form_has_examples_as_columns() -> None:
+    _, form = form_of("tanh-regression")
+    title, rows = form.sections[-1]
+    assert "columns of X" in title
+    text = "\n".join(form.text_rows(rows))
+    assert "X ∈ R^(2×m)" in text
+    assert "1/m" in text

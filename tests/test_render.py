@@ -1,0 +1,102 @@
+"""Rendering of `derive` output: expected-output files for seed 004, JSON keys, line breaks.
+
+Regenerate the expected files after an intended change with::
+
+    SYMBACKPROP_UPDATE_EXPECTED=1 python -m pytest tests/test_render.py tests/test_notes.py
+
+and review the diff before committing it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from symbackprop.build import build_network
+from symbackprop.derive import derive
+from symbackprop.latex import TEXT_WIDTH_EM, latex_width
+from symbackprop.render import build_document, render
+from symbackprop.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = ROOT / "tests" / "data" / "expected"
+SEED_004 = ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"
+
+
+def check_expected(name: str, actual: str) -> None:
+    """Compare with tests/data/expected/NAME, or rewrite it when asked to."""
+    path = EXPECTED / name
+    if os.environ.get("SYMBACKPROP_UPDATE_EXPECTED"):
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"missing {path}; run with SYMBACKPROP_UPDATE_EXPECTED=1"
+    assert actual == path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def seed004() -> tuple:
+    spec = load_spec(SEED_004)
+    net = build_network(spec)
+    return spec, net, derive(net)
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("text", "seed-004-derive.txt"),
+                                           ("latex", "seed-004-derive.tex")])
+def test_seed004_derive_matches_expected_output(seed004: tuple, fmt: str, name: str) -> None:
+    spec, net, grads = seed004
+    doc = build_document(net, grads, values=spec.values)
+    check_expected(name, render(doc, fmt))
+
+
+def test_text_names_the_spec_loss_in_the_delta_header(seed004: tuple) -> None:
+    _spec, net, grads = seed004
+    out = render(build_document(net, grads, form="delta"), "text")
+    assert "δ = ∂E_total/∂net" in out
+    assert "∂E/∂net" not in out
+
+
+def test_chain_rows_show_factors_values_numbers_result_and_value(seed004: tuple) -> None:
+    spec, net, grads = seed004
+    doc = build_document(net, grads, params=["w5"], values=spec.values)
+    kinds = [r.kind for r in doc.params[0].rows]
+    assert kinds == ["factors", "values", "numbers", "result", "value"]
+    # Mazur (2015), "A Step by Step Backpropagation Example": ∂E_total/∂w5 = 0.082167041
+    assert doc.params[0].value == pytest.approx(0.082167041, abs=1e-9)
+    assert doc.params[0].rows[0].text == "∂E_total/∂out_o1 · ∂out_o1/∂in_o1 · ∂in_o1/∂w5"
+
+
+def test_json_keeps_its_keys(seed004: tuple) -> None:
+    spec, net, grads = seed004
+    data = json.loads(render(build_document(net, grads, values=spec.values), "json"))
+    entry = data["parameters"][0]
+    for key in ("name", "expression", "latex", "chain", "steps", "numeric", "closed"):
+        assert key in entry
+    assert {s["kind"] for s in entry["steps"]} >= {"factors", "values", "result"}
+
+
+def test_latex_rows_fit_the_page(seed004: tuple) -> None:
+    spec, net, grads = seed004
+    out = render(build_document(net, grads, values=spec.values), "latex")
+    rows = [ln.removesuffix(" \\\\") for ln in out.splitlines() if "&" in ln]
+    assert len(rows) > 20
+    for row in rows:
+        assert latex_width(row) <= TEXT_WIDTH_EM, row
+
+
+def test_delta_form_shows_the_matrix_form_or_says_it_does_not_apply() -> None:
+    for spec_name, expect in (("seed-002-four-layer", "(W_2)^T*delta_3"),
+                              ("skip-connection", "does not apply")):
+        net = build_network(load_spec(ROOT / "specs" / f"{spec_name}.yaml"))
+        out = render(build_document(net, derive(net), form="delta"), "text")
+        assert expect in out, out
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "json"])
+def test_every_spec_renders_in_every_format(fmt: str) -> None:
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        net = build_network(load_spec(path))
+        grads = derive(net)
+        for form in ("chain", "delta"):
+            assert render(build_document(net, grads, form=form), fmt)
