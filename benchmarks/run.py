@@ -71,7 +71,7 @@ def size_text(n: int) -> str:
 def delta_form(size: str) -> tuple[int, float, int]:
     """Parameters, median seconds for spec → δ recurrences → every gradient, text size."""
     from symbackprop.build import build_network
-    from symbackprop.derive import derive
+    from symbackprop.derivation import derive
     from symbackprop.spec import load_spec
 
     result: dict[str, Any] = {}
@@ -146,7 +146,7 @@ def generated_module(size: str) -> Any:
 
     from symbackprop.build import build_network
     from symbackprop.codegen import generate
-    from symbackprop.derive import derive
+    from symbackprop.derivation import derive
     from symbackprop.spec import load_spec
 
     net = build_network(load_spec(spec_path(size)))
@@ -242,8 +242,8 @@ def gradient_table() -> tuple[str, str]:
 
 def gradcheck_table() -> str:
     from symbackprop.build import build_network
-    from symbackprop.derive import derive
-    from symbackprop.gradcheck import gradcheck
+    from symbackprop.derivation import derive
+    from symbackprop.gradient_check import gradcheck
     from symbackprop.spec import load_spec
 
     rows = []

@@ -24,13 +24,13 @@ _EXPORTS = {
     "NetworkSpec": "spec",
     "build_network": "build",
     "Network": "build",
-    "derive": "derive",
-    "Gradients": "derive",
-    "Derivation": "derive",
-    "evaluate": "evaluate",
-    "gradcheck": "gradcheck",
+    "derive": "derivation",
+    "Gradients": "derivation",
+    "Derivation": "derivation",
+    "evaluate": "evaluation",
+    "gradcheck": "gradient_check",
+    "check_formula": "check",
     "build_document": "render",
-    "render": "render",
     "SymbackpropError": "errors",
     "SpecError": "errors",
     "FormulaError": "errors",
@@ -42,5 +42,9 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
-        return getattr(module, name)
+        value = getattr(module, name)
+        # importing a submodule binds its name here (``symbackprop.derivation`` the module);
+        # bind the function instead, so ``from symbackprop import derive`` gives the function
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'symbackprop' has no attribute {name!r}")

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .numeric import namespace
 from .points import random_example
 

@@ -20,7 +20,7 @@ from .build import Network, build_network
 from .check_points import DIGITS, POINTS, SCREEN, EvaluationPoints, Value, close
 from .check_results import CheckResult, Counterexample
 from .check_symbolic import symbolic_check
-from .derive import Derivation, Gradients, derive
+from .derivation import Derivation, Gradients, derive
 from .diagnose import NO_EXPLANATION, Diagnoser
 from .errors import FormulaError, did_you_mean
 from .formula import NameTable, ParsedFormula, parse_formula

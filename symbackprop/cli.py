@@ -47,7 +47,7 @@ def progress_bar(total: int, label: str) -> Iterator[Any]:
 
 def _load(spec_path: str) -> tuple[Any, Any, Any]:
     from .build import build_network
-    from .derive import derive
+    from .derivation import derive
     from .spec import load_spec
 
     spec = load_spec(spec_path)
@@ -115,7 +115,7 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
       symbackprop eval specs/seed-004-mazur-2-2-2.yaml --steps 10000 --frozen b1 --frozen b2
       symbackprop eval SPEC --at values.yaml --lr 0.1 --format json
     """
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .report import evaluation_json, evaluation_text
     from .spec import load_values
 
@@ -154,8 +154,8 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> No
       symbackprop gradcheck specs/softmax-cross-entropy.yaml --seed 7 --format json
       symbackprop gradcheck big.yaml --method directional
     """
-    from .gradcheck import check_count
-    from .gradcheck import gradcheck as run_gradcheck
+    from .gradient_check import check_count
+    from .gradient_check import gradcheck as run_gradcheck
     from .report import gradcheck_json, gradcheck_text
     from .spec import load_values
 

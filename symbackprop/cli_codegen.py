@@ -29,7 +29,7 @@ def codegen(spec: str, target: str, output: str | None) -> None:
     from .build import build_network
     from .cli import progress_bar
     from .codegen import count_steps, generate
-    from .derive import derive
+    from .derivation import derive
     from .spec import load_spec
 
     net = build_network(load_spec(spec))

@@ -42,7 +42,7 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
       symbackprop notes specs/seed-002-four-layer.yaml --format markdown -o notes.md
     """
     from .build import build_network
-    from .derive import derive
+    from .derivation import derive
     from .errors import SymbackpropError
     from .notes import build_notes, render_notes
     from .spec import load_spec
@@ -83,7 +83,7 @@ def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | N
       symbackprop graph specs/seed-004-mazur-2-2-2.yaml --param w5 -o graph.tex
     """
     from .build import build_network
-    from .derive import derive
+    from .derivation import derive
     from .graph import computation_graph, render_graph
     from .spec import load_spec
 

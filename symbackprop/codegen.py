@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .losses import describe_loss
 from .numeric import stable_loss
 from .vectorized import HELPERS, LayeredPlan, gather_code, layered_plan, matrix_source

@@ -19,7 +19,7 @@ import sympy as sp
 
 from .build import Network
 from .check_points import SCREEN, EvaluationPoints, Value, agrees, close
-from .derive import Gradients
+from .derivation import Gradients
 from .leibniz import INDEPENDENT
 
 MAX_DIAGNOSES = 4

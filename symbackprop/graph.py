@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .printing import number, number_tex, tex, text
 
 FORMATS = ("tikz", "dot")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .build import Network
-from .derive import Derivation
+from .derivation import Derivation
 from .errors import FormulaError
 from .formula import ParsedFormula, Partial
 

@@ -23,7 +23,7 @@ import sympy as sp
 from sympy.matrices.expressions import OneMatrix
 
 from .build import Network, Unit
-from .derive import Gradients
+from .derivation import Gradients
 from .functions import ACTIVATIONS
 from .latex import align_block
 from .naming import plain_name

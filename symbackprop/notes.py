@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .latex import escape_text
 
 

@@ -2,7 +2,7 @@
 
 Every formula is a SymPy expression printed in the spec's notation and broken to the page
 width; every number comes from the tool's own numeric evaluation (:mod:`symbackprop.numeric`)
-and the finite-difference check (:mod:`symbackprop.gradcheck`).
+and the finite-difference check (:mod:`symbackprop.gradient_check`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import sympy as sp
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .latex import TEXT_WIDTH_EM, Step, aligned_rows
 from .losses import describe_loss
 from .matrix import MatrixLatexPrinter, matrix_form
@@ -143,7 +143,7 @@ def _join_math(names: Sequence[str]) -> list[str | Math]:
 
 def output_gradient_section(net: Network) -> list[Block]:
     """∂L/∂out for the outputs and the a − y simplifications of matched pairs."""
-    from .derive import derive
+    from .derivation import derive
 
     out: list[Block] = [Heading("Derivative of the loss", 2)]
     grads = derive(net)
@@ -249,8 +249,8 @@ def representative(net: Network) -> list[str]:
 
 
 def worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) -> list[Block]:
-    from .evaluate import evaluate
-    from .gradcheck import gradcheck
+    from .evaluation import evaluate
+    from .gradient_check import gradcheck
 
     spec = net.spec
     out: list[Block] = [

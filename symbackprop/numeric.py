@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .functions import UNSPECIFIED_NUMERIC, Unspecified, UnspecifiedPrime, softplus
 from .losses import loss_scale
 

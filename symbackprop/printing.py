@@ -110,8 +110,10 @@ class NetworkLatexPrinter(LatexPrinter):
     """
 
     def __init__(self, network: Network | None = None, **settings: Any) -> None:
-        names = dict(network.latex_names) if network is not None else {}
-        names.update(settings.pop("extra_names", {}))
+        extra = settings.pop("extra_names", {})
+        names = network.latex_names if network is not None else {}
+        if extra:
+            names = {**names, **extra}
         settings.setdefault("order", "none")
         settings.setdefault("symbol_names", names)
         super().__init__(settings)
@@ -129,9 +131,23 @@ def text(expr: sp.Expr) -> str:
     return TextPrinter().doprint(expr)
 
 
+_PRINTERS: list[tuple[Network | None, NetworkLatexPrinter]] = []
+
+
+def latex_printer(network: Network | None) -> NetworkLatexPrinter:
+    """One printer per network, reused: building one per expression dominates large outputs."""
+    for known, printer in _PRINTERS:
+        if known is network:
+            return printer
+    printer = NetworkLatexPrinter(network)
+    _PRINTERS.insert(0, (network, printer))
+    del _PRINTERS[4:]
+    return printer
+
+
 def tex(network: Network | None, expr: sp.Expr) -> str:
     """LaTeX form in the network's notation."""
-    return NetworkLatexPrinter(network).doprint(expr)
+    return latex_printer(network).doprint(expr)
 
 
 def symbol_tex(network: Network, sym: sp.Symbol) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import sympy as sp
 
 from .build import Network
-from .derive import MAX_PATHS, Derivation, Factor, Gradients, chain_product
+from .derivation import MAX_PATHS, Derivation, Factor, Gradients, chain_product
 from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
 from .printing import (
     Chain,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .build import Network
-from .evaluate import Evaluation
-from .gradcheck import GradcheckReport
+from .evaluation import Evaluation
+from .gradient_check import GradcheckReport
 from .printing import number
 
 

@@ -3,7 +3,7 @@
 A network is *layered* when every unit of a layer is fed by every unit of the previous layer
 (the inputs for the first) and nothing else, the layer has one activation (elementwise, or
 softmax) and its biases are per unit, shared, or absent. Then the δ recurrences derived by
-:mod:`symbackprop.derive` read, layer by layer, as matrix code over a batch (rows are
+:mod:`symbackprop.derivation` read, layer by layer, as matrix code over a batch (rows are
 examples)::
 
     z^l = a^{l-1} W^lᵀ + b^l,  a^l = f(z^l)

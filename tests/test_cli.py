@@ -150,7 +150,7 @@ def test_gradcheck_json_keys_and_pass() -> None:
 
 def test_gradcheck_fails_with_exit_1_on_a_wrong_gradient(monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
-    import symbackprop.derive as derive_module
+    import symbackprop.derivation as derive_module
 
     real = derive_module.derive
 

@@ -15,8 +15,8 @@ from layered_specs import write_spec
 from symbackprop.build import build_network
 from symbackprop.cli import main
 from symbackprop.codegen import generate
-from symbackprop.derive import derive
-from symbackprop.evaluate import _mean_pass
+from symbackprop.derivation import derive
+from symbackprop.evaluation import _mean_pass
 from symbackprop.numeric import compile_network
 from symbackprop.points import random_values
 from symbackprop.spec import load_spec

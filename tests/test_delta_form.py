@@ -12,8 +12,8 @@ from autograd import grad
 from layered_specs import random_layered, write_spec
 
 from symbackprop.build import Network, build_network
-from symbackprop.derive import Gradients, derive
-from symbackprop.evaluate import _mean_pass
+from symbackprop.derivation import Gradients, derive
+from symbackprop.evaluation import _mean_pass
 from symbackprop.numeric import compile_network
 from symbackprop.points import random_values
 from symbackprop.spec import load_spec

@@ -13,8 +13,8 @@ from layered_specs import write_spec
 from symbackprop import vectorized
 from symbackprop.build import build_network
 from symbackprop.cli import main
-from symbackprop.derive import derive
-from symbackprop.gradcheck import FULL_LIMIT, check_count, gradcheck, resolve_method
+from symbackprop.derivation import derive
+from symbackprop.gradient_check import FULL_LIMIT, check_count, gradcheck, resolve_method
 from symbackprop.report import gradcheck_json, gradcheck_text
 from symbackprop.spec import load_spec
 

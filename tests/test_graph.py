@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from symbackprop.build import build_network
-from symbackprop.derive import derive
+from symbackprop.derivation import derive
 from symbackprop.graph import computation_graph, to_dot, to_tikz
 from symbackprop.spec import load_spec
 

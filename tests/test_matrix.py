@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from symbackprop.build import build_network
-from symbackprop.derive import derive
-from symbackprop.evaluate import evaluate
+from symbackprop.derivation import derive
+from symbackprop.evaluation import evaluate
 from symbackprop.matrix import matrix_form
 from symbackprop.spec import load_spec
 

@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 from symbackprop.build import build_network
-from symbackprop.derive import derive
+from symbackprop.derivation import derive
 from symbackprop.notes import build_notes, notes_latex, notes_markdown
 from symbackprop.notes_identities import (
     ACTIVATION_IDENTITIES,

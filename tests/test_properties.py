@@ -28,7 +28,7 @@ from oracle import (
 from strategies import DrawnNetwork, networks
 
 from symbackprop.build import build_network
-from symbackprop.derive import derive
+from symbackprop.derivation import derive
 
 # Hypothesis reports a failure through hypothesis.extra._patching, whose libcst import warns
 # (mypy_extensions.TypedDict is deprecated). Warnings are errors here, so that would turn a

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from symbackprop.build import build_network
-from symbackprop.derive import derive
+from symbackprop.derivation import derive
 from symbackprop.latex import TEXT_WIDTH_EM, latex_width
 from symbackprop.render import build_document, render
 from symbackprop.spec import load_spec

@@ -29,8 +29,8 @@ from oracle import (
 )
 
 from symbackprop.build import Network, build_network
-from symbackprop.derive import Gradients, derive
-from symbackprop.gradcheck import gradcheck
+from symbackprop.derivation import Gradients, derive
+from symbackprop.gradient_check import gradcheck
 from symbackprop.spec import ActivationSpec, Example, NetworkSpec, Values, load_spec
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"

@@ -9,8 +9,8 @@ import pytest
 from layered_specs import random_layered, write_spec
 
 from symbackprop.build import Network, build_network
-from symbackprop.derive import derive
-from symbackprop.evaluate import VECTORIZE_ABOVE, _mean_pass, evaluate
+from symbackprop.derivation import derive
+from symbackprop.evaluation import VECTORIZE_ABOVE, _mean_pass, evaluate
 from symbackprop.numeric import compile_network
 from symbackprop.points import random_values
 from symbackprop.spec import Values, load_spec

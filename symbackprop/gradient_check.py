@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .errors import ValuesError
 from .numeric import HIGH_PRECISION_DIGITS, compile_network, namespace
 from .points import complete_values

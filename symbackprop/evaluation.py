@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from .build import Network
-from .derive import Gradients
+from .derivation import Gradients
 from .errors import ValuesError
 from .numeric import CompiledNetwork, compile_network
 from .spec import Values

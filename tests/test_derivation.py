@@ -7,7 +7,7 @@ from pathlib import Path
 import sympy as sp
 
 from symbackprop.build import Network, build_network
-from symbackprop.derive import Gradients, derive
+from symbackprop.derivation import Gradients, derive
 from symbackprop.functions import sigmoid
 from symbackprop.spec import load_spec
 
