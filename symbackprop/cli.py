@@ -29,6 +29,10 @@ def main() -> None:
       symbackprop derive specs/seed-004-mazur-2-2-2.yaml --param w5
       symbackprop eval specs/seed-004-mazur-2-2-2.yaml --steps 3
       symbackprop gradcheck specs/seed-004-mazur-2-2-2.yaml
+      symbackprop check specs/seed-004-mazur-2-2-2.yaml --param w6 \\
+          --formula '-(target_o2 - out_o2)*out_o2*(1 - out_o2)*out_h2'
+      symbackprop notes specs/seed-004-mazur-2-2-2.yaml -o notes.tex --pdf
+      symbackprop codegen specs/seed-002-four-layer.yaml -o grad.py
       python -m symbackprop derive SPEC --format latex -o grads.tex
 
     Exit status: 0 ok, 1 a check failed, 2 usage or input error.
@@ -171,19 +175,14 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> No
         raise CheckFailed("")
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules."""
-    import importlib
+def _add_commands() -> None:
+    """Commands that live in their own modules (each imports SymPy only when it runs)."""
+    from .cli_check import check
+    from .cli_codegen import codegen
+    from .cli_notes import graph, notes
 
-    for module, name in (("cli_check", "check"), ("cli_notes", "notes"),
-                         ("cli_notes", "graph"), ("cli_codegen", "codegen")):
-        try:
-            mod = importlib.import_module(f"symbackprop.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"symbackprop.{module}":
-                raise
-            continue
-        main.add_command(getattr(mod, name))
+    for command in (check, notes, graph, codegen):
+        main.add_command(command)
 
 
-_register_optional_commands()
+_add_commands()

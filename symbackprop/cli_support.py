@@ -8,9 +8,7 @@ a failed check exits with status 1.
 from __future__ import annotations
 
 import functools
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from .errors import SymbackpropError
+from .files import write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,22 +67,6 @@ def write_output(text: str, output: str | None) -> None:
         click.echo(text, nl=not text.endswith("\n"))
         return
     write_atomic(Path(output), text.encode("utf-8"))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, then rename."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise SymbackpropError("the output folder does not exist", file=str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def format_option(choices: tuple[str, ...], default: str = "text") -> Callable[[F], F]:

@@ -232,12 +232,27 @@ def _number_map(r: Reader, path: Path_, allowed: list[str], what: str) -> dict[s
     if not isinstance(value, dict):
         raise r.fail(path, f"expected a mapping {what} name → number, got {kind_of(value)}")
     out: dict[str, float] = {}
+    known = set(allowed)
     for key in value:
-        if key not in allowed:
+        if key not in known:
             raise r.fail((*path, key), f"no {what} called `{key}`",
                          hint=did_you_mean(str(key), allowed))
         out[key] = float(r.number((*path, key)))
     return out
+
+
+def _targets(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, float]:
+    """Targets of one example; a softmax layer with cross-entropy needs a distribution."""
+    targets = _number_map(r, path, list(spec.outputs), "output unit")
+    softmax_ce = spec.loss.kind == "cross_entropy" and spec.layers[-1].activation.kind == \
+        "softmax"
+    if softmax_ce and len(targets) == len(spec.outputs):
+        total = sum(targets.values())
+        if abs(total - 1.0) > 1e-9 or min(targets.values()) < 0:
+            raise r.fail(path, f"the targets of a softmax layer with cross-entropy must be "
+                         f"non-negative and sum to 1 (these sum to {total:g})",
+                         hint="δ = a − y holds only for a target distribution")
+    return targets
 
 
 def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
@@ -259,14 +274,14 @@ def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
             r.mapping(ep, ("inputs", "targets"), required=("inputs", "targets"))
             examples.append(Example(
                 _number_map(r, (*ep, "inputs"), input_names, "input"),
-                _number_map(r, (*ep, "targets"), list(spec.outputs), "output unit"),
+                _targets(r, (*ep, "targets"), spec),
             ))
     elif "inputs" in given or "targets" in given:
         if "inputs" not in given or "targets" not in given:
             raise r.fail(path, "give both `inputs` and `targets`")
         examples.append(Example(
             _number_map(r, (*path, "inputs"), input_names, "input"),
-            _number_map(r, (*path, "targets"), list(spec.outputs), "output unit"),
+            _targets(r, (*path, "targets"), spec),
         ))
     return Values(params=params, learning_rate=lr, examples=tuple(examples))
 

@@ -13,8 +13,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cli_support import write_atomic
 from .errors import SymbackpropError, ToolMissingError
+from .files import write_atomic
 
 TIMEOUT_SECONDS = 120
 PDFLATEX_FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape")

@@ -163,3 +163,14 @@ def test_invalid_networks_are_rejected(tmp_path: Path, snippet: str, message: st
         load_spec(p)
     assert message in str(info.value)
     assert info.value.line is not None
+
+
+def test_softmax_cross_entropy_targets_must_be_a_distribution(tmp_path: Path) -> None:
+    p = tmp_path / "net.yaml"
+    p.write_text("inputs: [x]\nlayers: [{size: 2, activation: softmax}]\nloss: cross_entropy\n"
+                 "values:\n  inputs: {x: 1}\n  targets: {u1_1: 0.5, u1_2: 0.7}\n")
+    with pytest.raises(SpecError, match="sum to 1") as info:
+        load_spec(p)
+    assert info.value.line == 6
+    p.write_text(p.read_text().replace("0.7", "0.5"))
+    assert load_spec(p).values.examples[0].targets == {"u1_1": 0.5, "u1_2": 0.5}
