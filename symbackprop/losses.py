@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 
 import sympy as sp
 
@@ -58,7 +59,23 @@ def loss_expression(spec: LossSpec, outputs: Sequence[sp.Symbol], targets: Seque
 
 
 def describe_loss(spec: LossSpec) -> str:
-    """Words for the loss, e.g. '½ × sum of squared errors'."""
-    title = LOSS_TITLES[spec.kind]
-    factor = "" if spec.factor == 1 else f"{spec.factor} × "
-    return f"{factor}{spec.reduction} of {title}"
+    """Words for the loss, e.g. 'half the sum of squared errors'.
+
+    >>> from fractions import Fraction
+    >>> describe_loss(LossSpec("squared_error", Fraction(1, 2), "sum"))
+    'half the sum of squared errors'
+    >>> describe_loss(LossSpec("cross_entropy", Fraction(1), "sum"))
+    'the categorical cross-entropy'
+    """
+    what = {
+        "squared_error": f"{spec.reduction} of squared errors",
+        "binary_cross_entropy": "binary cross-entropy" if spec.reduction == "sum"
+        else "mean binary cross-entropy over the outputs",
+        "cross_entropy": "categorical cross-entropy" if spec.reduction == "sum"
+        else "mean categorical cross-entropy over the outputs",
+    }[spec.kind]
+    if spec.factor == 1:
+        return f"the {what}"
+    if spec.factor == Fraction(1, 2):
+        return f"half the {what}"
+    return f"{spec.factor} × the {what}"

@@ -93,7 +93,7 @@ def forward_section(net: Network) -> list[Block]:
     out: list[Block] = [
         Heading("Forward pass and loss"),
         Para(("Each unit adds up its weighted inputs and its bias (the net input) and applies "
-              "its activation; the loss ", _m(net, net.loss_symbol), f" is the {loss}.")),
+              "its activation; the loss ", _m(net, net.loss_symbol), f" is {loss}.")),
     ]
     rows: list[str] = []
     for r in definition_rows(net):
