@@ -164,3 +164,20 @@ def test_gradcheck_fails_with_exit_1_on_a_wrong_gradient(monkeypatch: pytest.Mon
     code, out, _ = run("gradcheck", SEED_004)
     assert code == 1
     assert "FAIL" in out
+
+
+def test_readme_derive_example_is_what_the_tool_prints() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("$ symbackprop derive specs/seed-004-mazur-2-2-2.yaml --param w5\n",
+                         1)[1].split("```", 1)[0]
+    code, out, _ = run("derive", SEED_004, "--param", "w5")
+    assert code == 0
+    assert block.strip() in out
+
+
+def test_readme_quickstart_is_two_commands_run_by_ci() -> None:
+    readme = (ROOT / "README.md").read_text()
+    quickstart = readme.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(quickstart) == 2
+    assert quickstart[0].startswith("pip install . && symbackprop derive specs/")
+    assert quickstart[1] in (ROOT / ".ci" / "run").read_text()
