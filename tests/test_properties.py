@@ -9,8 +9,6 @@ fully substituted closed form — must equal the autograd oracle of ``oracle.py`
 
 from __future__ import annotations
 
-import contextlib
-import warnings
 from dataclasses import replace
 from fractions import Fraction
 
@@ -29,14 +27,6 @@ from strategies import DrawnNetwork, networks
 
 from symbackprop.build import build_network
 from symbackprop.derivation import derive
-
-# Hypothesis reports a failure through hypothesis.extra._patching, whose libcst import warns
-# (mypy_extensions.TypedDict is deprecated). Warnings are errors here, so that would turn a
-# failing property into an internal error that stops the run: load the module now, quietly.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    with contextlib.suppress(ImportError):
-        import hypothesis.extra._patching  # noqa: F401
 
 # Reproducible: a fixed derandomized search without an example database.
 PROFILE = settings(max_examples=150, deadline=None, derandomize=True, database=None,
