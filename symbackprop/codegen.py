@@ -24,7 +24,14 @@ from .build import Network
 from .derivation import Gradients
 from .losses import describe_loss
 from .numeric import stable_loss
-from .vectorized import HELPERS, LayeredPlan, gather_code, layered_plan, matrix_source
+from .vectorized import (
+    HELPERS,
+    LayeredPlan,
+    function_source,
+    gather_code,
+    layered_plan,
+    matrix_source,
+)
 
 TARGETS = ("numpy",)
 LINE = 96  # wrap long constant tuples below the line length
@@ -155,12 +162,9 @@ def scalar_source(net: Network, grads: Gradients,
     parts = [SCALAR_HELPERS[h].strip("\n") for h in helpers]
     if "_sigmoid(" in text:
         parts.append(HELPERS["_sigmoid"].strip("\n"))
-    parts.append("def _core(theta, x, t):\n"
-                 '    """Losses and the gradient of their mean for a batch (δ-form)."""\n'
-                 + "\n".join(f"    {line}" for line in core))
-    parts.append("def _cost(theta, x, t):\n"
-                 '    """The loss of every example of the batch."""\n'
-                 + "\n".join(f"    {line}" for line in cost))
+    parts.append(function_source(
+        "_core", "Losses and the gradient of their mean for a batch (δ-form).", core))
+    parts.append(function_source("_cost", "The loss of every example of the batch.", cost))
     return "\n\n\n".join(parts) + "\n"
 
 

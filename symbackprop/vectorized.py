@@ -330,13 +330,17 @@ def matrix_source(plan: LayeredPlan) -> str:
     cost = [*forward, f"return {losses}"]
     parts = [HELPERS[h].strip("\n") for h in sorted(helpers)]
     parts += _index_constants(plan)
-    parts.append("def _core(theta, x, t):\n"
-                 '    """Losses, mean gradient, and z, a, δ of every layer for a batch."""\n'
-                 + "\n".join(f"    {line}" for line in body))
-    parts.append("def _cost(theta, x, t):\n"
-                 '    """The loss of every example of the batch."""\n'
-                 + "\n".join(f"    {line}" for line in cost))
+    parts.append(function_source(
+        "_core", "Losses, mean gradient, and z, a, δ of every layer for a batch.", body))
+    parts.append(function_source("_cost", "The loss of every example of the batch.", cost))
     return "\n\n\n".join(parts) + "\n"
+
+
+def function_source(name: str, doc: str, lines: Sequence[str]) -> str:
+    """The text of ``def name(theta, x, t)`` with a docstring and the given body lines."""
+    body = "\n".join(f"    {line}" for line in lines)
+    quotes = '"' * 3
+    return f"def {name}(theta, x, t):\n    {quotes}{doc}{quotes}\n{body}"
 
 
 # ------------------------------------------------------------------------ the runtime
