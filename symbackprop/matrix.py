@@ -27,14 +27,14 @@ from .derivation import Gradients
 from .functions import ACTIVATIONS
 from .latex import align_block
 from .naming import plain_name
-from .printing import NetworkLatexPrinter, Partial, TextPrinter
+from .printing import NetworkLatexPrinter, Partial, TextPrinter, as_expr
 
 
 class RealSpace(sp.Expr):
     """ℝ^{n×m}: the set a vector or matrix belongs to."""
 
     def __new__(cls, rows: int | sp.Expr, cols: int | sp.Expr) -> RealSpace:
-        return sp.Expr.__new__(cls, sp.sympify(rows), sp.sympify(cols))
+        return sp.Expr.__new__(cls, as_expr(rows), as_expr(cols))
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
         rows, cols = self.args

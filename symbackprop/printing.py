@@ -57,6 +57,15 @@ class Partial(sp.Expr):
         return f"∂{printer._print(self.numerator)}/∂{printer._print(self.denominator)}"
 
 
+def as_expr(value: sp.Expr | int | float) -> sp.Expr:
+    """A SymPy object for an expression or a Python number (never parses text)."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, int):
+        return sp.Integer(value)
+    return sp.Float(value)
+
+
 class Chain(sp.Expr):
     """A product kept in the order given and printed with explicit dots: a · b · c."""
 
@@ -64,7 +73,7 @@ class Chain(sp.Expr):
     precedence = PRECEDENCE["Mul"]
 
     def __new__(cls, *factors: sp.Expr) -> Chain:
-        return sp.Expr.__new__(cls, *[sp.sympify(f) for f in factors])
+        return sp.Expr.__new__(cls, *[as_expr(f) for f in factors])
 
     @property
     def factors(self) -> tuple[sp.Expr, ...]:
