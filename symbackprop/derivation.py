@@ -13,7 +13,7 @@ networks) and the closed form in the network's own quantities (δ substituted, n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -113,19 +113,30 @@ class Gradients:
                 # print in chain order: ∂E/∂out · ∂out/∂net
                 return chain_product([direct, self.local_derivative(unit)], evaluate=False)
             return self.output_delta[name]
-        # hidden unit: (Σ_v δ_v w_uv) · act'(net_u)
-        terms = [chain_product([memo[c.name], w], evaluate=evaluate)
-                 for c, w in self.consumer_weights[name]]
+        return self._hidden_delta(unit, memo, evaluate=evaluate)
+
+    def _hidden_delta(self, unit: Unit, later: dict[str, sp.Expr] | None, *, evaluate: bool
+                      ) -> sp.Expr:
+        """(Σ_v δ_v w_uv) · act'(net_u), with each δ_v from ``later`` or as its symbol."""
+        terms = [chain_product([later[c.name] if later is not None else c.delta, w],
+                               evaluate=evaluate)
+                 for c, w in self.consumer_weights[unit.name]]
         if not terms:  # a unit that feeds nothing does not affect the loss
             return sp.S.Zero
         total = sp.Add(*terms, evaluate=evaluate) if len(terms) > 1 else terms[0]
         return chain_product([total, self.local_derivative(unit)], evaluate=evaluate)
 
+    def recurrence(self, name: str) -> sp.Expr:
+        """δ_u as printed in a recurrence: in terms of later δ symbols, in chain order."""
+        if name in self.output_delta:
+            return self.display_delta(name)
+        return self._hidden_delta(self.network.unit_by_name[name], None, evaluate=False)
+
     # -- structure (built once: per-access rebuilding would make every walk quadratic) -----
     @cached_property
     def consumers(self) -> dict[str, list[Unit]]:
         """The units each input or unit feeds, by name."""
-        return _consumers(self.network)
+        return {name: [c for c, _ in fed] for name, fed in self.consumer_weights.items()}
 
     @cached_property
     def consumer_weights(self) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
@@ -204,21 +215,11 @@ class Gradients:
 
     def local_derivative_between(self, k: Unit, unit: Unit) -> sp.Expr:
         """∂out_k/∂net_unit: the activation derivative (softmax couples a whole layer)."""
-        if k is unit or k.name == unit.name:
+        if k.name == unit.name:
             return self.local_derivative(unit)
         return self.network.out_form(sp.diff(self.network.out_definitions[k.out], unit.net))
 
     direct_loss: dict[str, sp.Expr] = field(default_factory=dict)
-
-    def all_derivations(self, params: Iterable[sp.Symbol] | None = None,
-                        progress: Callable[[sp.Symbol], None] | None = None
-                        ) -> list[Derivation]:
-        out = []
-        for p in params if params is not None else self.network.params:
-            out.append(self.derivation(p))
-            if progress is not None:
-                progress(p)
-        return out
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -250,16 +251,6 @@ def chain_product(factors: Sequence[sp.Expr], *, evaluate: bool) -> sp.Expr:
     if len(rest) == 1:
         return rest[0]
     return sp.Mul(*rest, evaluate=False)
-
-
-def _consumers(net: Network) -> dict[str, list[Unit]]:
-    out: dict[str, list[Unit]] = {u.name: [] for u in net.units}
-    for i in net.spec.inputs:
-        out[i.name] = []
-    for u in net.units:
-        for s, _w in u.incoming:
-            out[s].append(u)
-    return out
 
 
 def _consumer_weights(net: Network) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
@@ -334,14 +325,8 @@ def derive(net: Network) -> Gradients:
                            "targets sum to 1")
     grads.output_delta = output_delta
     for u in net.units:
-        g = direct.get(u.name, sp.S.Zero)
-        g = g + sp.Add(*[c.delta * w for c, w in consumer_weights[u.name]])
-        grads.dE_dout[u.name] = g
-        if u.name in output_delta and not consumer_weights[u.name]:
-            grads.deltas[u.name] = output_delta[u.name]
-        elif u.name in output_delta:
-            grads.deltas[u.name] = output_delta[u.name] + sp.Add(
-                *[c.delta * w for c, w in consumer_weights[u.name]]) * local[u.name]
-        else:
-            grads.deltas[u.name] = g * local[u.name]
+        # output units feed only the loss (the spec rejects edges out of them)
+        back = sp.Add(*[c.delta * w for c, w in consumer_weights[u.name]])
+        grads.dE_dout[u.name] = direct.get(u.name, sp.S.Zero) + back
+        grads.deltas[u.name] = output_delta.get(u.name, back * local[u.name])
     return grads

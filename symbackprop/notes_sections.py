@@ -31,7 +31,6 @@ from .render import (
     build_document,
     cost_row,
     definition_rows,
-    delta_expr,
     param_block,
     symbol_values,
 )
@@ -182,7 +181,7 @@ def delta_section(net: Network, grads: Gradients) -> list[Block]:
     ]
     rows: list[str] = []
     for u in reversed(net.units):
-        rows += _eq(net, u.delta, [Step(delta_expr(net, grads, u.name))])
+        rows += _eq(net, u.delta, [Step(grads.recurrence(u.name))])
     out.append(Equations(tuple(rows)))
     form = matrix_form(net, grads)
     out.append(Heading("Matrix form", 2))
@@ -272,7 +271,7 @@ def worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) -
     delta_values = {u.delta: _numeric(grads.closed_delta(u.name), at) for u in net.units}
     at_d = {**at, **delta_values}
     for u in reversed(net.units):
-        rows += _numbers_rows(net, u.delta, delta_expr(net, grads, u.name), at_d,
+        rows += _numbers_rows(net, u.delta, grads.recurrence(u.name), at_d,
                               value=delta_values[u.delta])
     out += [Para(("Local gradients, from the output back:",)), Equations(tuple(rows))]
     rows = []

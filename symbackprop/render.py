@@ -14,7 +14,7 @@ from typing import Any
 import sympy as sp
 
 from .build import Network
-from .derivation import MAX_PATHS, Derivation, Factor, Gradients, chain_product
+from .derivation import MAX_PATHS, Derivation, Factor, Gradients
 from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
 from .printing import (
     Chain,
@@ -219,22 +219,9 @@ def definition_rows(net: Network) -> list[Row]:
     return rows
 
 
-def delta_expr(net: Network, grads: Gradients, name: str) -> sp.Expr:
-    """δ_u as a recurrence: (Σ_v δ_v w_uv) · act'(net_u), or its output-layer value."""
-    u = net.unit_by_name[name]
-    if u.name in grads.output_delta:
-        return grads.display_delta(u.name)
-    terms = [chain_product([c.delta, w], evaluate=False)
-             for c, w in grads.consumer_weights[u.name]]
-    if not terms:  # a unit that feeds nothing does not affect the loss
-        return sp.S.Zero
-    total = sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
-    return chain_product([total, grads.local_derivative(u)], evaluate=False)
-
-
 def delta_rows(net: Network, grads: Gradients) -> list[Row]:
     """δ_u = ∂E/∂net_u for every unit, from the output layer back."""
-    return [equation_row(net, u.delta, delta_expr(net, grads, u.name), "delta")
+    return [equation_row(net, u.delta, grads.recurrence(u.name), "delta")
             for u in reversed(net.units)]
 
 
