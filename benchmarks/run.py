@@ -70,9 +70,9 @@ def size_text(n: int) -> str:
 
 def delta_form(size: str) -> tuple[int, float, int]:
     """Parameters, median seconds for spec → δ recurrences → every gradient, text size."""
-    from symbackprop.build import build_network
-    from symbackprop.derivation import derive
-    from symbackprop.spec import load_spec
+    from symbackprop.network.build import build_network
+    from symbackprop.network.derivation import derive
+    from symbackprop.spec.load import load_spec
 
     result: dict[str, Any] = {}
 
@@ -95,8 +95,8 @@ def naive_worker(path: str) -> None:
     """Differentiate the fully substituted loss for every parameter; print time and size."""
     import sympy as sp
 
-    from symbackprop.build import build_network
-    from symbackprop.spec import load_spec
+    from symbackprop.network.build import build_network
+    from symbackprop.spec.load import load_spec
 
     net = build_network(load_spec(path))
     start = time.perf_counter()
@@ -144,10 +144,10 @@ def generated_module(size: str) -> Any:
     """The codegen module of ``size``, written to a temporary file and imported."""
     import importlib.util
 
-    from symbackprop.build import build_network
-    from symbackprop.codegen import generate
-    from symbackprop.derivation import derive
-    from symbackprop.spec import load_spec
+    from symbackprop.network.build import build_network
+    from symbackprop.network.derivation import derive
+    from symbackprop.numeric.codegen import generate
+    from symbackprop.spec.load import load_spec
 
     net = build_network(load_spec(spec_path(size)))
     folder = Path(tempfile.mkdtemp(prefix="symbackprop-bench-"))
@@ -241,10 +241,10 @@ def gradient_table() -> tuple[str, str]:
 
 
 def gradcheck_table() -> str:
-    from symbackprop.build import build_network
-    from symbackprop.derivation import derive
-    from symbackprop.gradient_check import gradcheck
-    from symbackprop.spec import load_spec
+    from symbackprop.network.build import build_network
+    from symbackprop.network.derivation import derive
+    from symbackprop.numeric.gradient_check import gradcheck
+    from symbackprop.spec.load import load_spec
 
     rows = []
     for size in ("8-8-8-2", "784-30-10", "784-100-100-10"):

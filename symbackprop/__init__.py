@@ -19,18 +19,18 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_spec": "spec",
-    "load_values": "spec",
-    "NetworkSpec": "spec",
-    "build_network": "build",
-    "Network": "build",
-    "derive": "derivation",
-    "Gradients": "derivation",
-    "Derivation": "derivation",
-    "evaluate": "evaluation",
-    "gradcheck": "gradient_check",
+    "load_spec": "spec.load",
+    "load_values": "spec.load",
+    "NetworkSpec": "spec.load",
+    "build_network": "network.build",
+    "Network": "network.build",
+    "derive": "network.derivation",
+    "Gradients": "network.derivation",
+    "Derivation": "network.derivation",
+    "evaluate": "numeric.evaluation",
+    "gradcheck": "numeric.gradient_check",
     "check_formula": "check",
-    "build_document": "render",
+    "build_document": "render.derivations",
     "SymbackpropError": "errors",
     "SpecError": "errors",
     "FormulaError": "errors",
@@ -43,7 +43,7 @@ def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
         value = getattr(module, name)
-        # importing a submodule binds its name here (``symbackprop.derivation`` the module);
+        # importing a submodule binds its name here (``symbackprop.network.derivation`` the module);
         # bind the function instead, so ``from symbackprop import derive`` gives the function
         globals()[name] = value
         return value

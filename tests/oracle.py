@@ -24,7 +24,7 @@ import autograd.numpy as anp
 import numpy as np
 from autograd import grad
 
-from symbackprop.spec import NetworkSpec
+from symbackprop.spec.load import NetworkSpec
 
 UNSPECIFIED_AS = "tanh"
 KINKED = ("relu", "leaky_relu")
@@ -233,7 +233,7 @@ def _numeric_stand_ins(expr: Any) -> Any:
     """Replace unspecified activations f, f' by tanh, 1 − tanh² (the package's convention)."""
     import sympy as sp
 
-    from symbackprop.functions import Unspecified, UnspecifiedPrime
+    from symbackprop.network.functions import Unspecified, UnspecifiedPrime
 
     expr = expr.replace(lambda e: isinstance(e, UnspecifiedPrime),
                         lambda e: 1 - sp.tanh(e.args[0]) ** 2)
@@ -300,7 +300,7 @@ def tool_runs(net: Any, grads: Any, params: Mapping[str, float],
               examples: Sequence[tuple[Mapping[str, float], Mapping[str, float]]],
               module: str = "numpy") -> list[ToolRun]:
     """The package's compiled pass for each example."""
-    from symbackprop.numeric import compile_network
+    from symbackprop.numeric.lambdified import compile_network
 
     compiled = compile_network(net, grads, module=module)
     runs = []

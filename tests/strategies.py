@@ -20,7 +20,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from oracle import kink_distance
 
-from symbackprop.spec import NetworkSpec, load_spec
+from symbackprop.spec.load import NetworkSpec, load_spec
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "logistic", "tanh", "relu", "leaky_relu", "linear",
                       "identity", "softplus", "f")

@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_readme_api_example_runs_in_a_fresh_interpreter() -> None:
     code = (
-        "import symbackprop.render, symbackprop.cli\n"  # submodules loaded first on purpose
+        # submodules loaded first on purpose
+        "import symbackprop.render.derivations, symbackprop.cli.app\n"
         "from symbackprop import build_network, derive, gradcheck, evaluate, load_spec\n"
         "net = build_network(load_spec('specs/seed-004-mazur-2-2-2.yaml'))\n"
         "grads = derive(net)\n"

@@ -10,7 +10,6 @@ import pytest
 import sympy as sp
 import yaml
 
-from symbackprop.build import build_network
 from symbackprop.check import (
     NO_EXPLANATION,
     Checker,
@@ -21,6 +20,7 @@ from symbackprop.check import (
     render_grades,
 )
 from symbackprop.errors import FormulaError
+from symbackprop.network.build import build_network
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -34,7 +34,7 @@ _checkers: dict[Path, Checker] = {}
 
 def checker(spec: Path) -> Checker:
     if spec not in _checkers:
-        from symbackprop.spec import load_spec
+        from symbackprop.spec.load import load_spec
 
         _checkers[spec] = Checker(build_network(load_spec(spec)))
     return _checkers[spec]

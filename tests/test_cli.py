@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symbackprop.cli import main
+from symbackprop.cli.app import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_004 = str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml")
@@ -23,7 +23,8 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_help_does_not_import_sympy() -> None:
-    code = ("import sys\nfrom click.testing import CliRunner\nfrom symbackprop.cli import main\n"
+    code = ("import sys\nfrom click.testing import CliRunner\n"
+            "from symbackprop.cli.app import main\n"
             "r = CliRunner().invoke(main, ['--help'])\nassert r.exit_code == 0, r.output\n"
             "assert 'Examples' in r.output\nprint('sympy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -150,7 +151,7 @@ def test_gradcheck_json_keys_and_pass() -> None:
 
 def test_gradcheck_fails_with_exit_1_on_a_wrong_gradient(monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
-    import symbackprop.derivation as derive_module
+    import symbackprop.network.derivation as derive_module
 
     real = derive_module.derive
 

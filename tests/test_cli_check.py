@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symbackprop.cli_check import check
+from symbackprop.cli.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 MAZUR = str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml")

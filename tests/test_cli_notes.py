@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symbackprop.cli import main
+from symbackprop.cli.app import main
 
 SEED_004 = str(Path(__file__).resolve().parent.parent / "specs" / "seed-004-mazur-2-2-2.yaml")
 
@@ -74,7 +74,7 @@ def test_graph_formats(runner: CliRunner, fmt: str, start: str) -> None:
 
 
 def test_help_shows_examples_without_importing_sympy() -> None:
-    code = ("import sys; from click.testing import CliRunner; from symbackprop.cli import main;"
+    code = ("import sys; from click.testing import CliRunner; from symbackprop.cli.app import main;"
             "r = CliRunner().invoke(main, ['notes', '--help']); print(r.output);"
             "print('sympy' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -12,14 +12,14 @@ import pytest
 from click.testing import CliRunner
 from layered_specs import write_spec
 
-from symbackprop.build import build_network
-from symbackprop.cli import main
-from symbackprop.codegen import generate
-from symbackprop.derivation import derive
-from symbackprop.evaluation import _mean_pass
-from symbackprop.numeric import compile_network
-from symbackprop.points import random_values
-from symbackprop.spec import load_spec
+from symbackprop.cli.app import main
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
+from symbackprop.numeric.codegen import generate
+from symbackprop.numeric.evaluation import _mean_pass
+from symbackprop.numeric.lambdified import compile_network
+from symbackprop.numeric.points import random_values
+from symbackprop.spec.load import load_spec
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SPECS = sorted(SPEC_DIR.glob("*.yaml"))

@@ -11,13 +11,13 @@ import sympy as sp
 from autograd import grad
 from layered_specs import random_layered, write_spec
 
-from symbackprop.build import Network, build_network
-from symbackprop.derivation import Gradients, derive
-from symbackprop.evaluation import _mean_pass
-from symbackprop.numeric import compile_network
-from symbackprop.points import random_values
-from symbackprop.spec import load_spec
-from symbackprop.vectorized import vectorize
+from symbackprop.network.build import Network, build_network
+from symbackprop.network.derivation import Gradients, derive
+from symbackprop.numeric.evaluation import _mean_pass
+from symbackprop.numeric.lambdified import compile_network
+from symbackprop.numeric.points import random_values
+from symbackprop.numeric.vectorized import vectorize
+from symbackprop.spec.load import load_spec
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SMALL = [p for p in sorted(SPEC_DIR.glob("*.yaml"))

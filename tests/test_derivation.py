@@ -6,10 +6,10 @@ from pathlib import Path
 
 import sympy as sp
 
-from symbackprop.build import Network, build_network
-from symbackprop.derivation import Gradients, derive
-from symbackprop.functions import sigmoid
-from symbackprop.spec import load_spec
+from symbackprop.network.build import Network, build_network
+from symbackprop.network.derivation import Gradients, derive
+from symbackprop.network.functions import sigmoid
+from symbackprop.spec.load import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symbackprop.build import Network, build_network
+from symbackprop.check.parser import MAX_DEPTH, MAX_LENGTH, parse_formula, tokenize
 from symbackprop.errors import FormulaError
-from symbackprop.formula import MAX_DEPTH, MAX_LENGTH, parse_formula, tokenize
-from symbackprop.functions import sigmoid, unspecified
-from symbackprop.spec import load_spec
+from symbackprop.network.build import Network, build_network
+from symbackprop.network.functions import sigmoid, unspecified
+from symbackprop.spec.load import load_spec
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 

@@ -6,7 +6,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symbackprop.functions import (
+from symbackprop.network.functions import (
     ACTIVATIONS,
     leaky_relu,
     relu,

@@ -10,13 +10,13 @@ import sympy as sp
 from click.testing import CliRunner
 from layered_specs import write_spec
 
-from symbackprop import vectorized
-from symbackprop.build import build_network
-from symbackprop.cli import main
-from symbackprop.derivation import derive
-from symbackprop.gradient_check import FULL_LIMIT, check_count, gradcheck, resolve_method
-from symbackprop.report import gradcheck_json, gradcheck_text
-from symbackprop.spec import load_spec
+from symbackprop.cli.app import main
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
+from symbackprop.numeric import vectorized
+from symbackprop.numeric.gradient_check import FULL_LIMIT, check_count, gradcheck, resolve_method
+from symbackprop.render.numeric_reports import gradcheck_json, gradcheck_text
+from symbackprop.spec.load import load_spec
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 

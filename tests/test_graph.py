@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.build import build_network
-from symbackprop.derivation import derive
-from symbackprop.graph import computation_graph, to_dot, to_tikz
-from symbackprop.spec import load_spec
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
+from symbackprop.render.graph import computation_graph, to_dot, to_tikz
+from symbackprop.spec.load import load_spec
 
 SEED_004 = Path(__file__).resolve().parent.parent / "specs" / "seed-004-mazur-2-2-2.yaml"
 

@@ -1,4 +1,4 @@
-"""The width estimate and the line breaker of symbackprop.latex."""
+"""The width estimate and the line breaker of symbackprop.render.latex."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import itertools
 
 import sympy as sp
 
-from symbackprop.latex import (
+from symbackprop.render.latex import (
     TEXT_WIDTH_EM,
     Step,
     aligned_rows,
@@ -14,7 +14,7 @@ from symbackprop.latex import (
     escape_text,
     latex_width,
 )
-from symbackprop.printing import Chain, NetworkLatexPrinter, Partial
+from symbackprop.render.printing import Chain, NetworkLatexPrinter, Partial
 
 
 def test_width_grows_with_content_and_scripts_are_smaller() -> None:

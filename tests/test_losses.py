@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from symbackprop.losses import loss_expression
-from symbackprop.spec import LossSpec
+from symbackprop.network.losses import loss_expression
+from symbackprop.spec.load import LossSpec
 
 a1, a2, y1, y2 = sp.symbols("a1 a2 y1 y2", real=True)
 

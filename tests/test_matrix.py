@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symbackprop.build import build_network
-from symbackprop.derivation import derive
-from symbackprop.evaluation import evaluate
-from symbackprop.matrix import matrix_form
-from symbackprop.spec import load_spec
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
+from symbackprop.numeric.evaluation import evaluate
+from symbackprop.render.matrix import matrix_form
+from symbackprop.spec.load import load_spec
 
 SPECS = Path(__file__).resolve().parent.parent / "specs"
 

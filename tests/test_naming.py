@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from symbackprop.naming import auto_latex, expand, plain_name
+from symbackprop.spec.naming import auto_latex, expand, plain_name
 
 
 @pytest.mark.parametrize("latex, plain", [

@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symbackprop.build import build_network
-from symbackprop.derivation import derive
-from symbackprop.notes import build_notes, notes_latex, notes_markdown
-from symbackprop.notes_identities import (
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
+from symbackprop.notes.document import build_notes, notes_latex, notes_markdown
+from symbackprop.notes.identities import (
     ACTIVATION_IDENTITIES,
     Z,
     bce_sigmoid_identity,
 )
-from symbackprop.printing import Chain, Partial
-from symbackprop.spec import load_spec
-from symbackprop.texrun import compile_tex, parse_log
+from symbackprop.notes.pdflatex import compile_tex, parse_log
+from symbackprop.render.printing import Chain, Partial
+from symbackprop.spec.load import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

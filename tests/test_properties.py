@@ -25,8 +25,8 @@ from oracle import (
 )
 from strategies import DrawnNetwork, networks
 
-from symbackprop.build import build_network
-from symbackprop.derivation import derive
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
 
 # Reproducible: a fixed derandomized search without an example database.
 PROFILE = settings(max_examples=150, deadline=None, derandomize=True, database=None,

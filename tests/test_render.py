@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.build import build_network
-from symbackprop.derivation import derive
-from symbackprop.latex import TEXT_WIDTH_EM, latex_width
-from symbackprop.render import build_document, render
-from symbackprop.spec import load_spec
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
+from symbackprop.render.derivations import build_document, render
+from symbackprop.render.latex import TEXT_WIDTH_EM, latex_width
+from symbackprop.spec.load import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ROOT / "tests" / "data" / "expected"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from symbackprop.cli import main
+from symbackprop.cli.app import main
 from symbackprop.errors import SpecError
-from symbackprop.spec import load_spec, load_values
+from symbackprop.spec.load import load_spec, load_values
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

@@ -28,10 +28,10 @@ from oracle import (
     tool_runs,
 )
 
-from symbackprop.build import Network, build_network
-from symbackprop.derivation import Gradients, derive
-from symbackprop.gradient_check import gradcheck
-from symbackprop.spec import ActivationSpec, Example, NetworkSpec, Values, load_spec
+from symbackprop.network.build import Network, build_network
+from symbackprop.network.derivation import Gradients, derive
+from symbackprop.numeric.gradient_check import gradcheck
+from symbackprop.spec.load import ActivationSpec, Example, NetworkSpec, Values, load_spec
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SPECS = sorted(SPEC_DIR.glob("*.yaml"))

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from layered_specs import random_layered, write_spec
 
-from symbackprop.build import Network, build_network
-from symbackprop.derivation import derive
-from symbackprop.evaluation import VECTORIZE_ABOVE, _mean_pass, evaluate
-from symbackprop.numeric import compile_network
-from symbackprop.points import random_values
-from symbackprop.spec import Values, load_spec
-from symbackprop.vectorized import compile_layered, layered_plan, vectorize
+from symbackprop.network.build import Network, build_network
+from symbackprop.network.derivation import derive
+from symbackprop.numeric.evaluation import VECTORIZE_ABOVE, _mean_pass, evaluate
+from symbackprop.numeric.lambdified import compile_network
+from symbackprop.numeric.points import random_values
+from symbackprop.numeric.vectorized import compile_layered, layered_plan, vectorize
+from symbackprop.spec.load import Values, load_spec
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SPECS = sorted(SPEC_DIR.glob("*.yaml"))

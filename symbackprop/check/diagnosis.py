@@ -1,0 +1,269 @@
+"""Name the likely mistake behind a wrong gradient formula.
+
+The formula's values at the random points are compared with the values of likely mistakes:
+another parameter's gradient, the formula with one symbol replaced or two swapped, a sign or
+constant factor, a missing or extra factor (an activation derivative above all), a missing
+path of a sum. The first candidates that match are reported, best first.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from ..network.build import Network
+from ..network.derivation import Gradients
+from .leibniz import INDEPENDENT
+from .sample_points import SCREEN, EvaluationPoints, Value, agrees, close
+
+MAX_DIAGNOSES = 4
+MAX_SUBSTITUTIONS = 600
+MAX_OTHER_GRADIENTS = 300
+MAX_RATIO_DENOMINATOR = 16
+MAX_RATIO_NUMERATOR = 64
+
+NO_EXPLANATION = ("no single common mistake (another parameter's gradient, a swapped symbol, "
+                  "a sign, a constant factor, a missing factor or path) explains the difference")
+
+
+@dataclass(eq=False)
+class Candidate:
+    """A likely mistake: a description and its value at each point (computed on demand).
+
+    The candidate with an empty description is the true gradient itself, matched up to a
+    constant factor (a wrong sign or constant).
+    """
+
+    description: str
+    at: Callable[[int], Value]
+    gradient_of: str | None = None
+    scalable: bool = False  # also report k · candidate for a simple constant k
+    pair: tuple[str, str] | None = None  # (written, meant) for a symbol substitution
+    memo: dict[int, Value] = field(default_factory=dict)
+
+    @property
+    def reported_first(self) -> bool:
+        """Another gradient or a constant factor: always tried, before any substitution."""
+        return self.gradient_of is not None or not self.description
+
+    def value(self, k: int) -> Value:
+        if k not in self.memo:
+            self.memo[k] = self.at(k)
+        return self.memo[k]
+
+
+class Diagnoser:
+    """Likely mistakes for each parameter's gradient of one network (kept per parameter)."""
+
+    def __init__(self, net: Network, grads: Gradients, points: EvaluationPoints) -> None:
+        self.net = net
+        self.grads = grads
+        self.points = points
+        self._candidates: dict[sp.Symbol, list[Candidate]] = {}
+
+    def diagnose(self, param: sp.Symbol, fn: Callable[..., Any], expr: sp.Expr,
+                 mine: list[Value]) -> tuple[list[str], str | None]:
+        """Likely mistakes that explain ``mine``, and the parameter whose gradient it is."""
+        cands = self.candidates(param)
+        found: list[str] = []
+        equals: str | None = None
+        for cand in (c for c in cands if c.reported_first):
+            k = self._match(mine, cand)
+            if k == 1:
+                found.append(cand.description)
+                equals = equals or cand.gradient_of
+            elif k is not None:
+                found.append(_scaled(cand, k))
+        fixes = self._substitutions(param, fn, expr)
+        found += [words for words, _ in fixes]
+        fixed_pairs = {pair for _, pair in fixes}
+        for cand in (c for c in cands if not c.reported_first):
+            if len(found) >= MAX_DIAGNOSES:
+                break
+            if cand.pair is not None and cand.pair in fixed_pairs:
+                continue
+            if self._match(mine, cand) == 1:
+                found.append(cand.description)
+        return found[:MAX_DIAGNOSES], equals
+
+    def _match(self, mine: list[Value], cand: Candidate) -> Fraction | None:
+        """1 when ``mine`` equals the candidate, k for k · candidate (scalable ones), else None."""
+        count = self.points.count
+        if all(close(mine[k], cand.value(k)) for k in range(SCREEN)):
+            return Fraction(1) if agrees(cand.value, mine) else None
+        if not cand.scalable:
+            return None
+        ratios = []
+        for k in range(count):
+            c = cand.value(k)
+            if mine[k] is None or c is None or c == 0:
+                return None
+            ratios.append(mine[k] / c)
+            if k < SCREEN and not close(ratios[0], ratios[-1]):
+                return None
+        if not all(close(ratios[0], r) for r in ratios):
+            return None
+        return _simple_ratio(ratios[0])
+
+    def _swap_pool(self) -> list[sp.Symbol]:
+        """The quantities a symbol may be confused with (not δ, not the loss)."""
+        return [s for s in self.points.symbols
+                if self.net.kinds[s] in (*INDEPENDENT, "net", "out")]
+
+    def _substitutions(self, param: sp.Symbol, fn: Callable[..., Any],
+                       expr: sp.Expr) -> list[tuple[str, tuple[str, str]]]:
+        """Single replacements and swaps of symbols that make the formula correct."""
+        _, truth = self.points.gradient(param)
+        index, kinds = self.points.index, self.net.kinds
+        mine_syms = sorted((s for s in expr.free_symbols if s in index), key=str)
+        found: list[tuple[str, tuple[str, str]]] = []
+        budget = MAX_SUBSTITUTIONS
+        for s in mine_syms:
+            for r in sorted(self._swap_pool(), key=lambda x: (kinds[x] != kinds[s], str(x))):
+                if r == s or budget <= 0:
+                    continue
+                budget -= 1
+                tries = [({index[s]: index[r]},
+                          f"replacing {s.name} by {r.name} makes it correct")]
+                if r in expr.free_symbols:
+                    tries.append(({index[s]: index[r], index[r]: index[s]},
+                                  f"swapping {s.name} and {r.name} makes it correct"))
+                for swap, words in tries:
+                    if agrees(lambda k, swap=swap: self.points.call(fn, k, swap), truth):
+                        found.append((words, (s.name, r.name)))
+                        break
+        return found
+
+    def candidates(self, param: sp.Symbol) -> list[Candidate]:
+        """Likely mistakes for ∂E/∂param, in the order they are reported (kept per param)."""
+        if param not in self._candidates:
+            self._candidates[param] = self._build_candidates(param)
+        return self._candidates[param]
+
+    def _build_candidates(self, param: sp.Symbol) -> list[Candidate]:
+        loss = self.net.loss_symbol.name
+        fn, truth = self.points.gradient(param)
+        out: list[Candidate] = []
+        for q in self.net.params[:MAX_OTHER_GRADIENTS]:
+            if q == param:
+                continue
+            out.append(Candidate(
+                f"it equals ∂{loss}/∂{q.name}, the gradient of {q.name}, not of {param.name}",
+                lambda k, q=q: self.points.gradient(q)[1][k], gradient_of=q.name,
+                scalable=True))
+        out.append(Candidate("", lambda k: truth[k], scalable=True))  # sign / constant
+        closed = self.grads.derivation(param).closed
+        out += self._factor_candidates(closed, truth)
+        out += self._path_candidates(param, truth)
+        out += self._gradient_substitutions(fn, closed)
+        return out
+
+    def _factor_candidates(self, closed: sp.Expr, truth: list[Value]) -> list[Candidate]:
+        factors: dict[str, tuple[sp.Expr, str]] = {}
+        for u in self.net.units:
+            local = self.grads.local_derivative(u)
+            if local != 1 and local.free_symbols:
+                factors.setdefault(sp.sstr(local), (local, f"the activation-derivative factor "
+                                                           f"{sp.sstr(local)} of {u.name}"))
+        for g in sp.Mul.make_args(closed):
+            if not g.is_Number:
+                factors.setdefault(sp.sstr(g), (g, f"the factor {sp.sstr(g)}"))
+        for s in sorted(closed.free_symbols, key=str):
+            factors.setdefault(s.name, (s, f"the factor {s.name}"))
+        out = []
+        for g, words in factors.values():
+            gfn = self.points.compile(g)
+            out.append(Candidate(f"it misses {words}",
+                                 self._combined(truth, gfn, _divide_or_none)))
+            out.append(Candidate(f"it has an extra {words.removeprefix('the ')}",
+                                 self._combined(truth, gfn, operator.mul)))
+        return out
+
+    def _path_candidates(self, param: sp.Symbol, truth: list[Value]) -> list[Candidate]:
+        derivation = self.grads.derivation(param)
+        out = []
+        if len(derivation.uses) > 1:
+            for use in derivation.uses:
+                term = self.grads.closed_delta(use.unit.name) * (
+                    use.source if use.source is not None else 1)
+                out.append(Candidate(
+                    f"it misses the contribution through {use.unit.name} ({param.name} is "
+                    f"shared, so its gradient sums over every unit it feeds)",
+                    self._combined(truth, self.points.compile(term), operator.sub)))
+        paths = derivation.paths
+        if not paths or len(paths) < 2:
+            return out
+        names = [self._path_units(p) for p in paths]
+        common = set.intersection(*(set(n) for n in names))
+        for path, units in zip(paths, names, strict=True):
+            label = ", ".join(u for u in units if u not in common) or ", ".join(units)
+            pfn = self.points.compile(sp.Mul(*[f.value for f in path]))
+            out.append(Candidate(f"it misses the path through {label} (a term of the sum)",
+                                 self._combined(truth, pfn, operator.sub)))
+            if len(paths) > 2:
+                out.append(Candidate(f"it keeps only the path through {label}",
+                                     lambda k, pfn=pfn: self.points.call(pfn, k)))
+        return out
+
+    def _path_units(self, path: Sequence[Any]) -> list[str]:
+        outs = {u.out: u.name for u in self.net.units}
+        return [outs[f.numerator] for f in path if f.numerator in outs]
+
+    def _gradient_substitutions(self, fn: Callable[..., Any],
+                                closed: sp.Expr) -> list[Candidate]:
+        """The true gradient with one symbol replaced by another."""
+        index = self.points.index
+        out = []
+        budget = MAX_SUBSTITUTIONS
+        for s in sorted(closed.free_symbols, key=str):
+            for r in self._swap_pool():
+                if r == s or budget <= 0:
+                    continue
+                budget -= 1
+                swap = {index[s]: index[r]}
+                out.append(Candidate(f"it uses {r.name} where {s.name} belongs",
+                                     lambda k, swap=swap: self.points.call(fn, k, swap),
+                                     pair=(r.name, s.name)))
+        return out
+
+    def _combined(self, truth: list[Value], fn: Callable[..., Any],
+                  op: Callable[[Any, Any], Value]) -> Callable[[int], Value]:
+        """The true gradient combined with ``fn`` by ``op`` at each point (None if undefined)."""
+        def at(k: int) -> Value:
+            other = self.points.call(fn, k)
+            return None if other is None or truth[k] is None else op(truth[k], other)
+        return at
+
+
+def _divide_or_none(a: Any, b: Any) -> Value:
+    return None if b == 0 else a / b
+
+
+def _simple_ratio(ratio: Value) -> Fraction | None:
+    """``ratio`` as a small fraction (−1, 2, 1/2, …) when it is one to 40 digits."""
+    if ratio is None or ratio == 0:
+        return None
+    guess = Fraction(float(ratio)).limit_denominator(MAX_RATIO_DENOMINATOR)
+    if guess == 0 or abs(guess.numerator) > MAX_RATIO_NUMERATOR:
+        return None
+    exact = mpmath.mpf(guess.numerator) / guess.denominator
+    return guess if close(ratio, exact) else None
+
+
+def _fraction_text(k: Fraction) -> str:
+    return str(k.numerator) if k.denominator == 1 else f"{k.numerator}/{k.denominator}"
+
+
+def _scaled(cand: Candidate, k: Fraction) -> str:
+    if not cand.description:
+        if k == -1:
+            return "the sign is wrong: it equals −1 × the true gradient"
+        return f"it is off by a constant factor {_fraction_text(k)} (it equals " \
+               f"{_fraction_text(k)} × the true gradient)"
+    return f"{cand.description} (times {_fraction_text(k)})"

@@ -1,0 +1,67 @@
+"""Confirm a numerically correct formula symbolically, within a time limit.
+
+The random points decide the verdict; this check only adds "confirmed" when SymPy can show
+that the difference from the true gradient is 0 (expand first, then ``simplify``).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sympy as sp
+
+from ..network.build import Network
+
+SYMBOLIC_SECONDS = 2.0
+SYMBOLIC_MAX_OPS = 300
+MAX_EXPANDED_EXPONENT = 8
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[bool]:
+    """Raise TimeoutError after ``seconds`` (main thread only; yields whether it applies)."""
+    usable = hasattr(signal, "SIGALRM") and threading.current_thread() is \
+        threading.main_thread()
+    if not usable:
+        yield False
+        return
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _small_powers(expr: sp.Expr) -> bool:
+    """True when every power has a small exponent, so that expanding stays cheap."""
+    return all(not (p.exp.is_Rational and abs(p.exp.p) > MAX_EXPANDED_EXPONENT)
+               for p in expr.atoms(sp.Pow))
+
+
+def symbolic_check(net: Network, expr: sp.Expr, closed: sp.Expr) -> str:
+    """Whether ``expr`` equals ``closed`` symbolically, as words for the report."""
+    try:
+        if sp.count_ops(expr) > SYMBOLIC_MAX_OPS:
+            return "skipped (formula too large); the random points decide"
+        with time_limit(SYMBOLIC_SECONDS) as limited:
+            if not limited:
+                # Without an alarm nothing could stop a long expand or simplify.
+                return "inconclusive; the random points decide"
+            difference = net.out_form(expr) - closed
+            if _small_powers(difference) and sp.expand(difference) == 0:
+                return "confirmed (the difference expands to 0)"
+            if sp.simplify(net.substitute(difference)) == 0:
+                return "confirmed (the difference simplifies to 0)"
+    except (TimeoutError, RecursionError, MemoryError):
+        return "timed out; the random points decide"
+    return "inconclusive (simplify did not reach 0); the random points decide"

@@ -1,0 +1,94 @@
+"""The ``notes`` and ``graph`` commands: lecture notes and computation graphs of a spec."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .support import reports_errors, write_output
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [name for v in values for name in v.replace(",", " ").split()]
+
+
+@click.command("notes")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the notes here (whole or not at all) instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["latex", "markdown"]), default="latex",
+              show_default=True, help="A LaTeX document, or Markdown with $…$ math.")
+@click.option("--pdf", is_flag=True,
+              help="Also run pdflatex and write the PDF next to the .tex output.")
+@click.option("--param", "--params", "params", multiple=True, metavar="NAMES",
+              help="Derive only these parameters (repeatable or comma-separated).")
+@click.option("--numbers/--no-numbers", default=True, show_default=True,
+              help="With the spec's values, add the worked example with numbers.")
+@reports_errors
+def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str, ...],
+          numbers: bool) -> None:
+    """Write lecture notes on backpropagation through SPEC.
+
+    The notes hold a diagram of the network, the forward pass and loss, each activation's
+    derivative derived step by step, the local-gradient recurrences (index and matrix form),
+    every parameter's chain-rule derivation and, when the spec has values, a worked example
+    with a gradient-descent step and a finite-difference check.
+
+    \b
+    Examples:
+      symbackprop notes specs/seed-004-mazur-2-2-2.yaml -o mazur.tex --pdf
+      symbackprop notes specs/seed-004-mazur-2-2-2.yaml --params w5,w1 -o w.tex
+      symbackprop notes specs/seed-002-four-layer.yaml --format markdown -o notes.md
+    """
+    from ..errors import SymbackpropError
+    from ..network.build import build_network
+    from ..network.derivation import derive
+    from ..notes.document import build_notes, render_notes
+    from ..spec.load import load_spec
+
+    if pdf and (fmt != "latex" or output in (None, "-")):
+        raise SymbackpropError("--pdf needs LaTeX output to a file", field="--pdf",
+                               hint="add -o NOTES.tex")
+    net = build_network(load_spec(spec))
+    document = render_notes(build_notes(net, derive(net), params=_split(params),
+                                        numbers=numbers), fmt)
+    write_output(document, output)
+    if pdf:
+        from ..notes.pdflatex import write_pdf
+
+        assert output is not None
+        target = Path(output).with_suffix(".pdf")
+        write_pdf(document, target)
+        click.echo(f"wrote {output} and {target}", err=True)
+
+
+@click.command("graph")
+@click.argument("spec", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["tikz", "dot"]), default="tikz",
+              show_default=True, help="A standalone TikZ document, or Graphviz DOT.")
+@click.option("--param", default=None, metavar="NAME",
+              help="Highlight the paths from this parameter to the loss.")
+@click.option("--numbers/--no-numbers", default=True, show_default=True,
+              help="With the spec's values, show every node's value and edge's number.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (whole or not at all) instead of stdout.")
+@reports_errors
+def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | None) -> None:
+    """Draw the computation graph of SPEC, each edge labelled with its local derivative.
+
+    \b
+    Examples:
+      symbackprop graph specs/seed-004-mazur-2-2-2.yaml --format dot | dot -Tpng -o g.png
+      symbackprop graph specs/seed-004-mazur-2-2-2.yaml --param w5 -o graph.tex
+    """
+    from ..network.build import build_network
+    from ..network.derivation import derive
+    from ..render.graph import computation_graph, render_graph
+    from ..spec.load import load_spec
+
+    s = load_spec(spec)
+    net = build_network(s)
+    values = s.values if numbers and s.values.examples else None
+    cg = computation_graph(net, derive(net), values=values, param=param)
+    write_output(render_graph(cg, fmt), output)

@@ -1,0 +1,78 @@
+"""Shared pieces of the click commands: error conversion, output writing, formats.
+
+Commands parse their arguments, call one library function and print. Any
+:class:`~symbackprop.errors.SymbackpropError` becomes one line on stderr and exit status 2;
+a failed check exits with status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..errors import SymbackpropError
+from ..files import write_atomic
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+
+
+class CheckFailed(click.ClickException):
+    """A check ran and found a problem (exit status 1); the report is already printed."""
+
+    exit_code = EXIT_CHECK_FAILED
+
+    def show(self, file: Any = None) -> None:
+        if self.message:
+            click.echo(self.message, err=True)
+
+
+class InputError(click.ClickException):
+    """Bad input: one located line on stderr, exit status 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def reports_errors(func: F) -> F:
+    """Turn library errors (and interrupted pipes) into clean messages and exit codes."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SymbackpropError as exc:
+            raise InputError(exc.located()) from None
+        except RecursionError:
+            raise InputError("input nested too deeply to process") from None
+        except MemoryError:
+            raise InputError("input too large to process") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Print ``text``, or write it to ``output`` whole or not at all (atomic rename)."""
+    if output is None or output == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    write_atomic(Path(output), text.encode("utf-8"))
+
+
+def format_option(choices: tuple[str, ...], default: str = "text") -> Callable[[F], F]:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default,
+                        show_default=True, help="Output format.")
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,224 @@
+"""Spec → symbolic network: pre-activations and activations as Symbols with definitions.
+
+Keeping every ``net`` and ``out`` as a Symbol with its definition beside it keeps chain-rule
+factors readable (∂E/∂out · ∂out/∂net · ∂net/∂w) and derivation cost linear in the number
+of parameters; the fully substituted closed form is one :meth:`Network.substitute` away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy as sp
+
+from ..spec.load import ActivationSpec, NetworkSpec
+from ..spec.naming import plain_name
+from .functions import ACTIVATIONS, unspecified
+from .losses import loss_expression
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit: its symbols and how its net input and activation are defined."""
+
+    name: str
+    layer: int
+    index: int
+    net: sp.Symbol
+    out: sp.Symbol
+    target: sp.Symbol | None
+    delta: sp.Symbol
+    activation: ActivationSpec
+    incoming: tuple[tuple[str, sp.Symbol], ...]  # (source unit or input, weight symbol)
+    bias: sp.Symbol | None
+
+
+@dataclass(frozen=True)
+class Network:
+    """The symbolic network built from a spec."""
+
+    spec: NetworkSpec
+    inputs: tuple[sp.Symbol, ...]
+    units: tuple[Unit, ...]  # in topological order
+    params: tuple[sp.Symbol, ...]
+    targets: tuple[sp.Symbol, ...]
+    loss_symbol: sp.Symbol
+    loss: sp.Expr  # in terms of output activations and targets
+    latex_names: dict[sp.Symbol, str]
+    kinds: dict[sp.Symbol, str]  # symbol → input|param|net|out|target|delta|loss
+
+    @cached_property
+    def unit_by_name(self) -> dict[str, Unit]:
+        return {u.name: u for u in self.units}
+
+    @cached_property
+    def outputs(self) -> tuple[Unit, ...]:
+        return tuple(self.unit_by_name[n] for n in self.spec.outputs)
+
+    @cached_property
+    def symbol_by_name(self) -> dict[str, sp.Symbol]:
+        return {s.name: s for s in self.latex_names}
+
+    @cached_property
+    def source_out(self) -> dict[str, sp.Symbol]:
+        """Output symbol of every input and unit, by name."""
+        out = {i.name: s for i, s in zip(self.spec.inputs, self.inputs, strict=True)}
+        out.update({u.name: u.out for u in self.units})
+        return out
+
+    @cached_property
+    def net_definitions(self) -> dict[sp.Symbol, sp.Expr]:
+        """net_u = Σ w · out_source + b for every unit."""
+        defs: dict[sp.Symbol, sp.Expr] = {}
+        for u in self.units:
+            terms = [w * self.source_out[s] for s, w in u.incoming]
+            if u.bias is not None:
+                terms.append(u.bias)
+            defs[u.net] = sp.Add(*terms)
+        return defs
+
+    def net_display(self, unit: Unit) -> sp.Expr:
+        """net_u as the seeds write it: w·out terms in edge order, then the bias."""
+        terms: list[sp.Expr] = [sp.Mul(w, self.source_out[s], evaluate=False)
+                                for s, w in unit.incoming]
+        if unit.bias is not None:
+            terms.append(unit.bias)
+        return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+
+    @cached_property
+    def out_definitions(self) -> dict[sp.Symbol, sp.Expr]:
+        """out_u = act(net_u) for every unit (softmax takes its whole layer)."""
+        defs: dict[sp.Symbol, sp.Expr] = {}
+        for u in self.units:
+            defs[u.out] = self.activation_of(u)
+        return defs
+
+    @cached_property
+    def units_by_layer(self) -> dict[int, tuple[Unit, ...]]:
+        """The units of every layer position, in topological order."""
+        grouped: dict[int, list[Unit]] = {}
+        for u in self.units:
+            grouped.setdefault(u.layer, []).append(u)
+        return {layer: tuple(us) for layer, us in grouped.items()}
+
+    def layer_units(self, layer: int) -> tuple[Unit, ...]:
+        return self.units_by_layer.get(layer, ())
+
+    def activation_of(self, unit: Unit) -> sp.Expr:
+        """The activation applied to the unit's net symbol."""
+        act = unit.activation
+        if act.kind == "unspecified":
+            return unspecified(act.fname or "f")(unit.net)
+        if act.kind == "softmax":
+            group = self.layer_units(unit.layer)
+            return ACTIVATIONS["softmax"].apply(*[g.net for g in group], k=unit.index - 1)
+        kwargs = {"alpha": sp.Rational(act.alpha.numerator, act.alpha.denominator)} \
+            if act.alpha is not None else {}
+        return ACTIVATIONS[act.kind].apply(unit.net, **kwargs)
+
+    @cached_property
+    def definitions(self) -> list[tuple[sp.Symbol, sp.Expr]]:
+        """All (symbol, definition) pairs in evaluation order: net then out, unit by unit."""
+        out: list[tuple[sp.Symbol, sp.Expr]] = []
+        waiting: dict[int, int] = {}  # softmax layer → net inputs still to define
+        for u in self.units:
+            out.append((u.net, self.net_definitions[u.net]))
+            if u.activation.kind != "softmax":
+                out.append((u.out, self.out_definitions[u.out]))
+                continue
+            # a softmax output needs the net inputs of its whole layer first
+            group = self.layer_units(u.layer)
+            waiting[u.layer] = waiting.get(u.layer, len(group)) - 1
+            if waiting[u.layer] == 0:
+                out.extend((g.out, self.out_definitions[g.out]) for g in group)
+        return out
+
+    def substitute(self, expr: sp.Expr) -> sp.Expr:
+        """Replace every net/out symbol by its definition: the fully expanded closed form."""
+        for sym, definition in reversed(self.definitions):
+            expr = expr.xreplace({sym: definition})
+        return expr
+
+    @cached_property
+    def _out_reverse(self) -> dict[sp.Expr, sp.Symbol]:
+        reverse: dict[sp.Expr, sp.Symbol] = {}
+        for u in self.units:
+            activation = self.out_definitions[u.out]
+            if activation != u.net:
+                reverse[activation] = u.out
+        return reverse
+
+    def out_form(self, expr: sp.Expr) -> sp.Expr:
+        """Rewrite act(net_u) back to out_u, so results read in the network's own quantities."""
+        reverse = self._out_reverse
+        return expr.xreplace(reverse) if reverse else expr
+
+    def latex_of(self, sym: sp.Symbol) -> str:
+        return self.latex_names.get(sym, sym.name)
+
+
+def build_network(spec: NetworkSpec) -> Network:
+    """Turn a validated spec into symbols and definitions.
+
+    >>> from symbackprop.spec.load import load_spec
+    >>> net = build_network(load_spec("specs/seed-004-mazur-2-2-2.yaml"))  # doctest: +SKIP
+    >>> net.net_definitions[net.unit_by_name["h1"].net]  # doctest: +SKIP
+    b1 + i1*w1 + i2*w2
+    """
+    latex: dict[sp.Symbol, str] = {}
+    kinds: dict[sp.Symbol, str] = {}
+
+    def symbol(tex: str, kind: str, name: str | None = None) -> sp.Symbol:
+        sym = sp.Symbol(name or plain_name(tex), real=True)
+        latex[sym] = tex
+        kinds[sym] = kind
+        return sym
+
+    inputs = tuple(symbol(i.latex, "input", i.name) for i in spec.inputs)
+    params = {p.name: symbol(p.latex, "param", p.name) for p in spec.params}
+    incoming: dict[str, list[tuple[str, sp.Symbol]]] = {u.name: [] for u in spec.units}
+    for e in spec.edges:
+        incoming[e.target].append((e.source, params[e.weight]))
+    bias_of = {unit: params[b] for unit, b in spec.biases}
+    outputs = set(spec.outputs)
+    built: dict[str, Unit] = {}
+    for u in spec.units:
+        target = symbol(u.target_latex, "target") if u.name in outputs else None
+        built[u.name] = Unit(
+            name=u.name, layer=u.layer, index=u.index,
+            net=symbol(u.net_latex, "net"), out=symbol(u.latex, "out"), target=target,
+            delta=symbol(u.delta_latex, "delta"),
+            activation=u.activation, incoming=tuple(incoming[u.name]),
+            bias=bias_of.get(u.name),
+        )
+    order = _topological(spec, built)
+    loss_symbol = symbol(spec.notation.loss, "loss")
+    out_units = [built[n] for n in spec.outputs]
+    loss = loss_expression(spec.loss, [u.out for u in out_units],
+                           [u.target for u in out_units if u.target is not None])
+    return Network(
+        spec=spec, inputs=inputs, units=tuple(built[n] for n in order),
+        params=tuple(params[p.name] for p in spec.params),
+        targets=tuple(u.target for u in out_units if u.target is not None),
+        loss_symbol=loss_symbol, loss=loss, latex_names=latex, kinds=kinds,
+    )
+
+
+def _topological(spec: NetworkSpec, units: dict[str, Unit]) -> list[str]:
+    """Units ordered so every unit comes after its sources (layer order where possible)."""
+    order: list[str] = []
+    done: set[str] = {i.name for i in spec.inputs}
+    pending = [u.name for u in spec.units]
+    while pending:
+        rest = []
+        for name in pending:
+            if all(s in done for s, _ in units[name].incoming):
+                order.append(name)
+                done.add(name)
+            else:
+                rest.append(name)
+        if len(rest) == len(pending):  # pragma: no cover - the spec rejects cycles
+            raise ValueError("cycle")
+        pending = rest
+    return order

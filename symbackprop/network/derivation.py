@@ -1,0 +1,332 @@
+"""Chain-rule derivations of the loss for every parameter.
+
+The derivation is symbolic reverse mode. With δ_u = ∂E/∂net_u (the "local gradient"):
+
+* output units: δ_u = ∂E/∂out_u · ∂out_u/∂net_u (summed over a softmax layer);
+* other units:  δ_u = (Σ_v w_uv δ_v) · ∂out_u/∂net_u, over the units v that u feeds;
+* parameters:   ∂E/∂w = Σ δ_v · out_source over the edges that use w, ∂E/∂b = Σ δ_v.
+
+δ, net and out stay symbols, so deriving all gradients costs time linear in the number of
+parameters. Each :class:`Derivation` also offers the per-path chain factors (for small
+networks) and the closed form in the network's own quantities (δ substituted, net/out kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sympy as sp
+
+from .build import Network, Unit
+
+MAX_PATHS = 64
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One chain-rule factor ∂numerator/∂denominator and its value."""
+
+    numerator: sp.Symbol
+    denominator: sp.Symbol
+    value: sp.Expr
+
+
+@dataclass(frozen=True)
+class Use:
+    """One place a parameter enters the network: a weight on an edge, or a bias of a unit."""
+
+    unit: Unit
+    source: sp.Symbol | None  # the source activation for a weight, None for a bias
+
+
+@dataclass
+class Derivation:
+    """Everything the tool knows about ∂E/∂param."""
+
+    param: sp.Symbol
+    uses: tuple[Use, ...]
+    delta_form: sp.Expr  # Σ δ_v · source, with δ symbols
+    closed: sp.Expr  # δ substituted; net/out kept as symbols
+    display: sp.Expr  # closed, as an unevaluated product in chain order (for printing)
+    paths: tuple[tuple[Factor, ...], ...] | None  # None when there are too many paths
+
+    @property
+    def path_count(self) -> int | None:
+        return None if self.paths is None else len(self.paths)
+
+
+@dataclass
+class Gradients:
+    """All derivations of one network, plus the δ recurrences they share."""
+
+    network: Network
+    dE_dout: dict[str, sp.Expr]  # ∂E/∂out_u, with δ symbols of later units
+    deltas: dict[str, sp.Expr]  # δ_u in terms of δ symbols of later units
+    notes: list[str] = field(default_factory=list)
+    _closed_delta: dict[str, sp.Expr] = field(default_factory=dict)
+    _display_delta: dict[str, sp.Expr] = field(default_factory=dict)
+    _derivations: dict[sp.Symbol, Derivation] = field(default_factory=dict)
+
+    # -- δ in closed form --------------------------------------------------------------
+    def closed_delta(self, name: str) -> sp.Expr:
+        """δ_u with every later δ substituted (net/out symbols kept)."""
+        if name not in self._closed_delta:
+            self._fill(name, self._closed_delta, evaluate=True)
+        return self._closed_delta[name]
+
+    def display_delta(self, name: str) -> sp.Expr:
+        if name not in self._display_delta:
+            self._fill(name, self._display_delta, evaluate=False)
+        return self._display_delta[name]
+
+    def _fill(self, name: str, memo: dict[str, sp.Expr], *, evaluate: bool) -> None:
+        # iterative post-order so that deep networks do not hit the recursion limit
+        stack = [name]
+        while stack:
+            top = stack[-1]
+            if top in memo:
+                stack.pop()
+                continue
+            later = [c.name for c in self.consumers[top] if c.name not in memo]
+            if later:
+                stack.extend(later)
+                continue
+            stack.pop()
+            memo[top] = self._delta_expr(top, memo, evaluate=evaluate)
+
+    def _group(self, name: str) -> tuple[Unit, ...]:
+        unit = self.network.unit_by_name[name]
+        if unit.activation.kind == "softmax":
+            return self.network.layer_units(unit.layer)
+        return (unit,)
+
+    def _delta_expr(self, name: str, memo: dict[str, sp.Expr], *, evaluate: bool) -> sp.Expr:
+        unit = self.network.unit_by_name[name]
+        if name in self.output_delta:
+            if evaluate:
+                return self.output_delta[name]
+            direct = self.direct_loss[name]
+            chain = direct * self.local_derivative(unit)
+            if unit.activation.kind != "softmax" and chain == self.output_delta[name]:
+                # print in chain order: ∂E/∂out · ∂out/∂net
+                return chain_product([direct, self.local_derivative(unit)], evaluate=False)
+            return self.output_delta[name]
+        return self._hidden_delta(unit, memo, evaluate=evaluate)
+
+    def _hidden_delta(self, unit: Unit, later: dict[str, sp.Expr] | None, *, evaluate: bool
+                      ) -> sp.Expr:
+        """(Σ_v δ_v w_uv) · act'(net_u), with each δ_v from ``later`` or as its symbol."""
+        terms = [chain_product([later[c.name] if later is not None else c.delta, w],
+                               evaluate=evaluate)
+                 for c, w in self.consumer_weights[unit.name]]
+        if not terms:  # a unit that feeds nothing does not affect the loss
+            return sp.S.Zero
+        total = sp.Add(*terms, evaluate=evaluate) if len(terms) > 1 else terms[0]
+        return chain_product([total, self.local_derivative(unit)], evaluate=evaluate)
+
+    def recurrence(self, name: str) -> sp.Expr:
+        """δ_u as printed in a recurrence: in terms of later δ symbols, in chain order."""
+        if name in self.output_delta:
+            return self.display_delta(name)
+        return self._hidden_delta(self.network.unit_by_name[name], None, evaluate=False)
+
+    # -- structure (built once: per-access rebuilding would make every walk quadratic) -----
+    @cached_property
+    def consumers(self) -> dict[str, list[Unit]]:
+        """The units each input or unit feeds, by name."""
+        return {name: [c for c, _ in fed] for name, fed in self.consumer_weights.items()}
+
+    @cached_property
+    def consumer_weights(self) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
+        """(unit fed, weight) for each input or unit, by name."""
+        return _consumer_weights(self.network)
+
+    @cached_property
+    def _uses_by_param(self) -> dict[sp.Symbol, tuple[Use, ...]]:
+        return _uses(self.network)
+
+    output_delta: dict[str, sp.Expr] = field(default_factory=dict)
+    local_derivatives: dict[str, sp.Expr] = field(default_factory=dict)
+
+    def local_derivative(self, unit: Unit) -> sp.Expr:
+        """∂out_u/∂net_u in out-form (σ(1 − σ) → out(1 − out))."""
+        return self.local_derivatives[unit.name]
+
+    # -- per-parameter -----------------------------------------------------------------
+    def uses(self, param: sp.Symbol) -> tuple[Use, ...]:
+        return self._uses_by_param.get(param, ())
+
+    def derivation(self, param: sp.Symbol) -> Derivation:
+        """The derivation of ∂E/∂param (computed on first request, then kept)."""
+        if param not in self._derivations:
+            self._derivations[param] = self._derive(param)
+        return self._derivations[param]
+
+    def gradient(self, param: sp.Symbol) -> sp.Expr:
+        """∂E/∂param in δ-form (linear cost): Σ δ_v · source over the parameter's uses."""
+        return sp.Add(*[u.unit.delta * (u.source if u.source is not None else 1)
+                        for u in self.uses(param)])
+
+    def _derive(self, param: sp.Symbol) -> Derivation:
+        uses = self.uses(param)
+        delta_form = self.gradient(param)
+        closed_terms = []
+        display_terms = []
+        for u in uses:
+            src = u.source if u.source is not None else sp.S.One
+            closed_terms.append(self.closed_delta(u.unit.name) * src)
+            display_terms.append(chain_product([self.display_delta(u.unit.name), src],
+                                               evaluate=False))
+        closed = sp.Add(*closed_terms)
+        display = (sp.Add(*display_terms, evaluate=False) if len(display_terms) > 1
+                   else display_terms[0] if display_terms else sp.S.Zero)
+        return Derivation(param=param, uses=uses, delta_form=delta_form, closed=closed,
+                          display=display, paths=self._paths(param, uses))
+
+    def _paths(self, param: sp.Symbol, uses: Sequence[Use]
+               ) -> tuple[tuple[Factor, ...], ...] | None:
+        net = self.network
+        loss = net.loss_symbol
+        result: list[tuple[Factor, ...]] = []
+
+        def walk(unit: Unit, prefix: list[Factor]) -> bool:
+            # from net_unit towards the loss
+            for k in self._group(unit.name):
+                act = self.local_derivative_between(k, unit)
+                f_act = Factor(k.out, unit.net, act)
+                if k.name in self.direct_loss:
+                    result.append(tuple([*prefix, f_act, Factor(loss, k.out,
+                                                                self.direct_loss[k.name])]))
+                    if len(result) > MAX_PATHS:
+                        return False
+                for c, w in self.consumer_weights[k.name]:
+                    if not walk(c, [*prefix, f_act, Factor(c.net, k.out, w)]):
+                        return False
+            return True
+
+        for u in uses:
+            first = Factor(u.unit.net, param, u.source if u.source is not None else sp.S.One)
+            if not walk(u.unit, [first]):
+                return None
+        # print in the seeds' order: the factor nearest the loss first
+        return tuple(tuple(reversed(p)) for p in result)
+
+    def local_derivative_between(self, k: Unit, unit: Unit) -> sp.Expr:
+        """∂out_k/∂net_unit: the activation derivative (softmax couples a whole layer)."""
+        if k.name == unit.name:
+            return self.local_derivative(unit)
+        return self.network.out_form(sp.diff(self.network.out_definitions[k.out], unit.net))
+
+    direct_loss: dict[str, sp.Expr] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def chain_product(factors: Sequence[sp.Expr], *, evaluate: bool) -> sp.Expr:
+    """A product that keeps the given order when printed (``evaluate=False``).
+
+    Factors equal to 1 are dropped; a numeric factor moves to the front.
+    """
+    flat: list[sp.Expr] = []
+    for f in factors:
+        if isinstance(f, sp.Mul) and not evaluate:
+            flat.extend(f.args)
+        else:
+            flat.append(f)
+    flat = [f for f in flat if f != 1]
+    if evaluate:
+        return sp.Mul(*flat)
+    numbers = [f for f in flat if f.is_Number]
+    rest = [f for f in flat if not f.is_Number]
+    coeff = sp.Mul(*numbers)
+    if coeff == 0:
+        return sp.S.Zero
+    if coeff != 1:
+        rest = [coeff, *rest]
+    if not rest:
+        return sp.S.One
+    if len(rest) == 1:
+        return rest[0]
+    return sp.Mul(*rest, evaluate=False)
+
+
+def _consumer_weights(net: Network) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
+    out: dict[str, list[tuple[Unit, sp.Symbol]]] = {u.name: [] for u in net.units}
+    for i in net.spec.inputs:
+        out[i.name] = []
+    for u in net.units:
+        for s, w in u.incoming:
+            out[s].append((u, w))
+    return out
+
+
+def _uses(net: Network) -> dict[sp.Symbol, tuple[Use, ...]]:
+    found: dict[sp.Symbol, list[Use]] = {p: [] for p in net.params}
+    for u in net.units:
+        for s, w in u.incoming:
+            found[w].append(Use(u, net.source_out[s]))
+        if u.bias is not None:
+            found[u.bias].append(Use(u, None))
+    return {p: tuple(v) for p, v in found.items()}
+
+
+def simplest(expr: sp.Expr) -> sp.Expr:
+    """The shortest of a few equivalent rewritings (keeps products factored when shorter)."""
+    candidates = [expr]
+    try:
+        candidates.append(sp.factor(sp.cancel(expr)))
+        candidates.append(sp.expand(expr))
+    except (sp.PolynomialError, NotImplementedError):  # pragma: no cover - defensive
+        pass
+    return min(candidates, key=lambda e: (sp.count_ops(e), candidates.index(e)))
+
+
+def derive(net: Network) -> Gradients:
+    """Build the δ recurrences of ``net``; per-parameter derivations follow on request.
+
+    >>> from symbackprop.spec.load import load_spec
+    >>> from symbackprop.network.build import build_network
+    >>> g = derive(build_network(load_spec("specs/seed-004-mazur-2-2-2.yaml")))  # doctest: +SKIP
+    >>> g.derivation(g.network.symbol_by_name["w5"]).closed  # doctest: +SKIP
+    out_h1*out_o1*(1 - out_o1)*(out_o1 - target_o1)
+    """
+    local: dict[str, sp.Expr] = {}
+    for u in net.units:
+        activation = net.out_definitions[u.out]
+        local[u.name] = net.out_form(sp.diff(activation, u.net))
+    direct: dict[str, sp.Expr] = {}
+    for u in net.outputs:
+        direct[u.name] = net.out_form(sp.diff(net.loss, u.out))
+    grads = Gradients(network=net, dE_dout={}, deltas={}, direct_loss=direct,
+                      local_derivatives=local)
+    consumer_weights = grads.consumer_weights
+    output_delta: dict[str, sp.Expr] = {}
+    softmax_ce = False
+    for u in net.outputs:
+        group = grads._group(u.name)
+        terms = [direct[k.name] * grads.local_derivative_between(k, u) for k in group
+                 if k.name in direct]
+        value = sp.Add(*terms)
+        if u.activation.kind == "softmax" and net.spec.loss.kind == "cross_entropy":
+            # −t_j + out_j Σ_k t_k; the targets of a softmax layer sum to 1, so δ_j = out_j − t_j
+            total_t = sp.Add(*[k.target for k in group if k.target is not None])
+            assert u.target is not None
+            if sp.expand(value - (u.out * total_t - u.target)) == 0:
+                value = u.out - u.target
+                softmax_ce = True
+        else:
+            value = simplest(value)
+        output_delta[u.name] = value
+    if softmax_ce:
+        grads.notes.append("softmax with cross-entropy: δ = out − target, using that the "
+                           "targets sum to 1")
+    grads.output_delta = output_delta
+    for u in net.units:
+        # output units feed only the loss (the spec rejects edges out of them)
+        back = sp.Add(*[c.delta * w for c, w in consumer_weights[u.name]])
+        grads.dE_dout[u.name] = direct.get(u.name, sp.S.Zero) + back
+        grads.deltas[u.name] = output_delta.get(u.name, back * local[u.name])
+    return grads

@@ -1,0 +1,159 @@
+"""Lecture notes: a document model, and its LaTeX and Markdown renderings.
+
+The notes are a list of blocks (headings, paragraphs, aligned equations, a figure, tables)
+assembled by :mod:`symbackprop.notes.sections`; this module only formats them. The LaTeX
+document needs nothing beyond a standard TeX Live (amsmath, amssymb, geometry, TikZ,
+adjustbox, booktabs); the Markdown uses ``$…$``/``$$…$$`` math as GitHub and Jupyter render it.
+
+>>> doc = build_notes(net, grads)  # doctest: +SKIP
+>>> notes_latex(doc).startswith("\\\\documentclass")  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..network.build import Network
+from ..network.derivation import Gradients
+from ..render.latex import escape_text
+
+
+@dataclass(frozen=True)
+class Math:
+    """Inline math, written as LaTeX."""
+
+    latex: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 1  # 1 section, 2 subsection
+
+
+@dataclass(frozen=True)
+class Para:
+    parts: tuple[str | Math, ...]
+
+
+@dataclass(frozen=True)
+class Equations:
+    """Rows of an aligned block (``lhs &= …``), already broken to the page width."""
+
+    rows: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    tikz: str
+    mermaid: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str | Math, ...]
+    rows: tuple[tuple[str | Math, ...], ...]
+    caption: str = ""
+
+
+Block = Heading | Para | Equations | Figure | Table
+
+
+@dataclass
+class Notes:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+
+
+def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
+                numbers: bool = True) -> Notes:
+    """Assemble the notes of ``net``: diagram, forward pass, identities, δ, derivations,
+    and (with the spec's values and ``numbers``) a worked example."""
+    from .sections import all_sections
+
+    return Notes(net.spec.title, all_sections(net, grads, params=params, numbers=numbers))
+
+
+# ----------------------------------------------------------------------------- LaTeX
+
+PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[margin=2.5cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{booktabs}
+\usepackage{tikz}
+\usepackage{adjustbox}
+\allowdisplaybreaks
+\setlength{\emergencystretch}{3em}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.6em}
+"""
+
+
+def _inline_latex(parts: Sequence[str | Math]) -> str:
+    return "".join(f"${p.latex}$" if isinstance(p, Math) else escape_text(p) for p in parts)
+
+
+def notes_latex(notes: Notes) -> str:
+    """The notes as a complete LaTeX document."""
+    out = [PREAMBLE, "\\begin{document}",
+           f"\\begin{{center}}\\Large\\bfseries {escape_text(notes.title)}\\end{{center}}", ""]
+    for b in notes.blocks:
+        if isinstance(b, Heading):
+            cmd = "section*" if b.level == 1 else "subsection*"
+            out.append(f"\\{cmd}{{{escape_text(b.text)}}}")
+        elif isinstance(b, Para):
+            out.append(_inline_latex(b.parts) + "\n")
+        elif isinstance(b, Equations):
+            out.append("\\begin{align*}\n" + " \\\\\n".join(b.rows) + "\n\\end{align*}")
+        elif isinstance(b, Figure):
+            out.append("\\begin{center}\n\\begin{adjustbox}{max width=\\linewidth}\n"
+                       f"{b.tikz}\n\\end{{adjustbox}}\n\n"
+                       f"\\small {escape_text(b.caption)}\n\\end{{center}}")
+        elif isinstance(b, Table):
+            cols = "l" + "r" * (len(b.header) - 1)
+            body = [" & ".join(_inline_latex([c]) for c in b.header) + r" \\ \midrule"]
+            body += [" & ".join(_inline_latex([c]) for c in row) + r" \\" for row in b.rows]
+            caption = f"\n\n\\small {escape_text(b.caption)}" if b.caption else ""
+            out.append("\\begin{center}\n\\begin{adjustbox}{max width=\\linewidth}\n"
+                       f"\\begin{{tabular}}{{{cols}}}\n\\toprule\n" + "\n".join(body)
+                       + "\n\\bottomrule\n\\end{tabular}\n\\end{adjustbox}" + caption
+                       + "\n\\end{center}")
+        out.append("")
+    out.append("\\end{document}")
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------- Markdown
+
+
+def _inline_md(parts: Sequence[str | Math]) -> str:
+    return "".join(f"${p.latex}$" if isinstance(p, Math) else p for p in parts)
+
+
+def notes_markdown(notes: Notes) -> str:
+    """The notes as Markdown with ``$…$`` and ``$$…$$`` math."""
+    out = [f"# {notes.title}", ""]
+    for b in notes.blocks:
+        if isinstance(b, Heading):
+            out.append(("## " if b.level == 1 else "### ") + b.text)
+        elif isinstance(b, Para):
+            out.append(_inline_md(b.parts))
+        elif isinstance(b, Equations):
+            out += ["$$", "\\begin{aligned}", " \\\\\n".join(b.rows), "\\end{aligned}", "$$"]
+        elif isinstance(b, Figure):
+            out += ["```mermaid", b.mermaid, "```", "", f"*{b.caption}*"]
+        elif isinstance(b, Table):
+            out.append("| " + " | ".join(_inline_md([c]) for c in b.header) + " |")
+            out.append("|" + "|".join(["---"] + ["---:"] * (len(b.header) - 1)) + "|")
+            out += ["| " + " | ".join(_inline_md([c]) for c in row) + " |" for row in b.rows]
+            if b.caption:
+                out += ["", f"*{b.caption}*"]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_notes(notes: Notes, fmt: str) -> str:
+    return notes_markdown(notes) if fmt == "markdown" else notes_latex(notes)

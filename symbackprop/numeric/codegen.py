@@ -1,0 +1,356 @@
+"""Standalone NumPy modules with ``loss`` and ``loss_and_grad`` for a network spec.
+
+For a layered network the module is the matrix code of :mod:`symbackprop.numeric.vectorized` (the
+code the tool itself runs). For any other network it is the δ-form, one line per quantity:
+each net input, activation, δ and gradient printed by SymPy's NumPy printer from the
+symbolic network, every line an array over the batch. Either way the module imports only
+NumPy, takes parameters as a dict (the spec's names) or a vector, and checks its own
+gradient when run as a script.
+
+>>> source = generate(net, derive(net))  # doctest: +SKIP
+>>> "def loss_and_grad(params, x, t):" in source  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+from ..network.build import Network
+from ..network.derivation import Gradients
+from ..network.losses import describe_loss
+from .lambdified import stable_loss
+from .vectorized import (
+    HELPERS,
+    LayeredPlan,
+    function_source,
+    gather_code,
+    layered_plan,
+    matrix_source,
+)
+
+TARGETS = ("numpy",)
+LINE = 96  # wrap long constant tuples below the line length
+
+
+class NetworkNumPyPrinter(NumPyPrinter):
+    """NumPy code with ``np.`` prefixes and the tool's activations as stable NumPy calls."""
+
+    def _module_format(self, fqn: str, register: bool = True) -> str:
+        if fqn.startswith("numpy."):
+            return "np." + fqn[len("numpy."):]
+        return super()._module_format(fqn, register)
+
+    def _call(self, name: str, args: Sequence[sp.Expr]) -> str:
+        return f"{name}({', '.join(self._print(a) for a in args)})"
+
+    def _print_sigmoid(self, expr: sp.Function) -> str:
+        return self._call("_sigmoid", expr.args)
+
+    def _print_softplus(self, expr: sp.Function) -> str:
+        return f"np.logaddexp(0.0, {self._print(expr.args[0])})"
+
+    def _print_relu(self, expr: sp.Function) -> str:
+        return f"np.maximum({self._print(expr.args[0])}, 0.0)"
+
+    def _print_step(self, expr: sp.Function) -> str:
+        return f"np.where({self._print(expr.args[0])} > 0.0, 1.0, 0.0)"
+
+    def _print_leaky_relu(self, expr: sp.Function) -> str:
+        z, alpha = (self._print(a) for a in expr.args)
+        return f"np.where({z} > 0.0, {z}, {alpha}*{z})"
+
+    def _print_leaky_step(self, expr: sp.Function) -> str:
+        z, alpha = (self._print(a) for a in expr.args)
+        return f"np.where({z} > 0.0, 1.0, {alpha})"
+
+    def _print_softmax(self, expr: sp.Function) -> str:
+        return self._call("_softmax_of", expr.args)
+
+    def _print_logsumexp(self, expr: sp.Function) -> str:
+        return self._call("_logsumexp_of", expr.args)
+
+    def _print_Unspecified(self, expr: sp.Function) -> str:
+        # an unspecified f is evaluated as tanh, as everywhere in the tool
+        return f"np.tanh({self._print(expr.args[0])})"
+
+    def _print_UnspecifiedPrime(self, expr: sp.Function) -> str:
+        return f"(1 - np.tanh({self._print(expr.args[0])})**2)"
+
+
+SCALAR_HELPERS = {
+    "_softmax_of": '''
+def _softmax_of(k, *zs):
+    """Component k of softmax(z_1, …, z_n), each z an array over the batch."""
+    z = np.stack(np.broadcast_arrays(*zs))
+    e = np.exp(z - z.max(axis=0))
+    return e[int(k)] / e.sum(axis=0)
+''',
+    "_logsumexp_of": '''
+def _logsumexp_of(*zs):
+    """log Σ exp(z_k), each z an array over the batch."""
+    return np.logaddexp.reduce(np.stack(np.broadcast_arrays(*zs)), axis=0)
+''',
+    "_column": '''
+def _column(v, m):
+    """A quantity as an array over the batch (constants are broadcast)."""
+    return np.broadcast_to(np.asarray(v, dtype=float), (m,))
+''',
+}
+
+
+@dataclass(frozen=True)
+class GeneratedModule:
+    """The text of a generated module and how it computes."""
+
+    source: str
+    layout: str  # "matrix" | "scalar"
+
+
+# ----------------------------------------------------------------------------- scalar form
+
+
+def _safe_names(net: Network) -> dict[sp.Symbol, sp.Symbol]:
+    """Renames for the rare symbols that would clash with the module's own names."""
+    taken = {"np", "theta", "x", "t", "m", "g", "losses"}
+    renames: dict[sp.Symbol, sp.Symbol] = {}
+    for sym in net.kinds:
+        if sym.name in taken or sym.name.startswith("_"):
+            renames[sym] = sp.Symbol(f"v_{sym.name.lstrip('_')}", real=True)
+    return renames
+
+
+def scalar_source(net: Network, grads: Gradients,
+                  progress: Callable[[int], None] | None = None) -> str:
+    """``_core`` and ``_cost`` in δ-form: one line per net input, activation, δ, gradient."""
+    printer = NetworkNumPyPrinter({"fully_qualified_modules": True})
+    renames = _safe_names(net)
+
+    def code(expr: sp.Expr) -> str:
+        return printer.doprint(expr.xreplace(renames) if renames else expr)
+
+    def name(sym: sp.Symbol) -> str:
+        return renames.get(sym, sym).name
+
+    inputs = [f"{name(s)} = x[:, {k}]" for k, s in enumerate(net.inputs)]
+    targets = [f"{name(s)} = t[:, {k}]" for k, s in enumerate(net.targets)]
+    params = [f"{name(p)} = theta[{k}]" for k, p in enumerate(net.params)]
+    forward = [f"{name(sym)} = {code(expr)}" for sym, expr in net.definitions if sym != expr]
+    losses = f"losses = _column({code(stable_loss(net))}, m)"
+    backward = []
+    for u in reversed(net.units):
+        backward.append(f"{name(u.delta)} = {code(grads.deltas[u.name])}")
+        if progress is not None:
+            progress(1)
+    gradient = []
+    for k, p in enumerate(net.params):
+        gradient.append(f"g[{k}] = np.mean(_column({code(grads.gradient(p))}, m))"
+                        f"  # ∂J/∂{p.name}")
+        if progress is not None:
+            progress(1)
+    head = ["m = x.shape[0]", *params, *inputs]
+    core = [*head, *targets, *forward, losses,
+            "# backward: δ = ∂L/∂net per example, from the output back", *backward,
+            "g = np.empty_like(theta)", *gradient, "return losses, g"]
+    cost = [*head, *targets, *forward, losses, "return losses"]
+    text = "\n".join(core)
+    helpers = ["_column"] + [h for h in ("_softmax_of", "_logsumexp_of") if h in text]
+    parts = [SCALAR_HELPERS[h].strip("\n") for h in helpers]
+    if "_sigmoid(" in text:
+        parts.append(HELPERS["_sigmoid"].strip("\n"))
+    parts.append(function_source(
+        "_core", "Losses and the gradient of their mean for a batch (δ-form).", core))
+    parts.append(function_source("_cost", "The loss of every example of the batch.", cost))
+    return "\n\n\n".join(parts) + "\n"
+
+
+# ----------------------------------------------------------------------------- the module
+
+
+def _tuple(name: str, items: Sequence[str]) -> str:
+    """``NAME = ('a', 'b', …)`` wrapped at the line length."""
+    lines = [f"{name} = ("]
+    current = "   "
+    for item in items:
+        piece = f" {item!r},"
+        if len(current) + len(piece) > LINE:
+            lines.append(current)
+            current = "   "
+        current += piece
+    lines.append(current)
+    lines.append(")")
+    return "\n".join(lines)
+
+
+def _layer_arrays(plan: LayeredPlan) -> str:
+    lines = ["def layer_arrays(params):",
+             '    """The weight matrices W1, W2, … (units × sources) and bias vectors b1, …"""',
+             "    theta = pack(params)",
+             "    arrays = {}"]
+    for lay in plan.layers:
+        n = lay.position
+        lines.append(f"    arrays['W{n}'] = {gather_code(lay.weights, f'_IDX_W{n}')}")
+        if lay.bias is not None:
+            lines.append(f"    arrays['b{n}'] = np.broadcast_to("
+                         f"{gather_code(lay.bias, f'_IDX_b{n}')}, ({len(lay.units)},))")
+    lines.append("    return arrays")
+    return "\n".join(lines)
+
+
+_WRAPPERS = '''
+def pack(params):
+    """The parameter vector θ (in PARAM_NAMES order) from a dict name → value, or θ itself."""
+    if isinstance(params, dict):
+        return np.array([params[name] for name in PARAM_NAMES], dtype=float)
+    theta = np.asarray(params, dtype=float)
+    if theta.shape != (len(PARAM_NAMES),):
+        raise ValueError(f"expected {len(PARAM_NAMES)} parameters, got shape {theta.shape}")
+    return theta
+
+
+def unpack(theta):
+    """A dict name → value from the parameter vector θ."""
+    return {name: float(v) for name, v in zip(PARAM_NAMES, theta)}
+
+
+def _batch(values, names):
+    """Examples as a (batch, len(names)) array: from an array, or a dict name → value(s)."""
+    if isinstance(values, dict):
+        columns = [np.atleast_1d(np.asarray(values[name], dtype=float)) for name in names]
+        return np.stack(np.broadcast_arrays(*columns), axis=1)
+    arr = np.asarray(values, dtype=float)
+    return arr.reshape(1, -1) if arr.ndim == 1 else arr
+
+
+def losses(params, x, t):
+    """The loss of every example: x is (batch, inputs), t is (batch, outputs)."""
+    return _cost(pack(params), _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES))
+
+
+def loss(params, x, t):
+    """The cost: the mean loss over the batch."""
+    return float(np.mean(losses(params, x, t)))
+
+
+def loss_and_grad(params, x, t):
+    """The cost and its gradient; the gradient is a dict when params is a dict."""
+    result = _core(pack(params), _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES))
+    cost, grad = float(np.mean(result[0])), result[1]
+    return (cost, unpack(grad)) if isinstance(params, dict) else (cost, grad)
+
+
+def random_point(seed=0, batch=4):
+    """Random parameters in (−1, 1), inputs in (−2, 2) and targets that suit the loss."""
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(-1.0, 1.0, len(PARAM_NAMES))
+    x = rng.uniform(-2.0, 2.0, (batch, len(INPUT_NAMES)))
+    if LOSS == "cross_entropy":
+        t = rng.dirichlet(np.ones(len(OUTPUT_NAMES)), batch)
+    else:
+        t = rng.uniform(0.05, 0.95, (batch, len(OUTPUT_NAMES)))
+    return theta, x, t
+
+
+def gradient_check(params=None, x=None, t=None, *, seed=0, directions=8, coordinates=16,
+                   step=1e-5):
+    """The largest relative error between loss_and_grad and central differences.
+
+    Checks `directions` random directions d (g·d against (J(θ + hd) − J(θ − hd))/2h) and
+    up to `coordinates` single parameters, with h = step · max(1, rms(θ)).
+    """
+    rng = np.random.default_rng(seed)
+    if params is None or x is None or t is None:
+        params, x, t = random_point(seed)
+    theta = pack(params)
+    x, t = _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES)
+    _, grad = loss_and_grad(theta, x, t)
+    h = step * max(1.0, float(np.sqrt(np.mean(theta ** 2))))
+
+    def cost(th):
+        return float(np.mean(_cost(th, x, t)))
+
+    worst = 0.0
+    checks = [rng.standard_normal(theta.size) for _ in range(directions)]
+    picked = rng.choice(theta.size, size=min(coordinates, theta.size), replace=False)
+    for k in picked:
+        d = np.zeros(theta.size)
+        d[k] = 1.0
+        checks.append(d)
+    for d in checks:
+        analytic = float(grad @ d)
+        numeric = (cost(theta + h * d) - cost(theta - h * d)) / (2 * h)
+        # the floor keeps rounding noise of near-zero components from counting as error
+        scale = max(abs(analytic), abs(numeric), 1e-6)
+        worst = max(worst, abs(analytic - numeric) / scale)
+    return worst
+
+
+if __name__ == "__main__":
+    error = gradient_check()
+    print(f"max relative error {error:.2e}: " + ("ok" if error < 1e-5 else "FAIL"))
+    raise SystemExit(0 if error < 1e-5 else 1)
+'''
+
+
+def _docstring(net: Network, plan: LayeredPlan | None) -> str:
+    spec = net.spec
+    if plan is not None:
+        shape = "-".join(str(n) for n in plan.sizes)
+        acts = ", ".join(lay.activation for lay in plan.layers)
+        what = f"a {shape} layered network ({acts}), in matrix form"
+    else:
+        what = (f"a network of {len(net.units)} units, in δ-form (one line per net input, "
+                "activation, δ and gradient)")
+    notes = ""
+    if any(u.activation.kind == "unspecified" for u in net.units):
+        notes = "\nThe spec's unspecified activations are evaluated as tanh.\n"
+    example = next(iter(spec.params)).name
+    return f'''"""Loss and gradient, generated by symbackprop from a network spec.
+
+{spec.title}
+Spec: {spec.file}
+Network: {what}; {len(net.params)} parameters.
+Loss: {describe_loss(spec.loss)}; the cost of a batch is the mean of its examples' losses.
+{notes}
+Only NumPy is needed::
+
+    import numpy as np
+    theta, x, t = random_point()              # θ in PARAM_NAMES order, x: (batch, inputs)
+    J, g = loss_and_grad(theta, x, t)         # g: ∂J/∂θ as a vector
+    J, grads = loss_and_grad(unpack(theta), x, t)   # or a dict: grads["{example}"]
+
+Inputs and targets may also be dicts name → value(s) (INPUT_NAMES, OUTPUT_NAMES). Run this
+file to check loss_and_grad against central differences.
+"""'''
+
+
+def generate(net: Network, grads: Gradients, *, target: str = "numpy",
+             progress: Callable[[int], None] | None = None) -> GeneratedModule:
+    """The source of a standalone module computing ``loss`` and ``loss_and_grad`` of ``net``."""
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; choose from {', '.join(TARGETS)}")
+    plan = layered_plan(net)
+    if plan is not None:
+        body, layout = matrix_source(plan), "matrix"
+    else:
+        body, layout = scalar_source(net, grads, progress), "scalar"
+    constants = "\n".join([
+        _tuple("PARAM_NAMES", [p.name for p in net.spec.params]),
+        _tuple("INPUT_NAMES", [i.name for i in net.spec.inputs]),
+        _tuple("OUTPUT_NAMES", list(net.spec.outputs)),
+        f"LOSS = {net.spec.loss.kind!r}",
+    ])
+    parts = [_docstring(net, plan) + "\n\nimport numpy as np", constants, body.rstrip("\n")]
+    if plan is not None:
+        parts.append(_layer_arrays(plan))
+    parts.append(_WRAPPERS.strip("\n"))
+    return GeneratedModule("\n\n\n".join(parts) + "\n", layout)
+
+
+def count_steps(net: Network) -> int:
+    """How many progress ticks :func:`generate` reports for ``net`` (matrix code: none)."""
+    return 0 if layered_plan(net) is not None else len(net.units) + len(net.params)

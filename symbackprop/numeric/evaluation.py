@@ -1,0 +1,125 @@
+"""Forward values, loss, gradients and gradient-descent steps at given values.
+
+The loss over several examples is the cost J = 1/m Σ L, and its gradient the mean of the
+examples' gradients. Large layered networks run the matrix code of
+:mod:`symbackprop.numeric.vectorized` over all examples at once; others the lambdified δ-form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..errors import ValuesError
+from ..network.build import Network
+from ..network.derivation import Gradients
+from ..spec.load import Values
+from .lambdified import CompiledNetwork, compile_network
+from .vectorized import VectorizedNetwork, vectorize
+
+VECTORIZE_ABOVE = 500  # parameters; below, the lambdified δ-form (cheap to build) is used
+
+
+@dataclass(frozen=True)
+class ExampleValues:
+    loss: float
+    units: dict[str, dict[str, float]]  # unit → {"net": …, "out": …}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """What ``symbackprop eval`` reports."""
+
+    loss: float
+    units: dict[str, dict[str, float]]
+    examples: list[ExampleValues]
+    gradients: dict[str, float]
+    learning_rate: float | None
+    steps: int
+    updated: dict[str, float] | None
+    history: list[float]
+    frozen: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
+
+
+def _mean_pass(compiled: CompiledNetwork, params: dict[str, float], values: Values
+               ) -> tuple[float, dict[str, float], list[ExampleValues]]:
+    m = len(values.examples)
+    loss = 0.0
+    grads = {p.name: 0.0 for p in compiled.network.params}
+    per_example: list[ExampleValues] = []
+    for ex in values.examples:
+        result = compiled.run(params, ex.inputs, ex.targets)
+        loss += float(result.loss) / m
+        for name, g in result.gradients.items():
+            grads[name] += float(g) / m
+        units = {u: {"net": float(result.nets[u]), "out": float(result.outs[u])}
+                 for u in result.nets}
+        per_example.append(ExampleValues(float(result.loss), units))
+    return loss, grads, per_example
+
+
+def _vector_pass(vec: VectorizedNetwork, params: dict[str, float], values: Values
+                 ) -> tuple[float, dict[str, float], list[ExampleValues]]:
+    x = vec.batch([ex.inputs for ex in values.examples], vec.plan.inputs)
+    t = vec.batch([ex.targets for ex in values.examples], vec.plan.outputs)
+    batch = vec.run(vec.pack(params), x, t)
+    per_example = [
+        ExampleValues(float(batch.losses[i]),
+                      {u: {"net": float(batch.nets[u][i]), "out": float(batch.outs[u][i])}
+                       for u in batch.nets})
+        for i in range(len(values.examples))
+    ]
+    return batch.loss, vec.unpack(batch.gradient), per_example
+
+
+def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
+             learning_rate: float | None = None, frozen: Iterable[str] = (),
+             progress: Callable[[int], None] | None = None) -> Evaluation:
+    """Evaluate the network at ``values``; with a learning rate, take ``steps`` descent steps.
+
+    ``history`` holds the loss before any step, then after each step.
+    """
+    missing = [p.name for p in net.params if p.name not in values.params]
+    if missing:
+        raise ValuesError(f"no value for parameter(s) {', '.join(missing)}",
+                          field="values.params", file=net.spec.file)
+    if not values.examples:
+        raise ValuesError("no inputs and targets to evaluate at", field="values",
+                          file=net.spec.file, hint="add `inputs` and `targets` or use --at")
+    frozen = tuple(frozen)
+    unknown = [f for f in frozen if f not in {p.name for p in net.params}]
+    if unknown:
+        raise ValuesError(f"no parameter called `{unknown[0]}` to freeze", field="--frozen")
+    if steps < 1:
+        raise ValuesError("--steps must be at least 1", field="--steps")
+    lr = learning_rate if learning_rate is not None else values.learning_rate
+    vec = vectorize(net) if len(net.params) > VECTORIZE_ABOVE else None
+    if vec is not None:
+        def mean_pass(at: dict[str, float]) -> tuple[float, dict[str, float],
+                                                     list[ExampleValues]]:
+            return _vector_pass(vec, at, values)
+    else:
+        compiled = compile_network(net, grads, module="numpy")
+
+        def mean_pass(at: dict[str, float]) -> tuple[float, dict[str, float],
+                                                     list[ExampleValues]]:
+            return _mean_pass(compiled, at, values)
+    params = dict(values.params)
+    loss, gradients, per_example = mean_pass(params)
+    history = [loss]
+    updated: dict[str, float] | None = None
+    if lr is not None:
+        current, current_grads = params, gradients
+        for k in range(steps):
+            current = {name: value - (0.0 if name in frozen else lr * current_grads[name])
+                       for name, value in current.items()}
+            step_loss, current_grads, _ = mean_pass(current)
+            history.append(step_loss)
+            if progress is not None:
+                progress(k + 1)
+        updated = current
+    return Evaluation(loss=loss, units=per_example[0].units, examples=per_example,
+                      gradients=gradients, learning_rate=lr,
+                      steps=steps if lr is not None else 0, updated=updated,
+                      history=history, frozen=frozen)

@@ -1,0 +1,75 @@
+"""Points at which to evaluate a network: the spec's values, or random ones.
+
+Random targets respect the loss: in (0, 1) for squared error and binary cross-entropy,
+and summing to 1 for a softmax layer with cross-entropy. Random weights into a unit with
+more than 16 inputs are scaled by 4/√fan-in, so that a wide layer is not driven into
+saturation (where most gradients vanish and say little).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..network.build import Network
+from ..spec.load import Example, Values
+
+WIDE = 16  # fan-in above which random weights are scaled down
+
+
+def weight_scales(net: Network) -> dict[str, float]:
+    """The factor applied to each random parameter: 4/√fan-in for weights of wide units."""
+    scales = {p.name: 1.0 for p in net.params}
+    for u in net.units:
+        n = len(u.incoming)
+        if n > WIDE:
+            for _source, w in u.incoming:
+                scales[w.name] = min(scales[w.name], 4.0 / float(np.sqrt(n)))
+    return scales
+
+
+def random_values(net: Network, *, seed: int = 0, examples: int = 1) -> Values:
+    """Random parameters in (−1, 1) (scaled for wide units), inputs in (−2, 2) and targets."""
+    rng = np.random.default_rng(seed)
+    scales = weight_scales(net)
+    params = {p.name: float(rng.uniform(-1.0, 1.0)) * scales[p.name] for p in net.params}
+    return Values(params=params, learning_rate=None,
+                  examples=tuple(random_example(net, rng) for _ in range(examples)))
+
+
+def random_example(net: Network, rng: np.random.Generator) -> Example:
+    inputs = {i.name: float(rng.uniform(-2.0, 2.0)) for i in net.spec.inputs}
+    outputs = [u.name for u in net.outputs]
+    if net.spec.loss.kind == "cross_entropy":
+        raw = rng.dirichlet(np.ones(len(outputs)))
+        targets = {name: float(t) for name, t in zip(outputs, raw, strict=True)}
+    else:
+        targets = {name: float(rng.uniform(0.05, 0.95)) for name in outputs}
+    return Example(inputs, targets)
+
+
+def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Values, list[str]]:
+    """``values`` with anything missing filled in at random, and a note per filled part."""
+    notes: list[str] = []
+    rng = np.random.default_rng(seed)
+    params = dict(values.params)
+    missing = [p.name for p in net.params if p.name not in params]
+    if missing:
+        notes.append(f"random values for {len(missing)} parameter(s) (seed {seed})")
+        scales = weight_scales(net)
+        for name in missing:
+            params[name] = float(rng.uniform(-1.0, 1.0)) * scales[name]
+    examples = list(values.examples)
+    if not examples:
+        notes.append(f"random inputs and targets (seed {seed})")
+        examples = [random_example(net, rng)]
+    else:
+        input_names = [i.name for i in net.spec.inputs]
+        for k, ex in enumerate(examples):
+            lacking = [n for n in input_names if n not in ex.inputs]
+            lacking += [u.name for u in net.outputs if u.name not in ex.targets]
+            if lacking:
+                fill = random_example(net, rng)
+                notes.append(f"example {k + 1}: random values for {', '.join(lacking)}")
+                examples[k] = Example({**fill.inputs, **ex.inputs}, {**fill.targets, **ex.targets})
+    return Values(params=params, learning_rate=values.learning_rate,
+                  examples=tuple(examples)), notes

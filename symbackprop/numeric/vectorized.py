@@ -1,0 +1,417 @@
+"""Matrix-form forward and backward passes for plain layered networks.
+
+A network is *layered* when every unit of a layer is fed by every unit of the previous layer
+(the inputs for the first) and nothing else, the layer has one activation (elementwise, or
+softmax) and its biases are per unit, shared, or absent. Then the δ recurrences derived by
+:mod:`symbackprop.network.derivation` read, layer by layer, as matrix code over a batch (rows are
+examples)::
+
+    z^l = a^{l-1} W^lᵀ + b^l,  a^l = f(z^l)
+    δ^L = ∂L/∂a^L ⊙ f'(z^L),   δ^l = (δ^{l+1} W^{l+1}) ⊙ f'(z^l)
+    ∂J/∂W^l = δ^lᵀ a^{l-1} / m,  ∂J/∂b^l = Σ_rows δ^l / m
+
+:func:`matrix_source` writes that code as Python text; :func:`compile_layered` runs the same
+text (as ``lambdify`` does with its printed code), and :mod:`symbackprop.numeric.codegen` wraps
+it into a standalone module. Weights and biases live in one parameter vector θ in the spec's
+parameter order; each W^l and b^l is a slice of it, one shared entry, or a gathered index array (for
+shared or reordered names), so gradients of shared parameters add up by themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..network.build import Network
+from ..network.losses import loss_scale
+
+ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "unspecified")
+
+# forward code of each activation, from the pre-activation {z}
+FORWARD_CODE = {
+    "sigmoid": "_sigmoid({z})",
+    "tanh": "np.tanh({z})",
+    "unspecified": "np.tanh({z})",  # an unspecified f is evaluated as tanh, as elsewhere
+    "relu": "np.maximum({z}, 0.0)",
+    "leaky_relu": "np.where({z} > 0.0, {z}, {alpha} * {z})",
+    "linear": "{z}",
+    "softplus": "np.logaddexp(0.0, {z})",
+    "softmax": "_softmax({z})",
+}
+
+# f'(z) of each elementwise activation, from {z} and the activation {a} (None: f' = 1)
+DERIVATIVE_CODE: dict[str, str | None] = {
+    "sigmoid": "{a} * (1.0 - {a})",
+    "tanh": "(1.0 - {a} ** 2)",
+    "unspecified": "(1.0 - {a} ** 2)",
+    "relu": "({z} > 0.0)",
+    "leaky_relu": "np.where({z} > 0.0, 1.0, {alpha})",
+    "linear": None,
+    "softplus": "_sigmoid({z})",
+}
+
+HELPERS = {
+    "_sigmoid": '''
+def _sigmoid(z):
+    """σ(z) without overflow: e^−|z| never exceeds 1."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+''',
+    "_softmax": '''
+def _softmax(z):
+    """Softmax over each row, shifted by the row maximum so that exp never overflows."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+''',
+    "_logsumexp": '''
+def _logsumexp(z):
+    """log Σ exp(z) over each row, shifted by the row maximum."""
+    top = z.max(axis=1, keepdims=True)
+    return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+''',
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    """Where one W^l or b^l lives in the parameter vector θ.
+
+    ``kind`` is ``slice`` (θ[start:start + size], row-major), ``shared`` (one entry θ[start]
+    everywhere) or ``index`` (θ gathered at ``index``).
+    """
+
+    kind: str
+    shape: tuple[int, ...]
+    start: int = 0
+    index: tuple[int, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape))
+
+
+@dataclass(frozen=True)
+class DenseLayer:
+    """One fully connected layer: z = a_prev Wᵀ + b, a = f(z)."""
+
+    position: int  # 1-based
+    name: str
+    units: tuple[str, ...]
+    activation: str
+    alpha: float | None
+    weights: Block
+    bias: Block | None
+
+
+@dataclass(frozen=True)
+class LayeredPlan:
+    """The matrix layout of a layered network."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    layers: tuple[DenseLayer, ...]
+    param_names: tuple[str, ...]
+    loss_kind: str
+    loss_scale: float
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return (len(self.inputs), *(len(lay.units) for lay in self.layers))
+
+
+def _block(indices: Sequence[int], shape: tuple[int, ...]) -> Block:
+    first = indices[0]
+    if all(i == first for i in indices):
+        return Block("shared", shape, start=first)
+    if list(indices) == list(range(first, first + len(indices))):
+        return Block("slice", shape, start=first)
+    return Block("index", shape, index=tuple(indices))
+
+
+def layered_plan(net: Network) -> LayeredPlan | None:
+    """The matrix layout of ``net``, or None when it is not a plain layered network.
+
+    >>> net = build_network(load_spec("specs/tanh-regression.yaml"))  # doctest: +SKIP
+    >>> layered_plan(net).sizes  # doctest: +SKIP
+    (2, 3, 1)
+    """
+    spec = net.spec
+    position = {p.name: k for k, p in enumerate(spec.params)}
+    previous = tuple(i.name for i in spec.inputs)
+    layers: list[DenseLayer] = []
+    for lay in spec.layers:
+        units = [net.unit_by_name[n] for n in lay.units]
+        kinds = {(u.activation.kind, u.activation.alpha) for u in units}
+        if len(kinds) != 1:
+            return None
+        ((kind, alpha),) = kinds
+        if kind not in ELEMENTWISE and kind != "softmax":
+            return None
+        column = {name: k for k, name in enumerate(previous)}
+        weights: list[int] = []
+        for u in units:
+            row = [-1] * len(previous)
+            for source, w in u.incoming:
+                k = column.get(source)
+                if k is None or row[k] != -1:
+                    return None
+                row[k] = position[w.name]
+            if -1 in row:
+                return None
+            weights += row
+        with_bias = [u.bias is not None for u in units]
+        if any(with_bias) and not all(with_bias):
+            return None
+        bias = (_block([position[u.bias.name] for u in units if u.bias is not None],
+                       (len(units),)) if all(with_bias) else None)
+        layers.append(DenseLayer(
+            position=lay.position, name=lay.name, units=lay.units, activation=kind,
+            alpha=float(alpha) if alpha is not None else None,
+            weights=_block(weights, (len(units), len(previous))), bias=bias,
+        ))
+        previous = lay.units
+    return LayeredPlan(
+        inputs=tuple(i.name for i in spec.inputs), outputs=tuple(spec.outputs),
+        layers=tuple(layers), param_names=tuple(p.name for p in spec.params),
+        loss_kind=spec.loss.kind, loss_scale=float(loss_scale(spec.loss, len(spec.outputs))),
+    )
+
+
+# ----------------------------------------------------------------------------- the code
+
+
+def _fill(template: str, layer: DenseLayer, z: str, a: str) -> str:
+    return template.format(z=z, a=a, alpha=repr(layer.alpha))
+
+
+def gather_code(block: Block, name: str) -> str:
+    """Code for one W or b from θ."""
+    if block.kind == "slice":
+        stop = block.start + block.size
+        if len(block.shape) == 1:
+            return f"theta[{block.start}:{stop}]"
+        return f"theta[{block.start}:{stop}].reshape{block.shape}"
+    if block.kind == "shared":
+        if len(block.shape) == 1:
+            return f"theta[{block.start}]"
+        return f"np.full({block.shape}, theta[{block.start}])"
+    return f"theta[{name}]"
+
+
+def _scatter(block: Block, name: str, per_unit: str, total: str) -> str:
+    """Code that adds a block's gradient to g: ``per_unit`` shaped like the block, ``total``
+    its sum (for one shared entry)."""
+    if block.kind == "slice":
+        stop = block.start + block.size
+        flat = per_unit if len(block.shape) == 1 else f"({per_unit}).ravel()"
+        return f"g[{block.start}:{stop}] += {flat}"
+    if block.kind == "shared":
+        return f"g[{block.start}] += {total}"
+    return f"np.add.at(g, {name}, {per_unit})"
+
+
+def _scaled(scale: float, expr: str) -> str:
+    """``scale * (expr)``, or ``expr`` alone when the scale is 1."""
+    return expr if scale == 1 else f"{scale!r} * ({expr})"
+
+
+def _index_constants(plan: LayeredPlan) -> list[str]:
+    lines = []
+    for lay in plan.layers:
+        for block, name in ((lay.weights, f"_IDX_W{lay.position}"),
+                            (lay.bias, f"_IDX_b{lay.position}")):
+            if block is not None and block.kind == "index":
+                value = np.array(block.index).reshape(block.shape).tolist()
+                lines.append(f"{name} = np.array({value!r})")
+    return lines
+
+
+def _loss_code(plan: LayeredPlan, z: str, a: str) -> tuple[str, str, set[str]]:
+    """Per-example losses and the output δ = ∂L/∂z (per example), and the helpers they use.
+
+    Losses are written from the pre-activations where the textbook form would take log 0:
+    log σ(z) = −softplus(−z) and log softmax(z) = z − logsumexp(z).
+    """
+    out = plan.layers[-1]
+    kind, act, s = plan.loss_kind, out.activation, plan.loss_scale
+    helpers: set[str] = set()
+    chain_g: str | None = None
+    if kind == "squared_error":
+        losses = _scaled(s, f"np.sum((t - {a}) ** 2, axis=1)")
+        chain_g = _scaled(2 * s, f"{a} - t")
+    elif kind == "binary_cross_entropy" and act == "sigmoid":
+        losses = _scaled(s, f"np.sum(np.logaddexp(0.0, {z}) - t * {z}, axis=1)")
+        delta = _scaled(s, f"{a} - t")
+    elif kind == "binary_cross_entropy":
+        losses = _scaled(-s, f"np.sum(t * np.log({a}) + (1.0 - t) * np.log(1.0 - {a}), axis=1)")
+        chain_g = _scaled(s, f"(1.0 - t) / (1.0 - {a}) - t / {a}")
+    elif kind == "cross_entropy" and act == "softmax":
+        helpers.add("_logsumexp")
+        losses = _scaled(s, f"np.sum(t * (_logsumexp({z}) - {z}), axis=1)")
+        # exact for any targets; equals a − t when the targets sum to 1
+        delta = _scaled(s, f"{a} * t.sum(axis=1, keepdims=True) - t")
+    elif kind == "cross_entropy" and act == "sigmoid":
+        losses = _scaled(s, f"np.sum(t * np.logaddexp(0.0, -{z}), axis=1)")
+        delta = _scaled(-s, f"t * (1.0 - {a})")
+    else:
+        losses = _scaled(-s, f"np.sum(t * np.log({a}), axis=1)")
+        chain_g = _scaled(-s, f"t / {a}")
+    if chain_g is not None:
+        delta = _chain(out, chain_g, z, a, helpers)
+    return losses, delta, helpers
+
+
+def _chain(layer: DenseLayer, g: str, z: str, a: str, helpers: set[str]) -> str:
+    """δ = ∂L/∂z from g = ∂L/∂a through the layer's activation."""
+    if layer.activation == "softmax":
+        g = f"({g})" if " " in g else g
+        return f"{a} * ({g} - np.sum({g} * {a}, axis=1, keepdims=True))"
+    derivative = DERIVATIVE_CODE[layer.activation]
+    if derivative is None:
+        return g
+    if layer.activation == "softplus":
+        helpers.add("_sigmoid")
+    g = f"({g})" if " " in g else g
+    return f"{g} * {_fill(derivative, layer, z, a)}"
+
+
+def _forward_lines(plan: LayeredPlan, helpers: set[str]) -> list[str]:
+    lines = []
+    prev = "x"
+    for lay in plan.layers:
+        n = lay.position
+        lines.append(f"W{n} = {gather_code(lay.weights, f'_IDX_W{n}')}")
+        z = f"{prev} @ W{n}.T"
+        if lay.bias is not None:
+            lines.append(f"b{n} = {gather_code(lay.bias, f'_IDX_b{n}')}")
+            z += f" + b{n}"
+        lines.append(f"z{n} = {z}")
+        lines.append(f"a{n} = {_fill(FORWARD_CODE[lay.activation], lay, f'z{n}', f'a{n}')}")
+        if lay.activation in ("sigmoid", "softmax"):
+            helpers.add(f"_{lay.activation}")
+        prev = f"a{n}"
+    return lines
+
+
+def matrix_source(plan: LayeredPlan) -> str:
+    """Python source (NumPy only) of ``_core`` and ``_cost`` for ``plan``.
+
+    ``_core(theta, x, t)`` returns ``(losses, g, zs, activations, deltas)``: the loss of
+    every example, the gradient of their mean, and per layer the batch's z, a and
+    δ = ∂L/∂z (one row per example). ``_cost(theta, x, t)`` returns the losses alone.
+    """
+    helpers: set[str] = set()
+    forward = _forward_lines(plan, helpers)
+    last = plan.layers[-1].position
+    losses, delta, loss_helpers = _loss_code(plan, f"z{last}", f"a{last}")
+    helpers |= loss_helpers
+    body = ["m = x.shape[0]", *forward, f"losses = {losses}",
+            "# backward: δ = ∂L/∂z per example, from the output layer back",
+            f"d{last} = {delta}", "g = np.zeros_like(theta)"]
+    for lay in reversed(plan.layers):
+        n = lay.position
+        prev = "x" if n == 1 else f"a{n - 1}"
+        body.append(_scatter(lay.weights, f"_IDX_W{n}", f"d{n}.T @ {prev}",
+                             f"np.sum(d{n}.T @ {prev})"))
+        if lay.bias is not None:
+            body.append(_scatter(lay.bias, f"_IDX_b{n}", f"d{n}.sum(axis=0)", f"d{n}.sum()"))
+        if n > 1:
+            below = plan.layers[n - 2]
+            body.append(f"d{n - 1} = " + _chain(below, f"d{n} @ W{n}", f"z{n - 1}",
+                                                 f"a{n - 1}", helpers))
+    body.append("g /= m")
+    positions = [lay.position for lay in plan.layers]
+    body.append("return (losses, g, [" + ", ".join(f"z{n}" for n in positions) + "], ["
+                + ", ".join(f"a{n}" for n in positions) + "], ["
+                + ", ".join(f"d{n}" for n in positions) + "])")
+    cost = [*forward, f"return {losses}"]
+    parts = [HELPERS[h].strip("\n") for h in sorted(helpers)]
+    parts += _index_constants(plan)
+    parts.append(function_source(
+        "_core", "Losses, mean gradient, and z, a, δ of every layer for a batch.", body))
+    parts.append(function_source("_cost", "The loss of every example of the batch.", cost))
+    return "\n\n\n".join(parts) + "\n"
+
+
+def function_source(name: str, doc: str, lines: Sequence[str]) -> str:
+    """The text of ``def name(theta, x, t)`` with a docstring and the given body lines."""
+    body = "\n".join(f"    {line}" for line in lines)
+    quotes = '"' * 3
+    return f"def {name}(theta, x, t):\n    {quotes}{doc}{quotes}\n{body}"
+
+
+# ------------------------------------------------------------------------ the runtime
+
+
+@dataclass(frozen=True)
+class BatchPass:
+    """One forward and backward pass over a batch (rows are examples)."""
+
+    losses: np.ndarray  # (m,)
+    gradient: np.ndarray  # (P,), of the mean loss
+    nets: dict[str, np.ndarray]  # unit → (m,)
+    outs: dict[str, np.ndarray]
+    deltas: dict[str, np.ndarray]  # δ_u = ∂L/∂net_u per example
+
+    @property
+    def loss(self) -> float:
+        return float(self.losses.mean())
+
+
+@dataclass
+class VectorizedNetwork:
+    """The compiled matrix code of a layered network."""
+
+    plan: LayeredPlan
+    source: str
+    core: Any
+    cost_function: Any
+
+    @property
+    def size(self) -> int:
+        return len(self.plan.param_names)
+
+    def pack(self, params: Mapping[str, float] | np.ndarray) -> np.ndarray:
+        """θ in the spec's parameter order, from a mapping name → value (or θ itself)."""
+        if isinstance(params, np.ndarray):
+            return np.asarray(params, dtype=float)
+        return np.array([params[n] for n in self.plan.param_names], dtype=float)
+
+    def unpack(self, theta: np.ndarray) -> dict[str, float]:
+        return {n: float(v) for n, v in zip(self.plan.param_names, theta, strict=True)}
+
+    def batch(self, rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> np.ndarray:
+        """Examples given as mappings, as a (m, len(names)) array."""
+        return np.array([[row[n] for n in names] for row in rows], dtype=float).reshape(
+            len(rows), len(names))
+
+    def cost(self, theta: np.ndarray, x: np.ndarray, t: np.ndarray) -> float:
+        """J(θ): the mean loss over the batch."""
+        return float(np.mean(self.cost_function(theta, x, t)))
+
+    def run(self, theta: np.ndarray, x: np.ndarray, t: np.ndarray) -> BatchPass:
+        losses, g, zs, acts, ds = self.core(theta, x, t)
+        nets: dict[str, np.ndarray] = {}
+        outs: dict[str, np.ndarray] = {}
+        deltas: dict[str, np.ndarray] = {}
+        for lay, z, a, d in zip(self.plan.layers, zs, acts, ds, strict=True):
+            for k, unit in enumerate(lay.units):
+                nets[unit], outs[unit], deltas[unit] = z[:, k], a[:, k], d[:, k]
+        return BatchPass(losses, g, nets, outs, deltas)
+
+
+def compile_layered(plan: LayeredPlan) -> VectorizedNetwork:
+    """Run :func:`matrix_source` into functions (the way ``lambdify`` runs printed code)."""
+    source = matrix_source(plan)
+    namespace: dict[str, Any] = {"np": np}
+    exec(compile(source, "<symbackprop matrix code>", "exec"), namespace)
+    return VectorizedNetwork(plan, source, namespace["_core"], namespace["_cost"])
+
+
+def vectorize(net: Network) -> VectorizedNetwork | None:
+    """The matrix code of ``net``, or None when it is not a plain layered network."""
+    plan = layered_plan(net)
+    return compile_layered(plan) if plan is not None else None

@@ -1,0 +1,387 @@
+"""Render derivations as text, LaTeX fragments, Markdown or JSON.
+
+A derivation is built once as rows of (text, LaTeX) and then formatted; the library returns
+strings and the CLI prints them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..network.build import Network
+from ..network.derivation import MAX_PATHS, Derivation, Factor, Gradients
+from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
+from .printing import (
+    Chain,
+    NetworkLatexPrinter,
+    Partial,
+    number,
+    number_tex,
+    partial_tex,
+    partial_text,
+    rounded,
+    tex,
+    text,
+)
+
+FORMS = ("chain", "closed", "delta")
+FORMATS = ("text", "latex", "markdown", "json")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One ``= …`` step of a derivation, in both notations."""
+
+    text: str
+    latex: str
+    kind: str  # factors | values | numbers | result | value | delta | forward | loss | cost
+    expr: sp.Expr | None = field(default=None, compare=False)  # for line breaking
+    lhs: sp.Expr | None = field(default=None, compare=False)  # of an equation row
+
+
+@dataclass
+class ParamDerivation:
+    name: str
+    lhs_text: str
+    lhs_latex: str
+    rows: list[Row]
+    derivation: Derivation
+    value: float | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DerivationDocument:
+    """Derivations of the requested parameters plus the shared definitions."""
+
+    network: Network
+    form: str
+    params: list[ParamDerivation]
+    definitions: list[Row]  # forward pass and loss
+    deltas: list[Row]  # δ recurrences (delta form)
+    notes: list[str]
+    cost: Row | None
+    matrix: Any = None  # a MatrixForm for the delta form, when the network is layered
+
+
+def symbol_values(net: Network, grads: Gradients, values: Any
+                  ) -> dict[sp.Symbol, float] | None:
+    """Numeric value of every symbol at the spec's single worked example, if it has one."""
+    if values is None or len(values.examples) != 1 or set(values.params) != {
+            p.name for p in net.params}:
+        return None
+    from ..numeric.lambdified import compile_network  # local: numbers are optional
+
+    compiled = compile_network(net, grads, module="numpy")
+    ex = values.examples[0]
+    result = compiled.run(values.params, ex.inputs, ex.targets)
+    out: dict[sp.Symbol, float] = {}
+    for p in net.params:
+        out[p] = float(values.params[p.name])
+    for s, i in zip(net.inputs, net.spec.inputs, strict=True):
+        out[s] = float(ex.inputs[i.name])
+    for u in net.outputs:
+        assert u.target is not None
+        out[u.target] = float(ex.targets[u.name])
+    for u in net.units:
+        out[u.net] = float(result.nets[u.name])
+        out[u.out] = float(result.outs[u.name])
+    for u in net.units:
+        out[u.delta] = 0.0
+    out[net.loss_symbol] = float(result.loss)
+    return out
+
+
+def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float]) -> float:
+    from ..numeric.lambdified import namespace
+
+    free = sorted(expr.free_symbols, key=lambda s: s.name)
+    f = sp.lambdify(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
+    return float(f(*[at[s] for s in free]))
+
+
+def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
+    """A row whose text and LaTeX are both printed from ``expr``."""
+    return Row(text(expr), tex(net, expr), kind, expr)
+
+
+def _sum(terms: Sequence[sp.Expr]) -> sp.Expr:
+    return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+
+
+def path_rows(net: Network, paths: Sequence[Sequence[Factor]],
+              at: dict[sp.Symbol, float] | None) -> list[Row]:
+    """The chain factors, their symbolic values and (with values) their numbers.
+
+    With several paths from the parameter to the loss each row is the sum over the paths.
+    """
+    factors = _sum([Chain(*[Partial(f.numerator, f.denominator) for f in p]) for p in paths])
+    values = _sum([Chain(*[f.value for f in p]) for p in paths])
+    rows = [expr_row(net, factors, "factors"), expr_row(net, values, "values")]
+    if at is not None:
+        numbers = _sum([Chain(*[rounded(_numeric(f.value, at)) for f in p]) for p in paths])
+        rows.append(expr_row(net, numbers, "numbers"))
+    return rows
+
+
+def value_row(value: float) -> Row:
+    return Row(number(value), number_tex(value), "value")
+
+
+def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
+                   form: str = "chain", values: Any = None,
+                   progress: Callable[[str], None] | None = None) -> DerivationDocument:
+    """Assemble the derivations of ``params`` (all by default) in the requested form."""
+    chosen = _select(net, params)
+    at = symbol_values(net, grads, values) if values is not None else None
+    loss_name = net.loss_symbol
+    docs: list[ParamDerivation] = []
+    notes = list(grads.notes)
+    for p in chosen:
+        d = grads.derivation(p) if form != "delta" else None
+        rows: list[Row] = []
+        if form == "delta":
+            expr = grads.gradient(p)
+            rows.append(expr_row(net, expr, "delta"))
+            deriv = Derivation(p, grads.uses(p), expr, expr, expr, None)
+        else:
+            assert d is not None
+            deriv = d
+            if form == "chain" and d.paths is not None and d.paths:
+                rows.extend(path_rows(net, d.paths, at))
+            elif form == "chain":
+                notes.append(f"{p.name}: more than {MAX_PATHS} paths; showing the δ form")
+                rows.append(expr_row(net, d.delta_form, "delta"))
+            rows.append(expr_row(net, d.display, "result"))
+        value = _numeric(deriv.closed, at) if at is not None and form != "delta" else None
+        if value is not None:
+            rows.append(value_row(value))
+        docs.append(ParamDerivation(
+            name=p.name, lhs_text=partial_text(loss_name, p),
+            lhs_latex=partial_tex(net, loss_name, p), rows=_dedupe(rows), derivation=deriv,
+            value=value,
+        ))
+        if progress is not None:
+            progress(p.name)
+    definitions = definition_rows(net)
+    deltas = delta_rows(net, grads) if form == "delta" else []
+    matrix = None
+    if form == "delta":
+        from .matrix import matrix_form
+
+        matrix = matrix_form(net, grads)
+    cost = cost_row(net)
+    return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)
+
+
+def _dedupe(rows: list[Row]) -> list[Row]:
+    out: list[Row] = []
+    for r in rows:
+        if out and out[-1].text == r.text:
+            continue
+        out.append(r)
+    return out
+
+
+def _select(net: Network, params: Sequence[str] | None) -> list[sp.Symbol]:
+    from ..errors import SymbackpropError, did_you_mean
+
+    if not params:
+        return list(net.params)
+    by_name = {p.name: p for p in net.params}
+    chosen = []
+    for name in params:
+        if name not in by_name:
+            raise SymbackpropError(f"no parameter called `{name}`", field="--param",
+                                   hint=did_you_mean(name, by_name))
+        chosen.append(by_name[name])
+    return chosen
+
+
+def equation_row(net: Network, lhs: sp.Expr, rhs: sp.Expr, kind: str) -> Row:
+    """``lhs = rhs`` as one row; ``expr`` keeps the right-hand side for line breaking."""
+    eq = sp.Eq(lhs, rhs, evaluate=False)
+    return Row(text(eq), tex(net, eq), kind, rhs, lhs)
+
+
+def definition_rows(net: Network) -> list[Row]:
+    """The forward pass and the loss, one equation per row."""
+    rows = []
+    for u in net.units:
+        rows.append(equation_row(net, u.net, net.net_display(u), "forward"))
+        rows.append(equation_row(net, u.out, net.out_definitions[u.out], "forward"))
+    rows.append(equation_row(net, net.loss_symbol, net.loss, "loss"))
+    return rows
+
+
+def delta_rows(net: Network, grads: Gradients) -> list[Row]:
+    """δ_u = ∂E/∂net_u for every unit, from the output layer back."""
+    return [equation_row(net, u.delta, grads.recurrence(u.name), "delta")
+            for u in reversed(net.units)]
+
+
+def cost_symbols(net: Network) -> tuple[sp.Symbol, sp.Symbol, sp.Symbol, sp.Symbol, sp.Symbol,
+                                        dict[sp.Symbol, str]]:
+    """Symbols of the mini-batch cost: J, m, i, L^(i), θ and their LaTeX names."""
+    c = net.spec.cost
+    assert c is not None
+    loss = net.latex_of(net.loss_symbol)
+    names = {
+        sp.Symbol(_plain(c.latex) + "_cost"): c.latex,
+        sp.Symbol(c.examples, positive=True, integer=True): c.examples,
+        sp.Symbol(c.index, positive=True, integer=True): c.index,
+        sp.Symbol(f"{net.loss_symbol.name}^({c.index})"): rf"{{{loss}}}^{{({c.index})}}",
+        sp.Symbol("theta"): r"\theta",
+    }
+    cost, m, i, loss_i, theta = names
+    return cost, m, i, loss_i, theta, names
+
+
+def cost_row(net: Network) -> Row | None:
+    """∂J/∂θ = 1/m Σ_i ∂L^(i)/∂θ when the spec defines a cost over m examples."""
+    if net.spec.cost is None:
+        return None
+    cost, m, i, loss_i, theta, names = cost_symbols(net)
+    rhs = sp.Mul(1 / m, sp.Sum(Partial(loss_i, theta), (i, 1, m)), evaluate=False)
+    eq = sp.Eq(Partial(cost, theta), rhs, evaluate=False)
+    printer = NetworkLatexPrinter(net, extra_names=names)
+    return Row(text(eq) + " for every parameter θ", printer.doprint(eq), "cost", rhs,
+               Partial(cost, theta))
+
+
+def _plain(latex: str) -> str:
+    from ..spec.naming import plain_name
+
+    return plain_name(latex)
+
+
+# ----------------------------------------------------------------------------- formats
+
+
+def to_text(doc: DerivationDocument) -> str:
+    net = doc.network
+    lines = [net.spec.title, ""]
+    lines.append("Forward pass and loss:")
+    lines += [f"  {r.text}" for r in doc.definitions]
+    if doc.deltas:
+        loss = net.loss_symbol.name
+        lines += ["", f"Local gradients δ = ∂{loss}/∂net, from the output back:"]
+        lines += [f"  {r.text}" for r in doc.deltas]
+    if doc.matrix is not None:
+        lines += ["", *doc.matrix.text_lines()]
+    for pd in doc.params:
+        lines += ["", pd.lhs_text]
+        for r in pd.rows:
+            lines.append(f"  = {r.text}")
+    if doc.cost is not None:
+        lines += ["", doc.cost.text]
+    for n in doc.notes:
+        lines += ["", f"note: {n}"]
+    return "\n".join(lines) + "\n"
+
+
+def param_block(doc: DerivationDocument, pd: ParamDerivation, *, env: str = "align*",
+                width: float = TEXT_WIDTH_EM) -> str:
+    """One parameter's derivation as an aligned block with long rows broken."""
+    printer = NetworkLatexPrinter(doc.network)
+    steps = [Step(r.expr) if r.expr is not None else Step(latex=r.latex) for r in pd.rows]
+    return align_block(aligned_rows(pd.lhs_latex, steps, printer, width=width), env)
+
+
+def equations_block(net: Network, rows: Sequence[Row], *, env: str = "align*",
+                    width: float = TEXT_WIDTH_EM, printer: Any = None) -> str:
+    """``lhs &= rhs`` rows (forward pass, δ recurrences) as one aligned block."""
+    printer = printer or NetworkLatexPrinter(net)
+    out: list[str] = []
+    for r in rows:
+        if r.lhs is None or r.expr is None:
+            out.append(r.latex.replace(" = ", " &= ", 1))
+            continue
+        out += aligned_rows(printer.doprint(r.lhs), [Step(r.expr)], printer, width=width)
+    return align_block(out, env)
+
+
+def to_latex(doc: DerivationDocument) -> str:
+    """A LaTeX fragment (amsmath) whose long rows are broken to fit a 16 cm text width."""
+    net = doc.network
+    parts = [f"% {doc.network.spec.title}: derivations ({doc.form} form)"]
+    if doc.deltas:
+        parts += ["% local gradients, from the output back", equations_block(net, doc.deltas)]
+    if doc.matrix is not None:
+        parts += ["% matrix form", doc.matrix.latex()]
+    for pd in doc.params:
+        parts.append(param_block(doc, pd))
+    if doc.cost is not None:
+        parts.append(f"\\[\n{doc.cost.latex}\n\\]")
+    for n in doc.notes:
+        parts.append(f"% note: {n}")
+    return "\n\n".join(parts) + "\n"
+
+
+def to_markdown(doc: DerivationDocument) -> str:
+    net = doc.network
+    out = [f"# {net.spec.title}", "", "## Forward pass and loss", "", "$$",
+           equations_block(net, doc.definitions, env="aligned"), "$$"]
+    if doc.deltas:
+        out += ["", "## Local gradients", "", "$$",
+                equations_block(net, doc.deltas, env="aligned"), "$$"]
+    if doc.matrix is not None:
+        out += ["", "## Matrix form", "", doc.matrix.markdown()]
+    out += ["", "## Gradients"]
+    for pd in doc.params:
+        out += ["", f"### `{pd.name}`", "", "$$", param_block(doc, pd, env="aligned"), "$$"]
+    if doc.cost is not None:
+        out += ["", "$$", doc.cost.latex, "$$"]
+    for n in doc.notes:
+        out += ["", f"> {n}"]
+    return "\n".join(out) + "\n"
+
+
+def to_json(doc: DerivationDocument) -> str:
+    net = doc.network
+    params: list[dict[str, Any]] = []
+    for pd in doc.params:
+        d = pd.derivation
+        entry: dict[str, Any] = {
+            "name": pd.name,
+            "latex_name": net.latex_of(d.param),
+            "expression": text(d.display),
+            "latex": tex(net, d.display),
+            "closed": text(d.closed),
+            "delta_form": text(d.delta_form),
+            "delta_form_latex": tex(net, d.delta_form),
+            "steps": [{"kind": r.kind, "text": r.text, "latex": r.latex} for r in pd.rows],
+        }
+        if d.paths is not None:
+            entry["chain"] = [[{
+                "numerator": f.numerator.name, "denominator": f.denominator.name,
+                "factor": partial_text(f.numerator, f.denominator),
+                "factor_latex": partial_tex(net, f.numerator, f.denominator),
+                "value": text(f.value), "value_latex": tex(net, f.value),
+            } for f in path] for path in d.paths]
+        if pd.value is not None:
+            entry["numeric"] = pd.value
+        params.append(entry)
+    data: dict[str, Any] = {
+        "title": net.spec.title,
+        "form": doc.form,
+        "loss": {"name": net.loss_symbol.name, "expression": text(net.loss),
+                 "latex": tex(net, net.loss)},
+        "definitions": [{"text": r.text, "latex": r.latex} for r in doc.definitions],
+        "deltas": [{"text": r.text, "latex": r.latex} for r in doc.deltas],
+        "parameters": params,
+        "notes": doc.notes,
+    }
+    if doc.matrix is not None:
+        data["matrix"] = doc.matrix.json()
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(doc: DerivationDocument, fmt: str) -> str:
+    return {"text": to_text, "latex": to_latex, "markdown": to_markdown, "json": to_json}[fmt](
+        doc)

@@ -1,0 +1,200 @@
+"""The computation graph, micrograd's ``draw_dot`` made symbolic.
+
+Nodes are the inputs, parameters, every unit's net input and activation, the targets and
+the loss; each edge carries the local derivative ∂child/∂parent (and its number when the
+spec has values). Backpropagation multiplies these labels along every path to the loss.
+Output as Graphviz DOT or as a TikZ picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..network.build import Network
+from ..network.derivation import Gradients
+from .printing import number, number_tex, tex, text
+
+FORMATS = ("tikz", "dot")
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    symbol: sp.Symbol
+    kind: str  # input | param | net | out | target | loss
+    value: float | None
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    parent: sp.Symbol
+    child: sp.Symbol
+    derivative: sp.Expr  # ∂child/∂parent
+    value: float | None
+    highlighted: bool
+
+
+@dataclass(frozen=True)
+class ComputationGraph:
+    network: Network
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+
+def computation_graph(net: Network, grads: Gradients, *, values: object = None,
+                      param: str | None = None) -> ComputationGraph:
+    """The graph of ``net``; with ``param`` the paths from it to the loss are highlighted."""
+    from .derivations import _numeric, symbol_values
+
+    at = symbol_values(net, grads, values) if values is not None else None
+    nodes: list[GraphNode] = []
+
+    def value(sym: sp.Symbol) -> float | None:
+        return at.get(sym) if at is not None else None
+
+    nodes += [GraphNode(s, "input", value(s)) for s in net.inputs]
+    nodes += [GraphNode(s, "param", value(s)) for s in net.params]
+    for u in net.units:
+        nodes += [GraphNode(u.net, "net", value(u.net)), GraphNode(u.out, "out", value(u.out))]
+    nodes += [GraphNode(t, "target", value(t)) for t in net.targets]
+    nodes.append(GraphNode(net.loss_symbol, "loss", value(net.loss_symbol)))
+    raw: list[tuple[sp.Symbol, sp.Symbol, sp.Expr]] = []
+    for u in net.units:
+        for source, w in u.incoming:
+            src = net.source_out[source]
+            raw.append((src, u.net, w))
+            raw.append((w, u.net, src))
+        if u.bias is not None:
+            raw.append((u.bias, u.net, sp.S.One))
+        for k in grads._group(u.name):
+            raw.append((u.net, k.out, grads.local_derivative_between(k, u)))
+    for u in net.outputs:
+        raw.append((u.out, net.loss_symbol, grads.direct_loss[u.name]))
+    on_path = _path_edges(raw, net, param)
+    edges = tuple(GraphEdge(p, c, d, _numeric(d, at) if at is not None else None,
+                            (p, c) in on_path) for p, c, d in raw)
+    return ComputationGraph(net, tuple(nodes), edges)
+
+
+def _path_edges(raw: list[tuple[sp.Symbol, sp.Symbol, sp.Expr]], net: Network,
+                param: str | None) -> set[tuple[sp.Symbol, sp.Symbol]]:
+    if param is None:
+        return set()
+    from .derivations import _select
+
+    start = _select(net, [param])[0]
+    children: dict[sp.Symbol, list[sp.Symbol]] = {}
+    for p, c, _ in raw:
+        children.setdefault(p, []).append(c)
+    reaches: dict[sp.Symbol, bool] = {}
+
+    def leads_to_loss(s: sp.Symbol) -> bool:
+        if s == net.loss_symbol:
+            return True
+        if s not in reaches:
+            reaches[s] = any([leads_to_loss(c) for c in children.get(s, [])])
+        return reaches[s]
+
+    out: set[tuple[sp.Symbol, sp.Symbol]] = set()
+    stack = [start]
+    seen = set()
+    while stack:
+        s = stack.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        for c in children.get(s, []):
+            if leads_to_loss(c):
+                out.add((s, c))
+                stack.append(c)
+    return out
+
+
+def _depths(graph: ComputationGraph) -> dict[sp.Symbol, int]:
+    depth = {n.symbol: 0 for n in graph.nodes}
+    for _ in range(len(graph.nodes)):
+        changed = False
+        for e in graph.edges:
+            if depth[e.child] < depth[e.parent] + 1:
+                depth[e.child] = depth[e.parent] + 1
+                changed = True
+        if not changed:
+            break
+    # targets sit next to the loss
+    loss = graph.network.loss_symbol
+    for n in graph.nodes:
+        if n.kind == "target":
+            depth[n.symbol] = depth[loss] - 1
+    return depth
+
+
+def to_dot(graph: ComputationGraph) -> str:
+    """Graphviz DOT: ``dot -Tpng graph.dot -o graph.png``."""
+    net = graph.network
+    shapes = {"input": "ellipse", "param": "box", "net": "ellipse", "out": "ellipse",
+              "target": "ellipse", "loss": "doubleoctagon"}
+    lines = ["digraph computation {", "  rankdir=LR;",
+             '  node [fontname="Helvetica", fontsize=11];',
+             '  edge [fontname="Helvetica", fontsize=9];']
+    for n in graph.nodes:
+        label = n.symbol.name if n.value is None else f"{n.symbol.name}\\n{number(n.value, 6)}"
+        style = ', style=filled, fillcolor="#eeeeee"' if n.kind in ("param", "input") else ""
+        lines.append(f'  "{n.symbol.name}" [label="{label}", shape={shapes[n.kind]}{style}];')
+    for e in graph.edges:
+        label = text(e.derivative)
+        if e.value is not None:
+            label += f"\\n= {number(e.value, 6)}"
+        bold = ', color="#c0392b", penwidth=2' if e.highlighted else ""
+        lines.append(f'  "{e.parent.name}" -> "{e.child.name}" '
+                     f'[label="{_dot_escape(label)}"{bold}];')
+    lines.append("}")
+    del net
+    return "\n".join(lines) + "\n"
+
+
+def _dot_escape(label: str) -> str:
+    return label.replace('"', r"\"")
+
+
+def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
+    """A TikZ picture of the graph; ``standalone`` wraps it in a compilable document."""
+    net = graph.network
+    depth = _depths(graph)
+    columns: dict[int, list[GraphNode]] = {}
+    for n in graph.nodes:
+        columns.setdefault(depth[n.symbol], []).append(n)
+    pos: dict[sp.Symbol, tuple[float, float]] = {}
+    for col, ns in columns.items():
+        top = (len(ns) - 1) / 2
+        for k, n in enumerate(ns):
+            pos[n.symbol] = (col * 4.2, (top - k) * 1.5)
+    names = {n.symbol: f"g{k}" for k, n in enumerate(graph.nodes)}
+    lines = [r"\begin{tikzpicture}[>=stealth, every node/.style={font=\small},",
+             r"  q/.style={draw, rounded corners, inner sep=2pt, align=center},",
+             r"  p/.style={q, fill=black!6},",
+             r"  d/.style={font=\scriptsize, fill=white, inner sep=1pt, sloped}]"]
+    for n in graph.nodes:
+        x, y = pos[n.symbol]
+        label = f"${net.latex_of(n.symbol)}$"
+        if n.value is not None:
+            label += rf"\\ ${number_tex(n.value, 6)}$"
+        style = "p" if n.kind in ("param", "input") else "q"
+        lines.append(rf"  \node[{style}] ({names[n.symbol]}) at ({x:.2f},{y:.2f}) {{{label}}};")
+    for e in graph.edges:
+        label = f"${tex(net, e.derivative)}$"
+        if e.value is not None:
+            label = f"${tex(net, e.derivative)} = {number_tex(e.value, 4)}$"
+        color = "red!70!black, very thick" if e.highlighted else "black!60"
+        lines.append(rf"  \draw[->, {color}] ({names[e.parent]}) -- node[d, pos=0.6] "
+                     rf"{{{label}}} ({names[e.child]});")
+    lines.append(r"\end{tikzpicture}")
+    picture = "\n".join(lines)
+    if not standalone:
+        return picture + "\n"
+    return ("\\documentclass[border=6pt]{standalone}\n\\usepackage{amsmath,amssymb}\n"
+            "\\usepackage{tikz}\n\\begin{document}\n" + picture + "\n\\end{document}\n")
+
+
+def render_graph(graph: ComputationGraph, fmt: str) -> str:
+    return to_dot(graph) if fmt == "dot" else to_tikz(graph)

@@ -1,0 +1,192 @@
+"""Printing expressions in the network's own notation, as plain text or LaTeX.
+
+Plain text uses the identifier names (``out_o1``), LaTeX the notation block's names
+(``out_{o1}``). Both keep the order in which products were built (chain order), so that
+∂E/∂out · ∂out/∂net · ∂net/∂w prints in that order.
+
+Two small unevaluated expression types carry the shape of a chain-rule step, so that every
+operator in a printed derivation comes from a printer, never from string gluing:
+
+* :class:`Partial` is ∂num/∂den, printed as a fraction;
+* :class:`Chain` is a product kept in chain order and printed with explicit dots.
+
+>>> import sympy as sp
+>>> E, o, w = sp.symbols("E out w")
+>>> text(Chain(Partial(E, o), Partial(o, w)))
+'∂E/∂out · ∂out/∂w'
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
+
+from ..network.build import Network
+
+SIGNIFICANT_DIGITS = 6  # numbers inside formulas
+RESULT_DIGITS = 9  # final values, as Mazur's example prints them
+
+
+class Partial(sp.Expr):
+    """The unevaluated partial derivative ∂num/∂den of one quantity by another."""
+
+    is_commutative = True
+    precedence = PRECEDENCE["Atom"]
+
+    def __new__(cls, numerator: sp.Expr, denominator: sp.Expr) -> Partial:
+        return sp.Expr.__new__(cls, numerator, denominator)
+
+    @property
+    def numerator(self) -> sp.Expr:
+        return self.args[0]
+
+    @property
+    def denominator(self) -> sp.Expr:
+        return self.args[1]
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = (rf"\frac{{\partial {printer._print(self.numerator)}}}"
+                rf"{{\partial {printer._print(self.denominator)}}}")
+        return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"∂{printer._print(self.numerator)}/∂{printer._print(self.denominator)}"
+
+
+def as_expr(value: sp.Expr | int | float) -> sp.Expr:
+    """A SymPy object for an expression or a Python number (never parses text)."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, int):
+        return sp.Integer(value)
+    return sp.Float(value)
+
+
+class Chain(sp.Expr):
+    """A product kept in the order given and printed with explicit dots: a · b · c."""
+
+    is_commutative = True
+    precedence = PRECEDENCE["Mul"]
+
+    def __new__(cls, *factors: sp.Expr) -> Chain:
+        return sp.Expr.__new__(cls, *[as_expr(f) for f in factors])
+
+    @property
+    def factors(self) -> tuple[sp.Expr, ...]:
+        return self.args
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        body = r" \cdot ".join(chain_factor_latex(printer, f) for f in self.factors)
+        return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
+
+    def _sympystr(self, printer: Any) -> str:
+        return " · ".join(printer.parenthesize(f, PRECEDENCE["Mul"], strict=True)
+                          for f in self.factors)
+
+
+def chain_factor_latex(printer: Any, factor: sp.Expr) -> str:
+    """One factor of a :class:`Chain`, bracketed when a dot would bind it wrongly."""
+    return printer.parenthesize(factor, PRECEDENCE["Mul"], strict=True)
+
+
+class TextPrinter(StrPrinter):
+    """SymPy's str printer, keeping the built order of sums and products."""
+
+    _default_settings: ClassVar[dict[str, Any]] = {**StrPrinter._default_settings,
+                                                   "order": "none"}
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return number(float(expr), SIGNIFICANT_DIGITS)
+
+    def _print_Equality(self, expr: sp.Eq) -> str:
+        return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        ((index, low, high),) = expr.limits
+        return (f"Σ_{self._print(index)}={self._print(low)}..{self._print(high)} "
+                f"{self.parenthesize(expr.function, PRECEDENCE['Mul'])}")
+
+
+class NetworkLatexPrinter(LatexPrinter):
+    """LaTeX in the spec's notation: symbols print with the notation block's names.
+
+    Floats print with six significant digits and a ``\\times 10^{k}`` exponent, the way a
+    handout shows intermediate numbers; Hadamard products print as ``\\odot``.
+    """
+
+    def __init__(self, network: Network | None = None, **settings: Any) -> None:
+        extra = settings.pop("extra_names", {})
+        names = network.latex_names if network is not None else {}
+        if extra:
+            names = {**names, **extra}
+        settings.setdefault("order", "none")
+        settings.setdefault("symbol_names", names)
+        super().__init__(settings)
+
+    def _print_Float(self, expr: sp.Float) -> str:
+        return number_tex(float(expr), SIGNIFICANT_DIGITS)
+
+    def _print_HadamardProduct(self, expr: Any) -> str:
+        return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True)
+                                for a in expr.args)
+
+
+def text(expr: sp.Expr) -> str:
+    """Plain-text form, e.g. ``(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1``."""
+    return TextPrinter().doprint(expr)
+
+
+_PRINTERS: list[tuple[Network | None, NetworkLatexPrinter]] = []
+
+
+def latex_printer(network: Network | None) -> NetworkLatexPrinter:
+    """One printer per network, reused: building one per expression dominates large outputs."""
+    for known, printer in _PRINTERS:
+        if known is network:
+            return printer
+    printer = NetworkLatexPrinter(network)
+    _PRINTERS.insert(0, (network, printer))
+    del _PRINTERS[4:]
+    return printer
+
+
+def tex(network: Network | None, expr: sp.Expr) -> str:
+    """LaTeX form in the network's notation."""
+    return latex_printer(network).doprint(expr)
+
+
+def symbol_tex(network: Network, sym: sp.Symbol) -> str:
+    return network.latex_of(sym)
+
+
+def partial_text(num: sp.Symbol, den: sp.Symbol) -> str:
+    return text(Partial(num, den))
+
+
+def partial_tex(network: Network, num: sp.Symbol, den: sp.Symbol) -> str:
+    return tex(network, Partial(num, den))
+
+
+def number(value: float, digits: int = RESULT_DIGITS) -> str:
+    """A value as a textbook prints it: 9 significant digits, no trailing noise."""
+    if value == 0:
+        return "0"
+    return f"{value:.{digits}g}"
+
+
+def number_tex(value: float, digits: int = RESULT_DIGITS) -> str:
+    """A value in LaTeX: ``0.0821670406``, or ``1.5 \\times 10^{-7}`` for tiny ones."""
+    s = number(value, digits)
+    if "e" in s:
+        mant, _, exp = s.partition("e")
+        return rf"{mant} \times 10^{{{int(exp)}}}"
+    return s
+
+
+def rounded(value: float, digits: int = SIGNIFICANT_DIGITS) -> sp.Float:
+    """``value`` as a SymPy Float that prints with ``digits`` significant digits."""
+    return sp.Float(float(number(value, digits)))

@@ -1,0 +1,324 @@
+"""Validate spec data into frozen dataclasses that describe one network.
+
+The schema (documented in ``docs/spec.md``)::
+
+    title, description, source          free text
+    inputs      list of names | {name: latex} | {size: n}
+    layers      list of {name, units, activation, bias, weights, from, connect}
+    edges       list of {from, to, weight}          extra connections (any DAG)
+    loss        name | {kind, factor, reduction}
+    cost        {examples: m}                        J = 1/m Σ L
+    notation    LaTeX templates for net, activation, target, loss, ...
+    values      {inputs, targets, params, learning_rate, examples}
+
+Every error names the file, line and field and suggests the closest valid word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ..errors import did_you_mean
+from .model import (
+    LOSS_ALIASES,
+    LOSS_KINDS,
+    ActivationSpec,
+    CostSpec,
+    EdgeSpec,
+    Example,
+    InputSpec,
+    LayerSpec,
+    LossSpec,
+    NetworkSpec,
+    Notation,
+    ParamSpec,
+    UnitSpec,
+    Values,
+)
+from .naming import auto_latex, expand, is_identifier, plain_name
+from .reader import Reader, kind_of
+from .source import Path_, Source, read_source
+from .wiring import check_acyclic, output_units, read_connections, read_layers
+
+__all__ = [
+    "ActivationSpec", "CostSpec", "EdgeSpec", "Example", "InputSpec", "LayerSpec", "LossSpec",
+    "NetworkSpec", "Notation", "ParamSpec", "UnitSpec", "Values", "load_spec", "load_values",
+    "parse_spec",
+]
+
+
+# --------------------------------------------------------------------------- reading helpers
+
+
+TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss", "cost",
+            "notation", "values")
+NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
+                 "input", "learning_rate", "first_layer", "weight_layer")
+VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples")
+
+
+def load_spec(path: str | Path) -> NetworkSpec:
+    """Read and validate the spec at ``path``.
+
+    >>> spec = load_spec("specs/seed-004-mazur-2-2-2.yaml")  # doctest: +SKIP
+    >>> [p.name for p in spec.params][:3]  # doctest: +SKIP
+    ['w1', 'w2', 'w3']
+    """
+    return parse_spec(read_source(path))
+
+
+def parse_spec(source: Source) -> NetworkSpec:
+    r = Reader(source)
+    if not isinstance(source.data, dict):
+        raise r.fail((), f"a spec must be a mapping of keys, got {kind_of(source.data)}",
+                     hint="start with `inputs:`, `layers:` and `loss:`")
+    top = r.mapping((), TOP_KEYS, required=("inputs", "layers", "loss"))
+    notation = _notation(r, top)
+    inputs = _inputs(r, top, notation)
+    layers, units = read_layers(r, top, notation, inputs)
+    edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
+    outputs = output_units(units, edges, layers)
+    check_acyclic(r, inputs, units, edges)
+    loss = _loss(r, top)
+    cost = _cost(r, top, notation)
+    _check_softmax(r, top, layers, loss, outputs)
+    spec = NetworkSpec(
+        file=source.file,
+        title=str(top.get("title") or Path(source.file).stem),
+        description=str(top.get("description") or ""),
+        source=str(top.get("source") or ""),
+        inputs=tuple(inputs), layers=tuple(layers), units=tuple(units), edges=tuple(edges),
+        biases=tuple(biases), params=tuple(params), loss=loss, cost=cost, notation=notation,
+        values=Values(), outputs=tuple(outputs),
+    )
+    values = _values(r, top, spec)
+    _check_names(r, spec)
+    return _replace_values(spec, values)
+
+
+def _replace_values(spec: NetworkSpec, values: Values) -> NetworkSpec:
+    return replace(spec, values=values)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _notation(r: Reader, top: dict[str, Any]) -> Notation:
+    defaults: dict[str, Any] = {
+        "net": "z^{[{layer}]}_{{index}}",
+        "activation": "a^{[{layer}]}_{{index}}",
+        "target": "y_{{index}}",
+        "loss": "L",
+        "cost": "J",
+        "delta": r"\delta^{[{layer}]}_{{index}}",
+        "weight": "w^{[{layer}]}_{{j},{k}}",
+        "bias": "b^{[{layer}]}_{{j}}",
+        "input": "x_{{index}}",
+        "learning_rate": r"\alpha",
+        "first_layer": 0,
+        "weight_layer": "target",
+    }
+    if "notation" not in top:
+        return Notation(**defaults)
+    given = r.mapping(("notation",), NOTATION_KEYS)
+    merged = dict(defaults)
+    for key in given:
+        path = ("notation", key)
+        if key == "first_layer":
+            n = r.number(path)
+            if n.denominator != 1 or n < 0:
+                raise r.fail(path, "expected a whole number (0 or 1)")
+            merged[key] = int(n)
+        elif key == "weight_layer":
+            v = r.string(path)
+            if v not in ("target", "source"):
+                raise r.fail(path, f"unknown choice `{v}`",
+                             hint=did_you_mean(v, ("target", "source")))
+            merged[key] = v
+        else:
+            merged[key] = r.string(path)
+    return Notation(**merged)
+
+
+def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpec]:
+    path: Path_ = ("inputs",)
+    value = top["inputs"]
+    out: list[InputSpec] = []
+    if isinstance(value, dict) and set(value) == {"size"}:
+        n = r.number((*path, "size"))
+        if n.denominator != 1 or not 1 <= n <= 100_000:
+            raise r.fail((*path, "size"), "expected a whole number of inputs ≥ 1")
+        for i in range(1, int(n) + 1):
+            latex = expand(notation.input, index=i, unit=f"x{i}")
+            out.append(InputSpec(f"x{i}", latex, i))
+    elif isinstance(value, dict):
+        for i, name in enumerate(value, start=1):
+            if not is_identifier(name):
+                raise r.fail((*path, name), f"`{name}` is not a valid name",
+                             hint="use letters, digits and _")
+            out.append(InputSpec(name, r.string((*path, name)), i))
+    elif isinstance(value, list):
+        if not value:
+            raise r.fail(path, "a network needs at least one input")
+        for i, _item in enumerate(value):
+            name = r.string((*path, i), identifier=True)
+            out.append(InputSpec(name, auto_latex(name), i + 1))
+    else:
+        raise r.fail(path, f"expected a list of input names, got {kind_of(value)}",
+                     hint="e.g. `inputs: [i1, i2]` or `inputs: {size: 4}`")
+    names = [i.name for i in out]
+    for i, n in enumerate(names):
+        if n in names[:i]:
+            raise r.fail((*path,), f"input `{n}` is listed twice")
+    return out
+
+
+def _loss(r: Reader, top: dict[str, Any]) -> LossSpec:
+    path: Path_ = ("loss",)
+    raw = top["loss"]
+    factor: Fraction | None = None
+    reduction = "sum"
+    if isinstance(raw, dict):
+        given = r.mapping(path, ("kind", "factor", "reduction"), required=("kind",))
+        kind = r.string((*path, "kind"))
+        kpath: Path_ = (*path, "kind")
+        if "factor" in given:
+            factor = r.number((*path, "factor"))
+            if factor <= 0:
+                raise r.fail((*path, "factor"), "the loss factor must be positive")
+        if "reduction" in given:
+            reduction = r.string((*path, "reduction"))
+            if reduction not in ("sum", "mean"):
+                raise r.fail((*path, "reduction"), f"unknown reduction `{reduction}`",
+                             hint=did_you_mean(reduction, ("sum", "mean")))
+    else:
+        kind = r.string(path)
+        kpath = path
+    kind = LOSS_ALIASES.get(kind, kind)
+    if kind not in LOSS_KINDS:
+        raise r.fail(kpath, f"unknown loss `{kind}`",
+                     hint=did_you_mean(kind, [*LOSS_KINDS, *LOSS_ALIASES]))
+    if factor is None:
+        factor = Fraction(1, 2) if kind == "squared_error" else Fraction(1)
+    return LossSpec(kind, factor, reduction)
+
+
+def _cost(r: Reader, top: dict[str, Any], notation: Notation) -> CostSpec | None:
+    if "cost" not in top:
+        return None
+    path: Path_ = ("cost",)
+    given = r.mapping(path, ("examples", "index"))
+    examples = r.string((*path, "examples"), identifier=True) if "examples" in given else "m"
+    index = r.string((*path, "index"), identifier=True) if "index" in given else "i"
+    return CostSpec(examples=examples, latex=notation.cost, index=index)
+
+
+def _check_softmax(r: Reader, top: dict[str, Any], layers: list[LayerSpec], loss: LossSpec,
+                   outputs: list[str]) -> None:
+    for lay in layers[:-1]:
+        if lay.activation.kind == "softmax":
+            raise r.fail(("layers", lay.position - 1, "activation"),
+                         "softmax is supported only on the output layer")
+    if loss.kind == "binary_cross_entropy" and layers[-1].activation.kind == "softmax":
+        raise r.fail(("loss",), "binary cross-entropy does not fit a softmax output",
+                     hint="use `cross_entropy`")
+
+
+def _number_map(r: Reader, path: Path_, allowed: list[str], what: str) -> dict[str, float]:
+    value = r.get(path)
+    if not isinstance(value, dict):
+        raise r.fail(path, f"expected a mapping {what} name → number, got {kind_of(value)}")
+    out: dict[str, float] = {}
+    known = set(allowed)
+    for key in value:
+        if key not in known:
+            raise r.fail((*path, key), f"no {what} called `{key}`",
+                         hint=did_you_mean(str(key), allowed))
+        out[key] = float(r.number((*path, key)))
+    return out
+
+
+def _targets(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, float]:
+    """Targets of one example; a softmax layer with cross-entropy needs a distribution."""
+    targets = _number_map(r, path, list(spec.outputs), "output unit")
+    softmax_ce = spec.loss.kind == "cross_entropy" and spec.layers[-1].activation.kind == \
+        "softmax"
+    if softmax_ce and len(targets) == len(spec.outputs):
+        total = sum(targets.values())
+        if abs(total - 1.0) > 1e-9 or min(targets.values()) < 0:
+            raise r.fail(path, f"the targets of a softmax layer with cross-entropy must be "
+                         f"non-negative and sum to 1 (these sum to {total:g})",
+                         hint="δ = a − y holds only for a target distribution")
+    return targets
+
+
+def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
+    if "values" not in top:
+        return Values()
+    path: Path_ = ("values",)
+    given = r.mapping(path, VALUE_KEYS)
+    input_names = [i.name for i in spec.inputs]
+    params = _number_map(r, (*path, "params"), [p.name for p in spec.params], "parameter") \
+        if "params" in given else {}
+    lr = float(r.number((*path, "learning_rate"))) if "learning_rate" in given else None
+    examples: list[Example] = []
+    if "examples" in given:
+        if "inputs" in given or "targets" in given:
+            raise r.fail((*path, "examples"),
+                         "give either `examples` or `inputs`/`targets`, not both")
+        for k, _ in enumerate(r.name_list((*path, "examples"))):
+            ep: Path_ = (*path, "examples", k)
+            r.mapping(ep, ("inputs", "targets"), required=("inputs", "targets"))
+            examples.append(Example(
+                _number_map(r, (*ep, "inputs"), input_names, "input"),
+                _targets(r, (*ep, "targets"), spec),
+            ))
+    elif "inputs" in given or "targets" in given:
+        if "inputs" not in given or "targets" not in given:
+            raise r.fail(path, "give both `inputs` and `targets`")
+        examples.append(Example(
+            _number_map(r, (*path, "inputs"), input_names, "input"),
+            _targets(r, (*path, "targets"), spec),
+        ))
+    return Values(params=params, learning_rate=lr, examples=tuple(examples))
+
+
+def _check_names(r: Reader, spec: NetworkSpec) -> None:
+    """Plain names must not collide, or formulas and JSON keys would be ambiguous."""
+    seen: dict[str, str] = {}
+
+    def claim(name: str, what: str) -> None:
+        if name in seen and seen[name] != what:
+            raise r.fail(("notation",), f"the name `{name}` is used for both {seen[name]} "
+                         f"and {what}", hint="change a notation template or a name")
+        seen[name] = what
+
+    for i in spec.inputs:
+        claim(i.name, f"input {i.name}")
+    for p in spec.params:
+        claim(p.name, f"parameter {p.name}")
+    for u in spec.units:
+        claim(plain_name(u.latex), f"the activation of {u.name}")
+        if u.activation.kind != "linear" or plain_name(u.net_latex) != plain_name(u.latex):
+            claim(plain_name(u.net_latex), f"the net input of {u.name}")
+    for o in spec.outputs:
+        claim(plain_name(spec.unit(o).target_latex), f"the target of {o}")
+
+
+def load_values(path: str | Path, spec: NetworkSpec) -> Values:
+    """Read a values file (the spec's `values` block on its own, or under `values:`)."""
+    source = read_source(path)
+    data = source.data
+    if isinstance(data, dict) and set(data) == {"values"}:
+        top = data
+    else:
+        top = {"values": data}
+        source = Source(source.file, top, {("values", *k): v for k, v in source.lines.items()})
+    r = Reader(source)
+    if not isinstance(top["values"], dict):
+        raise r.fail(("values",), f"expected a mapping of values, got {kind_of(top['values'])}",
+                     hint="keys: " + ", ".join(VALUE_KEYS))
+    return _values(r, top, spec)

@@ -1,0 +1,151 @@
+"""The validated form of a network spec: frozen dataclasses, no behaviour.
+
+:mod:`symbackprop.spec.load` builds these from a file; everything downstream reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy")
+LOSS_ALIASES = {
+    "mse": "squared_error", "sse": "squared_error", "squared": "squared_error",
+    "bce": "binary_cross_entropy", "categorical_cross_entropy": "cross_entropy",
+    "ce": "cross_entropy",
+}
+
+
+@dataclass(frozen=True)
+class ActivationSpec:
+    """An activation by registry kind; ``fname`` names an unspecified function (seed 000's f)."""
+
+    kind: str
+    alpha: Fraction | None = None
+    fname: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.fname if self.kind == "unspecified" and self.fname else self.kind
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    latex: str
+    index: int
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    name: str
+    layer: int  # position: inputs are 0, first layer 1, ...
+    index: int  # 1-based position in its layer
+    activation: ActivationSpec
+    latex: str  # its activation (output) symbol
+    net_latex: str
+    target_latex: str
+    delta_latex: str
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str
+    position: int  # 1-based
+    number: int  # as printed (notation.first_layer + position)
+    units: tuple[str, ...]
+    activation: ActivationSpec
+
+
+@dataclass(frozen=True)
+class EdgeSpec:
+    source: str
+    target: str
+    weight: str
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    latex: str
+    kind: str  # "weight" | "bias"
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    kind: str
+    factor: Fraction
+    reduction: str  # "sum" | "mean"
+
+
+@dataclass(frozen=True)
+class CostSpec:
+    examples: str  # the symbol for the number of examples, e.g. "m"
+    latex: str  # the cost's name, e.g. "J"
+    index: str  # the example index, e.g. "i"
+
+
+@dataclass(frozen=True)
+class Notation:
+    net: str
+    activation: str
+    target: str
+    loss: str
+    cost: str
+    delta: str
+    weight: str
+    bias: str
+    input: str
+    learning_rate: str
+    first_layer: int
+    weight_layer: str  # "target" | "source"
+
+
+@dataclass(frozen=True)
+class Example:
+    inputs: dict[str, float]
+    targets: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Values:
+    params: dict[str, float] = field(default_factory=dict)
+    learning_rate: float | None = None
+    examples: tuple[Example, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.examples)
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A validated network: everything the builder needs, nothing it has to check again."""
+
+    file: str
+    title: str
+    description: str
+    source: str
+    inputs: tuple[InputSpec, ...]
+    layers: tuple[LayerSpec, ...]
+    units: tuple[UnitSpec, ...]
+    edges: tuple[EdgeSpec, ...]
+    biases: tuple[tuple[str, str], ...]  # (unit, bias param)
+    params: tuple[ParamSpec, ...]
+    loss: LossSpec
+    cost: CostSpec | None
+    notation: Notation
+    values: Values
+    outputs: tuple[str, ...]
+
+    def unit(self, name: str) -> UnitSpec:
+        for u in self.units:
+            if u.name == name:
+                return u
+        raise KeyError(name)
+
+    def param(self, name: str) -> ParamSpec:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)

@@ -1,0 +1,93 @@
+"""Walking parsed spec data with field paths, raising errors that name file, line and field."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ..errors import SpecError, did_you_mean
+from .naming import is_identifier
+from .source import Path_, Source
+
+
+class Reader:
+    """Walks the data with paths, raising located errors."""
+
+    def __init__(self, source: Source) -> None:
+        self.src = source
+
+    def fail(self, path: Path_, message: str, hint: str | None = None) -> SpecError:
+        return SpecError(message, file=self.src.file, line=self.src.line(path),
+                         field=field_name(path) or None, hint=hint)
+
+    def get(self, path: Path_) -> Any:
+        value: Any = self.src.data
+        for p in path:
+            value = value[p]
+        return value
+
+    def mapping(self, path: Path_, allowed: tuple[str, ...], required: tuple[str, ...] = ()
+                ) -> dict[str, Any]:
+        value = self.get(path)
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected a mapping of keys, got {kind_of(value)}",
+                            hint="allowed keys: " + ", ".join(allowed))
+        for key in value:
+            if not isinstance(key, str) or key not in allowed:
+                raise self.fail((*path, key), f"unknown key `{key}`",
+                                hint=did_you_mean(str(key), allowed)
+                                or "allowed keys: " + ", ".join(allowed))
+        for key in required:
+            if key not in value:
+                raise self.fail(path, f"missing required key `{key}`")
+        return value
+
+    def string(self, path: Path_, *, identifier: bool = False) -> str:
+        value = self.get(path)
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise self.fail(path, f"expected text, got {kind_of(value)}")
+        text = str(value)
+        if identifier and not is_identifier(text):
+            raise self.fail(path, f"`{text}` is not a valid name",
+                            hint="use letters, digits and _ , starting with a letter")
+        return text
+
+    def number(self, path: Path_) -> Fraction:
+        value = self.get(path)
+        if isinstance(value, bool):
+            raise self.fail(path, f"expected a number, got {kind_of(value)}")
+        if isinstance(value, (int, float)):
+            return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+        if isinstance(value, str):
+            try:
+                return Fraction(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(path, f"expected a number, got {kind_of(value)}")
+
+    def name_list(self, path: Path_) -> list[Any]:
+        value = self.get(path)
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected a list, got {kind_of(value)}")
+        return value
+
+
+def field_name(path: Path_) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}` (a boolean)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return f"`{value}`"

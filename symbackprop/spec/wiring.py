@@ -1,0 +1,372 @@
+"""The wiring part of a spec: layers, units, weights, biases, explicit edges, acyclicity."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from ..errors import did_you_mean
+from ..network.functions import ACTIVATIONS
+from .model import (
+    ActivationSpec,
+    EdgeSpec,
+    InputSpec,
+    LayerSpec,
+    Notation,
+    ParamSpec,
+    UnitSpec,
+)
+from .naming import auto_latex, expand, is_identifier, plain_name
+from .reader import Reader, kind_of
+from .source import Path_
+
+LAYER_KEYS = ("name", "units", "size", "activation", "bias", "weights", "from", "connect")
+UNIT_KEYS = ("name", "latex", "net", "target", "delta", "activation")
+
+
+def read_activation(r: Reader, path: Path_) -> ActivationSpec:
+    value = r.get(path)
+    if isinstance(value, dict):
+        given = r.mapping(path, ("kind", "alpha", "name"), required=("kind",))
+        kind = r.string((*path, "kind"))
+        alpha = r.number((*path, "alpha")) if "alpha" in given else None
+        fname = r.string((*path, "name"), identifier=True) if "name" in given else None
+        path = (*path, "kind")
+    else:
+        kind = r.string(path)
+        alpha = None
+        fname = None
+    if kind in ("unspecified", "f", "g", "h", "phi", "varphi"):
+        return ActivationSpec("unspecified", fname=fname or (kind if kind != "unspecified"
+                                                              else "f"))
+    if kind not in ACTIVATIONS:
+        raise r.fail(path, f"unknown activation `{kind}`",
+                     hint=did_you_mean(kind, [*ACTIVATIONS, "unspecified"]))
+    canonical = ACTIVATIONS[kind].name
+    if canonical == "leaky_relu" and alpha is None:
+        alpha = Fraction(1, 100)
+    if alpha is not None and canonical != "leaky_relu":
+        raise r.fail(path, f"`alpha` applies only to leaky_relu, not {canonical}")
+    return ActivationSpec(canonical, alpha=alpha)
+
+
+def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list[InputSpec]
+            ) -> tuple[list[LayerSpec], list[UnitSpec]]:
+    path: Path_ = ("layers",)
+    items = r.name_list(path)
+    if not items:
+        raise r.fail(path, "a network needs at least one layer")
+    layers: list[LayerSpec] = []
+    units: list[UnitSpec] = []
+    layer_of: dict[str, int] = {i.name: 0 for i in inputs}
+    seen_layer_names: set[str] = {"inputs"}
+    for pos, _ in enumerate(items, start=1):
+        lp: Path_ = (*path, pos - 1)
+        layer = r.mapping(lp, LAYER_KEYS)
+        number = notation.first_layer + pos
+        name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
+        if name in seen_layer_names:
+            raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
+        seen_layer_names.add(name)
+        if "activation" not in layer:
+            raise r.fail(lp, "missing required key `activation`",
+                         hint="e.g. `activation: sigmoid`")
+        act = read_activation(r, (*lp, "activation"))
+        if "units" in layer and "size" in layer:
+            raise r.fail((*lp, "size"), "give either `units` or `size`, not both")
+        raw_units: list[Any]
+        if "units" in layer:
+            if isinstance(layer["units"], int) and not isinstance(layer["units"], bool):
+                raw_units = [None] * layer["units"]
+            else:
+                raw_units = r.name_list((*lp, "units"))
+        elif "size" in layer:
+            n = r.number((*lp, "size"))
+            if n.denominator != 1 or not 1 <= n <= 100_000:
+                raise r.fail((*lp, "size"), "expected a whole number of units ≥ 1")
+            raw_units = [None] * int(n)
+        else:
+            raise r.fail(lp, "missing `units` (a list of names) or `size` (a count)")
+        if not raw_units:
+            raise r.fail((*lp, "units"), "a layer needs at least one unit")
+        names: list[str] = []
+        for idx, raw in enumerate(raw_units, start=1):
+            up: Path_ = (*lp, "units", idx - 1)
+            fields = {"layer": number, "index": idx}
+            overrides: dict[str, str] = {}
+            unit_act = act
+            if raw is None:
+                uname = f"u{number}_{idx}"
+            elif isinstance(raw, dict):
+                given = r.mapping(up, UNIT_KEYS, required=("name",))
+                uname = r.string((*up, "name"), identifier=True)
+                for key in ("latex", "net", "target", "delta"):
+                    if key in given:
+                        overrides[key] = r.string((*up, key))
+                if "activation" in given:
+                    unit_act = read_activation(r, (*up, "activation"))
+                    if unit_act.kind == "softmax" or act.kind == "softmax":
+                        raise r.fail((*up, "activation"),
+                                     "softmax applies to a whole layer, not one unit")
+            else:
+                uname = r.string(up, identifier=True)
+            if uname in layer_of:
+                raise r.fail(up, f"unit name `{uname}` is already used",
+                             hint="every input and unit needs its own name")
+            layer_of[uname] = pos
+            names.append(uname)
+            fields["unit"] = uname
+            units.append(UnitSpec(
+                name=uname, layer=pos, index=idx, activation=unit_act,
+                latex=overrides.get("latex") or expand(notation.activation, **fields),
+                net_latex=overrides.get("net") or expand(notation.net, **fields),
+                target_latex=overrides.get("target") or expand(notation.target, **fields),
+                delta_latex=overrides.get("delta") or expand(notation.delta, **fields),
+            ))
+        layers.append(LayerSpec(name, pos, number, tuple(names), act))
+    return layers, units
+
+
+def _source_units(r: Reader, lp: Path_, layer: dict[str, Any], pos: int,
+                  inputs: list[InputSpec], layers: list[LayerSpec]) -> list[str]:
+    """The units a layer is fully connected from (its previous layer unless `from` says)."""
+    by_name = {lay.name: lay for lay in layers}
+    if "from" not in layer:
+        return [i.name for i in inputs] if pos == 1 else list(layers[pos - 2].units)
+    raw = layer["from"]
+    entries = raw if isinstance(raw, list) else [raw]
+    out: list[str] = []
+    all_units = {u for lay in layers for u in lay.units} | {i.name for i in inputs}
+    for k, _ in enumerate(entries):
+        fp: Path_ = (*lp, "from", k) if isinstance(raw, list) else (*lp, "from")
+        word = r.string(fp)
+        if word == "inputs":
+            out.extend(i.name for i in inputs)
+        elif word in by_name:
+            if by_name[word].position >= pos:
+                raise r.fail(fp, f"layer `{word}` does not come before this layer",
+                             hint="`from` may name only earlier layers")
+            out.extend(by_name[word].units)
+        elif word in all_units:
+            out.append(word)
+        else:
+            raise r.fail(fp, f"no layer, input or unit called `{word}`",
+                         hint=did_you_mean(word, [*by_name, "inputs", *all_units]))
+    return out
+
+
+def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
+                 inputs: list[InputSpec], layers: list[LayerSpec], units: list[UnitSpec]
+                 ) -> tuple[list[EdgeSpec], list[ParamSpec], list[tuple[str, str]]]:
+    edges: list[EdgeSpec] = []
+    params: dict[str, ParamSpec] = {}
+    biases: list[tuple[str, str]] = []
+    kinds: dict[str, str] = {}
+    unit_index = {u.name: u.index for u in units} | {i.name: i.index for i in inputs}
+    layer_of = {u.name: u.layer for u in units} | {i.name: 0 for i in inputs}
+    number_of_pos = {lay.position: lay.number for lay in layers}
+    number_of_pos[0] = notation.first_layer
+
+    def add_param(name: str, latex: str, kind: str, path: Path_) -> None:
+        if not is_identifier(name):
+            raise r.fail(path, f"`{name}` is not a valid parameter name",
+                         hint="use letters, digits and _")
+        if name in layer_of:
+            raise r.fail(path, f"`{name}` names a unit, not a parameter")
+        if name in kinds and kinds[name] != kind:
+            raise r.fail(path, f"`{name}` is used both as a weight and as a bias")
+        kinds[name] = kind
+        params.setdefault(name, ParamSpec(name, latex, kind))
+
+    def weight_layer(target_pos: int) -> int:
+        pos = target_pos if notation.weight_layer == "target" else target_pos - 1
+        return number_of_pos[pos]
+
+    for lay in layers:
+        lp: Path_ = ("layers", lay.position - 1)
+        layer = r.get(lp)
+        connect = layer.get("connect", "full")
+        if connect not in ("full", "none"):
+            raise r.fail((*lp, "connect"), f"unknown choice `{connect}`",
+                         hint=did_you_mean(str(connect), ("full", "none")))
+        if connect == "full":
+            sources = _source_units(r, lp, layer, lay.position, inputs, layers)
+            names = _weight_names(r, lp, layer, lay, sources)
+            for j, target in enumerate(lay.units, start=1):
+                for k, source in enumerate(sources, start=1):
+                    wname, wpath = names[(target, source)]
+                    if wname is None:
+                        continue
+                    default = expand(notation.weight, layer=weight_layer(lay.position),
+                                     j=j, k=unit_index[source] if len(sources) == len(
+                                         set(sources)) else k, unit=target)
+                    if wname == "":
+                        wname = plain_name(default)
+                        latex = default
+                    else:
+                        latex = auto_latex(wname)
+                    add_param(wname, latex, "weight", wpath)
+                    edges.append(EdgeSpec(source, target, wname))
+        elif "weights" in layer:
+            raise r.fail((*lp, "weights"), "`weights` needs `connect: full`",
+                         hint="with `connect: none` name weights in top-level `edges`")
+        # biases
+        bp: Path_ = (*lp, "bias")
+        braw = layer.get("bias", "per_unit")
+        if braw in (None, False, "none"):
+            continue
+        if isinstance(braw, list):
+            if len(braw) != len(lay.units):
+                raise r.fail(bp, f"expected {len(lay.units)} bias names, got {len(braw)}")
+            for k, target in enumerate(lay.units):
+                name = r.string((*bp, k), identifier=True)
+                add_param(name, auto_latex(name), "bias", (*bp, k))
+                biases.append((target, name))
+        elif braw == "per_unit":
+            for j, target in enumerate(lay.units, start=1):
+                latex = expand(notation.bias, layer=weight_layer(lay.position), j=j,
+                               index=j, unit=target)
+                name = plain_name(latex)
+                add_param(name, latex, "bias", bp)
+                biases.append((target, name))
+        else:
+            name = r.string(bp, identifier=True)
+            add_param(name, auto_latex(name), "bias", bp)
+            for target in lay.units:
+                biases.append((target, name))
+    # explicit edges
+    if "edges" in top:
+        for k, _ in enumerate(r.name_list(("edges",))):
+            ep: Path_ = ("edges", k)
+            e = r.mapping(ep, ("from", "to", "weight", "latex"), required=("from", "to"))
+            src = r.string((*ep, "from"))
+            dst = r.string((*ep, "to"))
+            for word, key in ((src, "from"), (dst, "to")):
+                if word not in layer_of:
+                    raise r.fail((*ep, key), f"no input or unit called `{word}`",
+                                 hint=did_you_mean(word, layer_of))
+            if src in layers[-1].units:
+                raise r.fail((*ep, "from"), f"`{src}` is an output unit; it feeds only the loss")
+            if layer_of[dst] == 0:
+                raise r.fail((*ep, "to"), f"`{dst}` is an input; edges cannot point into it")
+            if any(x.source == src and x.target == dst for x in edges):
+                raise r.fail(ep, f"the edge {src} → {dst} already exists")
+            if "weight" in e:
+                wname = r.string((*ep, "weight"), identifier=True)
+                latex = r.string((*ep, "latex")) if "latex" in e else auto_latex(wname)
+            else:
+                latex = expand(notation.weight, layer=number_of_pos[layer_of[dst]],
+                               j=unit_index[dst], k=unit_index[src], unit=dst)
+                wname = plain_name(latex)
+            add_param(wname, latex, "weight", (*ep, "weight"))
+            edges.append(EdgeSpec(src, dst, wname))
+    used = {e.target for e in edges}
+    for u in units:
+        if u.name not in used:
+            lay = layers[u.layer - 1]
+            raise r.fail(("layers", u.layer - 1), f"unit `{u.name}` has no incoming edge",
+                         hint="connect it with `from` or an entry in `edges`")
+    del lay
+    return edges, list(params.values()), biases
+
+
+def _weight_names(r: Reader, lp: Path_, layer: dict[str, Any], lay: LayerSpec,
+                  sources: list[str]) -> dict[tuple[str, str], tuple[str | None, Path_]]:
+    """Weight names per (target, source): '' for the default name, None for no edge."""
+    out: dict[tuple[str, str], tuple[str | None, Path_]] = {}
+    wp: Path_ = (*lp, "weights")
+    if "weights" not in layer:
+        for t in lay.units:
+            for s in sources:
+                out[(t, s)] = ("", wp)
+        return out
+    raw = layer["weights"]
+    if isinstance(raw, list):
+        if len(raw) != len(lay.units):
+            raise r.fail(wp, f"expected {len(lay.units)} rows (one per unit: "
+                         f"{', '.join(lay.units)}), got {len(raw)}")
+        for j, t in enumerate(lay.units):
+            row = raw[j]
+            rp: Path_ = (*wp, j)
+            if not isinstance(row, list) or len(row) != len(sources):
+                raise r.fail(rp, f"row for `{t}` must list {len(sources)} weight names "
+                             f"(one per source: {', '.join(sources)})")
+            for k, s in enumerate(sources):
+                item = row[k]
+                if item in (None, False, 0, "-"):
+                    out[(t, s)] = (None, (*rp, k))
+                else:
+                    out[(t, s)] = (r.string((*rp, k), identifier=True), (*rp, k))
+        return out
+    if isinstance(raw, dict):
+        for t in raw:
+            if t not in lay.units:
+                raise r.fail((*wp, t), f"`{t}` is not a unit of this layer",
+                             hint=did_you_mean(str(t), lay.units))
+        for t in lay.units:
+            row = raw.get(t)
+            if row is None:
+                raise r.fail(wp, f"no weights given for unit `{t}`")
+            if not isinstance(row, dict):
+                raise r.fail((*wp, t), "expected a mapping source → weight name")
+            for s in row:
+                if s not in sources:
+                    raise r.fail((*wp, t, s), f"`{s}` does not feed this layer",
+                                 hint=did_you_mean(str(s), sources))
+            for s in sources:
+                if s in row and row[s] not in (None, False, "-"):
+                    out[(t, s)] = (r.string((*wp, t, s), identifier=True), (*wp, t, s))
+                else:
+                    out[(t, s)] = (None, (*wp, t))
+        return out
+    raise r.fail(wp, f"expected a list of rows or a mapping, got {kind_of(raw)}")
+
+
+def output_units(units: list[UnitSpec], edges: list[EdgeSpec], layers: list[LayerSpec]
+             ) -> list[str]:
+    """The units of the last layer: the loss compares them with the targets."""
+    return list(layers[-1].units)
+
+
+def check_acyclic(r: Reader, inputs: list[InputSpec], units: list[UnitSpec],
+                   edges: list[EdgeSpec]) -> None:
+    preds: dict[str, list[str]] = {u.name: [] for u in units}
+    for e in edges:
+        preds[e.target].append(e.source)
+    state: dict[str, int] = {}
+    for start in preds:
+        stack = [(start, iter(preds[start]))]
+        trail = [start]
+        if state.get(start) == 2:
+            continue
+        state[start] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+                trail.pop()
+                continue
+            if nxt not in preds or state.get(nxt) == 2:
+                continue
+            if state.get(nxt) == 1:
+                cycle = [*trail[trail.index(nxt):], nxt]
+                raise r.fail(_edge_path(r, cycle),
+                             "the connections form a cycle: " + " → ".join(reversed(cycle)),
+                             hint="a network must be a DAG; remove one of these edges")
+            state[nxt] = 1
+            stack.append((nxt, iter(preds[nxt])))
+            trail.append(nxt)
+
+
+def _edge_path(r: Reader, cycle: list[str]) -> Path_:
+    """Where an explicit edge of the cycle is written (the cycle lists sinks before sources)."""
+    pairs = {(cycle[k + 1], cycle[k]) for k in range(len(cycle) - 1)}
+    explicit = r.src.data.get("edges")
+    if isinstance(explicit, list):
+        for k, e in enumerate(explicit):
+            if isinstance(e, dict) and (e.get("from"), e.get("to")) in pairs:
+                return ("edges", k)
+        return ("edges",)
+    return ("layers",)
