@@ -75,6 +75,11 @@ def test_evalf_matches_mpmath() -> None:
 
 
 def test_registry_has_every_documented_activation() -> None:
+    from symbackprop.spec.model import ACTIVATION_ALIASES, ACTIVATION_KINDS
+
     for name in ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "identity", "softplus",
-                 "softmax"):
-        assert name in ACTIVATIONS
+                 "softmax", "logistic"):
+        assert ACTIVATION_ALIASES.get(name, name) in ACTIVATIONS
+    # the spec's vocabulary and the network's registry name exactly the same activations
+    assert set(ACTIVATIONS) == set(ACTIVATION_KINDS)
+    assert set(ACTIVATION_ALIASES.values()) <= set(ACTIVATION_KINDS)

@@ -17,13 +17,14 @@ import sympy as sp
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.notes.document import build_notes, notes_latex, notes_markdown
+from symbackprop.notes.document import notes_latex, notes_markdown
 from symbackprop.notes.identities import (
     ACTIVATION_IDENTITIES,
     Z,
     bce_sigmoid_identity,
 )
 from symbackprop.notes.pdflatex import compile_tex, parse_log
+from symbackprop.notes.sections import build_notes
 from symbackprop.render.printing import Chain, Partial
 from symbackprop.spec.load import load_spec
 

@@ -7,16 +7,11 @@ inside the commands, so ``--help`` answers at once.
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from .support import CheckFailed, reports_errors, write_output
-
-PROGRESS_THRESHOLD = 200  # show progress bars above this many parameters
+from .support import CheckFailed, progress_bar, reports_errors, write_output
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -37,16 +32,6 @@ def main() -> None:
 
     Exit status: 0 ok, 1 a check failed, 2 usage or input error.
     """
-
-
-@contextmanager
-def progress_bar(total: int, label: str) -> Iterator[Any]:
-    """A progress bar on stderr for long work; a no-op for small jobs."""
-    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
-        yield lambda *_: None
-        return
-    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
-        yield lambda *_: bar.update(1)
 
 
 def _load(spec_path: str) -> tuple[Any, Any, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .support import reports_errors, write_output
+from .support import progress_bar, reports_errors, write_output
 
 
 @click.command("codegen")
@@ -30,7 +30,6 @@ def codegen(spec: str, target: str, output: str | None) -> None:
     from ..network.derivation import derive
     from ..numeric.codegen import count_steps, generate
     from ..spec.load import load_spec
-    from .app import progress_bar
 
     net = build_network(load_spec(spec))
     grads = derive(net)

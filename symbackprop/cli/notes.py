@@ -44,7 +44,8 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
     from ..errors import SymbackpropError
     from ..network.build import build_network
     from ..network.derivation import derive
-    from ..notes.document import build_notes, render_notes
+    from ..notes.document import render_notes
+    from ..notes.sections import build_notes
     from ..spec.load import load_spec
 
     if pdf and (fmt != "latex" or output in (None, "-")):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +24,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
+
+PROGRESS_THRESHOLD = 200  # show progress bars above this many parameters
 
 
 class CheckFailed(click.ClickException):
@@ -76,3 +79,13 @@ def format_option(choices: tuple[str, ...], default: str = "text") -> Callable[[
 
 def stderr_is_tty() -> bool:
     return sys.stderr.isatty()
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Any]:
+    """A progress bar on stderr for long work; a no-op for small jobs."""
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty():
+        yield lambda *_: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield lambda *_: bar.update(1)

@@ -14,7 +14,7 @@ Each class prints itself in LaTeX (``_latex``) and rewrites to elementary functi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -284,7 +284,6 @@ class Activation:
     identity: str  # the derivative identity in words/plain math
     identity_latex: str
     elementwise: bool = True
-    aliases: tuple[str, ...] = field(default=())
 
 
 ACTIVATIONS: dict[str, Activation] = {}
@@ -292,14 +291,11 @@ ACTIVATIONS: dict[str, Activation] = {}
 
 def _register(act: Activation) -> None:
     ACTIVATIONS[act.name] = act
-    for alias in act.aliases:
-        ACTIVATIONS[alias] = act
 
 
 _register(Activation(
     "sigmoid", lambda z, **_: sigmoid(z), r"\sigma",
     "σ'(z) = σ(z)(1 − σ(z))", r"\sigma'(z) = \sigma(z)\bigl(1 - \sigma(z)\bigr)",
-    aliases=("logistic",),
 ))
 _register(Activation(
     "tanh", lambda z, **_: sp.tanh(z), r"\tanh",
@@ -319,7 +315,6 @@ _register(Activation(
 _register(Activation(
     "linear", lambda z, **_: z, "",
     "linear'(z) = 1", r"\frac{d}{dz} z = 1",
-    aliases=("identity",),
 ))
 _register(Activation(
     "softplus", lambda z, **_: softplus(z), r"\operatorname{softplus}",
@@ -331,11 +326,6 @@ _register(Activation(
     r"\frac{\partial s_k}{\partial z_i} = s_k(\delta_{ki} - s_i)",
     elementwise=False,
 ))
-
-
-def activation_names() -> list[str]:
-    """Every name a spec may use for an activation (registry names and aliases)."""
-    return sorted(ACTIVATIONS)
 
 
 # Numeric stand-ins used by lambdify. Unspecified activations are evaluated numerically

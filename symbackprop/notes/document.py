@@ -5,7 +5,7 @@ assembled by :mod:`symbackprop.notes.sections`; this module only formats them. T
 document needs nothing beyond a standard TeX Live (amsmath, amssymb, geometry, TikZ,
 adjustbox, booktabs); the Markdown uses ``$…$``/``$$…$$`` math as GitHub and Jupyter render it.
 
->>> doc = build_notes(net, grads)  # doctest: +SKIP
+>>> doc = build_notes(net, grads)  # from symbackprop.notes.sections; doctest: +SKIP
 >>> notes_latex(doc).startswith("\\\\documentclass")  # doctest: +SKIP
 True
 """
@@ -15,8 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..network.build import Network
-from ..network.derivation import Gradients
 from ..render.latex import escape_text
 
 
@@ -66,15 +64,6 @@ Block = Heading | Para | Equations | Figure | Table
 class Notes:
     title: str
     blocks: list[Block] = field(default_factory=list)
-
-
-def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
-                numbers: bool = True) -> Notes:
-    """Assemble the notes of ``net``: diagram, forward pass, identities, δ, derivations,
-    and (with the spec's values and ``numbers``) a worked example."""
-    from .sections import all_sections
-
-    return Notes(net.spec.title, all_sections(net, grads, params=params, numbers=numbers))
 
 
 # ----------------------------------------------------------------------------- LaTeX

@@ -28,7 +28,7 @@ from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
 from ..render.matrix import MatrixLatexPrinter, matrix_form
 from ..render.printing import NetworkLatexPrinter, Partial, number_tex, rounded
 from ..render.tikz import network_mermaid, network_tikz
-from .document import Block, Equations, Figure, Heading, Math, Para, Table
+from .document import Block, Equations, Figure, Heading, Math, Notes, Para, Table
 from .identities import (
     ACTIVATION_IDENTITIES,
     NAMES,
@@ -38,6 +38,13 @@ from .identities import (
 )
 
 MAX_DERIVED = 12  # per-parameter derivations shown in full before choosing a subset
+
+
+def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
+                numbers: bool = True) -> Notes:
+    """Assemble the notes of ``net``: diagram, forward pass, identities, δ, derivations,
+    and (with the spec's values and ``numbers``) a worked example."""
+    return Notes(net.spec.title, all_sections(net, grads, params=params, numbers=numbers))
 
 
 def all_sections(net: Network, grads: Gradients, *, params: Sequence[str] | None,

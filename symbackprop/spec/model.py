@@ -8,6 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+# The names a spec may use; their meaning (expressions, derivatives) lives in
+# symbackprop.network, which registers exactly these kinds.
+ACTIVATION_KINDS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "softmax")
+ACTIVATION_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
+UNSPECIFIED_ACTIVATIONS = ("unspecified", "f", "g", "h", "phi", "varphi")
 LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy")
 LOSS_ALIASES = {
     "mse": "squared_error", "sse": "squared_error", "squared": "squared_error",

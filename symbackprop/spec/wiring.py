@@ -6,8 +6,10 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import did_you_mean
-from ..network.functions import ACTIVATIONS
 from .model import (
+    ACTIVATION_ALIASES,
+    ACTIVATION_KINDS,
+    UNSPECIFIED_ACTIVATIONS,
     ActivationSpec,
     EdgeSpec,
     InputSpec,
@@ -36,13 +38,14 @@ def read_activation(r: Reader, path: Path_) -> ActivationSpec:
         kind = r.string(path)
         alpha = None
         fname = None
-    if kind in ("unspecified", "f", "g", "h", "phi", "varphi"):
+    if kind in UNSPECIFIED_ACTIVATIONS:
         return ActivationSpec("unspecified", fname=fname or (kind if kind != "unspecified"
                                                               else "f"))
-    if kind not in ACTIVATIONS:
+    canonical = ACTIVATION_ALIASES.get(kind, kind)
+    if canonical not in ACTIVATION_KINDS:
         raise r.fail(path, f"unknown activation `{kind}`",
-                     hint=did_you_mean(kind, [*ACTIVATIONS, "unspecified"]))
-    canonical = ACTIVATIONS[kind].name
+                     hint=did_you_mean(kind, [*ACTIVATION_KINDS, *ACTIVATION_ALIASES,
+                                              "unspecified"]))
     if canonical == "leaky_relu" and alpha is None:
         alpha = Fraction(1, 100)
     if alpha is not None and canonical != "leaky_relu":
