@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from paths import ROOT
 
-PACKAGE = Path(__file__).resolve().parent.parent / "symbackprop"
+PACKAGE = ROOT / "symbackprop"
 
 # The pipeline, lowest first: spec → network → numeric → render → check → notes → command line.
 # errors and files serve every stage; the package's own __init__ and __main__ sit on top.

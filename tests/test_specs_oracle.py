@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,13 +26,13 @@ from oracle import (
     oracle,
     tool_runs,
 )
+from paths import SPECS as SPEC_DIR
 
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import Gradients, derive
 from symbackprop.numeric.gradient_check import gradcheck
 from symbackprop.spec.load import ActivationSpec, Example, NetworkSpec, Values, load_spec
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SPECS = sorted(SPEC_DIR.glob("*.yaml"))
 SEEDS = (0, 1, 2)
 CLOSED_FORM_MAX_PARAMS = 30

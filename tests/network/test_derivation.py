@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sympy as sp
+from paths import ROOT
 
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import Gradients, derive
 from symbackprop.network.functions import sigmoid
 from symbackprop.spec.load import load_spec
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def load(name: str) -> tuple[Network, Gradients]:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
 from symbackprop.numeric.evaluation import evaluate
 from symbackprop.render.matrix import matrix_form
 from symbackprop.spec.load import load_spec
-
-SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 
 def form_of(name: str):

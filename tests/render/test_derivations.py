@@ -2,7 +2,7 @@
 
 Regenerate the expected files after an intended change with::
 
-    SYMBACKPROP_UPDATE_EXPECTED=1 python -m pytest tests/test_render.py tests/test_notes.py
+    SYMBACKPROP_UPDATE_EXPECTED=1 python -m pytest tests/render/test_derivations.py tests/notes/test_notes.py
 
 and review the diff before committing it.
 """
@@ -10,10 +10,9 @@ and review the diff before committing it.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
+from paths import ROOT, check_expected
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
@@ -21,18 +20,7 @@ from symbackprop.render.derivations import build_document, render
 from symbackprop.render.latex import TEXT_WIDTH_EM, latex_width
 from symbackprop.spec.load import load_spec
 
-ROOT = Path(__file__).resolve().parent.parent
-EXPECTED = ROOT / "tests" / "data" / "expected"
 SEED_004 = ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"
-
-
-def check_expected(name: str, actual: str) -> None:
-    """Compare with tests/data/expected/NAME, or rewrite it when asked to."""
-    path = EXPECTED / name
-    if os.environ.get("SYMBACKPROP_UPDATE_EXPECTED"):
-        path.write_text(actual, encoding="utf-8")
-    assert path.exists(), f"missing {path}; run with SYMBACKPROP_UPDATE_EXPECTED=1"
-    assert actual == path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")

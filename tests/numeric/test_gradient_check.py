@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 from layered_specs import write_spec
+from paths import SPECS as SPEC_DIR
 
 from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
@@ -17,8 +18,6 @@ from symbackprop.numeric import vectorized
 from symbackprop.numeric.gradient_check import FULL_LIMIT, check_count, gradcheck, resolve_method
 from symbackprop.render.numeric_reports import gradcheck_json, gradcheck_text
 from symbackprop.spec.load import load_spec
-
-SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 
 
 @pytest.fixture(scope="module")

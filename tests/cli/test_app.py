@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import ROOT
 
 from symbackprop.cli.app import main
 
-ROOT = Path(__file__).resolve().parent.parent
 SEED_004 = str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 import yaml
+from paths import DATA, ROOT
 
 from symbackprop.check import (
     NO_EXPLANATION,
@@ -22,9 +23,8 @@ from symbackprop.check import (
 from symbackprop.errors import FormulaError
 from symbackprop.network.build import build_network
 
-ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
-DATA = Path(__file__).resolve().parent / "data" / "check"
+CHECK_DATA = DATA / "check"
 MAZUR = SPECS / "seed-004-mazur-2-2-2.yaml"
 SE_222 = SPECS / "seed-003-stackexchange-2-2-2.yaml"
 SE_CHAIN = SPECS / "seed-003-stackexchange-chain.yaml"
@@ -305,8 +305,8 @@ def _expectations(path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("name", ["answers.yaml", "answers.csv"])
 def test_grading_sample_answers(name: str) -> None:
-    rows = grade_answers(checker(MAZUR), DATA / name)
-    expected = _expectations(DATA / name)
+    rows = grade_answers(checker(MAZUR), CHECK_DATA / name)
+    expected = _expectations(CHECK_DATA / name)
     assert {r.id: r.verdict for r in rows} == expected
     for r in rows:
         if r.verdict == "error":

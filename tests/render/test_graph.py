@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
+from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
 from symbackprop.render.graph import computation_graph, to_dot, to_tikz
 from symbackprop.spec.load import load_spec
 
-SEED_004 = Path(__file__).resolve().parent.parent / "specs" / "seed-004-mazur-2-2-2.yaml"
+SEED_004 = SPECS / "seed-004-mazur-2-2-2.yaml"
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import pytest
 import sympy as sp
 from autograd import grad
 from layered_specs import random_layered, write_spec
+from paths import SPECS as SPEC_DIR
 
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import Gradients, derive
@@ -19,7 +20,6 @@ from symbackprop.numeric.points import random_values
 from symbackprop.numeric.vectorized import vectorize
 from symbackprop.spec.load import load_spec
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SMALL = [p for p in sorted(SPEC_DIR.glob("*.yaml"))
          if len(load_spec(p).params) <= 12]
 

@@ -2,7 +2,7 @@
 
 The pdflatex tests skip only when pdflatex is missing and CI is not set; under CI they
 fail instead (``.ci/run`` installs TeX Live). Expected files are regenerated with
-``SYMBACKPROP_UPDATE_EXPECTED=1`` (see tests/test_render.py).
+``SYMBACKPROP_UPDATE_EXPECTED=1`` (see tests/paths.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
+from paths import ROOT, check_expected
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
@@ -28,15 +29,8 @@ from symbackprop.notes.sections import build_notes
 from symbackprop.render.printing import Chain, Partial
 from symbackprop.spec.load import load_spec
 
-ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 SEED_004 = ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"
-
-
-def _check_expected(name: str, actual: str) -> None:
-    from test_render import check_expected
-
-    check_expected(name, actual)
 
 
 def notes_for(path: Path, fmt: str = "latex", **kwargs) -> str:
@@ -51,8 +45,8 @@ def mazur_tex() -> str:
 
 
 def test_seed004_notes_match_expected_files(mazur_tex: str) -> None:
-    _check_expected("seed-004-notes.tex", mazur_tex)
-    _check_expected("seed-004-notes.md", notes_for(SEED_004, "markdown"))
+    check_expected("seed-004-notes.tex", mazur_tex)
+    check_expected("seed-004-notes.md", notes_for(SEED_004, "markdown"))
 
 
 def test_seed004_notes_carry_mazurs_published_numbers(mazur_tex: str) -> None:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import DATA, ROOT
 
 from symbackprop.cli.check import check
 
-ROOT = Path(__file__).resolve().parent.parent
 MAZUR = str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml")
-DATA = Path(__file__).resolve().parent / "data" / "check"
+CHECK_DATA = DATA / "check"
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -58,13 +58,13 @@ def test_usage_errors_exit_2() -> None:
     assert run(MAZUR, "--param", "w5", "--formula", "w5", "--format", "csv")[0] == 2
     assert run(MAZUR, "--param", "nope", "--formula", "w5")[0] == 2
     assert run(MAZUR, "--param", "w5", "--formula", "out_hx")[0] == 2
-    assert run(str(DATA / "missing.yaml"), "--param", "w5", "--formula", "w5")[0] == 2
+    assert run(str(CHECK_DATA / "missing.yaml"), "--param", "w5", "--formula", "w5")[0] == 2
 
 
 @pytest.mark.parametrize("fmt", ["text", "csv", "json"])
 def test_answers_are_graded(fmt: str, tmp_path: Path) -> None:
     target = tmp_path / f"grades.{fmt}"
-    code, _ = run(MAZUR, "--answers", str(DATA / "answers.yaml"), "--format", fmt,
+    code, _ = run(MAZUR, "--answers", str(CHECK_DATA / "answers.yaml"), "--format", fmt,
                   "--output", str(target))
     assert code == 0
     text = target.read_text(encoding="utf-8")
@@ -85,7 +85,7 @@ def test_unreadable_answers_file_exits_2(tmp_path: Path) -> None:
 
 
 def _hostile() -> list[str]:
-    lines = (DATA / "hostile.txt").read_text(encoding="utf-8").splitlines()
+    lines = (CHECK_DATA / "hostile.txt").read_text(encoding="utf-8").splitlines()
     corpus = [line for line in lines if line and not line.startswith("# ")]
     corpus += ["(" * 100_000 + "w5" + ")" * 100_000, "w5+" * 3_500_000, "-" * 15_000 + "w5",
                "w5*" * 5000 + "w5", "\x00w5", "{" * 5000, "out_{" + "h" * 10_000 + "}"]

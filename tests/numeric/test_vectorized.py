@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from layered_specs import random_layered, write_spec
+from paths import SPECS as SPEC_DIR
 
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import derive
@@ -16,7 +17,6 @@ from symbackprop.numeric.points import random_values
 from symbackprop.numeric.vectorized import compile_layered, layered_plan, vectorize
 from symbackprop.spec.load import Values, load_spec
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SPECS = sorted(SPEC_DIR.glob("*.yaml"))
 
 

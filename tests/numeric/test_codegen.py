@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from layered_specs import write_spec
+from paths import SPECS as SPEC_DIR
 
 from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
@@ -21,7 +22,6 @@ from symbackprop.numeric.lambdified import compile_network
 from symbackprop.numeric.points import random_values
 from symbackprop.spec.load import load_spec
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "specs"
 SPECS = sorted(SPEC_DIR.glob("*.yaml"))
 
 # Runs in a fresh interpreter where importing sympy fails, so the modules must not need it.

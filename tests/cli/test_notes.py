@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import SPECS
 
 from symbackprop.cli.app import main
 
-SEED_004 = str(Path(__file__).resolve().parent.parent / "specs" / "seed-004-mazur-2-2-2.yaml")
+SEED_004 = str(SPECS / "seed-004-mazur-2-2-2.yaml")
 
 
 @pytest.fixture

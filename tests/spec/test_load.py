@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from paths import ROOT
 
 from symbackprop.cli.app import main
 from symbackprop.errors import SpecError
 from symbackprop.spec.load import load_spec, load_values
 
-ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
 BAD = sorted((ROOT / "tests" / "data" / "bad").iterdir())
 

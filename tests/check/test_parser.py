@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import sympy as sp
+from paths import SPECS
 
 from symbackprop.check.parser import MAX_DEPTH, MAX_LENGTH, parse_formula, tokenize
 from symbackprop.errors import FormulaError
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.functions import sigmoid, unspecified
 from symbackprop.spec.load import load_spec
-
-SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 
 def network(name: str) -> Network:

@@ -1,0 +1,21 @@
+"""Where the tests find the project's files, wherever the test module sits, and the
+comparison with expected-output files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+DATA = ROOT / "tests" / "data"
+EXPECTED = DATA / "expected"
+
+
+def check_expected(name: str, actual: str) -> None:
+    """Compare with tests/data/expected/NAME, or rewrite it when asked to."""
+    path = EXPECTED / name
+    if os.environ.get("SYMBACKPROP_UPDATE_EXPECTED"):
+        path.write_text(actual, encoding="utf-8")
+    assert path.exists(), f"missing {path}; run with SYMBACKPROP_UPDATE_EXPECTED=1"
+    assert actual == path.read_text(encoding="utf-8")
