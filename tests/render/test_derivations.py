@@ -2,7 +2,8 @@
 
 Regenerate the expected files after an intended change with::
 
-    SYMBACKPROP_UPDATE_EXPECTED=1 python -m pytest tests/render/test_derivations.py tests/notes/test_notes.py
+    SYMBACKPROP_UPDATE_EXPECTED=1 python -m pytest \
+        tests/render/test_derivations.py tests/notes/test_notes.py
 
 and review the diff before committing it.
 """
