@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .support import reports_errors, write_output
+from .support import input_paths, reports_errors, write_output
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -42,6 +42,7 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
       symbackprop notes specs/seed-002-four-layer.yaml --format markdown -o notes.md
     """
     from ..errors import SymbackpropError
+    from ..files import check_not_an_input
     from ..network.build import build_network
     from ..network.derivation import derive
     from ..notes.document import render_notes
@@ -51,6 +52,12 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
     if pdf and (fmt != "latex" or output in (None, "-")):
         raise SymbackpropError("--pdf needs LaTeX output to a file", field="--pdf",
                                hint="add -o NOTES.tex")
+    target = Path(output).with_suffix(".pdf") if pdf and output else None
+    if target is not None and target == Path(output or ""):
+        raise SymbackpropError("the LaTeX output and the PDF would be the same file",
+                               field="--pdf", hint="name the LaTeX output NOTES.tex")
+    if target is not None:
+        check_not_an_input(target, input_paths())
     net = build_network(load_spec(spec))
     document = render_notes(build_notes(net, derive(net), params=_split(params),
                                         numbers=numbers), fmt)
@@ -58,9 +65,8 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
     if pdf:
         from ..notes.pdflatex import write_pdf
 
-        assert output is not None
-        target = Path(output).with_suffix(".pdf")
-        write_pdf(document, target)
+        assert target is not None
+        write_pdf(document, target, inputs=input_paths())
         click.echo(f"wrote {output} and {target}", err=True)
 
 

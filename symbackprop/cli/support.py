@@ -17,13 +17,15 @@ from typing import Any, TypeVar
 import click
 
 from ..errors import SymbackpropError
-from ..files import write_atomic
+from ..files import write_output_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
+
+OUTPUT_PARAMS = ("output",)  # path parameters that name what a command writes
 
 PROGRESS_THRESHOLD = 200  # show progress bars above this many parameters
 
@@ -64,12 +66,33 @@ def reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def input_paths() -> list[str]:
+    """The files the running command reads: the values of its path arguments and options
+    other than its outputs (an output must never overwrite one of them)."""
+    ctx = click.get_current_context(silent=True)
+    found: list[str] = []
+    while ctx is not None:
+        for param in ctx.command.params:
+            if not isinstance(param.type, click.Path) or param.name in OUTPUT_PARAMS:
+                continue
+            value = ctx.params.get(param.name or "")
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            found += [str(v) for v in values if v not in (None, "", "-")]
+        ctx = ctx.parent
+    return found
+
+
 def write_output(text: str, output: str | None) -> None:
-    """Print ``text``, or write it to ``output`` whole or not at all (atomic rename)."""
+    """Print ``text``, or write it to ``output`` whole or not at all.
+
+    ``-`` is stdout. A file is replaced atomically and keeps its permissions; a device or
+    FIFO is written through; the command's own input files are never overwritten (see
+    :mod:`symbackprop.files`).
+    """
     if output is None or output == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return
-    write_atomic(Path(output), text.encode("utf-8"))
+    write_output_file(Path(output), text.encode("utf-8"), inputs=input_paths())
 
 
 def format_option(choices: tuple[str, ...], default: str = "text") -> Callable[[F], F]:

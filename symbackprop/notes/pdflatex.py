@@ -10,11 +10,12 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SymbackpropError, ToolMissingError
-from ..files import write_atomic
+from ..files import write_output_file
 
 TIMEOUT_SECONDS = 120
 PDFLATEX_FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape")
@@ -86,8 +87,10 @@ def compile_tex(source: str, *, runs: int = 2, timeout: float = TIMEOUT_SECONDS)
         return TexResult(pdf_file.read_bytes(), log)
 
 
-def write_pdf(source: str, destination: Path) -> TexResult:
-    """Compile ``source`` and write the PDF to ``destination`` atomically."""
+def write_pdf(source: str, destination: Path, *, inputs: Iterable[Path | str] = ()
+              ) -> TexResult:
+    """Compile ``source`` and write the PDF to ``destination`` whole or not at all (never
+    over one of ``inputs``)."""
     result = compile_tex(source)
-    write_atomic(destination, result.pdf)
+    write_output_file(destination, result.pdf, inputs=inputs)
     return result
