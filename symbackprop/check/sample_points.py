@@ -18,6 +18,7 @@ import sympy as sp
 
 from ..network.build import Network
 from ..network.derivation import Gradients
+from ..numeric.identifiers import lambdify_by_position
 from ..numeric.lambdified import namespace
 from ..numeric.points import random_example
 
@@ -106,8 +107,8 @@ class EvaluationPoints:
         args = [*net.params, *net.inputs, *net.targets]
         defs = [*net.definitions, (net.loss_symbol, net.loss)]
         defs += [(u.delta, self.grads.deltas[u.name]) for u in reversed(net.units)]
-        forward = sp.lambdify(args, self.symbols, modules=[self._namespace, "mpmath"],
-                              cse=lambda exprs: (defs, exprs))
+        forward = lambdify_by_position(args, self.symbols,
+                                       modules=[self._namespace, "mpmath"], definitions=defs)
         rows: list[list[Value]] = []
         for k in range(self.count):
             self._coefficients.append([mpmath.mpf(float(c)) for c in
@@ -123,7 +124,7 @@ class EvaluationPoints:
 
     def compile(self, expr: sp.Expr) -> Callable[..., Any]:
         """``expr`` as a function of every quantity, in :attr:`symbols` order."""
-        return sp.lambdify(self.symbols, expr, modules=[self._namespace, "mpmath"])
+        return lambdify_by_position(self.symbols, expr, modules=[self._namespace, "mpmath"])
 
     def call(self, fn: Callable[..., Any], k: int, swap: dict[int, int] | None = None) -> Value:
         """``fn`` at point ``k``; ``swap`` gives argument ``i`` the value of argument ``j``."""

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -23,6 +24,7 @@ from sympy.printing.numpy import NumPyPrinter
 from ..network.build import Network
 from ..network.derivation import Gradients
 from ..network.losses import describe_loss
+from .identifiers import python_names
 from .lambdified import stable_loss
 from .vectorized import (
     HELPERS,
@@ -114,27 +116,46 @@ class GeneratedModule:
 # ----------------------------------------------------------------------------- scalar form
 
 
-def _safe_names(net: Network) -> dict[sp.Symbol, sp.Symbol]:
-    """Renames for the rare symbols that would clash with the module's own names."""
-    taken = {"np", "theta", "x", "t", "m", "g", "losses"}
-    renames: dict[sp.Symbol, sp.Symbol] = {}
-    for sym in net.kinds:
-        if sym.name in taken or sym.name.startswith("_"):
-            renames[sym] = sp.Symbol(f"v_{sym.name.lstrip('_')}", real=True)
-    return renames
+# the names the δ-form functions bind for themselves, and the module's NumPy
+LOCAL_NAMES = frozenset({"np", "theta", "x", "t", "m", "g", "losses"})
+
+
+def variable_names(net: Network) -> dict[sp.Symbol, str]:
+    """Each quantity's variable in the δ-form code: its own name where that is safe,
+    otherwise a spelled-out one; never two quantities in one variable."""
+    symbols = list(net.kinds)
+    names = python_names([s.name for s in symbols], LOCAL_NAMES)
+    return {s: names[s.name] for s in symbols}
+
+
+def assigned_variables(net: Network) -> dict[str, str]:
+    """Every quantity the δ-form code assigns (spec name → its variable), in code order."""
+    variables = variable_names(net)
+    assigned = [*net.params, *net.inputs, *net.targets,
+                *[sym for sym, expr in net.definitions if sym != expr],
+                *[u.delta for u in net.units]]
+    return {s.name: variables[s] for s in assigned}
+
+
+def _dict(name: str, items: dict[str, str]) -> str:
+    """``NAME = {'a': 'b', …}``, one entry per line."""
+    if not items:
+        return f"{name} = {{}}"
+    return "\n".join([f"{name} = {{", *[f"    {k!r}: {v!r}," for k, v in items.items()], "}"])
 
 
 def scalar_source(net: Network, grads: Gradients,
                   progress: Callable[[int], None] | None = None) -> str:
     """``_core`` and ``_cost`` in δ-form: one line per net input, activation, δ, gradient."""
     printer = NetworkNumPyPrinter({"fully_qualified_modules": True})
-    renames = _safe_names(net)
+    variables = variable_names(net)
+    renames = {s: sp.Symbol(v, **s.assumptions0) for s, v in variables.items() if v != s.name}
 
     def code(expr: sp.Expr) -> str:
         return printer.doprint(expr.xreplace(renames) if renames else expr)
 
     def name(sym: sp.Symbol) -> str:
-        return renames.get(sym, sym).name
+        return variables[sym]
 
     inputs = [f"{name(s)} = x[:, {k}]" for k, s in enumerate(net.inputs)]
     targets = [f"{name(s)} = t[:, {k}]" for k, s in enumerate(net.targets)]
@@ -149,7 +170,7 @@ def scalar_source(net: Network, grads: Gradients,
     gradient = []
     for k, p in enumerate(net.params):
         gradient.append(f"g[{k}] = np.mean(_column({code(grads.gradient(p))}, m))"
-                        f"  # ∂J/∂{p.name}")
+                        f"  # ∂J/∂{comment_text(p.name)}")
         if progress is not None:
             progress(1)
     head = ["m = x.shape[0]", *params, *inputs]
@@ -289,11 +310,70 @@ def gradient_check(params=None, x=None, t=None, *, seed=0, directions=8, coordin
     return worst
 
 
+def variable_clash():
+    """Why two quantities of VARIABLES share a variable of _core, or '' when none do."""
+    import unicodedata
+
+    local = set(_core.__code__.co_varnames)
+    seen = {}
+    for name, var in VARIABLES.items():
+        folded = unicodedata.normalize("NFKC", var)
+        if folded in seen:
+            return f"{seen[folded]!r} and {name!r} share the variable {var!r}"
+        if folded not in local:
+            return f"{name!r} has no variable {var!r}"
+        seen[folded] = name
+    return ""
+
+
 if __name__ == "__main__":
+    clash = variable_clash()
     error = gradient_check()
-    print(f"max relative error {error:.2e}: " + ("ok" if error < 1e-5 else "FAIL"))
-    raise SystemExit(0 if error < 1e-5 else 1)
+    ok = not clash and error < 1e-5
+    print(f"max relative error {error:.2e}" + (f"; {clash}" if clash else "")
+          + (": ok" if ok else ": FAIL"))
+    raise SystemExit(0 if ok else 1)
 '''
+
+
+def docstring_literal(text: str) -> str:
+    r'''``text`` as a triple-quoted literal whose value is exactly ``text``.
+
+    Backslashes are doubled, every third quote in a row (and a last one) is escaped and
+    characters that are not printable are written as escapes, so no text can end the
+    literal early, change its meaning or make the module invalid.
+
+    >>> print(docstring_literal('say """hi""" \\N'))
+    """say ""\"hi""\" \\N"""
+    '''
+    out: list[str] = []
+    quotes = 0
+    for k, ch in enumerate(text):
+        if ch == '"':
+            quotes += 1
+            if quotes == 3 or k == len(text) - 1:
+                out.append('\\"')
+                quotes = 0
+            else:
+                out.append(ch)
+            continue
+        quotes = 0
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n" or ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])  # \x00, \r, \u2028, a lone surrogate, …
+    literal = '"""' + "".join(out) + '"""'
+    if ast.literal_eval(literal) != text:  # pragma: no cover - the rules above guarantee it
+        raise AssertionError("a docstring literal does not read back")
+    return literal
+
+
+def comment_text(text: str) -> str:
+    """``text`` on one line, safe after ``#``: line breaks and other characters that are not
+    printable become escapes, so a comment cannot end early."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def _docstring(net: Network, plan: LayeredPlan | None) -> str:
@@ -309,7 +389,7 @@ def _docstring(net: Network, plan: LayeredPlan | None) -> str:
     if any(u.activation.kind == "unspecified" for u in net.units):
         notes = "\nThe spec's unspecified activations are evaluated as tanh.\n"
     example = next(iter(spec.params)).name
-    return f'''"""Loss and gradient, generated by symbackprop from a network spec.
+    return docstring_literal(f"""Loss and gradient, generated by symbackprop from a network spec.
 
 {spec.title}
 Spec: {spec.file}
@@ -321,11 +401,11 @@ Only NumPy is needed::
     import numpy as np
     theta, x, t = random_point()              # θ in PARAM_NAMES order, x: (batch, inputs)
     J, g = loss_and_grad(theta, x, t)         # g: ∂J/∂θ as a vector
-    J, grads = loss_and_grad(unpack(theta), x, t)   # or a dict: grads["{example}"]
+    J, grads = loss_and_grad(unpack(theta), x, t)   # or a dict: grads[{example!r}]
 
 Inputs and targets may also be dicts name → value(s) (INPUT_NAMES, OUTPUT_NAMES). Run this
 file to check loss_and_grad against central differences.
-"""'''
+""")
 
 
 def generate(net: Network, grads: Gradients, *, target: str = "numpy",
@@ -343,6 +423,8 @@ def generate(net: Network, grads: Gradients, *, target: str = "numpy",
         _tuple("INPUT_NAMES", [i.name for i in net.spec.inputs]),
         _tuple("OUTPUT_NAMES", list(net.spec.outputs)),
         f"LOSS = {net.spec.loss.kind!r}",
+        "# each quantity's variable in _core and _cost (the matrix code has none)",
+        _dict("VARIABLES", assigned_variables(net) if plan is None else {}),
     ])
     parts = [_docstring(net, plan) + "\n\nimport numpy as np", constants, body.rstrip("\n")]
     if plan is not None:

@@ -25,6 +25,7 @@ from ..network.build import Network
 from ..network.derivation import Gradients
 from ..network.functions import UNSPECIFIED_NUMERIC, Unspecified, UnspecifiedPrime, softplus
 from ..network.losses import loss_scale
+from .identifiers import lambdify_by_position
 
 HIGH_PRECISION_DIGITS = 40
 
@@ -204,11 +205,9 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
         outputs += [u.net, u.out]
     defs = _ordered_definitions(net, grads)
     ns = namespace(module, [d for _, d in defs] + outputs)
-    function = sp.lambdify(args, outputs, modules=[ns, module],
-                           cse=lambda exprs: (defs, exprs))
-    forward = list(net.definitions)
-    loss_function = sp.lambdify(args, loss, modules=[ns, module],
-                                cse=lambda expr: (forward, expr))
+    function = lambdify_by_position(args, outputs, modules=[ns, module], definitions=defs)
+    loss_function = lambdify_by_position(args, loss, modules=[ns, module],
+                                         definitions=list(net.definitions))
     return CompiledNetwork(net, module, function, loss_function)
 
 

@@ -98,10 +98,11 @@ def symbol_values(net: Network, grads: Gradients, values: Any
 
 
 def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float]) -> float:
+    from ..numeric.identifiers import lambdify_by_position
     from ..numeric.lambdified import namespace
 
     free = sorted(expr.free_symbols, key=lambda s: s.name)
-    f = sp.lambdify(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
+    f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
     return float(f(*[at[s] for s in free]))
 
 
