@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..spec.load import ActivationSpec, NetworkSpec
 from ..spec.naming import plain_name
+from ..spec.typesetting import upright
 from .functions import ACTIVATIONS, unspecified
 from .losses import loss_expression
 
@@ -171,7 +172,7 @@ def build_network(spec: NetworkSpec) -> Network:
 
     def symbol(tex: str, kind: str, name: str | None = None) -> sp.Symbol:
         sym = sp.Symbol(name or plain_name(tex), real=True)
-        latex[sym] = tex
+        latex[sym] = upright(tex)  # out_{h1} prints as \mathrm{out}_{h1}
         kinds[sym] = kind
         return sym
 

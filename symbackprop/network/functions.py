@@ -23,6 +23,8 @@ from sympy.core.function import ArgumentIndexError
 
 def _latex_call(printer: Any, name: str, arg: sp.Expr, exp: Any = None) -> str:
     body = rf"{name}\left({printer._print(arg)}\right)"
+    if exp is not None and "'" in name:  # f'^{2} is a double superscript
+        return rf"\left({body}\right)^{{{exp}}}"
     if exp is not None:
         return rf"{name}^{{{exp}}}\left({printer._print(arg)}\right)"
     return body
@@ -106,7 +108,8 @@ class step(sp.Function):
         return self.rewrite(sp.Piecewise)._eval_evalf(prec)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        return rf"\mathbb{{1}}\left[{printer._print(self.args[0])} > 0\right]"
+        # amsfonts has no blackboard 1; step(z) also reads back through the formula checker
+        return _latex_call(printer, r"\operatorname{step}", self.args[0], exp)
 
 
 class relu(sp.Function):
@@ -167,8 +170,10 @@ class leaky_step(sp.Function):
         return self.rewrite(sp.Piecewise)._eval_evalf(prec)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        x, alpha = (printer._print(a) for a in self.args)
-        return rf"\begin{{cases}}1 & {x} > 0\\ {alpha} & {x} \le 0\end{{cases}}"
+        # lrelu'_α(z), as leaky_relu prints lrelu_α(z): a brace of cases inside a product
+        # of chain factors would not break across lines
+        return _latex_call(printer, r"\operatorname{lrelu}_{" + printer._print(self.args[1])
+                           + "}'", self.args[0], exp)
 
 
 class leaky_relu(sp.Function):
@@ -303,7 +308,8 @@ _register(Activation(
 ))
 _register(Activation(
     "relu", lambda z, **_: relu(z), r"\operatorname{relu}",
-    "relu'(z) = 1 if z > 0 else 0", r"\operatorname{relu}'(z) = \mathbb{1}[z > 0]",
+    "relu'(z) = step(z): 1 if z > 0 else 0",
+    r"\operatorname{relu}'(z) = \operatorname{step}(z)",
 ))
 _register(Activation(
     "leaky_relu", lambda z, alpha=None, **_: leaky_relu(
@@ -322,8 +328,8 @@ _register(Activation(
 ))
 _register(Activation(
     "softmax", lambda *zs, k=0, **_: softmax(k, *zs), r"\operatorname{softmax}",
-    "∂softmax_k/∂z_i = softmax_k (δ_ki − softmax_i)",
-    r"\frac{\partial s_k}{\partial z_i} = s_k(\delta_{ki} - s_i)",
+    "∂softmax_k/∂z_i = softmax_k ([k = i] − softmax_i)",
+    r"\frac{\partial s_k}{\partial z_i} = s_k\left(\mathbb{I}[k = i] - s_i\right)",
     elementwise=False,
 ))
 

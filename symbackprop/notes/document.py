@@ -2,8 +2,9 @@
 
 The notes are a list of blocks (headings, paragraphs, aligned equations, a figure, tables)
 assembled by :mod:`symbackprop.notes.sections`; this module only formats them. The LaTeX
-document needs nothing beyond a standard TeX Live (amsmath, amssymb, geometry, TikZ,
-adjustbox, booktabs); the Markdown uses ``$…$``/``$$…$$`` math as GitHub and Jupyter render it.
+document needs nothing beyond a standard TeX Live (Latin Modern in T1 encoding, amsmath,
+amssymb, geometry, TikZ, adjustbox, booktabs); the Markdown uses ``$…$``/``$$…$$`` math as
+GitHub and Jupyter render it.
 
 >>> doc = build_notes(net, grads)  # from symbackprop.notes.sections; doctest: +SKIP
 >>> notes_latex(doc).startswith("\\\\documentclass")  # doctest: +SKIP
@@ -69,6 +70,9 @@ class Notes:
 # ----------------------------------------------------------------------------- LaTeX
 
 PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage{textcomp}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{booktabs}

@@ -119,14 +119,14 @@ ACTIVATION_IDENTITIES = {
 SOFTMAX_STEPS = (
     r"\frac{\partial a_k}{\partial z_i} &= \frac{\partial}{\partial z_i}"
     r" \frac{e^{z_k}}{\sum_j e^{z_j}}"
-    r" = \frac{\delta_{ki} e^{z_k} \sum_j e^{z_j} - e^{z_k} e^{z_i}}"
+    r" = \frac{\mathbb{I}[k = i]\, e^{z_k} \sum_j e^{z_j} - e^{z_k} e^{z_i}}"
     r"{\left(\sum_j e^{z_j}\right)^{2}}"
-    r" = a_k \left(\delta_{ki} - a_i\right)",
+    r" = a_k \left(\mathbb{I}[k = i] - a_i\right)",
 )
 SOFTMAX_CE_STEPS = (
     r"\frac{\partial L}{\partial z_j} &= \sum_k \frac{\partial L}{\partial a_k}"
     r" \frac{\partial a_k}{\partial z_j}",
-    r"&= \sum_k \left(-\frac{y_k}{a_k}\right) a_k \left(\delta_{kj} - a_j\right)",
+    r"&= \sum_k \left(-\frac{y_k}{a_k}\right) a_k \left(\mathbb{I}[k = j] - a_j\right)",
     r"&= -y_j + a_j \sum_k y_k",
     r"&= a_j - y_j \quad \text{since } \textstyle\sum_k y_k = 1",
 )

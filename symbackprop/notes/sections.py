@@ -26,7 +26,7 @@ from ..render.derivations import (
 )
 from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
 from ..render.matrix import MatrixLatexPrinter, matrix_form
-from ..render.printing import NetworkLatexPrinter, Partial, number_tex, rounded
+from ..render.printing import NetworkLatexPrinter, Partial, number_tex, rounded, superscript
 from ..render.tikz import network_mermaid, network_tikz
 from .document import Block, Equations, Figure, Heading, Math, Notes, Para, Table
 from .identities import (
@@ -299,7 +299,7 @@ def worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) -
         rows = []
         for p in net.params:
             new = sp.Symbol(p.name + "_new")
-            printer._settings["symbol_names"][new] = rf"{net.latex_of(p)}^{{+}}"
+            printer._settings["symbol_names"][new] = superscript(net.latex_of(p), "+")
             formula = sp.Add(p, -sp.Mul(eta, Partial(net.loss_symbol, p)), evaluate=False)
             with sp.evaluate(False):
                 nums = sp.Add(rounded(at[p]), -sp.Mul(rounded(lr),

@@ -15,6 +15,7 @@ import sympy as sp
 
 from ..network.build import Network
 from ..network.derivation import MAX_PATHS, Derivation, Factor, Gradients
+from ..spec.typesetting import upright
 from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
 from .printing import (
     Chain,
@@ -233,7 +234,7 @@ def cost_symbols(net: Network) -> tuple[sp.Symbol, sp.Symbol, sp.Symbol, sp.Symb
     assert c is not None
     loss = net.latex_of(net.loss_symbol)
     names = {
-        sp.Symbol(_plain(c.latex) + "_cost"): c.latex,
+        sp.Symbol(_plain(c.latex) + "_cost"): upright(c.latex),
         sp.Symbol(c.examples, positive=True, integer=True): c.examples,
         sp.Symbol(c.index, positive=True, integer=True): c.index,
         sp.Symbol(f"{net.loss_symbol.name}^({c.index})"): rf"{{{loss}}}^{{({c.index})}}",

@@ -26,6 +26,7 @@ from ..network.build import Network, Unit
 from ..network.derivation import Gradients
 from ..network.functions import ACTIVATIONS
 from ..spec.naming import plain_name
+from ..spec.typesetting import upright
 from .latex import align_block
 from .printing import NetworkLatexPrinter, Partial, TextPrinter, as_expr
 
@@ -284,7 +285,7 @@ class _Builder:
     def sym(self, key: str, latex: str, rows: int | sp.Expr, cols: int | sp.Expr
             ) -> sp.MatrixSymbol:
         s = sp.MatrixSymbol(key, rows, cols)
-        self.names[s] = latex
+        self.names[s] = upright(latex)
         return s
 
     def size(self, pos: int) -> int:
@@ -390,12 +391,12 @@ class _Builder:
         c = self.spec.cost
         latex = c.latex if c is not None else self.spec.notation.cost
         s = sp.Symbol("cost_" + re.sub(r"\W", "", latex))
-        self.names[s] = latex
+        self.names[s] = upright(latex)
         return s
 
     def cost_name(self) -> str:
         c = self.spec.cost
-        return c.latex if c is not None else self.spec.notation.cost
+        return upright(c.latex if c is not None else self.spec.notation.cost)
 
     def bias_kind(self, pos: int) -> str:
         units = [self.net.unit_by_name[n] for n in self.spec.layers[pos - 1].units]

@@ -130,9 +130,33 @@ class NetworkLatexPrinter(LatexPrinter):
     def _print_Float(self, expr: sp.Float) -> str:
         return number_tex(float(expr), SIGNIFICANT_DIGITS)
 
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        # a product of numbers is written with dots: 0.741365 \cdot 0.186816, never juxtaposed
+        if expr.free_symbols or not _is_plain_product(expr):
+            return super()._print_Mul(expr)
+        args = list(expr.args)
+        sign = ""
+        if args[0] == sp.S.NegativeOne and len(args) > 1:
+            args, sign = args[1:], "-"
+        return sign + r" \cdot ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True)
+                                      if not (k == 0 and a.is_Number and a >= 0)
+                                      else self._print(a) for k, a in enumerate(args))
+
     def _print_HadamardProduct(self, expr: Any) -> str:
         return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True)
                                 for a in expr.args)
+
+
+def _is_plain_product(expr: sp.Mul) -> bool:
+    """A product of several factors with no fraction bar in it (no 1/2, no x^{-1})."""
+    if len(expr.args) < 2:
+        return False
+    for a in expr.args:
+        if a.is_Rational and not a.is_Integer:
+            return False
+        if isinstance(a, sp.Pow) and a.exp.is_negative:
+            return False
+    return True
 
 
 def text(expr: sp.Expr) -> str:
@@ -157,6 +181,20 @@ def latex_printer(network: Network | None) -> NetworkLatexPrinter:
 def tex(network: Network | None, expr: sp.Expr) -> str:
     """LaTeX form in the network's notation."""
     return latex_printer(network).doprint(expr)
+
+
+def superscript(base: str, sup: str) -> str:
+    """``base`` with a superscript, braced when ``base`` has one already (no double ^).
+
+    >>> superscript("w_{5}", "+"), superscript("w^{[1]}_{1,1}", "+")
+    ('w_{5}^{+}', '{w^{[1]}_{1,1}}^{+}')
+    """
+    depth = 0
+    for ch in base:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch == "^" and depth == 0:
+            return f"{{{base}}}^{{{sup}}}"
+    return f"{base}^{{{sup}}}"
 
 
 def symbol_tex(network: Network, sym: sp.Symbol) -> str:

@@ -116,7 +116,7 @@ def test_derive_json_has_expression_latex_and_chain() -> None:
     assert set(params) == {"w1", "w2", "w3", "w4", "w5", "w6", "w7", "w8", "b1", "b2"}
     w5 = params["w5"]
     assert w5["expression"] == "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"
-    assert "out_{o1}" in w5["latex"]
+    assert r"\mathrm{out}_{o1}" in w5["latex"]
     assert [f["denominator"] for f in w5["chain"][0]] == ["out_o1", "in_o1", "w5"]
     assert len(params["w1"]["chain"]) == 2  # two paths: through o1 and through o2
 

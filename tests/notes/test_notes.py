@@ -67,7 +67,7 @@ def test_notes_have_every_part(mazur_tex: str) -> None:
 
 def test_worked_example_goes_formula_numbers_value(mazur_tex: str) -> None:
     # in_h1 = w1 i1 + w2 i2 + b1 = 0.15·0.05 + 0.2·0.1 + 0.35 = 0.3775 (Mazur's first step)
-    assert (r"in_{h1} &= w_{1} i_{1} + w_{2} i_{2} + b_{1} \\" "\n"
+    assert (r"\mathrm{in}_{h1} &= w_{1} i_{1} + w_{2} i_{2} + b_{1} \\" "\n"
             r"&= 0.15 \cdot 0.05 + 0.2 \cdot 0.1 + 0.35 \\" "\n" r"&= 0.3775") in mazur_tex
 
 
@@ -79,8 +79,8 @@ def test_no_numbers_drops_the_worked_example() -> None:
 
 def test_param_choice_limits_the_derivations() -> None:
     tex = notes_for(SEED_004, params=["w5"])
-    assert r"\frac{\partial E_{total}}{\partial w_{5}} &=" in tex
-    assert r"\frac{\partial E_{total}}{\partial w_{6}} &= \frac" not in tex
+    assert r"\frac{\partial E_{\mathrm{total}}}{\partial w_{5}} &=" in tex
+    assert r"\frac{\partial E_{\mathrm{total}}}{\partial w_{6}} &= \frac" not in tex
 
 
 def test_softmax_and_bce_pairs_show_the_a_minus_y_simplification() -> None:

@@ -59,6 +59,6 @@ def test_dot_output_is_valid_for_graphviz(graph) -> None:
 def test_tikz_output_is_a_standalone_document(graph) -> None:
     tex = to_tikz(graph)
     assert tex.startswith("\\documentclass[border=6pt]{standalone}")
-    assert r"out_{h1} = 0.5933" in tex
+    assert r"\mathrm{out}_{h1} = 0.5933" in tex
     assert tex.count(r"\node") == len(graph.nodes)
     assert tex.count(r"\draw") == len(graph.edges)

@@ -50,7 +50,7 @@ def test_default_notation_and_softmax_cross_entropy() -> None:
 def test_shared_layer_bias_is_a_scalar_times_ones() -> None:
     _, form = form_of("seed-004-mazur-2-2-2")
     latex = form.latex()
-    assert r"in^{(1)} &= W^{(1)} i + b_{1} \mathbf{1}" in latex
+    assert r"\mathrm{in}^{(1)} &= W^{(1)} i + b_{1} \mathbf{1}" in latex
     assert r"\mathbf{1}^{\top} \delta^{(1)}" in latex
 
 
