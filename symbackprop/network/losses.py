@@ -52,6 +52,18 @@ def loss_scale(spec: LossSpec, n_outputs: int) -> sp.Rational:
     return scale
 
 
+def output_loss_terms(spec: LossSpec, outputs: Sequence[sp.Symbol],
+                      targets: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    """Each output's share of the loss (seed 004's E_{o1}, E_{o2}): they sum to the loss.
+
+    >>> a, b, y, z = sp.symbols("a b y z")
+    >>> output_loss_terms(LossSpec("squared_error", Fraction(1, 2), "sum"), [a, b], [y, z])
+    [(-a + y)**2/2, (-b + z)**2/2]
+    """
+    scale = loss_scale(spec, len(outputs))
+    return [scale * term for term in loss_terms(spec, outputs, targets)]
+
+
 def loss_expression(spec: LossSpec, outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol]
                     ) -> sp.Expr:
     """The loss of one example in terms of output activations and targets."""

@@ -56,7 +56,7 @@ __all__ = [
 TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss", "cost",
             "notation", "values")
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
-                 "input", "learning_rate", "first_layer", "weight_layer")
+                 "input", "learning_rate", "first_layer", "weight_layer", "loss_term")
 VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples")
 
 
@@ -120,6 +120,7 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
         "learning_rate": r"\alpha",
         "first_layer": 0,
         "weight_layer": "target",
+        "loss_term": "E_{{unit}}",
     }
     if "notation" not in top:
         return Notation(**defaults)

@@ -104,6 +104,7 @@ class Notation:
     learning_rate: str
     first_layer: int
     weight_layer: str  # "target" | "source"
+    loss_term: str = "E_{{unit}}"  # one output's share of the loss (E_{o1} + E_{o2} = E)
 
 
 @dataclass(frozen=True)
