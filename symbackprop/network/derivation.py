@@ -13,7 +13,7 @@ networks) and the closed form in the network's own quantities (δ substituted, n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -57,13 +57,46 @@ class Derivation:
         return None if self.paths is None else len(self.paths)
 
 
+class LazyMap(Mapping[str, sp.Expr]):
+    """A mapping whose values are computed on first access and then kept.
+
+    The δ recurrence of a hidden unit is a sum over the units it feeds, so building all of
+    them costs time proportional to the number of weights; most uses need a few.
+    """
+
+    def __init__(self, keys: Sequence[str], compute: Callable[[str], sp.Expr]) -> None:
+        self._keys = tuple(keys)
+        self._known = frozenset(self._keys)
+        self._compute = compute
+        self._values: dict[str, sp.Expr] = {}
+
+    def __getitem__(self, key: str) -> sp.Expr:
+        if key not in self._values:
+            if key not in self._known:
+                raise KeyError(key)
+            self._values[key] = self._compute(key)
+        return self._values[key]
+
+    def __setitem__(self, key: str, value: sp.Expr) -> None:
+        """Replace one value (tests plant wrong recurrences to see them caught)."""
+        if key not in self._known:
+            raise KeyError(key)
+        self._values[key] = value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 @dataclass
 class Gradients:
     """All derivations of one network, plus the δ recurrences they share."""
 
     network: Network
-    dE_dout: dict[str, sp.Expr]  # ∂E/∂out_u, with δ symbols of later units
-    deltas: dict[str, sp.Expr]  # δ_u in terms of δ symbols of later units
+    dE_dout: Mapping[str, sp.Expr]  # ∂E/∂out_u, with δ symbols of later units
+    deltas: Mapping[str, sp.Expr]  # δ_u in terms of δ symbols of later units
     notes: list[str] = field(default_factory=list)
     _closed_delta: dict[str, sp.Expr] = field(default_factory=dict)
     _display_delta: dict[str, sp.Expr] = field(default_factory=dict)
@@ -294,15 +327,14 @@ def derive(net: Network) -> Gradients:
     out_h1*out_o1*(1 - out_o1)*(out_o1 - target_o1)
     """
     local: dict[str, sp.Expr] = {}
+    by_activation: dict[tuple[object, ...], tuple[sp.Symbol, sp.Expr]] = {}
     for u in net.units:
-        activation = net.out_definitions[u.out]
-        local[u.name] = net.out_form(sp.diff(activation, u.net))
+        local[u.name] = _local_derivative(net, u, by_activation)
     direct: dict[str, sp.Expr] = {}
     for u in net.outputs:
         direct[u.name] = net.out_form(sp.diff(net.loss, u.out))
     grads = Gradients(network=net, dE_dout={}, deltas={}, direct_loss=direct,
                       local_derivatives=local)
-    consumer_weights = grads.consumer_weights
     output_delta: dict[str, sp.Expr] = {}
     softmax_ce = False
     for u in net.outputs:
@@ -324,9 +356,39 @@ def derive(net: Network) -> Gradients:
         grads.notes.append("softmax with cross-entropy: δ = out − target, using that the "
                            "targets sum to 1")
     grads.output_delta = output_delta
-    for u in net.units:
+    names = [u.name for u in net.units]
+
+    def back(name: str) -> sp.Expr:
         # output units feed only the loss (the spec rejects edges out of them)
-        back = sp.Add(*[c.delta * w for c, w in consumer_weights[u.name]])
-        grads.dE_dout[u.name] = direct.get(u.name, sp.S.Zero) + back
-        grads.deltas[u.name] = output_delta.get(u.name, back * local[u.name])
+        return sp.Add(*[c.delta * w for c, w in grads.consumer_weights[name]])
+
+    def dE_dout(name: str) -> sp.Expr:
+        return direct.get(name, sp.S.Zero) + back(name)
+
+    def delta(name: str) -> sp.Expr:
+        return output_delta[name] if name in output_delta else back(name) * local[name]
+
+    grads.dE_dout = LazyMap(names, dE_dout)
+    grads.deltas = LazyMap(names, delta)
     return grads
+
+
+def _local_derivative(net: Network, unit: Unit,
+                      memo: dict[tuple[object, ...], tuple[sp.Symbol, sp.Symbol, sp.Expr]]
+                      ) -> sp.Expr:
+    """∂out_u/∂net_u in out-form, differentiated once per activation and then renamed.
+
+    Units with one elementwise activation share the derivative up to their own net and out
+    symbols, so a layer costs one ``diff`` and a renaming per unit.
+    """
+    act = unit.activation
+    if act.kind == "softmax":
+        return net.out_form(sp.diff(net.out_definitions[unit.out], unit.net))
+    key = (act.kind, act.alpha, act.fname)
+    if key not in memo:
+        derivative = net.out_form(sp.diff(net.out_definitions[unit.out], unit.net))
+        z, a = sp.Dummy("z", real=True), sp.Dummy("a", real=True)
+        memo[key] = (z, a, derivative.xreplace({unit.net: z, unit.out: a}))
+        return derivative
+    z, a, generic = memo[key]
+    return generic.xreplace({z: unit.net, a: unit.out})

@@ -28,23 +28,25 @@ from .printing import Chain
 TEXT_WIDTH_EM = 40.0
 CONTINUATION_INDENT_EM = 1.0  # \quad
 
-# Widths in em of Computer Modern glyphs (rounded up).
+# Widths of Computer Modern glyphs in thousandths of an em (rounded up). Widths are whole
+# numbers so that the width of a concatenation is exactly the sum of the widths of its parts:
+# the breaker adds pieces up instead of measuring every prefix again.
 _GLYPH = {
-    **dict.fromkeys("abcdeghknopqsuvxyz", 0.55), **dict.fromkeys("fijlrt", 0.4),
-    "m": 0.9, "w": 0.75, **dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVXYZ", 0.8), "W": 1.05,
-    **dict.fromkeys("0123456789", 0.5), ".": 0.28, ",": 0.45, ";": 0.45, "'": 0.3,
-    "(": 0.39, ")": 0.39, "[": 0.28, "]": 0.28, "|": 0.28, "/": 0.5, "!": 0.3, "?": 0.5,
-    "+": 1.23, "-": 1.23, "=": 1.34, "<": 1.34, ">": 1.34, "*": 0.5, ":": 0.5, "~": 0.33,
+    **dict.fromkeys("abcdeghknopqsuvxyz", 550), **dict.fromkeys("fijlrt", 400),
+    "m": 900, "w": 750, **dict.fromkeys("ABCDEFGHIJKLMNOPQRSTUVXYZ", 800), "W": 1050,
+    **dict.fromkeys("0123456789", 500), ".": 280, ",": 450, ";": 450, "'": 300,
+    "(": 390, ")": 390, "[": 280, "]": 280, "|": 280, "/": 500, "!": 300, "?": 500,
+    "+": 1230, "-": 1230, "=": 1340, "<": 1340, ">": 1340, "*": 500, ":": 500, "~": 330,
 }
 _COMMAND = {
-    "partial": 0.57, "cdot": 0.73, "times": 1.23, "odot": 1.23, "circ": 1.0, "quad": 1.0,
-    "qquad": 2.0, ",": 0.17, ":": 0.22, ";": 0.28, "!": -0.17, " ": 0.33, "sum": 1.45,
-    "prod": 1.3, "in": 1.22, "to": 1.55, "rightarrow": 1.55, "leftarrow": 1.55,
-    "approx": 1.34, "le": 1.34, "ge": 1.34, "leq": 1.34, "geq": 1.34, "ne": 1.34,
-    "equiv": 1.34, "ldots": 1.2, "cdots": 1.2, "dots": 1.2, "infty": 1.0, "nabla": 0.85,
-    "prime": 0.3, "top": 0.8, "mathsf": 0.0, "log": 1.3, "exp": 1.5, "ln": 0.8,
-    "sinh": 2.0, "cosh": 2.0, "tanh": 2.0, "max": 1.6, "min": 1.5, "mathbb": 0.0,
-    "lbrace": 0.5, "rbrace": 0.5, "{": 0.5, "}": 0.5, "_": 0.5, "&": 0.0, "\\": 0.0,
+    "partial": 570, "cdot": 730, "times": 1230, "odot": 1230, "circ": 1000, "quad": 1000,
+    "qquad": 2000, ",": 170, ":": 220, ";": 280, "!": -170, " ": 330, "sum": 1450,
+    "prod": 1300, "in": 1220, "to": 1550, "rightarrow": 1550, "leftarrow": 1550,
+    "approx": 1340, "le": 1340, "ge": 1340, "leq": 1340, "geq": 1340, "ne": 1340,
+    "equiv": 1340, "ldots": 1200, "cdots": 1200, "dots": 1200, "infty": 1000, "nabla": 850,
+    "prime": 300, "top": 800, "mathsf": 0, "log": 1300, "exp": 1500, "ln": 800,
+    "sinh": 2000, "cosh": 2000, "tanh": 2000, "max": 1600, "min": 1500, "mathbb": 0,
+    "lbrace": 500, "rbrace": 500, "{": 500, "}": 500, "_": 500, "&": 0, "\\": 0,
 }
 _GREEK = frozenset((
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
@@ -55,9 +57,36 @@ _GREEK = frozenset((
 _IGNORED = {"left", "right", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "big", "Big",
             "displaystyle", "textstyle", "limits", "nolimits", "mathrm", "mathit", "mathbf",
             "boldsymbol", "operatorname", "text", "mathcal", "hat", "bar", "tilde", "vec"}
-_SCRIPT = 0.7
 _SAFETY = 1.1  # calibrated against pdflatex box widths; errs on the wide side
+_UNIT = 1000  # widths are in thousandths of an em
 _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([{}^_&])|(\s+)|(.)", re.S)
+# Every digit has the same width and no command name contains one, so a string's width is
+# the width of the string with every digit made 0: rows that differ only in their indices
+# share one measurement.
+_DIGITS = str.maketrans("123456789", "000000000")
+_MEASURED: dict[str, int] = {}
+_MEASURED_MAX = 200_000
+
+
+def raw_width(latex: str) -> int:
+    """Width of display-style math ``latex`` in thousandths of an em, before the safety margin.
+
+    Whole numbers add up exactly: ``raw_width(a + b) == raw_width(a) + raw_width(b)`` when
+    ``b`` starts a new token (a space, an operator, ``{}``).
+    """
+    key = latex.translate(_DIGITS)
+    width = _MEASURED.get(key)
+    if width is None:
+        width, _ = _measure(_tokens(key), 0)
+        if len(_MEASURED) >= _MEASURED_MAX:
+            _MEASURED.clear()
+        _MEASURED[key] = width
+    return width
+
+
+def em(raw: int) -> float:
+    """A raw width as em with the safety margin."""
+    return _SAFETY * raw / _UNIT
 
 
 def latex_width(latex: str) -> float:
@@ -66,8 +95,7 @@ def latex_width(latex: str) -> float:
     >>> latex_width("a + b") > latex_width("a")
     True
     """
-    width, _ = _measure(_tokens(latex), 0)
-    return _SAFETY * width
+    return em(raw_width(latex))
 
 
 def _tokens(latex: str) -> list[str]:
@@ -83,9 +111,9 @@ def _tokens(latex: str) -> list[str]:
     return out
 
 
-def _measure(tokens: list[str], i: int, *, stop_at_brace: bool = False) -> tuple[float, int]:
+def _measure(tokens: list[str], i: int, *, stop_at_brace: bool = False) -> tuple[int, int]:
     """Width of tokens from ``i`` until the end (or the closing brace of this group)."""
-    width = 0.0
+    width = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok == "}":
@@ -98,16 +126,21 @@ def _measure(tokens: list[str], i: int, *, stop_at_brace: bool = False) -> tuple
     return width, i
 
 
-def _group(tokens: list[str], i: int) -> tuple[float, int]:
+def _group(tokens: list[str], i: int) -> tuple[int, int]:
     """Width of one argument: a braced group or a single token."""
     if i < len(tokens) and tokens[i] == "{":
         return _measure(tokens, i + 1, stop_at_brace=True)
     if i < len(tokens):
         return _atom(tokens, i)
-    return 0.0, i
+    return 0, i
 
 
-def _atom(tokens: list[str], i: int) -> tuple[float, int]:
+def _script(width: int) -> int:
+    """A sub- or superscript is set at 70 %."""
+    return (7 * width + 9) // 10
+
+
+def _atom(tokens: list[str], i: int) -> tuple[int, int]:
     tok = tokens[i]
     if tok == "{":
         return _measure(tokens, i + 1, stop_at_brace=True)
@@ -117,32 +150,32 @@ def _atom(tokens: list[str], i: int) -> tuple[float, int]:
         if j < len(tokens) and tokens[j] in ("^", "_") and tokens[j] != tok:
             w2, j = _group(tokens, j + 1)
             w = max(w, w2)
-        return _SCRIPT * w + 0.05, j
+        return _script(w) + 50, j
     if tok == "&":
-        return 0.0, i + 1
+        return 0, i + 1
     if not tok.startswith("\\"):
-        return _GLYPH.get(tok, 0.6), i + 1
+        return _GLYPH.get(tok, 600), i + 1
     name = tok[1:]
     if name in ("frac", "dfrac", "tfrac", "binom"):
         num, j = _group(tokens, i + 1)
         den, j = _group(tokens, j)
-        scale = _SCRIPT if name == "tfrac" else 1.0
-        return scale * max(num, den) + 0.35, j
+        wide = max(num, den)
+        return (_script(wide) if name == "tfrac" else wide) + 350, j
     if name in ("sqrt",):
         w, j = _group(tokens, i + 1)
-        return w + 0.9, j
+        return w + 900, j
     if name in ("operatorname", "mathrm", "text", "textrm", "mathit", "mathbf", "mathsf",
                 "boldsymbol", "mathcal", "mathbb", "hat", "bar", "tilde", "vec"):
         w, j = _group(tokens, i + 1)
-        return w + (0.15 if name == "operatorname" else 0.0), j
+        return w + (150 if name == "operatorname" else 0), j
     if name in ("begin", "end"):
         _, j = _group(tokens, i + 1)
-        return 0.0, j
+        return 0, j
     if name in _IGNORED:
-        return 0.0, i + 1
+        return 0, i + 1
     if name in _GREEK:
-        return 0.65, i + 1
-    return _COMMAND.get(name, 0.9), i + 1
+        return 650, i + 1
+    return _COMMAND.get(name, 900), i + 1
 
 
 # ----------------------------------------------------------------------------- breaking
@@ -173,7 +206,20 @@ def break_expr(expr: sp.Expr, printer: Any, width: float,
 
 
 def _segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
-    """The top-level pieces of a sum or product, as SymPy's own printer would emit them."""
+    """The top-level pieces of a sum or product, as SymPy's own printer would emit them.
+
+    A printer with a ``segment_cache`` dict keeps them per expression (rows printed from
+    one template share their expression).
+    """
+    cache = getattr(printer, "segment_cache", None)
+    if cache is None:
+        return _find_segments(expr, printer)
+    if expr not in cache:
+        cache[expr] = _find_segments(expr, printer)
+    return cache[expr]
+
+
+def _find_segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
     if isinstance(expr, sp.Add) and len(expr.args) > 1:
         out = []
         for k, term in enumerate(printer._as_ordered_terms(expr, order=None)):
@@ -226,29 +272,32 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
     if segs is None:
         return [printer.doprint(expr)]
     lines: list[str] = []
-    current = ""
+    current: list[str] = []
+    used = 0  # raw width of current
     budget = first
     for k, seg in enumerate(segs):
         leading_first = k == 0
         piece = _piece(seg, printer, leading=False) if (current or leading_first) else \
             _piece(seg, printer, leading=True)
-        if latex_width(current + piece) <= budget:
-            current += piece
+        piece_width = raw_width(piece)
+        if em(used + piece_width) <= budget:
+            current.append(piece)
+            used += piece_width
             continue
         if current:
-            lines.append(current)
+            lines.append("".join(current))
             budget = width
             piece = _piece(seg, printer, leading=True)
-            if latex_width(piece) <= budget:
-                current = piece
+            piece_width = raw_width(piece)
+            if em(piece_width) <= budget:
+                current, used = [piece], piece_width
                 continue
         # the piece alone is too wide: break inside it
-        current = ""
         inner = _break_inside(seg, printer, budget, width, leading=bool(lines) or k > 0)
         lines.extend(inner[:-1])
-        current = inner[-1]
+        current, used = [inner[-1]], raw_width(inner[-1])
         budget = width
-    lines.append(current)
+    lines.append("".join(current))
     return [ln for ln in lines if ln]
 
 

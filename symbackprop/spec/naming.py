@@ -52,8 +52,9 @@ def plain_name(latex: str) -> str:
     the same quantity.
     """
     text = latex
-    for word, rep in _LATEX_WORDS.items():
-        text = text.replace(word, f"_{rep}_" if rep else "_")
+    if "\\" in text:
+        for word, rep in _LATEX_WORDS.items():
+            text = text.replace(word, f"_{rep}_" if rep else "_")
     text = text.replace("'", "_prime")
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_")
     if not text:

@@ -195,14 +195,15 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         if connect == "full":
             sources = _source_units(r, lp, layer, lay.position, inputs, layers)
             names = _weight_names(r, lp, layer, lay, sources)
+            distinct = len(sources) == len(set(sources))
             for j, target in enumerate(lay.units, start=1):
                 for k, source in enumerate(sources, start=1):
                     wname, wpath = names[(target, source)]
                     if wname is None:
                         continue
                     default = expand(notation.weight, layer=weight_layer(lay.position),
-                                     j=j, k=unit_index[source] if len(sources) == len(
-                                         set(sources)) else k, unit=target)
+                                     j=j, k=unit_index[source] if distinct else k,
+                                     unit=target)
                     if wname == "":
                         wname = plain_name(default)
                         latex = default
