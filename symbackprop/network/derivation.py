@@ -177,7 +177,7 @@ class Gradients:
         return _consumer_weights(self.network)
 
     @cached_property
-    def _uses_by_param(self) -> dict[sp.Symbol, tuple[Use, ...]]:
+    def _uses_by_param(self) -> dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]]:
         return _uses(self.network)
 
     output_delta: dict[str, sp.Expr] = field(default_factory=dict)
@@ -189,7 +189,7 @@ class Gradients:
 
     # -- per-parameter -----------------------------------------------------------------
     def uses(self, param: sp.Symbol) -> tuple[Use, ...]:
-        return self._uses_by_param.get(param, ())
+        return tuple(Use(u, s) for u, s in self._uses_by_param.get(param, ()))
 
     def derivation(self, param: sp.Symbol) -> Derivation:
         """The derivation of ∂E/∂param (computed on first request, then kept)."""
@@ -296,14 +296,16 @@ def _consumer_weights(net: Network) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
     return out
 
 
-def _uses(net: Network) -> dict[sp.Symbol, tuple[Use, ...]]:
-    found: dict[sp.Symbol, list[Use]] = {p: [] for p in net.params}
+def _uses(net: Network) -> dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]]:
+    """(unit, source activation or None for a bias) of every use, by parameter."""
+    found: dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]] = {p: [] for p in net.params}
+    source_out = net.source_out
     for u in net.units:
         for s, w in u.incoming:
-            found[w].append(Use(u, net.source_out[s]))
+            found[w].append((u, source_out[s]))
         if u.bias is not None:
-            found[u.bias].append(Use(u, None))
-    return {p: tuple(v) for p, v in found.items()}
+            found[u.bias].append((u, None))
+    return found
 
 
 def simplest(expr: sp.Expr) -> sp.Expr:

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..network.build import Network
+from ..network.build import Network, Unit
 from ..network.derivation import MAX_PATHS, Derivation, Factor, Gradients
 from ..spec.typesetting import upright
 from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
@@ -43,6 +43,7 @@ class Row:
     kind: str  # factors | values | numbers | result | value | delta | forward | loss | cost
     expr: sp.Expr | None = field(default=None, compare=False)  # for line breaking
     lhs: sp.Expr | None = field(default=None, compare=False)  # of an equation row
+    printer: Any = field(default=None, compare=False)  # prints expr and lhs, when not the default
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ParamDerivation:
     derivation: Derivation
     value: float | None = None
     notes: list[str] = field(default_factory=list)
+    printer: Any = None  # prints the rows' expressions, when not the network's printer
 
 
 @dataclass
@@ -137,9 +139,20 @@ def value_row(value: float) -> Row:
 
 def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
                    form: str = "chain", values: Any = None,
-                   progress: Callable[[str], None] | None = None) -> DerivationDocument:
-    """Assemble the derivations of ``params`` (all by default) in the requested form."""
+                   progress: Callable[[str], None] | None = None, templates: bool = True
+                   ) -> DerivationDocument:
+    """Assemble the derivations of ``params`` (all by default) in the requested form.
+
+    The δ form of a layered network is printed from one template per row shape
+    (:mod:`symbackprop.render.templated`); ``templates=False`` prints every row itself.
+    """
     chosen = _select(net, params)
+    if form == "delta" and templates:
+        from .templated import templated_document
+
+        fast = templated_document(net, grads, chosen, progress)
+        if fast is not None:
+            return fast
     at = symbol_values(net, grads, values) if values is not None else None
     loss_name = net.loss_symbol
     docs: list[ParamDerivation] = []
@@ -148,9 +161,8 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         d = grads.derivation(p) if form != "delta" else None
         rows: list[Row] = []
         if form == "delta":
-            expr = grads.gradient(p)
-            rows.append(expr_row(net, expr, "delta"))
-            deriv = Derivation(p, grads.uses(p), expr, expr, expr, None)
+            rows += gradient_rows(net, grads, p)
+            deriv = delta_derivation(grads, p)
         else:
             assert d is not None
             deriv = d
@@ -179,6 +191,16 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         matrix = matrix_form(net, grads)
     cost = cost_row(net)
     return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)
+
+
+def gradient_rows(net: Network, grads: Gradients, p: sp.Symbol) -> list[Row]:
+    """The δ form of ∂E/∂p: Σ δ_v · source over the places p is used."""
+    return [expr_row(net, grads.gradient(p), "delta")]
+
+
+def delta_derivation(grads: Gradients, p: sp.Symbol) -> Derivation:
+    expr = grads.gradient(p)
+    return Derivation(p, grads.uses(p), expr, expr, expr, None)
 
 
 def _dedupe(rows: list[Row]) -> list[Row]:
@@ -215,16 +237,29 @@ def definition_rows(net: Network) -> list[Row]:
     """The forward pass and the loss, one equation per row."""
     rows = []
     for u in net.units:
-        rows.append(equation_row(net, u.net, net.net_display(u), "forward"))
-        rows.append(equation_row(net, u.out, net.out_definitions[u.out], "forward"))
-    rows.append(equation_row(net, net.loss_symbol, net.loss, "loss"))
+        rows += unit_definition_rows(net, u)
+    rows.append(loss_row(net))
     return rows
+
+
+def unit_definition_rows(net: Network, u: Unit) -> list[Row]:
+    """net_u = Σ w · source + b and out_u = act(net_u)."""
+    return [equation_row(net, u.net, net.net_display(u), "forward"),
+            equation_row(net, u.out, net.out_definitions[u.out], "forward")]
+
+
+def loss_row(net: Network) -> Row:
+    return equation_row(net, net.loss_symbol, net.loss, "loss")
 
 
 def delta_rows(net: Network, grads: Gradients) -> list[Row]:
     """δ_u = ∂E/∂net_u for every unit, from the output layer back."""
-    return [equation_row(net, u.delta, grads.recurrence(u.name), "delta")
-            for u in reversed(net.units)]
+    return [delta_row(net, grads, u) for u in reversed(net.units)]
+
+
+def delta_row(net: Network, grads: Gradients, u: Unit) -> Row:
+    """δ_u in terms of the δ of the units u feeds."""
+    return equation_row(net, u.delta, grads.recurrence(u.name), "delta")
 
 
 def cost_symbols(net: Network) -> tuple[sp.Symbol, sp.Symbol, sp.Symbol, sp.Symbol, sp.Symbol,
@@ -290,7 +325,7 @@ def to_text(doc: DerivationDocument) -> str:
 def param_block(doc: DerivationDocument, pd: ParamDerivation, *, env: str = "align*",
                 width: float = TEXT_WIDTH_EM) -> str:
     """One parameter's derivation as an aligned block with long rows broken."""
-    printer = NetworkLatexPrinter(doc.network)
+    printer = pd.printer or NetworkLatexPrinter(doc.network)
     steps = [Step(r.expr) if r.expr is not None else Step(latex=r.latex) for r in pd.rows]
     return align_block(aligned_rows(pd.lhs_latex, steps, printer, width=width), env)
 
@@ -304,7 +339,8 @@ def equations_block(net: Network, rows: Sequence[Row], *, env: str = "align*",
         if r.lhs is None or r.expr is None:
             out.append(r.latex.replace(" = ", " &= ", 1))
             continue
-        out += aligned_rows(printer.doprint(r.lhs), [Step(r.expr)], printer, width=width)
+        p = r.printer or printer
+        out += aligned_rows(p.doprint(r.lhs), [Step(r.expr)], p, width=width)
     return align_block(out, env)
 
 

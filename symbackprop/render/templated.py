@@ -1,0 +1,464 @@
+"""δ-form derivations of layered networks, printed from one template per row shape.
+
+In a network whose layers are fully connected one after the other, every row of one kind in
+one layer has the same shape: ∂L/∂w^{[l]}_{j,k} = δ^{[l]}_j a^{[l-1]}_k for every j and k,
+z^{[l]}_j = Σ_k w^{[l]}_{j,k} a^{[l-1]}_k + b^{[l]}_j for every j. A shape is built once by
+the same row builders as every other network (:mod:`symbackprop.render.derivations`) with
+placeholder symbols standing for the row's own quantities, and printed once by the same
+printers; each row is that print with its names filled in. Printing 23,860 gradients then
+costs string joins instead of 47,000 SymPy prints.
+
+Three things keep a filled row equal to the row the general path prints:
+
+* the printers order the factors of an evaluated product by the names of its symbols, so
+  placeholders get names that sort like the row's own names (a shape is keyed by that order);
+* SymPy's LaTeX printer puts ``\\cdot`` between a factor ending in a digit and a number, so
+  a placeholder's LaTeX ends in a digit exactly when the name it stands for does;
+* the first row of every shape is also printed the general way and compared; any difference
+  (a printer that treats some name specially) sends the whole document to the general path.
+
+Line breaking runs the general breaker with a printer that fills the shape's prints of each
+sub-expression, so rows are broken where the general path breaks them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import sympy as sp
+from sympy.core.parameters import evaluate
+
+from ..network.build import Network, Unit
+from ..network.derivation import Derivation, Gradients
+from .derivations import (
+    DerivationDocument,
+    ParamDerivation,
+    Row,
+    cost_row,
+    delta_derivation,
+    delta_row,
+    equation_row,
+    equations_block,
+    expr_row,
+    gradient_rows,
+    loss_row,
+    param_block,
+    unit_definition_rows,
+)
+from .printing import latex_printer, partial_tex, partial_text
+
+MIN_PARAMS = 0  # templates pay off from a few dozen rows; small networks take them too
+CHECK_SLOTS = 64  # rows up to this many quantities are also broken the general way and compared
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_RANK0 = 0xF0000  # placeholder names sort by a character from a private-use plane
+_MAX_SLOTS = 0xFFFD - 0x0000  # characters available for ranks in that plane
+_CARET = "\ue002"
+# a placeholder prints as OPEN rank CLOSE, then ^{CARET} when the LaTeX name it stands for has
+# a superscript, then 0 when that name ends in a digit
+_MARK = re.compile(f"{_OPEN}(.){_CLOSE}(?:\\^\\{{?{_CARET}0?\\}}?|0)?", re.S)
+_DIGIT_CHARS = frozenset("0123456789")  # SymPy tests [0-9][} ]*$ before a number factor
+
+
+class Fallback(Exception):
+    """The templates cannot promise the general path's output for this network."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A printed row split at its placeholders: literal text and the slots between."""
+
+    literals: tuple[str, ...]
+    slots: tuple[int, ...]
+
+    def fill(self, names: Sequence[str]) -> str:
+        lits = self.literals
+        out = [lits[0]]
+        for k, slot in enumerate(self.slots, start=1):
+            out.append(names[slot])
+            out.append(lits[k])
+        return "".join(out)
+
+
+class Names(NamedTuple):
+    """The quantities filling one row's slots, as plain text and as LaTeX."""
+
+    text: tuple[str, ...]
+    latex: tuple[str, ...]
+
+
+class Shape:
+    """The rows built for one representative, with placeholders for its slot symbols."""
+
+    def __init__(self, net: Network, rows: Sequence[Row], slots: Sequence[sp.Symbol],
+                 names: Names) -> None:
+        order = sorted(range(len(slots)), key=lambda i: slots[i].name)
+        self.rank_slot = order  # rank → slot
+        rank_of = {slot: rank for rank, slot in enumerate(order)}
+        placeholders = [_placeholder(rank_of[i], names.latex[i]) for i in range(len(slots))]
+        mapping = dict(zip(slots, placeholders, strict=True))
+        self.net = net
+        self.printer = latex_printer(net)
+        self.segment_cache: dict[Any, Any] = {}
+        self._subs: dict[tuple[Any, bool], Template] = {}
+        self.rows: list[tuple[Template, Template, Any, Any, str]] = []
+        for real in rows:
+            with evaluate(False):
+                expr = real.expr.xreplace(mapping) if real.expr is not None else None
+                lhs = real.lhs.xreplace(mapping) if real.lhs is not None else None
+            if expr is None:
+                raise Fallback("a row without an expression")
+            ph = (equation_row(net, lhs, expr, real.kind) if lhs is not None
+                  else expr_row(net, expr, real.kind))
+            text_t, latex_t = self.parse(ph.text), self.parse(ph.latex)
+            if text_t.fill(names.text) != real.text or latex_t.fill(names.latex) != real.latex:
+                raise Fallback(f"a {real.kind} row prints differently from its template")
+            self.rows.append((text_t, latex_t, expr, lhs, real.kind))
+        self.mapping = mapping
+        self.real_rows = list(rows)
+        self.real_names = names
+
+    def parse(self, printed: str) -> Template:
+        parts = _MARK.split(printed)
+        literals = parts[0::2]
+        slots = tuple(self.rank_slot[ord(c) - _RANK0] for c in parts[1::2])
+        return Template(tuple(literals), slots)
+
+    def sub(self, expr: Any, whole: bool) -> Template:
+        """The template of a sub-expression, as ``doprint`` (whole) or ``_print`` prints it."""
+        key = (expr, whole)
+        if key not in self._subs:
+            printed = self.printer.doprint(expr) if whole else self.printer._print(expr)
+            self._subs[key] = self.parse(printed)
+        return self._subs[key]
+
+    def row(self, k: int, names: Names) -> TemplatedRow:
+        return TemplatedRow(self, k, names)
+
+
+class RowPrinter:
+    """The network's LaTeX printer for one row: a shape's prints with this row's names.
+
+    It offers what the line breaker asks of a printer, so breaking a templated row runs the
+    same code as breaking any other.
+    """
+
+    def __init__(self, shape: Shape, names: Sequence[str]) -> None:
+        self.shape = shape
+        self.names = names
+        self.segment_cache = shape.segment_cache
+
+    def doprint(self, expr: Any) -> str:
+        return self.shape.sub(expr, True).fill(self.names)
+
+    def _print(self, expr: Any) -> str:
+        return self.shape.sub(expr, False).fill(self.names)
+
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> Any:
+        return self.shape.printer._as_ordered_terms(expr, order=order)
+
+    def _needs_add_brackets(self, expr: Any) -> bool:
+        return bool(self.shape.printer._needs_add_brackets(expr))
+
+    def _needs_mul_brackets(self, expr: Any, first: bool = False, last: bool = False) -> bool:
+        return bool(self.shape.printer._needs_mul_brackets(expr, first=first, last=last))
+
+
+class TemplatedRow:
+    """A :class:`~symbackprop.render.derivations.Row` whose strings are filled on request."""
+
+    __slots__ = ("index", "names", "shape")
+
+    def __init__(self, shape: Shape, index: int, names: Names) -> None:
+        self.shape, self.index, self.names = shape, index, names
+
+    @property
+    def text(self) -> str:
+        return self.shape.rows[self.index][0].fill(self.names.text)
+
+    @property
+    def latex(self) -> str:
+        return self.shape.rows[self.index][1].fill(self.names.latex)
+
+    @property
+    def expr(self) -> Any:
+        return self.shape.rows[self.index][2]
+
+    @property
+    def lhs(self) -> Any:
+        return self.shape.rows[self.index][3]
+
+    @property
+    def kind(self) -> str:
+        return self.shape.rows[self.index][4]
+
+    @property
+    def printer(self) -> RowPrinter:
+        return RowPrinter(self.shape, self.names.latex)
+
+
+class TemplatedParam:
+    """A :class:`~symbackprop.render.derivations.ParamDerivation` filled from templates."""
+
+    __slots__ = ("_lhs", "grads", "names", "param", "rows")
+
+    def __init__(self, grads: Gradients, param: sp.Symbol, lhs: Shape, names: Names,
+                 rows: list[TemplatedRow]) -> None:
+        self.grads, self.param, self._lhs, self.names, self.rows = grads, param, lhs, names, rows
+
+    name = property(lambda self: self.param.name)
+    value = None
+    notes: list[str] = []  # noqa: RUF012 - read only, shared by every parameter
+
+    @property
+    def lhs_text(self) -> str:
+        return self._lhs.rows[0][0].fill(self.names.text)
+
+    @property
+    def lhs_latex(self) -> str:
+        return self._lhs.rows[0][1].fill(self.names.latex)
+
+    @property
+    def printer(self) -> RowPrinter:
+        return RowPrinter(self.rows[0].shape, self.names.latex)
+
+    @property
+    def derivation(self) -> Derivation:
+        return delta_derivation(self.grads, self.param)
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+def layered(net: Network) -> list[tuple[Unit, ...]] | None:
+    """The layers of a network whose layers are fully connected one after the other.
+
+    None when any unit takes other sources, a parameter is used twice, or a softmax layer is
+    not the last: those rows differ in shape and go the general way.
+    """
+    layers = [net.layer_units(k) for k in sorted(net.units_by_layer)]
+    previous = tuple(net.inputs)
+    seen: set[sp.Symbol] = set()
+    count = 0
+    for k, units in enumerate(layers):
+        if units[0].layer != k + 1:
+            return None
+        for u in units:
+            if tuple(net.source_out[s] for s, _ in u.incoming) != previous:
+                return None
+            count += len(u.incoming) + (u.bias is not None)
+            seen.update(w for _, w in u.incoming)
+            if u.bias is not None:
+                seen.add(u.bias)
+            if u.activation != units[0].activation:
+                return None
+        if units[0].activation.kind == "softmax" and k != len(layers) - 1:
+            return None
+        previous = tuple(u.out for u in units)
+    if len(seen) != count or count != len(net.params):
+        return None
+    return layers
+
+
+class _Shapes:
+    """Shapes by key, built from the first row that needs each."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.known: dict[tuple[Any, ...], tuple[Shape, Shape]] = {}
+
+    def get(self, kind: str, group: Any, slots: Sequence[sp.Symbol], names: Names,
+            build: Callable[[], Sequence[Row]]) -> Shape:
+        return self.pair(kind, group, slots, names, build, None)[0]
+
+    def pair(self, kind: str, group: Any, slots: Sequence[sp.Symbol], names: Names,
+             build: Callable[[], Sequence[Row]],
+             build_lhs: Callable[[], Sequence[Row]] | None) -> tuple[Shape, Shape]:
+        """The shape of a row (and of its left-hand side, when asked) for this row's names."""
+        if len(slots) > _MAX_SLOTS:
+            raise Fallback("too many quantities in one row")
+        text_names = names.text
+        if len(set(text_names)) != len(text_names):
+            raise Fallback("a row names one quantity twice")
+        order = tuple(sorted(range(len(slots)), key=text_names.__getitem__))
+        looks = tuple(("^" in t, (t.rstrip("} ") or "x")[-1] in _DIGIT_CHARS)
+                      for t in names.latex)
+        key = (kind, group, order, looks)
+        found = self.known.get(key)
+        if found is None:
+            shape = Shape(self.net, build(), slots, names)
+            found = (shape, Shape(self.net, build_lhs(), slots, names) if build_lhs else shape)
+            self.known[key] = found
+        return found
+
+
+def _names(net: Network, symbols: Sequence[sp.Symbol]) -> Names:
+    latex = net.latex_names
+    return Names(tuple(s.name for s in symbols), tuple(latex.get(s, s.name) for s in symbols))
+
+
+def _look(latex: str) -> tuple[bool, bool]:
+    """What the printers see of a LaTeX name: a superscript, a final digit."""
+    return "^" in latex, (latex.rstrip("} ") or "x")[-1] in _DIGIT_CHARS
+
+
+def _placeholder(rank: int, latex: str) -> sp.Symbol:
+    """A symbol that sorts at ``rank`` and looks to the printers like ``latex``."""
+    caret, digit = _look(latex)
+    name = f"{_OPEN}{chr(_RANK0 + rank)}{_CLOSE}"
+    if caret:
+        name += f"^{_CARET}{'0' if digit else ''}"
+    elif digit:
+        name += "0"
+    return sp.Symbol(name, real=True)
+
+
+# ----------------------------------------------------------------------------- document
+
+
+def templated_document(net: Network, grads: Gradients, chosen: Sequence[sp.Symbol],
+                       progress: Callable[[str], None] | None = None
+                       ) -> DerivationDocument | None:
+    """The δ-form document of a layered network, or None where templates do not apply."""
+    if len(net.params) < MIN_PARAMS or not _symbols_print_as_named(net):
+        return None
+    layers = layered(net)
+    if layers is None:
+        return None
+    try:
+        return _document(net, grads, layers, chosen, progress)
+    except Fallback:
+        return None
+
+
+def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
+              chosen: Sequence[sp.Symbol], progress: Callable[[str], None] | None
+              ) -> DerivationDocument:
+    from .matrix import matrix_form
+
+    shapes = _Shapes(net)
+    group_of = {u.name: (u.layer, u.activation) for units in layers for u in units}
+    softmax = {u.name for units in layers for u in units if u.activation.kind == "softmax"}
+
+    definitions: list[Any] = []
+    for u in net.units:
+        if u.name in softmax:
+            definitions += unit_definition_rows(net, u)
+            continue
+        slots = [u.net, u.out, *([u.bias] if u.bias is not None else [])]
+        for s, w in u.incoming:
+            slots += [w, net.source_out[s]]
+        names = _names(net, slots)
+        shape = shapes.get("forward", group_of[u.name], slots, names,
+                           lambda u=u: unit_definition_rows(net, u))
+        definitions += [shape.row(k, names) for k in range(len(shape.rows))]
+    definitions.append(loss_row(net))
+
+    deltas: list[Any] = []
+    for u in reversed(net.units):
+        if u.name in softmax:
+            deltas.append(delta_row(net, grads, u))
+            continue
+        slots = [u.delta, u.out, u.net, *([u.target] if u.target is not None else [])]
+        for c, w in grads.consumer_weights[u.name]:
+            slots += [c.delta, w]
+        names = _names(net, slots)
+        shape = shapes.get("delta", group_of[u.name], slots, names,
+                           lambda u=u: [delta_row(net, grads, u)])
+        deltas.append(shape.row(0, names))
+
+    uses = _uses(layers, net)
+    loss = net.loss_symbol
+    params: list[Any] = []
+    checked: set[int] = set()
+    for p in chosen:
+        unit, source, names = uses[p]
+        slots = [p, unit.delta] if source is None else [p, unit.delta, source]
+        kind = "bias" if source is None else "weight"
+        shape, lhs = shapes.pair(kind, group_of[unit.name], slots, names,
+                                 lambda p=p: gradient_rows(net, grads, p),
+                                 lambda p=p: [_lhs_row(net, loss, p)])
+        rows = [TemplatedRow(shape, k, names) for k in range(len(shape.rows))]
+        templated = TemplatedParam(grads, p, lhs, names, rows)
+        if id(shape) not in checked:
+            checked.add(id(shape))
+            _check_param(net, grads, shape, lhs, templated)
+        params.append(templated)
+        if progress is not None:
+            progress(p.name)
+    for shape, _ in shapes.known.values():
+        if shape.rows[0][4] in ("forward", "delta") and len(shape.mapping) <= CHECK_SLOTS:
+            _check_blocks(net, shape)
+    return DerivationDocument(net, "delta", params, definitions, deltas, list(grads.notes),
+                              cost_row(net), matrix_form(net, grads))
+
+
+def _lhs_row(net: Network, loss: sp.Symbol, p: sp.Symbol) -> Row:
+    """∂L/∂p as a row, so that it is templated like any other."""
+    from .printing import Partial
+
+    return Row(partial_text(loss, p), partial_tex(net, loss, p), "lhs", Partial(loss, p))
+
+
+def _symbols_print_as_named(net: Network) -> bool:
+    """Rows are filled with each symbol's name (text) and notation name (LaTeX): that is
+    how SymPy's printers print a symbol, unless a printer overrides it."""
+    from sympy.printing.latex import LatexPrinter
+    from sympy.printing.str import StrPrinter
+
+    from .printing import TextPrinter
+
+    return (type(latex_printer(net))._print_Symbol is LatexPrinter._print_Symbol
+            and TextPrinter._print_Symbol is StrPrinter._print_Symbol)
+
+
+def _uses(layers: list[tuple[Unit, ...]], net: Network
+          ) -> dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names]]:
+    """Each parameter's unit, source and the names filling its rows: ``(p, δ, source)``."""
+    latex = {s.name: t for s, t in net.latex_names.items()}
+    found: dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names]] = {}
+    for units in layers:
+        for u in units:
+            d = u.delta.name
+            d_tex = latex[d]
+            for s, w in u.incoming:
+                src = net.source_out[s]
+                found[w] = (u, src, Names((w.name, d, src.name),
+                                          (latex[w.name], d_tex, latex[src.name])))
+            if u.bias is not None:
+                b = u.bias.name
+                found[u.bias] = (u, None, Names((b, d), (latex[b], d_tex)))
+    return found
+
+
+def _check_blocks(net: Network, shape: Shape) -> None:
+    """The representative's LaTeX block, broken the general way and from the template."""
+    for k, real in enumerate(shape.real_rows):
+        if real.lhs is None:
+            continue
+        row = shape.row(k, shape.real_names)
+        if equations_block(net, [row]) != equations_block(net, [real]):
+            raise Fallback("a row breaks differently from its template")
+
+
+def _check_param(net: Network, grads: Gradients, shape: Shape, lhs: Shape,
+                 templated: TemplatedParam) -> None:
+    """The representative's parameter block, the general way and from the template."""
+    p = templated.param
+    real = ParamDerivation(name=p.name, lhs_text=partial_text(net.loss_symbol, p),
+                           lhs_latex=partial_tex(net, net.loss_symbol, p),
+                           rows=list(shape.real_rows), derivation=templated.derivation)
+    doc = _Doc(net)
+    for env in ("align*", "aligned"):
+        if param_block(doc, templated, env=env) != param_block(doc, real, env=env):
+            raise Fallback("a gradient breaks differently from its template")
+    if (templated.lhs_text, templated.lhs_latex) != (real.lhs_text, real.lhs_latex):
+        raise Fallback("a gradient's name prints differently from its template")
+    del lhs
+
+
+@dataclass(frozen=True)
+class _Doc:
+    network: Network

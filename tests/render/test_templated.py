@@ -1,0 +1,136 @@
+"""Templated δ-form output equals the general path's, row for row, in every format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from layered_specs import random_layered, write_spec
+from paths import ROOT, SPECS
+
+from symbackprop.check.verdict import check_formula, checker_for
+from symbackprop.network.build import build_network
+from symbackprop.network.derivation import derive
+from symbackprop.render import templated
+from symbackprop.render.derivations import FORMATS, build_document, render
+from symbackprop.spec.load import load_spec
+
+BUNDLED = sorted(SPECS.glob("*.yaml"))
+LAYERED = {"seed-000-renom-1-2-1", "seed-001-linear-1-1-2-1", "seed-002-four-layer",
+           "seed-004-perceptron", "softmax-cross-entropy", "tanh-regression"}
+
+
+def _both(path: Path, params: list[str] | None = None) -> tuple[object, dict[str, str],
+                                                               dict[str, str]]:
+    net = build_network(load_spec(path))
+    grads = derive(net)
+    fast = build_document(net, grads, params=params, form="delta")
+    slow = build_document(net, grads, params=params, form="delta", templates=False)
+    return (fast, {f: render(fast, f) for f in FORMATS}, {f: render(slow, f) for f in FORMATS})
+
+
+def _assert_same(fast: dict[str, str], slow: dict[str, str]) -> None:
+    for fmt in FORMATS:
+        assert fast[fmt].splitlines() == slow[fmt].splitlines(), fmt
+
+
+def _is_templated(doc: object) -> bool:
+    return any(isinstance(p, templated.TemplatedParam) for p in doc.params)  # type: ignore
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.stem)
+def test_bundled_specs_print_the_same_either_way(path: Path) -> None:
+    doc, fast, slow = _both(path)
+    _assert_same(fast, slow)
+    # layered specs take the templates; shared weights and biases, skip connections,
+    # and mixed activations in a layer take the general path
+    assert _is_templated(doc) == (path.stem in LAYERED)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_layered_networks_print_the_same(tmp_path: Path, seed: int) -> None:
+    doc, fast, slow = _both(random_layered(tmp_path, seed))
+    assert _is_templated(doc)
+    _assert_same(fast, slow)
+
+
+def test_a_medium_network_with_long_rows_breaks_lines_the_same(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, "medium", 24, [(12, "sigmoid"), (11, "tanh"), (3, "softmax")],
+                      "cross_entropy")
+    doc, fast, slow = _both(path)
+    assert _is_templated(doc)
+    assert "&\\quad \\left.{} +" in fast["latex"]  # long δ rows are broken inside brackets
+    assert "&\\quad {} + w" in fast["markdown"]  # and long forward rows between terms
+    _assert_same(fast, slow)
+
+
+def test_names_that_sort_differently_across_a_layer(tmp_path: Path) -> None:
+    """The printers order a product's factors by name: d_1 · alpha but zeta · d_2 (and x10
+    before x9); each order gets its own template, and superscripted names get brackets
+    when squared."""
+    path = tmp_path / "names.yaml"
+    path.write_text(
+        "title: names\n"
+        "inputs: {alpha: '\\alpha', zeta: '\\zeta^{in}', x9: 'x_9', x10: 'x^{1}_{0}'}\n"
+        "layers:\n"
+        "  - {size: 3, activation: tanh}\n"
+        "  - {size: 2, activation: linear, bias: none}\n"
+        "notation: {delta: 'd_{{index}}^{[{layer}]}', activation: 'h^{{layer}}_{{index}}'}\n"
+        "loss: squared_error\n", encoding="utf-8")
+    doc, fast, slow = _both(path)
+    assert _is_templated(doc)
+    _assert_same(fast, slow)
+    assert "alpha*d_1_1" in fast["text"] and "d_1_1*zeta" in fast["text"]
+
+
+def test_chosen_parameters_print_the_same(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, "some", 4, [(3, "sigmoid"), (2, "sigmoid")], "squared_error")
+    doc, fast, slow = _both(path, params=["w_2_1_3", "b_1_2", "w_1_3_4"])
+    assert _is_templated(doc)
+    _assert_same(fast, slow)
+    assert [p.name for p in doc.params] == ["w_2_1_3", "b_1_2", "w_1_3_4"]  # type: ignore
+
+
+def test_a_row_that_prints_unlike_its_template_falls_back(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    """A printer that treats one name specially defeats the templates: the document is
+    printed the general way."""
+    from symbackprop.render import printing
+
+    original = printing.NetworkLatexPrinter._print_Symbol
+
+    def special(self: object, expr: object, style: str = "plain") -> str:
+        return r"\mathbf{w}" if getattr(expr, "name", "") == "w_1_2_1" else original(
+            self, expr, style)
+
+    monkeypatch.setattr(printing.NetworkLatexPrinter, "_print_Symbol", special)
+    printing._PRINTERS.clear()
+    path = write_spec(tmp_path, "special", 2, [(2, "sigmoid"), (1, "sigmoid")],
+                      "squared_error")
+    net = build_network(load_spec(path))
+    grads = derive(net)
+    assert templated.templated_document(net, grads, list(net.params)) is None
+    doc = build_document(net, grads, form="delta")
+    assert "\\mathbf{w}" in render(doc, "latex")
+    printing._PRINTERS.clear()
+
+
+def test_templated_rows_read_back_through_check(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, "back", 3, [(4, "sigmoid"), (2, "sigmoid")], "squared_error")
+    doc, _, _ = _both(path)
+    checker = checker_for(path)
+    rows = {pd.name: pd.rows[0] for pd in doc.params}  # type: ignore
+    for name, syntax in (("w_2_1_4", "plain"), ("w_1_2_3", "latex"), ("b_2_2", "latex")):
+        formula = rows[name].text if syntax == "plain" else rows[name].latex
+        result = check_formula(checker, name, formula, syntax=syntax)
+        assert result.verdict == "correct", (name, formula)
+
+
+def test_large_network_is_templated_and_complete() -> None:
+    path = ROOT / "benchmarks" / "specs" / "mlp-784-30-10.yaml"
+    net = build_network(load_spec(path))
+    doc = build_document(net, derive(net), form="delta")
+    assert _is_templated(doc)
+    text = render(doc, "text")
+    assert text.count("\n∂L/∂") == len(net.params) == 23_860
+    assert "∂L/∂w_1_30_784\n  = delta_1_30*x784\n" in text
