@@ -6,7 +6,6 @@ strings and the CLI prints them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +31,11 @@ from .printing import (
 
 FORMS = ("chain", "closed", "delta")
 FORMATS = ("text", "latex", "markdown", "json")
+
+# Builders of the δ form that print the same document faster where they apply: each takes
+# (net, grads, chosen params, progress) and returns a document, or None. The templated
+# builder for layered networks adds itself (symbackprop/render/__init__.py imports it).
+DELTA_FAST_PATHS: list[Callable[..., DerivationDocument | None]] = []
 
 
 @dataclass(frozen=True)
@@ -148,11 +152,10 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     """
     chosen = _select(net, params)
     if form == "delta" and templates:
-        from .templated import templated_document
-
-        fast = templated_document(net, grads, chosen, progress)
-        if fast is not None:
-            return fast
+        for fast_path in DELTA_FAST_PATHS:
+            fast = fast_path(net, grads, chosen, progress)
+            if fast is not None:
+                return fast
     at = symbol_values(net, grads, values) if values is not None else None
     loss_name = net.loss_symbol
     docs: list[ParamDerivation] = []
@@ -381,43 +384,10 @@ def to_markdown(doc: DerivationDocument) -> str:
 
 
 def to_json(doc: DerivationDocument) -> str:
-    net = doc.network
-    params: list[dict[str, Any]] = []
-    for pd in doc.params:
-        d = pd.derivation
-        entry: dict[str, Any] = {
-            "name": pd.name,
-            "latex_name": net.latex_of(d.param),
-            "expression": text(d.display),
-            "latex": tex(net, d.display),
-            "closed": text(d.closed),
-            "delta_form": text(d.delta_form),
-            "delta_form_latex": tex(net, d.delta_form),
-            "steps": [{"kind": r.kind, "text": r.text, "latex": r.latex} for r in pd.rows],
-        }
-        if d.paths is not None:
-            entry["chain"] = [[{
-                "numerator": f.numerator.name, "denominator": f.denominator.name,
-                "factor": partial_text(f.numerator, f.denominator),
-                "factor_latex": partial_tex(net, f.numerator, f.denominator),
-                "value": text(f.value), "value_latex": tex(net, f.value),
-            } for f in path] for path in d.paths]
-        if pd.value is not None:
-            entry["numeric"] = pd.value
-        params.append(entry)
-    data: dict[str, Any] = {
-        "title": net.spec.title,
-        "form": doc.form,
-        "loss": {"name": net.loss_symbol.name, "expression": text(net.loss),
-                 "latex": tex(net, net.loss)},
-        "definitions": [{"text": r.text, "latex": r.latex} for r in doc.definitions],
-        "deltas": [{"text": r.text, "latex": r.latex} for r in doc.deltas],
-        "parameters": params,
-        "notes": doc.notes,
-    }
-    if doc.matrix is not None:
-        data["matrix"] = doc.matrix.json()
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    """JSON in the layout of ``docs/json.md`` (see :mod:`symbackprop.render.derivation_json`)."""
+    from .derivation_json import to_json as lean_json
+
+    return lean_json(doc)
 
 
 def render(doc: DerivationDocument, fmt: str) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import sympy as sp
@@ -34,6 +35,7 @@ from sympy.core.parameters import evaluate
 from ..network.build import Network, Unit
 from ..network.derivation import Derivation, Gradients
 from .derivations import (
+    DELTA_FAST_PATHS,
     DerivationDocument,
     ParamDerivation,
     Row,
@@ -73,13 +75,17 @@ class Template:
     literals: tuple[str, ...]
     slots: tuple[int, ...]
 
+    @cached_property
+    def _format(self) -> str:
+        """The template as a ``str.format`` pattern: filling is then one call into C."""
+        parts = [self.literals[0].replace("{", "{{").replace("}", "}}")]
+        for slot, lit in zip(self.slots, self.literals[1:], strict=True):
+            parts.append(f"{{{slot}}}")
+            parts.append(lit.replace("{", "{{").replace("}", "}}"))
+        return "".join(parts)
+
     def fill(self, names: Sequence[str]) -> str:
-        lits = self.literals
-        out = [lits[0]]
-        for k, slot in enumerate(self.slots, start=1):
-            out.append(names[slot])
-            out.append(lits[k])
-        return "".join(out)
+        return self._format.format(*names)
 
 
 class Names(NamedTuple):
@@ -462,3 +468,6 @@ def _check_param(net: Network, grads: Gradients, shape: Shape, lhs: Shape,
 @dataclass(frozen=True)
 class _Doc:
     network: Network
+
+
+DELTA_FAST_PATHS.append(templated_document)

@@ -1,0 +1,99 @@
+"""Derivations as JSON, in a layout whose size grows linearly with the parameters.
+
+The layout is described in ``docs/json.md``; ``schema`` names its version. The δ form gives
+every gradient as one row of a table (name, LaTeX name, text, LaTeX), so a 784-30-10 network
+takes about 120 bytes a parameter; the chain and closed forms, meant for small networks,
+give every parameter an object with its steps and chain factors.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .printing import partial_tex, partial_text, tex, text
+
+SCHEMA = 2
+
+
+def to_json(doc: Any) -> str:
+    """The document as JSON text: nested parts indented, one line per row or parameter."""
+    net = doc.network
+    data: dict[str, Any] = {
+        "schema": SCHEMA,
+        "title": net.spec.title,
+        "form": doc.form,
+        "loss": {"name": net.loss_symbol.name, "expression": text(net.loss),
+                 "latex": tex(net, net.loss)},
+        "definitions": [{"text": r.text, "latex": r.latex} for r in doc.definitions],
+        "deltas": [{"text": r.text, "latex": r.latex} for r in doc.deltas],
+    }
+    if doc.matrix is not None:
+        data["matrix"] = doc.matrix.json()
+    if doc.cost is not None:
+        data["cost"] = {"text": doc.cost.text, "latex": doc.cost.latex}
+    if doc.form == "delta":
+        data["gradients"] = {"columns": list(GRADIENT_COLUMNS),
+                             "rows": [_gradient(net, pd) for pd in doc.params]}
+    else:
+        data["parameters"] = [_parameter(doc, pd) for pd in doc.params]
+    data["notes"] = doc.notes
+    return _dump(data) + "\n"
+
+
+GRADIENT_COLUMNS = ("name", "latex_name", "expression", "latex")
+
+
+def _gradient(net: Any, pd: Any) -> list[str]:
+    """One row of the δ form's table: the parameter's names and ∂E/∂p in text and LaTeX."""
+    row = pd.rows[-1]
+    return [pd.name, _latex_name(pd, net), row.text, row.latex]
+
+
+def _parameter(doc: Any, pd: Any) -> dict[str, Any]:
+    net = doc.network
+    d = pd.derivation
+    p = d.param
+    entry: dict[str, Any] = {
+        "name": pd.name,
+        "latex_name": net.latex_of(p),
+        "expression": text(d.display),
+        "latex": tex(net, d.display),
+        "closed": text(d.closed),
+        "delta_form": text(d.delta_form),
+        "delta_form_latex": tex(net, d.delta_form),
+        "steps": [{"kind": r.kind, "text": r.text, "latex": r.latex} for r in pd.rows],
+    }
+    if d.paths is not None:
+        entry["chain"] = [[{
+            "numerator": f.numerator.name, "denominator": f.denominator.name,
+            "factor": partial_text(f.numerator, f.denominator),
+            "factor_latex": partial_tex(net, f.numerator, f.denominator),
+            "value": text(f.value), "value_latex": tex(net, f.value),
+        } for f in path] for path in d.paths]
+    if pd.value is not None:
+        entry["numeric"] = pd.value
+    return entry
+
+
+def _latex_name(pd: Any, net: Any) -> str:
+    names = getattr(pd, "names", None)
+    if names is not None:  # a templated parameter knows its names already
+        return str(names.latex[0])
+    return str(net.latex_of(pd.derivation.param))
+
+
+def _dump(value: Any, indent: str = "") -> str:
+    """JSON with objects of objects indented, and each object of plain values on one line."""
+    inner = indent + "  "
+    if isinstance(value, dict) and any(isinstance(v, (dict, list)) and v
+                                       for v in value.values()):
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, inner)}"
+                 for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value and all(isinstance(v, (dict, list)) for v in value):
+        return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
+    return _plain(value)
+
+
+_plain = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
