@@ -32,7 +32,7 @@ from ..network.derivation import Gradients
 from ..spec.load import Values
 from .lambdified import HIGH_PRECISION_DIGITS, compile_network, namespace
 from .points import complete_values
-from .vectorized import VectorizedNetwork, vectorize
+from .vectorized import VectorizedNetwork, activation_function, loss_function, vectorize
 
 REL_TOL = 1e-10
 ABS_TOL = 1e-20
@@ -328,16 +328,104 @@ def _full_float(net: Network, vec: VectorizedNetwork, point: Values, notes: list
     x = vec.batch([ex.inputs for ex in point.examples], vec.plan.inputs)
     t = vec.batch([ex.targets for ex in point.examples], vec.plan.outputs)
     theta = vec.pack(point.params)
-    gradient = vec.run(theta, x, t).gradient
-    problem = _FloatProblem(tuple(p.name for p in net.params), theta,
-                            lambda th: vec.cost(th, x, t), gradient,
+    batch = vec.run(theta, x, t)
+    gradient = batch.gradient
+    names = tuple(p.name for p in net.params)
+    problem = _FloatProblem(names, theta, lambda th: vec.cost(th, x, t), gradient,
                             lambda k: float(gradient[k]))
     j0 = problem.cost(theta)
-    rows = []
-    for k in range(theta.size):
-        rows.append(_coordinate(problem, k, j0))
-        if progress is not None:
-            progress(rows[-1].name)
+    steps = FLOAT_STEP * np.maximum(1.0, np.abs(theta))
+    shifted = _shifted_costs(vec, theta, x, t, steps)
+    rows: list[ParamCheck] = []
+    if shifted is None:
+        for k in range(theta.size):
+            rows.append(_coordinate(problem, k, j0))
+            if progress is not None:
+                progress(rows[-1].name)
+    else:
+        numeric = (shifted[0] - shifted[1]) / (2 * steps)
+        # _judge, for every parameter at once
+        abs_err = np.abs(gradient - numeric)
+        scale = np.maximum(np.maximum(np.abs(gradient), np.abs(numeric)),
+                           FLOAT_FLOOR * max(1.0, abs(float(j0))))
+        rel = abs_err / scale
+        ok = rel <= FLOAT_REL_TOL
+        for k, (a, nu, e, r, good) in enumerate(zip(gradient.tolist(), numeric.tolist(),
+                                                    abs_err.tolist(), rel.tolist(),
+                                                    ok.tolist(), strict=True)):
+            rows.append(ParamCheck(names[k], a, nu, e, r, good))
+            if progress is not None:
+                progress(names[k])
     notes = [*notes, "float64 through the matrix code: a high-precision check of every "
              f"parameter of a network this size is too slow (over {FULL_LIMIT} parameters)"]
     return _report(rows, [], FLOAT_RULE, "full", point, notes, theta.size)
+
+
+CHUNK = 4096  # shifted parameters evaluated together (bounds the memory of a layer's pass)
+
+
+def _shifted_costs(vec: VectorizedNetwork, theta: np.ndarray, x: np.ndarray, t: np.ndarray,
+                   steps: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """J(θ + h_k e_k) and J(θ − h_k e_k) for every parameter k at once, or None.
+
+    Shifting the weight w^l_{jk} by h moves only z^l_j, by h·a^{l−1}_k (a bias: by h), so
+    every shifted pass shares the layers below l and differs from the unshifted one by a
+    single column of layer l: those columns go through the layers above together, as one
+    batch. Needs every W^l and b^l to be its own slice of θ (no shared parameters).
+    """
+    plan = vec.plan
+    blocks = [b for lay in plan.layers for b in (lay.weights, lay.bias) if b is not None]
+    if any(b.kind != "slice" for b in blocks):
+        return None
+    _, _, zs, acts, _ = vec.core(theta, x, t)
+    weights = [theta[lay.weights.start:lay.weights.start + lay.weights.size].reshape(
+        lay.weights.shape) for lay in plan.layers]
+    biases = [None if lay.bias is None else theta[lay.bias.start:lay.bias.start + lay.bias.size]
+              for lay in plan.layers]
+    functions = [activation_function(lay) for lay in plan.layers]
+    losses = loss_function(plan)
+    plus, minus = np.empty(theta.size), np.empty(theta.size)
+    for n, lay in enumerate(plan.layers):
+        below = x if n == 0 else acts[n - 1]
+        rows, cols = lay.weights.shape
+        # (unit j, shift of z_j per example) for each parameter of the layer, in θ order
+        units = np.repeat(np.arange(rows), cols)
+        moves = np.tile(below.T, (rows, 1))  # row j·cols + k is a^{l−1}_k over the batch
+        index = np.arange(lay.weights.start, lay.weights.start + lay.weights.size)
+        if lay.bias is not None:
+            units = np.concatenate([units, np.arange(rows)])
+            moves = np.concatenate([moves, np.ones((rows, x.shape[0]))])
+            index = np.concatenate([index, np.arange(lay.bias.start,
+                                                     lay.bias.start + lay.bias.size)])
+        for lo in range(0, len(units), CHUNK):
+            part = slice(lo, lo + CHUNK)
+            h = steps[index[part]][:, None]
+            for sign, out in ((1.0, plus), (-1.0, minus)):
+                out[index[part]] = _tail(n, units[part], sign * h * moves[part], zs, acts,
+                                         weights, biases, functions, losses, t)
+    return plus, minus
+
+
+def _tail(n: int, units: np.ndarray, shift: np.ndarray, zs: Sequence[np.ndarray],
+          acts: Sequence[np.ndarray], weights: Sequence[np.ndarray],
+          biases: Sequence[np.ndarray | None], functions: Sequence[Any], losses: Any,
+          t: np.ndarray) -> np.ndarray:
+    """J with z^{n+1}_{units[p]} moved by shift[p] (per example), for every p."""
+    count, m = shift.shape
+    last = len(weights) - 1
+    if n == last:
+        z = np.repeat(zs[n][None], count, axis=0)
+        z[np.arange(count), :, units] += shift
+    else:
+        zj = zs[n][:, units].T + shift  # (count, m)
+        change = functions[n](zj.reshape(-1, 1)).reshape(count, m) - acts[n][:, units].T
+        z = zs[n + 1][None] + change[:, :, None] * weights[n + 1][:, units].T[:, None, :]
+        for k in range(n + 1, last):
+            a = functions[k](z.reshape(count * m, -1))
+            z = a @ weights[k + 1].T
+            if biases[k + 1] is not None:
+                z += biases[k + 1]
+            z = z.reshape(count, m, -1)
+    flat = z.reshape(count * m, -1)
+    a = functions[last](flat)
+    return np.asarray(losses(flat, a, np.tile(t, (count, 1)))).reshape(count, m).mean(axis=1)

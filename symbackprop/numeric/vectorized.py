@@ -336,6 +336,26 @@ def matrix_source(plan: LayeredPlan) -> str:
     return "\n\n\n".join(parts) + "\n"
 
 
+def _namespace() -> dict[str, Any]:
+    namespace: dict[str, Any] = {"np": np}
+    for helper in HELPERS.values():
+        exec(helper, namespace)
+    return namespace
+
+
+def activation_function(layer: DenseLayer) -> Any:
+    """The layer's activation as a NumPy function of z (rows are examples), from the same
+    code the matrix pass runs."""
+    code = _fill(FORWARD_CODE[layer.activation], layer, "z", "a")
+    return eval(f"lambda z: {code}", _namespace())
+
+
+def loss_function(plan: LayeredPlan) -> Any:
+    """The per-example losses as a NumPy function of the output layer's (z, a, t)."""
+    losses, _, _ = _loss_code(plan, "z", "a")
+    return eval(f"lambda z, a, t: {losses}", _namespace())
+
+
 def function_source(name: str, doc: str, lines: Sequence[str]) -> str:
     """The text of ``def name(theta, x, t)`` with a docstring and the given body lines."""
     body = "\n".join(f"    {line}" for line in lines)

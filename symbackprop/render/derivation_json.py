@@ -9,6 +9,7 @@ give every parameter an object with its steps and chain factors.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from .printing import partial_tex, partial_text, tex, text
@@ -96,4 +97,14 @@ def _dump(value: Any, indent: str = "") -> str:
     return _plain(value)
 
 
-_plain = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
+
+
+def _plain(value: Any) -> str:
+    """Strict JSON (RFC 8259): a number that is not finite is written as ``null``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "null"
+    if isinstance(value, dict) and any(isinstance(v, float) for v in value.values()):
+        value = {k: None if isinstance(v, float) and not math.isfinite(v) else v
+                 for k, v in value.items()}
+    return _encode(value)

@@ -112,3 +112,41 @@ def test_cli_method_option(large: Path) -> None:
         in result.stdout
     result = runner.invoke(main, ["gradcheck", str(SPEC_DIR / "seed-004-mazur-2-2-2.yaml")])
     assert "method: full" in result.stdout
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_shifted_passes_equal_whole_passes(tmp_path: Path, seed: int) -> None:
+    """J(θ ± h e_k) from the shared lower layers equals a whole forward pass at θ ± h e_k,
+    for every parameter of random layered networks (every activation and loss)."""
+    import numpy as np
+    from layered_specs import random_layered
+
+    from symbackprop.numeric.gradient_check import _shifted_costs
+    from symbackprop.numeric.points import complete_values
+    from symbackprop.spec.load import Values
+
+    net = build_network(load_spec(random_layered(tmp_path, seed)))
+    vec = vectorized.vectorize(net)
+    assert vec is not None
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(-1, 1, vec.size)
+    point, _ = complete_values(net, Values(), seed=seed)
+    x = vec.batch([point.examples[0].inputs] * 3, vec.plan.inputs) * rng.uniform(0.5, 2, (3, 1))
+    t = vec.batch([point.examples[0].targets] * 3, vec.plan.outputs)
+    steps = 1e-3 * np.maximum(1.0, np.abs(theta))
+    shifted = _shifted_costs(vec, theta, x, t, steps)
+    assert shifted is not None
+    for k in range(vec.size):
+        for sign, got in ((1.0, shifted[0][k]), (-1.0, shifted[1][k])):
+            moved = theta.copy()
+            moved[k] += sign * steps[k]
+            assert got == pytest.approx(vec.cost(moved, x, t), rel=1e-12, abs=1e-14), k
+
+
+def test_full_float_check_catches_a_wrong_gradient(monkeypatch: pytest.MonkeyPatch,
+                                                   large: Path) -> None:
+    monkeypatch.setitem(vectorized.DERIVATIVE_CODE, "tanh", "(1.0 - {a})")
+    net = build_network(load_spec(large))
+    report = gradcheck(net, derive(net), method="full")
+    assert not report.ok
+    assert {r.name for r in report.parameters if not r.ok} >= {"w_1_3_7", "b_1_20"}
