@@ -1,4 +1,6 @@
-"""Run pdflatex safely: in a temporary folder, without shell escape, with a time limit.
+"""Run pdflatex safely: in a temporary folder, without shell escape, with paranoid file
+access (``openin_any=p``, ``openout_any=p``: no reading or writing of files by absolute path,
+in parent folders or starting with a dot) and with a time limit.
 
 The log is parsed for errors (lines starting with ``!``) and ``Overfull \\hbox`` warnings;
 the PDF is copied to its destination whole or not at all.
@@ -6,6 +8,7 @@ the PDF is copied to its destination whole or not at all.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -19,6 +22,13 @@ from ..files import write_output_file
 
 TIMEOUT_SECONDS = 120
 PDFLATEX_FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape")
+# kpathsea reads these from the environment before texmf.cnf
+PARANOID_ENVIRONMENT = {"openin_any": "p", "openout_any": "p", "shell_escape": "f"}
+
+
+def pdflatex_environment() -> dict[str, str]:
+    """The environment pdflatex runs in: the caller's, with paranoid file access."""
+    return {**os.environ, **PARANOID_ENVIRONMENT}
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,8 @@ def compile_tex(source: str, *, runs: int = 2, timeout: float = TIMEOUT_SECONDS)
             try:
                 subprocess.run([exe, *PDFLATEX_FLAGS, "notes.tex"], cwd=folder,
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, timeout=timeout, check=False)
+                               stderr=subprocess.DEVNULL, timeout=timeout, check=False,
+                               env=pdflatex_environment())
             except subprocess.TimeoutExpired:
                 raise SymbackpropError(f"pdflatex took longer than {timeout:g} s") from None
             log_file = folder / "notes.log"

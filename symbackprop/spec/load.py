@@ -41,6 +41,7 @@ from .model import (
 from .naming import auto_latex, expand, is_identifier, plain_name
 from .reader import Reader, kind_of
 from .source import Path_, Source, read_source
+from .tex import check_spec_math, read_free_text, read_math
 from .wiring import check_acyclic, output_units, read_connections, read_layers
 
 __all__ = [
@@ -87,16 +88,28 @@ def parse_spec(source: Source) -> NetworkSpec:
     _check_softmax(r, top, layers, loss, outputs)
     spec = NetworkSpec(
         file=source.file,
-        title=str(top.get("title") or Path(source.file).stem),
-        description=str(top.get("description") or ""),
-        source=str(top.get("source") or ""),
+        title=read_free_text(r, ("title",)) or Path(source.file).stem,
+        description=read_free_text(r, ("description",)),
+        source=read_free_text(r, ("source",)),
         inputs=tuple(inputs), layers=tuple(layers), units=tuple(units), edges=tuple(edges),
         biases=tuple(biases), params=tuple(params), loss=loss, cost=cost, notation=notation,
         values=Values(), outputs=tuple(outputs),
     )
     values = _values(r, top, spec)
     _check_names(r, spec)
+    check_spec_math(r, _latex_strings(spec))
     return _replace_values(spec, values)
+
+
+def _latex_strings(spec: NetworkSpec) -> dict[str, str]:
+    """Every LaTeX string of the spec, keyed by what it names (ending in its name)."""
+    out = {f"input {i.name}": i.latex for i in spec.inputs}
+    for u in spec.units:
+        for role, tex in (("activation", u.latex), ("net input", u.net_latex),
+                          ("target", u.target_latex), ("δ", u.delta_latex)):
+            out[f"the {role} of unit {u.name}"] = tex
+    out |= {f"parameter {p.name}": p.latex for p in spec.params}
+    return out
 
 
 def _replace_values(spec: NetworkSpec, values: Values) -> NetworkSpec:
@@ -140,7 +153,7 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
                              hint=did_you_mean(v, ("target", "source")))
             merged[key] = v
         else:
-            merged[key] = r.string(path)
+            merged[key] = read_math(r, path)
     return Notation(**merged)
 
 
@@ -160,7 +173,7 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
             if not is_identifier(name):
                 raise r.fail((*path, name), f"`{name}` is not a valid name",
                              hint="use letters, digits and _")
-            out.append(InputSpec(name, r.string((*path, name)), i))
+            out.append(InputSpec(name, read_math(r, (*path, name)), i))
     elif isinstance(value, list):
         if not value:
             raise r.fail(path, "a network needs at least one input")

@@ -21,6 +21,7 @@ from .model import (
 from .naming import auto_latex, expand, is_identifier, plain_name
 from .reader import Reader, kind_of
 from .source import Path_
+from .tex import read_math
 
 LAYER_KEYS = ("name", "units", "size", "activation", "bias", "weights", "from", "connect")
 UNIT_KEYS = ("name", "latex", "net", "target", "delta", "activation")
@@ -105,7 +106,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                 uname = r.string((*up, "name"), identifier=True)
                 for key in ("latex", "net", "target", "delta"):
                     if key in given:
-                        overrides[key] = r.string((*up, key))
+                        overrides[key] = read_math(r, (*up, key))
                 if "activation" in given:
                     unit_act = read_activation(r, (*up, "activation"))
                     if unit_act.kind == "softmax" or act.kind == "softmax":
@@ -257,7 +258,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 raise r.fail(ep, f"the edge {src} → {dst} already exists")
             if "weight" in e:
                 wname = r.string((*ep, "weight"), identifier=True)
-                latex = r.string((*ep, "latex")) if "latex" in e else auto_latex(wname)
+                latex = read_math(r, (*ep, "latex")) if "latex" in e else auto_latex(wname)
             else:
                 latex = expand(notation.weight, layer=number_of_pos[layer_of[dst]],
                                j=unit_index[dst], k=unit_index[src], unit=dst)
