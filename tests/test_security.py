@@ -227,3 +227,300 @@ def test_codegen_self_check_catches_a_shared_variable(tmp_path: Path,
     done = subprocess.run([sys.executable, str(module)], capture_output=True, text=True)
     assert done.returncode == 1
     assert "'x' and 'v_x' share the variable 'v_x'" in done.stdout
+
+
+# ------------------------------------------------------------------------- text in every emitter
+
+SECRET = "TOPSECRET42"
+
+
+def _secret_file(folder: Path) -> Path:
+    path = folder / "secret.tex"
+    path.write_text(SECRET + "\n")
+    return path
+
+
+def _hostile_text(secret: Path) -> str:
+    """Free text that would break or abuse every format, were it pasted in as it is."""
+    return (f'Notes on \\N """ 100% \\input{{{secret}}} \\\\ {{ }} & # ~ ^ _ $x$\n\n'
+            "## injected heading\n<script>alert(1)</script> | a | b |\n```\n"
+            "- item ]] --> \" ' `code` *bold* [link](http://x)\n\\end{document}")
+
+
+def _hostile_seed(folder: Path, text: str) -> Path:
+    import yaml
+
+    data = yaml.safe_load(SEED_004.read_text())
+    return _write_yaml(folder / "hostile.yaml",
+                       {**data, "title": text, "description": text, "source": text})
+
+
+def _benign_seed(folder: Path) -> Path:
+    import yaml
+
+    data = yaml.safe_load(SEED_004.read_text())
+    return _write_yaml(folder / "benign.yaml", {**data, "title": "T", "description": "D",
+                                                "source": "S"})
+
+
+def _pdf_text(pdf: bytes, folder: Path) -> str:
+    import subprocess
+
+    path = folder / "out.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _needs(tool: str) -> None:
+    import shutil
+
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed")
+
+
+def test_derive_latex_keeps_free_text_inside_its_comment(tmp_path: Path) -> None:
+    from symbackprop.notes.pdflatex import compile_tex
+
+    _needs("pdflatex")
+    _needs("pdftotext")
+    spec = _hostile_seed(tmp_path, _hostile_text(_secret_file(tmp_path)))
+    code, out, err = run("derive", spec, "--format", "latex")
+    assert code == 0, err
+    for line in out.splitlines():
+        assert "input" not in line or line.startswith("%"), line
+    document = ("\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
+                + out + "\\end{document}\n")
+    result = compile_tex(document, runs=1)
+    assert SECRET not in _pdf_text(result.pdf, tmp_path)
+
+
+def test_derive_markdown_and_json_show_free_text_as_text(tmp_path: Path) -> None:
+    import json
+
+    text = _hostile_text(_secret_file(tmp_path))
+    hostile = _hostile_seed(tmp_path, text)
+    benign = _benign_seed(tmp_path)
+    code, md, err = run("derive", hostile, "--format", "markdown")
+    assert code == 0, err
+    plain = run("derive", benign, "--format", "markdown")[1]
+    # the title is one escaped heading line; everything after it is as for a plain title
+    assert md.splitlines()[1:] == plain.splitlines()[1:]
+    title = md.splitlines()[0]
+    assert title.startswith("# ") and "<script>" not in title and "\\<script\\>" in title
+    code, js, err = run("derive", hostile, "--format", "json")
+    assert code == 0, err
+    assert json.loads(js)["title"] == text
+
+
+def test_notes_compile_with_hostile_free_text_and_read_no_file(tmp_path: Path) -> None:
+    _needs("pdflatex")
+    _needs("pdftotext")
+    spec = _hostile_seed(tmp_path, _hostile_text(_secret_file(tmp_path)))
+    target = tmp_path / "notes.tex"
+    code, _, err = run("notes", spec, "-o", target, "--pdf")
+    assert code == 0, err
+    text = _pdf_text((tmp_path / "notes.pdf").read_bytes(), tmp_path)
+    assert SECRET not in text
+    assert "injected heading" in text and "<script>alert(1)</script>" in text
+
+
+def test_notes_markdown_keeps_its_structure(tmp_path: Path) -> None:
+    text = _hostile_text(_secret_file(tmp_path))
+    code, md, err = run("notes", _hostile_seed(tmp_path, text), "--format", "markdown")
+    assert code == 0, err
+    plain = run("notes", _benign_seed(tmp_path), "--format", "markdown")[1]
+
+    def structure(doc: str) -> list[str]:
+        keep = ("#", "```", "|", "$$", "  n_", "flowchart")
+        return [ln for ln in doc.splitlines() if ln.startswith(keep)]
+
+    assert structure(md)[1:] == structure(plain)[1:]  # all but the title line
+    assert md.count("```") == plain.count("```")
+    assert not [ln for ln in md.splitlines() if ln.startswith(("## injected", "- item"))]
+    assert "<script>" not in md
+
+
+HOSTILE_NAMES = ["node", "edge", "graph", "subgraph", "end", "loss", "click", "style",
+                 "bias_b1", "dots1", "strict"]
+
+
+def _named_spec(folder: Path) -> Path:
+    """Units and inputs named like DOT and Mermaid keywords and the tool's own nodes."""
+    return _write_yaml(folder / "names.yaml", {
+        "title": "names",
+        "inputs": ["node", "edge", "graph"],
+        "layers": [{"name": "hid", "units": ["dots1", "loss", "end", "subgraph", "click",
+                                             "style", "strict"],
+                    "activation": "tanh", "bias": "b1"},
+                   {"name": "out", "units": ["bias_b1"], "activation": "sigmoid"}],
+        "loss": "squared_error",
+        "values": {"inputs": {"node": 0.1, "edge": -0.2, "graph": 0.3},
+                   "targets": {"bias_b1": 0.5}},
+    })
+
+
+def test_graph_dot_with_keyword_names_parses_with_graphviz(tmp_path: Path) -> None:
+    import subprocess
+
+    _needs("dot")
+    spec = _named_spec(tmp_path)
+    code, dot, err = run("graph", spec, "--format", "dot")
+    assert code == 0, err
+    done = subprocess.run(["dot", "-Tplain"], input=dot, capture_output=True, text=True,
+                          check=True)
+    nodes = [ln.split()[1] for ln in done.stdout.splitlines() if ln.startswith("node ")]
+    edges = [ln for ln in done.stdout.splitlines() if ln.startswith("edge ")]
+    assert len(nodes) == len(set(nodes)) == dot.count("shape=")
+    assert len(edges) == dot.count(" -> ")
+
+
+def test_tikz_nodes_of_the_tool_never_collide_with_units(tmp_path: Path) -> None:
+    import re
+
+    _needs("pdflatex")
+    spec = _named_spec(tmp_path)
+    target = tmp_path / "notes.tex"
+    code, _, err = run("notes", spec, "-o", target, "--pdf")
+    assert code == 0, err
+    tex = target.read_text()
+    picture = tex[tex.index("\\begin{tikzpicture}"):tex.index("\\end{tikzpicture}")]
+    names = re.findall(r"\\node(?:\[[^\]]*\])? ?\(([^)]*)\)", picture)
+    assert len(names) == len(set(names))
+    # a wide layer shows 5 of its 7 units and an ellipsis; b1 is a shared bias node
+    assert {"n-dots1", "x-dots1", "n-loss", "x-loss", "n-bias-b1", "x-bias-n-b1"} <= set(names)
+    code, md, err = run("notes", spec, "--format", "markdown")
+    assert code == 0, err
+    chart = md[md.index("```mermaid"):].split("```")[1].splitlines()[2:]
+    node = re.compile(r'^  (n|u)_\w+\(\("[^"#]*"\)\)$|^  loss\["[^"]*"\]$')
+    edge = re.compile(r'^  (n|u)_\w+ (-- "[^"]*" -->|-\.->) ((n|u)_\w+|loss)$')
+    for line in chart:
+        assert node.match(line) or edge.match(line), line
+
+
+def test_check_csv_report_cannot_run_spreadsheet_formulas(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    answers = tmp_path / "answers.csv"
+    answers.write_text('id,param,formula\n"=HYPERLINK(""http://evil"")",w5,w5\n'
+                       '"@SUM(1)",w5,"-w5"\n')
+    code, out, err = run("check", SEED_004, "--answers", answers, "--format", "csv")
+    assert code == 0, err
+    ids = [row[0] for row in csv.reader(io.StringIO(out))][1:]
+    assert ids == ["'=HYPERLINK(\"http://evil\")", "'@SUM(1)"]
+
+
+def test_json_of_numbers_that_overflow_is_still_json(tmp_path: Path) -> None:
+    import json
+
+    spec = _write_yaml(tmp_path / "big.yaml", {
+        "inputs": ["x"], "layers": [{"units": ["o"], "activation": "linear"}],
+        "loss": "squared_error",
+        "values": {"inputs": {"x": 1e200}, "targets": {"o": 0},
+                   "params": {"w_1_1_1": 1e200, "b_1_1": 0}},
+    })
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"not JSON: {name}")
+
+    code, out, err = run("eval", spec, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out, parse_constant=refuse)
+    assert data["loss"] is None
+
+
+# ------------------------------------------------------------------------- TeX file access
+
+
+TEX_ATTACKS = [r"\input{SECRET}", r"x_{\input{SECRET}}", "x^^5cinput{SECRET}",
+               r"\csname input\endcsname{SECRET}", r"\openin1=SECRET", r"\include{SECRET}",
+               r"\immediate\write18{cat SECRET}", r"\catcode`\#=11", r"\mathrm{\input{SECRET}}"]
+
+
+@pytest.mark.parametrize("attack", TEX_ATTACKS)
+@pytest.mark.parametrize("field", ["unit", "edge", "template", "input"])
+def test_tex_that_could_read_files_is_refused_when_the_spec_is_read(
+        tmp_path: Path, attack: str, field: str) -> None:
+    tex = attack.replace("SECRET", str(_secret_file(tmp_path)))
+    data: dict[str, object] = {
+        "inputs": ["x"],
+        "layers": [{"name": "hid", "units": ["h"], "activation": "tanh"},
+                   {"name": "out", "units": ["o"], "activation": "sigmoid"}],
+        "loss": "squared_error",
+    }
+    expected = {"unit": "layers[1].units[0].latex", "edge": "edges[0].latex",
+                "template": "notation.delta", "input": "inputs.x"}[field]
+    if field == "unit":
+        data["layers"][1]["units"] = [{"name": "o", "latex": tex}]  # type: ignore[index]
+    elif field == "edge":
+        data["edges"] = [{"from": "x", "to": "o", "weight": "v", "latex": tex}]
+    elif field == "template":
+        data["notation"] = {"delta": tex}
+    else:
+        data["inputs"] = {"x": tex}
+    spec = _write_yaml(tmp_path / "attack.yaml", data)
+    for command in (("notes", "-o", str(tmp_path / "n.tex"), "--pdf"),
+                    ("derive", "--format", "latex")):
+        code, _, err = run(command[0], spec, *command[1:])
+        assert code == 2, err
+        assert "attack.yaml:" in err and f": {expected}: " in err
+        assert "is not allowed as LaTeX" in err and "Traceback" not in err
+    assert not (tmp_path / "n.pdf").exists()
+
+
+def test_paranoid_pdflatex_reads_no_file_outside_its_folder(tmp_path: Path) -> None:
+    from symbackprop.errors import SymbackpropError
+    from symbackprop.notes.pdflatex import compile_tex
+
+    _needs("pdflatex")
+    _needs("pdftotext")
+    secret = _secret_file(tmp_path)
+
+    def document(body: str) -> str:
+        return "\\documentclass{article}\n\\begin{document}\n" + body + "\n\\end{document}\n"
+
+    for body in (f"\\input{{{secret}}}", f"\\input{{../../../../../../../..{secret}}}"):
+        with pytest.raises(SymbackpropError, match="LaTeX Error: File"):
+            compile_tex(document(body), runs=1)
+    # even a probe that only asks whether the file can be opened learns nothing
+    probe = f"\\newread\\r\\immediate\\openin\\r={secret} \\ifeof\\r CLOSED\\else OPEN\\fi"
+    assert "CLOSED" in _pdf_text(compile_tex(document(probe), runs=1).pdf, tmp_path)
+
+
+def test_paranoid_pdflatex_writes_no_file_outside_its_folder(tmp_path: Path) -> None:
+    from symbackprop.errors import SymbackpropError
+    from symbackprop.notes.pdflatex import compile_tex
+
+    _needs("pdflatex")
+    target = tmp_path / "written"
+    body = (f"\\newwrite\\w\\immediate\\openout\\w={target}\\immediate\\write\\w{{x}}"
+            "\\immediate\\closeout\\w")
+    with pytest.raises(SymbackpropError, match="write"):
+        compile_tex("\\documentclass{article}\n\\begin{document}\n" + body
+                    + "x\n\\end{document}\n", runs=1)
+    assert not list(tmp_path.glob("written*"))
+
+
+def test_every_vetted_name_compiles(tmp_path: Path) -> None:
+    """A few hundred random strings that pass the vetting, typeset in one document."""
+    import random
+
+    from symbackprop.notes.pdflatex import compile_tex
+    from symbackprop.spec.tex import vet_math
+
+    _needs("pdflatex")
+    rng = random.Random(8)
+    pieces = ["x", "W", "7", " ", "_", "^", "{", "}", "'", "(", ")", "[", "]", ",", "+", "-",
+              "|", "=", "<", r"\alpha", r"\Omega", r"\hat", r"\bar", r"\tilde", r"\vec",
+              r"\mathrm", r"\mathbf", r"\mathcal", r"\mathbb", r"\boldsymbol", r"\ell",
+              r"\partial", r"\prime", r"\,", r"\{", r"\}", r"\operatorname{net}",
+              r"\text{out 1}", r"\widehat", r"\overline", r"\nabla", r"\cdot"]
+    accepted: list[str] = []
+    while len(accepted) < 300:
+        tex = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
+        if vet_math(tex) is None:
+            accepted.append(tex)
+    body = "\n".join(f"${tex}$ \\quad ${{{tex}}}^{{2}}_{{k}}$\\par" for tex in accepted)
+    compile_tex("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
+                "\\begin{document}\n" + body + "\n\\end{document}\n", runs=1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 
+from ..render.escape import json_text, spreadsheet_safe
 from .grading import GradeRow
 from .outcome import CheckResult
 
@@ -21,7 +21,7 @@ def _value(number: float | None) -> str:
 def render_check(result: CheckResult, fmt: str = "text") -> str:
     """The result as text (for people) or JSON (for programs)."""
     if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return json_text(result.to_dict())
     lines = [f"∂{result.loss}/∂{result.param}: {result.verdict.upper()}",
              f"  formula:  {result.parsed}",
              f"  gradient: {result.gradient}"]
@@ -43,8 +43,7 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
     """The graded answers as a text table, CSV or JSON (with a summary)."""
     summary = {v: sum(r.verdict == v for r in rows) for v in VERDICTS}
     if fmt == "json":
-        return json.dumps({"summary": summary, "answers": [r.to_dict() for r in rows]},
-                          indent=2, ensure_ascii=False) + "\n"
+        return json_text({"summary": summary, "answers": [r.to_dict() for r in rows]})
     table = [[r.id, r.param, r.verdict, r.equals_gradient_of or "",
               "; ".join(r.diagnosis) if r.verdict != "error" else (r.error or "")]
              for r in rows]
@@ -52,7 +51,7 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(GRADE_COLUMNS)
-        writer.writerows(table)
+        writer.writerows([[spreadsheet_safe(cell) for cell in row] for row in table])
         return buffer.getvalue()
     widths = [max([len(h), *(len(row[c]) for row in table)]) for c, h in
               enumerate(GRADE_COLUMNS[:3])]

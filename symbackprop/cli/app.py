@@ -6,7 +6,6 @@ inside the commands, so ``--help`` answers at once.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -105,6 +104,7 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
       symbackprop eval SPEC --at values.yaml --lr 0.1 --format json
     """
     from ..numeric.evaluation import evaluate
+    from ..render.escape import json_text
     from ..render.numeric_reports import evaluation_json, evaluation_text
     from ..spec.load import load_values
 
@@ -114,7 +114,7 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
         result = evaluate(net, grads, values, steps=steps, learning_rate=lr, frozen=frozen,
                           progress=tick)
     if fmt == "json":
-        click.echo(json.dumps(evaluation_json(result), indent=2))
+        click.echo(json_text(evaluation_json(result)), nl=False)
     else:
         click.echo(evaluation_text(net, result), nl=False)
 
@@ -145,6 +145,7 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> No
     """
     from ..numeric.gradient_check import check_count
     from ..numeric.gradient_check import gradcheck as run_gradcheck
+    from ..render.escape import json_text
     from ..render.numeric_reports import gradcheck_json, gradcheck_text
     from ..spec.load import load_values
 
@@ -153,7 +154,7 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> No
     with progress_bar(check_count(net, method), "checking") as tick:
         report = run_gradcheck(net, grads, values, seed=seed, method=method, progress=tick)
     if fmt == "json":
-        click.echo(json.dumps(gradcheck_json(report), indent=2))
+        click.echo(json_text(gradcheck_json(report)), nl=False)
     else:
         click.echo(gradcheck_text(report), nl=False)
     if not report.ok:

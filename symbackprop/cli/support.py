@@ -46,7 +46,10 @@ class InputError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        from ..render.escape import terminal_safe
+
+        line = terminal_safe(self.message.replace("\r", " ").replace("\n", " "))
+        click.echo(f"error: {line}", err=True)
 
 
 def reports_errors(func: F) -> F:
@@ -87,8 +90,11 @@ def write_output(text: str, output: str | None) -> None:
 
     ``-`` is stdout. A file is replaced atomically and keeps its permissions; a device or
     FIFO is written through; the command's own input files are never overwritten (see
-    :mod:`symbackprop.files`).
+    :mod:`symbackprop.files`). Control characters (terminal escape sequences) become ``?``.
     """
+    from ..render.escape import terminal_safe
+
+    text = terminal_safe(text)
     if output is None or output == "-":
         click.echo(text, nl=not text.endswith("\n"))
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..render.escape import markdown_cell, markdown_text
 from ..render.latex import escape_text
 
 
@@ -123,27 +124,31 @@ def notes_latex(notes: Notes) -> str:
 
 
 def _inline_md(parts: Sequence[str | Math]) -> str:
-    return "".join(f"${p.latex}$" if isinstance(p, Math) else p for p in parts)
+    return "".join(f"${p.latex}$" if isinstance(p, Math) else markdown_text(p) for p in parts)
+
+
+def _cell_md(part: str | Math) -> str:
+    return markdown_cell(_inline_md([part]))
 
 
 def notes_markdown(notes: Notes) -> str:
     """The notes as Markdown with ``$…$`` and ``$$…$$`` math."""
-    out = [f"# {notes.title}", ""]
+    out = [f"# {markdown_text(notes.title)}", ""]
     for b in notes.blocks:
         if isinstance(b, Heading):
-            out.append(("## " if b.level == 1 else "### ") + b.text)
+            out.append(("## " if b.level == 1 else "### ") + markdown_text(b.text))
         elif isinstance(b, Para):
             out.append(_inline_md(b.parts))
         elif isinstance(b, Equations):
             out += ["$$", "\\begin{aligned}", " \\\\\n".join(b.rows), "\\end{aligned}", "$$"]
         elif isinstance(b, Figure):
-            out += ["```mermaid", b.mermaid, "```", "", f"*{b.caption}*"]
+            out += ["```mermaid", b.mermaid, "```", "", f"*{markdown_text(b.caption)}*"]
         elif isinstance(b, Table):
-            out.append("| " + " | ".join(_inline_md([c]) for c in b.header) + " |")
+            out.append("| " + " | ".join(_cell_md(c) for c in b.header) + " |")
             out.append("|" + "|".join(["---"] + ["---:"] * (len(b.header) - 1)) + "|")
-            out += ["| " + " | ".join(_inline_md([c]) for c in row) + " |" for row in b.rows]
+            out += ["| " + " | ".join(_cell_md(c) for c in row) + " |" for row in b.rows]
             if b.caption:
-                out += ["", f"*{b.caption}*"]
+                out += ["", f"*{markdown_text(b.caption)}*"]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

@@ -8,6 +8,7 @@ width; every number comes from the tool's own numeric evaluation
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,8 +81,9 @@ def _m(net: Network, expr: sp.Expr) -> Math:
 def intro(net: Network) -> list[Block]:
     spec = net.spec
     out: list[Block] = []
-    if spec.description:
-        out.append(Para((spec.description.strip(),)))
+    for paragraph in re.split(r"\n\s*\n", spec.description.strip()):
+        if paragraph.strip():
+            out.append(Para((" ".join(paragraph.split()),)))
     if spec.source:
         out.append(Para((f"Source: {spec.source}.",)))
     return out

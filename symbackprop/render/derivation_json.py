@@ -12,6 +12,7 @@ import json
 import math
 from typing import Any
 
+from .escape import finite_or_none
 from .printing import partial_tex, partial_text, tex, text
 
 SCHEMA = 2
@@ -39,7 +40,7 @@ def to_json(doc: Any) -> str:
     else:
         data["parameters"] = [_parameter(doc, pd) for pd in doc.params]
     data["notes"] = doc.notes
-    return _dump(data) + "\n"
+    return _dump(finite_or_none(data)) + "\n"  # strict JSON: no NaN or Infinity
 
 
 GRADIENT_COLUMNS = ("name", "latex_name", "expression", "latex")

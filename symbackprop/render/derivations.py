@@ -15,6 +15,7 @@ import sympy as sp
 from ..network.build import Network, Unit
 from ..network.derivation import MAX_PATHS, Derivation, Factor, Gradients
 from ..spec.typesetting import upright
+from .escape import latex_comment, markdown_text
 from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
 from .printing import (
     Chain,
@@ -350,7 +351,7 @@ def equations_block(net: Network, rows: Sequence[Row], *, env: str = "align*",
 def to_latex(doc: DerivationDocument) -> str:
     """A LaTeX fragment (amsmath) whose long rows are broken to fit a 16 cm text width."""
     net = doc.network
-    parts = [f"% {doc.network.spec.title}: derivations ({doc.form} form)"]
+    parts = [f"% {latex_comment(doc.network.spec.title)}: derivations ({doc.form} form)"]
     if doc.deltas:
         parts += ["% local gradients, from the output back", equations_block(net, doc.deltas)]
     if doc.matrix is not None:
@@ -360,13 +361,13 @@ def to_latex(doc: DerivationDocument) -> str:
     if doc.cost is not None:
         parts.append(f"\\[\n{doc.cost.latex}\n\\]")
     for n in doc.notes:
-        parts.append(f"% note: {n}")
+        parts.append(f"% note: {latex_comment(n)}")
     return "\n\n".join(parts) + "\n"
 
 
 def to_markdown(doc: DerivationDocument) -> str:
     net = doc.network
-    out = [f"# {net.spec.title}", "", "## Forward pass and loss", "", "$$",
+    out = [f"# {markdown_text(net.spec.title)}", "", "## Forward pass and loss", "", "$$",
            equations_block(net, doc.definitions, env="aligned"), "$$"]
     if doc.deltas:
         out += ["", "## Local gradients", "", "$$",
@@ -379,7 +380,7 @@ def to_markdown(doc: DerivationDocument) -> str:
     if doc.cost is not None:
         out += ["", "$$", doc.cost.latex, "$$"]
     for n in doc.notes:
-        out += ["", f"> {n}"]
+        out += ["", f"> {markdown_text(n)}"]
     return "\n".join(out) + "\n"
 
 

@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..network.build import Network
 from ..network.derivation import Gradients
+from .escape import dot_string
 from .printing import number, number_tex, tex, text
 
 FORMATS = ("tikz", "dot")
@@ -138,23 +139,20 @@ def to_dot(graph: ComputationGraph) -> str:
              '  node [fontname="Helvetica", fontsize=11];',
              '  edge [fontname="Helvetica", fontsize=9];']
     for n in graph.nodes:
-        label = n.symbol.name if n.value is None else f"{n.symbol.name}\\n{number(n.value, 6)}"
+        label = n.symbol.name if n.value is None else f"{n.symbol.name}\n{number(n.value, 6)}"
         style = ', style=filled, fillcolor="#eeeeee"' if n.kind in ("param", "input") else ""
-        lines.append(f'  "{n.symbol.name}" [label="{label}", shape={shapes[n.kind]}{style}];')
+        lines.append(f"  {dot_string(n.symbol.name)} [label={dot_string(label)}, "
+                     f"shape={shapes[n.kind]}{style}];")
     for e in graph.edges:
         label = text(e.derivative)
         if e.value is not None:
-            label += f"\\n= {number(e.value, 6)}"
+            label += f"\n= {number(e.value, 6)}"
         bold = ', color="#c0392b", penwidth=2' if e.highlighted else ""
-        lines.append(f'  "{e.parent.name}" -> "{e.child.name}" '
-                     f'[label="{_dot_escape(label)}"{bold}];')
+        lines.append(f"  {dot_string(e.parent.name)} -> {dot_string(e.child.name)} "
+                     f"[label={dot_string(label)}{bold}];")
     lines.append("}")
     del net
     return "\n".join(lines) + "\n"
-
-
-def _dot_escape(label: str) -> str:
-    return label.replace('"', r"\"")
 
 
 def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:

@@ -376,7 +376,8 @@ def break_rows(rows: Sequence[str]) -> list[str]:
 
 _TEXT_ESCAPES = {
     "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
-    "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}",
+    "%": r"\%", "_": r"\_", "^": r"\^{}", "~": r"\~{}", "<": r"\textless{}",
+    ">": r"\textgreater{}", "|": r"\textbar{}",
 }
 _TEXT_UNICODE = {
     "→": r"$\to$", "←": r"$\leftarrow$", "…": r"\ldots{}", "Σ": r"$\Sigma$", "−": "-",
@@ -400,6 +401,8 @@ def escape_text(value: str) -> str:
             out.append(_TEXT_ESCAPES[ch])
         elif ch in _TEXT_UNICODE:
             out.append(_TEXT_UNICODE[ch])
+        elif not ch.isprintable():
+            out.append(" ")  # a line break or control character: a blank line would be \par
         elif ord(ch) < 128:
             out.append(ch)
         else:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..network.build import Network
+from .escape import mermaid_label
 
 COLUMN_CM = 3.4
 ROW_CM = 1.7
 MAX_SHOWN = 6  # units drawn per layer before eliding the middle ones
+_SPECIAL = "\x00"  # marks the tool's own nodes (no name holds this character)
+LOSS_KEY = _SPECIAL + "loss"
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ def _column_nodes(names: list[str], labels: list[str], column: int, kind: str,
     slot = 0
     for k in shown:
         if dots and k == len(names) - 1:
-            nodes.append(Node(f"dots{column}", r"\vdots", column, top - slot, "dots"))
+            nodes.append(Node(f"{_SPECIAL}dots{column}", r"\vdots", column, top - slot, "dots"))
             slot += 1
         nodes.append(Node(names[k], labels[k], column, top - slot, kind))
         slot += 1
@@ -54,7 +57,8 @@ def layout(net: Network) -> list[Node]:
         units = [net.unit_by_name[n] for n in lay.units]
         nodes += _column_nodes([u.name for u in units],
                                [net.latex_of(u.out) for u in units], pos, "unit", 0)
-    nodes.append(Node("loss", net.latex_of(net.loss_symbol), len(spec.layers) + 1, 0, "loss"))
+    nodes.append(Node(LOSS_KEY, net.latex_of(net.loss_symbol), len(spec.layers) + 1, 0,
+                      "loss"))
     return nodes
 
 
@@ -73,7 +77,8 @@ def _bias_nodes(net: Network, nodes: list[Node]) -> list[tuple[Node, list[str]]]
         column = placed[shown[0]].column
         low = min(n.row for n in nodes if n.column == column) - 1.0
         sym = net.symbol_by_name[bias]
-        out.append((Node(f"bias_{bias}", net.latex_of(sym), column - 1, low - 0.2, "bias"),
+        out.append((Node(f"{_SPECIAL}bias-{_key(bias)}", net.latex_of(sym), column - 1,
+                         low - 0.2, "bias"),
                     shown))
     return out
 
@@ -109,7 +114,7 @@ def network_tikz(net: Network) -> str:
                          rf"sloped] {{${label}$}} ({_key(u.name)});")
     for u in net.outputs:
         if u.name in placed:
-            lines.append(rf"  \draw[->, dashed] ({_key(u.name)}) -- ({_key('loss')});")
+            lines.append(rf"  \draw[->, dashed] ({_key(u.name)}) -- ({_key(LOSS_KEY)});")
     for bias_node, units in _bias_nodes(net, nodes):
         x, y = bias_node.column * COLUMN_CM + 0.9, bias_node.row * ROW_CM
         lines.append(rf"  \node[bias] ({_key(bias_node.key)}) at ({x:.2f},{y:.2f}) "
@@ -126,20 +131,38 @@ def _bend(a: Node, b: Node) -> str:
 
 
 def _key(name: str) -> str:
-    return "n-" + "".join(ch if ch.isalnum() else "-" for ch in name)
+    """A TikZ node name for a unit, input or special node, distinct for distinct names.
+
+    An ASCII name keeps its letters and digits, with ``-`` for ``_`` (``n-h1``, ``n-u1-1``);
+    any other name is spelled in hexadecimal under ``u-``; the tool's own nodes (the loss,
+    a shared bias, an ellipsis) live under ``x-``, so no unit can take their place.
+    """
+    if name.startswith(_SPECIAL):
+        return "x-" + name[len(_SPECIAL):]  # made by this module: already a safe name
+    if name.isascii() and name.replace("_", "").isalnum():
+        return "n-" + name.replace("_", "-")
+    return "u-" + "-".join(f"{ord(ch):x}" for ch in name)
+
+
+def _mermaid_id(name: str) -> str:
+    """A Mermaid node id: letters, digits and ``_`` only (``-`` could read as an edge)."""
+    if name.isascii() and name.replace("_", "").isalnum():
+        return "n_" + name
+    return "u_" + "_".join(f"{ord(ch):x}" for ch in name)
 
 
 def network_mermaid(net: Network) -> str:
     """The same network as a Mermaid flowchart (GitHub renders it in Markdown)."""
     lines = ["flowchart LR"]
     for i in net.spec.inputs:
-        lines.append(f"  {_key(i.name)}(({i.name}))")
+        lines.append(f"  {_mermaid_id(i.name)}(({mermaid_label(i.name)}))")
     for u in net.units:
-        lines.append(f"  {_key(u.name)}(({u.name}))")
-    lines.append(f"  loss[{net.loss_symbol.name}]")
+        lines.append(f"  {_mermaid_id(u.name)}(({mermaid_label(u.name)}))")
+    lines.append(f"  loss[{mermaid_label(net.loss_symbol.name)}]")
     for u in net.units:
         for source, w in u.incoming:
-            lines.append(f"  {_key(source)} -- {w.name} --> {_key(u.name)}")
+            lines.append(f"  {_mermaid_id(source)} -- {mermaid_label(w.name)} --> "
+                         f"{_mermaid_id(u.name)}")
     for u in net.outputs:
-        lines.append(f"  {_key(u.name)} -.-> loss")
+        lines.append(f"  {_mermaid_id(u.name)} -.-> loss")
     return "\n".join(lines)
