@@ -308,6 +308,19 @@ def _uses(net: Network) -> dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]]:
     return found
 
 
+def factored(expr: sp.Expr) -> sp.Expr:
+    """A sum with a common numeric factor kept factored, as a textbook writes it:
+    ``2*(a - y)``, not ``-2*y + 2*a`` (SymPy distributes a number over a sum on its own)."""
+    if not isinstance(expr, sp.Add):
+        return expr
+    content, primitive = expr.as_content_primitive()
+    if content == 1 or not isinstance(primitive, sp.Add):
+        return expr
+    if primitive.could_extract_minus_sign():
+        content, primitive = -content, -primitive
+    return sp.Mul(content, primitive, evaluate=False)
+
+
 def simplest(expr: sp.Expr) -> sp.Expr:
     """The shortest of a few equivalent rewritings (keeps products factored when shorter)."""
     candidates = [expr]
@@ -334,7 +347,7 @@ def derive(net: Network) -> Gradients:
         local[u.name] = _local_derivative(net, u, by_activation)
     direct: dict[str, sp.Expr] = {}
     for u in net.outputs:
-        direct[u.name] = net.out_form(sp.diff(net.loss, u.out))
+        direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
     grads = Gradients(network=net, dE_dout={}, deltas={}, direct_loss=direct,
                       local_derivatives=local)
     output_delta: dict[str, sp.Expr] = {}

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from .escape import finite_or_none
-from .printing import partial_tex, partial_text, tex, text
+from .printing import partial_tex, partial_text, plain_text, tex
 
 SCHEMA = 2
 
@@ -25,7 +25,7 @@ def to_json(doc: Any) -> str:
         "schema": SCHEMA,
         "title": net.spec.title,
         "form": doc.form,
-        "loss": {"name": net.loss_symbol.name, "expression": text(net.loss),
+        "loss": {"name": net.loss_symbol.name, "expression": plain_text(net.loss),
                  "latex": tex(net, net.loss)},
         "definitions": [{"text": r.text, "latex": r.latex} for r in doc.definitions],
         "deltas": [{"text": r.text, "latex": r.latex} for r in doc.deltas],
@@ -59,10 +59,10 @@ def _parameter(doc: Any, pd: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": pd.name,
         "latex_name": net.latex_of(p),
-        "expression": text(d.display),
+        "expression": plain_text(d.display),
         "latex": tex(net, d.display),
-        "closed": text(d.closed),
-        "delta_form": text(d.delta_form),
+        "closed": plain_text(d.closed),
+        "delta_form": plain_text(d.delta_form),
         "delta_form_latex": tex(net, d.delta_form),
         "steps": [{"kind": r.kind, "text": r.text, "latex": r.latex} for r in pd.rows],
     }
@@ -71,7 +71,7 @@ def _parameter(doc: Any, pd: Any) -> dict[str, Any]:
             "numerator": f.numerator.name, "denominator": f.denominator.name,
             "factor": partial_text(f.numerator, f.denominator),
             "factor_latex": partial_tex(net, f.numerator, f.denominator),
-            "value": text(f.value), "value_latex": tex(net, f.value),
+            "value": plain_text(f.value), "value_latex": tex(net, f.value),
         } for f in path] for path in d.paths]
     if pd.value is not None:
         entry["numeric"] = pd.value

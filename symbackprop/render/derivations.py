@@ -13,12 +13,22 @@ from typing import Any
 import sympy as sp
 
 from ..network.build import Network, Unit
-from ..network.derivation import MAX_PATHS, Derivation, Factor, Gradients
+from ..network.chains import backward_order, chain_terms
+from ..network.derivation import MAX_PATHS, Derivation, Gradients
+from ..spec.naming import expand, plain_name
 from ..spec.typesetting import upright
+from .chain_rows import (
+    expanded_expr,
+    factors_expr,
+    has_expansion,
+    has_given,
+    numbers_expr,
+    same_product,
+    values_expr,
+)
 from .escape import latex_comment, markdown_text
 from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
 from .printing import (
-    Chain,
     NetworkLatexPrinter,
     Partial,
     number,
@@ -99,9 +109,9 @@ def symbol_values(net: Network, grads: Gradients, values: Any
     for u in net.units:
         out[u.net] = float(result.nets[u.name])
         out[u.out] = float(result.outs[u.name])
-    for u in net.units:
-        out[u.delta] = 0.0
     out[net.loss_symbol] = float(result.loss)
+    for u in backward_order(net):  # each δ from the δs of the units it feeds
+        out[u.delta] = _numeric(grads.deltas[u.name], out)
     return out
 
 
@@ -119,22 +129,27 @@ def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
     return Row(text(expr), tex(net, expr), kind, expr)
 
 
-def _sum(terms: Sequence[sp.Expr]) -> sp.Expr:
-    return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
+def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
+               at: dict[sp.Symbol, float] | None) -> list[Row] | None:
+    """The chain factors (and their expansion), their values and (with values) their numbers,
+    split as the spec's ``notation.chain`` asks; None when there are too many paths.
 
-
-def path_rows(net: Network, paths: Sequence[Sequence[Factor]],
-              at: dict[sp.Symbol, float] | None) -> list[Row]:
-    """The chain factors, their symbolic values and (with values) their numbers.
-
-    With several paths from the parameter to the loss each row is the sum over the paths.
+    With several uses of the parameter, or several paths, each row is a sum of chains.
     """
-    factors = _sum([Chain(*[Partial(f.numerator, f.denominator) for f in p]) for p in paths])
-    values = _sum([Chain(*[f.value for f in p]) for p in paths])
-    rows = [expr_row(net, factors, "factors"), expr_row(net, values, "values")]
+    terms = chain_terms(grads, param)
+    if terms is None:
+        return None
+    rows = [expr_row(net, factors_expr(terms), "factors")]
+    if has_expansion(terms):
+        rows.append(expr_row(net, expanded_expr(terms), "expanded"))
+    values = values_expr(terms)
+    rows.append(expr_row(net, values, "values"))
     if at is not None:
-        numbers = _sum([Chain(*[rounded(_numeric(f.value, at)) for f in p]) for p in paths])
-        rows.append(expr_row(net, numbers, "numbers"))
+        rows.append(expr_row(net, numbers_expr(terms, lambda v: rounded(_numeric(v, at))),
+                             "numbers"))
+    display = grads.derivation(param).display
+    if not has_given(terms) and not same_product(values, display):
+        rows.append(expr_row(net, display, "result"))  # a factored form worth its own row
     return rows
 
 
@@ -170,12 +185,14 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         else:
             assert d is not None
             deriv = d
-            if form == "chain" and d.paths is not None and d.paths:
-                rows.extend(path_rows(net, d.paths, at))
-            elif form == "chain":
-                notes.append(f"{p.name}: more than {MAX_PATHS} paths; showing the δ form")
-                rows.append(expr_row(net, d.delta_form, "delta"))
-            rows.append(expr_row(net, d.display, "result"))
+            chain = chain_rows(net, grads, p, at) if form == "chain" and d.uses else None
+            if chain is not None:
+                rows.extend(chain)
+            else:
+                if form == "chain" and d.uses:
+                    notes.append(f"{p.name}: more than {MAX_PATHS} paths; showing the δ form")
+                    rows.append(expr_row(net, d.delta_form, "delta"))
+                rows.append(expr_row(net, d.display, "result"))
         value = _numeric(deriv.closed, at) if at is not None and form != "delta" else None
         if value is not None:
             rows.append(value_row(value))
@@ -187,7 +204,8 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         if progress is not None:
             progress(p.name)
     definitions = definition_rows(net)
-    deltas = delta_rows(net, grads) if form == "delta" else []
+    uses_deltas = form == "delta" or (form == "chain" and net.spec.notation.chain == "net")
+    deltas = delta_rows(net, grads) if uses_deltas else []
     matrix = None
     if form == "delta":
         from .matrix import matrix_form
@@ -256,9 +274,34 @@ def loss_row(net: Network) -> Row:
     return equation_row(net, net.loss_symbol, net.loss, "loss")
 
 
+def generic_unit_names(net: Network) -> tuple[str, str] | None:
+    """LaTeX for the local gradient and the net input of any unit j of layer l, from the
+    notation block (``\\delta^{[l]}_{j}``, ``z^{[l]}_{j}``); None when the units are named
+    one by one rather than by the templates."""
+    notation = net.spec.notation
+    for u in net.spec.units:
+        number = notation.first_layer + u.layer
+        fields = {"layer": number, "index": u.index, "unit": u.name}
+        if (u.net_latex, u.delta_latex) != (expand(notation.net, **fields),
+                                             expand(notation.delta, **fields)):
+            return None
+    generic = {"layer": "l", "index": "j", "unit": "u"}
+    return (upright(expand(notation.delta, **generic)),
+            upright(expand(notation.net, **generic)))
+
+
+def local_gradient_text(net: Network) -> str:
+    """The definition of δ in words and symbols, for text output."""
+    loss = net.loss_symbol.name
+    names = generic_unit_names(net)
+    if names is None:
+        return f"δ = ∂{loss}/∂(net input)"
+    return f"{plain_name(names[0])} = ∂{loss}/∂{plain_name(names[1])}"
+
+
 def delta_rows(net: Network, grads: Gradients) -> list[Row]:
     """δ_u = ∂E/∂net_u for every unit, from the output layer back."""
-    return [delta_row(net, grads, u) for u in reversed(net.units)]
+    return [delta_row(net, grads, u) for u in backward_order(net)]
 
 
 def delta_row(net: Network, grads: Gradients, u: Unit) -> Row:
@@ -273,11 +316,11 @@ def cost_symbols(net: Network) -> tuple[sp.Symbol, sp.Symbol, sp.Symbol, sp.Symb
     assert c is not None
     loss = net.latex_of(net.loss_symbol)
     names = {
-        sp.Symbol(_plain(c.latex) + "_cost"): upright(c.latex),
+        sp.Symbol(plain_name(c.latex)): upright(c.latex),
         sp.Symbol(c.examples, positive=True, integer=True): c.examples,
         sp.Symbol(c.index, positive=True, integer=True): c.index,
         sp.Symbol(f"{net.loss_symbol.name}^({c.index})"): rf"{{{loss}}}^{{({c.index})}}",
-        sp.Symbol("theta"): r"\theta",
+        sp.Symbol("θ"): r"\theta",
     }
     cost, m, i, loss_i, theta = names
     return cost, m, i, loss_i, theta, names
@@ -291,14 +334,8 @@ def cost_row(net: Network) -> Row | None:
     rhs = sp.Mul(1 / m, sp.Sum(Partial(loss_i, theta), (i, 1, m)), evaluate=False)
     eq = sp.Eq(Partial(cost, theta), rhs, evaluate=False)
     printer = NetworkLatexPrinter(net, extra_names=names)
-    return Row(text(eq) + " for every parameter θ", printer.doprint(eq), "cost", rhs,
+    return Row(text(eq) + ", for every parameter θ", printer.doprint(eq), "cost", rhs,
                Partial(cost, theta))
-
-
-def _plain(latex: str) -> str:
-    from ..spec.naming import plain_name
-
-    return plain_name(latex)
 
 
 # ----------------------------------------------------------------------------- formats
@@ -310,8 +347,7 @@ def to_text(doc: DerivationDocument) -> str:
     lines.append("Forward pass and loss:")
     lines += [f"  {r.text}" for r in doc.definitions]
     if doc.deltas:
-        loss = net.loss_symbol.name
-        lines += ["", f"Local gradients δ = ∂{loss}/∂net, from the output back:"]
+        lines += ["", f"Local gradients {local_gradient_text(net)}, from the output back:"]
         lines += [f"  {r.text}" for r in doc.deltas]
     if doc.matrix is not None:
         lines += ["", *doc.matrix.text_lines()]

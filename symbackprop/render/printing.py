@@ -111,6 +111,54 @@ class TextPrinter(StrPrinter):
                 f"{self.parenthesize(expr.function, PRECEDENCE['Mul'])}")
 
 
+class DisplayTextPrinter(TextPrinter):
+    """Text as a handout prints it: one product sign, ``·``, and powers as ``^``.
+
+    ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1`` and ``(target_o1 - out_o1)^2/2``; the
+    formula checker reads both signs back.
+    """
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        args = list(expr.args) if not expr.is_commutative or self._settings["order"] == "none" \
+            else list(expr.as_ordered_factors())
+        sign = ""
+        if args and args[0] == sp.S.NegativeOne and len(args) > 1:
+            args, sign = args[1:], "-"
+        elif args and args[0].is_Number and args[0].is_negative:
+            args, sign = [-args[0], *args[1:]], "-"
+        top: list[sp.Expr] = []
+        bottom: list[sp.Expr] = []
+        for a in args:
+            if a.is_Rational and not a.is_Integer:
+                if a.p != 1:
+                    top.append(sp.Integer(a.p))
+                bottom.append(sp.Integer(a.q))
+            elif isinstance(a, sp.Pow) and a.exp.is_Number and a.exp.is_negative:
+                bottom.append(a.base if a.exp == -1 else sp.Pow(a.base, -a.exp, evaluate=False))
+            else:
+                top.append(a)
+        prec = PRECEDENCE["Mul"]
+        num = "·".join(self.parenthesize(a, prec, strict=False) for a in top) or "1"
+        if not bottom:
+            return sign + num
+        den = "·".join(self.parenthesize(a, prec, strict=False) for a in bottom)
+        if len(bottom) > 1 or self.parenthesize(bottom[0], prec, strict=True) != den:
+            den = f"({den})"
+        if any(isinstance(a, sp.Sum) for a in top):  # (1/m)·Σ …, as the mean is written
+            return f"{sign}(1/{den})·{num}"
+        return f"{sign}{num}/{den}"
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base, exp = expr.args
+        if exp == sp.S.Half:
+            return f"sqrt({self._print(base)})"
+        if exp.is_Number and exp.is_negative:
+            inverse = base if exp == -1 else sp.Pow(base, -exp, evaluate=False)
+            return f"1/{self.parenthesize(inverse, PRECEDENCE['Mul'], strict=True)}"
+        return (f"{self.parenthesize(base, PRECEDENCE['Pow'], strict=True)}^"
+                f"{self.parenthesize(exp, PRECEDENCE['Pow'], strict=True)}")
+
+
 class NetworkLatexPrinter(LatexPrinter):
     """LaTeX in the spec's notation: symbols print with the notation block's names.
 
@@ -131,6 +179,12 @@ class NetworkLatexPrinter(LatexPrinter):
         return number_tex(float(expr), SIGNIFICANT_DIGITS)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
+        sums = [a for a in expr.args if isinstance(a, sp.Sum)]
+        inverse = [a for a in expr.args if isinstance(a, sp.Pow) and a.exp == -1]
+        if sums and inverse and len(expr.args) == len(sums) + len(inverse):
+            # a mean is written \frac{1}{m} \sum …, not \frac{\sum …}{m}
+            den = " ".join(self.parenthesize(a.base, PRECEDENCE["Mul"]) for a in inverse)
+            return rf"\frac{{1}}{{{den}}} " + " ".join(self._print(a) for a in sums)
         # a product of numbers is written with dots: 0.741365 \cdot 0.186816, never juxtaposed
         if expr.free_symbols or not _is_plain_product(expr):
             return super()._print_Mul(expr)
@@ -160,7 +214,12 @@ def _is_plain_product(expr: sp.Mul) -> bool:
 
 
 def text(expr: sp.Expr) -> str:
-    """Plain-text form, e.g. ``(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1``."""
+    """Text as a handout prints it, e.g. ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1``."""
+    return DisplayTextPrinter().doprint(expr)
+
+
+def plain_text(expr: sp.Expr) -> str:
+    """Python-style text for machines (JSON), e.g. ``(out_o1 - target_o1)*out_o1*out_h1``."""
     return TextPrinter().doprint(expr)
 
 

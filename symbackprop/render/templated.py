@@ -33,6 +33,7 @@ import sympy as sp
 from sympy.core.parameters import evaluate
 
 from ..network.build import Network, Unit
+from ..network.chains import backward_order
 from ..network.derivation import Derivation, Gradients
 from .derivations import (
     DELTA_FAST_PATHS,
@@ -363,7 +364,7 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
     definitions.append(loss_row(net))
 
     deltas: list[Any] = []
-    for u in reversed(net.units):
+    for u in backward_order(net):
         if u.name in softmax:
             deltas.append(delta_row(net, grads, u))
             continue

@@ -23,6 +23,8 @@ from typing import Any
 
 from ..errors import did_you_mean
 from .model import (
+    CHAIN_GRANULARITIES,
+    CHAIN_ORDERS,
     LOSS_ALIASES,
     LOSS_KINDS,
     ActivationSpec,
@@ -57,7 +59,10 @@ __all__ = [
 TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss", "cost",
             "notation", "values")
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
-                 "input", "learning_rate", "first_layer", "weight_layer", "loss_term")
+                 "input", "learning_rate", "first_layer", "weight_layer", "loss_term",
+                 "chain", "chain_order")
+_NOTATION_CHOICES = {"weight_layer": ("target", "source"), "chain": CHAIN_GRANULARITIES,
+                     "chain_order": CHAIN_ORDERS}
 VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples")
 
 
@@ -134,6 +139,8 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
         "first_layer": 0,
         "weight_layer": "target",
         "loss_term": "E_{{unit}}",
+        "chain": "unit",
+        "chain_order": "loss_first",
     }
     if "notation" not in top:
         return Notation(**defaults)
@@ -146,11 +153,11 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
             if n.denominator != 1 or n < 0:
                 raise r.fail(path, "expected a whole number (0 or 1)")
             merged[key] = int(n)
-        elif key == "weight_layer":
+        elif key in _NOTATION_CHOICES:
             v = r.string(path)
-            if v not in ("target", "source"):
+            if v not in _NOTATION_CHOICES[key]:
                 raise r.fail(path, f"unknown choice `{v}`",
-                             hint=did_you_mean(v, ("target", "source")))
+                             hint=did_you_mean(v, _NOTATION_CHOICES[key]))
             merged[key] = v
         else:
             merged[key] = read_math(r, path)

@@ -13,6 +13,13 @@ from fractions import Fraction
 ACTIVATION_KINDS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "softmax")
 ACTIVATION_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
 UNSPECIFIED_ACTIVATIONS = ("unspecified", "f", "g", "h", "phi", "varphi")
+# How a chain-rule derivation is split into factors, after the seeds:
+#   unit         ∂E/∂out_u · ∂out_u/∂net_u · ∂net_u/∂θ at the unit θ feeds (seed 004)
+#   net          ∂E/∂net_u · ∂net_u/∂θ, the local gradient times the input (seed 002)
+#   activations  one factor per activation along every path, ∂out_v/∂out_u (seed 003)
+#   paths        every net input and activation along every path (seed 000)
+CHAIN_GRANULARITIES = ("unit", "net", "activations", "paths")
+CHAIN_ORDERS = ("loss_first", "local_first")
 LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy")
 LOSS_ALIASES = {
     "mse": "squared_error", "sse": "squared_error", "squared": "squared_error",
@@ -105,6 +112,8 @@ class Notation:
     first_layer: int
     weight_layer: str  # "target" | "source"
     loss_term: str = "E_{{unit}}"  # one output's share of the loss (E_{o1} + E_{o2} = E)
+    chain: str = "unit"  # how far a chain-rule derivation splits: one of CHAIN_GRANULARITIES
+    chain_order: str = "loss_first"  # "loss_first" (∂E/∂out · …) or "local_first" (… · ∂E/∂out)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def test_python_dash_m_runs_the_cli() -> None:
     out = subprocess.run([sys.executable, "-m", "symbackprop", "derive", SEED_004, "--param",
                           "w5", "--form", "closed"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
-    assert "(out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1" in out.stdout
+    assert "(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1" in out.stdout
 
 
 @pytest.mark.parametrize("command", ["derive", "eval", "gradcheck"])

@@ -42,15 +42,16 @@ def test_seed004_derive_matches_expected_output(seed004: tuple, fmt: str, name: 
 def test_text_names_the_spec_loss_in_the_delta_header(seed004: tuple) -> None:
     _spec, net, grads = seed004
     out = render(build_document(net, grads, form="delta"), "text")
-    assert "δ = ∂E_total/∂net" in out
-    assert "∂E/∂net" not in out
+    assert "delta_u = ∂E_total/∂in_u" in out
+    assert "∂net" not in out
 
 
 def test_chain_rows_show_factors_values_numbers_result_and_value(seed004: tuple) -> None:
     spec, net, grads = seed004
     doc = build_document(net, grads, params=["w5"], values=spec.values)
     kinds = [r.kind for r in doc.params[0].rows]
-    assert kinds == ["factors", "values", "numbers", "result", "value"]
+    # one path: the product of the values is the result, so it is not printed twice
+    assert kinds == ["factors", "values", "numbers", "value"]
     # Mazur (2015), "A Step by Step Backpropagation Example": ∂E_total/∂w5 = 0.082167041
     assert doc.params[0].value == pytest.approx(0.082167041, abs=1e-9)
     assert doc.params[0].rows[0].text == "∂E_total/∂out_o1 · ∂out_o1/∂in_o1 · ∂in_o1/∂w5"
@@ -62,7 +63,8 @@ def test_json_keeps_its_keys(seed004: tuple) -> None:
     entry = data["parameters"][0]
     for key in ("name", "expression", "latex", "chain", "steps", "numeric", "closed"):
         assert key in entry
-    assert {s["kind"] for s in entry["steps"]} >= {"factors", "values", "result"}
+    assert {s["kind"] for s in entry["steps"]} >= {"factors", "expanded", "values", "numbers",
+                                                   "value"}
 
 
 def test_latex_rows_fit_the_page(seed004: tuple) -> None:

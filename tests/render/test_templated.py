@@ -80,7 +80,7 @@ def test_names_that_sort_differently_across_a_layer(tmp_path: Path) -> None:
     doc, fast, slow = _both(path)
     assert _is_templated(doc)
     _assert_same(fast, slow)
-    assert "alpha*d_1_1" in fast["text"] and "d_1_1*zeta" in fast["text"]
+    assert "alpha·d_1_1" in fast["text"] and "d_1_1·zeta" in fast["text"]
 
 
 def test_chosen_parameters_print_the_same(tmp_path: Path) -> None:
@@ -133,4 +133,4 @@ def test_large_network_is_templated_and_complete() -> None:
     assert _is_templated(doc)
     text = render(doc, "text")
     assert text.count("\n∂L/∂") == len(net.params) == 23_860
-    assert "∂L/∂w_1_30_784\n  = delta_1_30*x784\n" in text
+    assert "∂L/∂w_1_30_784\n  = delta_1_30·x784\n" in text
