@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import sympy as sp
+from sympy.core.parameters import evaluate
 
 from .build import Network, Unit
 
@@ -346,13 +347,26 @@ def derive(net: Network) -> Gradients:
     for u in net.units:
         local[u.name] = _local_derivative(net, u, by_activation)
     direct: dict[str, sp.Expr] = {}
+    output_delta: dict[str, sp.Expr] = {}
+    # a loss that is a sum of one term per output has the same ∂E/∂out and δ for every
+    # output unit up to its own symbols: derived for the first unit of each kind, renamed
+    # for the others
+    first: dict[tuple[object, ...], Unit] = {}
+    later: list[tuple[Unit, tuple[object, ...]]] = []
     for u in net.outputs:
+        key = _output_key(u)
+        if key is not None and key in first:
+            later.append((u, key))
+            continue
+        if key is not None:
+            first[key] = u
         direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
     grads = Gradients(network=net, dE_dout={}, deltas={}, direct_loss=direct,
                       local_derivatives=local)
-    output_delta: dict[str, sp.Expr] = {}
     softmax_ce = False
     for u in net.outputs:
+        if u.name not in direct:
+            continue
         group = grads._group(u.name)
         terms = [direct[k.name] * grads.local_derivative_between(k, u) for k in group
                  if k.name in direct]
@@ -367,6 +381,17 @@ def derive(net: Network) -> Gradients:
         else:
             value = simplest(value)
         output_delta[u.name] = value
+    for u, key in later:
+        rep = first[key]
+        own = {rep.out, rep.net, rep.target}
+        if direct[rep.name].free_symbols <= own and output_delta[rep.name].free_symbols <= own:
+            names = {rep.out: u.out, rep.net: u.net, rep.target: u.target}
+            with evaluate(False):  # keep factored forms; the key keeps the order of names
+                direct[u.name] = direct[rep.name].xreplace(names)
+                output_delta[u.name] = output_delta[rep.name].xreplace(names)
+        else:  # the loss couples this unit with others: derived for itself
+            direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
+            output_delta[u.name] = simplest(direct[u.name] * local[u.name])
     if softmax_ce:
         grads.notes.append("softmax with cross-entropy: δ = out − target, using that the "
                            "targets sum to 1")
@@ -386,6 +411,18 @@ def derive(net: Network) -> Gradients:
     grads.dE_dout = LazyMap(names, dE_dout)
     grads.deltas = LazyMap(names, delta)
     return grads
+
+
+def _output_key(unit: Unit) -> tuple[object, ...] | None:
+    """Output units with equal keys have the same δ up to their own symbols: the same
+    elementwise activation, and their out, net and target names in the same order (the
+    printers and ``factor`` order terms by name)."""
+    if unit.activation.kind == "softmax" or unit.target is None:
+        return None
+    names = (unit.out.name, unit.net.name, unit.target.name)
+    order = tuple(sorted(range(3), key=names.__getitem__))
+    act = unit.activation
+    return (act.kind, act.alpha, act.fname, order)
 
 
 def _local_derivative(net: Network, unit: Unit,

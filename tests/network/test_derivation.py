@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import sympy as sp
 from paths import ROOT
 
@@ -114,3 +117,47 @@ def test_closed_form_never_contains_exp() -> None:
         net, grads = load(spec)
         for p in net.params:
             assert not grads.derivation(p).closed.has(sp.exp), (spec, p)
+
+
+def _output_deltas_one_by_one(net: Network) -> dict[str, sp.Expr]:
+    """Each output's δ derived on its own (what derive() renames from the first unit)."""
+    from symbackprop.network.derivation import factored, simplest
+
+    out = {}
+    for u in net.outputs:
+        if u.activation.kind == "softmax":
+            continue
+        direct = factored(net.out_form(sp.diff(net.loss, u.out)))
+        local = net.out_form(sp.diff(net.out_definitions[u.out], u.net))
+        out[u.name] = simplest(direct * local)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_renamed_output_deltas_equal_their_own_derivation(tmp_path: Path, seed: int) -> None:
+    from layered_specs import random_layered
+
+    net = build_network(load_spec(random_layered(tmp_path, seed)))
+    grads = derive(net)
+    for name, delta in _output_deltas_one_by_one(net).items():
+        assert grads.output_delta[name] == delta, name
+
+
+def test_output_deltas_of_units_whose_names_sort_differently(tmp_path: Path) -> None:
+    """Targets named so that some sort before their unit's activation and some after."""
+    path = tmp_path / "names.yaml"
+    path.write_text(
+        "title: names\ninputs: [x1, x2]\n"
+        "layers:\n"
+        "  - name: out\n"
+        "    activation: sigmoid\n"
+        "    units: [{name: o1, target: 'a_1'}, {name: o2, target: 'z_2'},"
+        " {name: o3, target: 'b_3'}]\n"
+        "notation: {activation: 'h_{{unit}}', net: 'n_{{unit}}'}\n"
+        "loss: binary_cross_entropy\n", encoding="utf-8")
+    net = build_network(load_spec(path))
+    grads = derive(net)
+    expected = _output_deltas_one_by_one(net)
+    assert set(expected) == {"o1", "o2", "o3"}
+    for name, delta in expected.items():
+        assert grads.output_delta[name] == delta, name
