@@ -18,6 +18,8 @@ from __future__ import annotations
 import keyword
 import re
 
+from .digits import by_digit_pattern
+
 PLACEHOLDERS = ("unit", "layer", "index", "j", "k")
 
 _LATEX_WORDS = {
@@ -45,6 +47,7 @@ def unknown_placeholders(template: str) -> list[str]:
             and f not in ("total",)]
 
 
+@by_digit_pattern
 def plain_name(latex: str) -> str:
     """An identifier derived from a LaTeX name: ``in_{h1}`` → ``in_h1``, ``y'`` → ``y_prime``.
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .digits import by_digit_pattern
+
 # Commands whose braced argument is text or already upright: left as written.
 _VERBATIM_ARG = frozenset(("mathrm", "text", "textrm", "operatorname", "mathsf", "mathtt",
                            "mathbf", "mathcal", "mathbb", "mathfrak", "mathit", "textit",
@@ -23,6 +25,7 @@ _SCRIPT_WORDS = frozenset(("in", "io"))
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]+|.", re.S)
 
 
+@by_digit_pattern
 def upright(latex: str) -> str:
     """``latex`` with every multi-letter word set in ``\\mathrm``.
 

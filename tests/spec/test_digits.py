@@ -1,0 +1,42 @@
+"""Names worked out per digit pattern equal names worked out one by one."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbackprop.spec.digits import by_digit_pattern
+from symbackprop.spec.naming import plain_name
+from symbackprop.spec.typesetting import upright
+
+NAMES = st.text(alphabet="wxyzab019_^{}[],'\\ \u0663" + "deltaoutmathrm", max_size=24)
+
+
+@settings(max_examples=400, deadline=None)
+@given(NAMES)
+def test_plain_names_by_pattern_equal_plain_names(name: str) -> None:
+    assert plain_name(name) == plain_name.__wrapped__(name)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=400, deadline=None)
+@given(NAMES)
+def test_upright_by_pattern_equals_upright(name: str) -> None:
+    assert upright(name) == upright.__wrapped__(name)  # type: ignore[attr-defined]
+
+
+def test_indices_are_put_back_in_order() -> None:
+    assert plain_name(r"w^{[2]}_{13,784}") == "w_2_13_784"
+    assert upright("out_{h10}") == r"\mathrm{out}_{h10}"
+    assert plain_name("9lives") == "q_9lives"
+
+
+def test_a_transformation_that_changes_digits_is_not_patterned() -> None:
+    calls: list[str] = []
+
+    def drop_digits(text: str) -> str:
+        calls.append(text)
+        return "".join(c for c in text if not c.isdigit())
+
+    wrapped = by_digit_pattern(drop_digits)
+    assert wrapped("a1b2") == "ab" and wrapped("a3b4") == "ab"
+    assert "a3b4" in calls  # worked out for itself, not from the pattern of a1b2
