@@ -19,6 +19,7 @@ shared or reordered names), so gradients of shared parameters add up by themselv
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -201,6 +202,28 @@ def gather_code(block: Block, name: str) -> str:
     return f"theta[{name}]"
 
 
+def _product_into(block: Block, left: str, right: str) -> str:
+    """Code that writes the matrix product left @ right straight into the block's slice of
+    g (no temporary, no zeros to add to)."""
+    stop = block.start + block.size
+    return f"np.matmul({left}, {right}, out=g[{block.start}:{stop}].reshape{block.shape})"
+
+
+def _sum_into(block: Block, rows: str) -> str:
+    """Code that writes the column sums of ``rows`` straight into the block's slice of g."""
+    return f"np.sum({rows}, axis=0, out=g[{block.start}:{block.start + block.size}])"
+
+
+def _tiles(plan: LayeredPlan) -> bool:
+    """True when every W^l and b^l is its own slice of θ and together they cover θ."""
+    blocks = [b for lay in plan.layers for b in (lay.weights, lay.bias) if b is not None]
+    if any(b.kind != "slice" for b in blocks):
+        return False
+    covered = sorted((b.start, b.start + b.size) for b in blocks)
+    return covered[0][0] == 0 and all(a[1] == b[0] for a, b in itertools.pairwise(covered)) \
+        and covered[-1][1] == len(plan.param_names)
+
+
 def _scatter(block: Block, name: str, per_unit: str, total: str) -> str:
     """Code that adds a block's gradient to g: ``per_unit`` shaped like the block, ``total``
     its sum (for one shared entry)."""
@@ -308,15 +331,22 @@ def matrix_source(plan: LayeredPlan) -> str:
     last = plan.layers[-1].position
     losses, delta, loss_helpers = _loss_code(plan, f"z{last}", f"a{last}")
     helpers |= loss_helpers
+    direct = _tiles(plan)  # each gradient block written in place, every entry once
     body = ["m = x.shape[0]", *forward, f"losses = {losses}",
             "# backward: δ = ∂L/∂z per example, from the output layer back",
-            f"d{last} = {delta}", "g = np.zeros_like(theta)"]
+            f"d{last} = {delta}",
+            "g = np.empty_like(theta)" if direct else "g = np.zeros_like(theta)"]
     for lay in reversed(plan.layers):
         n = lay.position
         prev = "x" if n == 1 else f"a{n - 1}"
-        body.append(_scatter(lay.weights, f"_IDX_W{n}", f"d{n}.T @ {prev}",
-                             f"np.sum(d{n}.T @ {prev})"))
-        if lay.bias is not None:
+        if direct:
+            body.append(_product_into(lay.weights, f"d{n}.T", prev))
+        else:
+            body.append(_scatter(lay.weights, f"_IDX_W{n}", f"d{n}.T @ {prev}",
+                                 f"np.sum(d{n}.T @ {prev})"))
+        if lay.bias is not None and direct:
+            body.append(_sum_into(lay.bias, f"d{n}"))
+        elif lay.bias is not None:
             body.append(_scatter(lay.bias, f"_IDX_b{n}", f"d{n}.sum(axis=0)", f"d{n}.sum()"))
         if n > 1:
             below = plan.layers[n - 2]

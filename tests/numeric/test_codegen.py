@@ -158,3 +158,45 @@ def test_layered_module_exposes_layer_arrays(tmp_path: Path) -> None:
     cost, _ = namespace["loss_and_grad"](params, {"i1": 0.05, "i2": 0.10},  # type: ignore[operator]
                                          {"o1": 0.01, "o2": 0.99})
     assert cost == pytest.approx(0.298371109, abs=1e-9)  # Mazur's total error
+
+
+def _module(source: str, folder: Path, name: str) -> object:
+    import importlib.util
+
+    target = folder / f"{name}.py"
+    target.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, target)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_param_names_of_every_module_are_the_spec_names(tmp_path: Path, path: Path) -> None:
+    net = build_network(load_spec(path))
+    module = _module(generate(net, derive(net)).source, tmp_path, "grad")
+    assert list(module.PARAM_NAMES) == [p.name for p in net.spec.params]  # type: ignore
+
+
+def test_param_names_of_a_large_network_follow_from_its_shapes(tmp_path: Path) -> None:
+    path = write_spec(tmp_path, "wide", 300, [(40, "sigmoid"), (12, "tanh"), (5, "sigmoid")],
+                      "squared_error")
+    net = build_network(load_spec(path))
+    source = generate(net, derive(net)).source
+    assert "*_grid('w_1_{j}_{k}', 40, 300)," in source
+    assert "'w_1_40_300'" not in source
+    assert len(source) < 20_000  # listing 12,617 names would take about 200 kB
+    module = _module(source, tmp_path, "wide")
+    assert list(module.PARAM_NAMES) == [p.name for p in net.spec.params]  # type: ignore
+
+
+def test_names_without_a_pattern_are_listed() -> None:
+    from symbackprop.numeric.codegen import _pattern
+
+    assert _pattern(["w_1_1", "w_1_2", "w_2_1", "w_2_2"], (2, 2)) == "w_{j}_{k}"
+    assert _pattern(["b_3_1", "b_3_2"], (2,)) == "b_3_{j}"
+    assert _pattern(["w11", "w12", "w21", "w22"], (2, 2)) is None  # indices run together
+    assert _pattern(["a", "b"], (2,)) is None
+    assert _pattern(["w_1_2", "w_1_1"], (2,)) is None  # not in order
+    assert _pattern(["bias"], (1,)) == "bias"
