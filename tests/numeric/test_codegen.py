@@ -192,7 +192,7 @@ def test_param_names_of_a_large_network_follow_from_its_shapes(tmp_path: Path) -
 
 
 def test_names_without_a_pattern_are_listed() -> None:
-    from symbackprop.numeric.codegen import _pattern
+    from symbackprop.numeric.param_names import pattern as _pattern
 
     assert _pattern(["w_1_1", "w_1_2", "w_2_1", "w_2_2"], (2, 2)) == "w_{j}_{k}"
     assert _pattern(["b_3_1", "b_3_2"], (2,)) == "b_3_{j}"
