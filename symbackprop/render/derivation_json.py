@@ -34,13 +34,14 @@ def to_json(doc: Any) -> str:
         data["matrix"] = doc.matrix.json()
     if doc.cost is not None:
         data["cost"] = {"text": doc.cost.text, "latex": doc.cost.latex}
-    if doc.form == "delta":
+    if doc.form != "delta":
+        data["parameters"] = [_parameter(doc, pd) for pd in doc.params]
+    data = finite_or_none(data)  # strict JSON: no NaN or Infinity
+    if doc.form == "delta":  # strings only: no number to make finite
         data["gradients"] = {"columns": list(GRADIENT_COLUMNS),
                              "rows": [_gradient(net, pd) for pd in doc.params]}
-    else:
-        data["parameters"] = [_parameter(doc, pd) for pd in doc.params]
-    data["notes"] = doc.notes
-    return _dump(finite_or_none(data)) + "\n"  # strict JSON: no NaN or Infinity
+    data["notes"] = list(doc.notes)
+    return _dump(data) + "\n"
 
 
 GRADIENT_COLUMNS = ("name", "latex_name", "expression", "latex")
