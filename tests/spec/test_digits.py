@@ -40,3 +40,18 @@ def test_a_transformation_that_changes_digits_is_not_patterned() -> None:
     wrapped = by_digit_pattern(drop_digits)
     assert wrapped("a1b2") == "ab" and wrapped("a3b4") == "ab"
     assert "a3b4" in calls  # worked out for itself, not from the pattern of a1b2
+
+
+TEX = st.lists(st.sampled_from([*"wx019_^{}[], '\\", "\\alpha", "\\hat", "\\text",
+                                 "\\input", "\\5", "\\mathrm", "^^"]),
+               max_size=20).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEX, st.integers(min_value=0, max_value=9))
+def test_vetted_math_treats_every_digit_alike(tex: str, digit: int) -> None:
+    """What lets a spec's check vouch for a whole layer of names with one vetted name."""
+    from symbackprop.spec.tex import vet_math
+
+    other = "".join(str(digit) if c.isdigit() else c for c in tex)
+    assert (vet_math(tex) is None) == (vet_math(other) is None)
