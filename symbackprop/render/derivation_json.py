@@ -94,12 +94,17 @@ def _dump(value: Any, indent: str = "") -> str:
         items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, inner)}"
                  for k, v in value.items()]
         return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+        return "[\n" + ",\n".join(inner + _encode_row(v) for v in value) + f"\n{indent}]"
     if isinstance(value, list) and value and all(isinstance(v, (dict, list)) for v in value):
         return "[\n" + ",\n".join(inner + _dump(v, inner) for v in value) + f"\n{indent}]"
     return _plain(value)
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "), allow_nan=False).encode
+# a row of the gradient table: no space after commas (three bytes a parameter)
+_encode_row = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                               allow_nan=False).encode
 
 
 def _plain(value: Any) -> str:
