@@ -37,8 +37,10 @@ _EXPORTS = {
     "Counterexample": "outcome",
     "Checker": "verdict",
     "check_formula": "verdict",
+    "check_derivation": "verdict",
+    "StepResult": "outcome",
     "NO_EXPLANATION": "diagnosis",
-    "GradeRow": "grading",
+    "GradeRow": "answers",
     "grade_answers": "grading",
     "read_answers": "grading",
 }

@@ -1,9 +1,11 @@
-"""Name the likely mistake behind a wrong gradient formula.
+"""Name the likely mistake behind a wrong formula.
 
 The formula's values at the random points are compared with the values of likely mistakes:
 another parameter's gradient, the formula with one symbol replaced or two swapped, a sign or
 constant factor, a missing or extra factor (an activation derivative above all), a missing
-path of a sum. The first candidates that match are reported, best first.
+path of a sum. The first candidates that match are reported, best first. A finding that is
+a fix (replace w6 by w7, flip the sign) is kept in a form that can be applied to later steps
+of a derivation, to tell an inherited error from a new one.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import sympy as sp
 
 from ..network.build import Network
 from ..network.derivation import Gradients
-from .leibniz import INDEPENDENT
-from .sample_points import SCREEN, EvaluationPoints, Value, agrees, close
+from .graph import INDEPENDENT
+from .sample_points import SCREEN, Compiled, EvaluationPoints, Value, agrees, close
 
 MAX_DIAGNOSES = 4
 MAX_SUBSTITUTIONS = 600
@@ -32,11 +34,20 @@ NO_EXPLANATION = ("no single common mistake (another parameter's gradient, a swa
                   "a sign, a constant factor, a missing factor or path) explains the difference")
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A diagnosis, and the fix it implies when it is one (a swap of symbols, a factor)."""
+
+    text: str
+    swap: tuple[tuple[sp.Symbol, sp.Symbol], ...] = ()
+    scale: Fraction | None = None  # the formula equals scale × the truth
+
+
 @dataclass(eq=False)
 class Candidate:
     """A likely mistake: a description and its value at each point (computed on demand).
 
-    The candidate with an empty description is the true gradient itself, matched up to a
+    The candidate with an empty description is the true value itself, matched up to a
     constant factor (a wrong sign or constant).
     """
 
@@ -44,7 +55,7 @@ class Candidate:
     at: Callable[[int], Value]
     gradient_of: str | None = None
     scalable: bool = False  # also report k · candidate for a simple constant k
-    pair: tuple[str, str] | None = None  # (written, meant) for a symbol substitution
+    pair: tuple[sp.Symbol, sp.Symbol] | None = None  # (written, meant) for a substitution
     memo: dict[int, Value] = field(default_factory=dict)
 
     @property
@@ -59,39 +70,59 @@ class Candidate:
 
 
 class Diagnoser:
-    """Likely mistakes for each parameter's gradient of one network (kept per parameter)."""
+    """Likely mistakes for formulas of one network (candidates kept per parameter)."""
 
-    def __init__(self, net: Network, grads: Gradients, points: EvaluationPoints) -> None:
+    def __init__(self, net: Network, grads: Gradients, points: EvaluationPoints,
+                 text_of: Callable[[sp.Symbol], str]) -> None:
         self.net = net
         self.grads = grads
         self.points = points
+        self.text_of = text_of
         self._candidates: dict[sp.Symbol, list[Candidate]] = {}
 
-    def diagnose(self, param: sp.Symbol, fn: Callable[..., Any], expr: sp.Expr,
-                 mine: list[Value]) -> tuple[list[str], str | None]:
-        """Likely mistakes that explain ``mine``, and the parameter whose gradient it is."""
+    # -- entry points --------------------------------------------------------------
+    def diagnose_gradient(self, param: sp.Symbol, compiled: Compiled, expr: sp.Expr,
+                          mine: list[Value]) -> tuple[list[Finding], str | None]:
+        """Likely mistakes in a formula for ∂E/∂param, and whose gradient it is."""
         cands = self.candidates(param)
-        found: list[str] = []
+        _, truth = self.points.gradient(param)
+        found: list[Finding] = []
         equals: str | None = None
         for cand in (c for c in cands if c.reported_first):
             k = self._match(mine, cand)
             if k == 1:
-                found.append(cand.description)
+                found.append(Finding(cand.description) if cand.description else
+                             Finding("it is the true gradient", scale=Fraction(1)))
                 equals = equals or cand.gradient_of
             elif k is not None:
                 found.append(_scaled(cand, k))
-        fixes = self._substitutions(param, fn, expr)
-        found += [words for words, _ in fixes]
-        fixed_pairs = {pair for _, pair in fixes}
+        found = [f for f in found if f.text != "it is the true gradient"]
+        fixes = self.substitutions(truth, compiled, expr)
+        found += fixes
+        fixed_pairs = {f.swap[0] for f in fixes if f.swap}
+        written = expr.free_symbols
         for cand in (c for c in cands if not c.reported_first):
             if len(found) >= MAX_DIAGNOSES:
                 break
-            if cand.pair is not None and cand.pair in fixed_pairs:
-                continue
+            if cand.pair is not None and (cand.pair in fixed_pairs or
+                                          cand.pair[0] not in written):
+                continue  # "it uses r where s belongs" only when the formula has r
             if self._match(mine, cand) == 1:
-                found.append(cand.description)
+                found.append(Finding(cand.description,
+                                     swap=(cand.pair,) if cand.pair else ()))
         return found[:MAX_DIAGNOSES], equals
 
+    def diagnose_claim(self, truth: list[Value], compiled: Compiled, expr: sp.Expr,
+                       mine: list[Value]) -> list[Finding]:
+        """Likely mistakes in a side that should equal ``truth``: a sign, a constant, a symbol."""
+        found: list[Finding] = []
+        k = self._match(mine, Candidate("", lambda j: truth[j], scalable=True))
+        if k is not None and k != 1:
+            found.append(_scaled(Candidate("", lambda j: truth[j]), k))
+        found += self.substitutions(truth, compiled, expr)
+        return found[:MAX_DIAGNOSES]
+
+    # -- matching ------------------------------------------------------------------
     def _match(self, mine: list[Value], cand: Candidate) -> Fraction | None:
         """1 when ``mine`` equals the candidate, k for k · candidate (scalable ones), else None."""
         count = self.points.count
@@ -116,30 +147,31 @@ class Diagnoser:
         return [s for s in self.points.symbols
                 if self.net.kinds[s] in (*INDEPENDENT, "net", "out")]
 
-    def _substitutions(self, param: sp.Symbol, fn: Callable[..., Any],
-                       expr: sp.Expr) -> list[tuple[str, tuple[str, str]]]:
+    def substitutions(self, truth: list[Value], compiled: Compiled,
+                      expr: sp.Expr) -> list[Finding]:
         """Single replacements and swaps of symbols that make the formula correct."""
-        _, truth = self.points.gradient(param)
-        index, kinds = self.points.index, self.net.kinds
+        kinds = self.net.kinds
+        index = self.points.index
         mine_syms = sorted((s for s in expr.free_symbols if s in index), key=str)
-        found: list[tuple[str, tuple[str, str]]] = []
+        found: list[Finding] = []
         budget = MAX_SUBSTITUTIONS
         for s in mine_syms:
             for r in sorted(self._swap_pool(), key=lambda x: (kinds[x] != kinds[s], str(x))):
                 if r == s or budget <= 0:
                     continue
                 budget -= 1
-                tries = [({index[s]: index[r]},
-                          f"replacing {s.name} by {r.name} makes it correct")]
+                tries = [({s: r}, f"replacing {self.text_of(s)} by {self.text_of(r)} makes "
+                                  f"it correct")]
                 if r in expr.free_symbols:
-                    tries.append(({index[s]: index[r], index[r]: index[s]},
-                                  f"swapping {s.name} and {r.name} makes it correct"))
+                    tries.append(({s: r, r: s}, f"swapping {self.text_of(s)} and "
+                                                f"{self.text_of(r)} makes it correct"))
                 for swap, words in tries:
-                    if agrees(lambda k, swap=swap: self.points.call(fn, k, swap), truth):
-                        found.append((words, (s.name, r.name)))
+                    if agrees(lambda k, swap=swap: compiled.at(k, swap), truth):
+                        found.append(Finding(words, swap=tuple(swap.items())))
                         break
         return found
 
+    # -- candidates of one parameter -----------------------------------------------
     def candidates(self, param: sp.Symbol) -> list[Candidate]:
         """Likely mistakes for ∂E/∂param, in the order they are reported (kept per param)."""
         if param not in self._candidates:
@@ -147,21 +179,22 @@ class Diagnoser:
         return self._candidates[param]
 
     def _build_candidates(self, param: sp.Symbol) -> list[Candidate]:
-        loss = self.net.loss_symbol.name
-        fn, truth = self.points.gradient(param)
+        loss = self.text_of(self.net.loss_symbol)
+        compiled, truth = self.points.gradient(param)
         out: list[Candidate] = []
         for q in self.net.params[:MAX_OTHER_GRADIENTS]:
             if q == param:
                 continue
             out.append(Candidate(
-                f"it equals ∂{loss}/∂{q.name}, the gradient of {q.name}, not of {param.name}",
+                f"it equals ∂{loss}/∂{self.text_of(q)}, the gradient of {self.text_of(q)}, "
+                f"not of {self.text_of(param)}",
                 lambda k, q=q: self.points.gradient(q)[1][k], gradient_of=q.name,
                 scalable=True))
         out.append(Candidate("", lambda k: truth[k], scalable=True))  # sign / constant
         closed = self.grads.derivation(param).closed
         out += self._factor_candidates(closed, truth)
         out += self._path_candidates(param, truth)
-        out += self._gradient_substitutions(fn, closed)
+        out += self._gradient_substitutions(compiled, closed)
         return out
 
     def _factor_candidates(self, closed: sp.Expr, truth: list[Value]) -> list[Candidate]:
@@ -170,12 +203,13 @@ class Diagnoser:
             local = self.grads.local_derivative(u)
             if local != 1 and local.free_symbols:
                 factors.setdefault(sp.sstr(local), (local, f"the activation-derivative factor "
-                                                           f"{sp.sstr(local)} of {u.name}"))
+                                                           f"{self.text(local)} of "
+                                                           f"{self.text_of(u.out)}"))
         for g in sp.Mul.make_args(closed):
             if not g.is_Number:
-                factors.setdefault(sp.sstr(g), (g, f"the factor {sp.sstr(g)}"))
+                factors.setdefault(sp.sstr(g), (g, f"the factor {self.text(g)}"))
         for s in sorted(closed.free_symbols, key=str):
-            factors.setdefault(s.name, (s, f"the factor {s.name}"))
+            factors.setdefault(s.name, (s, f"the factor {self.text_of(s)}"))
         out = []
         for g, words in factors.values():
             gfn = self.points.compile(g)
@@ -185,6 +219,11 @@ class Diagnoser:
                                  self._combined(truth, gfn, operator.mul)))
         return out
 
+    def text(self, expr: sp.Expr) -> str:
+        """``expr`` as text with every name in the spec's notation."""
+        names = {s: sp.Symbol(self.text_of(s)) for s in expr.free_symbols}
+        return sp.sstr(expr.xreplace(names))
+
     def _path_candidates(self, param: sp.Symbol, truth: list[Value]) -> list[Candidate]:
         derivation = self.grads.derivation(param)
         out = []
@@ -193,9 +232,10 @@ class Diagnoser:
                 term = self.grads.closed_delta(use.unit.name) * (
                     use.source if use.source is not None else 1)
                 out.append(Candidate(
-                    f"it misses the contribution through {use.unit.name} ({param.name} is "
-                    f"shared, so its gradient sums over every unit it feeds)",
-                    self._combined(truth, self.points.compile(term), operator.sub)))
+                    f"it misses the contribution through {self.text_of(use.unit.out)} "
+                    f"({self.text_of(param)} is shared, so its gradient sums over every unit "
+                    f"it feeds)", self._combined(truth, self.points.compile(term),
+                                                 operator.sub)))
         paths = derivation.paths
         if not paths or len(paths) < 2:
             return out
@@ -208,17 +248,15 @@ class Diagnoser:
                                  self._combined(truth, pfn, operator.sub)))
             if len(paths) > 2:
                 out.append(Candidate(f"it keeps only the path through {label}",
-                                     lambda k, pfn=pfn: self.points.call(pfn, k)))
+                                     lambda k, pfn=pfn: pfn.at(k)))
         return out
 
     def _path_units(self, path: Sequence[Any]) -> list[str]:
-        outs = {u.out: u.name for u in self.net.units}
+        outs = {u.out: self.text_of(u.out) for u in self.net.units}
         return [outs[f.numerator] for f in path if f.numerator in outs]
 
-    def _gradient_substitutions(self, fn: Callable[..., Any],
-                                closed: sp.Expr) -> list[Candidate]:
+    def _gradient_substitutions(self, compiled: Compiled, closed: sp.Expr) -> list[Candidate]:
         """The true gradient with one symbol replaced by another."""
-        index = self.points.index
         out = []
         budget = MAX_SUBSTITUTIONS
         for s in sorted(closed.free_symbols, key=str):
@@ -226,17 +264,16 @@ class Diagnoser:
                 if r == s or budget <= 0:
                     continue
                 budget -= 1
-                swap = {index[s]: index[r]}
-                out.append(Candidate(f"it uses {r.name} where {s.name} belongs",
-                                     lambda k, swap=swap: self.points.call(fn, k, swap),
-                                     pair=(r.name, s.name)))
+                out.append(Candidate(
+                    f"it uses {self.text_of(r)} where {self.text_of(s)} belongs",
+                    lambda k, s=s, r=r: compiled.at(k, {s: r}), pair=(r, s)))
         return out
 
-    def _combined(self, truth: list[Value], fn: Callable[..., Any],
+    def _combined(self, truth: list[Value], fn: Compiled,
                   op: Callable[[Any, Any], Value]) -> Callable[[int], Value]:
         """The true gradient combined with ``fn`` by ``op`` at each point (None if undefined)."""
         def at(k: int) -> Value:
-            other = self.points.call(fn, k)
+            other = fn.at(k)
             return None if other is None or truth[k] is None else op(truth[k], other)
         return at
 
@@ -260,10 +297,10 @@ def _fraction_text(k: Fraction) -> str:
     return str(k.numerator) if k.denominator == 1 else f"{k.numerator}/{k.denominator}"
 
 
-def _scaled(cand: Candidate, k: Fraction) -> str:
+def _scaled(cand: Candidate, k: Fraction) -> Finding:
     if not cand.description:
         if k == -1:
-            return "the sign is wrong: it equals −1 × the true gradient"
-        return f"it is off by a constant factor {_fraction_text(k)} (it equals " \
-               f"{_fraction_text(k)} × the true gradient)"
-    return f"{cand.description} (times {_fraction_text(k)})"
+            return Finding("the sign is wrong: it equals −1 × the true value", scale=k)
+        return Finding(f"it is off by a constant factor {_fraction_text(k)} (it equals "
+                       f"{_fraction_text(k)} × the true value)", scale=k)
+    return Finding(f"{cand.description} (times {_fraction_text(k)})")

@@ -1,7 +1,10 @@
-"""Grade a file of answers (YAML or CSV rows of id, param, formula) against one network.
+"""Grade a file of answers (YAML or CSV rows) against one network, in parallel if asked.
 
+A row has an ``id`` and either a ``formula`` (with its ``param``, unless it says ∂L/∂param =
+…) or a ``derivation`` (several lines, checked step by step); update rules are formulas too.
 An answer that cannot be read becomes an ``error`` row; the file itself must be readable,
-bounded in size and a list of rows, or a :class:`SpecError` says why not.
+bounded in size and a list of rows, or a :class:`SpecError` says why not. Identical answers
+are checked once; ``jobs`` worker processes share the distinct ones.
 """
 
 from __future__ import annotations
@@ -9,36 +12,17 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import SpecError, SymbackpropError
+from ..errors import SpecError
+from .answers import GradeRow, Key, grade
 from .verdict import Checker, SpecLike, checker_for
 
 MAX_ANSWERS = 20_000
 MAX_ANSWERS_BYTES = 20_000_000
-MAX_SHOWN_FORMULA = 200
-
-
-@dataclass(frozen=True)
-class GradeRow:
-    """One graded answer: verdict ``correct``, ``incorrect`` or ``error`` (unreadable)."""
-
-    id: str
-    param: str
-    formula: str
-    verdict: str
-    diagnosis: tuple[str, ...] = ()
-    equals_gradient_of: str | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["diagnosis"] = list(self.diagnosis)
-        return data
 
 
 def read_answers(path: str | Path) -> list[Any]:
@@ -83,15 +67,26 @@ def _yaml_rows(text: str, file: Path) -> list[Any]:
 
 
 def grade_answers(spec: SpecLike | Checker, answers_path: str | Path, *, seed: int = 0,
-                  syntax: str = "auto") -> list[GradeRow]:
+                  syntax: str = "auto", jobs: int = 1) -> list[GradeRow]:
     """Grade every answer in the file; an unreadable answer becomes an ``error`` row.
 
-    ``syntax`` is how formulas are read unless a row gives its own ``syntax``.
+    ``syntax`` is how formulas are read unless a row gives its own ``syntax``; ``jobs``
+    worker processes grade the distinct answers in parallel.
     """
-    checker = checker_for(spec, seed=seed)
-    memo: dict[tuple[str, str, str], GradeRow] = {}
-    return [_grade_row(checker, n, row, memo, syntax)
-            for n, row in enumerate(read_answers(answers_path), start=1)]
+    rows = read_answers(answers_path)
+    keyed: list[tuple[str, Key | GradeRow]] = [_key(n, row, syntax)
+                                               for n, row in enumerate(rows, start=1)]
+    distinct = list(dict.fromkeys(k for _, k in keyed if isinstance(k, tuple)))
+    if jobs > 1 and len(distinct) > 1:
+        from .parallel import grade_in_parallel
+
+        source = spec.net.spec if isinstance(spec, Checker) else spec
+        graded = grade_in_parallel(source, distinct, seed=seed, jobs=jobs)
+    else:
+        checker = checker_for(spec, seed=seed)
+        graded = {key: grade(checker, key) for key in distinct}
+    return [dataclasses.replace(graded[k], id=ident) if isinstance(k, tuple) else k
+            for ident, k in keyed]
 
 
 def _plain_value(value: Any) -> str | None:
@@ -108,33 +103,26 @@ def _plain_value(value: Any) -> str | None:
     return text if text.strip() else None
 
 
-def _grade_row(checker: Checker, n: int, row: Any,
-               memo: dict[tuple[str, str, str], GradeRow], default_syntax: str) -> GradeRow:
+def _key(n: int, row: Any, default_syntax: str) -> tuple[str, Key | GradeRow]:
+    """The row's id and what to check (or the error row when the row itself is malformed)."""
     if not isinstance(row, dict):
-        return GradeRow(str(n), "", "", "error", error="expected a mapping id, param, formula")
+        return str(n), GradeRow(str(n), "", "", "error",
+                                error="expected a mapping id, param, formula")
     try:
-        ident, param, formula, syntax = (_plain_value(row.get(key)) for key in
-                                         ("id", "param", "formula", "syntax"))
+        ident, param, formula, derivation, syntax = (
+            _plain_value(row.get(key)) for key in ("id", "param", "formula", "derivation",
+                                                   "syntax"))
     except ValueError as exc:
-        return GradeRow(str(n), "", "", "error",
-                        error=f"id, param, formula and syntax must be text, not {exc}")
+        return str(n), GradeRow(str(n), "", "", "error",
+                                error=f"id, param, formula, derivation and syntax must be "
+                                      f"text, not {exc}")
     ident = ident or str(n)
     param = param or ""
-    if formula is None or isinstance(row.get("formula"), bool):
-        return GradeRow(ident, param, "", "error", error="no formula")
-    key = (param, formula, syntax or default_syntax)
-    if key not in memo:
-        memo[key] = _grade(checker, *key)
-    return dataclasses.replace(memo[key], id=ident)
-
-
-def _grade(checker: Checker, param: str, formula: str, syntax: str) -> GradeRow:
-    try:
-        result = checker.check(param or None, formula, syntax=syntax)
-        return GradeRow("", result.param, formula, result.verdict, result.diagnosis,
-                        result.equals_gradient_of)
-    except SymbackpropError as exc:
-        error = exc.located()
-    except (RecursionError, MemoryError):
-        error = "the formula is too large to check"
-    return GradeRow("", param, formula[:MAX_SHOWN_FORMULA], "error", error=error)
+    if formula is not None and derivation is not None:
+        return ident, GradeRow(ident, param, "", "error",
+                               error="give a formula or a derivation, not both")
+    text = formula if formula is not None else derivation
+    if text is None or isinstance(row.get("formula"), bool):
+        return ident, GradeRow(ident, param, "", "error", error="no formula")
+    kind = "derivation" if derivation is not None else "formula"
+    return ident, (kind, param, text, syntax or default_syntax)

@@ -1,14 +1,20 @@
 """Resolve the names written in a formula to the network's quantities.
 
-``out_h1``, ``out_{h1}``, ``out_{h_{1}}`` and ``outh1`` all reach the same symbol; a unit's
-name (``h1``) stands for its activation; ``target_{02}`` is read as ``target_{o2}``; names
-written together (``xw_1``) are split into a product when that reading is unique.
+``out_h1``, ``out_{h1}``, ``\\mathrm{out}_{h_{1}}`` and ``outh1`` all reach the same symbol; a
+unit's name (``h1``) stands for its activation; ``target_{02}`` is read as ``target_{o2}``;
+names written together (``xw_1``) are split into a product when that reading is unique.
+Beyond the network's own symbols a formula may name each output's loss term (E_{o1}), the
+cost J, the number of examples m and the learning rate (:mod:`symbackprop.check.quantities`),
+and use generic names: ``E``, ``L`` or ``C`` for the loss when the spec names it otherwise,
+``out`` for the only unit, ``w``, ``b`` or ``θ`` for the parameter being checked.
 """
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from itertools import product
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -16,18 +22,34 @@ import sympy as sp
 from ..errors import FormulaError, did_you_mean
 from ..network.functions import Unspecified, unspecified
 from ..spec.naming import plain_name
+from .scripts import INDEX_LETTERS, LAST_LAYER, example_mark, index_letters, substitute, update_mark
 from .tokens import formula_error
+from .vocabulary import FUNCTION_WORDS
 
 if TYPE_CHECKING:
-    from ..network.build import Network
+    from .quantities import Quantities
 
 MAX_SPLIT_CHARS = 40
+MAX_PATTERN_TRIES = 4_000
+GENERIC_LOSS = ("E", "L", "C", "J", "E_{total}", r"\mathcal{L}", r"\ell")
+OUTPUT_WORDS = ("output", "prediction", r"\hat{y}")
+"""Words for the network's output(s), as in ½ Σ (target − output)²."""
+TARGET_WORDS = ("target",)
+GENERIC_PARAMS = {"w": "weight", "W": "weight", "b": "bias", r"\theta": "param",
+                  "theta": "param", r"\vartheta": "param"}
+
+MAX_SUM_TERMS = 2_000
+
+
+class MissingInstance(Exception):
+    """A name does not exist for these index values (the instance is skipped)."""
+
 
 Lookup = tuple[sp.Symbol, str | None]
 """A quantity and, when the name was read generously, a note saying how."""
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
     return plain_name(text).replace("_", "")
 
 
@@ -48,31 +70,71 @@ def _balanced(text: str) -> bool:
     return depth == 0 and not text.endswith("_") and not text.endswith("\\")
 
 
+def _head(template: str) -> str:
+    """The letters before the first script of a notation template (``out`` of out_{{unit}})."""
+    m = re.match(r"(\\hat\{[A-Za-z]\}|\\[A-Za-z]+|[A-Za-z]+)", template)
+    return m.group(1) if m else ""
+
+
 @dataclass
 class NameTable:
     """Every way a formula may name a quantity of the network."""
 
+    quantities: Quantities
     exact: dict[str, sp.Symbol]
     squashed: dict[str, sp.Symbol | None]  # None marks a key two quantities share
     units: dict[str, sp.Symbol]
     functions: dict[str, type[Unspecified]]
     known: list[str]
+    heads: dict[str, list[sp.Symbol]]
+    index_values: tuple[int, ...]
+    last_layer: int
+    _pattern_memo: dict[str, bool] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, net: Network) -> NameTable:
+    def of(cls, quantities: Quantities) -> NameTable:
+        net = quantities.net
         exact: dict[str, sp.Symbol] = {}
         squashed: dict[str, sp.Symbol | None] = {}
-        for sym, latex in net.latex_names.items():
-            for key in (sym.name, plain_name(latex)):
+        for sym, latex in quantities.latex.items():
+            if quantities.kinds[sym] in ("cost", "count", "rate") and \
+                    plain_name(latex) != sym.name:
+                exact.setdefault(latex, sym)
+                continue  # a fallback symbol: only its own LaTeX reaches it
+            for key in (sym.name, plain_name(latex), latex):
                 exact.setdefault(key, sym)
-            for key in {_squash(sym.name), _squash(latex)}:
+            for key in {squash(sym.name), squash(latex)}:
                 squashed[key] = sym if squashed.get(key, sym) == sym else None
-        units = {_squash(u.name): u.out for u in net.units}
+        for word in quantities.rate_names:
+            exact.setdefault(word, quantities.rate)
+            exact.setdefault(plain_name(word), quantities.rate)
+        units = {squash(u.name): u.out for u in net.units}
         functions = {u.activation.fname or "f": unspecified(u.activation.fname or "f")
                      for u in net.units if u.activation.kind == "unspecified"}
-        known = sorted({s.name for s in net.latex_names} | {u.name for u in net.units})
-        return cls(exact, squashed, units, functions, known)
+        known = sorted({s.name for s in quantities.latex} | {u.name for u in net.units})
+        notation = net.spec.notation
+        heads: dict[str, list[sp.Symbol]] = {}
+        roles = [(notation.net, [u.net for u in net.units]),
+                 (notation.activation, [u.out for u in net.units]),
+                 (notation.target, [u.target for u in net.outputs if u.target is not None]),
+                 (notation.delta, [u.delta for u in net.units]),
+                 (notation.loss_term, list(quantities.loss_terms))]
+        outputs = [u.out for u in net.outputs]
+        roles += [(word, outputs) for word in OUTPUT_WORDS]
+        roles += [(word, roles[2][1]) for word in TARGET_WORDS]
+        for template, syms in roles:
+            head = _head(template)
+            if head and head not in exact and syms:
+                heads.setdefault(head, []).extend(s for s in syms if s not in heads.get(head, []))
+        numbers = {int(n) for tex in quantities.latex.values() for n in re.findall(r"\d+", tex)}
+        numbers |= {int(c) for tex in quantities.latex.values() for c in re.findall(r"\d", tex)}
+        numbers |= {lay.number for lay in net.spec.layers} | {0}
+        top = min(max(numbers) + 1, 1000)
+        last = max((lay.number for lay in net.spec.layers), default=0)
+        return cls(quantities, exact, squashed, units, functions, known, heads,
+                   tuple(range(top + 1)), last)
 
+    # -- the network's names -----------------------------------------------------------
     def lookup(self, raw: str) -> Lookup | None:
         """The quantity ``raw`` names, and a note when it was read generously."""
         if raw in self.exact:
@@ -80,13 +142,13 @@ class NameTable:
         key = plain_name(raw)
         if key in self.exact:
             return self.exact[key], None
-        sq = _squash(raw)
+        sq = squash(raw)
         found = self.squashed.get(sq)
         if found is not None:
             return found, None
         if sq in self.units and sq not in self.squashed:
             out = self.units[sq]
-            return out, f"read `{raw}` as the activation {out.name}"
+            return out, f"read `{raw}` as the activation {self.text_of(out)}"
         fixed = _zero_to_o(raw)
         if fixed != raw:
             again = self.lookup(fixed)
@@ -94,11 +156,99 @@ class NameTable:
                 return again[0], f"read `{raw}` as `{fixed}` (the digit 0 for the letter o)"
         return None
 
-    def unknown(self, raw: str, pos: int) -> FormulaError:
+    def text_of(self, sym: sp.Symbol) -> str:
+        """The name as the spec writes it, readable as text: the plain name where it says
+        the same (``w7``, ``out_h1``), the notation where it does not (``y′``, ``δ_o1``,
+        ``w^[2]_1,1``)."""
+        return display_name(sym, self.quantities.latex_of(sym))
+
+    def generic(self, raw: str) -> Lookup | None:
+        """A generic name: E or L for the loss, ``out`` for the only unit."""
+        loss = self.quantities.loss
+        if raw in GENERIC_LOSS or plain_name(raw) in ("E", "L", "C", "E_total"):
+            if raw == "J" or plain_name(raw) == "J":
+                return None
+            return loss, f"read `{raw}` as the loss {self.text_of(loss)}"
+        head = raw if raw in self.heads else plain_name(raw)
+        syms = self.heads.get(head) or self.heads.get("\\" + head)
+        if syms and len(syms) == 1:
+            return syms[0], f"read `{raw}` as {self.text_of(syms[0])}, the only one"
+        return None
+
+    def ambiguous(self, raw: str) -> list[sp.Symbol]:
+        """The quantities a template head names when there are several (``out``)."""
+        return self.heads.get(raw) or self.heads.get(plain_name(raw)) or []
+
+    def param_role(self, raw: str) -> str | None:
+        """``weight``, ``bias`` or ``param`` for a generic parameter name (w, b, θ)."""
+        if self.lookup(raw) is not None:
+            return None
+        return GENERIC_PARAMS.get(raw) or GENERIC_PARAMS.get(plain_name(raw))
+
+    def is_function(self, raw: str) -> bool:
+        return raw in FUNCTION_WORDS or raw in self.functions
+
+    # -- what the tokenizer and parser may ask -----------------------------------------
+    def knows(self, raw: str) -> bool:
+        """Whether ``raw`` can name something (in some context: an index, an update, ...)."""
+        if self.lookup(raw) is not None or self.generic(raw) is not None or \
+                self.param_role(raw) is not None or self.ambiguous(raw):
+            return True
+        base, mark = update_mark(raw)
+        if mark is not None and base != raw and self.knows(base):
+            return True
+        example = example_mark(raw)
+        if example is not None and self.knows(example[0]):
+            return True
+        return self.pattern_exists(raw)
+
+    def pattern_exists(self, raw: str) -> bool:
+        """Whether some values of the free indices in ``raw`` give a network name."""
+        if raw in self._pattern_memo:
+            return self._pattern_memo[raw]
+        letters = index_letters(raw)
+        found = False
+        if letters:
+            found = any(self.instance(raw, values) is not None
+                        for values in self.assignments(letters))
+        self._pattern_memo[raw] = found
+        return found
+
+    def assignments(self, letters: list[str]) -> list[dict[str, int]]:
+        """Value assignments for index letters (L is the output layer), bounded in number."""
+        free = [c for c in letters if c != LAST_LAYER]
+        out: list[dict[str, int]] = []
+        for combo in product(self.index_values, repeat=len(free)):
+            values = dict(zip(free, combo, strict=True))
+            if LAST_LAYER in letters:
+                values[LAST_LAYER] = self.last_layer
+            out.append(values)
+            if len(out) >= MAX_PATTERN_TRIES:
+                break
+        return out
+
+    def instance(self, raw: str, values: dict[str, int]) -> Lookup | None:
+        """The quantity ``raw`` names with its index letters given ``values``."""
+        filled = substitute(raw, values)
+        if filled is None or filled == raw:
+            return None
+        return self.lookup(filled)
+
+    # -- messages and generous readings --------------------------------------------------
+    def unknown(self, raw: str, pos: int | None) -> FormulaError:
         """The error for a name that names nothing, with the closest known name as a hint."""
+        many = self.ambiguous(raw)
+        if len(many) > 1:
+            shown = ", ".join(self.text_of(s) for s in many[:6])
+            return formula_error(f"`{raw}` is ambiguous: it may be any of {shown}", pos,
+                                 hint="write which one")
         word = plain_name(raw)
         close = difflib.get_close_matches(word, self.known, n=1, cutoff=0.5)
         hint = f"did you mean `{close[0]}`?" if close else did_you_mean(word, self.known)
+        letters = [c for c in index_letters(raw) if c in INDEX_LETTERS]
+        if letters:
+            hint = (f"no value of {', '.join(letters)} gives a name of the network"
+                    + (f"; {hint}" if hint else ""))
         return formula_error(f"unknown name `{raw}`", pos, hint=hint)
 
     def split(self, raw: str) -> list[Lookup] | None:
@@ -126,3 +276,29 @@ class NameTable:
 
         best = from_(0)
         return best if best is not None and len(best) > 1 else None
+
+
+_GREEK_TEXT = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
+               "varepsilon": "ε", "eta": "η", "theta": "θ", "lambda": "λ", "mu": "μ",
+               "sigma": "σ", "tau": "τ", "phi": "φ", "psi": "ψ", "omega": "ω", "Delta": "Δ",
+               "ell": "ℓ"}
+
+
+def display_name(sym: sp.Symbol, latex: str) -> str:
+    """``sym`` for a report: its plain name where that says the same as the notation
+    (``w7``, ``out_h1``), the notation as text where it does not (``y′``, ``δ_o1``)."""
+    bare = re.sub(r"\\(mathrm|text|operatorname)\s*\{([^{}]*)\}", r"\2", latex)
+    if any(c in bare for c in "^'\\") or isinstance(sym, sp.Dummy):
+        return readable(latex)
+    return sym.name
+
+
+def readable(latex: str) -> str:
+    """A LaTeX name as plain text in the spec's notation: ``y'`` → ``y′``,
+    ``\\mathrm{out}_{h1}`` → ``out_h1``, ``\\delta_{o1}`` → ``δ_o1``, ``w^{[1]}_{1,1}`` →
+    ``w^[1]_1,1``."""
+    text = re.sub(r"\\(mathrm|text|operatorname|mathit|mathbf|mathsf|bm)\s*\{([^{}]*)\}",
+                  r"\2", latex)
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEXT.get(m.group(1), m.group(1)), text)
+    text = text.replace("'", "′").replace("{", "").replace("}", "").replace(" ", "")
+    return text

@@ -1,25 +1,62 @@
-"""The outcome of checking one formula: verdict, counterexample, diagnosis, both forms."""
+"""The outcome of a check: a verdict for every step, the first wrong line, and for a
+gradient its counterexample, diagnosis and both forms."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+STEP_VERDICTS = ("correct", "incorrect", "consequence", "definition", "unreadable",
+                 "unchecked")
+"""A step holds; does not hold; does not hold only because an earlier step does not (it
+follows from it); defines a name of the derivation's own; cannot be read; cannot be checked
+(numbers with no worked example in the spec)."""
 
 
 @dataclass(frozen=True)
 class Counterexample:
-    """A point where the formula and the true gradient differ."""
+    """A point where the formula and the true value differ."""
 
     point: dict[str, float]
-    true_value: float | None  # None: the gradient is undefined there (a log of 0, say)
+    true_value: float | None  # None: undefined there (a log of 0, say)
     formula_value: float | None  # None: the formula is undefined there
 
 
 @dataclass(frozen=True)
-class CheckResult:
-    """The outcome of checking one formula for ∂E/∂param."""
+class StepResult:
+    """The verdict on one step of a derivation (one ``=`` of one line)."""
 
-    param: str
+    line: int
+    text: str
+    verdict: str
+    diagnosis: tuple[str, ...] = ()
+    counterexample: Counterexample | None = None
+    claim: str = ""  # what was compared, in the network's plain names
+    label: str | None = None
+    consequence_of: int | None = None  # the line whose error this step inherits
+    instances: str | None = None  # "3 of 8 instances hold" for index formulas
+    notes: tuple[str, ...] = ()
+
+    @property
+    def wrong(self) -> bool:
+        return self.verdict in ("incorrect", "consequence", "unreadable")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["diagnosis"] = list(self.diagnosis)
+        data["notes"] = list(self.notes)
+        return data
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of checking a formula or a derivation.
+
+    ``param`` and the gradient fields describe ∂E/∂param when the check is about one
+    parameter's gradient (a formula with ``--param``, or a derivation ending in one).
+    """
+
+    param: str | None
     formula: str
     verdict: str  # "correct" | "incorrect"
     counterexample: Counterexample | None
@@ -27,11 +64,13 @@ class CheckResult:
     equals_gradient_of: str | None
     parsed: str
     parsed_latex: str
-    gradient: str
-    gradient_latex: str
+    gradient: str | None
+    gradient_latex: str | None
     notes: tuple[str, ...] = ()
     method: str = ""
     loss: str = "E"
+    steps: tuple[StepResult, ...] = field(default=())
+    first_wrong_line: int | None = None
 
     @property
     def correct(self) -> bool:
@@ -41,4 +80,5 @@ class CheckResult:
         data = asdict(self)
         data["diagnosis"] = list(self.diagnosis)
         data["notes"] = list(self.notes)
+        data["steps"] = [s.to_dict() for s in self.steps]
         return data

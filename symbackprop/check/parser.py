@@ -1,75 +1,69 @@
-"""Read hand-written gradient formulas (plain math or LaTeX) into SymPy objects.
+"""Read formulas (plain math or LaTeX) into syntax trees, with bounds on size and nesting.
 
-The grammar is the project's own: a tokenizer (:mod:`symbackprop.check.tokens`) and the
-recursive-descent parser below, which build SymPy objects directly (``Symbol``, ``Add``,
-``Mul``, ``Pow``, ``Rational`` and the activation classes of :mod:`symbackprop.network.functions`).
-Text is never handed to Python or to SymPy's string parsers. Names resolve against the
-network (:mod:`symbackprop.check.names`): ``out_h1``, ``out_{h1}``, ``out_{h_{1}}``, ``w5``,
-``w_{5}``, ``\\delta_{o1}`` all reach the spec's quantities.
+The grammar is the project's own: the tokenizer (:mod:`symbackprop.check.tokens`) and the
+recursive-descent parser below build the nodes of :mod:`symbackprop.check.syntax`. Text is
+never handed to Python or to SymPy's string parsers. What a name means is decided later
+(:mod:`symbackprop.check.meaning`); the parser only asks ``knows`` whether a name exists, to
+read ``w^{2}_{22}`` as one name and ``x_{1}^{2}`` as a square, ``h(1 − h)`` as a product
+and ``f(z)`` as a call.
 
-Partial derivatives written inside a formula (``\\frac{\\partial L}{\\partial o_1}``,
-``∂E/∂w5``, ``dL/dw_1``) become placeholder symbols with a :class:`Partial` record, so the
-checker can give each factor its meaning in the network's graph.
+Derivatives are read in every common spelling: ``\\frac{\\partial L}{\\partial o_1}``,
+``∂E/∂w5``, ``dL/dw_1``, ``∂_{w} E`` and the operator forms ``∂/∂w [ … ]`` and
+``\\frac{\\partial}{\\partial w}\\left( … \\right)``. Sums ``\\sum_{i=1}^{m}``, indicators
+``𝟙[z > 0]`` / ``[z > 0]`` and ``\\begin{cases}`` braces are part of the grammar.
 
-Bounds keep hostile input cheap: length, token count, nesting depth, the size of numbers
-and of exponents are all limited, and every violation is a :class:`FormulaError`.
-
->>> from symbackprop.spec.load import load_spec  # doctest: +SKIP
->>> from symbackprop.network.build import build_network  # doctest: +SKIP
->>> net = build_network(load_spec("specs/seed-004-mazur-2-2-2.yaml"))  # doctest: +SKIP
->>> parse_formula(r"-(target_{o1}-out_{o1})\\,out_{o1}(1-out_{o1})", net).expr  # doctest: +SKIP
--out_o1*(1 - out_o1)*(-out_o1 + target_o1)
+>>> st = parse_statement(r"\\partial E/\\partial w = -(t - o) x", knows=lambda raw: True)
+>>> [type(s).__name__ for s in st.sides], st.relations
+(['Deriv', 'Mul'], ('=',))
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-import sympy as sp
-
-from .arithmetic import apply_function, check_size, divide, number, power
-from .names import Lookup, NameTable
-from .parsed import ParsedFormula, Partial
-from .tokens import (
-    FUNCTION_WORDS,
-    MAX_DEPTH,
-    MAX_EXP_NESTING,
-    MAX_EXPONENT,
-    MAX_LENGTH,
-    MAX_NAME_CHARS,
-    MAX_NUMBER_CHARS,
-    MAX_NUMBER_DIGITS,
-    MAX_TOKENS,
-    SYNTAXES,
-    Token,
-    formula_error,
-    tokenize,
+from .syntax import (
+    Add,
+    Call,
+    Cases,
+    Compare,
+    Deriv,
+    DerivOp,
+    Div,
+    Indicator,
+    Mul,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Pow,
+    Statement,
+    Sum,
 )
-
-if TYPE_CHECKING:
-    from ..network.build import Network
-
-__all__ = ["MAX_DEPTH", "MAX_EXPONENT", "MAX_EXP_NESTING", "MAX_LENGTH", "MAX_NAME_CHARS",
-           "MAX_NUMBER_CHARS", "MAX_NUMBER_DIGITS", "MAX_TOKENS", "SYNTAXES", "NameTable",
-           "ParsedFormula", "Partial", "Token", "parse_formula", "tokenize"]
+from .tokens import MAX_DEPTH, Token, formula_error, tokenize
+from .vocabulary import FUNCTION_WORDS
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
-_OPERAND_START = {"num", "name", "func", "partial", "frac", "sqrt", "(", "[", "{"}
+_OPERAND_START = {"num", "name", "func", "partial", "frac", "sqrt", "(", "[", "{", "sum",
+                  "indicator", "cases"}
+_COMPARISONS = {"<", ">", "<=", ">=", "!="}
 _TWO_DIGITS = re.compile(r"[0-9][0-9]")
+_SUM_INDEX = re.compile(r"\s*([A-Za-z])\s*(?:=\s*(.+))?$")
+
+Knows = Callable[[str], bool]
 
 
 class _Parser:
     """Recursive descent over tokens: expr → term → unary → power → primary."""
 
-    def __init__(self, tokens: list[Token], names: NameTable, *, split: bool) -> None:
+    def __init__(self, tokens: list[Token], knows: Knows, is_function: Knows, syntax: str,
+                 depth: int = 0) -> None:
         self.t = tokens
         self.k = 0
-        self.depth = 0
-        self.names = names
-        self.split = split
-        self.partials: dict[sp.Symbol, Partial] = {}
-        self.notes: list[str] = []
+        self.depth = depth
+        self.knows = knows
+        self.is_function = is_function
+        self.syntax = syntax
 
     # -- token helpers -------------------------------------------------------------
     def peek(self, offset: int = 0) -> Token | None:
@@ -102,53 +96,75 @@ class _Parser:
             raise formula_error(f"the formula is nested more than {MAX_DEPTH} levels deep",
                                 tok.pos if tok else None)
 
-    # -- grammar -------------------------------------------------------------------
-    def equation(self) -> list[sp.Expr]:
-        sides = [self.expr()]
-        while self.kind() == "=":
-            self.take()
-            sides.append(self.expr())
+    def sub(self, text: str, pos: int) -> _Parser:
+        """A parser for script text (Σ bounds, an indicator's condition), one level deeper."""
+        tokens = [Token(t.kind, t.text, t.pos + pos, t.primes, t.sub, t.sup)
+                  for t in tokenize(text, self.syntax, self.knows)]
+        return _Parser(tokens, self.knows, self.is_function, self.syntax, self.depth + 1)
+
+    def done(self) -> None:
         tok = self.peek()
         if tok is not None:
             raise formula_error(f"unexpected `{tok.text}`", tok.pos)
-        return sides
 
-    def expr(self) -> sp.Expr:
+    # -- grammar -------------------------------------------------------------------
+    def statement(self, text: str) -> Statement:
+        sides = [self.expr()]
+        relations: list[str] = []
+        cuts: list[tuple[int, int]] = []
+        while self.kind() == "rel":
+            rel = self.take()
+            if rel.text in _COMPARISONS:
+                raise formula_error(f"`{rel.text}` compares; a step must be an equation",
+                                    rel.pos)
+            relations.append(rel.text)
+            nxt = self.peek()
+            cuts.append((rel.pos, nxt.pos if nxt is not None else len(text)))
+            sides.append(self.expr())
+        self.done()
+        starts = [0, *(after for _, after in cuts)]
+        ends = [*(at for at, _ in cuts), len(text)]
+        return Statement(tuple(sides), tuple(relations), text,
+                         tuple(zip(starts, ends, strict=True)))
+
+    def expr(self) -> Node:
         self.enter()
-        if self.peek() is None or self.kind() in (")", "]", "}", "="):
+        if self.peek() is None or self.kind() in (")", "]", "}", "rel", ",", "&", "rowsep",
+                                                  "endcases"):
             tok = self.peek()
             raise formula_error("an expression is missing", tok.pos if tok else None)
         terms = [self.term()]
         while self.kind() in ("+", "-"):
             op = self.take()
             term = self.term()
-            terms.append(term if op.kind == "+" else -term)
+            terms.append(term if op.kind == "+" else Neg(term))
         self.depth -= 1
-        return sp.Add(*terms)
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
 
-    def term(self) -> sp.Expr:
-        value = self.unary()
+    def term(self) -> Node:
+        factors = [self.unary()]
         while True:
             kind = self.kind()
             if kind == "*":
                 self.take()
-                value = value * self.unary()
+                factors.append(self.unary())
             elif kind == "/":
                 tok = self.take()
-                value = divide(value, self.unary(), tok.pos)
+                top = factors[0] if len(factors) == 1 else Mul(tuple(factors))
+                factors = [Div(top, self.unary(), tok.pos)]
             elif kind in _OPERAND_START:
-                value = value * self.power()
+                factors.append(self.power())
             else:
-                return value
+                return factors[0] if len(factors) == 1 else Mul(tuple(factors))
 
-    def unary(self) -> sp.Expr:
+    def unary(self) -> Node:
         negative = False
         while self.kind() in ("+", "-"):
             negative ^= self.take().kind == "-"
         value = self.power()
-        return -value if negative else value
+        return Neg(value) if negative else value
 
-    def power(self) -> sp.Expr:
+    def power(self) -> Node:
         base = self.primary()
         if self.kind() != "^":
             return base
@@ -156,9 +172,9 @@ class _Parser:
         self.enter()
         exponent = self.unary()
         self.depth -= 1
-        return power(base, exponent, tok.pos)
+        return Pow(base, exponent, tok.pos)
 
-    def primary(self) -> sp.Expr:
+    def primary(self) -> Node:
         tok = self.peek()
         if tok is None:
             raise formula_error("the formula ends where a value is expected")
@@ -166,23 +182,37 @@ class _Parser:
             return self.group()
         self.take()
         if tok.kind == "num":
-            return number(tok)
+            if tok.text in (".", ""):
+                raise formula_error("a lone `.`", tok.pos)
+            return Num(tok.text, tok.pos)
         if tok.kind == "func":
             return self.call(tok)
         if tok.kind == "partial":
-            return self.partial_slash(tok)
+            return self.partial(tok)
         if tok.kind == "frac":
             return self.frac(tok)
         if tok.kind == "sqrt":
-            return power(self.argument(tok), sp.S.Half, tok.pos)
+            return Pow(self.argument(tok), Div(Num("1", tok.pos), Num("2", tok.pos), tok.pos),
+                       tok.pos)
+        if tok.kind == "sum":
+            return self.sum(tok)
+        if tok.kind == "indicator":
+            return self.indicator(tok)
+        if tok.kind == "cases":
+            return self.cases(tok)
         if tok.kind == "name":
             return self.name(tok)
         raise formula_error(f"unexpected `{tok.text}`", tok.pos)
 
-    def group(self) -> sp.Expr:
+    def group(self) -> Node:
+        """A bracketed expression, or an Iverson bracket [a > b]."""
         open_tok = self.take()
         self.enter()
         value = self.expr()
+        if self.kind() == "rel" and self.peek() is not None and \
+                self.peek().text in _COMPARISONS | {"="}:  # type: ignore[union-attr]
+            rel = self.take()
+            value = Indicator(Compare(value, rel.text, self.expr(), rel.pos), open_tok.pos)
         close = self.peek()
         if close is None or close.kind not in _OPEN.values():
             raise formula_error(f"`{open_tok.text}` is never closed", open_tok.pos)
@@ -190,7 +220,7 @@ class _Parser:
         self.depth -= 1
         return value
 
-    def argument(self, tok: Token) -> sp.Expr:
+    def argument(self, tok: Token) -> Node:
         """A function's argument: a bracketed group, or (after a command) one power."""
         if self.kind() in _OPEN:
             return self.group()
@@ -201,42 +231,47 @@ class _Parser:
             return value
         raise formula_error(f"`{tok.text}` needs an argument", tok.pos)
 
-    def call(self, tok: Token) -> sp.Expr:
-        """``tok`` (a function or a function's name) applied to the argument that follows."""
-        return apply_function(tok.text, self.argument(tok), tok.primes, tok.pos,
-                              self.names.functions)
+    def arguments(self, tok: Token) -> tuple[Node, ...]:
+        """``(a)`` or ``(a, b)`` after a function; otherwise one argument."""
+        if self.kind() != "(" and self.kind() != "{":
+            return (self.argument(tok),)
+        close = _OPEN[self.take().kind]
+        self.enter()
+        args = [self.expr()]
+        while self.kind() == ",":
+            self.take()
+            args.append(self.expr())
+        if self.kind() != close and self.kind() not in _OPEN.values():
+            raise formula_error(f"the arguments of `{tok.text}` are never closed", tok.pos)
+        self.take()
+        self.depth -= 1
+        return tuple(args)
 
-    # -- names and ∂ factors -------------------------------------------------------
-    def resolve(self, raw: str, pos: int) -> sp.Symbol:
-        """The quantity ``raw`` names (noting a generous reading), or a FormulaError."""
-        found = self.names.lookup(raw)
-        if found is None:
-            raise self.names.unknown(raw, pos)
-        return self.noted(found)
+    def call(self, tok: Token) -> Node:
+        """``tok`` (a function or a function's name) applied to the arguments that follow."""
+        param = self.sub(tok.sub, tok.pos).whole() if tok.sub else None
+        name = FUNCTION_WORDS.get(tok.text, tok.text)
+        return Call(name, self.arguments(tok), tok.pos, tok.primes, param)
 
-    def noted(self, found: Lookup) -> sp.Symbol:
-        if found[1]:
-            self.notes.append(found[1])
-        return found[0]
+    def whole(self) -> Node:
+        value = self.expr()
+        self.done()
+        return value
 
-    def name(self, tok: Token) -> sp.Expr:
+    # -- names and derivatives -----------------------------------------------------
+    def name(self, tok: Token) -> Node:
         if self._is_d_partial(-1):
-            return self.partial_d()
-        raw = tok.written
-        found = self.names.lookup(raw)
-        if found is not None:
-            return self.noted(found)
-        if self.kind() in ("(", "[") and (
-                tok.text in FUNCTION_WORDS or tok.text in self.names.functions):
-            return self.call(tok)
-        if tok.primes == 0 and tok.text == "e":
-            return sp.E
-        parts = self.names.split(raw) if self.split else None
-        if parts is None:
-            raise self.names.unknown(raw, tok.pos)
-        self.notes.append(f"read `{raw}` as the product "
-                          + " · ".join(p[0].name for p in parts))
-        return sp.Mul(*[p[0] for p in parts])
+            self.k -= 1
+            top = self._d_name()
+            self.expect("/")
+            bottom = self._d_name()
+            return Deriv(top, bottom, f"d{top.written}/d{bottom.written}", tok.pos)
+        node = Name(tok.text, tok.pos, tok.primes)
+        if self.kind() in ("(",) and not self.knows(tok.written) and (
+                tok.text in FUNCTION_WORDS or self.is_function(tok.text) or tok.primes
+                or len(tok.text) == 1):
+            return self.call(Token("func", tok.text, tok.pos, tok.primes))
+        return node
 
     def _d_width(self, offset: int) -> int:
         """Tokens taken by a ``dX`` (1) or ``d X`` (2) at ``offset``; 0 when there is none."""
@@ -245,9 +280,8 @@ class _Parser:
             return 0
         if tok.text == "d" and tok.primes == 0:
             return 2 if self.kind(offset + 1) == "name" else 0
-        if len(tok.text) > 1 and tok.text[0] == "d" and \
-                self.names.lookup(tok.written) is None and \
-                self.names.lookup(tok.written[1:]) is not None:
+        if len(tok.text) > 1 and tok.text[0] == "d" and not self.knows(tok.written) and \
+                self.knows(tok.written[1:]):
             return 1
         return 0
 
@@ -256,105 +290,203 @@ class _Parser:
         return bool(width) and self.kind(offset + width) == "/" and \
             bool(self._d_width(offset + width + 1))
 
-    def _marker_name(self, what: str, pos: int) -> tuple[sp.Symbol, str]:
+    def _marker_name(self, what: str, pos: int) -> Name:
         """After ∂ (or d): the name of the quantity."""
         tok = self.peek()
         if tok is None or tok.kind != "name":
             raise formula_error(f"∂ must be followed by the name of a quantity ({what})", pos,
-                                hint="operator forms like ∂/∂x [...] are not supported; "
-                                     "write the result or a chain of ∂A/∂B factors")
+                                hint="write ∂A/∂B with names, or ∂/∂B [ … ] for the "
+                                     "derivative of an expression")
         self.take()
-        return self.resolve(tok.written, tok.pos), tok.written
+        return Name(tok.text, tok.pos, tok.primes)
 
-    def _d_name(self) -> tuple[sp.Symbol, str]:
+    def _d_name(self) -> Name:
         """A ``dX`` or ``d X`` (as measured by :meth:`_d_width`): the quantity X."""
         tok = self.take()
         if tok.text == "d" and tok.primes == 0:
             return self._marker_name("after d", tok.pos)
-        raw = tok.written[1:]
-        return self.resolve(raw, tok.pos), raw
+        return Name(tok.text[1:], tok.pos + 1, tok.primes)
 
-    def _differential(self, what: str) -> tuple[sp.Symbol, str] | None:
-        """``∂X``, ``dX`` or ``d X`` at the cursor: the quantity X; None if there is none."""
+    def _differential(self, what: str) -> Name | None:
+        """``∂X``, ``∂_{X}``, ``dX`` or ``d X`` at the cursor: X; None if there is none."""
         marker = self.peek()
         if marker is not None and marker.kind == "partial":
             self.take()
+            if marker.sub:
+                return self._script_name(marker)
             return self._marker_name(what, marker.pos)
         if self._d_width(0):
             return self._d_name()
         return None
 
-    def _partial(self, num: tuple[sp.Symbol, str], den: tuple[sp.Symbol, str],
-                 text: str) -> sp.Symbol:
-        placeholder = sp.Dummy(f"d{num[0].name}_d{den[0].name}")
-        self.partials[placeholder] = Partial(num[0], den[0], text)
-        return placeholder
+    def _script_name(self, marker: Token) -> Name:
+        """The X of ``∂_{X}``."""
+        assert marker.sub is not None
+        inner = self.sub(marker.sub, marker.pos)
+        tok = inner.take()
+        inner.done()
+        if tok.kind != "name":
+            raise formula_error("∂_{…} must name a quantity", marker.pos)
+        return Name(tok.text, marker.pos, tok.primes)
 
-    def partial_slash(self, tok: Token) -> sp.Expr:
-        num = self._marker_name("numerator", tok.pos)
+    def partial(self, tok: Token) -> Node:
+        if tok.sub:  # ∂_{w} E: the derivative of what follows
+            bottom = self._script_name(tok)
+            return DerivOp(bottom, self.argument(tok), tok.pos)
+        if self.kind() == "/":  # ∂/∂w [ … ]
+            slash = self.take()
+            bottom = self._differential("denominator")
+            if bottom is None:
+                raise formula_error("the denominator of ∂/∂B needs its own ∂", slash.pos)
+            return DerivOp(bottom, self.argument(tok), tok.pos)
+        top = self._marker_name("numerator", tok.pos)
         slash = self.peek()
         if slash is None or slash.kind != "/":
             raise formula_error("write a partial derivative as ∂A/∂B or \\frac{\\partial A}"
                                 "{\\partial B}", tok.pos)
         self.take()
-        den = self._differential("denominator")
-        if den is None:
+        bottom = self._differential("denominator")
+        if bottom is None:
             raise formula_error("the denominator of ∂A/∂B needs its own ∂", slash.pos)
-        return self._partial(num, den, f"∂{num[1]}/∂{den[1]}")
+        return Deriv(top, bottom, f"∂{top.written}/∂{bottom.written}", tok.pos)
 
-    def partial_d(self) -> sp.Expr:
-        self.k -= 1
-        num = self._d_name()
-        self.expect("/")
-        den = self._d_name()
-        return self._partial(num, den, f"d{num[1]}/d{den[1]}")
-
-    def frac(self, tok: Token) -> sp.Expr:
-        if self.kind() == "{" and (self.kind(1) == "partial" or self._d_width(1)):
-            return self.frac_partial(tok)
+    def frac(self, tok: Token) -> Node:
+        if self.kind() == "{" and (self.kind(1) == "partial" or self._d_width(1) or
+                                   self._lone_d(1)):
+            return self.frac_derivative(tok)
         after = self.peek()
         if after is not None and after.kind == "num" and _TWO_DIGITS.fullmatch(after.text):
             self.take()  # \frac12 is 1/2
-            return divide(sp.Integer(int(after.text[0])), sp.Integer(int(after.text[1])),
-                          tok.pos)
+            return Div(Num(after.text[0], after.pos), Num(after.text[1], after.pos), tok.pos)
         top = self.argument(tok)
         bottom = self.argument(tok)
-        return divide(top, bottom, tok.pos)
+        return Div(top, bottom, tok.pos)
 
-    def frac_partial(self, tok: Token) -> sp.Expr:
-        parts = []
-        for _ in range(2):
-            self.expect("{")
-            part = self._differential("in \\frac")
-            if part is None:
+    def _lone_d(self, offset: int) -> bool:
+        """``\\frac{d}{dx}``: a ``d`` alone in the numerator."""
+        tok = self.peek(offset)
+        return tok is not None and tok.kind == "name" and tok.text == "d" and \
+            tok.primes == 0 and self.kind(offset + 1) == "}"
+
+    def frac_derivative(self, tok: Token) -> Node:
+        self.expect("{")
+        marker = self.peek()
+        operator = (marker is not None and self.kind(1) == "}" and
+                    ((marker.kind == "partial" and not marker.sub) or self._lone_d(0)))
+        if operator:
+            self.take()
+            top = None
+        else:
+            top = self._differential("in \\frac")
+            if top is None:
                 raise formula_error("both parts of \\frac{\\partial A}{\\partial B} need ∂",
                                     tok.pos)
-            parts.append(part)
-            self.expect("}")
-        return self._partial(parts[0], parts[1], f"∂{parts[0][1]}/∂{parts[1][1]}")
+            if self.kind() == "^":
+                raise formula_error("second derivatives are not supported", tok.pos)
+        self.expect("}")
+        self.expect("{")
+        bottom = self._differential("in \\frac")
+        if bottom is None:
+            raise formula_error("both parts of \\frac{\\partial A}{\\partial B} need ∂", tok.pos)
+        self.expect("}")
+        if top is None:
+            return DerivOp(bottom, self.argument(tok), tok.pos)
+        return Deriv(top, bottom, f"∂{top.written}/∂{bottom.written}", tok.pos)
+
+    # -- sums, indicators, cases ---------------------------------------------------
+    def sum(self, tok: Token) -> Node:
+        index = lower = upper = None
+        if tok.sub:
+            m = _SUM_INDEX.match(tok.sub)
+            if m is None:
+                raise formula_error(f"a sum's subscript `{tok.sub[:30]}` must be an index, "
+                                    f"as in \\sum_{{i=1}}^{{m}} or \\sum_k", tok.pos)
+            index = m.group(1)
+            if m.group(2):
+                lower = self.sub(m.group(2), tok.pos).whole()
+        if tok.sup:
+            upper = self.sub(tok.sup, tok.pos).whole()
+        if self.kind() not in _OPERAND_START and self.kind() not in ("+", "-"):
+            raise formula_error("the sum has nothing to add up", tok.pos)
+        self.enter()
+        body = self.term()
+        self.depth -= 1
+        return Sum(index, lower, upper, body, tok.pos)
+
+    def condition(self, parser: _Parser, pos: int) -> Compare:
+        left = parser.expr()
+        rel = parser.peek()
+        if rel is None or rel.kind != "rel" or rel.text not in _COMPARISONS | {"="}:
+            raise formula_error("an indicator needs a condition such as z > 0", pos)
+        parser.take()
+        return Compare(left, rel.text, parser.expr(), rel.pos)
+
+    def indicator(self, tok: Token) -> Node:
+        if tok.sub:
+            inner = self.sub(tok.sub, tok.pos)
+            cond = self.condition(inner, tok.pos)
+            inner.done()
+            return Indicator(cond, tok.pos)
+        if self.kind() not in _OPEN:
+            raise formula_error("𝟙 needs a condition: 𝟙[z > 0]", tok.pos)
+        node = self.group()
+        if not isinstance(node, Indicator):
+            raise formula_error("𝟙 needs a condition: 𝟙[z > 0]", tok.pos)
+        return node
+
+    def cases(self, tok: Token) -> Node:
+        rows: list[tuple[Node, Compare | None]] = []
+        self.enter()
+        while True:
+            value = self.expr()
+            cond: Compare | None = None
+            if self.kind() == "&":
+                self.take()
+                while self.kind() == "word":
+                    word = self.take()
+                    if word.text in ("otherwise", "else"):
+                        break
+                if self.kind() not in ("rowsep", "endcases"):
+                    cond = self.condition(self, tok.pos)
+            rows.append((value, cond))
+            if self.kind() == "rowsep":
+                self.take()
+                if self.kind() == "endcases":
+                    break
+                continue
+            break
+        self.expect("endcases")
+        self.depth -= 1
+        if sum(c is None for _, c in rows) > 1:
+            raise formula_error("only one case may be 'otherwise'", tok.pos)
+        return Cases(tuple(rows), tok.pos)
 
 
-def parse_formula(text: str, net: Network, *, syntax: str = "auto",
-                  names: NameTable | None = None) -> ParsedFormula:
-    """Read ``text`` in the notation of ``net``; raise :class:`FormulaError` if unreadable."""
+def _drop_alignment(tokens: list[Token]) -> list[Token]:
+    """``&`` marks alignment outside a cases brace; inside one it separates value and case."""
+    out: list[Token] = []
+    depth = 0
+    for tok in tokens:
+        if tok.kind == "cases":
+            depth += 1
+        elif tok.kind == "endcases":
+            depth -= 1
+        elif tok.kind == "&" and depth == 0:
+            continue
+        elif tok.kind == "rowsep" and depth == 0:
+            raise formula_error("a line break `\\\\` inside one formula", tok.pos,
+                                hint="give a derivation with --derivation, one step per line")
+        out.append(tok)
+    return out
+
+
+def parse_statement(text: str, *, knows: Knows, is_function: Knows | None = None,
+                    syntax: str = "auto") -> Statement:
+    """Read ``text`` into sides joined by ``=`` (or ``←``); raise FormulaError if unreadable."""
     if not isinstance(text, str):
         raise formula_error("a formula must be text")
-    tokens = tokenize(text, syntax)
+    tokens = _drop_alignment(tokenize(text, syntax, knows))
     if not tokens:
         raise formula_error("the formula is empty")
-    latexish = syntax == "latex" or (syntax == "auto" and ("\\" in text or "{" in text))
-    parser = _Parser(tokens, names or NameTable.of(net), split=latexish)
-    sides = parser.equation()
-    lhs: Partial | None = None
-    if len(sides) > 1:
-        first = sides[0]
-        if first not in parser.partials:
-            raise formula_error("the left side of `=` must be the gradient ∂L/∂param",
-                                hint="or give only the right-hand side")
-        lhs = parser.partials.pop(first)
-        sides = sides[1:]
-    for side in sides:
-        check_size(side)
-    notes = tuple(dict.fromkeys(parser.notes))
-    return ParsedFormula(tuple(sides), lhs, parser.partials, notes,
-                         "latex" if latexish else "plain")
+    parser = _Parser(tokens, knows, is_function or (lambda _: False), syntax)
+    return parser.statement(text)

@@ -7,36 +7,87 @@ import io
 from collections.abc import Sequence
 
 from ..render.escape import json_text, spreadsheet_safe
-from .grading import GradeRow
-from .outcome import CheckResult
+from .answers import GradeRow
+from .outcome import CheckResult, Counterexample, StepResult
 
-GRADE_COLUMNS = ("id", "param", "verdict", "equals_gradient_of", "diagnosis")
+GRADE_COLUMNS = ("id", "param", "verdict", "equals_gradient_of", "first_wrong_line",
+                 "diagnosis")
 VERDICTS = ("correct", "incorrect", "error")
+MAX_STEP_TEXT = 100
 
 
 def _value(number: float | None) -> str:
     return "undefined" if number is None else f"{number:.12g}"
 
 
+def _counterexample(c: Counterexample, indent: str) -> list[str]:
+    point = ", ".join(f"{k}={v:.6g}" for k, v in c.point.items())
+    return [f"{indent}counterexample: at {point}",
+            f"{indent}  true value {_value(c.true_value)}, formula gives "
+            f"{_value(c.formula_value)}"]
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_STEP_TEXT else text[:MAX_STEP_TEXT - 1] + "…"
+
+
+def _step_lines(step: StepResult) -> list[str]:
+    label = f" ({step.label})" if step.label else ""
+    count = f" — {step.instances}" if step.instances else ""
+    lines = [f"  line {step.line}{label}: {step.verdict.upper()}{count}",
+             f"    {_short(step.text)}"]
+    lines += [f"    - {d}" for d in step.diagnosis]
+    if step.counterexample is not None and step.verdict == "incorrect":
+        lines += _counterexample(step.counterexample, "    ")
+    lines += [f"    note: {n}" for n in step.notes]
+    return lines
+
+
 def render_check(result: CheckResult, fmt: str = "text") -> str:
     """The result as text (for people) or JSON (for programs)."""
     if fmt == "json":
         return json_text(result.to_dict())
-    lines = [f"∂{result.loss}/∂{result.param}: {result.verdict.upper()}",
-             f"  formula:  {result.parsed}",
-             f"  gradient: {result.gradient}"]
-    if result.diagnosis:
-        lines.append("  diagnosis:")
-        lines += [f"    - {d}" for d in result.diagnosis]
-    if result.counterexample is not None:
-        c = result.counterexample
-        point = ", ".join(f"{k}={v:.6g}" for k, v in c.point.items())
-        lines.append(f"  counterexample: at {point}")
-        lines.append(f"    true value {_value(c.true_value)}, formula gives "
-                     f"{_value(c.formula_value)}")
-    lines += [f"  note: {n}" for n in result.notes]
+    several = len(result.steps) > 1
+    subject = f"∂{result.loss}/∂{result.param}" if result.param else "derivation"
+    lines = [f"{subject}: {result.verdict.upper()}"]
+    if several and result.first_wrong_line is not None:
+        lines[0] += f" (first wrong line: {result.first_wrong_line})"
+    if not several:
+        written = result.steps[0].text if result.steps else result.formula
+        lines.append(f"  written:  {_short(written)}")
+        lines.append(f"  read as:  {result.parsed}")
+        if result.gradient is not None:
+            lines.append(f"  gradient: {result.gradient}")
+        if result.diagnosis:
+            lines.append("  diagnosis:")
+            lines += [f"    - {d}" for d in result.diagnosis]
+        if result.counterexample is not None:
+            lines += _counterexample(result.counterexample, "  ")
+        for step in result.steps:
+            if step.instances:
+                lines.append(f"  instances: {step.instances}")
+    else:
+        if result.gradient is not None:
+            lines.append(f"  gradient: {result.gradient}")
+        for step in result.steps:
+            lines += _step_lines(step)
+    shown = {n for step in result.steps for n in step.notes} if several else set()
+    lines += [f"  note: {n}" for n in result.notes if n not in shown]
     lines.append(f"  method: {result.method}")
     return "\n".join(lines) + "\n"
+
+
+def _diagnosis_text(row: GradeRow) -> str:
+    """The diagnosis of a row, each finding once (an `equals` already in it is not added)."""
+    if row.verdict == "error":
+        return row.error or ""
+    found = list(dict.fromkeys(row.diagnosis))
+    if row.equals_gradient_of and not any(f"∂/∂{row.equals_gradient_of}" in d or
+                                          f"gradient of {row.equals_gradient_of}" in d
+                                          for d in found):
+        found.insert(0, f"equals ∂/∂{row.equals_gradient_of}")
+    return "; ".join(found)
 
 
 def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
@@ -45,8 +96,8 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
     if fmt == "json":
         return json_text({"summary": summary, "answers": [r.to_dict() for r in rows]})
     table = [[r.id, r.param, r.verdict, r.equals_gradient_of or "",
-              "; ".join(r.diagnosis) if r.verdict != "error" else (r.error or "")]
-             for r in rows]
+              "" if r.first_wrong_line is None else str(r.first_wrong_line),
+              _diagnosis_text(r)] for r in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -58,9 +109,9 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(GRADE_COLUMNS[:3], widths, strict=True))
              + "  diagnosis"]
     for row in table:
-        extra = row[4] if not row[3] else f"equals ∂/∂{row[3]}; {row[4]}"
+        where = f"line {row[4]}: " if row[4] else ""
         lines.append("  ".join(v.ljust(w) for v, w in zip(row[:3], widths, strict=True))
-                     + "  " + extra)
+                     + "  " + where + row[5])
     lines.append(f"{summary['correct']} correct, {summary['incorrect']} incorrect, "
                  f"{summary['error']} unreadable")
     return "\n".join(lines) + "\n"

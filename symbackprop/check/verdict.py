@@ -1,66 +1,58 @@
-"""The verdict on a hand-written gradient: the :class:`Checker` of one network.
+"""The verdict on a hand-written formula or derivation: the :class:`Checker` of one network.
 
-Both the formula and ∂E/∂param are evaluated at many random points in 50-digit arithmetic
-(:mod:`symbackprop.check.sample_points`); they must agree to 40 digits everywhere. A symbolic check
-confirms a correct verdict when it can. A wrong formula gets the first point where the values
-differ and a diagnosis (:mod:`symbackprop.check.diagnosis`, :mod:`symbackprop.check.leibniz`).
+Every side of every step is evaluated at many random points in 50-digit arithmetic
+(:mod:`symbackprop.check.sample_points`) and must agree with the quantity it claims to equal
+to 40 digits everywhere; a symbolic check confirms a correct gradient when it can. A wrong
+step gets the first point where the values differ and a diagnosis
+(:mod:`symbackprop.check.diagnosis`, :mod:`symbackprop.check.leibniz`); a derivation reports
+each step and its first wrong line (:mod:`symbackprop.check.steps`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import mpmath
 import sympy as sp
 
 from ..errors import FormulaError, did_you_mean
 from ..network.build import Network, build_network
-from ..network.derivation import Derivation, Gradients, derive
 from ..spec.load import NetworkSpec, load_spec
-from .diagnosis import NO_EXPLANATION, Diagnoser
-from .leibniz import Graph
-from .outcome import CheckResult, Counterexample
-from .parser import NameTable, ParsedFormula, parse_formula
-from .sample_points import DIGITS, POINTS, SCREEN, EvaluationPoints, Value, close
+from .claims import Side
+from .context import Context
+from .diagnosis import NO_EXPLANATION
+from .lines import SourceLine, split_lines
+from .meaning import Partial, Reading
+from .outcome import CheckResult, StepResult
+from .sample_points import DIGITS, POINTS, SCREEN
+from .steps import Derivation
 from .symbolic import symbolic_check
+from .syntax import Deriv, Name
+from .tokens import MAX_LENGTH
 
 MAX_SHOWN_FORMULA = 2000
+MAX_DERIVATION_LENGTH = 200_000
 UNSPECIFIED_NOTE = ("unspecified activations are evaluated as a different random smooth "
                     "function at each point")
 
 SpecLike = str | Path | NetworkSpec | Network
 
 
-@dataclass
-class _Side:
-    """The verdict on one right-hand side."""
-
-    correct: bool
-    counterexample: Counterexample | None
-    diagnosis: list[str]
-    equals_gradient_of: str | None
-    symbolic: str
-
-
 class Checker:
-    """Checks formulas against one network; reuse it to grade many answers quickly."""
+    """Checks formulas and derivations against one network; reuse it to grade a class."""
 
     def __init__(self, net: Network, *, seed: int = 0, points: int = POINTS) -> None:
         self.net = net
-        self.grads: Gradients = derive(net)
-        self.names = NameTable.of(net)
-        self.points = max(SCREEN, points)
-        self.evaluation = EvaluationPoints(net, self.grads, seed=seed, count=self.points)
-        self.graph = Graph(net)
-        self.diagnoser = Diagnoser(net, self.grads, self.evaluation)
+        self.points_count = max(SCREEN, points)
+        self.ctx = Context.build(net, seed=seed, points=self.points_count)
+        self.grads = self.ctx.grads
+        self.names = self.ctx.table
+        self.evaluation = self.ctx.points
         self._latex_names = {s: net.latex_of(s) for s in net.latex_names}
         self._notes = (UNSPECIFIED_NOTE,) if any(
             u.activation.kind == "unspecified" for u in net.units) else ()
 
-    def gradient(self, param: sp.Symbol) -> tuple[Callable[..., Any], list[Value]]:
+    def gradient(self, param: sp.Symbol) -> tuple[object, list[object]]:
         """The true ∂E/∂param, compiled, and its value at every point."""
         return self.evaluation.gradient(param)
 
@@ -72,95 +64,121 @@ class Checker:
                                hint=did_you_mean(name, [p.name for p in self.net.params]))
         return found[0]
 
+    def read(self, formula: str, *, param: str | None = None, syntax: str = "auto"
+             ) -> tuple[list[sp.Expr], Reading]:
+        """The sides of ``formula`` as SymPy objects in the network's symbols (∂ factors as
+        placeholders in ``Reading.partials``), without checking anything."""
+        from .meaning import meaning
+        from .parser import parse_statement
+
+        target = self.resolve_param(param) if param else None
+        knows, is_function = self.ctx.knows(None)
+        statement = parse_statement(formula, knows=knows, is_function=is_function,
+                                    syntax=syntax)
+        scope = self.ctx.scope(target)
+        reading = Reading()
+        sides = [meaning(node, scope, reading)[0] for node in statement.sides]
+        return sides, reading
+
+    # -- one formula ---------------------------------------------------------------
     def check(self, param: str | None, formula: str, *, syntax: str = "auto") -> CheckResult:
-        """Check ``formula`` as ∂E/∂``param`` (``param`` may come from a ``∂E/∂w =`` side)."""
+        """Check ``formula`` as ∂E/∂``param`` (``param`` may come from a ``∂E/∂w =`` side).
+
+        A formula may chain equalities (A = B = C) or be an update rule; an unreadable
+        formula raises :class:`FormulaError`.
+        """
+        if not isinstance(formula, str):
+            raise FormulaError("a formula must be text")
+        if len(formula) > MAX_LENGTH:
+            raise FormulaError(f"the formula is {len(formula)} characters long; the limit is "
+                               f"{MAX_LENGTH}")
         with mpmath.workdps(DIGITS):
-            return self._check(param, formula, syntax)
+            target = self.resolve_param(param) if param else None
+            lines = split_lines(formula, self.ctx.knows(None)[0])
+            if not lines:
+                lines = [SourceLine(1, formula.strip(), formula.strip())]
+            run = Derivation(self.ctx, target, syntax, strict=True)
+            if target is not None:
+                run.default_head = self.gradient_side(target)
+            run.run(lines)
+            self._agree(run, target)
+            return self.result(run, formula, target)
 
-    def _check(self, param: str | None, formula: str, syntax: str) -> CheckResult:
-        parsed = parse_formula(formula, self.net, syntax=syntax, names=self.names)
-        target = self._target_param(param, parsed)
-        derivation = self.grads.derivation(target)
-        values: dict[sp.Symbol, sp.Expr] = {}
-        problems: list[str] = []
-        meaningless = False
-        for placeholder, p in parsed.partials.items():
-            values[placeholder], problem, fatal = self.graph.partial_value(p)
-            if problem:
-                problems.append(problem)
-            meaningless |= fatal
-        sides = [self._check_side(side.xreplace(values), target, derivation)
-                 for side in parsed.sides]
-        bad = next((k for k, s in enumerate(sides) if not s.correct), None)
-        shown = -1 if bad is None else bad
-        diagnosis = problems if meaningless or bad is not None else []
-        if bad is not None:
-            diagnosis += self.graph.chain_diagnosis(parsed, parsed.sides[bad], target,
-                                                    derivation)
-            diagnosis += sides[bad].diagnosis
-            if not diagnosis:
-                diagnosis.append(NO_EXPLANATION)
-            if len(sides) > 1:
-                diagnosis.insert(0, f"right-hand side {bad + 1} of {len(sides)} is wrong")
-        return self._result(parsed, formula, target, derivation, sides[shown],
-                            parsed.sides[shown], diagnosis,
-                            correct=bad is None and not meaningless)
+    def _agree(self, run: Derivation, target: sp.Symbol | None) -> None:
+        """A written ∂L/∂w on the left must be the gradient of the parameter given."""
+        for step in run.heads_written:
+            if target is not None and step is not None and step != target:
+                raise FormulaError(f"the left side is ∂/∂{step.name} but the parameter "
+                                   f"given is {target.name}")
+        if target is None and not any(run.heads_written) and not run.updates:
+            raise FormulaError("which gradient is this? give --param or write ∂L/∂param = … ")
 
-    def _result(self, parsed: ParsedFormula, formula: str, target: sp.Symbol,
-                derivation: Derivation, side: _Side, expr: sp.Expr, diagnosis: list[str],
-                *, correct: bool) -> CheckResult:
-        if len(formula) > MAX_SHOWN_FORMULA:
-            formula = formula[:MAX_SHOWN_FORMULA] + "…"
+    def gradient_side(self, param: sp.Symbol) -> Side:
+        """∂E/∂param as a side (the head of a bare formula)."""
+        placeholder = sp.Dummy(f"d{self.net.loss_symbol.name}_d{param.name}")
+        reading = Reading()
+        reading.partials[placeholder] = Partial(self.net.loss_symbol, param,
+                                                f"∂{self.net.loss_symbol.name}/∂{param.name}")
+        closed = self.grads.derivation(param).closed
+        return Side(Deriv(Name(self.net.loss_symbol.name, 0), Name(param.name, 0),
+                          "", 0), placeholder, closed, reading)
+
+    # -- a derivation --------------------------------------------------------------
+    def check_derivation(self, text: str, *, param: str | None = None,
+                         syntax: str = "auto") -> CheckResult:
+        """Check every step of a derivation (LaTeX or plain, one step per line)."""
+        if len(text) > MAX_DERIVATION_LENGTH:
+            raise FormulaError(f"the derivation is {len(text)} characters long; the limit is "
+                               f"{MAX_DERIVATION_LENGTH}")
+        with mpmath.workdps(DIGITS):
+            target = self.resolve_param(param) if param else None
+            lines = split_lines(text, self.ctx.knows(None)[0])
+            if not lines:
+                raise FormulaError("no step to check: a derivation has one equation per line")
+            run = Derivation(self.ctx, target, syntax)
+            run.run(lines)
+            return self.result(run, text, target)
+
+    # -- the report ----------------------------------------------------------------
+    def result(self, run: Derivation, text: str, target: sp.Symbol | None) -> CheckResult:
+        steps = tuple(run.results)
+        wrong = next((s for s in steps if s.verdict in ("incorrect", "unreadable")), None)
+        first_bad = next((s for s in steps if s.wrong), None)
+        param = target or run.last_gradient
+        correct = first_bad is None and any(s.verdict == "correct" for s in steps)
+        shown = wrong or first_bad
+        diagnosis: tuple[str, ...] = ()
+        counter = None
+        if shown is not None:
+            diagnosis = shown.diagnosis or (NO_EXPLANATION,)
+            counter = shown.counterexample
+            if len(steps) > 1:
+                diagnosis = (f"line {shown.line}: {shown.text}"[:200], *diagnosis) \
+                    if run.derivation_like else diagnosis
+        if len(text) > MAX_SHOWN_FORMULA:
+            text = text[:MAX_SHOWN_FORMULA] + "…"
+        gradient = gradient_latex = None
+        symbolic = "not needed (values differ)"
+        if param is not None:
+            closed = self.grads.derivation(param).closed
+            gradient = sp.sstr(closed)
+            gradient_latex = sp.latex(closed, symbol_names=self._latex_names)
+            if correct and run.last_value is not None:
+                symbolic = symbolic_check(self.net, run.last_value, closed)
+        notes = tuple(dict.fromkeys([n for s in steps for n in s.notes] + list(self._notes)))
+        equals = next((e for s, e in zip(steps, run.equals, strict=False)
+                       if e is not None and s is shown), None)
         return CheckResult(
-            param=target.name, formula=formula,
-            verdict="correct" if correct else "incorrect",
-            counterexample=side.counterexample,
-            diagnosis=tuple(dict.fromkeys(diagnosis)),
-            equals_gradient_of=side.equals_gradient_of,
-            parsed=parsed.text(expr), parsed_latex=parsed.latex(self.net, expr),
-            gradient=sp.sstr(derivation.closed),
-            gradient_latex=sp.latex(derivation.closed, symbol_names=self._latex_names),
-            notes=(*parsed.notes, *self._notes),
-            method=(f"{self.points} random points at {DIGITS} digits (agreement to 40 digits "
-                    f"required); symbolic check: {side.symbolic}"),
-            loss=self.net.loss_symbol.name,
+            param=param.name if param is not None else None, formula=text,
+            verdict="correct" if correct else "incorrect", counterexample=counter,
+            diagnosis=tuple(dict.fromkeys(diagnosis)), equals_gradient_of=equals,
+            parsed=run.parsed_text, parsed_latex=run.parsed_latex,
+            gradient=gradient, gradient_latex=gradient_latex, notes=notes,
+            method=(f"{self.points_count} random points at {DIGITS} digits (agreement to 40 "
+                    f"digits required); symbolic check: {symbolic}"),
+            loss=self.names.text_of(self.net.loss_symbol),
+            steps=steps, first_wrong_line=first_bad.line if first_bad is not None else None,
         )
-
-    def _target_param(self, param: str | None, parsed: ParsedFormula) -> sp.Symbol:
-        """The parameter the formula is for: ``param``, the written ``∂L/∂param``, or both."""
-        lhs = parsed.lhs
-        named = self.resolve_param(param) if param else None
-        if lhs is None:
-            if named is None:
-                raise FormulaError("which gradient is this? give --param or write "
-                                   "∂L/∂param = … ")
-            return named
-        if lhs.numerator != self.net.loss_symbol:
-            raise FormulaError(f"the left side {lhs.text} is not a derivative of the loss "
-                               f"{self.net.loss_symbol.name}")
-        if self.net.kinds[lhs.denominator] != "param":
-            raise FormulaError(f"the left side {lhs.text} is not a gradient of a parameter")
-        if named is not None and named != lhs.denominator:
-            raise FormulaError(f"the left side is ∂/∂{lhs.denominator.name} but the parameter "
-                               f"given is {named.name}")
-        return lhs.denominator
-
-    def _check_side(self, expr: sp.Expr, param: sp.Symbol, derivation: Derivation) -> _Side:
-        """One right-hand side (∂ factors already replaced by their values) against ∂E/∂param."""
-        fn = self.evaluation.compile(expr)
-        _, truth = self.gradient(param)
-        mine = self.evaluation.at_every_point(fn)
-        bad = next((k for k in range(self.points) if not close(mine[k], truth[k])), None)
-        if bad is None:
-            return _Side(True, None, [], None, symbolic_check(self.net, expr, derivation.closed))
-        counter = Counterexample(self.evaluation.point(bad), _number(truth[bad]),
-                                 _number(mine[bad]))
-        diagnosis, equals = self.diagnoser.diagnose(param, fn, expr, mine)
-        return _Side(False, counter, diagnosis, equals, "not needed (values differ)")
-
-
-def _number(value: Value) -> float | None:
-    return None if value is None else float(value)
 
 
 def checker_for(spec: SpecLike | Checker, *, seed: int = 0) -> Checker:
@@ -184,3 +202,12 @@ def check_formula(spec: SpecLike | Checker, param: str | None, formula: str, *,
     'correct'
     """
     return checker_for(spec, seed=seed).check(param, formula, syntax=syntax)
+
+
+def check_derivation(spec: SpecLike | Checker, text: str, *, param: str | None = None,
+                     syntax: str = "auto", seed: int = 0) -> CheckResult:
+    """Check every step of a derivation; see :meth:`Checker.check_derivation`."""
+    return checker_for(spec, seed=seed).check_derivation(text, param=param, syntax=syntax)
+
+
+__all__ = ["Checker", "StepResult", "check_derivation", "check_formula", "checker_for"]

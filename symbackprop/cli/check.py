@@ -1,4 +1,4 @@
-"""The ``check`` command: verdicts on hand-written gradient formulas, one or a whole class."""
+"""The ``check`` command: verdicts on hand-written formulas and derivations, one or a class."""
 
 from __future__ import annotations
 
@@ -21,8 +21,20 @@ Examples:
       --formula '-(target_{o1}-out_{o1})\,out_{o1}(1-out_{o1})\,w_{5}\,out_{h1}(1-out_{h1})\,i_{1}'
   symbackprop check specs/seed-003-stackexchange-2-2-2.yaml \
       --formula '\frac{\partial L}{\partial w_1} = \frac{\partial h_1}{\partial w_1}
-                 \frac{\partial o_1}{\partial h_1}\frac{\partial L}{\partial o_1} + ...'
-  symbackprop check specs/seed-004-mazur-2-2-2.yaml --answers class.csv --format csv
+                 \frac{\partial w_7}{\partial h_1}\frac{\partial o_2}{\partial w_7}
+                 \frac{\partial L}{\partial o_2} + \frac{\partial h_1}{\partial w_1}
+                 \frac{\partial w_5}{\partial h_1}\frac{\partial o_1}{\partial w_5}
+                 \frac{\partial L}{\partial o_1}'
+  symbackprop check specs/seed-004-mazur-2-2-2.yaml \
+      --formula 'w_{5}^{+} = w_{5} - \alpha \partial E_{total}/\partial w_{5}'
+  symbackprop check specs/seed-004-mazur-2-2-2.yaml --derivation steps.tex
+  symbackprop check specs/seed-004-mazur-2-2-2.yaml --answers class.csv --jobs 2 \
+      --format csv
+
+\b
+A derivation has one step per line (LaTeX or plain; align, &= and \\ are understood, and a
+line starting with = continues the one before). Each step is checked; the report names the
+first wrong line and marks later lines that only inherit its error as consequences.
 
 Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
 """.replace("\\b\n", "\b\n")
@@ -31,12 +43,19 @@ Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
 @click.command("check", epilog=EPILOG)
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--param", "-p", help="The parameter whose gradient the formula claims to be "
-              "(not needed when the formula starts with ∂L/∂param =).")
-@click.option("--formula", "-f", help="The formula, in plain math or LaTeX.")
+              "(not needed when the formula starts with ∂L/∂param =); a generic w, b or θ "
+              "in a formula stands for it.")
+@click.option("--formula", "-f", help="The formula, in plain math or LaTeX (A = B = C, and "
+              "update rules, too).")
 @click.option("--formula-file", type=click.Path(dir_okay=False),
               help="Read the formula from a file instead ('-' for stdin).")
+@click.option("--derivation", "-d", type=click.Path(dir_okay=False),
+              help="Check a derivation, one step per line, from a file ('-' for stdin).")
 @click.option("--answers", "-a", type=click.Path(dir_okay=False),
-              help="Grade many answers: a YAML or CSV file with id, param, formula.")
+              help="Grade many answers: a YAML or CSV file with id and param, formula or "
+                   "derivation.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for --answers.")
 @click.option("--syntax", type=click.Choice(SYNTAXES), default="auto", show_default=True,
               help="How to read formulas (an answers row may give its own).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "csv")), default="text",
@@ -47,37 +66,46 @@ Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
               help="Write the report to this file instead of stdout.")
 @reports_errors
 def check(spec: str, param: str | None, formula: str | None, formula_file: str | None,
-          answers: str | None, syntax: str, fmt: str, seed: int, output: str | None) -> None:
-    """Check a hand-written gradient formula against the exact gradient of SPEC.
+          derivation: str | None, answers: str | None, jobs: int, syntax: str, fmt: str,
+          seed: int, output: str | None) -> None:
+    """Check a hand-written formula or derivation against the exact gradients of SPEC.
 
-    The verdict comes from evaluation at many random points in 50-digit arithmetic, with a
-    symbolic check where it succeeds. A wrong formula gets a counterexample and a diagnosis:
-    another parameter's gradient, a swapped symbol, a sign, a constant factor, a missing
-    activation-derivative factor or a missing path. Chains of ∂A/∂B factors are checked
-    factor by factor against the network's graph.
+    Each step is evaluated at many random points in 50-digit arithmetic (numbers at the
+    spec's worked example), with a symbolic check where it succeeds. A wrong step gets a
+    counterexample and a diagnosis: another parameter's gradient, a swapped symbol, a sign,
+    a constant factor, a missing activation-derivative factor or path, gradient ascent in
+    an update rule. Chains of ∂A/∂B factors are checked factor by factor against the
+    network's graph; formulas with free indices (w^{l}_{jk}) for every index value.
     """
-    from ..check import check_formula, grade_answers, render_check, render_grades
+    from ..check import check_derivation, check_formula, grade_answers, render_check, render_grades
 
-    given = [x for x in (formula, formula_file, answers) if x is not None]
+    given = [x for x in (formula, formula_file, derivation, answers) if x is not None]
     if len(given) != 1:
-        raise InputError("give exactly one of --formula, --formula-file or --answers")
+        raise InputError("give exactly one of --formula, --formula-file, --derivation or "
+                          "--answers")
     if answers is not None and param is not None:
         raise InputError("--param is for one formula; each answer names its own param")
     if fmt == "csv" and answers is None:
         raise InputError("--format csv is for --answers; use text or json")
+    if jobs > 1 and answers is None:
+        raise InputError("--jobs is for --answers")
     if answers is not None:
-        rows = grade_answers(spec, answers, seed=seed, syntax=syntax)
+        rows = grade_answers(spec, answers, seed=seed, syntax=syntax, jobs=jobs)
         write_output(render_grades(rows, fmt), output)
         return
-    text = formula if formula is not None else _read_formula(str(formula_file))
-    result = check_formula(spec, param, text, syntax=syntax, seed=seed)
+    if derivation is not None:
+        text = _read_text(derivation, "derivation")
+        result = check_derivation(spec, text, param=param, syntax=syntax, seed=seed)
+    else:
+        text = formula if formula is not None else _read_text(str(formula_file), "formula")
+        result = check_formula(spec, param, text, syntax=syntax, seed=seed)
     write_output(render_check(result, fmt), output)
     if not result.correct:
         raise CheckFailed("")
 
 
-def _read_formula(path: str) -> str:
-    """The formula in ``path`` (or stdin), read only up to a bound."""
+def _read_text(path: str, what: str) -> str:
+    """The text in ``path`` (or stdin), read only up to a bound."""
     if path == "-":
         data = click.get_text_stream("stdin").read(MAX_FORMULA_FILE_BYTES + 1)
     else:
@@ -85,8 +113,8 @@ def _read_formula(path: str) -> str:
             with Path(path).open(encoding="utf-8") as fh:
                 data = fh.read(MAX_FORMULA_FILE_BYTES + 1)
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read the formula ({exc})") from None
+            raise InputError(f"{path}: cannot read the {what} ({exc})") from None
     if len(data) > MAX_FORMULA_FILE_BYTES:
-        raise InputError(f"{path}: the formula file is larger than "
+        raise InputError(f"{path}: the {what} file is larger than "
                          f"{MAX_FORMULA_FILE_BYTES} bytes")
     return data.strip()

@@ -261,7 +261,8 @@ def test_dropped_activation_derivative_mutation(spec: Path) -> None:
             r = check(spec, p.name, sp.sstr(mutated))
             assert r.verdict == "incorrect"
             dropped += 1
-            assert explained(r, f"misses the activation-derivative factor {sp.sstr(local)}"), \
+            shown = c.ctx.diagnoser.text(local)  # in the spec's notation (y′, not y_prime)
+            assert explained(r, f"misses the activation-derivative factor {shown}"), \
                 (p, u.name, r.diagnosis)
     assert dropped > 0
 

@@ -1,0 +1,198 @@
+"""Read the sides of a statement into values, for every instance of its free indices.
+
+A statement may use free indices (``w^{l}_{jk}``) or a generic parameter (``w`` without
+``--param``); it is then a claim about every instance for which all of its names exist, and
+each instance is read in its own :class:`~symbackprop.check.meaning.Scope`. A side's ∂A/∂B
+factors get their values from the graph; a derivation's own definitions are substituted;
+``∂J/∂θ`` is the mean of the examples' gradients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import sympy as sp
+
+from .meaning import (
+    Partial,
+    Reading,
+    Scope,
+    gradient_array_name,
+    meaning,
+)
+from .names import MissingInstance
+from .numbers import is_numeric
+from .scripts import LAST_LAYER, index_letters, update_mark
+from .sums import bound_letters
+from .syntax import Node, Statement, Sum, names_in, walk
+
+if TYPE_CHECKING:
+    from .context import Context
+
+MAX_INSTANCES = 400
+PARAM_LETTER = "θ"  # the pseudo-index of a generic parameter
+
+
+@dataclass
+class Side:
+    """One side of a statement in one instance: its value and what reading it gave."""
+
+    node: Node
+    raw: sp.Expr  # with ∂ placeholders
+    value: sp.Expr  # placeholders replaced by their values in the graph
+    reading: Reading
+    problems: list[str] = field(default_factory=list)
+    fatal: bool = False
+    numeric: bool = False  # numbers only: checked at the spec's worked example
+
+    @property
+    def partials(self) -> dict[sp.Symbol, Partial]:
+        return self.reading.partials
+
+
+@dataclass
+class Instance:
+    """Values of the free indices (and the parameter a generic ``w`` stands for)."""
+
+    indices: dict[str, int]
+    param: sp.Symbol | None
+    generic: bool = False  # ``param`` is what a generic w, b or θ stands for here
+
+    def describe(self, ctx: Context) -> str:
+        parts = [f"{k} = {v}" for k, v in self.indices.items()]
+        if self.generic and self.param is not None:
+            parts.append(f"the parameter {ctx.table.text_of(self.param)}")
+        return ", ".join(parts)
+
+
+def generic_roles(statement: Statement, ctx: Context) -> set[str]:
+    """The roles (weight, bias, param) of generic parameter names in a statement."""
+    roles = set()
+    for side in statement.sides:
+        for name in names_in(side):
+            base, _ = update_mark(name.written)
+            role = ctx.table.param_role(base)
+            if role is not None:
+                roles.add(role)
+    return roles
+
+
+def free_letters(statement: Statement, ctx: Context, scope: Scope
+                 ) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The free index letters, and the names outside sums with the letters each uses."""
+    letters: list[str] = []
+    groups: list[tuple[str, list[str]]] = []
+    for side in statement.sides:
+        bound = bound_letters(side)
+        inside_sums = {id(n) for s in walk(side) if isinstance(s, Sum) for n in names_in(s)}
+        for name in names_in(side):
+            raw = name.written
+            if ctx.table.lookup(raw) is not None or (scope.locals is not None and
+                                                    raw in scope.locals.symbols):
+                continue
+            base, _ = update_mark(raw)
+            if ctx.table.lookup(base) is not None:
+                continue
+            used = [c for c in index_letters(base) if c not in bound]
+            for c in used:
+                if c not in letters:
+                    letters.append(c)
+            if used and id(name) not in inside_sums:
+                groups.append((base, used))
+    return letters, groups
+
+
+def instances(statement: Statement, ctx: Context, scope: Scope) -> list[Instance]:
+    """Every instance of the statement's free indices for which its names exist."""
+    letters, groups = free_letters(statement, ctx, scope)
+    params: list[sp.Symbol | None] = [scope.param]
+    roles = generic_roles(statement, ctx) if scope.param is None else set()
+    if roles:
+        params = [p for p in ctx.net.params if "param" in roles or
+                  ctx.param_kind.get(p, "weight") in roles]
+    generic = bool(roles)
+    if not letters:
+        return [Instance({}, p, generic) for p in params]
+    free = [c for c in letters if c != LAST_LAYER]
+    fixed = {LAST_LAYER: ctx.table.last_layer} if LAST_LAYER in letters else {}
+    out: list[Instance] = []
+
+    def extend(k: int, chosen: dict[str, int]) -> None:
+        if len(out) >= MAX_INSTANCES:
+            return
+        if k == len(free):
+            out.extend(Instance(dict(chosen), p, generic) for p in params)
+            return
+        for v in ctx.table.index_values:
+            trial = {**chosen, free[k]: v}
+            if all(ctx.table.instance(raw, trial) is not None for raw, used in groups
+                   if all(c in trial for c in used) and free[k] in used):
+                extend(k + 1, trial)
+
+    extend(0, dict(fixed))
+    return out
+
+
+def instance_scope(scope: Scope, inst: Instance) -> Scope:
+    return replace(scope, indices={**scope.indices, **inst.indices},
+                   param=inst.param if inst.param is not None else scope.param)
+
+
+def read_side(node: Node, scope: Scope, ctx: Context) -> Side:
+    """The value of one side in ``scope`` (MissingInstance when a name does not exist)."""
+    raw, reading = meaning(node, scope)
+    value, problems, fatal = substitute_partials(raw, reading, scope, ctx)
+    if scope.locals is not None and scope.locals.definitions:
+        for _ in range(len(scope.locals.definitions) + 1):
+            new = value.xreplace(scope.locals.definitions)
+            if new == value:
+                break
+            value = new
+        for fn in scope.locals.functions:
+            ctx.points.local_function(fn)
+    return Side(node, raw, value, reading, problems, fatal, is_numeric(node))
+
+
+def substitute_partials(raw: sp.Expr, reading: Reading, scope: Scope, ctx: Context
+                        ) -> tuple[sp.Expr, list[str], bool]:
+    """Replace ∂ placeholders by their values; problems (meaningless factors) beside."""
+    values: dict[sp.Symbol, Any] = {}
+    problems: list[str] = []
+    fatal = False
+    q = ctx.quantities
+    graph = scope.graph
+    for placeholder, p in reading.partials.items():
+        if p.numerator == q.cost:
+            values[placeholder] = cost_gradient(p, ctx, reading)
+            continue
+        pv = graph.partial_value(p.numerator, p.denominator, readable_partial(ctx, p))
+        values[placeholder] = pv.value
+        if pv.problem:
+            problems.append(pv.problem)
+        fatal |= pv.fatal
+    return raw.xreplace(values), problems, fatal
+
+
+def cost_gradient(p: Partial, ctx: Context, reading: Reading) -> sp.Expr:
+    """∂J/∂θ: the mean over the m examples of ∂L^{(i)}/∂θ."""
+    from .tokens import formula_error
+
+    q = ctx.quantities
+    if p.denominator == q.cost:
+        return sp.S.One
+    if ctx.graph.kind(p.denominator) != "param":
+        raise formula_error(f"{p.text}: the cost J is a mean over examples; differentiate it "
+                            f"by a parameter (or differentiate one example's loss L^{{(i)}})")
+    reading.examples = True
+    counter = sp.Symbol("example_mean", integer=True)
+    entry = sp.IndexedBase(gradient_array_name(p.denominator))[counter]
+    return sp.Sum(entry, (counter, 1, q.count)) / q.count
+
+
+def readable_partial(ctx: Context, p: Partial) -> str:
+    return f"∂{ctx.table.text_of(p.numerator)}/∂{ctx.table.text_of(p.denominator)}"
+
+
+__all__ = ["MAX_INSTANCES", "Instance", "MissingInstance", "Side", "instance_scope",
+           "instances", "read_side"]

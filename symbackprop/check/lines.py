@@ -1,0 +1,143 @@
+"""Split a hand-written derivation into its steps, one per line, as people write them.
+
+A derivation is LaTeX or plain text, one step per line: ``align`` environments, ``&=``
+alignment, ``\\\\`` line ends, ``$$`` and ``\\[ \\]`` are understood; a line starting with
+``=`` continues the previous equation; a line starting with ``+`` (or ending with an
+operator) is the rest of the previous one, as ``derive`` breaks long formulas. Labels such
+as ``(E)``, ``– (F)``, ``\\tag{3}`` or a leading ``a)`` are set aside, and so are words
+around the mathematics (``Let … then``, ``Therefore``, ``we get``): ``Let`` makes the line a
+definition of a new name. A line with no equation (prose) is not a step.
+
+>>> [(s.number, s.formula, s.label) for s in split_lines("E = a + b   -(A)\\n= c\\n")]
+[(1, 'E = a + b', 'A'), (2, '= c', None)]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MAX_LINES = 2_000
+
+_ENVIRONMENTS = re.compile(
+    r"\\(begin|end)\s*\{\s*(align|aligned|equation|gather|gathered|eqnarray|multline|split|"
+    r"flalign|alignat|displaymath|math)\*?\s*\}(\{\d+\})?")
+_DISPLAY = re.compile(r"\$\$|\\\[|\\\]|(?<!\\)\$")
+_COMMENT = re.compile(r"(?<!\\)%.*$")
+_LABEL_END = re.compile(
+    r"(?:\s*\\tag\*?\s*\{\s*([^{}]{1,12})\s*\}|\s*\\(?:q?quad)\s*\(\s*([A-Za-z0-9]{1,4})\s*\)|"
+    r"\s*[–—]\s*\(\s*([A-Za-z0-9]{1,4})\s*\)|\s{2,}-?\s*\(\s*([A-Z0-9]{1,4}|[ivx]{1,4})\s*\))"
+    r"\s*[.,;]?\s*$")
+_LABEL_START = re.compile(r"^\s*\(?([a-z]|[0-9]{1,2}|[ivx]{1,4})\)\s+")
+_ALIGN = re.compile(r"^\s*&\s*(\\q?quad\s*)*(\{\s*\})?\s*")
+_INVISIBLE = re.compile(r"^\s*(\\(left|right)\.\s*|\{\s*\}\s*|\\q?quad\s*|\\[,;:! ]\s*)+")
+_RELATION = re.compile(r"=|\\leftarrow|\\gets|←|:=|\\coloneqq|≈|\\approx")
+_WORD = re.compile(r"[A-Za-z][a-z]+\.?|i\.e\.")
+_LET_WORDS = frozenset({"let", "where", "with", "define", "suppose", "given"})
+_END_WITH_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times|\*|=|\(|\\left\(|\\\\quad)\s*$")
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One step: where it is, what was written, the formula to read, and its marks."""
+
+    number: int  # 1-based line of the input where the step starts
+    text: str  # as written (without the alignment marks of its neighbours)
+    formula: str  # the mathematics alone
+    label: str | None = None
+    let: bool = False
+
+    @property
+    def continues(self) -> bool:
+        """The step starts with a relation: it continues the previous equation."""
+        return self.formula.lstrip().startswith(("=", "\\approx", "≈"))
+
+
+def _rows(text: str) -> list[tuple[int, str]]:
+    """Rows of the input: lines, and ``\\\\`` ends outside braces and cases."""
+    rows: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = _COMMENT.sub("", line)
+        line = _ENVIRONMENTS.sub(" ", line)
+        line = _DISPLAY.sub(" ", line)
+        depth = cases = 0
+        start = 0
+        i = 0
+        while i < len(line):
+            if line.startswith("\\begin{cases}", i):
+                cases += 1
+            elif line.startswith("\\end{cases}", i):
+                cases -= 1
+            ch = line[i]
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            elif line.startswith("\\\\", i) and depth == 0 and cases == 0:
+                rows.append((number, line[start:i]))
+                start = i + 2
+                i += 2
+                continue
+            elif ch == "\\":
+                i += 2
+                continue
+            i += 1
+        rows.append((number, line[start:]))
+    return [(n, r) for n, r in rows if r.strip()]
+
+
+def _strip_words(formula: str, knows: Callable[[str], bool]) -> tuple[str, bool]:
+    """The formula without leading and trailing prose words; whether it starts with ``Let``."""
+    let = False
+    words = formula.split()
+    while len(words) > 1 and _WORD.fullmatch(words[0]) and not knows(words[0].rstrip(".")):
+        let = let or words[0].lower() in _LET_WORDS
+        words.pop(0)
+    while len(words) > 1 and _WORD.fullmatch(words[-1]) and not knows(words[-1].rstrip(".")):
+        words.pop()
+    if len(words) != len(formula.split()):
+        return " ".join(words), let
+    return formula, let
+
+
+def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
+                ) -> list[SourceLine]:
+    """The steps of ``text``: continuation rows joined, labels and prose set aside."""
+    steps: list[SourceLine] = []
+    pending: SourceLine | None = None
+    for number, row in _rows(text):
+        written = row.strip()
+        body = _ALIGN.sub("", row)
+        body = _INVISIBLE.sub("", body).strip()
+        if pending is not None and (body[:1] in "+-−–·*" or body.startswith(("\\cdot",
+                                                                              "\\times"))):
+            pending = SourceLine(pending.number, f"{pending.text} {written}",
+                                 f"{pending.formula} {body}", pending.label, pending.let)
+            continue
+        if pending is not None and _END_WITH_OPERATOR.search(pending.formula) and \
+                not body.startswith("="):
+            pending = SourceLine(pending.number, f"{pending.text} {written}",
+                                 f"{pending.formula} {body}", pending.label, pending.let)
+            continue
+        if pending is not None:
+            steps.append(pending)
+            pending = None
+        label = None
+        m = _LABEL_END.search(body)
+        if m is not None:
+            label = next(g for g in m.groups() if g)
+            body = body[:m.start()].rstrip()
+        m = _LABEL_START.match(body)
+        if m is not None and _RELATION.search(body[m.end():]):
+            label = label or m.group(1)
+            body = body[m.end():]
+        body, let = _strip_words(body, knows)
+        if not _RELATION.search(body):
+            continue  # prose, or a formula without an equation: not a step
+        pending = SourceLine(number, written, body, label, let)
+        if len(steps) > MAX_LINES:
+            raise ValueError(f"more than {MAX_LINES} steps")
+    if pending is not None:
+        steps.append(pending)
+    return steps

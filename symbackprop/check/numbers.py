@@ -1,0 +1,108 @@
+"""Steps with numbers in them, checked at the spec's worked example.
+
+``= 0.741365 · 0.186816 · 0.59327 = 0.0821670406`` is a claim about the spec's values, not an
+identity: each decimal stands for every number that rounds to it. The written side is
+evaluated in interval arithmetic (0.741365 is [0.7413645, 0.7413655]) and the claim holds
+when the exact value at the worked example lies in the interval, so correct rounding passes
+and a wrong digit does not. Integers and fractions (2, 1/2) are exact.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath
+
+from .syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
+from .tokens import formula_error
+
+DIGITS = 50
+_FUNCTIONS = ("exp", "log", "sigmoid")
+
+
+def is_numeric(node: Node) -> bool:
+    """Whether ``node`` is made of numbers only, at least one of them a decimal."""
+    decimal = False
+    for n in walk(node):
+        if isinstance(n, Num):
+            decimal = decimal or n.decimal
+        elif isinstance(n, Name):
+            if n.written != "e":
+                return False
+        elif isinstance(n, Call):
+            if n.func not in _FUNCTIONS or n.primes or n.param is not None:
+                return False
+        elif not isinstance(n, (Add, Mul, Div, Pow, Neg)):
+            return False
+    return decimal
+
+
+def _half_unit(text: str) -> Any:
+    """Half a unit in the last written place of a decimal (0 for an integer)."""
+    if "." not in text:
+        return mpmath.mpf(0)
+    places = len(text.split(".", 1)[1])
+    return mpmath.mpf(10) ** -places / 2
+
+
+def interval(node: Node) -> Any:
+    """The interval of values that ``node``'s written numbers stand for."""
+    iv = mpmath.iv
+    iv.dps = DIGITS
+    if isinstance(node, Num):
+        value = mpmath.mpf(node.text)
+        half = _half_unit(node.text)
+        return iv.mpf([value - half, value + half])
+    if isinstance(node, Name):
+        return iv.exp(iv.mpf(1))
+    if isinstance(node, Neg):
+        return -interval(node.arg)
+    if isinstance(node, Add):
+        total = iv.mpf(0)
+        for t in node.terms:
+            total += interval(t)
+        return total
+    if isinstance(node, Mul):
+        product = iv.mpf(1)
+        for f in node.factors:
+            product *= interval(f)
+        return product
+    if isinstance(node, Div):
+        bottom = interval(node.bottom)
+        if 0 in bottom:
+            raise formula_error("division by a number that rounds to 0", node.pos)
+        return interval(node.top) / bottom
+    if isinstance(node, Pow):
+        exponent = node.exp
+        if isinstance(exponent, Num) and "." not in exponent.text:
+            return interval(node.base) ** int(exponent.text)
+        if isinstance(exponent, Neg) and isinstance(exponent.arg, Num) and \
+                "." not in exponent.arg.text:
+            return 1 / interval(node.base) ** int(exponent.arg.text)
+        return iv.exp(interval(exponent) * iv.log(interval(node.base)))
+    if isinstance(node, Call):
+        arg = interval(node.args[0])
+        if node.func == "exp":
+            return iv.exp(arg)
+        if node.func == "log":
+            return iv.log(arg)
+        return 1 / (1 + iv.exp(-arg))
+    raise formula_error("not a number")  # pragma: no cover - is_numeric excludes the rest
+
+
+def contains(span: Any, value: Any) -> bool:
+    """Whether ``value`` lies in ``span`` (with room for the last of 50 digits)."""
+    if value is None:
+        return False
+    slack = mpmath.mpf(10) ** -(DIGITS - 10) * max(1, abs(value))
+    return bool(span.a - slack <= value <= span.b + slack)
+
+
+def overlap(a: Any, b: Any) -> bool:
+    return bool(a.a <= b.b and b.a <= a.b)
+
+
+def width_digits(span: Any) -> str:
+    """The interval as text, for a report: [0.0821670405, 0.0821670415]."""
+    return f"[{mpmath.nstr(span.a.a if hasattr(span.a, 'a') else span.a, 12)}, " \
+           f"{mpmath.nstr(span.b.b if hasattr(span.b, 'b') else span.b, 12)}]"

@@ -1,0 +1,472 @@
+"""Check a derivation step by step in the network's semantics.
+
+Every line is read in the network's notation; its sides are compared with its first side
+(the quantity being computed) at the random points, or at the spec's worked example for
+sides made of numbers. A line starting with ``=`` continues the previous equation. A wrong
+side that equals the side before it only carries an earlier error forward, and so does a
+later line that the same fix (replace w6 by w7, flip a sign) would make right: both are
+marked as consequences, so the first wrong line is the one to correct. ``Let`` lines define
+the derivation's own names; update rules are checked against gradient descent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from ..errors import FormulaError
+from .claims import Instance, Side, instance_scope, instances, read_side
+from .context import Context
+from .diagnosis import NO_EXPLANATION, Finding
+from .leibniz import chain_diagnosis, corrected_chains
+from .lines import SourceLine
+from .meaning import Locals, Scope, meaning
+from .names import MissingInstance
+from .numbers import contains, interval, overlap
+from .outcome import Counterexample, StepResult
+from .parser import parse_statement
+from .rereadings import index_hints, rereadings
+from .sample_points import Compiled, Value, close
+from .syntax import DerivOp, Name, Statement
+from .updates import check_update, is_update
+
+MAX_SHOWN = 200
+
+
+@dataclass
+class Evaluated:
+    """A side of one instance, with its values."""
+
+    side: Side
+    compiled: Compiled | None = None
+    values: list[Value] | None = None
+    span: Any = None  # the interval of a side written in numbers
+    worked: Value = None
+
+    @property
+    def numeric(self) -> bool:
+        return self.side.numeric
+
+
+@dataclass
+class Chain:
+    """The equation a continuation line (``= …``) extends."""
+
+    line: int
+    heads: list[Evaluated]
+    lasts: list[Evaluated]
+    last_wrong: int | None  # the line of the wrong side the chain ended with
+
+
+@dataclass
+class Derivation:
+    """The state of a derivation being checked."""
+
+    ctx: Context
+    param: sp.Symbol | None
+    syntax: str = "auto"
+    default_head: Side | None = None  # formula mode: a bare expression is ∂E/∂param
+    locals: Locals = field(default_factory=Locals)
+    results: list[StepResult] = field(default_factory=list)
+    fixes: list[tuple[int, Finding]] = field(default_factory=list)
+    chain: Chain | None = None
+    defining: bool = False
+    strict: bool = False  # one formula: unreadable text is an error, not a verdict
+    equals: list[str | None] = field(default_factory=list)  # per result: whose gradient
+    heads_written: list[sp.Symbol | None] = field(default_factory=list)
+    updates: int = 0
+    last_gradient: sp.Symbol | None = None
+    last_value: sp.Expr | None = None
+    parsed_text: str = ""
+    parsed_latex: str = ""
+    lines_seen: int = 0
+
+    @property
+    def derivation_like(self) -> bool:
+        return self.lines_seen > 1
+
+    # -- the loop ------------------------------------------------------------------
+    def run(self, lines: list[SourceLine]) -> list[StepResult]:
+        for line in lines:
+            self.lines_seen += 1
+            try:
+                self.line(line)
+            except FormulaError as exc:
+                if self.strict:
+                    raise
+                self.chain = None
+                self.add(StepResult(line.number, line.text, "unreadable", (exc.located(),),
+                                    label=line.label))
+        return self.results
+
+    def add(self, result: StepResult, equals: str | None = None) -> None:
+        self.results.append(result)
+        self.equals.append(equals)
+
+    def scope(self) -> Scope:
+        return self.ctx.scope(self.param, self.locals)
+
+    def line(self, line: SourceLine) -> None:
+        formula = line.formula.strip()
+        continues = line.continues and self.chain is not None
+        if line.continues:
+            formula = formula.lstrip("=≈").strip()
+            if formula.startswith("\\approx"):
+                formula = formula[len("\\approx"):]
+        knows, is_function = self.ctx.knows(self.locals)
+        statement = parse_statement(formula, knows=knows, is_function=is_function,
+                                    syntax=self.syntax)
+        if self.definition(line, statement):
+            return
+        self.defining = False
+        if is_update(statement, self.ctx, self.scope()):
+            self.chain = None
+            self.updates += 1
+            self.add(check_update(statement, line, self))
+            self.parsed_text = statement.text
+            return
+        if len(statement.sides) == 1 and not continues and self.default_head is None:
+            raise FormulaError("which gradient is this? give --param or write "
+                               "∂L/∂param = … ")
+        self.equation(line, statement, continues)
+
+    # -- definitions ---------------------------------------------------------------
+    def definition(self, line: SourceLine, statement: Statement) -> bool:
+        """A ``Let`` line (or one that follows it) defining a name of the derivation."""
+        if not (line.let or self.defining) or len(statement.sides) != 2 or \
+                statement.relations != ("=",) or not isinstance(statement.sides[0], Name):
+            return False
+        name = statement.sides[0].written
+        table = self.ctx.table
+        known = table.lookup(name) or table.generic(name) or table.param_role(name)
+        if known and name not in self.locals.symbols:
+            return False  # a network quantity: a claim to check
+        scope = self.scope()
+        scope.defining = True
+        value, reading = meaning(statement.sides[1], scope)
+        if reading.partials:
+            raise FormulaError("a definition cannot contain ∂ factors")
+        sym = self.locals.symbols.get(name) or sp.Dummy(name, real=True)
+        if sym in value.free_symbols:
+            raise FormulaError(f"`{name}` is defined in terms of itself")
+        self.locals.symbols[name] = sym
+        self.locals.definitions[sym] = value
+        self.locals.kinds[sym] = "local"
+        self.defining = True
+        self.chain = None
+        self.add(StepResult(
+            line.number, line.text, "definition", claim=f"{name} := {_plain(value)}",
+            label=line.label, notes=tuple(reading.notes)))
+        return True
+
+    # -- equations -----------------------------------------------------------------
+    def equation(self, line: SourceLine, statement: Statement, continues: bool) -> None:
+        scope = self.scope()
+        found = instances(statement, self.ctx, scope)
+        evaluated: list[tuple[Instance, list[Evaluated]]] = []
+        for inst in found:
+            try:
+                inner = instance_scope(scope, inst)
+                sides = [read_side(node, inner, self.ctx) for node in statement.sides]
+                if any(s.reading.examples for s in sides):
+                    # a statement about the cost: the loss's name may mean the cost (seed 000)
+                    inner.cost_context = True
+                    sides = [read_side(node, inner, self.ctx) for node in statement.sides]
+            except MissingInstance:
+                continue
+            evaluated.append((inst, [self.evaluate(s) for s in sides]))
+        if not evaluated:
+            raise FormulaError("no values of the free indices give names that all exist in "
+                               "the network")
+        if continues and self.chain is not None and len(self.chain.heads) == len(evaluated):
+            heads = self.chain.heads
+            previous = self.chain.lasts
+            links = range(len(statement.sides))
+            prev_wrong = self.chain.last_wrong
+        else:
+            if len(statement.sides) == 1:
+                assert self.default_head is not None
+                heads = [self.evaluate(self.default_head) for _ in evaluated]
+            else:
+                heads = [sides[0] for _, sides in evaluated]
+            previous = heads
+            links = range(1 if len(statement.sides) > 1 else 0, len(statement.sides))
+            prev_wrong = None
+        last_wrong = prev_wrong
+        gradient = self.gradient_param(heads[0]) if len(evaluated) == 1 else None
+        if not continues:
+            self.heads_written.append(gradient if len(statement.sides) > 1 else None)
+        if gradient is not None:
+            self.last_gradient = gradient
+        for k in links:
+            result, wrong, equals = self.link(line, statement, k, evaluated, heads, previous,
+                                              last_wrong)
+            self.add(result, equals)
+            last_wrong = line.number if wrong else None
+            previous = [sides[k] for _, sides in evaluated]
+        last = evaluated[0][1][-1].side
+        self.last_value = last.value if gradient is not None and not last.numeric else None
+        self.parsed_text = _shown(last)
+        self.parsed_latex = _latex(self.ctx, last)
+        self.chain = Chain(line.number, heads, [sides[-1] for _, sides in evaluated],
+                           last_wrong)
+
+    def evaluate(self, side: Side) -> Evaluated:
+        ev = Evaluated(side)
+        if side.numeric:
+            ev.span = interval(side.node)
+        else:
+            ev.compiled = self.ctx.points.compile(side.value)
+            ev.values = ev.compiled.everywhere()
+        return ev
+
+    def worked(self, ev: Evaluated) -> Value:
+        if ev.worked is None and not ev.numeric:
+            ev.worked = self.ctx.points.at_worked_example(ev.side.value)
+        return ev.worked
+
+    def agrees(self, a: Evaluated, b: Evaluated) -> bool | None:
+        """Whether two sides are equal (None: numbers, and the spec has no worked example)."""
+        if a.numeric and b.numeric:
+            return overlap(a.span, b.span)
+        if a.numeric or b.numeric:
+            number, other = (a, b) if a.numeric else (b, a)
+            value = self.worked(other)
+            if value is None:
+                return None
+            return contains(number.span, value)
+        assert a.values is not None and b.values is not None
+        return all(close(x, y) for x, y in zip(a.values, b.values, strict=True))
+
+    def link(self, line: SourceLine, statement: Statement, k: int,
+             evaluated: list[tuple[Instance, list[Evaluated]]], heads: list[Evaluated],
+             previous: list[Evaluated], prev_wrong: int | None
+             ) -> tuple[StepResult, bool, str | None]:
+        """The verdict on side ``k`` of a line (against the head of its equation)."""
+        text = _step_text(statement, k, continued=prev_wrong is not None or
+                          previous is not heads)
+        holds: list[bool | None] = []
+        for (_, sides), head in zip(evaluated, heads, strict=True):
+            side = sides[k]
+            ok = self.agrees(head, side)
+            holds.append(ok if not (side.side.fatal or head.side.fatal) else False)
+        notes = tuple(dict.fromkeys(n for _, sides in evaluated for s in (sides[k],)
+                                    for n in s.side.reading.notes))
+        count = _instances_text(evaluated, holds)
+        if all(h is None for h in holds):
+            return StepResult(line.number, text, "unchecked",
+                              ("numbers are checked at the spec's worked example, and the "
+                               "spec has no values (or an unspecified activation)",),
+                              label=line.label, notes=notes), False, None
+        if all(h is not False for h in holds):
+            remark = self.operator_remark(statement.sides[k], evaluated[0][0], heads[0])
+            return StepResult(line.number, text, "correct", label=line.label,
+                              instances=count, notes=(*notes, *remark),
+                              claim=_claim(evaluated[0][1], heads[0], k)), False, None
+        bad = next(j for j, h in enumerate(holds) if h is False)
+        inst, sides = evaluated[bad]
+        side, head = sides[k], heads[bad]
+        source = self.consequence(side, head, previous[bad], prev_wrong)
+        counter = self.counterexample(head, side)
+        if source is not None:
+            return StepResult(line.number, text, "consequence",
+                              (f"follows from the error in line {source}",), counter,
+                              claim=_claim(sides, head, k), label=line.label,
+                              consequence_of=source, instances=count, notes=notes), True, None
+        findings, equals = self.diagnose(head, side)
+        again = self.reread(statement, k, inst, head)
+        if again:
+            findings = again + [f for f in findings if f.text != NO_EXPLANATION]
+        self.fixes += [(line.number, f) for f in findings if f.swap or f.scale is not None]
+        words = [f.text for f in findings]
+        if not any(h is not False for h in holds) and (len(evaluated) > 1 or inst.indices):
+            words = index_hints(statement, list(inst.indices)) + words
+        if len(evaluated) > 1 or inst.indices or inst.generic:
+            words.insert(0, f"fails for {inst.describe(self.ctx)}")
+        result = StepResult(line.number, text, "incorrect", tuple(dict.fromkeys(words)),
+                            counter, claim=_claim(sides, head, k), label=line.label,
+                            instances=count, notes=notes)
+        return result, True, equals
+
+    # -- wrong steps ---------------------------------------------------------------
+    def consequence(self, side: Evaluated, head: Evaluated, previous: Evaluated,
+                    prev_wrong: int | None) -> int | None:
+        """The earlier line whose error this side carries forward, if any."""
+        if prev_wrong is not None and previous is not side and self.agrees(previous, side):
+            return prev_wrong
+        if side.compiled is None or head.values is None:
+            return None
+        for number, finding in self.fixes:
+            if finding.swap:
+                swap = dict(finding.swap)
+                if all(close(side.compiled.at(j, swap), head.values[j])
+                       for j in range(self.ctx.points.count)):
+                    return number
+            elif finding.scale is not None and side.values is not None:
+                s = finding.scale
+                if all(v is not None and h is not None and
+                       close(v, h * s.numerator / s.denominator)
+                       for v, h in zip(side.values, head.values, strict=True)):
+                    return number
+        return None
+
+    def counterexample(self, head: Evaluated, side: Evaluated) -> Counterexample | None:
+        points = self.ctx.points
+        if head.numeric or side.numeric:
+            number, other = (head, side) if head.numeric else (side, head)
+            value = self.worked(other)
+            shown = None if value is None else float(value)
+            mid = float((number.span.a + number.span.b) / 2)
+            point = _worked_point(self.ctx)
+            return Counterexample(point, shown if number is side else mid,
+                                  mid if number is side else shown)
+        assert head.values is not None and side.values is not None
+        k = next(j for j, (a, b) in enumerate(zip(head.values, side.values, strict=True))
+                 if not close(a, b)) if not all(
+            close(a, b) for a, b in zip(head.values, side.values, strict=True)) else 0
+        return Counterexample(points.point(k), _float(head.values[k]),
+                              _float(side.values[k]))
+
+    def diagnose(self, head: Evaluated, side: Evaluated) -> tuple[list[Finding], str | None]:
+        findings: list[Finding] = [Finding(p) for p in side.side.problems]
+        equals: str | None = None
+        partial = _single_partial(head.side)
+        graph = self.scope().graph
+        if partial is not None:
+            fixed = corrected_chains(graph, side.side.raw, side.side.partials,
+                                     partial.numerator, partial.denominator)
+            if fixed:
+                findings.append(Finding(f"without the meaningless factors the chain reads "
+                                        f"{fixed}"))
+            findings += [Finding(t) for t in chain_diagnosis(
+                graph, side.side.raw, side.side.partials, partial.numerator,
+                partial.denominator)]
+        if side.compiled is not None and side.values is not None and head.values is not None:
+            gradient_of = self.gradient_param(head)
+            if gradient_of is not None and not side.side.reading.examples:
+                more, equals = self.ctx.diagnoser.diagnose_gradient(
+                    gradient_of, side.compiled, side.side.value, side.values)
+            else:
+                more = self.ctx.diagnoser.diagnose_claim(head.values, side.compiled,
+                                                         side.side.value, side.values)
+            findings += more
+        elif side.numeric or head.numeric:
+            value = self.worked(head if side.numeric else side)
+            if value is not None:
+                findings.append(Finding(
+                    f"at the spec's values the exact value is {sp.Float(value, 12)}, which "
+                    f"the written numbers do not round to"))
+        if not findings:
+            findings.append(Finding(NO_EXPLANATION))
+        return findings, equals
+
+    def operator_remark(self, node: Any, inst: Instance, head: Evaluated) -> list[str]:
+        """∂E/∂o = ∂/∂o [ … ]: a remark when the bracket is not E, though its derivative is."""
+        partial = _single_partial(head.side)
+        if not isinstance(node, DerivOp) or partial is None:
+            return []
+        scope = instance_scope(self.scope(), inst)
+        try:
+            body = read_side(node.body, scope, self.ctx)
+            bottom = meaning(node.bottom, scope)[0]
+        except (FormulaError, MissingInstance):
+            return []
+        if bottom != partial.denominator or body.numeric:
+            return []
+        mine = self.evaluate(body).values
+        truth = self.ctx.points.compile(partial.numerator).everywhere()
+        if mine is None or all(close(a, b) for a, b in zip(mine, truth, strict=True)):
+            return []
+        top, by = self.ctx.text_of(partial.numerator), self.ctx.text_of(partial.denominator)
+        return [f"the expression under ∂/∂{by} is not {top}; the step holds only because the "
+                f"difference does not depend on {by}"]
+
+    def reread(self, statement: Statement, k: int, inst: Instance, head: Evaluated
+               ) -> list[Finding]:
+        """Readings of side ``k`` the student may have meant (brackets), when they hold."""
+        found = []
+        for words, node in rereadings(statement.sides[k], statement):
+            try:
+                side = read_side(node, instance_scope(self.scope(), inst), self.ctx)
+            except (FormulaError, MissingInstance):
+                continue
+            if self.agrees(head, self.evaluate(side)):
+                found.append(Finding(words))
+        return found
+
+    def gradient_param(self, head: Evaluated) -> sp.Symbol | None:
+        """The parameter θ when the head is ∂E/∂θ (the network's loss, one example)."""
+        partial = _single_partial(head.side)
+        if partial is None:
+            return None
+        q = self.ctx.quantities
+        if partial.numerator == q.loss and self.ctx.graph.kind(partial.denominator) == "param":
+            return partial.denominator
+        return None
+
+
+def _single_partial(side: Side) -> Any:
+    raw = side.raw
+    if isinstance(raw, sp.Symbol) and raw in side.partials:
+        return side.partials[raw]
+    return None
+
+
+def _step_text(statement: Statement, k: int, *, continued: bool = False) -> str:
+    if continued and k == 0:
+        return f"= {statement.side_text(0)}"[:MAX_SHOWN * 4]
+    if len(statement.sides) == 1:
+        return statement.side_text(0)
+    if k <= 1:
+        return f"{statement.side_text(0)} = {statement.side_text(1)}"[:MAX_SHOWN * 4]
+    return f"= {statement.side_text(k)}"[:MAX_SHOWN * 4]
+
+
+def _plain(expr: sp.Expr) -> str:
+    return sp.sstr(expr)[:MAX_SHOWN * 4]
+
+
+def _shown(side: Side) -> str:
+    """A side in plain text, ∂ factors written out."""
+    names = {d: sp.Symbol(p.plain()) for d, p in side.partials.items()}
+    return sp.sstr(side.raw.xreplace(names)) if names else sp.sstr(side.raw)
+
+
+def _latex(ctx: Context, side: Side) -> str:
+    """A side in LaTeX in the network's notation, ∂ factors as fractions."""
+    q = ctx.quantities
+    names: dict[sp.Basic, str] = dict(q.latex)
+    for d, p in side.partials.items():
+        names[d] = (rf"\frac{{\partial {q.latex_of(p.numerator)}}}"
+                    rf"{{\partial {q.latex_of(p.denominator)}}}")
+    try:
+        return sp.latex(side.raw, symbol_names=names)
+    except (TypeError, ValueError):  # pragma: no cover - a printer gap: plain text instead
+        return _shown(side)
+
+
+def _claim(sides: list[Evaluated], head: Evaluated, k: int) -> str:
+    return f"{_shown(head.side)} = {_shown(sides[k].side)}"[:MAX_SHOWN * 4]
+
+
+def _float(value: Value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _instances_text(evaluated: list[tuple[Instance, list[Evaluated]]],
+                    holds: list[bool | None]) -> str | None:
+    if len(evaluated) == 1 and not evaluated[0][0].indices and not evaluated[0][0].generic:
+        return None
+    good = sum(h is not False for h in holds)
+    return f"{good} of {len(holds)} instances hold"
+
+
+def _worked_point(ctx: Context) -> dict[str, float]:
+    values = ctx.net.spec.values
+    point = dict(values.params)
+    if values.examples:
+        point.update(values.examples[0].inputs)
+        point.update({f"target {k}": v for k, v in values.examples[0].targets.items()})
+    return point
