@@ -1,19 +1,27 @@
-"""Check hand-written gradient formulas against the network's true gradients.
+"""Check hand-written formulas and derivations against the network's true gradients.
 
-A formula is read by :mod:`symbackprop.check.parser` (tokens, names, guarded arithmetic) and
-compared with ∂E/∂param:
+A formula or a derivation (one step per line, :mod:`symbackprop.check.lines`) is read by the
+project's own tokenizer and parser (:mod:`symbackprop.check.tokens`,
+:mod:`symbackprop.check.parser`) into syntax trees, which get their meaning in the network
+(:mod:`symbackprop.check.meaning`: names, free indices, sums over units and examples,
+∂A/∂B factors as total derivatives through the graph):
 
-* **Verdict** (:mod:`symbackprop.check.verdict`) — both sides are evaluated at many random
-  points (:mod:`symbackprop.check.sample_points`) in 50-digit arithmetic and must agree to 40
-  digits everywhere; a symbolic check (:mod:`symbackprop.check.symbolic`) confirms a correct
-  verdict when it can.
+* **Verdicts** (:mod:`symbackprop.check.steps`, :mod:`symbackprop.check.verdict`) — every side
+  of every step is evaluated at many random points (:mod:`symbackprop.check.sample_points`)
+  in 50-digit arithmetic and must agree with what it claims to equal to 40 digits; numbers
+  are checked at the spec's worked example (:mod:`symbackprop.check.numbers`); update rules
+  against gradient descent (:mod:`symbackprop.check.updates`); a symbolic check
+  (:mod:`symbackprop.check.symbolic`) confirms a correct gradient when it can.
 * **Counterexample** — the first point where the values differ.
-* **Diagnosis** (:mod:`symbackprop.check.diagnosis`) — the formula is compared with likely
-  mistakes: another parameter's gradient, a swapped symbol, a sign or constant factor, a
-  missing or extra factor, a missing path of a sum.
+* **Diagnosis** (:mod:`symbackprop.check.diagnosis`, :mod:`symbackprop.check.rereadings`) — the
+  formula is compared with likely mistakes: another parameter's gradient, a swapped symbol, a
+  sign or constant factor, a missing or extra factor, a missing path of a sum, brackets.
 * **Leibniz chains** (:mod:`symbackprop.check.leibniz`) — ∂A/∂B factors get their meaning from
-  the network's graph, and sums of chains are matched against the paths to the loss.
-* **Grading** (:mod:`symbackprop.check.grading`) and **reports** (:mod:`symbackprop.check.report`).
+  the network's graph (:mod:`symbackprop.check.graph`), and sums of chains are matched
+  against its paths.
+* **First wrong line** — later steps that only inherit an earlier error are consequences.
+* **Grading** (:mod:`symbackprop.check.grading`, :mod:`symbackprop.check.parallel`) and
+  **reports** (:mod:`symbackprop.check.report`).
 
 Imports ``render``, ``numeric``, ``network`` and ``spec``. The names below are loaded on first
 use, so importing a light module of this package (``tokens``) does not import SymPy.

@@ -282,7 +282,9 @@ class Derivation:
         self.fixes += [(line.number, f) for f in findings if f.swap or f.scale is not None]
         words = [f.text for f in findings]
         if not any(h is not False for h in holds) and (len(evaluated) > 1 or inst.indices):
-            words = index_hints(statement, list(inst.indices)) + words
+            hints = index_hints(statement, list(inst.indices))
+            if hints:
+                words = hints + [w for w in words if w != NO_EXPLANATION]
         if len(evaluated) > 1 or inst.indices or inst.generic:
             words.insert(0, f"fails for {inst.describe(self.ctx)}")
         result = StepResult(line.number, text, "incorrect", tuple(dict.fromkeys(words)),
