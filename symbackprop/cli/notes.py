@@ -24,10 +24,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--param", "--params", "params", multiple=True, metavar="NAMES",
               help="Derive only these parameters (repeatable or comma-separated).")
 @click.option("--numbers/--no-numbers", default=True, show_default=True,
-              help="With the spec's values, add the worked example with numbers.")
+              help="With the spec's values, follow every formula by its numbers.")
+@click.option("--full", is_flag=True,
+              help="Keep everything: every parameter derived factor by factor, the δ form of "
+                   "each gradient with numbers, every update, the finite differences.")
 @reports_errors
 def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str, ...],
-          numbers: bool) -> None:
+          numbers: bool, full: bool) -> None:
     """Write lecture notes on backpropagation through SPEC.
 
     The notes hold a diagram of the network, the forward pass and loss, each activation's
@@ -60,7 +63,7 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
         check_not_an_input(target, input_paths())
     net = build_network(load_spec(spec))
     document = render_notes(build_notes(net, derive(net), params=_split(params),
-                                        numbers=numbers), fmt)
+                                        numbers=numbers, full=full), fmt)
     write_output(document, output)
     if pdf:
         from ..notes.pdflatex import write_pdf

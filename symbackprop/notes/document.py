@@ -40,9 +40,12 @@ class Para:
 
 @dataclass(frozen=True)
 class Equations:
-    """Rows of an aligned block (``lhs &= …``), already broken to the page width."""
+    """Rows of an aligned block (``lhs &= …``), already broken to the page width.
+
+    An ``unbreakable`` block stays on one page (a short block that reads as one piece)."""
 
     rows: tuple[str, ...]
+    unbreakable: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ def notes_latex(notes: Notes) -> str:
             out.append(f"\\{cmd}{{{escape_text(b.text)}}}")
         elif isinstance(b, Para):
             out.append(_inline_latex(b.parts) + "\n")
+        elif isinstance(b, Equations) and b.unbreakable:
+            out.append("\\[\n\\begin{aligned}\n" + " \\\\\n".join(b.rows)
+                       + "\n\\end{aligned}\n\\]")
         elif isinstance(b, Equations):
             out.append("\\begin{align*}\n" + " \\\\\n".join(b.rows) + "\n\\end{align*}")
         elif isinstance(b, Figure):

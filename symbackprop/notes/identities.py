@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..network.build import Network, Unit
 from ..network.functions import leaky_relu, relu, sigmoid, softplus, step
 from ..render.printing import Chain, Partial
 
@@ -130,3 +131,29 @@ SOFTMAX_CE_STEPS = (
     r"&= -y_j + a_j \sum_k y_k",
     r"&= a_j - y_j \quad \text{since } \textstyle\sum_k y_k = 1",
 )
+
+
+def loss_derivative_steps(net: Network, unit: Unit, direct: sp.Expr) -> list[sp.Expr]:
+    """∂E/∂out of one output, derived the way seed 004 derives it: the outer power, the inner
+    derivative, the result (``direct``, as the derivation uses it).
+
+    >>> # E = ½(t − o)²: ∂E/∂o = ½ · 2(t − o) · (−1) = o − t   # doctest: +SKIP
+    """
+    spec = net.spec.loss
+    if unit.target is None:
+        return [direct]
+    scale = sp.Rational(spec.factor.numerator, spec.factor.denominator)
+    if spec.reduction == "mean":
+        scale = scale / len(net.outputs)
+    a, y = unit.out, unit.target
+    if spec.kind == "squared_error":
+        outer = sp.Mul(2, sp.Add(y, -a), evaluate=False)
+        factors = [outer, sp.S.NegativeOne] if scale == 1 else [scale, outer, sp.S.NegativeOne]
+        return [Chain(*factors), direct]
+    if spec.kind == "binary_cross_entropy":
+        with sp.evaluate(False):
+            inner = sp.Add(y / a, -((1 - y) / (1 - a)))
+        step = sp.Mul(-scale, inner, evaluate=False) if scale != 1 else sp.Mul(
+            sp.S.NegativeOne, inner, evaluate=False)
+        return [step, direct]
+    return [direct]

@@ -4,6 +4,12 @@ Every formula is a SymPy expression printed in the spec's notation and broken to
 width; every number comes from the tool's own numeric evaluation
 (:mod:`symbackprop.numeric.lambdified`) and the finite-difference check
 (:mod:`symbackprop.numeric.gradient_check`).
+
+The notes say each thing once: with the spec's values, a formula is followed on its own line
+by its numbers and its value (``in_h1 = w1 i1 + w2 i2 + b1 = 0.15 · 0.05 + … = 0.3775``), so
+there is no separate worked example to repeat it. ``full`` adds what a handout can leave out:
+every parameter derived factor by factor, the δ form of each gradient with numbers, every
+update, and the finite-difference values.
 """
 
 from __future__ import annotations
@@ -14,131 +20,178 @@ from typing import Any
 
 import sympy as sp
 
-from ..network.build import Network
+from ..network.build import Network, Unit
+from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from ..network.losses import describe_loss
 from ..render.derivations import (
-    _numeric,
-    build_document,
     cost_row,
+    cost_symbols,
     definition_rows,
-    param_block,
+    generic_unit_names,
     symbol_values,
 )
 from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
-from ..render.matrix import MatrixLatexPrinter, matrix_form
-from ..render.printing import NetworkLatexPrinter, Partial, number_tex, rounded, superscript
+from ..render.matrix import matrix_form
+from ..render.matrix_printing import MatrixLatexPrinter
+from ..render.printing import NetworkLatexPrinter, Partial
 from ..render.tikz import network_mermaid, network_tikz
-from .document import Block, Equations, Figure, Heading, Math, Notes, Para, Table
+from ..spec.tex import vet_math
+from .document import Block, Equations, Figure, Heading, Math, Notes, Para
+from .gradients import derivations_section, descent_section, full_worked_example, numbers_steps
 from .identities import (
     ACTIVATION_IDENTITIES,
     NAMES,
     SOFTMAX_CE_STEPS,
     SOFTMAX_STEPS,
     bce_sigmoid_identity,
+    loss_derivative_steps,
 )
 
-MAX_DERIVED = 12  # per-parameter derivations shown in full before choosing a subset
+ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
+                     "relu": "ReLU", "leaky_relu": "Leaky ReLU", "linear": "A linear unit"}
 
 
 def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
-                numbers: bool = True) -> Notes:
-    """Assemble the notes of ``net``: diagram, forward pass, identities, δ, derivations,
-    and (with the spec's values and ``numbers``) a worked example."""
-    return Notes(net.spec.title, all_sections(net, grads, params=params, numbers=numbers))
+                numbers: bool = True, full: bool = False) -> Notes:
+    """Assemble the notes of ``net``: diagram, forward pass, derivatives, local gradients,
+    every gradient and (with the spec's values and ``numbers``) one step of descent.
 
-
-def all_sections(net: Network, grads: Gradients, *, params: Sequence[str] | None,
-                 numbers: bool) -> list[Block]:
+    ``full`` keeps everything: each parameter derived factor by factor, the δ form of each
+    gradient with its numbers, every update and the finite-difference values.
+    """
     values = net.spec.values
     at = symbol_values(net, grads, values) if numbers and values.examples else None
     blocks: list[Block] = []
     blocks += intro(net)
     blocks += network_section(net)
-    blocks += forward_section(net)
-    blocks += identities_section(net)
-    blocks += delta_section(net, grads)
-    blocks += derivations_section(net, grads, params, at)
+    blocks += forward_section(net, at)
+    blocks += derivatives_section(net, grads, at)
+    blocks += delta_section(net, grads, at)
+    blocks += derivations_section(net, grads, params, at, full=full)
     if at is not None:
-        blocks += worked_example(net, grads, at)
+        blocks += descent_section(net, grads, at)
+        if full:
+            blocks += full_worked_example(net, grads, at)
     if net.spec.cost is not None:
         blocks += batch_section(net)
-    return blocks
+    return Notes(net.spec.title, blocks)
 
 
-def _eq(net: Network, lhs: sp.Expr, steps: Sequence[Step], printer: Any = None) -> list[str]:
+def _eq(net: Network, lhs: sp.Expr, steps: Sequence[Step], printer: Any = None, *,
+        pack: bool = True) -> list[str]:
     printer = printer or NetworkLatexPrinter(net)
-    return aligned_rows(printer.doprint(lhs), steps, printer, width=TEXT_WIDTH_EM)
+    return aligned_rows(printer.doprint(lhs), steps, printer, width=TEXT_WIDTH_EM, pack=pack)
 
 
 def _m(net: Network, expr: sp.Expr) -> Math:
-    return Math(NetworkLatexPrinter(net).doprint(expr))
+    """Math in running text: partial derivatives written ∂E/∂w, not as fractions."""
+    return Math(NetworkLatexPrinter(net, inline_partials=True).doprint(expr))
 
 
 # ----------------------------------------------------------------------------- sections
 
 
 def intro(net: Network) -> list[Block]:
+    """The spec's description (``$…$`` in it is math when it is vetted math) and source."""
     spec = net.spec
     out: list[Block] = []
     for paragraph in re.split(r"\n\s*\n", spec.description.strip()):
         if paragraph.strip():
-            out.append(Para((" ".join(paragraph.split()),)))
+            out.append(Para(text_with_math(" ".join(paragraph.split()))))
     if spec.source:
         out.append(Para((f"Source: {spec.source}.",)))
     return out
 
 
+def text_with_math(text: str) -> tuple[str | Math, ...]:
+    """Prose in which ``$…$`` holds math: vetted math is typeset, anything else stays text.
+
+    >>> text_with_math("with $a^{[1]}_1$ and $\\\\input{x}$")
+    ('with ', Math(latex='a^{[1]}_1'), ' and ', '$\\\\input{x}$')
+    """
+    parts: list[str | Math] = []
+    pieces = re.split(r"(\$[^$]+\$)", text)
+    for piece in pieces:
+        if not piece:
+            continue
+        if len(piece) > 2 and piece.startswith("$") and piece.endswith("$") and vet_math(
+                piece[1:-1]) is None:
+            parts.append(Math(piece[1:-1]))
+        elif parts and isinstance(parts[-1], str):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    return tuple(parts)
+
+
 def network_section(net: Network) -> list[Block]:
-    caption = ("The network, layer by layer: each circle shows a unit's activation, each edge "
-               "its weight; the dashed edges feed the loss.")
+    caption = ("Each circle is a unit (its activation), each arrow a weight; a box below a "
+               "layer is a bias; the dashed arrows feed the loss.")
     if any(len(net.layer_units(lay.position)) > 6 for lay in net.spec.layers):
         caption += " Wide layers show their first and last units only."
     return [Heading("The network"), Figure(network_tikz(net), network_mermaid(net), caption)]
 
 
-def forward_section(net: Network) -> list[Block]:
+def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Block]:
     loss = describe_loss(net.spec.loss)
+    with_numbers = (" With the spec's values each line goes on to its numbers and its value "
+                    "(numbers inside a formula are rounded to six digits; values are exact to "
+                    "the nine shown).") if at is not None else ""
     out: list[Block] = [
         Heading("Forward pass and loss"),
         Para(("Each unit adds up its weighted inputs and its bias (the net input) and applies "
-              "its activation; the loss ", _m(net, net.loss_symbol), f" is {loss}.")),
+              "its activation; the loss ", _m(net, net.loss_symbol), f" is {loss}.",
+              with_numbers)),
     ]
     rows: list[str] = []
     for r in definition_rows(net):
         assert r.lhs is not None and r.expr is not None
-        rows += _eq(net, r.lhs, [Step(r.expr)])
+        steps = numbers_steps(r.expr, at) if at is not None else [Step(r.expr)]
+        rows += _eq(net, r.lhs, steps)
     out.append(Equations(tuple(rows)))
     return out
 
 
-def identities_section(net: Network) -> list[Block]:
-    out: list[Block] = [Heading("Derivatives of the activations")]
+def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | None
+                        ) -> list[Block]:
+    """Each activation's derivative derived step by step, then the loss's."""
+    out: list[Block] = [Heading("Derivatives of the activations and the loss")]
     printer = NetworkLatexPrinter(None, extra_names=NAMES)
-    kinds: list[str] = []
+    seen: dict[str, Unit] = {}
     for u in net.units:
-        if u.activation.kind not in kinds:
-            kinds.append(u.activation.kind)
-    for kind in kinds:
+        seen.setdefault(u.activation.kind, u)
+    for kind, example in seen.items():
         if kind in ACTIVATION_IDENTITIES:
             ident = ACTIVATION_IDENTITIES[kind]()
-            out.append(Heading(ident.title.replace("_", " "), 2))
+            out.append(Para((ACTIVATION_TITLES[kind] + ":",)))
             steps = [Step(s, tag=r or None) for s, r in zip(ident.steps, ident.remarks,
                                                            strict=True)]
-            rows = aligned_rows(printer.doprint(ident.lhs), steps, printer)
-            out += [Equations(tuple(rows)), Para((ident.result + ".",))]
+            out.append(Equations(tuple(aligned_rows(printer.doprint(ident.lhs), steps, printer,
+                                                    pack=True))))
+            out.append(_in_the_network(net, grads, example, kind))
         elif kind == "softmax":
-            out += [Heading("softmax", 2), Equations(SOFTMAX_STEPS),
-                    Para(("with ", Math(r"\delta_{ki}"), " = 1 when k = i and 0 otherwise "
-                          "(the Kronecker delta).",))]
+            out += [Para(("The softmax couples its layer:",)), Equations(SOFTMAX_STEPS),
+                    Para(("where ", Math(r"\mathbb{I}[k = i]"), " is 1 when ", Math("k = i"),
+                          " and 0 otherwise.",))]
         elif kind == "unspecified":
             names = sorted({u.activation.fname or "f" for u in net.units
                             if u.activation.kind == "unspecified"})
+            eq = sp.Eq(Partial(example.out, example.net), grads.local_derivative(example),
+                       evaluate=False)
             out.append(Para(("The activation ", *_join_math(names),
-                             " is left unspecified, so its derivative stays ",
-                             *_join_math([f"{n}'" for n in names]), ".")))
-    out += output_gradient_section(net)
+                             " is left unspecified, so its derivative stays a symbol: ",
+                             _m(net, eq), ".")))
+    out += loss_derivative_section(net, grads)
     return out
+
+
+def _in_the_network(net: Network, grads: Gradients, unit: Unit, kind: str) -> Para:
+    """``∂out_u/∂net_u = out_u(1 − out_u)``: the identity in the network's own names."""
+    same = [u for u in net.units if u.activation.kind == kind]
+    eq = sp.Eq(Partial(unit.out, unit.net), grads.local_derivative(unit), evaluate=False)
+    lead = "In the network, for example, " if len(same) > 1 else "In the network, "
+    return Para((lead, _m(net, eq), "."))
 
 
 def _join_math(names: Sequence[str]) -> list[str | Math]:
@@ -150,16 +203,14 @@ def _join_math(names: Sequence[str]) -> list[str | Math]:
     return parts
 
 
-def output_gradient_section(net: Network) -> list[Block]:
-    """∂L/∂out for the outputs and the a − y simplifications of matched pairs."""
-    from ..network.derivation import derive
-
-    out: list[Block] = [Heading("Derivative of the loss", 2)]
-    grads = derive(net)
+def loss_derivative_section(net: Network, grads: Gradients) -> list[Block]:
+    """∂E/∂out of each output, derived; then the a − y simplification of matched pairs."""
     rows: list[str] = []
-    for u in net.outputs:
-        rows += _eq(net, Partial(net.loss_symbol, u.out), [Step(grads.direct_loss[u.name])])
-    out.append(Equations(tuple(rows)))
+    for k, u in enumerate(net.outputs):
+        direct = grads.direct_loss[u.name]
+        steps = loss_derivative_steps(net, u, direct) if k == 0 else [direct]
+        rows += _eq(net, Partial(net.loss_symbol, u.out), [Step(s) for s in steps])
+    out: list[Block] = [Para(("The loss, by each output:",)), Equations(tuple(rows))]
     act = net.spec.layers[-1].activation.kind
     loss = net.spec.loss.kind
     if act == "sigmoid" and loss == "binary_cross_entropy":
@@ -176,37 +227,80 @@ def output_gradient_section(net: Network) -> list[Block]:
     return out
 
 
-def delta_section(net: Network, grads: Gradients) -> list[Block]:
+def delta_definition(net: Network) -> tuple[str | Math, ...]:
+    """``δ^{[l]}_j = ∂L/∂z^{[l]}_j`` in the spec's own names."""
     loss = net.latex_of(net.loss_symbol)
+    names = generic_unit_names(net)
+    if names is not None:
+        delta, net_input = names
+        return ("The local gradient ", Math(rf"{delta} = \partial {loss} / \partial {net_input}"),
+                " of a unit is the derivative of the loss by the unit's net input.")
+    u = net.units[0]
+    eq = sp.Eq(u.delta, Partial(net.loss_symbol, u.net), evaluate=False)
+    return ("The local gradient of a unit is the derivative of the loss by its net input, "
+            "for example ", _m(net, eq), ".")
+
+
+def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | None
+                  ) -> list[Block]:
     out: list[Block] = [
         Heading("Local gradients"),
-        Para(("The local gradient of a unit is ",
-              Math(rf"\delta = \frac{{\partial {loss}}}{{\partial \text{{net}}}}"),
-              ", the derivative of the loss by the unit's net input. At an output unit it is "
-              "the loss derivative times the activation derivative; at any other unit it is "
-              "the weighted sum of the local gradients of the units it feeds, times its own "
-              "activation derivative. A weight's gradient is then the local gradient of the "
-              "unit it feeds times the activation it carries; a bias's gradient is the local "
-              "gradient itself (summed over every unit that uses it).")),
+        Para((*delta_definition(net),
+              " At an output unit it is the loss's derivative times the activation's; at any "
+              "other unit it is the weighted sum of the local gradients of the units it "
+              "feeds, times its own activation's derivative. Each weight's gradient is then "
+              "the local gradient of the unit it feeds times the activation it carries, and a "
+              "bias's gradient is the local gradient (summed over the units that share it). "
+              "From the output back:")),
     ]
     rows: list[str] = []
-    for u in reversed(net.units):
-        rows += _eq(net, u.delta, [Step(grads.recurrence(u.name))])
+    for u in backward_order(net):
+        recurrence = grads.recurrence(u.name)
+        steps = numbers_steps(recurrence, at, value=at[u.delta]) if at is not None else [
+            Step(recurrence)]
+        rows += _eq(net, u.delta, steps)
     out.append(Equations(tuple(rows)))
+    out += matrix_section(net, grads)
+    return out
+
+
+def matrix_section(net: Network, grads: Gradients) -> list[Block]:
     form = matrix_form(net, grads)
-    out.append(Heading("Matrix form", 2))
+    out: list[Block] = [Heading("Matrix form", 2)]
     if not form.applies:
         out.append(Para((f"The matrix form does not apply to this network: {form.reason}. "
                          "The index form above holds for any network.",)))
         return out
-    out.append(Para(("For a layered network the same recurrences hold for whole layers at "
-                     "once. ", Math(r"\odot"), " is the elementwise product and ",
-                     Math(r"\mathbf{1}"), " a vector of ones.")))
+    out.append(Para(("A whole layer at once, with ", Math(r"\odot"),
+                     " the elementwise product and ", Math(r"\mathbf{1}"),
+                     " a vector of ones:")))
     printer = MatrixLatexPrinter(net, extra_names=form.names)
-    for title, mrows in form.sections[:-1]:
-        out.append(Para((title[0].upper() + title[1:] + ":",)))
-        out.append(Equations(tuple(_matrix_rows(printer, mrows))))
+    shapes, *rest = form.sections[:-1]
+    out.append(Equations((_shape_row(printer, shapes[1]),), unbreakable=True))
+    rows: list[str] = []
+    for _title, mrows in rest:
+        rows += _matrix_rows(printer, mrows)
+    out.append(Equations(tuple(rows), unbreakable=True))
     return out
+
+
+def _shape_row(printer: Any, rows: Sequence[Any]) -> str:
+    """Every shape on one line (``x \\in ℝ^{2×1}, W^{(1)} \\in ℝ^{2×2}, …``), wrapped to the
+    page: a list of shapes is not worth a page break."""
+    items = [f"{printer.doprint(r.lhs)} \\in {printer.doprint(r.rhs)}" for r in rows]
+    lines: list[str] = []
+    current = ""
+    from ..render.latex import latex_width
+
+    for item in items:
+        candidate = f"{current},\\; {item}" if current else item
+        if current and latex_width(candidate) > TEXT_WIDTH_EM - 2:
+            lines.append(current + ",")
+            current = item
+        else:
+            current = candidate
+    lines.append(current)
+    return " \\\\\n".join(f"&{ln}" for ln in lines)
 
 
 def _matrix_rows(printer: Any, rows: Sequence[Any]) -> list[str]:
@@ -217,141 +311,11 @@ def _matrix_rows(printer: Any, rows: Sequence[Any]) -> list[str]:
     return out
 
 
-def derivations_section(net: Network, grads: Gradients, params: Sequence[str] | None,
-                        at: dict[sp.Symbol, float] | None) -> list[Block]:
-    names = list(params) if params else [p.name for p in net.params]
-    note = ""
-    if not params and len(names) > MAX_DERIVED:
-        names = representative(net)
-        note = (f" The network has {len(net.params)} parameters; shown here are the first "
-                "weight and bias of each layer, and the others follow the same pattern.")
-    doc = build_document(net, grads, params=names, form="chain",
-                         values=net.spec.values if at is not None else None)
-    loss = net.latex_of(net.loss_symbol)
-    out: list[Block] = [
-        Heading("Gradients, step by step"),
-        Para(("For each parameter: the chain of factors from the loss back to the parameter "
-              "(a sum over paths where the parameter reaches the loss in several ways), each "
-              "factor's value, ", "their numbers, " if at is not None else "",
-              "the result, and ", "its value." if at is not None else "nothing more.",
-              note)),
-    ]
-    del loss
-    for pd in doc.params:
-        block = param_block(doc, pd)
-        inner = block.split("\n")[1:-1]
-        out.append(Equations(tuple(r.rstrip(" \\") for r in " \n".join(inner).split(" \\\\\n"))))
-    return out
-
-
-def representative(net: Network) -> list[str]:
-    """The first weight and the first bias of every layer."""
-    chosen: list[str] = []
-    for lay in net.spec.layers:
-        units = net.layer_units(lay.position)
-        for u in units[:1]:
-            if u.incoming:
-                chosen.append(u.incoming[0][1].name)
-            if u.bias is not None and u.bias.name not in chosen:
-                chosen.append(u.bias.name)
-    return chosen
-
-
-def worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) -> list[Block]:
-    from ..numeric.evaluation import evaluate
-    from ..numeric.gradient_check import gradcheck
-
-    spec = net.spec
-    out: list[Block] = [
-        Heading("Worked example"),
-        Para(("With the spec's values each formula is followed by the same formula with the "
-              "numbers substituted, then its value (numbers inside the formulas are rounded to "
-              "six digits; values are computed exactly and shown to nine).",)),
-    ]
-    rows: list[str] = []
-    for _sym in (*net.inputs, *net.params):
-        pass
-    for u in net.units:
-        for lhs in (u.net, u.out):
-            definition = net.net_display(u) if lhs == u.net else net.out_definitions[u.out]
-            rows += _numbers_rows(net, lhs, definition, at)
-    rows += _numbers_rows(net, net.loss_symbol, net.loss, at)
-    out += [Para(("Forward pass:",)), Equations(tuple(rows))]
-    rows = []
-    delta_values = {u.delta: _numeric(grads.closed_delta(u.name), at) for u in net.units}
-    at_d = {**at, **delta_values}
-    for u in reversed(net.units):
-        rows += _numbers_rows(net, u.delta, grads.recurrence(u.name), at_d,
-                              value=delta_values[u.delta])
-    out += [Para(("Local gradients, from the output back:",)), Equations(tuple(rows))]
-    rows = []
-    gradient_values = {}
-    for p in net.params:
-        g = grads.gradient(p)
-        value = _numeric(g, at_d)
-        gradient_values[p] = value
-        rows += _numbers_rows(net, Partial(net.loss_symbol, p), g, at_d, value=value)
-    out += [Para(("Gradients:",)), Equations(tuple(rows))]
-    lr = spec.values.learning_rate
-    if lr is not None:
-        ev = evaluate(net, grads, spec.values)
-        assert ev.updated is not None
-        eta = sp.Symbol("learning_rate")
-        printer = NetworkLatexPrinter(net, extra_names={eta: spec.notation.learning_rate})
-        rows = []
-        for p in net.params:
-            new = sp.Symbol(p.name + "_new")
-            printer._settings["symbol_names"][new] = superscript(net.latex_of(p), "+")
-            formula = sp.Add(p, -sp.Mul(eta, Partial(net.loss_symbol, p)), evaluate=False)
-            with sp.evaluate(False):
-                nums = sp.Add(rounded(at[p]), -sp.Mul(rounded(lr),
-                                                      rounded(gradient_values[p])))
-            rows += aligned_rows(printer.doprint(new), [
-                Step(formula), Step(nums), Step(latex=number_tex(ev.updated[p.name]))], printer)
-        out += [Para(("Gradient descent with learning rate ",
-                      Math(f"{spec.notation.learning_rate} = {number_tex(lr)}"),
-                      " updates every parameter at once:")), Equations(tuple(rows))]
-    report = gradcheck(net, grads, spec.values)
-    table_rows = tuple((Math(net.latex_of(net.symbol_by_name[r.name])),
-                        Math(number_tex(r.analytic)), Math(number_tex(r.numeric)),
-                        Math(_sci(r.rel_error)), "ok" if r.ok else "FAIL")
-                       for r in report.parameters)
-    out += [Para(("Finite-difference check: each gradient above against a central difference "
-                  "of the loss.",)),
-            Table(("parameter", "symbolic", "finite difference", "relative error", ""),
-                  table_rows, caption=report.rule[0].upper() + report.rule[1:] + ".")]
-    return out
-
-
-def _sci(value: float) -> str:
-    if value == 0:
-        return "0"
-    mant, _, exp = f"{value:.1e}".partition("e")
-    return rf"{mant} \times 10^{{{int(exp)}}}"
-
-
-def _numbers_rows(net: Network, lhs: sp.Expr, formula: sp.Expr, at: dict[sp.Symbol, float],
-                  value: float | None = None) -> list[str]:
-    """``lhs = formula = formula with numbers = value``."""
-    if value is None:
-        value = _numeric(formula, at)
-    subs = {s: rounded(at[s]) for s in formula.free_symbols if s in at}
-    with sp.evaluate(False):
-        numbers = formula.xreplace(subs)
-    steps = [Step(formula)]
-    if formula.free_symbols and not formula.is_Symbol:
-        steps.append(Step(numbers))
-    steps.append(Step(latex=number_tex(value)))
-    return _eq(net, lhs, steps)
-
-
 def batch_section(net: Network) -> list[Block]:
     c = net.spec.cost
     assert c is not None
     row = cost_row(net)
     assert row is not None and row.lhs is not None and row.expr is not None
-    from ..render.derivations import cost_symbols
-
     cost, m, i, loss_i, _theta, names = cost_symbols(net)
     printer = NetworkLatexPrinter(net, extra_names=names)
     defn = sp.Eq(cost, sp.Mul(1 / m, sp.Sum(loss_i, (i, 1, m)), evaluate=False),
@@ -360,7 +324,7 @@ def batch_section(net: Network) -> list[Block]:
     rows += aligned_rows(printer.doprint(row.lhs), [Step(row.expr)], printer)
     out: list[Block] = [
         Heading("Mini-batch: averaging over examples"),
-        Para(("Over ", Math(c.examples), " examples the cost ", Math(c.latex),
+        Para(("Over ", Math(c.examples), " examples the cost ", Math(names[cost]),
               " is the mean of the losses, so every gradient is the mean of the examples' "
               "gradients: run the forward and backward pass for each example ",
               Math(c.index), " and average.")),
@@ -371,5 +335,5 @@ def batch_section(net: Network) -> list[Block]:
         mprinter = MatrixLatexPrinter(net, extra_names=form.names)
         _title, mrows = form.sections[-1]
         out += [Para(("In matrix form, with the examples as the columns of a matrix:",)),
-                Equations(tuple(_matrix_rows(mprinter, mrows)))]
+                Equations(tuple(_matrix_rows(mprinter, mrows)), unbreakable=True)]
     return out

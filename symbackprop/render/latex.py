@@ -336,28 +336,42 @@ class Step:
 
 
 def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
-                 width: float = TEXT_WIDTH_EM) -> list[str]:
+                 width: float = TEXT_WIDTH_EM, pack: bool = False) -> list[str]:
     """Rows (without ``\\\\``) of an ``align*``/``aligned`` block.
 
     The first row carries ``lhs &= …``; each further step gets ``&= …``; long steps continue
-    on ``&\\quad {} + …`` rows.
+    on ``&\\quad {} + …`` rows. With ``pack``, a step that fits on the row before it joins
+    that row (``x = w·u = 0.5 · 2 = 1`` on one line), as a handout saves space.
     """
     lhs_w = latex_width(lhs) if lhs else 0.0
     rel_w = 1.6
     rhs_width = width - lhs_w - rel_w - 1.0
     rows: list[str] = []
+    packable = False  # the last row holds whole steps and may take another
     for k, step in enumerate(steps):
         tag = rf" \quad {step.tag}" if step.tag else ""
         tag_w = latex_width(tag)
         if step.expr is not None:
+            whole = printer.doprint(step.expr)
+            if pack and packable and rows and latex_width(
+                    f"{rows[-1]} {step.relation} {whole}{tag}") <= width:
+                rows[-1] += f" {step.relation} {whole}{tag}"
+                packable = not tag
+                continue
             lines = break_expr(step.expr, printer, rhs_width - CONTINUATION_INDENT_EM,
                                first_width=rhs_width - tag_w)
         else:
             lines = [step.latex or ""]
+            if pack and packable and rows and latex_width(
+                    f"{rows[-1]} {step.relation} {lines[0]}{tag}") <= width:
+                rows[-1] += f" {step.relation} {lines[0]}{tag}"
+                packable = not tag
+                continue
         head = f"{lhs} " if (k == 0 and lhs) else ""
         rows.append(f"{head}&{step.relation} {lines[0]}{tag if len(lines) == 1 else ''}")
         for j, ln in enumerate(lines[1:], start=1):
             rows.append(rf"&\quad {ln}{tag if j == len(lines) - 1 else ''}")
+        packable = len(lines) == 1 and not tag
     return rows
 
 

@@ -25,88 +25,16 @@ from sympy.matrices.expressions import OneMatrix
 from ..network.build import Network, Unit
 from ..network.derivation import Gradients
 from ..network.functions import ACTIVATIONS
-from ..spec.naming import plain_name
 from ..spec.typesetting import upright
 from .latex import align_block
-from .printing import NetworkLatexPrinter, Partial, TextPrinter, as_expr
-
-
-class RealSpace(sp.Expr):
-    """ℝ^{n×m}: the set a vector or matrix belongs to."""
-
-    def __new__(cls, rows: int | sp.Expr, cols: int | sp.Expr) -> RealSpace:
-        return sp.Expr.__new__(cls, as_expr(rows), as_expr(cols))
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        rows, cols = self.args
-        if cols == 1:
-            return rf"\mathbb{{R}}^{{{printer._print(rows)}}}"
-        return rf"\mathbb{{R}}^{{{printer._print(rows)} \times {printer._print(cols)}}}"
-
-    def _sympystr(self, printer: Any) -> str:
-        rows, cols = self.args
-        if cols == 1:
-            return f"R^{printer._print(rows)}"
-        return f"R^({printer._print(rows)}×{printer._print(cols)})"
-
-
-class Elementwise(sp.MatrixExpr):
-    """An activation (or its derivative) applied to every entry of a matrix: f(z), f'(z)."""
-
-    def __new__(cls, name: sp.Symbol, arg: sp.MatrixExpr) -> Elementwise:
-        return sp.Basic.__new__(cls, name, arg)
-
-    @property
-    def shape(self) -> tuple[Any, Any]:
-        return self.args[1].shape
-
-    def _latex(self, printer: Any, exp: Any = None) -> str:
-        return rf"{self.args[0].name}\left({printer._print(self.args[1])}\right)"
-
-    def _sympystr(self, printer: Any) -> str:
-        return f"{_plain_function(self.args[0].name)}({printer._print(self.args[1])})"
-
-
-def _plain_function(latex: str) -> str:
-    return re.sub(r"\\operatorname\{([^}]*)\}|\\", r"\1", latex).replace("^{", "").replace(
-        "}", "")
-
-
-class MatrixLatexPrinter(NetworkLatexPrinter):
-    """LaTeX for matrix expressions: (W^l)^T with the layer tag kept apart, 1 as a bold one."""
-
-    def _print_Transpose(self, expr: Any) -> str:
-        inner = self._print(expr.arg)
-        names = self._settings["symbol_names"]
-        if isinstance(expr.arg, OneMatrix) or "^" not in names.get(expr.arg, "^"):
-            return rf"{inner}^{{\top}}"
-        return rf"\left({inner}\right)^{{\top}}"
-
-    def _print_OneMatrix(self, expr: Any) -> str:
-        return r"\mathbf{1}"
-
-
-class MatrixTextPrinter(TextPrinter):
-    """Plain text for matrix expressions: (W2)^T, ⊙ and 1 for the vector of ones."""
-
-    def __init__(self, names: dict[sp.Basic, str]) -> None:
-        super().__init__()
-        self.names = {k: plain_name(v) for k, v in names.items()}
-
-    def _print_MatrixSymbol(self, expr: Any) -> str:
-        return self.names.get(expr, expr.name)
-
-    def _print_Symbol(self, expr: Any) -> str:
-        return self.names.get(expr, expr.name)
-
-    def _print_Transpose(self, expr: Any) -> str:
-        return f"({self._print(expr.arg)})^T"
-
-    def _print_HadamardProduct(self, expr: Any) -> str:
-        return " ⊙ ".join(self.parenthesize(a, 50, strict=True) for a in expr.args)
-
-    def _print_OneMatrix(self, expr: Any) -> str:
-        return "1"
+from .matrix_printing import (
+    Elementwise,
+    MatrixLatexPrinter,
+    MatrixTextPrinter,
+    RealSpace,
+    text_name,
+)
+from .printing import Partial
 
 
 @dataclass(frozen=True)
@@ -127,6 +55,7 @@ class MatrixForm:
     sections: list[tuple[str, list[MatrixRow]]] = field(default_factory=list)
     names: dict[sp.Basic, str] = field(default_factory=dict)
     network: Network | None = None
+    words: dict[sp.Basic, str] = field(default_factory=dict)  # text names where LaTeX's differ
 
     def latex_rows(self, rows: list[MatrixRow]) -> list[str]:
         printer = MatrixLatexPrinter(self.network, extra_names=self.names)
@@ -135,7 +64,7 @@ class MatrixForm:
                 for r in rows]
 
     def text_rows(self, rows: list[MatrixRow]) -> list[str]:
-        printer = MatrixTextPrinter(self.names)
+        printer = MatrixTextPrinter(self.names, self.words)
         rel = {"=": "=", "in": "∈"}
         return [f"{printer.doprint(r.lhs)} {rel[r.relation]} {printer.doprint(r.rhs)}"
                 for r in rows]
@@ -178,9 +107,14 @@ class MatrixForm:
 
 
 def _head(template: str) -> str:
-    """The letter(s) a notation template starts with: ``z^{[{layer}]}_{{index}}`` → ``z``."""
-    m = re.match(r"\\[A-Za-z]+|[A-Za-z]+", template)
-    return m.group(0) if m else template
+    """The base of a notation template, before its first sub- or superscript:
+    ``z^{[{layer}]}_{{index}}`` → ``z``, ``\\hat{y}_{{unit}}`` → ``\\hat{y}``."""
+    depth = 0
+    for k, ch in enumerate(template):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if ch in "_^" and depth == 0:
+            return template[:k] or template
+    return template
 
 
 def _layer_tag(net: Network) -> str:
@@ -200,14 +134,27 @@ def _vector_name(template: str, tag: str, layer: int, *, capital: bool = False) 
     return head + tag.replace("{layer}", str(layer))
 
 
+_GREEK_CAPITALS = frozenset(("gamma", "delta", "theta", "lambda", "xi", "pi", "sigma",
+                             "upsilon", "phi", "psi", "omega"))
+
+
 def _capitalise(latex: str) -> str:
-    """The batch (matrix) name of a vector: z → Z, \\delta → \\Delta, out → \\mathbf{out}."""
+    """The batch (matrix) name of a vector: z → Z, \\delta → \\Delta, \\hat{y} → \\hat{Y},
+    out → \\mathbf{out}, \\alpha → \\boldsymbol{\\alpha}."""
+    m = re.fullmatch(r"\\([A-Za-z]+)\{(.*)\}", latex, re.S)
+    if m:  # an accent or a font around the name
+        command, argument = m.groups()
+        if command in ("mathrm", "text", "operatorname"):
+            return rf"\mathbf{{{argument}}}"
+        return rf"\{command}{{{_capitalise(argument)}}}"
     m = re.match(r"(\\[A-Za-z]+|[A-Za-z]+)(.*)", latex, re.S)
     if not m:
         return latex
     head, rest = m.groups()
     if head.startswith("\\"):
-        return "\\" + head[1].upper() + head[2:] + rest
+        if head[1:] in _GREEK_CAPITALS:
+            return "\\" + head[1].upper() + head[2:] + rest
+        return rf"\boldsymbol{{{head}}}" + rest
     if len(head) == 1:
         return head.upper() + rest
     return rf"\mathbf{{{head}}}" + rest
@@ -273,6 +220,7 @@ class _Builder:
         self.net = net
         self.spec = net.spec
         self.names: dict[sp.Basic, str] = {}
+        self.words: dict[sp.Basic, str] = {}
         self.tag = _layer_tag(net)
         notation = self.spec.notation
         self.first = notation.first_layer
@@ -327,16 +275,21 @@ class _Builder:
         return self.net.loss_symbol
 
     # -- rows -----------------------------------------------------------------------
-    def activation(self, pos: int, prime: bool) -> tuple[str, Unit]:
-        unit = self.net.unit_by_name[self.spec.layers[pos - 1].units[0]]
-        act = unit.activation
+    def unit(self, pos: int) -> Unit:
+        return self.net.unit_by_name[self.spec.layers[pos - 1].units[0]]
+
+    def linear(self, pos: int) -> bool:
+        return self.unit(pos).activation.kind == "linear"
+
+    def apply(self, pos: int, z: sp.MatrixExpr, *, prime: bool) -> Elementwise:
+        """The layer's activation (or its derivative) applied to every entry of ``z``."""
+        act = self.unit(pos).activation
         if act.kind == "unspecified":
-            name = act.fname or "f"
-        elif act.kind == "linear":
-            name = r"\operatorname{id}"
+            name = word = act.fname or "f"
         else:
-            name = ACTIVATIONS[act.kind].latex_name
-        return (name + "'" if prime else name), unit
+            name, word = ACTIVATIONS[act.kind].latex_name, act.kind
+        mark = "'" if prime else ""
+        return Elementwise(sp.Symbol(name + mark), z, sp.Symbol(word + mark))
 
     def build(self) -> MatrixForm:
         L = len(self.spec.layers)
@@ -349,14 +302,10 @@ class _Builder:
         x = self.vec("a", 0)
         shapes.append(MatrixRow(x, RealSpace(self.size(0), 1), "in"))
         for pos in range(1, L + 1):
-            W, b, z, a = self.weight(pos), self.vec("b", pos), self.vec("z", pos), \
-                self.vec("a", pos)
+            W, z = self.weight(pos), self.vec("z", pos)
             shapes.append(MatrixRow(W, RealSpace(self.size(pos), self.size(pos - 1)), "in"))
             shapes.append(MatrixRow(z, RealSpace(self.size(pos), 1), "in"))
-            prev = self.vec("a", pos - 1)
-            forward.append(MatrixRow(z, self.affine(pos, W, prev, b, 1)))
-            fname, _unit = self.activation(pos, prime=False)
-            forward.append(MatrixRow(a, Elementwise(sp.Symbol(fname), z)))
+            forward += self.forward_rows(pos, 1)
         for pos in range(L, 0, -1):
             backward += self.delta_rows(pos, 1)
         for pos in range(1, L + 1):
@@ -365,9 +314,7 @@ class _Builder:
         X = self.vec("a", 0, m)
         batch.append(MatrixRow(X, RealSpace(self.size(0), m), "in"))
         for pos in range(1, L + 1):
-            Z = self.vec("z", pos, m)
-            batch.append(MatrixRow(Z, self.affine(pos, self.weight(pos), self.vec("a", pos - 1, m),
-                                                  self.vec("b", pos), m)))
+            batch += self.forward_rows(pos, m)
         for pos in range(L, 0, -1):
             batch += self.delta_rows(pos, m)
         cost = self.cost_symbol()
@@ -380,12 +327,28 @@ class _Builder:
             if bias == "vector":
                 batch.append(MatrixRow(Partial(cost, self.vec("b", pos)),
                                        sp.MatMul(1 / m, D, OneMatrix(m, 1))))
+            elif bias == "shared":
+                batch.append(MatrixRow(Partial(cost, self.shared_bias(pos)), sp.MatMul(
+                    1 / m, sp.Transpose(OneMatrix(self.size(pos), 1)), D, OneMatrix(m, 1))))
         sections = [("shapes (b, a and δ have the shape of z)", shapes), ("forward pass", forward),
                     ("local gradients, from the output back", backward),
                     ("gradients", grads_rows),
                     (f"batch of {self.names[m]} examples (columns of "
                      f"{self.names[X]}); cost {self.cost_name()}", batch)]
-        return MatrixForm(True, "", sections, self.names, self.net)
+        return MatrixForm(True, "", sections, self.names, self.net, self.words)
+
+    def forward_rows(self, pos: int, cols: int | sp.Expr) -> list[MatrixRow]:
+        """z = W a + b and a = f(z) (a linear layer's a is its z)."""
+        z, a = self.vec("z", pos, cols), self.vec("a", pos, cols)
+        affine = self.affine(pos, self.weight(pos), self.vec("a", pos - 1, cols),
+                             self.vec("b", pos), cols)
+        return [MatrixRow(z, affine),
+                MatrixRow(a, z if self.linear(pos) else self.apply(pos, z, prime=False))]
+
+    def shared_bias(self, pos: int) -> sp.Symbol:
+        shared = self.unit(pos).bias
+        assert shared is not None
+        return shared
 
     def cost_symbol(self) -> sp.Symbol:
         c = self.spec.cost
@@ -414,10 +377,8 @@ class _Builder:
         if kind == "none":
             return product
         if kind == "shared":
-            shared = self.net.unit_by_name[self.spec.layers[pos - 1].units[0]].bias
-            assert shared is not None
             ones = OneMatrix(self.size(pos), cols)
-            return sp.MatAdd(product, sp.MatMul(shared, ones))
+            return sp.MatAdd(product, sp.MatMul(self.shared_bias(pos), ones))
         if cols == 1:
             return sp.MatAdd(product, b)
         return sp.MatAdd(product, sp.MatMul(b, OneMatrix(1, cols)))
@@ -427,23 +388,21 @@ class _Builder:
         d = self.vec("d", pos, cols)
         z = self.vec("z", pos, cols)
         a = self.vec("a", pos, cols)
-        fprime, unit = self.activation(pos, prime=True)
-        rows: list[MatrixRow] = []
         if pos == L:
-            kind = unit.activation.kind
+            kind = self.unit(pos).activation.kind
             loss = self.spec.loss.kind
             if (kind, loss) in (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")):
                 y = self.sym(f"Y{cols}", "Y" if cols != 1 else "y", self.size(pos), cols)
                 return [MatrixRow(d, sp.MatAdd(a, -y))]
-            grad = self.sym(f"gradE{cols}", rf"\nabla_{{{self.names[a]}}} "
-                            rf"{self.net.latex_of(self.loss())}", self.size(pos), cols)
-            rows.append(MatrixRow(d, sp.HadamardProduct(grad, Elementwise(sp.Symbol(fprime), z))))
+            back: sp.MatrixExpr = self.sym(
+                f"gradE{cols}", rf"\nabla_{{{self.names[a]}}} {self.net.latex_of(self.loss())}",
+                self.size(pos), cols)
+            self.words[back] = f"∂{self.net.loss_symbol.name}/∂{text_name(self.names[a])}"
         else:
-            W = self.weight(pos + 1)
-            nxt = self.vec("d", pos + 1, cols)
-            rows.append(MatrixRow(d, sp.HadamardProduct(sp.MatMul(W.T, nxt),
-                                                        Elementwise(sp.Symbol(fprime), z))))
-        return rows
+            back = sp.MatMul(self.weight(pos + 1).T, self.vec("d", pos + 1, cols))
+        if self.linear(pos):  # the identity's slope is 1: nothing to multiply by
+            return [MatrixRow(d, back)]
+        return [MatrixRow(d, sp.HadamardProduct(back, self.apply(pos, z, prime=True)))]
 
     def gradient_rows(self, pos: int) -> list[MatrixRow]:
         loss = self.loss()
@@ -455,8 +414,6 @@ class _Builder:
         if kind == "vector":
             rows.append(MatrixRow(Partial(loss, self.vec("b", pos)), d))
         elif kind == "shared":
-            shared = self.net.unit_by_name[self.spec.layers[pos - 1].units[0]].bias
-            assert shared is not None
-            rows.append(MatrixRow(Partial(loss, shared),
+            rows.append(MatrixRow(Partial(loss, self.shared_bias(pos)),
                                   sp.MatMul(sp.Transpose(OneMatrix(self.size(pos), 1)), d)))
         return rows

@@ -49,8 +49,11 @@ class Partial(sp.Expr):
         return self.args[1]
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        body = (rf"\frac{{\partial {printer._print(self.numerator)}}}"
-                rf"{{\partial {printer._print(self.denominator)}}}")
+        num, den = printer._print(self.numerator), printer._print(self.denominator)
+        if printer._settings.get("inline_partials"):  # in running text: ∂E/∂w, not a fraction
+            body = rf"\partial {num} / \partial {den}"
+            return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
+        body = rf"\frac{{\partial {num}}}{{\partial {den}}}"
         return rf"\left({body}\right)^{{{exp}}}" if exp is not None else body
 
     def _sympystr(self, printer: Any) -> str:
@@ -166,6 +169,9 @@ class NetworkLatexPrinter(LatexPrinter):
     handout shows intermediate numbers; Hadamard products print as ``\\odot``.
     """
 
+    _default_settings: ClassVar[dict[str, Any]] = {**LatexPrinter._default_settings,
+                                                   "inline_partials": False}
+
     def __init__(self, network: Network | None = None, **settings: Any) -> None:
         extra = settings.pop("extra_names", {})
         names = network.latex_names if network is not None else {}
@@ -280,6 +286,8 @@ def number_tex(value: float, digits: int = RESULT_DIGITS) -> str:
     s = number(value, digits)
     if "e" in s:
         mant, _, exp = s.partition("e")
+        if mant in ("1", "-1"):  # 10^{-15}, not 1 \times 10^{-15}
+            return rf"{mant[:-1]}10^{{{int(exp)}}}"
         return rf"{mant} \times 10^{{{int(exp)}}}"
     return s
 

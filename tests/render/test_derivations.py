@@ -77,7 +77,7 @@ def test_latex_rows_fit_the_page(seed004: tuple) -> None:
 
 
 def test_delta_form_shows_the_matrix_form_or_says_it_does_not_apply() -> None:
-    for spec_name, expect in (("seed-002-four-layer", "(W_2)^T*delta_3"),
+    for spec_name, expect in (("seed-002-four-layer", "(W^(2))^T·δ^(3)"),
                               ("skip-connection", "does not apply")):
         net = build_network(load_spec(ROOT / "specs" / f"{spec_name}.yaml"))
         out = render(build_document(net, derive(net), form="delta"), "text")

@@ -43,8 +43,28 @@ def test_seed002_uses_source_numbering_for_weights_and_biases() -> None:
 def test_default_notation_and_softmax_cross_entropy() -> None:
     _, form = form_of("softmax-cross-entropy")
     text = "\n".join(form.text_lines())
-    assert "W_1 ∈ R^(4×3)" in text
-    assert "delta_2 = a_2 - y" in text
+    assert "W^[1] ∈ R^(4×3)" in text
+    assert "x ∈ R^(3×1)" in text  # a vector is a matrix of one column
+    assert "δ^[2] = a^[2] - y" in text
+    assert "x^T" in text and "(x)^T" not in text
+    assert "sigmoid'(z^[1])" in text  # the name the text rows use, not σ or sigma
+
+
+def test_text_batch_block_is_complete_and_names_read_back() -> None:
+    _, form = form_of("seed-004-mazur-2-2-2")
+    text = "\n".join(form.text_lines())
+    assert "δ^(2) = ∂E_total/∂out^(2) ⊙ sigmoid'(in^(2))" in text
+    assert "nabla" not in text and "*" not in text
+    assert "∂J/∂b1 = (1/m)·1^T·Δ^(1)·1" in text  # the shared bias's batch gradient
+    assert "OUT^(1) = sigmoid(IN^(1))" in text
+
+
+def test_linear_layers_have_no_slope_factor() -> None:
+    _, form = form_of("tanh-regression")
+    text = "\n".join(form.text_lines())
+    assert "δ^[2] = ∂L/∂a^[2]\n" in text
+    assert "a^[2] = z^[2]\n" in text
+    assert "id'" not in text
 
 
 def test_shared_layer_bias_is_a_scalar_times_ones() -> None:

@@ -1,0 +1,224 @@
+"""The gradient sections of the notes: derivations, one descent step, the worked example.
+
+A parameter whose derivation follows the same steps as one already shown (w6, w7, w8 after
+w5) gets one line, its values, numbers and result, the way Mazur writes "we can repeat this
+process"; ``full`` derives every parameter factor by factor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy as sp
+
+from ..network.build import Network
+from ..network.chains import backward_order, chain_terms
+from ..network.derivation import Gradients
+from ..render.derivations import ParamDerivation, _numeric, build_document
+from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
+from ..render.printing import NetworkLatexPrinter, Partial, number_tex, rounded, superscript
+from .document import Block, Equations, Heading, Math, Para, Table
+
+MAX_DERIVED = 12  # parameters listed before a large network shows one of each kind only
+COMPACT_KINDS = ("values", "numbers", "value")
+
+
+def numbers_steps(formula: sp.Expr, at: dict[sp.Symbol, float], value: float | None = None
+                  ) -> list[Step]:
+    """``formula``, then the formula with the numbers in, then its value."""
+    if value is None:
+        value = _numeric(formula, at)
+    steps = [Step(formula)]
+    if formula.free_symbols and not formula.is_Symbol:
+        subs = {s: rounded(at[s]) for s in formula.free_symbols if s in at}
+        with sp.evaluate(False):
+            steps.append(Step(formula.xreplace(subs)))
+    steps.append(Step(latex=number_tex(value)))
+    return steps
+
+
+def backward_params(net: Network, grads: Gradients) -> list[sp.Symbol]:
+    """Parameters from the output layer back (w5 … w8, b2 before w1 … w4, b1), as the
+    backward pass meets them; within a layer in the spec's order."""
+    order = backward_order(net)
+    height: dict[str, int] = {}
+    for u in order:  # a unit's height: the longest way from it to an output, in units
+        height[u.name] = 1 + max((height[c.name] for c in grads.consumers[u.name]), default=-1)
+    position = {p: k for k, p in enumerate(net.params)}
+
+    def key(p: sp.Symbol) -> tuple[int, bool, int]:
+        uses = grads.uses(p)
+        nearest = min((height[u.unit.name] for u in uses), default=len(order))
+        return (nearest, all(u.source is None for u in uses), position[p])
+
+    return sorted(net.params, key=key)
+
+
+def pattern(grads: Gradients, p: sp.Symbol) -> tuple[Any, ...]:
+    """What a derivation looks like: parameters with the same pattern are derived alike."""
+    uses = grads.uses(p)
+    terms = chain_terms(grads, p)
+    shape = None if terms is None else tuple(
+        (len(t), tuple(len(f.expansion) for f in t)) for t in terms)
+    return (all(u.source is None for u in uses), tuple(sorted(u.unit.layer for u in uses)),
+            shape)
+
+
+def derivations_section(net: Network, grads: Gradients, params: Sequence[str] | None,
+                        at: dict[sp.Symbol, float] | None, *, full: bool) -> list[Block]:
+    ordered = backward_params(net, grads)
+    firsts: dict[tuple[Any, ...], sp.Symbol] = {}
+    for p in ordered:
+        firsts.setdefault(pattern(grads, p), p)
+    leaders = set(firsts.values())
+    note = ""
+    if params:
+        chosen = list(params)
+        in_full = set(chosen)
+    elif len(ordered) > MAX_DERIVED and not full:
+        chosen = [p.name for p in ordered if p in leaders]
+        in_full = set(chosen)
+        note = (f" The network has {len(ordered)} parameters; one of each kind is shown, "
+                "and the others follow the same steps.")
+    else:
+        chosen = [p.name for p in ordered]
+        in_full = set(chosen) if full else {p.name for p in leaders}
+    doc = build_document(net, grads, params=chosen, form="chain",
+                         values=net.spec.values if at is not None else None)
+    numbers = "their numbers and " if at is not None else ""
+    intro = ("Each parameter's derivative by the chain rule: its factors, their values, "
+             f"{numbers}the result. ")
+    if len(in_full) < len(chosen):
+        intro += ("A parameter derived by the same steps as one before it is given in one "
+                  "line, from its values on.")
+    out: list[Block] = [Heading("Gradients, step by step"), Para((intro + note,))]
+    printer = NetworkLatexPrinter(net)
+    for pd in doc.params:
+        rows = pd.rows if pd.name in in_full else [r for r in pd.rows
+                                                   if r.kind in COMPACT_KINDS]
+        out.append(Equations(tuple(_derivation_rows(pd, rows, printer))))
+    return out
+
+
+def _derivation_rows(pd: ParamDerivation, rows: Sequence[Any], printer: Any) -> list[str]:
+    steps = [Step(r.expr) if r.expr is not None else Step(latex=r.latex) for r in rows]
+    return aligned_rows(pd.lhs_latex, steps, printer, width=TEXT_WIDTH_EM, pack=True)
+
+
+def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) -> list[Block]:
+    """One table: each parameter, its gradient, its value after one step, its check."""
+    from ..numeric.evaluation import evaluate
+    from ..numeric.gradient_check import gradcheck
+
+    spec = net.spec
+    report = gradcheck(net, grads, spec.values)
+    checks = {r.name: r for r in report.parameters}
+    lr = spec.values.learning_rate
+    updated = evaluate(net, grads, spec.values).updated if lr is not None else None
+    loss = net.latex_of(net.loss_symbol)
+    theta = r"\theta"
+    header: list[str | Math] = ["parameter", Math(theta),
+                                Math(rf"\partial {loss} / \partial {theta}")]
+    if updated is not None:
+        header.append(Math(superscript(theta, "+")))
+    header.append("check")
+    rows: list[tuple[str | Math, ...]] = []
+    for p in backward_params(net, grads):
+        check = checks[p.name]
+        row: list[str | Math] = [Math(net.latex_of(p)), Math(number_tex(at[p])),
+                                 Math(number_tex(_numeric(grads.gradient(p), at)))]
+        if updated is not None:
+            row.append(Math(number_tex(updated[p.name])))
+        row.append(Math(_sci(check.rel_error)) if check.ok else "FAIL")
+        rows.append(tuple(row))
+    out: list[Block] = [Heading("One step of gradient descent" if lr is not None
+                                else "Checking the gradients")]
+    words: list[str | Math] = []
+    if lr is not None and updated is not None:
+        eta = spec.notation.learning_rate
+        p = backward_params(net, grads)[0]
+        rule = rf"{theta}^{{+}} = {theta} - {eta}\, \partial {loss} / \partial {theta}"
+        example = (rf"{superscript(net.latex_of(p), '+')} = {number_tex(at[p])} - "
+                   rf"{number_tex(lr)} \cdot {number_tex(_numeric(grads.gradient(p), at))} = "
+                   rf"{number_tex(updated[p.name])}")
+        words += ["With learning rate ", Math(f"{eta} = {number_tex(lr)}"),
+                  " every parameter takes the step ", Math(rule), " at once; for example ",
+                  Math(example), ". "]
+    words += _check_words(report, loss)
+    out += [Para(tuple(words)), Table(tuple(header), tuple(rows))]
+    return out
+
+
+def _check_words(report: Any, loss: str) -> list[str | Math]:
+    """How the last column was computed, in math where the rule is the exact one."""
+    from ..numeric.gradient_check import ABS_TOL, REL_TOL, RULE, STEP
+
+    if report.rule != RULE:
+        return [f"The check column compares each gradient with finite differences: "
+                f"{report.rule}."]
+    from ..numeric.lambdified import HIGH_PRECISION_DIGITS
+
+    h = rf"h = {number_tex(float(STEP))} \max(1, |\theta|)"
+    difference = (rf"\bigl({loss}(\theta + h) - {loss}(\theta - h)\bigr) / 2h")
+    return ["The check column is the relative difference between each gradient and the "
+            "central difference ", Math(difference), " with ", Math(h),
+            f", computed with {HIGH_PRECISION_DIGITS} significant digits; a gradient passes "
+            "when it is below ", Math(number_tex(REL_TOL)), " (or the absolute difference "
+            "below ", Math(number_tex(ABS_TOL)), ")."]
+
+
+def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, float]
+                        ) -> list[Block]:
+    """The δ form of every gradient with numbers, every update, the finite differences."""
+    from ..numeric.evaluation import evaluate
+    from ..numeric.gradient_check import gradcheck
+
+    spec = net.spec
+    printer = NetworkLatexPrinter(net)
+    rows: list[str] = []
+    for p in backward_params(net, grads):
+        g = grads.gradient(p)
+        rows += aligned_rows(printer.doprint(Partial(net.loss_symbol, p)),
+                             numbers_steps(g, at), printer, pack=True)
+    out: list[Block] = [
+        Heading("Worked example in full"),
+        Para(("Each gradient from the local gradients (weight: the local gradient of the unit "
+              "it feeds times the activation it carries):",)),
+        Equations(tuple(rows)),
+    ]
+    lr = spec.values.learning_rate
+    if lr is not None:
+        ev = evaluate(net, grads, spec.values)
+        assert ev.updated is not None
+        eta = sp.Symbol("learning_rate")
+        names = {eta: spec.notation.learning_rate}
+        rows = []
+        for p in backward_params(net, grads):
+            new = sp.Symbol(p.name + "_new")
+            names[new] = superscript(net.latex_of(p), "+")
+            update_printer = NetworkLatexPrinter(net, extra_names=names)
+            formula = sp.Add(p, -sp.Mul(eta, Partial(net.loss_symbol, p)), evaluate=False)
+            with sp.evaluate(False):
+                nums = sp.Add(rounded(at[p]), -sp.Mul(
+                    rounded(lr), rounded(_numeric(grads.gradient(p), at))))
+            rows += aligned_rows(update_printer.doprint(new), [
+                Step(formula), Step(nums), Step(latex=number_tex(ev.updated[p.name]))],
+                update_printer, pack=True)
+        out += [Para(("Every update:",)), Equations(tuple(rows))]
+    report = gradcheck(net, grads, spec.values)
+    table_rows = tuple((Math(net.latex_of(net.symbol_by_name[r.name])),
+                        Math(number_tex(r.analytic)), Math(number_tex(r.numeric)),
+                        Math(_sci(r.rel_error)), "ok" if r.ok else "FAIL")
+                       for r in report.parameters)
+    out += [Para(("The finite-difference check in full:",)),
+            Table(("parameter", "symbolic", "finite difference", "relative error", ""),
+                  table_rows, caption=report.rule[0].upper() + report.rule[1:] + ".")]
+    return out
+
+
+def _sci(value: float) -> str:
+    if value == 0:
+        return "0"
+    mant, _, exp = f"{value:.1e}".partition("e")
+    return rf"{mant} \times 10^{{{int(exp)}}}"
