@@ -25,7 +25,7 @@ from ..network.build import Network
 from ..network.derivation import Gradients
 from ..network.losses import describe_loss
 from .identifiers import python_names
-from .lambdified import stable_loss
+from .lambdified import stable_deltas, stable_loss
 from .param_names import names_from_shapes
 from .vectorized import (
     HELPERS,
@@ -76,6 +76,12 @@ class NetworkNumPyPrinter(NumPyPrinter):
 
     def _print_logsumexp(self, expr: sp.Function) -> str:
         return self._call("_logsumexp_of", expr.args)
+
+    def _print_log_softplus(self, expr: sp.Function) -> str:
+        return self._call("_log_softplus", expr.args)
+
+    def _print_sigmoid_over_softplus(self, expr: sp.Function) -> str:
+        return self._call("_sigmoid_over_softplus", expr.args)
 
     def _print_Unspecified(self, expr: sp.Function) -> str:
         # an unspecified f is evaluated as tanh, as everywhere in the tool
@@ -164,8 +170,9 @@ def scalar_source(net: Network, grads: Gradients,
     forward = [f"{name(sym)} = {code(expr)}" for sym, expr in net.definitions if sym != expr]
     losses = f"losses = _column({code(stable_loss(net))}, m)"
     backward = []
+    deltas = stable_deltas(net, grads)
     for u in reversed(net.units):
-        backward.append(f"{name(u.delta)} = {code(grads.deltas[u.name])}")
+        backward.append(f"{name(u.delta)} = {code(deltas[u.name])}")
         if progress is not None:
             progress(1)
     gradient = []
@@ -182,8 +189,9 @@ def scalar_source(net: Network, grads: Gradients,
     text = "\n".join(core)
     helpers = ["_column"] + [h for h in ("_softmax_of", "_logsumexp_of") if h in text]
     parts = [SCALAR_HELPERS[h].strip("\n") for h in helpers]
-    if "_sigmoid(" in text:
-        parts.append(HELPERS["_sigmoid"].strip("\n"))
+    for helper in ("_sigmoid", "_log_softplus", "_sigmoid_over_softplus"):
+        if f"{helper}(" in text:
+            parts.append(HELPERS[helper].strip("\n"))
     parts.append(function_source(
         "_core", "Losses and the gradient of their mean for a batch (δ-form).", core))
     parts.append(function_source("_cost", "The loss of every example of the batch.", cost))

@@ -30,7 +30,8 @@ from ..errors import ValuesError
 from ..network.build import Network
 from ..network.derivation import Gradients
 from ..spec.load import Values
-from .lambdified import HIGH_PRECISION_DIGITS, compile_network, namespace
+from .identifiers import lambdify_by_position
+from .lambdified import HIGH_PRECISION_DIGITS, compile_network, namespace, stable_deltas
 from .points import complete_values
 from .vectorized import VectorizedNetwork, activation_function, loss_function, vectorize
 
@@ -257,15 +258,17 @@ class _SymbolicGradient:
             if u.target is not None:
                 self.values[u.target] = t[:, k]
         self.deltas: dict[str, Any] = {}
+        # an output δ in the log domain where the loss needs it (see numeric.stable)
+        self.stable_deltas = stable_deltas(net, grads)
 
     def _evaluate(self, expr: sp.Expr) -> Any:
         free = sorted(expr.free_symbols, key=lambda s: s.name)
-        f = sp.lambdify(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
+        f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
         return f(*[self.values[s] for s in free])
 
     def delta(self, unit: str) -> Any:
         if unit not in self.deltas:
-            self.deltas[unit] = self._evaluate(self.grads.deltas[unit])
+            self.deltas[unit] = self._evaluate(self.stable_deltas[unit])
         return self.deltas[unit]
 
     def value(self, k: int) -> float:

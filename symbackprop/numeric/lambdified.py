@@ -6,8 +6,9 @@ gradient (from the δ-form, so its cost is linear in the network's size) and eve
 net input and activation. Intermediate symbols are computed once, in order, through
 ``lambdify``'s ``cse`` hook.
 
-Losses are evaluated in a form that cannot take log 0 (:func:`stable_loss`): with a sigmoid or
-softmax output, log a is written through the pre-activation, e.g. log σ(z) = −softplus(−z).
+Losses are evaluated in a form that cannot take log 0 (:func:`stable_loss`): with a sigmoid,
+softmax or softplus output, log a is written through the pre-activation, e.g.
+log σ(z) = −softplus(−z), and log softplus(z) in the log domain (:mod:`.stable`).
 Large layered networks use the matrix code of :mod:`symbackprop.numeric.vectorized` instead.
 """
 
@@ -20,12 +21,15 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
 from ..network.build import Network
 from ..network.derivation import Gradients
 from ..network.functions import UNSPECIFIED_NUMERIC, Unspecified, UnspecifiedPrime, softplus
 from ..network.losses import loss_scale
+from . import stable
 from .identifiers import lambdify_by_position
+from .stable import log_softplus
 
 HIGH_PRECISION_DIGITS = 40
 
@@ -59,6 +63,8 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "leaky_step": lambda x, a: np.where(np.asarray(x) > 0, 1.0, a),
     "softmax": _np_softmax,
     "logsumexp": _np_logsumexp,
+    **stable.NUMPY_FUNCTIONS,
+    "log1p": np.log1p,
 }
 
 
@@ -77,6 +83,8 @@ MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "leaky_step": lambda x, a: mpmath.mpf(1) if x > 0 else a,
     "softmax": _mp_softmax,
     "logsumexp": lambda *zs: mpmath.log(mpmath.fsum(mpmath.exp(z) for z in zs)),
+    **stable.MPMATH_FUNCTIONS,
+    "log1p": mpmath.log1p,
 }
 
 
@@ -134,7 +142,24 @@ def stable_loss(net: Network) -> sp.Expr:
         return scale * sp.Add(*[t * (lse - z) for z, t in pairs])
     if kind == "cross_entropy" and activation == "sigmoid":
         return scale * sp.Add(*[t * softplus(-z) for z, t in pairs])
+    if kind == "cross_entropy" and activation == "softplus":
+        return -scale * sp.Add(*[t * log_softplus(z) for z, t in pairs])
+    if kind == "binary_cross_entropy" and activation == "softplus":
+        return -scale * sp.Add(*[t * log_softplus(z) + (1 - t) * log1p(-softplus(z))
+                                 for z, t in pairs])
     return net.loss
+
+
+def stable_deltas(net: Network, grads: Gradients) -> dict[str, sp.Expr]:
+    """Every unit's δ for numeric use: an output's δ = ∂L/∂z is taken from
+    :func:`stable_loss` where that is written in the log domain (a softplus output with a
+    cross-entropy loss), so that it stays finite where softplus(z) underflows."""
+    deltas = dict(grads.deltas)
+    loss = stable_loss(net)
+    if loss.has(log_softplus):
+        for u in net.outputs:
+            deltas[u.name] = sp.diff(loss, u.net)
+    return deltas
 
 
 # ------------------------------------------------------------------------- compiled net
@@ -189,8 +214,9 @@ def _ordered_definitions(net: Network, grads: Gradients | None
                          ) -> list[tuple[sp.Symbol, sp.Expr]]:
     defs = list(net.definitions)
     if grads is not None:
+        deltas = stable_deltas(net, grads)
         for u in reversed(net.units):
-            defs.append((u.delta, grads.deltas[u.name]))
+            defs.append((u.delta, deltas[u.name]))
     return defs
 
 

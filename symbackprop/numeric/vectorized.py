@@ -28,6 +28,7 @@ import numpy as np
 
 from ..network.build import Network
 from ..network.losses import loss_scale
+from .stable import NUMPY_SOURCE
 
 ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "unspecified")
 
@@ -67,6 +68,7 @@ def _softmax(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 ''',
+    **NUMPY_SOURCE,
     "_logsumexp": '''
 def _logsumexp(z):
     """log Σ exp(z) over each row, shifted by the row maximum."""
@@ -256,7 +258,8 @@ def _loss_code(plan: LayeredPlan, z: str, a: str) -> tuple[str, str, set[str]]:
     """Per-example losses and the output δ = ∂L/∂z (per example), and the helpers they use.
 
     Losses are written from the pre-activations where the textbook form would take log 0:
-    log σ(z) = −softplus(−z) and log softmax(z) = z − logsumexp(z).
+    log σ(z) = −softplus(−z), log softmax(z) = z − logsumexp(z) and log softplus(z) in the
+    log domain (:mod:`symbackprop.numeric.stable`).
     """
     out = plan.layers[-1]
     kind, act, s = plan.loss_kind, out.activation, plan.loss_scale
@@ -268,6 +271,17 @@ def _loss_code(plan: LayeredPlan, z: str, a: str) -> tuple[str, str, set[str]]:
     elif kind == "binary_cross_entropy" and act == "sigmoid":
         losses = _scaled(s, f"np.sum(np.logaddexp(0.0, {z}) - t * {z}, axis=1)")
         delta = _scaled(s, f"{a} - t")
+    elif kind in ("binary_cross_entropy", "cross_entropy") and act == "softplus":
+        # log softplus(z) and its slope in the log domain: finite where softplus underflows
+        helpers |= {"_log_softplus", "_sigmoid_over_softplus"}
+        log_a = f"t * _log_softplus({z})"
+        slope = f"t * _sigmoid_over_softplus({z})"
+        if kind == "binary_cross_entropy":
+            helpers.add("_sigmoid")
+            log_a += f" + (1.0 - t) * np.log1p(-{a})"
+            slope += f" - (1.0 - t) * _sigmoid({z}) / (1.0 - {a})"
+        losses = _scaled(-s, f"np.sum({log_a}, axis=1)")
+        delta = _scaled(-s, slope)
     elif kind == "binary_cross_entropy":
         losses = _scaled(-s, f"np.sum(t * np.log({a}) + (1.0 - t) * np.log(1.0 - {a}), axis=1)")
         chain_g = _scaled(s, f"(1.0 - t) / (1.0 - {a}) - t / {a}")

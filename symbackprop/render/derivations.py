@@ -6,10 +6,12 @@ strings and the CLI prints them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from ..network.build import Network, Unit
@@ -87,6 +89,14 @@ class DerivationDocument:
     matrix: Any = None  # a MatrixForm for the delta form, when the network is layered
 
 
+class SymbolValues(dict[sp.Symbol, float]):
+    """Every symbol's value at a worked example, knowing its network, so that a formula
+    whose float64 value is not finite (−y σ(z)/a where a underflowed) can be evaluated
+    again in high precision from the parameters, inputs and targets."""
+
+    network: Network
+
+
 def symbol_values(net: Network, grads: Gradients, values: Any
                   ) -> dict[sp.Symbol, float] | None:
     """Numeric value of every symbol at the spec's single worked example, if it has one."""
@@ -98,7 +108,8 @@ def symbol_values(net: Network, grads: Gradients, values: Any
     compiled = compile_network(net, grads, module="numpy")
     ex = values.examples[0]
     result = compiled.run(values.params, ex.inputs, ex.targets)
-    out: dict[sp.Symbol, float] = {}
+    out = SymbolValues()
+    out.network = net
     for p in net.params:
         out[p] = float(values.params[p.name])
     for s, i in zip(net.inputs, net.spec.inputs, strict=True):
@@ -121,7 +132,30 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float]) -> float:
 
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
-    return float(f(*[at[s] for s in free]))
+    with np.errstate(all="ignore"):  # a factor such as −y/a at an underflowed a is ±inf
+        value = float(f(*[np.float64(at[s]) for s in free]))
+    if not math.isfinite(value) and isinstance(at, SymbolValues):
+        value = _exact(expr, at)
+    return value
+
+
+def _exact(expr: sp.Expr, at: SymbolValues) -> float:
+    """``expr`` in the spec's parameters, inputs and targets, evaluated in 50 digits."""
+    import mpmath
+
+    from ..numeric.identifiers import lambdify_by_position
+    from ..numeric.lambdified import namespace
+
+    closed = at.network.substitute(expr)
+    free = sorted(closed.free_symbols, key=lambda s: s.name)
+    if any(s not in at for s in free):
+        return math.nan
+    f = lambdify_by_position(free, closed, modules=[namespace("mpmath", [closed]), "mpmath"])
+    with mpmath.workdps(50):
+        try:
+            return float(f(*[mpmath.mpf(at[s]) for s in free]))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return math.nan
 
 
 def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
@@ -145,8 +179,17 @@ def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
     values = values_expr(terms)
     rows.append(expr_row(net, values, "values"))
     if at is not None:
-        rows.append(expr_row(net, numbers_expr(terms, lambda v: rounded(_numeric(v, at))),
-                             "numbers"))
+        finite = True
+
+        def number_of(v: sp.Expr) -> sp.Expr:
+            nonlocal finite
+            value = _numeric(v, at)
+            finite = finite and math.isfinite(value)
+            return rounded(value) if math.isfinite(value) else sp.S.Zero
+
+        numbers = numbers_expr(terms, number_of)
+        if finite:  # a factor float64 cannot hold (−y/a where a underflowed) is not printed
+            rows.append(expr_row(net, numbers, "numbers"))
     display = grads.derivation(param).display
     if not has_given(terms) and not same_product(values, display):
         rows.append(expr_row(net, display, "result"))  # a factored form worth its own row
