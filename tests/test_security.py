@@ -524,3 +524,22 @@ def test_every_vetted_name_compiles(tmp_path: Path) -> None:
     body = "\n".join(f"${tex}$ \\quad ${{{tex}}}^{{2}}_{{k}}$\\par" for tex in accepted)
     compile_tex("\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n"
                 "\\begin{document}\n" + body + "\n\\end{document}\n", runs=1)
+
+
+# ------------------------------------------------------------------------- the threat model
+
+
+def test_the_threat_model_is_linked_and_cites_real_tests() -> None:
+    import re
+
+    from paths import ROOT
+
+    assert "(docs/threat-model.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "threat-model.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`((?:tests|symbackprop)/[\w/.-]+)`", text))
+    assert {"tests/test_security.py", "symbackprop/spec/tex.py"} <= cited
+    for path in cited:
+        assert (ROOT / path).exists(), path
+    for link in re.findall(r"\]\(([\w.-]+\.md)\)", text):
+        if link != "limits.md":  # written with the bounds it describes
+            assert (ROOT / "docs" / link).exists(), link
