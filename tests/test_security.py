@@ -543,3 +543,24 @@ def test_the_threat_model_is_linked_and_cites_real_tests() -> None:
     for link in re.findall(r"\]\(([\w.-]+\.md)\)", text):
         if link != "limits.md":  # written with the bounds it describes
             assert (ROOT / "docs" / link).exists(), link
+
+
+def test_graph_tikz_with_keyword_names_compiles(tmp_path: Path) -> None:
+    from symbackprop.notes.pdflatex import compile_tex
+
+    _needs("pdflatex")
+    code, tikz, err = run("graph", _named_spec(tmp_path), "--param", "b1")
+    assert code == 0, err
+    compile_tex(tikz, runs=1)
+
+
+def test_eval_text_reaches_the_terminal_without_control_characters(tmp_path: Path) -> None:
+    spec = _write_yaml(tmp_path / "cr.yaml", {
+        "title": "visible\rhidden", "inputs": ["x"],
+        "layers": [{"units": ["o"], "activation": "sigmoid"}], "loss": "squared_error",
+        "values": {"inputs": {"x": 1}, "targets": {"o": 0},
+                   "params": {"w_1_1_1": 0.5, "b_1_1": 0}},
+    })
+    code, out, err = run("eval", spec)
+    assert code == 0, err
+    assert "\r" not in out and "visible?hidden" in out

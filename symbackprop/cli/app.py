@@ -114,9 +114,9 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
         result = evaluate(net, grads, values, steps=steps, learning_rate=lr, frozen=frozen,
                           progress=tick)
     if fmt == "json":
-        click.echo(json_text(evaluation_json(result)), nl=False)
+        write_output(json_text(evaluation_json(result)), None)
     else:
-        click.echo(evaluation_text(net, result), nl=False)
+        write_output(evaluation_text(net, result), None)
 
 
 @main.command()
@@ -154,9 +154,9 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> No
     with progress_bar(check_count(net, method), "checking") as tick:
         report = run_gradcheck(net, grads, values, seed=seed, method=method, progress=tick)
     if fmt == "json":
-        click.echo(json_text(gradcheck_json(report)), nl=False)
+        write_output(json_text(gradcheck_json(report)), None)
     else:
-        click.echo(gradcheck_text(report), nl=False)
+        write_output(gradcheck_text(report), None)
     if not report.ok:
         raise CheckFailed("")
 
