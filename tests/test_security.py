@@ -564,3 +564,13 @@ def test_eval_text_reaches_the_terminal_without_control_characters(tmp_path: Pat
     code, out, err = run("eval", spec)
     assert code == 0, err
     assert "\r" not in out and "visible?hidden" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv"])
+def test_answer_ids_that_no_file_can_hold_are_written_replaced(tmp_path: Path, fmt: str
+                                                               ) -> None:
+    answers = tmp_path / "answers.yaml"
+    answers.write_text('- {id: "a\\ud800b\\e[2J", param: w5, formula: w5}\n')
+    code, out, err = run("check", SEED_004, "--answers", answers, "--format", fmt)
+    assert code == 0, err
+    assert "a\ufffdb" in out and "\x1b" not in out

@@ -20,6 +20,7 @@ import math
 import re
 from typing import Any
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MARKDOWN_SPECIAL = set("\\`*_[]<>|$~&")
 _MARKDOWN_LINE_START = re.compile(r"^(\s*)([#+\-=>]|\d+[.)])")
@@ -106,6 +107,7 @@ def spreadsheet_safe(cell: str) -> str:
 
 
 def terminal_safe(text: str) -> str:
-    """Text for a terminal: control characters other than line breaks and tabs (escape
-    sequences could move the cursor, retitle the window or hide lines) become ``?``."""
-    return _CONTROL.sub("?", text)
+    """Text for a terminal or a file: control characters other than line breaks and tabs
+    (escape sequences could move the cursor, retitle the window or hide lines) become ``?``,
+    and a lone surrogate (which no UTF-8 file can hold) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("?", text))

@@ -118,3 +118,4 @@ def test_spreadsheet_cells_cannot_be_formulas() -> None:
 
 def test_terminal_output_carries_no_escape_sequence() -> None:
     assert terminal_safe("a\x1b]0;title\x07b\nc\td\x9b") == "a?]0;title?b\nc\td?"
+    assert terminal_safe("lone \ud800 surrogate") == "lone \ufffd surrogate"
