@@ -25,29 +25,22 @@ MEMO_SIZE = 100_000
 
 def by_digit_pattern(transform: Callable[[str], str]) -> Callable[[str], str]:
     """``transform`` memoised by digit pattern (see the module's description)."""
-    memo: dict[str, list[str] | None] = {}
+    memo: dict[str, str | None] = {}  # digit pattern → format with one {} per digit
 
     @functools.wraps(transform)
     def wrapper(text: str) -> str:
         key = text.translate(_ZERO)
-        parts = memo.get(key, False)
-        if parts is False:
-            result = transform(key)
-            pieces = result.split("0")
+        fmt = memo.get(key, False)
+        if fmt is False:
+            pieces = transform(key).split("0")
             # a transformation that adds or drops a digit is not one to pattern
-            parts = pieces if len(pieces) - 1 == key.count("0") else None
+            fmt = ("{}".join(p.replace("{", "{{").replace("}", "}}") for p in pieces)
+                   if len(pieces) - 1 == key.count("0") else None)
             if len(memo) >= MEMO_SIZE:
                 memo.clear()
-            memo[key] = parts
-        if parts is None:
+            memo[key] = fmt
+        if fmt is None:
             return transform(text)
-        if len(parts) == 1:
-            return parts[0]
-        digits = _DIGIT.findall(text)
-        out = [parts[0]]
-        for digit, part in zip(digits, parts[1:], strict=True):
-            out.append(digit)
-            out.append(part)
-        return "".join(out)
+        return fmt.format(*_DIGIT.findall(text))
 
     return wrapper
