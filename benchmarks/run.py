@@ -17,6 +17,7 @@ Three tables are printed:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import subprocess
@@ -68,27 +69,40 @@ def size_text(n: int) -> str:
 # ------------------------------------------------------------------------ 1. derivation
 
 
-def delta_form(size: str) -> tuple[int, float, int]:
-    """Parameters, median seconds for spec → δ recurrences → every gradient, text size."""
+def delta_form(size: str) -> dict[str, Any]:
+    """Median seconds of each stage of the δ-form derivation, and the size of its text.
+
+    ``spec`` reads and validates the spec and builds the symbolic network (one symbol per
+    quantity); ``derive`` is the derivation proper (one local derivative per activation, one
+    output δ per output activation; each unit's recurrence and each parameter's gradient are
+    built when asked); ``expand`` then builds every recurrence and every gradient.
+    """
     from symbackprop.network.build import build_network
     from symbackprop.network.derivation import derive
     from symbackprop.spec.load import load_spec
 
+    stages: dict[str, list[float]] = {"spec": [], "derive": [], "expand": []}
     result: dict[str, Any] = {}
-
-    def run() -> None:
+    for _ in range(3):
+        start = time.perf_counter()
         net = build_network(load_spec(spec_path(size)))
+        built = time.perf_counter()
         grads = derive(net)
+        derived = time.perf_counter()
         result["rows"] = ([grads.deltas[u.name] for u in net.units],
                           [grads.gradient(p) for p in net.params])
+        expanded = time.perf_counter()
+        stages["spec"].append(built - start)
+        stages["derive"].append(derived - built)
+        stages["expand"].append(expanded - derived)
         result["net"] = net
-
-    seconds = median_time(run)
     deltas, gradients = result["rows"]
     net = result["net"]
     text = sum(len(f"{u.delta} = {d}") + 1 for u, d in zip(net.units, deltas, strict=True))
     text += sum(len(f"dE/d{p} = {g}") + 1 for p, g in zip(net.params, gradients, strict=True))
-    return len(net.params), seconds, text
+    out: dict[str, Any] = {k: statistics.median(v) for k, v in stages.items()}
+    out.update(params=len(net.params), text=text)
+    return out
 
 
 def naive_worker(path: str) -> None:
@@ -120,24 +134,83 @@ def naive(size: str, limit: float) -> dict[str, Any] | None:
 def derivation_table(limit: float, naive_max: int) -> str:
     rows = []
     for size in SIZES:
-        params, seconds, text = delta_form(size)
-        row = [size, f"{params:,}", f"{seconds:.3f} s", size_text(text)]
+        d = delta_form(size)
+        params, total = d["params"], d["spec"] + d["derive"] + d["expand"]
+        row = [size, f"{params:,}", f"{d['spec']:.3f} s", f"{d['derive']:.3f} s",
+               f"{d['expand']:.3f} s", size_text(d["text"])]
         if params > naive_max:
             row += ["not run", "", ""]
         else:
             result = naive(size, limit)
             if result is None:
-                row += [f"> {limit:g} s", "", f"> {limit / seconds:,.0f}×"]
+                row += [f"> {limit:g} s", "", f"> {limit / total:,.0f}×"]
             else:
                 row += [f"{result['seconds']:.2f} s", size_text(result["text"]),
-                        f"{result['seconds'] / seconds:,.0f}×"]
+                        f"{result['seconds'] / total:,.0f}×"]
         rows.append(row)
         print(f"  derived {size}", file=sys.stderr)
-    return table(["network", "params", "δ-form derive", "δ-form text", "naive SymPy diff",
-                  "naive text", "speed-up"], rows)
+    return table(["network", "params", "spec → network", "derive", "every gradient",
+                  "δ-form text", "naive SymPy diff", "naive text", "speed-up"], rows)
 
 
-# ------------------------------------------------------------------- 2. gradient code
+# ------------------------------------------------------------------------ 2. printing
+
+PRINT_SIZES = ("16-16-16-4", "784-30-10", "784-100-100-10")
+FORMATS = ("text", "json", "latex", "markdown")
+
+
+def cli_run(args: list[str]) -> tuple[float, int]:
+    """Wall time and peak memory (bytes) of ``python -m symbackprop ARGS`` as a new process."""
+    import os
+
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "symbackprop", *args], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise RuntimeError(f"symbackprop {' '.join(args)} failed: {err}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def printing_table(runs: int) -> str:
+    """``derive --form delta --format F -o FILE`` end to end, every format and size.
+
+    Runs go round-robin (size, format, repeat) so that load from other processes falls on
+    every cell alike; each cell is the median of ``runs`` runs.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="symbackprop-print-"))
+    cells: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for _ in range(runs):
+        for size in PRINT_SIZES:
+            for fmt in FORMATS:
+                target = folder / f"{size}.{fmt}"
+                cells.setdefault((size, fmt), []).append(cli_run(
+                    ["derive", str(spec_path(size)), "--form", "delta", "--format", fmt,
+                     "-o", str(target)]))
+        print("  printed every size and format once", file=sys.stderr)
+    rows = []
+    for size in PRINT_SIZES:
+        params = _param_count(size)
+        for fmt in FORMATS:
+            times = [t for t, _ in cells[(size, fmt)]]
+            memory = max(m for _, m in cells[(size, fmt)])
+            written = (folder / f"{size}.{fmt}").stat().st_size
+            rows.append([size, f"{params:,}", fmt, f"{statistics.median(times):.2f} s",
+                         f"{min(times):.2f}–{max(times):.2f} s", size_text(written),
+                         f"{written / params:.0f}", f"{memory / 1e6:.0f} MB"])
+    return table(["network", "params", "format", "median", "range", "output",
+                  "bytes / param", "peak memory"], rows)
+
+
+def _param_count(size: str) -> int:
+    sizes = [int(n) for n in size.split("-")]
+    return sum(a * b + b for a, b in itertools.pairwise(sizes))
+
+
+# ------------------------------------------------------------------- 3. gradient code
 
 
 def generated_module(size: str) -> Any:
@@ -157,6 +230,7 @@ def generated_module(size: str) -> Any:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    module.SOURCE = target.read_text(encoding="utf-8")
     return module
 
 
@@ -196,11 +270,16 @@ def torch_function() -> Callable[[np.ndarray, np.ndarray, np.ndarray], Any] | No
     return step
 
 
-def per_call(func: Callable[[], Any]) -> float:
-    """Best over 5 repeats of the mean time per call, in milliseconds."""
-    timer = timeit.Timer(func)
-    number, _ = timer.autorange()
-    return min(timer.repeat(repeat=5, number=number)) / number * 1e3
+def per_call(*funcs: Callable[[], Any], rounds: int = 7) -> list[float]:
+    """Milliseconds per call of each function: the best of ``rounds`` rounds, where one
+    round times every function in turn (so load from other processes falls on all alike)."""
+    timers = [timeit.Timer(f) for f in funcs]
+    numbers = [t.autorange()[0] for t in timers]
+    best = [float("inf")] * len(funcs)
+    for _ in range(rounds):
+        for k, (timer, number) in enumerate(zip(timers, numbers, strict=True)):
+            best[k] = min(best[k], timer.timeit(number) / number * 1e3)
+    return best
 
 
 def gradient_table() -> tuple[str, str]:
@@ -215,9 +294,8 @@ def gradient_table() -> tuple[str, str]:
         ours_loss, ours = mod.loss_and_grad(theta, x, t)
         ref_loss, ref = handwritten(theta, x, t)
         assert np.allclose(ours, ref, rtol=1e-9, atol=1e-15) and np.isclose(ours_loss, ref_loss)
-        gen = per_call(lambda x=x, t=t: mod.loss_and_grad(theta, x, t))
-        hand = per_call(lambda x=x, t=t: handwritten(theta, x, t))
-        row = [str(batch), f"{gen:.3f}", f"{hand:.3f}", f"{gen / hand:.2f}"]
+        funcs = [lambda x=x, t=t: mod.loss_and_grad(theta, x, t),
+                 lambda x=x, t=t: handwritten(theta, x, t)]
         if step is not None:
             import torch
 
@@ -225,19 +303,23 @@ def gradient_table() -> tuple[str, str]:
             tx, tt_ = torch.tensor(x), torch.tensor(t)
             _, g = step(tt, tx, tt_)
             assert np.allclose(g.numpy(), ours, rtol=1e-9, atol=1e-15)
-            torch_ms = per_call(lambda tx=tx, tt_=tt_, tt=tt: step(tt, tx, tt_))
-            row += [f"{torch_ms:.3f}", f"{gen / torch_ms:.2f}"]
+            funcs.append(lambda tx=tx, tt_=tt_, tt=tt: step(tt, tx, tt_))
+        gen, hand, *rest = per_call(*funcs)
+        row = [str(batch), f"{gen:.3f}", f"{hand:.3f}", f"{gen / hand:.2f}"]
+        if rest:
+            row += [f"{rest[0]:.3f}", f"{gen / rest[0]:.2f}"]
         else:
             row += ["—", "—"]
         rows.append(row)
         print(f"  timed batch {batch}", file=sys.stderr)
-    note = ("" if step is not None else
-            "PyTorch is not installed: its columns are empty (`pip install torch` to fill them).")
+    note = (f"Generated module: {size_text(len(mod.SOURCE))} of source."
+            + ("" if step is not None else " PyTorch is not installed: its columns are empty "
+               "(`pip install torch` to fill them)."))
     return table(["batch", "generated ms", "hand NumPy ms", "gen / hand", "PyTorch ms",
                   "gen / PyTorch"], rows), note
 
 
-# ---------------------------------------------------------------------- 3. gradcheck
+# ---------------------------------------------------------------------- 4. gradcheck
 
 
 def gradcheck_table() -> str:
@@ -280,21 +362,35 @@ def main() -> None:
                         help="seconds allowed to the naive SymPy route per network")
     parser.add_argument("--naive-max-params", type=int, default=5000,
                         help="do not run the naive route above this many parameters")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="runs of every printing command (the table shows the median)")
+    parser.add_argument("--sections", default="derive,print,code,check",
+                        help="which tables to measure (comma-separated)")
     parser.add_argument("--naive-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.naive_worker:
         naive_worker(args.naive_worker)
         return
-    print(f"numpy {np.__version__}; {blas()}")
-    print("\nDerivation (median of 3; naive route in a subprocess with a time limit)\n")
-    print(derivation_table(args.limit, args.naive_max_params))
-    print("\nGradient of 784-30-10, ms per loss_and_grad (best of 5)\n")
-    grad_table, note = gradient_table()
-    print(grad_table)
-    if note:
+    import os
+
+    sections = set(args.sections.split(","))
+    print(f"numpy {np.__version__}; {blas()}; load average {os.getloadavg()[0]:.2f} at start")
+    if "derive" in sections:
+        print("\nDerivation (median of 3; naive route in a subprocess with a time limit)\n")
+        print(derivation_table(args.limit, args.naive_max_params))
+    if "print" in sections:
+        print(f"\nPrinting every gradient: derive --form delta -o FILE, a new process each "
+              f"run (median of {args.runs})\n")
+        print(printing_table(args.runs))
+    if "code" in sections:
+        print("\nGradient of 784-30-10, ms per loss_and_grad (best of 7 interleaved rounds)\n")
+        grad_table, note = gradient_table()
+        print(grad_table)
         print(f"\n{note}")
-    print("\nGradient check at a random point\n")
-    print(gradcheck_table())
+    if "check" in sections:
+        print("\nGradient check at a random point, after the derivation\n")
+        print(gradcheck_table())
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":
