@@ -159,12 +159,30 @@ PRINT_SIZES = ("16-16-16-4", "784-30-10", "784-100-100-10")
 FORMATS = ("text", "json", "latex", "markdown")
 
 
-def cli_run(args: list[str]) -> tuple[float, int]:
-    """Wall time and peak memory (bytes) of ``python -m symbackprop ARGS`` as a new process."""
+# The command runs in a fresh interpreter that reports its own peak memory (VmHWM) when it
+# exits: the rusage of a child also counts the benchmark process it was forked from.
+LAUNCHER = """
+import atexit, runpy, sys
+def report():
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                sys.stderr.write("\\npeak-kB " + line.split()[1] + "\\n")
+    except OSError:
+        pass
+atexit.register(report)
+sys.argv = ["symbackprop", *sys.argv[1:]]
+runpy.run_module("symbackprop", run_name="__main__")
+"""
+
+
+def cli_run(args: list[str]) -> tuple[float, int, float]:
+    """Wall time, peak memory (bytes; 0 where /proc is missing) and CPU time (user +
+    system) of ``symbackprop ARGS`` as a new process."""
     import os
 
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "symbackprop", *args], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, *args], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -172,7 +190,8 @@ def cli_run(args: list[str]) -> tuple[float, int]:
     err = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode != 0:
         raise RuntimeError(f"symbackprop {' '.join(args)} failed: {err}")
-    return seconds, usage.ru_maxrss * 1024
+    peak = [line.split()[1] for line in err.splitlines() if line.startswith("peak-kB ")]
+    return seconds, int(peak[-1]) * 1024 if peak else 0, usage.ru_utime + usage.ru_stime
 
 
 def printing_table(runs: int) -> str:
@@ -182,7 +201,7 @@ def printing_table(runs: int) -> str:
     every cell alike; each cell is the median of ``runs`` runs.
     """
     folder = Path(tempfile.mkdtemp(prefix="symbackprop-print-"))
-    cells: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    cells: dict[tuple[str, str], list[tuple[float, int, float]]] = {}
     for _ in range(runs):
         for size in PRINT_SIZES:
             for fmt in FORMATS:
@@ -195,14 +214,16 @@ def printing_table(runs: int) -> str:
     for size in PRINT_SIZES:
         params = _param_count(size)
         for fmt in FORMATS:
-            times = [t for t, _ in cells[(size, fmt)]]
-            memory = max(m for _, m in cells[(size, fmt)])
+            times = [t for t, _, _ in cells[(size, fmt)]]
+            cpu = [c for _, _, c in cells[(size, fmt)]]
+            memory = max(m for _, m, _ in cells[(size, fmt)])
             written = (folder / f"{size}.{fmt}").stat().st_size
             rows.append([size, f"{params:,}", fmt, f"{statistics.median(times):.2f} s",
-                         f"{min(times):.2f}–{max(times):.2f} s", size_text(written),
+                         f"{min(times):.2f}–{max(times):.2f} s",
+                         f"{statistics.median(cpu):.2f} s", size_text(written),
                          f"{written / params:.0f}", f"{memory / 1e6:.0f} MB"])
-    return table(["network", "params", "format", "median", "range", "output",
-                  "bytes / param", "peak memory"], rows)
+    return table(["network", "params", "format", "wall median", "wall range", "CPU median",
+                  "output", "bytes / param", "peak memory"], rows)
 
 
 def _param_count(size: str) -> int:

@@ -286,13 +286,7 @@ class _Shapes:
         """The shape of a row (and of its left-hand side, when asked) for this row's names."""
         if len(slots) > _MAX_SLOTS:
             raise Fallback("too many quantities in one row")
-        text_names = names.text
-        if len(set(text_names)) != len(text_names):
-            raise Fallback("a row names one quantity twice")
-        order = tuple(sorted(range(len(slots)), key=text_names.__getitem__))
-        looks = tuple(("^" in t, (t.rstrip("} ") or "x")[-1] in _DIGIT_CHARS)
-                      for t in names.latex)
-        key = (kind, group, order, looks)
+        key = shape_key(kind, group, names)
         found = self.known.get(key)
         if found is None:
             shape = Shape(self.net, build(), slots, names)
@@ -304,6 +298,23 @@ class _Shapes:
 def _names(net: Network, symbols: Sequence[sp.Symbol]) -> Names:
     latex = net.latex_names
     return Names(tuple(s.name for s in symbols), tuple(latex.get(s, s.name) for s in symbols))
+
+
+def shape_key(kind: str, group: Any, names: Names) -> tuple[Any, ...]:
+    """Rows with equal keys print alike up to their names: the same kind of row in the same
+    layer, with names in the same sorted order that look alike to the printers."""
+    text = names.text
+    if len(text) == 2:
+        order: tuple[int, ...] = (0, 1) if text[0] < text[1] else (1, 0)
+    elif len(text) == 3:
+        a, b, c = text
+        order = ((0, 1, 2) if a < b < c else
+                 tuple(sorted(range(3), key=text.__getitem__)))
+    else:
+        order = tuple(sorted(range(len(text)), key=text.__getitem__))
+    if len(set(text)) != len(text):
+        raise Fallback("a row names one quantity twice")
+    return (kind, group, order, tuple(map(_look, names.latex)))
 
 
 def _look(latex: str) -> tuple[bool, bool]:
@@ -382,11 +393,12 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
     checked: set[int] = set()
     for p in chosen:
         unit, source, names = uses[p]
-        slots = [p, unit.delta] if source is None else [p, unit.delta, source]
+        slots = (p, unit.delta) if source is None else (p, unit.delta, source)
         kind = "bias" if source is None else "weight"
-        shape, lhs = shapes.pair(kind, group_of[unit.name], slots, names,
-                                 lambda p=p: gradient_rows(net, grads, p),
-                                 lambda p=p: [_lhs_row(net, loss, p)])
+        found = shapes.known.get(shape_key(kind, group_of[unit.name], names))
+        shape, lhs = found if found is not None else shapes.pair(
+            kind, group_of[unit.name], slots, names,
+            lambda p=p: gradient_rows(net, grads, p), lambda p=p: [_lhs_row(net, loss, p)])
         rows = [TemplatedRow(shape, k, names) for k in range(len(shape.rows))]
         templated = TemplatedParam(grads, p, lhs, names, rows)
         if id(shape) not in checked:
