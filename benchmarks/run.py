@@ -33,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "benchmarks" / "specs"
+THREADS = 2  # BLAS and PyTorch threads (--threads; set before NumPy loads its BLAS)
 SIZES = ("2-2-2", "4-4-4-1", "8-8-8-2", "16-16-16-4", "784-30-10", "784-100-100-10")
 sys.path.insert(0, str(ROOT))
 
@@ -275,7 +276,7 @@ def torch_function() -> Callable[[np.ndarray, np.ndarray, np.ndarray], Any] | No
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(2)
+    torch.set_num_threads(THREADS)
 
     def step(theta: Any, x: Any, t: Any) -> Any:
         W1 = theta[:23520].view(30, 784)
@@ -377,6 +378,15 @@ def blas() -> str:
     return "; ".join(infos) or "unknown BLAS"
 
 
+def _limit_blas_threads(threads: int) -> None:
+    """NumPy's BLAS threads, through threadpoolctl when it is installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return
+    threadpool_limits(threads, user_api="blas")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=float, default=60.0,
@@ -385,10 +395,15 @@ def main() -> None:
                         help="do not run the naive route above this many parameters")
     parser.add_argument("--runs", type=int, default=5,
                         help="runs of every printing command (the table shows the median)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads for NumPy's BLAS and for PyTorch in the gradient table")
     parser.add_argument("--sections", default="derive,print,code,check",
                         help="which tables to measure (comma-separated)")
     parser.add_argument("--naive-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global THREADS
+    THREADS = args.threads
+    _limit_blas_threads(args.threads)
     if args.naive_worker:
         naive_worker(args.naive_worker)
         return
@@ -404,7 +419,8 @@ def main() -> None:
               f"run (median of {args.runs})\n")
         print(printing_table(args.runs))
     if "code" in sections:
-        print("\nGradient of 784-30-10, ms per loss_and_grad (best of 7 interleaved rounds)\n")
+        print(f"\nGradient of 784-30-10, ms per loss_and_grad (best of 7 interleaved rounds; "
+              f"{THREADS} thread{'s' if THREADS > 1 else ''})\n")
         grad_table, note = gradient_table()
         print(grad_table)
         print(f"\n{note}")
