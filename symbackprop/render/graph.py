@@ -15,9 +15,13 @@ import sympy as sp
 from ..network.build import Network
 from ..network.derivation import Gradients
 from .escape import dot_string
+from .label_layout import Box, Edge, label_size, place_labels
 from .printing import number, number_tex, tex, text
 
 FORMATS = ("tikz", "dot")
+MIN_GAP_CM = 3.6
+MIDDLE_FIRST = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75)
+ROW_CM = 1.25
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,10 @@ def computation_graph(net: Network, grads: Gradients, *, values: object = None,
             raw.append((u.net, k.out, grads.local_derivative_between(k, u)))
     for u in net.outputs:
         raw.append((u.out, net.loss_symbol, grads.direct_loss[u.name]))
+    for u in net.outputs:  # the targets feed the loss too
+        if u.target is not None:
+            raw.append((u.target, net.loss_symbol,
+                        net.out_form(sp.diff(net.loss, u.target))))
     on_path = _path_edges(raw, net, param)
     edges = tuple(GraphEdge(p, c, d, _numeric(d, at) if at is not None else None,
                             (p, c) in on_path) for p, c, d in raw)
@@ -113,21 +121,44 @@ def _path_edges(raw: list[tuple[sp.Symbol, sp.Symbol, sp.Expr]], net: Network,
 
 
 def _depths(graph: ComputationGraph) -> dict[sp.Symbol, int]:
+    """The column of each node: quantities by the longest chain of quantities before them;
+    each parameter and target one column before the first node it feeds."""
+    fed_by = {n.symbol: n.kind in ("param", "target") for n in graph.nodes}
     depth = {n.symbol: 0 for n in graph.nodes}
     for _ in range(len(graph.nodes)):
         changed = False
         for e in graph.edges:
-            if depth[e.child] < depth[e.parent] + 1:
+            if not fed_by[e.parent] and depth[e.child] < depth[e.parent] + 1:
                 depth[e.child] = depth[e.parent] + 1
                 changed = True
         if not changed:
             break
-    # targets sit next to the loss
-    loss = graph.network.loss_symbol
     for n in graph.nodes:
-        if n.kind == "target":
-            depth[n.symbol] = depth[loss] - 1
+        if fed_by[n.symbol]:
+            children = [depth[e.child] for e in graph.edges if e.parent == n.symbol]
+            depth[n.symbol] = max(min(children, default=1) - 1, 0)
     return depth
+
+
+def _rows(graph: ComputationGraph, depth: dict[sp.Symbol, int]) -> dict[sp.Symbol, float]:
+    """The row of each node: within a column, nodes sorted by the mean row of the nodes they
+    connect to (a few sweeps of the barycentre method), so edges cross little."""
+    columns: dict[int, list[sp.Symbol]] = {}
+    for n in graph.nodes:
+        columns.setdefault(depth[n.symbol], []).append(n.symbol)
+    neighbours: dict[sp.Symbol, list[sp.Symbol]] = {n.symbol: [] for n in graph.nodes}
+    for e in graph.edges:
+        neighbours[e.parent].append(e.child)
+        neighbours[e.child].append(e.parent)
+    row = {s: float(k) for col in columns.values() for k, s in enumerate(col)}
+    for _ in range(4):
+        for col in sorted(columns):
+            members = columns[col]
+            members.sort(key=lambda s: (sum(row[t] for t in neighbours[s]) / len(neighbours[s])
+                                        if neighbours[s] else row[s]))
+            for k, s in enumerate(members):
+                row[s] = float(k) - (len(members) - 1) / 2
+    return row
 
 
 def to_dot(graph: ComputationGraph) -> str:
@@ -156,42 +187,67 @@ def to_dot(graph: ComputationGraph) -> str:
 
 
 def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
-    """A TikZ picture of the graph; ``standalone`` wraps it in a compilable document."""
+    """A TikZ picture of the graph; ``standalone`` wraps it in a compilable document.
+
+    Each edge's label (its local derivative, and its number) is upright and placed where it
+    covers no node and no other label."""
     net = graph.network
     depth = _depths(graph)
-    columns: dict[int, list[GraphNode]] = {}
-    for n in graph.nodes:
-        columns.setdefault(depth[n.symbol], []).append(n)
-    pos: dict[sp.Symbol, tuple[float, float]] = {}
-    for col, ns in columns.items():
-        top = (len(ns) - 1) / 2
-        for k, n in enumerate(ns):
-            pos[n.symbol] = (col * 4.2, (top - k) * 1.5)
+    rows = _rows(graph, depth)
+    labels = []
+    for e in graph.edges:
+        label = tex(net, e.derivative)
+        if e.value is not None:
+            label += f" = {number_tex(e.value, 4)}"
+        labels.append(label)
+    widths = {n.symbol: _node_width(net, n) for n in graph.nodes}
+    # each gap between columns is wide enough for the longest label that has to fit in it
+    gap = dict.fromkeys(range(max(depth.values()) + 1), MIN_GAP_CM)
+    for e, label in zip(graph.edges, labels, strict=True):
+        if depth[e.child] == depth[e.parent] + 1:
+            need = label_size(label)[0] + (widths[e.parent] + widths[e.child]) / 2 + 0.5
+            gap[depth[e.parent]] = max(gap[depth[e.parent]], need)
+    column_x = [0.0]
+    for c in range(max(depth.values())):
+        column_x.append(column_x[-1] + gap[c])
+    pos = {n.symbol: (column_x[depth[n.symbol]], -rows[n.symbol] * ROW_CM)
+           for n in graph.nodes}
     names = {n.symbol: f"g{k}" for k, n in enumerate(graph.nodes)}
     lines = [r"\begin{tikzpicture}[>=stealth, every node/.style={font=\small},",
              r"  q/.style={draw, rounded corners, inner sep=2pt, align=center},",
              r"  p/.style={q, fill=black!6},",
-             r"  d/.style={font=\scriptsize, fill=white, inner sep=1pt, sloped}]"]
+             r"  d/.style={font=\scriptsize, fill=white, inner sep=1pt}]"]
+    boxes: list[Box] = []
     for n in graph.nodes:
         x, y = pos[n.symbol]
         label = f"${net.latex_of(n.symbol)}$"
         if n.value is not None:
             label += rf"\\ ${number_tex(n.value, 6)}$"
+        boxes.append(Box(x, y, widths[n.symbol], 0.95 if n.value is not None else 0.55))
         style = "p" if n.kind in ("param", "input") else "q"
         lines.append(rf"  \node[{style}] ({names[n.symbol]}) at ({x:.2f},{y:.2f}) {{{label}}};")
-    for e in graph.edges:
-        label = f"${tex(net, e.derivative)}$"
-        if e.value is not None:
-            label = f"${tex(net, e.derivative)} = {number_tex(e.value, 4)}$"
+    edges = [Edge(*pos[e.parent], *pos[e.child], *label_size(label))
+             for e, label in zip(graph.edges, labels, strict=True)]
+    at = place_labels(edges, boxes, MIDDLE_FIRST)
+    for e, label, p in zip(graph.edges, labels, at, strict=True):
         color = "red!70!black, very thick" if e.highlighted else "black!60"
-        lines.append(rf"  \draw[->, {color}] ({names[e.parent]}) -- node[d, pos=0.6] "
-                     rf"{{{label}}} ({names[e.child]});")
+        lines.append(rf"  \draw[->, {color}] ({names[e.parent]}) -- node[d, pos={p:.2f}] "
+                     rf"{{${label}$}} ({names[e.child]});")
     lines.append(r"\end{tikzpicture}")
     picture = "\n".join(lines)
     if not standalone:
         return picture + "\n"
-    return ("\\documentclass[border=6pt]{standalone}\n\\usepackage{amsmath,amssymb}\n"
+    return ("\\documentclass[border=6pt]{standalone}\n\\usepackage[T1]{fontenc}\n"
+            "\\usepackage{lmodern}\n\\usepackage{amsmath,amssymb}\n"
             "\\usepackage{tikz}\n\\begin{document}\n" + picture + "\n\\end{document}\n")
+
+
+def _node_width(net: Network, n: GraphNode) -> float:
+    """The width in cm of a node's box (its name, and its value under it)."""
+    width = label_size(net.latex_of(n.symbol))[0]
+    if n.value is not None:
+        width = max(width, label_size(number_tex(n.value, 6))[0])
+    return width / 0.8 + 0.3  # \small, not \scriptsize, and the padding
 
 
 def render_graph(graph: ComputationGraph, fmt: str) -> str:

@@ -1,8 +1,10 @@
 """The network as a TikZ picture (units by layer, weight labels on the edges) and as Mermaid.
 
 Units sit in one column per layer, inputs on the left, the loss on the right; a shared bias
-gets its own small node, as in Mazur's figure. Very wide layers show their first and last
-units with a vertical ellipsis between, so the figure stays readable.
+gets its own small node, as in Mazur's figure, and per-unit biases ride on arrows from a
+constant 1. Weight labels stay upright and are placed where they overlap nothing. Very wide
+layers show their first and last units with a vertical ellipsis between, so the figure stays
+readable.
 """
 
 from __future__ import annotations
@@ -10,11 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..network.build import Network
+from ..spec.naming import expand
+from ..spec.typesetting import upright
 from .escape import mermaid_label
+from .label_layout import Box, Edge, label_size, place_labels
 
 COLUMN_CM = 3.4
 ROW_CM = 1.7
 MAX_SHOWN = 6  # units drawn per layer before eliding the middle ones
+DENSE_ARROWS = 8  # more arrows into a layer than this: one label for them all
+DENSE_BIASES = 3  # likewise for the arrows carrying per-unit biases
 _SPECIAL = "\x00"  # marks the tool's own nodes (no name holds this character)
 LOSS_KEY = _SPECIAL + "loss"
 
@@ -62,31 +69,74 @@ def layout(net: Network) -> list[Node]:
     return nodes
 
 
-def _bias_nodes(net: Network, nodes: list[Node]) -> list[tuple[Node, list[str]]]:
-    """One node per shared bias, below its layer's column (per-unit biases stay as labels)."""
-    out = []
-    by_bias: dict[str, list[str]] = {}
+@dataclass(frozen=True)
+class BiasNode:
+    """A box below a layer: a bias shared by several units (labelled with its name, plain
+    arrows), or the constant 1 whose arrows carry per-unit biases (labelled arrows)."""
+
+    node: Node
+    targets: tuple[tuple[str, str | None], ...]  # (unit, label of the arrow or None)
+
+
+def _bias_nodes(net: Network, nodes: list[Node]) -> list[BiasNode]:
+    placed = {n.key: n for n in nodes}
+    users: dict[str, list[str]] = {}
     for u in net.units:
         if u.bias is not None:
-            by_bias.setdefault(u.bias.name, []).append(u.name)
-    placed = {n.key: n for n in nodes}
-    for bias, units in by_bias.items():
+            users.setdefault(u.bias.name, []).append(u.name)
+    boxes: list[BiasNode] = []
+    per_unit: dict[int, list[tuple[str, str | None]]] = {}
+    for bias, units in users.items():
         shown = [u for u in units if u in placed]
-        if len(units) < 2 or not shown:
+        if not shown:
             continue
-        column = placed[shown[0]].column
-        low = min(n.row for n in nodes if n.column == column) - 1.0
-        sym = net.symbol_by_name[bias]
-        out.append((Node(f"{_SPECIAL}bias-{_key(bias)}", net.latex_of(sym), column - 1,
-                         low - 0.2, "bias"),
-                    shown))
-    return out
+        if len(units) > 1:
+            column = placed[shown[0]].column
+            shift = sum(1 for b in boxes if b.node.column == column - 1)
+            boxes.append(BiasNode(_bias_box(f"bias-{_key(bias)}",
+                                            net.latex_of(net.symbol_by_name[bias]), column,
+                                            nodes, shift),
+                                  tuple((u, None) for u in shown)))
+        else:
+            per_unit.setdefault(placed[shown[0]].column, []).append(
+                (shown[0], net.latex_of(net.symbol_by_name[bias])))
+    for column, targets in sorted(per_unit.items()):
+        shift = sum(1 for b in boxes if b.node.column == column - 1)
+        boxes.append(BiasNode(_bias_box(f"one-{column}", "1", column, nodes, shift),
+                              tuple(targets)))
+    return boxes
+
+
+def _bias_box(key: str, label: str, column: int, nodes: list[Node], shift: int) -> Node:
+    """A box below and to the left of ``column``; ``shift`` moves further ones right."""
+    low = min(n.row for n in nodes if n.column == column) - 1.0
+    return Node(f"{_SPECIAL}{key}", label, column - 1, low - 0.2 - 0.1 * shift, "bias")
+
+
+def _bias_x(box: Node, shift: int) -> float:
+    return box.column * COLUMN_CM + 0.9 + 0.9 * shift
+
+
+def _node_box(n: Node, x: float, y: float) -> Box:
+    size = {"input": 1.0, "unit": 1.2, "dots": 0.4}.get(n.kind)
+    if size is not None:
+        return Box(x, y, size, size)
+    width, _height = label_size(n.label)
+    return Box(x, y, width * 1.4 + 0.3, 0.7)
 
 
 def network_tikz(net: Network) -> str:
-    """A ``tikzpicture`` of the network: unit names in the nodes, weights on the edges."""
+    """A ``tikzpicture`` of the network: unit names in the nodes, weights on the edges,
+    every bias drawn (a shared one as its own box, per-unit ones on arrows from a 1)."""
     nodes = layout(net)
     placed = {n.key: n for n in nodes}
+    where = {n.key: (n.column * COLUMN_CM, n.row * ROW_CM) for n in nodes}
+    biases = _bias_nodes(net, nodes)
+    columns_used: dict[int, int] = {}
+    for b in biases:
+        shift = columns_used.get(b.node.column, 0)
+        columns_used[b.node.column] = shift + 1
+        where[b.node.key] = (_bias_x(b.node, shift), b.node.row * ROW_CM)
     lines = [r"\begin{tikzpicture}[x=1cm, y=1cm, >=stealth,",
              r"  unit/.style={circle, draw, thick, minimum size=12mm, inner sep=0pt,"
              r" font=\small},",
@@ -97,32 +147,86 @@ def network_tikz(net: Network) -> str:
              r"  loss/.style={rectangle, draw, thick, minimum height=9mm, font=\small},",
              r"  wt/.style={font=\scriptsize, fill=white, inner sep=1pt}]"]
     for n in nodes:
-        x, y = n.column * COLUMN_CM, n.row * ROW_CM
+        x, y = where[n.key]
         style = {"input": "input", "unit": "unit", "loss": "loss", "dots": ""}[n.kind]
         opts = f"[{style}] " if style else ""
         lines.append(rf"  \node{opts}({_key(n.key)}) at ({x:.2f},{y:.2f}) {{${n.label}$}};")
-    weight_pos = 0.3
-    for u in net.units:
-        if u.name not in placed:
-            continue
-        for source, w in u.incoming:
-            if source not in placed:
-                continue
-            label = net.latex_of(w)
-            bend = _bend(placed[source], placed[u.name])
-            lines.append(rf"  \draw[->] ({_key(source)}) to{bend} node[wt, pos={weight_pos}, "
-                         rf"sloped] {{${label}$}} ({_key(u.name)});")
+    for b in biases:
+        x, y = where[b.node.key]
+        lines.append(rf"  \node[bias] ({_key(b.node.key)}) at ({x:.2f},{y:.2f}) "
+                     rf"{{${b.node.label}$}};")
+    arrows: list[tuple[str, str, str | None, str]] = []  # source, target, label, style
+    bundles: list[tuple[float, float, str]] = []  # one label for a dense set of arrows
+    for pos, lay in enumerate(net.spec.layers, start=1):
+        into = [(s, u, w) for u in (net.unit_by_name[n] for n in lay.units)
+                if u.name in placed for s, w in u.incoming if s in placed]
+        dense = len(into) > DENSE_ARROWS
+        for source, unit, w in into:
+            arrows.append((source, unit.name, None if dense else net.latex_of(w), ""))
+        generic = _generic_weight(net, pos) if dense else None
+        if generic is not None:
+            top = max(where[n][1] for n in lay.units if n in placed)
+            bundles.append(((pos - 0.5) * COLUMN_CM, top + 0.9, generic))
+    for b in biases:
+        dense = len(b.targets) > DENSE_BIASES
+        for unit, label in b.targets:
+            arrows.append((b.node.key, unit, None if dense else label, "black!55"))
+        generic = _generic_bias(net, b) if dense else None
+        if generic is not None:
+            x, y = where[b.node.key]
+            bundles.append((x + 0.9, y, generic))
+    obstacles = [_node_box(n, *where[n.key]) for n in nodes]
+    obstacles += [_node_box(b.node, *where[b.node.key]) for b in biases]
+    labelled = [(a, Edge(*where[a[0]], *where[a[1]], *label_size(a[2])))
+                for a in arrows if a[2] is not None]
+    positions = dict(zip([a for a, _ in labelled],
+                         place_labels([e for _, e in labelled], obstacles), strict=True))
+    for arrow in arrows:
+        source, target, label, style = arrow
+        bend = _bend(placed[source], placed[target]) if source in placed else ""
+        options = ", ".join(o for o in ("->", style) if o)
+        text = (f" node[wt, text=black, pos={positions[arrow]:.2f}] {{${label}$}}"
+                if label is not None else "")
+        lines.append(rf"  \draw[{options}] ({_key(source)}) to{bend}{text} ({_key(target)});")
+    for x, y, label in bundles:
+        lines.append(rf"  \node[wt] at ({x:.2f},{y:.2f}) {{${label}$}};")
     for u in net.outputs:
         if u.name in placed:
             lines.append(rf"  \draw[->, dashed] ({_key(u.name)}) -- ({_key(LOSS_KEY)});")
-    for bias_node, units in _bias_nodes(net, nodes):
-        x, y = bias_node.column * COLUMN_CM + 0.9, bias_node.row * ROW_CM
-        lines.append(rf"  \node[bias] ({_key(bias_node.key)}) at ({x:.2f},{y:.2f}) "
-                     rf"{{${bias_node.label}$}};")
-        for unit in units:
-            lines.append(rf"  \draw[->, black!55] ({_key(bias_node.key)}) -- ({_key(unit)});")
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
+
+
+def _generic_weight(net: Network, pos: int) -> str | None:
+    """The weights into layer ``pos`` as one name with free indices (``w^{[1]}_{j,k}``),
+    when the notation's template named them; else None."""
+    notation = net.spec.notation
+    number = notation.first_layer + (pos if notation.weight_layer == "target" else pos - 1)
+    unit = net.unit_by_name[net.spec.layers[pos - 1].units[0]]
+    if not unit.incoming:
+        return None
+    source, weight = unit.incoming[0]
+    index = {i.name: i.index for i in net.spec.inputs}
+    index.update({u.name: u.index for u in net.units})
+    made = upright(expand(notation.weight, layer=number, j=unit.index, k=index[source],
+                          unit=unit.name))
+    if made != net.latex_of(weight):
+        return None
+    return upright(expand(notation.weight, layer=number, j="j", k="k", unit="u"))
+
+
+def _generic_bias(net: Network, box: BiasNode) -> str | None:
+    """The per-unit biases on a box's arrows as one name (``b^{[1]}_{j}``), when the
+    notation's template named them; else None."""
+    notation = net.spec.notation
+    unit = net.unit_by_name[box.targets[0][0]]
+    pos = unit.layer
+    number = notation.first_layer + (pos if notation.weight_layer == "target" else pos - 1)
+    made = upright(expand(notation.bias, layer=number, j=unit.index, index=unit.index,
+                          unit=unit.name))
+    if made != box.targets[0][1]:
+        return None
+    return upright(expand(notation.bias, layer=number, j="j", index="j", unit="u"))
 
 
 def _bend(a: Node, b: Node) -> str:

@@ -62,3 +62,11 @@ def test_tikz_output_is_a_standalone_document(graph) -> None:
     assert r"\mathrm{out}_{h1} = 0.5933" in tex
     assert tex.count(r"\node") == len(graph.nodes)
     assert tex.count(r"\draw") == len(graph.edges)
+
+
+def test_targets_feed_the_loss_and_labels_are_upright(graph) -> None:
+    into_loss = {e.parent.name for e in graph.edges if e.child.name == "E_total"}
+    assert {"target_o1", "target_o2", "out_o1", "out_o2"} == into_loss
+    tex = to_tikz(graph)
+    assert "sloped" not in tex
+    assert '"target_o1" -> "E_total"' in to_dot(graph)
