@@ -13,7 +13,6 @@ from functools import cached_property
 import sympy as sp
 
 from ..spec.load import ActivationSpec, NetworkSpec
-from ..spec.naming import plain_name
 from ..spec.typesetting import upright
 from .functions import ACTIVATIONS, unspecified
 from .losses import loss_expression
@@ -159,6 +158,10 @@ class Network:
         return self.latex_names.get(sym, sym.name)
 
 
+_KINDS = {"input": "input", "parameter": "param", "net input": "net", "activation": "out",
+          "target": "target", "delta": "delta", "loss": "loss"}
+
+
 def build_network(spec: NetworkSpec) -> Network:
     """Turn a validated spec into symbols and definitions.
 
@@ -169,15 +172,18 @@ def build_network(spec: NetworkSpec) -> Network:
     """
     latex: dict[sp.Symbol, str] = {}
     kinds: dict[sp.Symbol, str] = {}
+    names = spec.names
 
-    def symbol(tex: str, kind: str, name: str | None = None) -> sp.Symbol:
-        sym = sp.Symbol(name or plain_name(tex), real=True)
-        latex[sym] = upright(tex)  # out_{h1} prints as \mathrm{out}_{h1}
-        kinds[sym] = kind
+    def symbol(role: str, owner: str = "") -> sp.Symbol:
+        """The symbol of ``owner``'s ``role``, under the name the naming authority gave it."""
+        quantity = names.of(role, owner)
+        sym = sp.Symbol(quantity.name, real=True)
+        latex[sym] = upright(quantity.latex)  # out_{h1} prints as \mathrm{out}_{h1}
+        kinds[sym] = _KINDS[role]
         return sym
 
-    inputs = tuple(symbol(i.latex, "input", i.name) for i in spec.inputs)
-    params = {p.name: symbol(p.latex, "param", p.name) for p in spec.params}
+    inputs = tuple(symbol("input", i.name) for i in spec.inputs)
+    params = {p.name: symbol("parameter", p.name) for p in spec.params}
     incoming: dict[str, list[tuple[str, sp.Symbol]]] = {u.name: [] for u in spec.units}
     for e in spec.edges:
         incoming[e.target].append((e.source, params[e.weight]))
@@ -185,16 +191,17 @@ def build_network(spec: NetworkSpec) -> Network:
     outputs = set(spec.outputs)
     built: dict[str, Unit] = {}
     for u in spec.units:
-        target = symbol(u.target_latex, "target") if u.name in outputs else None
+        target = symbol("target", u.name) if u.name in outputs else None
+        net = symbol("net input", u.name)
         built[u.name] = Unit(
             name=u.name, layer=u.layer, index=u.index,
-            net=symbol(u.net_latex, "net"), out=symbol(u.latex, "out"), target=target,
-            delta=symbol(u.delta_latex, "delta"),
+            net=net, out=symbol("activation", u.name), target=target,
+            delta=symbol("delta", u.name),
             activation=u.activation, incoming=tuple(incoming[u.name]),
             bias=bias_of.get(u.name),
         )
     order = _topological(spec, built)
-    loss_symbol = symbol(spec.notation.loss, "loss")
+    loss_symbol = symbol("loss")
     out_units = [built[n] for n in spec.outputs]
     loss = loss_expression(spec.loss, [u.out for u in out_units],
                            [u.target for u in out_units if u.target is not None])

@@ -40,7 +40,7 @@ from .model import (
     UnitSpec,
     Values,
 )
-from .naming import auto_latex, expand, is_identifier, plain_name
+from .naming import auto_latex, expand, is_identifier, name_key, plain_name
 from .reader import Reader, kind_of
 from .source import Path_, Source, read_source
 from .tex import check_spec_math, read_free_text, read_math
@@ -83,13 +83,14 @@ def parse_spec(source: Source) -> NetworkSpec:
                      hint="start with `inputs:`, `layers:` and `loss:`")
     top = r.mapping((), TOP_KEYS, required=("inputs", "layers", "loss"))
     notation = _notation(r, top)
+    loss = _loss(r, top)
+    cost = _cost(r, top, notation)
+    _claim_network_names(r, top, notation, cost)
     inputs = _inputs(r, top, notation)
     layers, units = read_layers(r, top, notation, inputs)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
     outputs = output_units(units, edges, layers)
     check_acyclic(r, inputs, units, edges)
-    loss = _loss(r, top)
-    cost = _cost(r, top, notation)
     _check_softmax(r, top, layers, loss, outputs)
     spec = NetworkSpec(
         file=source.file,
@@ -98,10 +99,9 @@ def parse_spec(source: Source) -> NetworkSpec:
         source=read_free_text(r, ("source",)),
         inputs=tuple(inputs), layers=tuple(layers), units=tuple(units), edges=tuple(edges),
         biases=tuple(biases), params=tuple(params), loss=loss, cost=cost, notation=notation,
-        values=Values(), outputs=tuple(outputs),
+        values=Values(), outputs=tuple(outputs), names=r.names.names(),
     )
     values = _values(r, top, spec)
-    _check_names(r, spec)
     check_spec_math(r, _latex_strings(spec))
     return _replace_values(spec, values)
 
@@ -190,11 +190,38 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
     else:
         raise r.fail(path, f"expected a list of input names, got {kind_of(value)}",
                      hint="e.g. `inputs: [i1, i2]` or `inputs: {size: 4}`")
-    names = [i.name for i in out]
-    for i, n in enumerate(names):
-        if n in names[:i]:
-            raise r.fail((*path,), f"input `{n}` is listed twice")
+    seen: dict[str, str] = {}
+    for k, i in enumerate(out):
+        at: Path_ = (*path, i.name) if isinstance(value, dict) and "size" not in value \
+            else (*path, k) if isinstance(value, list) else path
+        if i.name == "inputs":
+            raise r.fail(at, "`inputs` cannot name an input",
+                         hint="`from: inputs` means all inputs")
+        first = seen.get(name_key(i.name))
+        if first == i.name:
+            raise r.fail(at, f"input `{i.name}` is listed twice")
+        if first is not None:
+            raise r.fail(at, f"inputs `{first}` and `{i.name}` are one name to Python "
+                         "(Unicode NFKC)", hint="rename one of them")
+        seen[name_key(i.name)] = i.name
+        r.claim(at, "input", i.name, i.name, i.latex)
     return out
+
+
+def _claim_network_names(r: Reader, top: dict[str, Any], notation: Notation,
+                         cost: CostSpec | None) -> None:
+    """The loss, the cost, the learning rate and the cost's example count and index."""
+    def where(key: str) -> Path_:
+        return ("notation", key) if key in top.get("notation", {}) else ()
+
+    r.claim(where("loss"), "loss", "", plain_name(notation.loss), notation.loss)
+    r.claim(where("learning_rate"), "learning rate", "", plain_name(notation.learning_rate),
+            notation.learning_rate)
+    if cost is not None:
+        r.claim(where("cost"), "cost", "", plain_name(cost.latex), cost.latex,
+                shares=("loss", ""))
+        r.claim(("cost",), "example count", "", cost.examples, cost.examples)
+        r.claim(("cost",), "example index", "", cost.index, cost.index)
 
 
 def _loss(r: Reader, top: dict[str, Any]) -> LossSpec:
@@ -305,28 +332,6 @@ def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
             _targets(r, (*path, "targets"), spec),
         ))
     return Values(params=params, learning_rate=lr, examples=tuple(examples))
-
-
-def _check_names(r: Reader, spec: NetworkSpec) -> None:
-    """Plain names must not collide, or formulas and JSON keys would be ambiguous."""
-    seen: dict[str, str] = {}
-
-    def claim(name: str, what: str) -> None:
-        if name in seen and seen[name] != what:
-            raise r.fail(("notation",), f"the name `{name}` is used for both {seen[name]} "
-                         f"and {what}", hint="change a notation template or a name")
-        seen[name] = what
-
-    for i in spec.inputs:
-        claim(i.name, f"input {i.name}")
-    for p in spec.params:
-        claim(p.name, f"parameter {p.name}")
-    for u in spec.units:
-        claim(plain_name(u.latex), f"the activation of {u.name}")
-        if u.activation.kind != "linear" or plain_name(u.net_latex) != plain_name(u.latex):
-            claim(plain_name(u.net_latex), f"the net input of {u.name}")
-    for o in spec.outputs:
-        claim(plain_name(spec.unit(o).target_latex), f"the target of {o}")
 
 
 def load_values(path: str | Path, spec: NetworkSpec) -> Values:

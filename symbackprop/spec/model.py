@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from .naming import Names
+
 # The names a spec may use; their meaning (expressions, derivatives) lives in
 # symbackprop.network, which registers exactly these kinds.
 ACTIVATION_KINDS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "softmax")
@@ -152,6 +154,7 @@ class NetworkSpec:
     notation: Notation
     values: Values
     outputs: tuple[str, ...]
+    names: Names = field(default_factory=Names)  # every quantity's one name (spec.naming)
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

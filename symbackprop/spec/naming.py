@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
+from dataclasses import dataclass, field
 
 from .digits import by_digit_pattern
 
@@ -88,3 +90,201 @@ def auto_latex(name: str) -> str:
 def is_identifier(name: str) -> bool:
     """True when ``name`` can be used as a plain (identifier) name."""
     return name.isidentifier() and not keyword.iskeyword(name)
+
+
+# --------------------------------------------------------------------------- the authority
+
+FUNCTION_NAMES = frozenset({
+    # activations and the functions their derivatives and stable losses are written with
+    "sigmoid", "logistic", "sigma", "tanh", "relu", "ReLU", "leaky_relu", "lrelu", "softplus",
+    "softmax", "step", "leaky_step", "logsumexp", "linear", "identity",
+    # elementary functions a formula or a stand-in may call
+    "exp", "log", "ln", "sqrt", "sin", "cos",
+})
+"""Names that mean a function wherever a formula is read or printed: never a quantity's name."""
+
+PRIME_SUFFIX = "_prime"
+
+ROLE_WORDS = {
+    "input": "the input `{owner}`",
+    "parameter": "the parameter `{owner}`",
+    "net input": "the net input of `{owner}`",
+    "activation": "the activation of `{owner}`",
+    "delta": "the δ of `{owner}`",
+    "target": "the target of `{owner}`",
+    "loss": "the loss",
+    "cost": "the cost",
+    "learning rate": "the learning rate",
+    "example count": "the number of examples",
+    "example index": "the example index",
+    "function": "the unspecified function `{owner}`",
+    "derivative": "the derivative `{owner}'`, named `{name}` by the tool",
+    "built-in function": "the built-in function `{name}`",
+}
+"""Every role a name can play, as the error messages describe it."""
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One named quantity: its role, whose it is, its plain (identifier) name and its LaTeX."""
+
+    role: str
+    owner: str  # the input, unit, parameter or function it belongs to ('' if network-wide)
+    name: str
+    latex: str
+
+    def describe(self) -> str:
+        return ROLE_WORDS[self.role].format(owner=self.owner, name=self.name)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every quantity of one network under its one name; built by :class:`NameAuthority`."""
+
+    quantities: tuple[Quantity, ...] = ()
+    functions: tuple[str, ...] = ()  # unspecified functions, in order of first use
+    _index: dict[tuple[str, str], Quantity] = field(default_factory=dict, compare=False,
+                                                    repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({(q.role, q.owner): q for q in self.quantities})
+
+    def of(self, role: str, owner: str = "") -> Quantity:
+        """The quantity playing ``role`` for ``owner`` (a unit, input or parameter name)."""
+        return self._index[(role, owner)]
+
+    def name(self, role: str, owner: str = "") -> str:
+        return self.of(role, owner).name
+
+
+class NameClash(Exception):
+    """Two roles asked for one name; ``where``/``first`` locate the two requests."""
+
+    def __init__(self, message: str, where: object, first: object, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.first = first
+        self.hint = hint
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: Python reads ``ｘ`` and ``x`` as one (NFKC)."""
+    return unicodedata.normalize("NFKC", name)
+
+
+def latex_key(latex: str) -> str:
+    """The form two LaTeX names are compared in: ``x_{1}`` and ``x_1`` print the same."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", latex))
+    return re.sub(r"\{(\\?[A-Za-z0-9])\}", r"\1", text)
+
+
+_HINTS = {
+    "net input": "change `notation.net` or the unit's `net:`",
+    "activation": "change `notation.activation` or the unit's `latex:`",
+    "delta": "change `notation.delta` or the unit's `delta:`",
+    "target": "change `notation.target` or the unit's `target:`",
+    "loss": "change `notation.loss`",
+    "cost": "change `notation.cost`",
+    "learning rate": "change `notation.learning_rate`",
+    "example count": "change `cost.examples`",
+    "example index": "change `cost.index`",
+}
+
+
+@dataclass
+class _Claim:
+    quantity: Quantity
+    where: object
+
+
+class NameAuthority:
+    """Gives every quantity of a network its own name and refuses any clash.
+
+    Each role (input, parameter, net input, activation, δ, target, loss, cost, learning
+    rate, the cost's example count and index, unspecified functions and the derivative names
+    the tool makes for them) claims a plain name and a LaTeX name. Two different quantities
+    may share neither, names are compared as Python compares identifiers (NFKC), and no
+    quantity may take the name of a function. ``where`` is any location the caller can turn
+    into a message (a field path); a clash raises :class:`NameClash` carrying both locations.
+
+    >>> names = NameAuthority()
+    >>> _ = names.claim("parameter", "delta_2_1", "delta_2_1", "delta_{2,1}", where="w")
+    >>> try:
+    ...     names.claim("delta", "u2_1", "delta_2_1", r"\\delta^{[2]}_{1}", where="notation")
+    ... except NameClash as clash:
+    ...     print(clash)
+    `delta_2_1` would name both the δ of `u2_1` and the parameter `delta_2_1`
+    """
+
+    def __init__(self) -> None:
+        self._plain: dict[str, _Claim] = {}
+        self._latex: dict[str, _Claim] = {}
+        self._quantities: dict[tuple[str, str], Quantity] = {}
+        self._functions: list[str] = []
+        for word in sorted(FUNCTION_NAMES):
+            self._plain[name_key(word)] = _Claim(Quantity("built-in function", word, word, ""),
+                                                 None)
+
+    def claim(self, role: str, owner: str, name: str, latex: str, *, where: object,
+              shares: tuple[str, str] | None = None) -> Quantity:
+        """Give ``owner``'s ``role`` the plain ``name`` and ``latex``, or raise NameClash.
+
+        A quantity claimed again (a parameter shared by several units) gets its first name
+        back; ``shares`` names the one other quantity this one may coincide with (a linear
+        unit's activation is its net input; seed 000's cost is written like its loss).
+        """
+        known = self._quantities.get((role, owner))
+        if known is not None:
+            return known
+        quantity = Quantity(role, owner, name, latex)
+        allowed = self._quantities.get(shares) if shares is not None else None
+        self._check(self._plain, name_key(name), quantity, allowed, where, plain=True)
+        if latex:
+            self._check(self._latex, latex_key(latex), quantity, allowed, where, plain=False)
+        self._plain.setdefault(name_key(name), _Claim(quantity, where))
+        if latex:
+            self._latex.setdefault(latex_key(latex), _Claim(quantity, where))
+        self._quantities[(role, owner)] = quantity
+        return quantity
+
+    def claim_function(self, name: str, *, where: object) -> None:
+        """An unspecified function ``name``, and the name ``name_prime`` of its derivative."""
+        if name in self._functions:
+            return
+        key = name_key(name)
+        first = self._plain.get(key)
+        if first is not None and first.quantity.role == "built-in function":
+            raise NameClash(f"`{name}` is a built-in function, so it cannot name an "
+                            f"unspecified one", where, None,
+                            f"write `activation: {name}` for the built-in one, or pick "
+                            f"another name such as `f` or `g`")
+        self.claim("function", name, name, "", where=where)
+        self.claim("derivative", name, name + PRIME_SUFFIX, "", where=where)
+        self._functions.append(name)
+
+    def names(self) -> Names:
+        return Names(tuple(self._quantities.values()), tuple(self._functions))
+
+    def _check(self, table: dict[str, _Claim], key: str, quantity: Quantity,
+               allowed: Quantity | None, where: object, *, plain: bool) -> None:
+        first = table.get(key)
+        if first is None or first.quantity == allowed:
+            return
+        other = first.quantity
+        shown = quantity.name if plain else quantity.latex
+        if plain and name_key(other.name) == key and other.name != quantity.name:
+            what = (f"`{quantity.name}` and `{other.name}` are one name to Python "
+                    f"(Unicode NFKC): they cannot name both {quantity.describe()} and "
+                    f"{other.describe()}")
+        elif plain:
+            what = (f"`{shown}` would name both {quantity.describe()} and "
+                    f"{other.describe()}")
+        else:
+            what = (f"`{shown}` would print {quantity.describe()} exactly like "
+                    f"{other.describe()}")
+        if other.role == "built-in function":
+            hint = f"a quantity cannot take a function's name; rename {quantity.describe()}"
+        else:
+            hint = _HINTS.get(quantity.role) or _HINTS.get(other.role) or "rename one of them"
+        raise NameClash(what, where, first.where, hint)

@@ -6,7 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
-from .naming import is_identifier
+from .naming import NameAuthority, NameClash, Quantity, is_identifier
 from .source import Path_, Source
 
 
@@ -15,10 +15,34 @@ class Reader:
 
     def __init__(self, source: Source) -> None:
         self.src = source
+        self.names = NameAuthority()
 
     def fail(self, path: Path_, message: str, hint: str | None = None) -> SpecError:
         return SpecError(message, file=self.src.file, line=self.src.line(path),
                          field=field_name(path) or None, hint=hint)
+
+    def claim(self, path: Path_, role: str, owner: str, name: str, latex: str,
+              shares: tuple[str, str] | None = None) -> Quantity:
+        """Claim a name from the naming authority; a clash is an error at ``path``."""
+        try:
+            return self.names.claim(role, owner, name, latex, where=path, shares=shares)
+        except NameClash as clash:
+            raise self._clash(clash) from None
+
+    def claim_function(self, path: Path_, name: str) -> None:
+        try:
+            self.names.claim_function(name, where=path)
+        except NameClash as clash:
+            raise self._clash(clash) from None
+
+    def _clash(self, clash: NameClash) -> SpecError:
+        hint = clash.hint
+        if isinstance(clash.first, tuple):
+            line = self.src.line(clash.first)
+            at = field_name(clash.first) or "the top"
+            hint += f"; the other is at {at}" + (f", line {line}" if line else "")
+        where = clash.where if isinstance(clash.where, tuple) else ()
+        return self.fail(where, clash.message, hint=hint)
 
     def get(self, path: Path_) -> Any:
         value: Any = self.src.data

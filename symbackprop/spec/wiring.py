@@ -18,8 +18,8 @@ from .model import (
     ParamSpec,
     UnitSpec,
 )
-from .naming import auto_latex, expand, is_identifier, plain_name
-from .reader import Reader, kind_of
+from .naming import auto_latex, expand, is_identifier, name_key, plain_name
+from .reader import Reader, field_name, kind_of
 from .source import Path_
 from .tex import read_math
 
@@ -63,6 +63,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     layers: list[LayerSpec] = []
     units: list[UnitSpec] = []
     layer_of: dict[str, int] = {i.name: 0 for i in inputs}
+    unit_keys = {name_key(i.name) for i in inputs}
     seen_layer_names: set[str] = {"inputs"}
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
@@ -114,21 +115,46 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                      "softmax applies to a whole layer, not one unit")
             else:
                 uname = r.string(up, identifier=True)
-            if uname in layer_of:
+            if name_key(uname) in unit_keys or uname == "inputs":
                 raise r.fail(up, f"unit name `{uname}` is already used",
-                             hint="every input and unit needs its own name")
+                             hint="every input and unit needs its own name"
+                             + (" (`inputs` means all inputs in `from`)"
+                                if uname == "inputs" else ""))
+            unit_keys.add(name_key(uname))
             layer_of[uname] = pos
             names.append(uname)
             fields["unit"] = uname
-            units.append(UnitSpec(
+            unit = UnitSpec(
                 name=uname, layer=pos, index=idx, activation=unit_act,
                 latex=overrides.get("latex") or expand(notation.activation, **fields),
                 net_latex=overrides.get("net") or expand(notation.net, **fields),
                 target_latex=overrides.get("target") or expand(notation.target, **fields),
                 delta_latex=overrides.get("delta") or expand(notation.delta, **fields),
-            ))
+            )
+            where = up if raw is not None else (*lp, "units" if "units" in layer else "size")
+            _claim_unit_names(r, unit, where, output=pos == len(items))
+            if unit_act.kind == "unspecified" and unit_act.fname:
+                apath = (*up, "activation") if unit_act is not act else (*lp, "activation")
+                r.claim_function(apath, unit_act.fname)
+            units.append(unit)
         layers.append(LayerSpec(name, pos, number, tuple(names), act))
+    for lay in layers:
+        if name_key(lay.name) in unit_keys:
+            raise r.fail(("layers", lay.position - 1, "name"),
+                         f"`{lay.name}` names both a layer and a unit or input",
+                         hint="`from` could not tell which one is meant; rename one")
     return layers, units
+
+
+def _claim_unit_names(r: Reader, unit: UnitSpec, where: Path_, *, output: bool) -> None:
+    """A unit's net input, activation, δ and (on the output layer) target: four names."""
+    owner = unit.name
+    r.claim(where, "net input", owner, plain_name(unit.net_latex), unit.net_latex)
+    shares = ("net input", owner) if unit.activation.kind == "linear" else None
+    r.claim(where, "activation", owner, plain_name(unit.latex), unit.latex, shares=shares)
+    r.claim(where, "delta", owner, plain_name(unit.delta_latex), unit.delta_latex)
+    if output:
+        r.claim(where, "target", owner, plain_name(unit.target_latex), unit.target_latex)
 
 
 def _source_units(r: Reader, lp: Path_, layer: dict[str, Any], pos: int,
@@ -145,17 +171,23 @@ def _source_units(r: Reader, lp: Path_, layer: dict[str, Any], pos: int,
         fp: Path_ = (*lp, "from", k) if isinstance(raw, list) else (*lp, "from")
         word = r.string(fp)
         if word == "inputs":
-            out.extend(i.name for i in inputs)
+            adding = [i.name for i in inputs]
         elif word in by_name:
             if by_name[word].position >= pos:
                 raise r.fail(fp, f"layer `{word}` does not come before this layer",
                              hint="`from` may name only earlier layers")
-            out.extend(by_name[word].units)
+            adding = list(by_name[word].units)
         elif word in all_units:
-            out.append(word)
+            adding = [word]
         else:
             raise r.fail(fp, f"no layer, input or unit called `{word}`",
                          hint=did_you_mean(word, [*by_name, "inputs", *all_units]))
+        twice = [u for u in adding if u in out]
+        if twice:
+            raise r.fail(fp, f"`{twice[0]}` is already a source of this layer",
+                         hint="list every source once; a second edge from it would have no "
+                              "weight of its own")
+        out.extend(adding)
     return out
 
 
@@ -171,7 +203,10 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
     number_of_pos = {lay.position: lay.number for lay in layers}
     number_of_pos[0] = notation.first_layer
 
-    def add_param(name: str, latex: str, kind: str, path: Path_) -> None:
+    derived: dict[str, Path_] = {}  # parameters named by a notation template, and where
+
+    def add_param(name: str, latex: str, kind: str, path: Path_, *, template: bool = False
+                  ) -> None:
         if not is_identifier(name):
             raise r.fail(path, f"`{name}` is not a valid parameter name",
                          hint="use letters, digits and _")
@@ -179,6 +214,15 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
             raise r.fail(path, f"`{name}` names a unit, not a parameter")
         if name in kinds and kinds[name] != kind:
             raise r.fail(path, f"`{name}` is used both as a weight and as a bias")
+        if name in params and (template or name in derived):
+            first = derived.get(name, path)
+            raise r.fail(path, f"two different {kind}s would both be named `{name}`",
+                         hint=f"the notation template `{getattr(notation, kind)}` gives "
+                              f"that name twice (first at {field_name(first)}); separate its "
+                              f"indices, e.g. with a comma, or name the {kind}s yourself")
+        if template:
+            derived[name] = path
+        r.claim(path, "parameter", name, name, latex)
         kinds[name] = kind
         params.setdefault(name, ParamSpec(name, latex, kind))
 
@@ -196,21 +240,22 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         if connect == "full":
             sources = _source_units(r, lp, layer, lay.position, inputs, layers)
             names = _weight_names(r, lp, layer, lay, sources)
-            distinct = len(sources) == len(set(sources))
+            # a source's index in its own layer, unless two sources share one (skip links)
+            by_index = len({unit_index[src] for src in sources}) == len(sources)
             for j, target in enumerate(lay.units, start=1):
                 for k, source in enumerate(sources, start=1):
                     wname, wpath = names[(target, source)]
                     if wname is None:
                         continue
                     default = expand(notation.weight, layer=weight_layer(lay.position),
-                                     j=j, k=unit_index[source] if distinct else k,
-                                     unit=target)
-                    if wname == "":
+                                     j=j, k=unit_index[source] if by_index else k, unit=target)
+                    from_template = wname == ""
+                    if from_template:
                         wname = plain_name(default)
                         latex = default
                     else:
                         latex = auto_latex(wname)
-                    add_param(wname, latex, "weight", wpath)
+                    add_param(wname, latex, "weight", wpath, template=from_template)
                     edges.append(EdgeSpec(source, target, wname))
         elif "weights" in layer:
             raise r.fail((*lp, "weights"), "`weights` needs `connect: full`",
@@ -232,7 +277,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 latex = expand(notation.bias, layer=weight_layer(lay.position), j=j,
                                index=j, unit=target)
                 name = plain_name(latex)
-                add_param(name, latex, "bias", bp)
+                add_param(name, latex, "bias", bp, template=True)
                 biases.append((target, name))
         else:
             name = r.string(bp, identifier=True)
@@ -262,8 +307,11 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
             else:
                 latex = expand(notation.weight, layer=number_of_pos[layer_of[dst]],
                                j=unit_index[dst], k=unit_index[src], unit=dst)
+                if plain_name(latex) in params:  # a skip link: the source's index is taken
+                    latex = expand(notation.weight, layer=number_of_pos[layer_of[dst]],
+                                   j=unit_index[dst], k=src, unit=dst)
                 wname = plain_name(latex)
-            add_param(wname, latex, "weight", (*ep, "weight"))
+            add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
     used = {e.target for e in edges}
     for u in units:
