@@ -7,7 +7,7 @@ this module and the package is evidence from two separate implementations.
 
 Conventions shared with the package (and nothing else):
 
-* an unspecified activation ``f`` is evaluated as tanh;
+* an unspecified activation ``f`` is evaluated as tanh (the stand-in the tests ask for);
 * softmax takes the net inputs of its whole layer;
 * the loss is ``factor · Σ term`` over the output units (divided by their number for a mean
   reduction), with ``(y − a)²``, ``−(y log a + (1 − y) log(1 − a))`` or ``−y log a`` as term;
@@ -230,7 +230,8 @@ class ToolRun:
 
 
 def _numeric_stand_ins(expr: Any) -> Any:
-    """Replace unspecified activations f, f' by tanh, 1 − tanh² (the package's convention)."""
+    """Replace unspecified activations f, f' by tanh, 1 − tanh² (the stand-in the tests ask
+    the package for with ``--define f=tanh``)."""
     import sympy as sp
 
     from symbackprop.network.functions import Unspecified, UnspecifiedPrime
@@ -310,3 +311,12 @@ def tool_runs(net: Any, grads: Any, params: Mapping[str, float],
                             {k: float(v) for k, v in r.nets.items()},
                             {k: float(v) for k, v in r.outs.items()}))
     return runs
+
+
+def built(spec: Any) -> Any:
+    """The package's network of ``spec``, its unspecified functions evaluated as the oracle
+    evaluates them (asked for, as a user asks with ``--define f=tanh``)."""
+    from symbackprop.network.build import build_network
+
+    net = build_network(spec)
+    return net.with_stand_ins(dict.fromkeys(net.functions, UNSPECIFIED_AS))

@@ -15,6 +15,7 @@ from fractions import Fraction
 import mpmath
 from hypothesis import HealthCheck, given, note, settings
 from oracle import (
+    built,
     close,
     closed_form_gradients,
     delta_form_gradients,
@@ -25,7 +26,6 @@ from oracle import (
 )
 from strategies import DrawnNetwork, networks
 
-from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
 
 # Reproducible: a fixed derandomized search without an example database.
@@ -47,7 +47,7 @@ def _report(drawn: DrawnNetwork, what: str, lines: list[str]) -> str:
 def test_compiled_gradients_match_autograd(drawn: DrawnNetwork) -> None:
     note(drawn.text)
     spec = drawn.spec
-    net = build_network(spec)
+    net = built(spec)
     grads = derive(net)
     params = drawn.params
     runs = tool_runs(net, grads, params, drawn.examples)
@@ -77,7 +77,7 @@ def test_compiled_gradients_match_autograd(drawn: DrawnNetwork) -> None:
 def test_symbolic_forms_match_autograd(drawn: DrawnNetwork) -> None:
     note(drawn.text)
     spec = drawn.spec
-    net = build_network(spec)
+    net = built(spec)
     grads = derive(net)
     params = drawn.params
     ((inputs, targets),) = drawn.examples
@@ -97,7 +97,7 @@ def test_high_precision_pass_matches_autograd(drawn: DrawnNetwork) -> None:
     """The mpmath pass (the one ``gradcheck`` uses) agrees with the oracle as well."""
     note(drawn.text)
     spec = drawn.spec
-    net = build_network(spec)
+    net = built(spec)
     grads = derive(net)
     params = drawn.params
     ((inputs, targets),) = drawn.examples
@@ -115,7 +115,7 @@ def test_high_precision_pass_matches_autograd(drawn: DrawnNetwork) -> None:
 def test_comparison_catches_a_wrong_loss_factor(drawn: DrawnNetwork) -> None:
     """The same comparison fails once the oracle's loss factor is off by 1 %."""
     spec = drawn.spec
-    net = build_network(spec)
+    net = built(spec)
     grads = derive(net)
     params = drawn.params
     ((inputs, targets),) = drawn.examples

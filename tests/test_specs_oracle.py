@@ -87,6 +87,7 @@ def _mean_tool_gradients(net: Network, grads: Gradients, values: Values
 def derived(request: pytest.FixtureRequest) -> tuple[NetworkSpec, Network, Gradients]:
     spec = load_spec(request.param)
     net = build_network(spec)
+    net = net.with_stand_ins(dict.fromkeys(net.functions, "tanh"))  # as the oracle does
     return spec, net, derive(net)
 
 

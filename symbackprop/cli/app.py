@@ -6,16 +6,36 @@ inside the commands, so ``--help`` answers at once.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from .support import CheckFailed, progress_bar, reports_errors, write_output
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _limit_option(name: str, what: str) -> Callable[[F], F]:
+    from ..spec.limits import DEFAULT_LIMITS
+
+    default = getattr(DEFAULT_LIMITS, name)
+    return click.option(f"--{name.replace('_', '-')}", name, type=click.IntRange(min=1),
+                        default=default, show_default=True, metavar="N",
+                        envvar=f"SYMBACKPROP_{name.upper()}",
+                        help=f"Refuse specs and values files with more than N {what} "
+                             "(docs/limits.md).")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="symbackprop")
-def main() -> None:
+@_limit_option("max_bytes", "bytes")
+@_limit_option("max_depth", "levels of nesting")
+@_limit_option("max_values", "values (each YAML alias counted in full)")
+@_limit_option("max_units", "inputs and units")
+@_limit_option("max_params", "weights and biases")
+def main(max_bytes: int, max_depth: int, max_values: int, max_units: int,
+         max_params: int) -> None:
     """Exact, readable, verified backpropagation gradients for a network spec.
 
     \b
@@ -30,7 +50,17 @@ def main() -> None:
       python -m symbackprop derive SPEC --format latex -o grads.tex
 
     Exit status: 0 ok, 1 a check failed, 2 usage or input error.
+
+    \b
+    Bounds on what a spec may ask for come before the command:
+      symbackprop --max-params 5000000 derive big.yaml
     """
+    from ..spec.limits import MAX_DEPTH_CEILING, Limits, set_limits
+
+    if max_depth > MAX_DEPTH_CEILING:
+        raise click.BadParameter(f"at most {MAX_DEPTH_CEILING}", param_hint="--max-depth")
+    set_limits(Limits(max_bytes=max_bytes, max_depth=max_depth, max_values=max_values,
+                      max_units=max_units, max_params=max_params))
 
 
 def _load(spec_path: str) -> tuple[Any, Any, Any]:
@@ -41,6 +71,26 @@ def _load(spec_path: str) -> tuple[Any, Any, Any]:
     spec = load_spec(spec_path)
     net = build_network(spec)
     return spec, net, derive(net)
+
+
+define_option = click.option(
+    "--define", "defines", multiple=True, metavar="F=STAND_IN",
+    help="Evaluate the unspecified function F as STAND_IN (tanh, sigmoid, sin, softplus, "
+         "linear) in numbers; repeatable. Symbols and formulas keep F.")
+
+
+def _with_stand_ins(spec: Any, net: Any, values: Any, defines: tuple[str, ...]) -> Any:
+    """``net`` with the stand-ins of ``values`` (a values file) and ``--define`` applied."""
+    from ..spec.load import parse_definitions
+
+    return net.with_stand_ins({**values.functions, **parse_definitions(defines, spec)})
+
+
+def _stand_in_line(net: Any) -> str:
+    from ..numeric.stand_ins import describe_stand_ins
+
+    said = describe_stand_ins(net)
+    return f"stand-in: {said} (an unspecified function, evaluated as asked)\n" if said else ""
 
 
 @main.command()
@@ -57,9 +107,10 @@ def _load(spec_path: str) -> tuple[Any, Any, Any]:
               help="With the spec's values, show each factor's number.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of stdout.")
+@define_option
 @reports_errors
 def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: bool,
-           output: str | None) -> None:
+           output: str | None, defines: tuple[str, ...]) -> None:
     """Derive ∂E/∂θ for every weight and bias of SPEC by the chain rule.
 
     \b
@@ -71,6 +122,7 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     from ..render.derivations import build_document, render
 
     s, net, grads = _load(spec)
+    net = _with_stand_ins(s, net, s.values, defines)
     values = s.values if numbers and s.values.examples else None
     count = len(params) or len(net.params)
     with progress_bar(count, "deriving") as tick:
@@ -92,9 +144,10 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
               help="Keep this parameter fixed during the steps (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
+@define_option
 @reports_errors
 def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
-                 frozen: tuple[str, ...], fmt: str) -> None:
+                 frozen: tuple[str, ...], fmt: str, defines: tuple[str, ...]) -> None:
     """Forward values, loss, gradients and descent steps of SPEC at its values.
 
     \b
@@ -102,6 +155,7 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
       symbackprop eval specs/seed-004-mazur-2-2-2.yaml
       symbackprop eval specs/seed-004-mazur-2-2-2.yaml --steps 10000 --frozen b1 --frozen b2
       symbackprop eval SPEC --at values.yaml --lr 0.1 --format json
+      symbackprop eval SPEC --define f=tanh     # an unspecified f needs a stand-in
     """
     from ..numeric.evaluation import evaluate
     from ..render.escape import json_text
@@ -110,13 +164,17 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
 
     s, net, grads = _load(spec)
     values = load_values(at, s) if at else s.values
+    net = _with_stand_ins(s, net, values, defines)
     with progress_bar(steps if (lr or values.learning_rate) else 0, "descending") as tick:
         result = evaluate(net, grads, values, steps=steps, learning_rate=lr, frozen=frozen,
                           progress=tick)
     if fmt == "json":
-        write_output(json_text(evaluation_json(result)), None)
+        data = evaluation_json(result)
+        if net.stand_ins:
+            data["stand_ins"] = dict(net.stand_ins)
+        write_output(json_text(data), None)
     else:
-        write_output(evaluation_text(net, result), None)
+        write_output(_stand_in_line(net) + evaluation_text(net, result), None)
 
 
 @main.command()
@@ -131,8 +189,10 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
                    "parameters; auto: full up to 2000 parameters.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
+@define_option
 @reports_errors
-def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> None:
+def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
+              defines: tuple[str, ...]) -> None:
     """Compare the symbolic gradients of SPEC with finite differences.
 
     Exits with status 1 if any gradient disagrees.
@@ -142,22 +202,38 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str) -> No
       symbackprop gradcheck specs/seed-004-mazur-2-2-2.yaml
       symbackprop gradcheck specs/softmax-cross-entropy.yaml --seed 7 --format json
       symbackprop gradcheck big.yaml --method directional
+      symbackprop gradcheck specs/seed-000-renom-1-2-1.yaml --define f=sin
+
+    An unspecified function with no stand-in asked for is checked with tanh, sigmoid and
+    sin in turn: a derivation that holds for every f must pass with each.
     """
     from ..numeric.gradient_check import check_count
     from ..numeric.gradient_check import gradcheck as run_gradcheck
+    from ..numeric.stand_ins import stand_in_trials
     from ..render.escape import json_text
     from ..render.numeric_reports import gradcheck_json, gradcheck_text
     from ..spec.load import load_values
 
     s, net, grads = _load(spec)
     values = load_values(at, s) if at else s.values
-    with progress_bar(check_count(net, method), "checking") as tick:
-        report = run_gradcheck(net, grads, values, seed=seed, method=method, progress=tick)
+    net = _with_stand_ins(s, net, values, defines)
+    runs = []
+    for each in stand_in_trials(net):
+        with progress_bar(check_count(each, method), "checking") as tick:
+            runs.append((each, run_gradcheck(each, grads, values, seed=seed, method=method,
+                                             progress=tick)))
+    ok = all(report.ok for _, report in runs)
     if fmt == "json":
-        write_output(json_text(gradcheck_json(report)), None)
+        data = [{**gradcheck_json(report), "stand_ins": dict(each.stand_ins)}
+                for each, report in runs]
+        out: Any = data[0] if len(data) == 1 else {"ok": ok, "runs": data}
+        write_output(json_text(out), None)
     else:
-        write_output(gradcheck_text(report), None)
-    if not report.ok:
+        heading = (f"the derivation holds for every {', '.join(net.functions)}: checked with "
+                   f"{len(runs)} stand-ins in turn\n\n" if len(runs) > 1 else "")
+        write_output(heading + "\n".join(_stand_in_line(each) + gradcheck_text(report)
+                                          for each, report in runs), None)
+    if not ok:
         raise CheckFailed("")
 
 

@@ -7,7 +7,8 @@ of parameters; the fully substituted closed form is one :meth:`Network.substitut
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import sympy as sp
@@ -47,6 +48,19 @@ class Network:
     loss: sp.Expr  # in terms of output activations and targets
     latex_names: dict[sp.Symbol, str]
     kinds: dict[sp.Symbol, str]  # symbol → input|param|net|out|target|delta|loss
+    stand_ins: dict[str, str] = field(default_factory=dict)  # unspecified f → numeric stand-in
+
+    def with_stand_ins(self, stand_ins: Mapping[str, str]) -> Network:
+        """The same network with its unspecified functions evaluated as ``stand_ins``.
+
+        Symbols and derivations are unchanged (f stays f); only numbers use the stand-ins.
+        """
+        return replace(self, stand_ins={**self.stand_ins, **stand_ins})
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The unspecified functions of the network, in order of first use."""
+        return self.spec.names.functions
 
     @cached_property
     def unit_by_name(self) -> dict[str, Unit]:
@@ -210,6 +224,7 @@ def build_network(spec: NetworkSpec) -> Network:
         params=tuple(params[p.name] for p in spec.params),
         targets=tuple(u.target for u in out_units if u.target is not None),
         loss_symbol=loss_symbol, loss=loss, latex_names=latex, kinds=kinds,
+        stand_ins=dict(spec.values.functions),
     )
 
 

@@ -332,8 +332,3 @@ _register(Activation(
     r"\frac{\partial s_k}{\partial z_i} = s_k\left(\mathbb{I}[k = i] - s_i\right)",
     elementwise=False,
 ))
-
-
-# Numeric stand-ins used by lambdify. Unspecified activations are evaluated numerically
-# as tanh, so that specs using them can still be gradient-checked; the CLI says so.
-UNSPECIFIED_NUMERIC = "tanh"

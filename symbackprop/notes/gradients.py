@@ -24,11 +24,12 @@ MAX_DERIVED = 12  # parameters listed before a large network shows one of each k
 COMPACT_KINDS = ("values", "numbers", "value")
 
 
-def numbers_steps(formula: sp.Expr, at: dict[sp.Symbol, float], value: float | None = None
-                  ) -> list[Step]:
-    """``formula``, then the formula with the numbers in, then its value."""
+def numbers_steps(formula: sp.Expr, at: dict[sp.Symbol, float], net: Network,
+                  value: float | None = None) -> list[Step]:
+    """``formula``, then the formula with the numbers in, then its value (an unspecified
+    function evaluated as the stand-in asked for in ``net``)."""
     if value is None:
-        value = _numeric(formula, at)
+        value = _numeric(formula, at, net)
     steps = [Step(formula)]
     if formula.free_symbols and not formula.is_Symbol:
         subs = {s: rounded(at[s]) for s in formula.free_symbols if s in at}
@@ -127,7 +128,7 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
     for p in backward_params(net, grads):
         check = checks[p.name]
         row: list[str | Math] = [Math(net.latex_of(p)), Math(number_tex(at[p])),
-                                 Math(number_tex(_numeric(grads.gradient(p), at)))]
+                                 Math(number_tex(_numeric(grads.gradient(p), at, net)))]
         if updated is not None:
             row.append(Math(number_tex(updated[p.name])))
         row.append(Math(_sci(check.rel_error)) if check.ok else "FAIL")
@@ -140,7 +141,7 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
         p = backward_params(net, grads)[0]
         rule = rf"{theta}^{{+}} = {theta} - {eta}\, \partial {loss} / \partial {theta}"
         example = (rf"{superscript(net.latex_of(p), '+')} = {number_tex(at[p])} - "
-                   rf"{number_tex(lr)} \cdot {number_tex(_numeric(grads.gradient(p), at))} = "
+                   rf"{number_tex(lr)} \cdot {number_tex(_numeric(grads.gradient(p), at, net))} = "
                    rf"{number_tex(updated[p.name])}")
         words += ["With learning rate ", Math(f"{eta} = {number_tex(lr)}"),
                   " every parameter takes the step ", Math(rule), " at once; for example ",
@@ -180,7 +181,7 @@ def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
     for p in backward_params(net, grads):
         g = grads.gradient(p)
         rows += aligned_rows(printer.doprint(Partial(net.loss_symbol, p)),
-                             numbers_steps(g, at), printer, pack=True)
+                             numbers_steps(g, at, net), printer, pack=True)
     out: list[Block] = [
         Heading("Worked example in full"),
         Para(("Each gradient from the local gradients (weight: the local gradient of the unit "
@@ -201,7 +202,7 @@ def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
             formula = sp.Add(p, -sp.Mul(eta, Partial(net.loss_symbol, p)), evaluate=False)
             with sp.evaluate(False):
                 nums = sp.Add(rounded(at[p]), -sp.Mul(
-                    rounded(lr), rounded(_numeric(grads.gradient(p), at))))
+                    rounded(lr), rounded(_numeric(grads.gradient(p), at, net))))
             rows += aligned_rows(update_printer.doprint(new), [
                 Step(formula), Step(nums), Step(latex=number_tex(ev.updated[p.name]))],
                 update_printer, pack=True)

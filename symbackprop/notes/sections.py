@@ -147,7 +147,7 @@ def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Blo
     rows: list[str] = []
     for r in definition_rows(net):
         assert r.lhs is not None and r.expr is not None
-        steps = numbers_steps(r.expr, at) if at is not None else [Step(r.expr)]
+        steps = numbers_steps(r.expr, at, net) if at is not None else [Step(r.expr)]
         rows += _eq(net, r.lhs, steps)
     out.append(Equations(tuple(rows)))
     return out
@@ -182,6 +182,11 @@ def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
             out.append(Para(("The activation ", *_join_math(names),
                              " is left unspecified, so its derivative stays a symbol: ",
                              _m(net, eq), ".")))
+            if net.stand_ins:
+                said = ", ".join(f"{n} as {net.stand_ins[n]}" for n in names
+                                 if n in net.stand_ins)
+                out.append(Para((f"Its numbers below evaluate {said}: a stand-in asked "
+                                 "for, since the function itself has no values.",)))
     out += loss_derivative_section(net, grads)
     return out
 
@@ -256,7 +261,7 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
     rows: list[str] = []
     for u in backward_order(net):
         recurrence = grads.recurrence(u.name)
-        steps = numbers_steps(recurrence, at, value=at[u.delta]) if at is not None else [
+        steps = numbers_steps(recurrence, at, net, value=at[u.delta]) if at is not None else [
             Step(recurrence)]
         rows += _eq(net, u.delta, steps)
     out.append(Equations(tuple(rows)))

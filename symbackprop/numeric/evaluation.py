@@ -15,6 +15,7 @@ from ..network.build import Network
 from ..network.derivation import Gradients
 from ..spec.load import Values
 from .lambdified import CompiledNetwork, compile_network
+from .stand_ins import stand_ins
 from .vectorized import VectorizedNetwork, vectorize
 
 VECTORIZE_ABOVE = 500  # parameters; below, the lambdified δ-form (cheap to build) is used
@@ -73,6 +74,31 @@ def _vector_pass(vec: VectorizedNetwork, params: dict[str, float], values: Value
     return batch.loss, vec.unpack(batch.gradient), per_example
 
 
+def check_values_complete(net: Network, values: Values) -> None:
+    """Every parameter, and every input and target of every example, has a value."""
+    def error(message: str, field: str, hint: str | None = None) -> ValuesError:
+        where = values.where(field)
+        return ValuesError(message, file=where["file"] or net.spec.file, line=where["line"],
+                           field=field, hint=hint)
+
+    missing = [p.name for p in net.params if p.name not in values.params]
+    if missing:
+        raise error(f"no value for parameter(s) {', '.join(missing)}", "values.params")
+    if not values.examples:
+        raise error("no inputs and targets to evaluate at", "values",
+                    hint="add `inputs` and `targets` or use --at")
+    listed = "values.examples[0].inputs" in values.lines
+    for k, ex in enumerate(values.examples):
+        base = f"values.examples[{k}]" if listed else "values"
+        lacking = [i.name for i in net.spec.inputs if i.name not in ex.inputs]
+        if lacking:
+            raise error(f"no value for input(s) {', '.join(lacking)}", f"{base}.inputs")
+        lacking = [u.name for u in net.outputs if u.name not in ex.targets]
+        if lacking:
+            raise error(f"no target for output(s) {', '.join(lacking)}", f"{base}.targets",
+                        hint="eval needs every target; gradcheck fills in missing ones")
+
+
 def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
              learning_rate: float | None = None, frozen: Iterable[str] = (),
              progress: Callable[[int], None] | None = None) -> Evaluation:
@@ -80,13 +106,8 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
 
     ``history`` holds the loss before any step, then after each step.
     """
-    missing = [p.name for p in net.params if p.name not in values.params]
-    if missing:
-        raise ValuesError(f"no value for parameter(s) {', '.join(missing)}",
-                          field="values.params", file=net.spec.file)
-    if not values.examples:
-        raise ValuesError("no inputs and targets to evaluate at", field="values",
-                          file=net.spec.file, hint="add `inputs` and `targets` or use --at")
+    stand_ins(net)  # an unspecified function needs a stand-in before any number
+    check_values_complete(net, values)
     frozen = tuple(frozen)
     unknown = [f for f in frozen if f not in {p.name for p in net.params}]
     if unknown:

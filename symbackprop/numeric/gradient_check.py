@@ -263,7 +263,8 @@ class _SymbolicGradient:
 
     def _evaluate(self, expr: sp.Expr) -> Any:
         free = sorted(expr.free_symbols, key=lambda s: s.name)
-        f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
+        f = lambdify_by_position(free, expr,
+                                 modules=[namespace("numpy", [expr], self.net), "numpy"])
         return f(*[self.values[s] for s in free])
 
     def delta(self, unit: str) -> Any:

@@ -25,11 +25,12 @@ from sympy.codegen.cfunctions import log1p
 
 from ..network.build import Network
 from ..network.derivation import Gradients
-from ..network.functions import UNSPECIFIED_NUMERIC, Unspecified, UnspecifiedPrime, softplus
+from ..network.functions import Unspecified, UnspecifiedPrime, softplus
 from ..network.losses import loss_scale
 from . import stable
 from .identifiers import lambdify_by_position
 from .stable import log_softplus
+from .stand_ins import stand_in_functions
 
 HIGH_PRECISION_DIGITS = 40
 
@@ -89,27 +90,28 @@ MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 
 def _unspecified_names(exprs: Sequence[sp.Expr]) -> set[str]:
+    """The unspecified functions (by their own name) that ``exprs`` call, or their derivatives."""
     names: set[str] = set()
     for e in exprs:
         for f in e.atoms(sp.Function):
-            if isinstance(f, (Unspecified, UnspecifiedPrime)):
+            if isinstance(f, UnspecifiedPrime):
+                names.add(type(f).base_name)
+            elif isinstance(f, Unspecified):
                 names.add(type(f).__name__)
     return names
 
 
-def namespace(module: str, exprs: Sequence[sp.Expr] = ()) -> dict[str, Callable[..., Any]]:
+def namespace(module: str, exprs: Sequence[sp.Expr] = (), net: Network | None = None
+              ) -> dict[str, Callable[..., Any]]:
     """Functions lambdify needs for our activations in ``module`` ('numpy' or 'mpmath').
 
-    An unspecified activation f is evaluated as tanh (and f' as 1 − tanh²).
+    An unspecified activation f that ``exprs`` use is evaluated as the stand-in asked for in
+    ``net`` (:mod:`symbackprop.numeric.stand_ins`); none asked for is an error naming f.
+    Without ``net`` the caller supplies f and f' itself.
     """
     ns = dict(NUMPY_FUNCTIONS if module == "numpy" else MPMATH_FUNCTIONS)
-    lib: Any = np if module == "numpy" else mpmath
-    assert UNSPECIFIED_NUMERIC == "tanh"
-    for name in _unspecified_names(exprs):
-        if name.endswith("_prime"):
-            ns[name] = lambda x, lib=lib: 1 - lib.tanh(x) ** 2
-        else:
-            ns[name] = lambda x, lib=lib: lib.tanh(x)
+    if net is not None and _unspecified_names(exprs):
+        ns.update(stand_in_functions(net, module))
     return ns
 
 
@@ -230,7 +232,7 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
     for u in net.units:
         outputs += [u.net, u.out]
     defs = _ordered_definitions(net, grads)
-    ns = namespace(module, [d for _, d in defs] + outputs)
+    ns = namespace(module, [d for _, d in defs] + outputs, net)
     function = lambdify_by_position(args, outputs, modules=[ns, module], definitions=defs)
     loss_function = lambdify_by_position(args, loss, modules=[ns, module],
                                          definitions=list(net.definitions))

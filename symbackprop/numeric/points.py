@@ -70,6 +70,26 @@ def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Val
             if lacking:
                 fill = random_example(net, rng)
                 notes.append(f"example {k + 1}: random values for {', '.join(lacking)}")
-                examples[k] = Example({**fill.inputs, **ex.inputs}, {**fill.targets, **ex.targets})
+                targets = {**fill.targets, **ex.targets}
+                if _softmax_ce(net) and ex.targets:
+                    targets = _rest_of_distribution(ex.targets, fill.targets)
+                examples[k] = Example({**fill.inputs, **ex.inputs}, targets)
     return Values(params=params, learning_rate=values.learning_rate,
                   examples=tuple(examples)), notes
+
+
+def _softmax_ce(net: Network) -> bool:
+    return net.spec.loss.kind == "cross_entropy" and \
+        net.spec.layers[-1].activation.kind == "softmax"
+
+
+def _rest_of_distribution(given: dict[str, float], drawn: dict[str, float]
+                          ) -> dict[str, float]:
+    """Targets of a softmax layer: those given, and the rest of the mass 1 shared among the
+    others in the proportions drawn, so that they still sum to 1 (δ = a − y needs it)."""
+    missing = [name for name in drawn if name not in given]
+    rest = max(0.0, 1.0 - sum(given.values()))
+    weight = sum(drawn[name] for name in missing)
+    filled = {name: rest * drawn[name] / weight for name in missing} if weight > 0 else \
+        dict.fromkeys(missing, rest / max(1, len(missing)))
+    return {name: given.get(name, filled.get(name, 0.0)) for name in drawn}

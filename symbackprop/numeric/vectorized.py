@@ -26,17 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from ..network.build import Network
+from ..network.build import Network, Unit
 from ..network.losses import loss_scale
 from .stable import NUMPY_SOURCE
+from .stand_ins import stand_in
 
-ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "unspecified")
+ELEMENTWISE = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus", "sin")
 
 # forward code of each activation, from the pre-activation {z}
 FORWARD_CODE = {
     "sigmoid": "_sigmoid({z})",
     "tanh": "np.tanh({z})",
-    "unspecified": "np.tanh({z})",  # an unspecified f is evaluated as tanh, as elsewhere
+    "sin": "np.sin({z})",  # a stand-in for an unspecified f (numeric.stand_ins)
     "relu": "np.maximum({z}, 0.0)",
     "leaky_relu": "np.where({z} > 0.0, {z}, {alpha} * {z})",
     "linear": "{z}",
@@ -48,7 +49,7 @@ FORWARD_CODE = {
 DERIVATIVE_CODE: dict[str, str | None] = {
     "sigmoid": "{a} * (1.0 - {a})",
     "tanh": "(1.0 - {a} ** 2)",
-    "unspecified": "(1.0 - {a} ** 2)",
+    "sin": "np.cos({z})",
     "relu": "({z} > 0.0)",
     "leaky_relu": "np.where({z} > 0.0, 1.0, {alpha})",
     "linear": None,
@@ -134,6 +135,14 @@ def _block(indices: Sequence[int], shape: tuple[int, ...]) -> Block:
     return Block("index", shape, index=tuple(indices))
 
 
+def _numeric_kind(net: Network, unit: Unit) -> str:
+    """The activation a unit is computed with: its own, or the stand-in of an unspecified f."""
+    act = unit.activation
+    if act.kind == "unspecified":
+        return stand_in(net, act.fname or "f")
+    return act.kind
+
+
 def layered_plan(net: Network) -> LayeredPlan | None:
     """The matrix layout of ``net``, or None when it is not a plain layered network.
 
@@ -147,7 +156,7 @@ def layered_plan(net: Network) -> LayeredPlan | None:
     layers: list[DenseLayer] = []
     for lay in spec.layers:
         units = [net.unit_by_name[n] for n in lay.units]
-        kinds = {(u.activation.kind, u.activation.alpha) for u in units}
+        kinds = {(_numeric_kind(net, u), u.activation.alpha) for u in units}
         if len(kinds) != 1:
             return None
         ((kind, alpha),) = kinds

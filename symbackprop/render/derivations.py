@@ -122,24 +122,24 @@ def symbol_values(net: Network, grads: Gradients, values: Any
         out[u.out] = float(result.outs[u.name])
     out[net.loss_symbol] = float(result.loss)
     for u in backward_order(net):  # each δ from the δs of the units it feeds
-        out[u.delta] = _numeric(grads.deltas[u.name], out)
+        out[u.delta] = _numeric(grads.deltas[u.name], out, net)
     return out
 
 
-def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float]) -> float:
+def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
     from ..numeric.identifiers import lambdify_by_position
     from ..numeric.lambdified import namespace
 
     free = sorted(expr.free_symbols, key=lambda s: s.name)
-    f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr]), "numpy"])
+    f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr], net), "numpy"])
     with np.errstate(all="ignore"):  # a factor such as −y/a at an underflowed a is ±inf
         value = float(f(*[np.float64(at[s]) for s in free]))
     if not math.isfinite(value) and isinstance(at, SymbolValues):
-        value = _exact(expr, at)
+        value = _exact(expr, at, net)
     return value
 
 
-def _exact(expr: sp.Expr, at: SymbolValues) -> float:
+def _exact(expr: sp.Expr, at: SymbolValues, net: Network) -> float:
     """``expr`` in the spec's parameters, inputs and targets, evaluated in 50 digits."""
     import mpmath
 
@@ -150,7 +150,7 @@ def _exact(expr: sp.Expr, at: SymbolValues) -> float:
     free = sorted(closed.free_symbols, key=lambda s: s.name)
     if any(s not in at for s in free):
         return math.nan
-    f = lambdify_by_position(free, closed, modules=[namespace("mpmath", [closed]), "mpmath"])
+    f = lambdify_by_position(free, closed, modules=[namespace("mpmath", [closed], net), "mpmath"])
     with mpmath.workdps(50):
         try:
             return float(f(*[mpmath.mpf(at[s]) for s in free]))
@@ -183,7 +183,7 @@ def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
 
         def number_of(v: sp.Expr) -> sp.Expr:
             nonlocal finite
-            value = _numeric(v, at)
+            value = _numeric(v, at, net)
             finite = finite and math.isfinite(value)
             return rounded(value) if math.isfinite(value) else sp.S.Zero
 
@@ -236,7 +236,7 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
                     notes.append(f"{p.name}: more than {MAX_PATHS} paths; showing the δ form")
                     rows.append(expr_row(net, d.delta_form, "delta"))
                 rows.append(expr_row(net, d.display, "result"))
-        value = _numeric(deriv.closed, at) if at is not None and form != "delta" else None
+        value = _numeric(deriv.closed, at, net) if at is not None and form != "delta" else None
         if value is not None:
             rows.append(value_row(value))
         docs.append(ParamDerivation(

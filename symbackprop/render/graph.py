@@ -81,7 +81,7 @@ def computation_graph(net: Network, grads: Gradients, *, values: object = None,
             raw.append((u.target, net.loss_symbol,
                         net.out_form(sp.diff(net.loss, u.target))))
     on_path = _path_edges(raw, net, param)
-    edges = tuple(GraphEdge(p, c, d, _numeric(d, at) if at is not None else None,
+    edges = tuple(GraphEdge(p, c, d, _numeric(d, at, net) if at is not None else None,
                             (p, c) in on_path) for p, c, d in raw)
     return ComputationGraph(net, tuple(nodes), edges)
 

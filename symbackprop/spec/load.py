@@ -16,17 +16,21 @@ Every error names the file, line and field and suggests the closest valid word.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..errors import did_you_mean
+from ..errors import ValuesError, did_you_mean
+from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
     CHAIN_ORDERS,
     LOSS_ALIASES,
     LOSS_KINDS,
+    STAND_IN_ALIASES,
+    STAND_INS,
     ActivationSpec,
     CostSpec,
     EdgeSpec,
@@ -41,7 +45,7 @@ from .model import (
     Values,
 )
 from .naming import auto_latex, expand, is_identifier, name_key, plain_name
-from .reader import Reader, kind_of
+from .reader import Reader, field_name, kind_of
 from .source import Path_, Source, read_source
 from .tex import check_spec_math, read_free_text, read_math
 from .wiring import check_acyclic, output_units, read_connections, read_layers
@@ -49,7 +53,7 @@ from .wiring import check_acyclic, output_units, read_connections, read_layers
 __all__ = [
     "ActivationSpec", "CostSpec", "EdgeSpec", "Example", "InputSpec", "LayerSpec", "LossSpec",
     "NetworkSpec", "Notation", "ParamSpec", "UnitSpec", "Values", "load_spec", "load_values",
-    "parse_spec",
+    "parse_definitions", "parse_spec",
 ]
 
 
@@ -63,21 +67,22 @@ NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight
                  "chain", "chain_order")
 _NOTATION_CHOICES = {"weight_layer": ("target", "source"), "chain": CHAIN_GRANULARITIES,
                      "chain_order": CHAIN_ORDERS}
-VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples")
+VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples", "functions")
 
 
-def load_spec(path: str | Path) -> NetworkSpec:
+def load_spec(path: str | Path, limits: Limits | None = None) -> NetworkSpec:
     """Read and validate the spec at ``path``.
 
     >>> spec = load_spec("specs/seed-004-mazur-2-2-2.yaml")  # doctest: +SKIP
     >>> [p.name for p in spec.params][:3]  # doctest: +SKIP
     ['w1', 'w2', 'w3']
     """
-    return parse_spec(read_source(path))
+    return parse_spec(read_source(path, limits), limits)
 
 
-def parse_spec(source: Source) -> NetworkSpec:
-    r = Reader(source)
+def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
+    """Validate parsed spec data, within ``limits`` (default: those in force)."""
+    r = Reader(source, limits)
     if not isinstance(source.data, dict):
         raise r.fail((), f"a spec must be a mapping of keys, got {kind_of(source.data)}",
                      hint="start with `inputs:`, `layers:` and `loss:`")
@@ -92,6 +97,7 @@ def parse_spec(source: Source) -> NetworkSpec:
     outputs = output_units(units, edges, layers)
     check_acyclic(r, inputs, units, edges)
     _check_softmax(r, top, layers, loss, outputs)
+    _check_log_domain(r, layers, units, loss)
     spec = NetworkSpec(
         file=source.file,
         title=read_free_text(r, ("title",)) or Path(source.file).stem,
@@ -100,6 +106,9 @@ def parse_spec(source: Source) -> NetworkSpec:
         inputs=tuple(inputs), layers=tuple(layers), units=tuple(units), edges=tuple(edges),
         biases=tuple(biases), params=tuple(params), loss=loss, cost=cost, notation=notation,
         values=Values(), outputs=tuple(outputs), names=r.names.names(),
+        function_sites={name: (source.line(path), field_name(path))
+                        for name, path in r.names.function_sites.items()
+                        if isinstance(path, tuple)},
     )
     values = _values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))
@@ -170,8 +179,11 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
     out: list[InputSpec] = []
     if isinstance(value, dict) and set(value) == {"size"}:
         n = r.number((*path, "size"))
-        if n.denominator != 1 or not 1 <= n <= 100_000:
+        if n.denominator != 1 or n < 1:
             raise r.fail((*path, "size"), "expected a whole number of inputs ≥ 1")
+        if n > r.limits.max_units:
+            raise r.fail((*path, "size"), f"more than {r.limits.max_units} inputs and units",
+                         hint="raise the bound with --max-units if this network is real")
         for i in range(1, int(n) + 1):
             latex = expand(notation.input, index=i, unit=f"x{i}")
             out.append(InputSpec(f"x{i}", latex, i))
@@ -275,6 +287,39 @@ def _check_softmax(r: Reader, top: dict[str, Any], layers: list[LayerSpec], loss
                      hint="use `cross_entropy`")
 
 
+# output activations whose values a loss can take the log of: a > 0 for cross-entropy,
+# 0 < a < 1 for binary cross-entropy; an unspecified f is checked when it is evaluated
+_LOG_SAFE = {"cross_entropy": ("sigmoid", "softmax", "softplus", "unspecified"),
+             "binary_cross_entropy": ("sigmoid", "unspecified")}
+_RANGE = {"relu": "0", "leaky_relu": "negative", "linear": "negative", "tanh": "negative",
+          "softplus": "above 1"}
+
+
+def _check_log_domain(r: Reader, layers: list[LayerSpec], units: list[UnitSpec],
+                      loss: LossSpec) -> None:
+    """Cross-entropy takes log a (and BCE log(1 − a)): outputs that leave that domain give
+    NaN and infinity, never a gradient, so they are refused here."""
+    safe = _LOG_SAFE.get(loss.kind)
+    if safe is None:
+        return
+    last = layers[-1]
+    for k, name in enumerate(last.units):
+        unit = next(u for u in units if u.name == name)
+        kind = unit.activation.kind
+        if kind in safe:
+            continue
+        own = unit.activation is not last.activation
+        where: Path_ = ("layers", last.position - 1, "units", k, "activation") if own \
+            else ("layers", last.position - 1, "activation")
+        what = "binary cross-entropy" if loss.kind == "binary_cross_entropy" \
+            else "cross-entropy"
+        raise r.fail(where, f"{what} takes the log of the output, and a {kind} output can be "
+                     f"{_RANGE.get(kind, 'out of range')}: the loss would be NaN or infinite",
+                     hint="use a sigmoid output" + (" or softmax layer" if what ==
+                                                    "cross-entropy" else "")
+                     + ", or the squared error")
+
+
 def _number_map(r: Reader, path: Path_, allowed: list[str], what: str) -> dict[str, float]:
     value = r.get(path)
     if not isinstance(value, dict):
@@ -292,14 +337,21 @@ def _number_map(r: Reader, path: Path_, allowed: list[str], what: str) -> dict[s
 def _targets(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, float]:
     """Targets of one example; a softmax layer with cross-entropy needs a distribution."""
     targets = _number_map(r, path, list(spec.outputs), "output unit")
+    if spec.loss.kind in ("cross_entropy", "binary_cross_entropy"):
+        for name, t in targets.items():
+            if not 0 <= t <= 1:
+                raise r.fail((*path, name), f"a cross-entropy target is a probability, "
+                             f"between 0 and 1, not {t:g}")
     softmax_ce = spec.loss.kind == "cross_entropy" and spec.layers[-1].activation.kind == \
         "softmax"
-    if softmax_ce and len(targets) == len(spec.outputs):
+    if softmax_ce and targets:
         total = sum(targets.values())
-        if abs(total - 1.0) > 1e-9 or min(targets.values()) < 0:
-            raise r.fail(path, f"the targets of a softmax layer with cross-entropy must be "
-                         f"non-negative and sum to 1 (these sum to {total:g})",
-                         hint="δ = a − y holds only for a target distribution")
+        complete = len(targets) == len(spec.outputs)
+        if (complete and abs(total - 1.0) > 1e-9) or total > 1.0 + 1e-9:
+            raise r.fail(path, f"the targets of a softmax layer with cross-entropy must "
+                         f"sum to 1 (these sum to {total:g})",
+                         hint="δ = a − y holds only for a target distribution"
+                         + ("" if complete else "; missing ones are filled in with the rest"))
     return targets
 
 
@@ -331,19 +383,79 @@ def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
             _number_map(r, (*path, "inputs"), input_names, "input"),
             _targets(r, (*path, "targets"), spec),
         ))
-    return Values(params=params, learning_rate=lr, examples=tuple(examples))
+    functions = _functions(r, (*path, "functions"), spec) if "functions" in given else {}
+    lines = {field_name(p): r.src.line(p) for p in [path, (*path, "params")]}
+    if "examples" in given:
+        for k in range(len(examples)):
+            for key in ("inputs", "targets"):
+                p = (*path, "examples", k, key)
+                lines[field_name(p)] = r.src.line(p)
+    else:
+        for key in ("inputs", "targets"):
+            lines[field_name((*path, key))] = r.src.line((*path, key))
+    return Values(params=params, learning_rate=lr, examples=tuple(examples),
+                  functions=functions, file=r.src.file, lines=lines)
 
 
-def load_values(path: str | Path, spec: NetworkSpec) -> Values:
+def _functions(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, str]:
+    """``functions: {f: tanh}``: the stand-in each unspecified function is evaluated as."""
+    value = r.get(path)
+    if not isinstance(value, dict):
+        raise r.fail(path, f"expected a mapping function → stand-in, got {kind_of(value)}",
+                     hint="e.g. `functions: {f: tanh}`")
+    known = spec.names.functions
+    out: dict[str, str] = {}
+    for name in value:
+        if name not in known:
+            raise r.fail((*path, name), f"no unspecified function called `{name}`",
+                         hint=did_you_mean(str(name), known) if known
+                         else "this network has no unspecified activation")
+        out[name] = read_stand_in(r, (*path, name))
+    return out
+
+
+def read_stand_in(r: Reader, path: Path_) -> str:
+    word = r.string(path)
+    kind = STAND_IN_ALIASES.get(word, word)
+    if kind not in STAND_INS:
+        raise r.fail(path, f"`{word}` cannot stand in for an unspecified function",
+                     hint=did_you_mean(word, [*STAND_INS, *STAND_IN_ALIASES]))
+    return kind
+
+
+def parse_definitions(words: Sequence[str], spec: NetworkSpec) -> dict[str, str]:
+    """``--define f=tanh`` options as a mapping function → stand-in."""
+    out: dict[str, str] = {}
+    known = spec.names.functions
+    for word in words:
+        name, sep, kind = (part.strip() for part in word.partition("="))
+        where = f"--define {word}"
+        if not sep or not name:
+            raise ValuesError("expected FUNCTION=STAND_IN", field=where,
+                              hint="e.g. `--define f=tanh`")
+        if name not in known:
+            raise ValuesError(f"no unspecified function called `{name}`", file=spec.file,
+                              field=where, hint=did_you_mean(name, known) if known
+                              else "this network has no unspecified activation")
+        canonical = STAND_IN_ALIASES.get(kind, kind)
+        if canonical not in STAND_INS:
+            raise ValuesError(f"`{kind}` cannot stand in for an unspecified function",
+                              field=where, hint=did_you_mean(kind, [*STAND_INS,
+                                                                    *STAND_IN_ALIASES]))
+        out[name] = canonical
+    return out
+
+
+def load_values(path: str | Path, spec: NetworkSpec, limits: Limits | None = None) -> Values:
     """Read a values file (the spec's `values` block on its own, or under `values:`)."""
-    source = read_source(path)
+    source = read_source(path, limits)
     data = source.data
     if isinstance(data, dict) and set(data) == {"values"}:
         top = data
     else:
         top = {"values": data}
         source = Source(source.file, top, {("values", *k): v for k, v in source.lines.items()})
-    r = Reader(source)
+    r = Reader(source, limits)
     if not isinstance(top["values"], dict):
         raise r.fail(("values",), f"expected a mapping of values, got {kind_of(top['values'])}",
                      hint="keys: " + ", ".join(VALUE_KEYS))

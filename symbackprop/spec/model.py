@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from .naming import Names
 
@@ -22,6 +23,9 @@ UNSPECIFIED_ACTIVATIONS = ("unspecified", "f", "g", "h", "phi", "varphi")
 #   paths        every net input and activation along every path (seed 000)
 CHAIN_GRANULARITIES = ("unit", "net", "activations", "paths")
 CHAIN_ORDERS = ("loss_first", "local_first")
+STAND_INS = ("tanh", "sigmoid", "sin", "softplus", "linear")
+"""Functions an unspecified activation may be evaluated as, when the user asks for one."""
+STAND_IN_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
 LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy")
 LOSS_ALIASES = {
     "mse": "squared_error", "sse": "squared_error", "squared": "squared_error",
@@ -129,6 +133,17 @@ class Values:
     params: dict[str, float] = field(default_factory=dict)
     learning_rate: float | None = None
     examples: tuple[Example, ...] = ()
+    functions: dict[str, str] = field(default_factory=dict)  # unspecified f → its stand-in
+    file: str | None = None  # where the values were read: the spec or a values file
+    lines: dict[str, int | None] = field(default_factory=dict)  # field → line, for errors
+
+    def where(self, field_name: str) -> dict[str, Any]:
+        """``file`` and ``line`` of ``field_name`` (or of the nearest field read), for errors."""
+        line = self.lines.get(field_name)
+        if line is None:
+            parent = field_name.rpartition(".")[0]
+            line = self.lines.get(parent, self.lines.get("values"))
+        return {"file": self.file, "line": line}
 
     @property
     def complete(self) -> bool:
@@ -155,6 +170,8 @@ class NetworkSpec:
     values: Values
     outputs: tuple[str, ...]
     names: Names = field(default_factory=Names)  # every quantity's one name (spec.naming)
+    # where each unspecified function is first used: (line, field), for located errors
+    function_sites: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

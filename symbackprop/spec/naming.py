@@ -222,6 +222,7 @@ class NameAuthority:
         self._latex: dict[str, _Claim] = {}
         self._quantities: dict[tuple[str, str], Quantity] = {}
         self._functions: list[str] = []
+        self.function_sites: dict[str, object] = {}  # where each function is first used
         for word in sorted(FUNCTION_NAMES):
             self._plain[name_key(word)] = _Claim(Quantity("built-in function", word, word, ""),
                                                  None)
@@ -262,6 +263,7 @@ class NameAuthority:
         self.claim("function", name, name, "", where=where)
         self.claim("derivative", name, name + PRIME_SUFFIX, "", where=where)
         self._functions.append(name)
+        self.function_sites[name] = where
 
     def names(self) -> Names:
         return Names(tuple(self._quantities.values()), tuple(self._functions))

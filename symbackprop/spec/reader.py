@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+import math
+import re
 from fractions import Fraction
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
+from .limits import Limits, current_limits
+from .located import Path_, Source, field_name
 from .naming import NameAuthority, NameClash, Quantity, is_identifier
-from .source import Path_, Source
+
+MAX_NUMBER = 1e300  # a number a spec may give; floats end near 1.8e308
+MAX_NUMBER_TEXT = 400  # characters in a number written as text
+_NUMBER_TEXT = re.compile(
+    r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE](?P<exponent>[+-]?\d{1,6}))?"
+    r"|[+-]?\d+\s*/\s*(?P<denominator>[+-]?\d+)")
 
 
 class Reader:
     """Walks the data with paths, raising located errors."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, limits: Limits | None = None) -> None:
         self.src = source
         self.names = NameAuthority()
+        self.limits = limits or current_limits()
 
     def fail(self, path: Path_, message: str, hint: str | None = None) -> SpecError:
         return SpecError(message, file=self.src.file, line=self.src.line(path),
-                         field=field_name(path) or None, hint=hint)
+                         field=field_name(path) or "(top level)", hint=hint)
 
     def claim(self, path: Path_, role: str, owner: str, name: str, latex: str,
               shares: tuple[str, str] | None = None) -> Quantity:
@@ -77,30 +87,44 @@ class Reader:
         return text
 
     def number(self, path: Path_) -> Fraction:
+        """A finite number within float range: ``0.5``, ``-3``, ``1e-3`` or ``1/2``."""
         value = self.get(path)
         if isinstance(value, bool):
             raise self.fail(path, f"expected a number, got {kind_of(value)}")
-        if isinstance(value, (int, float)):
-            return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-        if isinstance(value, str):
-            try:
-                return Fraction(value.strip())
-            except ValueError:
-                pass
-        raise self.fail(path, f"expected a number, got {kind_of(value)}")
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise self.fail(path, f"expected a finite number, got {value}",
+                                hint="NaN and infinity (or a number beyond ±1e308) have no "
+                                     "gradient to show")
+            exact = Fraction(str(value))
+        elif isinstance(value, int):
+            exact = Fraction(value)
+        elif isinstance(value, str):
+            exact = self._number_text(path, value.strip())
+        else:
+            raise self.fail(path, f"expected a number, got {kind_of(value)}")
+        if abs(exact) > MAX_NUMBER:
+            raise self.fail(path, "number too large", hint=f"numbers are at most {MAX_NUMBER:g} "
+                            "in size")
+        return exact
+
+    def _number_text(self, path: Path_, text: str) -> Fraction:
+        m = _NUMBER_TEXT.fullmatch(text)
+        if m is None or len(text) > MAX_NUMBER_TEXT:
+            raise self.fail(path, f"expected a number, got {kind_of(text)}",
+                            hint="e.g. 0.5, -3, 1e-3 or 1/2")
+        if m.group("exponent") and abs(int(m.group("exponent"))) > 400:
+            raise self.fail(path, "number too large" if int(m.group("exponent")) > 0
+                            else "number too small", hint="exponents go from -400 to 400")
+        if m.group("denominator") and int(m.group("denominator")) == 0:
+            raise self.fail(path, f"`{text}` divides by zero")
+        return Fraction(text.replace(" ", ""))
 
     def name_list(self, path: Path_) -> list[Any]:
         value = self.get(path)
         if not isinstance(value, list):
             raise self.fail(path, f"expected a list, got {kind_of(value)}")
         return value
-
-
-def field_name(path: Path_) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
 
 
 def kind_of(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from ..errors import did_you_mean
+from ..errors import SpecError, did_you_mean
 from .model import (
     ACTIVATION_ALIASES,
     ACTIVATION_KINDS,
@@ -60,6 +60,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     items = r.name_list(path)
     if not items:
         raise r.fail(path, "a network needs at least one layer")
+    _count_units(r, items, len(inputs))
     layers: list[LayerSpec] = []
     units: list[UnitSpec] = []
     layer_of: dict[str, int] = {i.name: 0 for i in inputs}
@@ -80,20 +81,26 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         if "units" in layer and "size" in layer:
             raise r.fail((*lp, "size"), "give either `units` or `size`, not both")
         raw_units: list[Any]
-        if "units" in layer:
-            if isinstance(layer["units"], int) and not isinstance(layer["units"], bool):
-                raw_units = [None] * layer["units"]
-            else:
-                raw_units = r.name_list((*lp, "units"))
-        elif "size" in layer:
-            n = r.number((*lp, "size"))
-            if n.denominator != 1 or not 1 <= n <= 100_000:
-                raise r.fail((*lp, "size"), "expected a whole number of units ≥ 1")
+        if "units" in layer and (not isinstance(layer["units"], int)
+                                 or isinstance(layer["units"], bool)):
+            raw_units = r.name_list((*lp, "units"))
+            count_path: Path_ = (*lp, "units")
+        elif "units" in layer or "size" in layer:
+            count_path = (*lp, "units" if "units" in layer else "size")
+            n = r.number(count_path)
+            if n.denominator != 1 or n < 1:
+                raise r.fail(count_path, "expected a whole number of units ≥ 1")
+            if len(layer_of) + n > r.limits.max_units:
+                raise r.fail(count_path, f"more than {r.limits.max_units} inputs and units",
+                             hint="raise the bound with --max-units if this network is real")
             raw_units = [None] * int(n)
         else:
             raise r.fail(lp, "missing `units` (a list of names) or `size` (a count)")
         if not raw_units:
             raise r.fail((*lp, "units"), "a layer needs at least one unit")
+        if len(layer_of) + len(raw_units) > r.limits.max_units:
+            raise r.fail(count_path, f"more than {r.limits.max_units} inputs and units",
+                         hint="raise the bound with --max-units if this network is real")
         names: list[str] = []
         for idx, raw in enumerate(raw_units, start=1):
             up: Path_ = (*lp, "units", idx - 1)
@@ -144,6 +151,28 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                          f"`{lay.name}` names both a layer and a unit or input",
                          hint="`from` could not tell which one is meant; rename one")
     return layers, units
+
+
+def _count_units(r: Reader, items: list[Any], total: int) -> None:
+    """Refuse more inputs and units than the bound before making any of them."""
+    for pos, layer in enumerate(items):
+        if not isinstance(layer, dict):
+            continue  # reported where the layer is read
+        for key in ("units", "size"):
+            value = layer.get(key)
+            if isinstance(value, list):
+                total += len(value)
+            elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
+                try:
+                    total += int(r.number(("layers", pos, key)))
+                except (SpecError, OverflowError, ValueError):
+                    continue  # reported where the layer is read
+            else:
+                continue
+            if total > r.limits.max_units:
+                raise r.fail(("layers", pos, key), f"more than {r.limits.max_units} inputs "
+                             "and units", hint="raise the bound with --max-units if this "
+                             "network is real")
 
 
 def _claim_unit_names(r: Reader, unit: UnitSpec, where: Path_, *, output: bool) -> None:
@@ -230,15 +259,12 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         pos = target_pos if notation.weight_layer == "target" else target_pos - 1
         return number_of_pos[pos]
 
+    sources_of = _count_parameters(r, top, inputs, layers)
     for lay in layers:
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
-        connect = layer.get("connect", "full")
-        if connect not in ("full", "none"):
-            raise r.fail((*lp, "connect"), f"unknown choice `{connect}`",
-                         hint=did_you_mean(str(connect), ("full", "none")))
-        if connect == "full":
-            sources = _source_units(r, lp, layer, lay.position, inputs, layers)
+        if lay.position in sources_of:
+            sources = sources_of[lay.position]
             names = _weight_names(r, lp, layer, lay, sources)
             # a source's index in its own layer, unless two sources share one (skip links)
             by_index = len({unit_index[src] for src in sources}) == len(sources)
@@ -285,6 +311,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
             for target in lay.units:
                 biases.append((target, name))
     # explicit edges
+    pairs = {(e.source, e.target) for e in edges}
     if "edges" in top:
         for k, _ in enumerate(r.name_list(("edges",))):
             ep: Path_ = ("edges", k)
@@ -299,8 +326,9 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 raise r.fail((*ep, "from"), f"`{src}` is an output unit; it feeds only the loss")
             if layer_of[dst] == 0:
                 raise r.fail((*ep, "to"), f"`{dst}` is an input; edges cannot point into it")
-            if any(x.source == src and x.target == dst for x in edges):
+            if (src, dst) in pairs:
                 raise r.fail(ep, f"the edge {src} → {dst} already exists")
+            pairs.add((src, dst))
             if "weight" in e:
                 wname = r.string((*ep, "weight"), identifier=True)
                 latex = read_math(r, (*ep, "latex")) if "latex" in e else auto_latex(wname)
@@ -321,6 +349,34 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                          hint="connect it with `from` or an entry in `edges`")
     del lay
     return edges, list(params.values()), biases
+
+
+def _count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
+                      layers: list[LayerSpec]) -> dict[int, list[str]]:
+    """The sources of every fully connected layer, once the parameters they imply (weights,
+    biases, explicit edges) are known to stay within the bound: counted before any is made."""
+    sources_of: dict[int, list[str]] = {}
+    total = 0
+    for lay in layers:
+        lp: Path_ = ("layers", lay.position - 1)
+        layer = r.get(lp)
+        connect = layer.get("connect", "full")
+        if connect not in ("full", "none"):
+            raise r.fail((*lp, "connect"), f"unknown choice `{connect}`",
+                         hint=did_you_mean(str(connect), ("full", "none")))
+        if connect == "full":
+            sources_of[lay.position] = _source_units(r, lp, layer, lay.position, inputs,
+                                                     layers)
+            total += len(sources_of[lay.position]) * len(lay.units)
+        total += len(lay.units)
+        if total > r.limits.max_params:
+            raise r.fail(lp, f"more than {r.limits.max_params} parameters",
+                         hint="raise the bound with --max-params if this network is real")
+    edges = top.get("edges")
+    if isinstance(edges, list) and total + len(edges) > r.limits.max_params:
+        raise r.fail(("edges",), f"more than {r.limits.max_params} parameters",
+                     hint="raise the bound with --max-params if this network is real")
+    return sources_of
 
 
 def _weight_names(r: Reader, lp: Path_, layer: dict[str, Any], lay: LayerSpec,
