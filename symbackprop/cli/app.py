@@ -59,8 +59,10 @@ def main(max_bytes: int, max_depth: int, max_values: int, max_units: int,
 
     if max_depth > MAX_DEPTH_CEILING:
         raise click.BadParameter(f"at most {MAX_DEPTH_CEILING}", param_hint="--max-depth")
-    set_limits(Limits(max_bytes=max_bytes, max_depth=max_depth, max_values=max_values,
-                      max_units=max_units, max_params=max_params))
+    reset = set_limits(Limits(max_bytes=max_bytes, max_depth=max_depth,
+                              max_values=max_values, max_units=max_units,
+                              max_params=max_params))
+    click.get_current_context().call_on_close(reset)
 
 
 def _load(spec_path: str) -> tuple[Any, Any, Any]:

@@ -28,9 +28,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--full", is_flag=True,
               help="Keep everything: every parameter derived factor by factor, the δ form of "
                    "each gradient with numbers, every update, the finite differences.")
+@click.option("--define", "defines", multiple=True, metavar="F=STAND_IN",
+              help="Evaluate the unspecified function F as STAND_IN (tanh, sigmoid, sin, "
+                   "softplus, linear) in the numbers; repeatable.")
 @reports_errors
 def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str, ...],
-          numbers: bool, full: bool) -> None:
+          numbers: bool, full: bool, defines: tuple[str, ...]) -> None:
     """Write lecture notes on backpropagation through SPEC.
 
     The notes hold a diagram of the network, the forward pass and loss, each activation's
@@ -50,7 +53,7 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
     from ..network.derivation import derive
     from ..notes.document import render_notes
     from ..notes.sections import build_notes
-    from ..spec.load import load_spec
+    from ..spec.load import load_spec, parse_definitions
 
     if pdf and (fmt != "latex" or output in (None, "-")):
         raise SymbackpropError("--pdf needs LaTeX output to a file", field="--pdf",
@@ -61,7 +64,8 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
                                field="--pdf", hint="name the LaTeX output NOTES.tex")
     if target is not None:
         check_not_an_input(target, input_paths())
-    net = build_network(load_spec(spec))
+    loaded = load_spec(spec)
+    net = build_network(loaded).with_stand_ins(parse_definitions(defines, loaded))
     document = render_notes(build_notes(net, derive(net), params=_split(params),
                                         numbers=numbers, full=full), fmt)
     write_output(document, output)
@@ -83,8 +87,12 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
               help="With the spec's values, show every node's value and edge's number.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of stdout.")
+@click.option("--define", "defines", multiple=True, metavar="F=STAND_IN",
+              help="Evaluate the unspecified function F as STAND_IN (tanh, sigmoid, sin, "
+                   "softplus, linear) in the numbers; repeatable.")
 @reports_errors
-def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | None) -> None:
+def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | None,
+          defines: tuple[str, ...]) -> None:
     """Draw the computation graph of SPEC, each edge labelled with its local derivative.
 
     \b
@@ -95,10 +103,10 @@ def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | N
     from ..network.build import build_network
     from ..network.derivation import derive
     from ..render.graph import computation_graph, render_graph
-    from ..spec.load import load_spec
+    from ..spec.load import load_spec, parse_definitions
 
     s = load_spec(spec)
-    net = build_network(s)
+    net = build_network(s).with_stand_ins(parse_definitions(defines, s))
     values = s.values if numbers and s.values.examples else None
     cg = computation_graph(net, derive(net), values=values, param=param)
     write_output(render_graph(cg, fmt), output)

@@ -7,7 +7,7 @@ not cost gigabytes. Each bound has a generous default; a user with a real need r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, fields
@@ -58,6 +58,8 @@ def limits_in_force(limits: Limits) -> Iterator[Limits]:
         _in_force.reset(token)
 
 
-def set_limits(limits: Limits) -> None:
-    """Make ``limits`` the bounds for the rest of this context (the CLI's global options)."""
-    _in_force.set(limits)
+def set_limits(limits: Limits) -> Callable[[], None]:
+    """Make ``limits`` the bounds in force until the returned function is called (the CLI
+    calls it when its command ends, so bounds never outlive one command)."""
+    token = _in_force.set(limits)
+    return lambda: _in_force.reset(token)

@@ -240,7 +240,8 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
             raise r.fail(path, f"`{name}` is not a valid parameter name",
                          hint="use letters, digits and _")
         if name in layer_of:
-            raise r.fail(path, f"`{name}` names a unit, not a parameter")
+            raise r.fail(path, f"`{name}` names {'an input' if layer_of[name] == 0 else 'a unit'}"
+                         ", not a parameter")
         if name in kinds and kinds[name] != kind:
             raise r.fail(path, f"`{name}` is used both as a weight and as a bias")
         if name in params and (template or name in derived):

@@ -7,6 +7,7 @@ after reading its few lines. Tags that would build other objects are refused.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,8 +75,10 @@ class _YamlReader:
             context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
             if context and start is not None and start.line + 1 != line:
                 problem += f" ({context} on line {start.line + 1})"
+            if "escape" in problem and mark is not None:
+                problem += _escape_at(self.text, mark.index)
             raise SpecError(f"not valid YAML: {problem}", file=self.file, line=line,
-                            field="(syntax)",
+                            field=field_name(self._open_path()) or "(syntax)",
                             hint="check indentation, colons and brackets") from None
         return self.root, self.lines
 
@@ -125,6 +128,15 @@ class _YamlReader:
             if frame.anchor is not None:
                 self.anchors[frame.anchor] = (frame.container, frame.size, frame.height)
             self._attach(frame.container, frame.size, frame.height, frame.path, new=1)
+
+    def _open_path(self) -> Path_:
+        """The field being read when the text stopped making sense."""
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, dict):
+            return (*frame.path, frame.key) if frame.key is not None else frame.path
+        return (*frame.path, len(frame.container))
 
     def _path(self) -> Path_:
         return self.stack[-1].path if self.stack else ()
@@ -221,6 +233,16 @@ class _YamlReader:
             raise self.fail("YAML merge keys (`<<`) are not supported", line, self._path(),
                             hint="write the keys out")
         return ev.value  # text, and dates or other implicit forms read as the text written
+
+
+def _escape_at(text: str, index: int) -> str:
+    """`` (\\ud800 is U+D800)``: the escape a YAML error points at, and the character it
+    names, which is no character Unicode text can hold."""
+    for m in re.finditer(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))",
+                         text[max(0, index - 12):index + 12]):
+        code = next(g for g in m.groups() if g)
+        return f" (`{m.group()}` is U+{code.upper().lstrip('0').rjust(4, '0')})"
+    return ""
 
 
 def _scalar_text(value: Any) -> str:

@@ -163,3 +163,16 @@ def test_missing_input_or_target_in_eval_is_located(tmp_path: Path) -> None:
     code, _, err = run("eval", str(spec), "--at", str(at))
     assert code == 2, err
     assert err.startswith(f"error: {at}:5: values.examples[1].targets: no target")
+
+
+def test_notes_and_graph_need_and_say_the_stand_in(tmp_path: Path) -> None:
+    spec = one_unit(tmp_path)
+    for command in (["notes", "--format", "markdown"], ["graph", "--format", "dot"]):
+        code, _, err = run(*command, spec)
+        assert code == 2 and "`f` is an unspecified function" in err
+        code, _, err = run(*command, spec, "--define", "f=sin")
+        assert code == 0, err
+    assert "evaluate f as sin" in run("notes", "--format", "markdown", spec,
+                                      "--define", "f=sin")[1]
+    code, _, _ = run("notes", "--format", "markdown", "--no-numbers", spec)
+    assert code == 0
