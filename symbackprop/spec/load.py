@@ -227,8 +227,12 @@ def _claim_network_names(r: Reader, top: dict[str, Any], notation: Notation,
         return ("notation", key) if key in top.get("notation", {}) else ()
 
     r.claim(where("loss"), "loss", "", plain_name(notation.loss), notation.loss)
-    r.claim(where("learning_rate"), "learning rate", "", plain_name(notation.learning_rate),
-            notation.learning_rate)
+    values = top.get("values")
+    if "learning_rate" in top.get("notation", {}) or (isinstance(values, dict)
+                                                      and "learning_rate" in values):
+        # printed only in the update rules of a spec that has a learning rate
+        r.claim(where("learning_rate"), "learning rate", "",
+                plain_name(notation.learning_rate), notation.learning_rate)
     if cost is not None:
         r.claim(where("cost"), "cost", "", plain_name(cost.latex), cost.latex,
                 shares=("loss", ""))

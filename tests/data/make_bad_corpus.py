@@ -377,7 +377,8 @@ case("names-weight-like-net.yaml", NET.replace("size: 1,",
 case("names-weight-like-loss.yaml", NET.replace("size: 1,", "size: 1, weights: [[L, v]],"), 4,
      "the loss")
 case("names-weight-like-learning-rate.yaml", NET.replace("size: 1,",
-     "size: 1, weights: [[alpha, v]],"), 4, "the learning rate")
+     "size: 1, weights: [[alpha, v]],") + "values: {learning_rate: 0.5}\n", 4,
+     "the learning rate")
 case("names-param-tanh.yaml", NET.replace("size: 1,", "size: 1, bias: tanh,"), 4,
      "the built-in function `tanh`")
 case("names-param-sigmoid.yaml", NET.replace("size: 1,", "size: 1, weights: [[sigmoid, v]],"),

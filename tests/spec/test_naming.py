@@ -118,7 +118,8 @@ _TWO_LAYERS = ("inputs: [x1]\nlayers:\n  - {{size: 1, activation: {act}}}\n"
     (_TWO_LAYERS.format(act="sigmoid", w="z_2_1"), 4, "the net input of `u2_1`"),
     (_TWO_LAYERS.format(act="sigmoid", w="y_1"), 4, "the target of `u2_1`"),
     (_TWO_LAYERS.format(act="sigmoid", w="L"), 4, "the loss"),
-    (_TWO_LAYERS.format(act="sigmoid", w="alpha"), 4, "the learning rate"),
+    (_TWO_LAYERS.format(act="sigmoid", w="alpha") + "values: {learning_rate: 0.1}\n", 4,
+     "the learning rate"),
     (_TWO_LAYERS.format(act="f", w="f"), 4, "the unspecified function `f`"),
     (_TWO_LAYERS.format(act="g", w="g_prime"), 4, "the derivative `g'`"),
     (_TWO_LAYERS.format(act="tanh", w="tanh"), 4, "the built-in function `tanh`"),
@@ -200,3 +201,9 @@ def test_network_symbols_are_the_names_the_authority_gave(path: Path) -> None:
     symbols = [s for s in net.latex_names if s.name not in {net.unit_by_name[n].net.name
                                                             for n in shared}]
     assert len({s.name for s in symbols}) == len(symbols)
+
+
+def test_the_learning_rate_is_named_only_where_it_is_printed(tmp_path: Path) -> None:
+    p = tmp_path / "net.yaml"
+    p.write_text(_TWO_LAYERS.format(act="sigmoid", w="alpha"), encoding="utf-8")
+    assert "alpha" in [q.name for q in load_spec(p).params]
