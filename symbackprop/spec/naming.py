@@ -96,8 +96,9 @@ def is_identifier(name: str) -> bool:
 
 FUNCTION_NAMES = frozenset({
     # activations and the functions their derivatives and stable losses are written with
-    "sigmoid", "logistic", "sigma", "tanh", "relu", "ReLU", "leaky_relu", "lrelu", "softplus",
-    "softmax", "step", "leaky_step", "logsumexp", "linear", "identity",
+    "sigmoid", "logistic", "sigma", "tanh", "relu", "ReLU", "leaky_relu", "lrelu", "LeakyReLU",
+    "softplus", "softmax", "step", "Heaviside", "leaky_step", "lstep", "logsumexp", "linear",
+    "identity",
     # elementary functions a formula or a stand-in may call
     "exp", "log", "ln", "sqrt", "sin", "cos",
 })

@@ -180,7 +180,7 @@ def _module(source: str, folder: Path, name: str) -> object:
 
 @pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
 def test_param_names_of_every_module_are_the_spec_names(tmp_path: Path, path: Path) -> None:
-    net = build_network(load_spec(path))
+    net = _built(path)
     module = _module(generate(net, derive(net)).source, tmp_path, "grad")
     assert list(module.PARAM_NAMES) == [p.name for p in net.spec.params]  # type: ignore
 
