@@ -7,8 +7,11 @@ examples' gradients. Large layered networks run the matrix code of
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..errors import ValuesError
 from ..network.build import Network
@@ -99,6 +102,24 @@ def check_values_complete(net: Network, values: Values) -> None:
                         hint="eval needs every target; gradcheck fills in missing ones")
 
 
+def _check_finite(net: Network, values: Values, loss: float,
+                  gradients: dict[str, float]) -> None:
+    """A loss or gradient that is not a number is an error, never a number printed."""
+    bad = [name for name, g in gradients.items() if not math.isfinite(float(g))]
+    if math.isfinite(float(loss)) and not bad:
+        return
+    where = values.where("values")
+    kind = net.spec.loss.kind
+    hint = ("binary cross-entropy needs every output strictly between 0 and 1"
+            if kind == "binary_cross_entropy" else
+            "cross-entropy needs every output above 0" if kind == "cross_entropy" else
+            "the values overflow float64; try smaller ones")
+    what = "the loss" if not math.isfinite(float(loss)) else f"the gradient of {bad[0]}"
+    raise ValuesError(f"{what} is not a finite number at these values",
+                      file=where["file"] or net.spec.file, line=where["line"], field="values",
+                      hint=hint)
+
+
 def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
              learning_rate: float | None = None, frozen: Iterable[str] = (),
              progress: Callable[[int], None] | None = None) -> Evaluation:
@@ -127,7 +148,9 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
                                                      list[ExampleValues]]:
             return _mean_pass(compiled, at, values)
     params = dict(values.params)
-    loss, gradients, per_example = mean_pass(params)
+    with np.errstate(all="ignore"):  # a number that is not finite is reported below
+        loss, gradients, per_example = mean_pass(params)
+    _check_finite(net, values, loss, gradients)
     history = [loss]
     updated: dict[str, float] | None = None
     if lr is not None:

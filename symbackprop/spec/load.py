@@ -293,10 +293,11 @@ def _check_softmax(r: Reader, top: dict[str, Any], layers: list[LayerSpec], loss
 
 # output activations whose values a loss can take the log of: a > 0 for cross-entropy,
 # 0 < a < 1 for binary cross-entropy; an unspecified f is checked when it is evaluated
+# (a softplus output is positive: cross-entropy is computed in the log domain, and binary
+# cross-entropy where softplus < 1; a point where it is not defined is refused by eval)
 _LOG_SAFE = {"cross_entropy": ("sigmoid", "softmax", "softplus", "unspecified"),
-             "binary_cross_entropy": ("sigmoid", "unspecified")}
-_RANGE = {"relu": "0", "leaky_relu": "negative", "linear": "negative", "tanh": "negative",
-          "softplus": "above 1"}
+             "binary_cross_entropy": ("sigmoid", "softplus", "unspecified")}
+_RANGE = {"relu": "0", "leaky_relu": "negative", "linear": "negative", "tanh": "negative"}
 
 
 def _check_log_domain(r: Reader, layers: list[LayerSpec], units: list[UnitSpec],
