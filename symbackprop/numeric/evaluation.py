@@ -104,18 +104,20 @@ def check_values_complete(net: Network, values: Values) -> None:
 
 def _check_finite(net: Network, values: Values, loss: float,
                   gradients: dict[str, float]) -> None:
-    """A loss or gradient that is not a number is an error, never a number printed."""
-    bad = [name for name, g in gradients.items() if not math.isfinite(float(g))]
-    if math.isfinite(float(loss)) and not bad:
+    """A loss or gradient that is not a number (NaN: a log outside its domain) is an error,
+    never a number printed. One that overflows float64 is a number too large to hold and is
+    reported as such (``null`` in JSON)."""
+    bad = [name for name, g in gradients.items() if math.isnan(float(g))]
+    if not math.isnan(float(loss)) and not bad:
         return
     where = values.where("values")
     kind = net.spec.loss.kind
     hint = ("binary cross-entropy needs every output strictly between 0 and 1"
             if kind == "binary_cross_entropy" else
             "cross-entropy needs every output above 0" if kind == "cross_entropy" else
-            "the values overflow float64; try smaller ones")
-    what = "the loss" if not math.isfinite(float(loss)) else f"the gradient of {bad[0]}"
-    raise ValuesError(f"{what} is not a finite number at these values",
+            "the values leave the domain of a function; try others")
+    what = "the loss" if math.isnan(float(loss)) else f"the gradient of {bad[0]}"
+    raise ValuesError(f"{what} is not a number at these values",
                       file=where["file"] or net.spec.file, line=where["line"], field="values",
                       hint=hint)
 
