@@ -540,9 +540,10 @@ def test_the_threat_model_is_linked_and_cites_real_tests() -> None:
     assert {"tests/test_security.py", "symbackprop/spec/tex.py"} <= cited
     for path in cited:
         assert (ROOT / path).exists(), path
-    for link in re.findall(r"\]\(([\w.-]+\.md)\)", text):
-        if link != "limits.md":  # written with the bounds it describes
-            assert (ROOT / "docs" / link).exists(), link
+    links = re.findall(r"\]\(([\w.-]+\.md)\)", text)
+    assert {"limits.md", "spec.md"} <= set(links)
+    for link in links:
+        assert (ROOT / "docs" / link).exists(), link
 
 
 def test_graph_tikz_with_keyword_names_compiles(tmp_path: Path) -> None:
