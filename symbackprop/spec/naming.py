@@ -174,6 +174,7 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name)
 
 
+@by_digit_pattern
 def latex_key(latex: str) -> str:
     """The form two LaTeX names are compared in: ``x_{1}`` and ``x_1`` print the same."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", latex))
@@ -241,12 +242,13 @@ class NameAuthority:
             return known
         quantity = Quantity(role, owner, name, latex)
         allowed = self._quantities.get(shares) if shares is not None else None
-        self._check(self._plain, name_key(name), quantity, allowed, where, plain=True)
+        plain_key, tex_key = name_key(name), latex_key(latex) if latex else ""
+        self._check(self._plain, plain_key, quantity, allowed, where, plain=True)
         if latex:
-            self._check(self._latex, latex_key(latex), quantity, allowed, where, plain=False)
-        self._plain.setdefault(name_key(name), _Claim(quantity, where))
+            self._check(self._latex, tex_key, quantity, allowed, where, plain=False)
+        self._plain.setdefault(plain_key, _Claim(quantity, where))
         if latex:
-            self._latex.setdefault(latex_key(latex), _Claim(quantity, where))
+            self._latex.setdefault(tex_key, _Claim(quantity, where))
         self._quantities[(role, owner)] = quantity
         return quantity
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symbackprop.spec.digits import by_digit_pattern
-from symbackprop.spec.naming import plain_name
+from symbackprop.spec.naming import latex_key, plain_name
 from symbackprop.spec.typesetting import upright
 
 NAMES = st.text(alphabet="wxyzab019_^{}[],'\\ \u0663" + "deltaoutmathrm", max_size=24)
@@ -55,3 +55,10 @@ def test_vetted_math_treats_every_digit_alike(tex: str, digit: int) -> None:
 
     other = "".join(str(digit) if c.isdigit() else c for c in tex)
     assert (vet_math(tex) is None) == (vet_math(other) is None)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="wx019_{}[], \\\u00b2\u2460\uff11", max_size=24))
+def test_latex_keys_by_pattern_equal_latex_keys(name: str) -> None:
+    """Also with characters that NFKC turns into digits (², ①, fullwidth 1)."""
+    assert latex_key(name) == latex_key.__wrapped__(name)  # type: ignore[attr-defined]
