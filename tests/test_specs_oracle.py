@@ -27,13 +27,14 @@ from oracle import (
     tool_runs,
 )
 from paths import SPECS as SPEC_DIR
+from paths import numeric_specs
 
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import Gradients, derive
 from symbackprop.numeric.gradient_check import gradcheck
 from symbackprop.spec.load import ActivationSpec, Example, NetworkSpec, Values, load_spec
 
-SPECS = sorted(SPEC_DIR.glob("*.yaml"))
+SPECS = numeric_specs()  # the specs with numbers: a loss with a formula
 SEEDS = (0, 1, 2)
 CLOSED_FORM_MAX_PARAMS = 30
 

@@ -16,7 +16,7 @@ import sympy as sp
 from ..spec.load import ActivationSpec, NetworkSpec
 from ..spec.typesetting import upright
 from .functions import ACTIVATIONS, unspecified
-from .losses import loss_expression
+from .losses import loss_expression, unspecified_loss
 
 
 @dataclass(frozen=True)
@@ -217,8 +217,16 @@ def build_network(spec: NetworkSpec) -> Network:
     order = _topological(spec, built)
     loss_symbol = symbol("loss")
     out_units = [built[n] for n in spec.outputs]
-    loss = loss_expression(spec.loss, [u.out for u in out_units],
-                           [u.target for u in out_units if u.target is not None])
+    outs = [u.out for u in out_units]
+    targets = [u.target for u in out_units if u.target is not None]
+    if spec.loss.kind == "unspecified":  # C(a, y): its derivatives stay symbols ∂C/∂a
+        loss_tex = latex[loss_symbol]
+        loss, gradients = unspecified_loss(spec.loss, outs, targets, loss_tex)
+        for g, of in zip(gradients, [*outs, *targets], strict=True):
+            latex[g] = rf"\frac{{\partial {loss_tex}}}{{\partial {latex[of]}}}"
+            kinds[g] = "loss_gradient"
+    else:
+        loss = loss_expression(spec.loss, outs, targets)
     return Network(
         spec=spec, inputs=inputs, units=tuple(built[n] for n in order),
         params=tuple(params[p.name] for p in spec.params),

@@ -240,17 +240,32 @@ class softmax(sp.Function):
 
 
 class UnspecifiedPrime(sp.Function):
-    """The derivative f' of an unspecified activation f; printed as f'(z)."""
+    """The derivative f' of an unspecified activation f.
+
+    A printer that knows whose net input the argument is (``slope_of``) writes it as the seeds
+    do, ∂y/∂z: with no formula to differentiate, the derivative is named by what it relates.
+    Anywhere else it prints as f'(z)."""
 
     nargs = 1
     base_name = "f"
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
+        slope = _slope(printer, self.args[0])
+        if slope is not None:
+            return rf"\left({slope}\right)^{{{exp}}}" if exp is not None else slope
         name = self.base_name + "'"
         return _latex_call(printer, name, self.args[0], exp)
 
     def _sympystr(self, printer: Any) -> str:
+        slope = _slope(printer, self.args[0])
+        if slope is not None:
+            return slope
         return f"{self.base_name}'({printer._print(self.args[0])})"
+
+
+def _slope(printer: Any, arg: sp.Expr) -> str | None:
+    slope_of = getattr(printer, "slope_of", None)
+    return slope_of(arg) if slope_of is not None else None
 
 
 class Unspecified(sp.Function):

@@ -12,16 +12,61 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any, ClassVar
 
 import sympy as sp
 
+from ..errors import SymbackpropError
 from ..spec.load import LossSpec
 
 LOSS_TITLES = {
     "squared_error": "squared error",
     "binary_cross_entropy": "binary cross-entropy",
     "cross_entropy": "categorical cross-entropy",
+    "unspecified": "unspecified loss",
 }
+
+
+class UnspecifiedLoss(sp.Function):
+    """A loss left unspecified, C(a_1, …, a_n, y_1, …, y_n) (seed 002's C).
+
+    Its derivative by an output is the symbol ∂C/∂a_k (``gradients``, one per argument), so
+    derivations keep ∂C/∂a as the seed does; it has no numbers.
+    """
+
+    gradients: ClassVar[tuple[sp.Symbol, ...]] = ()
+    display: ClassVar[str] = "C"
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return type(self).gradients[argindex - 1]
+
+    def _latex(self, printer: Any, exp: Any = None) -> str:
+        args = ", ".join(printer._print(a) for a in self.args)
+        return rf"{type(self).display}\left({args}\right)"
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"{type(self).__name__}({', '.join(printer._print(a) for a in self.args)})"
+
+
+def unspecified_loss(spec: LossSpec, outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol],
+                     display: str) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    """C(outputs, targets) and the symbols ∂C/∂a_k, ∂C/∂y_k of its derivatives (named in
+    text as they print, ``∂C/∂s``, a name no spec can give to anything else)."""
+    name = spec.name or "C"
+    args = [*outputs, *targets]
+    gradients = tuple(sp.Symbol(f"∂{name}/∂{a.name}", real=True) for a in args)
+    function = type(name, (UnspecifiedLoss,), {"gradients": gradients, "display": display})
+    return function(*args), gradients
+
+
+def require_numeric_loss(spec: LossSpec, file: str = "") -> None:
+    """Refuse to compute numbers for a loss that has no formula."""
+    if spec.kind == "unspecified":
+        raise SymbackpropError(
+            f"the loss {spec.name} is unspecified, so it has no numbers", field="loss",
+            file=file or None,
+            hint="give the loss a kind (squared_error, binary_cross_entropy, cross_entropy) "
+                 "to compute values")
 
 
 def _rational(spec: LossSpec) -> sp.Rational:
@@ -39,6 +84,8 @@ def loss_terms(spec: LossSpec, outputs: Sequence[sp.Symbol], targets: Sequence[s
             terms.append(-(y * sp.log(a) + (1 - y) * sp.log(1 - a)))
         elif spec.kind == "cross_entropy":
             terms.append(-y * sp.log(a))
+        elif spec.kind == "unspecified":
+            return []  # no formula, so no share of it belongs to one output
         else:  # pragma: no cover - the spec rejects unknown kinds
             raise ValueError(spec.kind)
     return terms
@@ -79,6 +126,8 @@ def describe_loss(spec: LossSpec) -> str:
     >>> describe_loss(LossSpec("cross_entropy", Fraction(1), "sum"))
     'the categorical cross-entropy'
     """
+    if spec.kind == "unspecified":
+        return "left unspecified, as a function of the outputs and the targets"
     what = {
         "squared_error": f"{spec.reduction} of squared errors",
         "binary_cross_entropy": "binary cross-entropy" if spec.reduction == "sum"

@@ -126,8 +126,9 @@ def text_with_math(text: str) -> tuple[str | Math, ...]:
 
 
 def network_section(net: Network) -> list[Block]:
-    caption = ("Each circle is a unit (its activation), each arrow a weight; a box below a "
-               "layer is a bias; the dashed arrows feed the loss.")
+    biases = "; a box below a layer is a bias" if any(u.bias for u in net.units) else ""
+    caption = ("Each circle is a unit (its activation), each arrow a weight" + biases +
+               "; the dashed arrows feed the loss.")
     if any(len(net.layer_units(lay.position)) > 6 for lay in net.spec.layers):
         caption += " Wide layers show their first and last units only."
     return [Heading("The network"), Figure(network_tikz(net), network_mermaid(net), caption)]
@@ -140,8 +141,10 @@ def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Blo
                     "the nine shown).") if at is not None else ""
     out: list[Block] = [
         Heading("Forward pass and loss"),
-        Para(("Each unit adds up its weighted inputs and its bias (the net input) and applies "
-              "its activation; the loss ", _m(net, net.loss_symbol), f" is {loss}.",
+        Para(("Each unit adds up its weighted inputs" +
+              (" and its bias" if any(u.bias for u in net.units) else "") +
+              " (the net input) and applies its activation; the loss ",
+              _m(net, net.loss_symbol), f" is {loss}.",
               with_numbers)),
     ]
     rows: list[str] = []
@@ -162,7 +165,13 @@ def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
     for u in net.units:
         seen.setdefault(u.activation.kind, u)
     for kind, example in seen.items():
-        if kind in ACTIVATION_IDENTITIES:
+        if kind == "linear":
+            slope: tuple[str | Math, ...] = (": ", _m(net, sp.Eq(
+                Partial(example.out, example.net), 1, evaluate=False))) \
+                if example.out != example.net else ()
+            out.append(Para(("A linear unit passes its net input on, so its slope is 1",
+                             *slope, ".")))
+        elif kind in ACTIVATION_IDENTITIES:
             ident = ACTIVATION_IDENTITIES[kind]()
             out.append(Para((ACTIVATION_TITLES[kind] + ":",)))
             steps = [Step(s, tag=r or None) for s, r in zip(ident.steps, ident.remarks,
@@ -175,18 +184,22 @@ def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
                     Para(("where ", Math(r"\mathbb{I}[k = i]"), " is 1 when ", Math("k = i"),
                           " and 0 otherwise.",))]
         elif kind == "unspecified":
-            names = sorted({u.activation.fname or "f" for u in net.units
-                            if u.activation.kind == "unspecified"})
-            eq = sp.Eq(Partial(example.out, example.net), grads.local_derivative(example),
-                       evaluate=False)
-            out.append(Para(("The activation ", *_join_math(names),
-                             " is left unspecified, so its derivative stays a symbol: ",
-                             _m(net, eq), ".")))
+            first: dict[str, Unit] = {}
+            for u in net.units:
+                if u.activation.kind == "unspecified":
+                    first.setdefault(u.activation.fname or "f", u)
+            names = sorted(first)
+            slopes = [_m(net, Partial(first[n].out, first[n].net)) for n in names]
+            out.append(Para(("The activation" + ("s " if len(names) > 1 else " "),
+                             *_join_math(names), " are" if len(names) > 1 else " is",
+                             " left unspecified, so the derivative" +
+                             ("s stay symbols: " if len(names) > 1 else " stays a symbol: "),
+                             *_join_math_parts(slopes), ".")))
             if net.stand_ins:
                 said = ", ".join(f"{n} as {net.stand_ins[n]}" for n in names
                                  if n in net.stand_ins)
-                out.append(Para((f"Its numbers below evaluate {said}: a stand-in asked "
-                                 "for, since the function itself has no values.",)))
+                out.append(Para((f"The numbers below evaluate {said}: a stand-in asked "
+                                 "for, since an unspecified function has no values.",)))
     out += loss_derivative_section(net, grads)
     return out
 
@@ -197,6 +210,15 @@ def _in_the_network(net: Network, grads: Gradients, unit: Unit, kind: str) -> Pa
     eq = sp.Eq(Partial(unit.out, unit.net), grads.local_derivative(unit), evaluate=False)
     lead = "In the network, for example, " if len(same) > 1 else "In the network, "
     return Para((lead, _m(net, eq), "."))
+
+
+def _join_math_parts(parts: Sequence[Math]) -> list[str | Math]:
+    out: list[str | Math] = []
+    for k, p in enumerate(parts):
+        if k:
+            out.append(" and " if k == len(parts) - 1 else ", ")
+        out.append(p)
+    return out
 
 
 def _join_math(names: Sequence[str]) -> list[str | Math]:
@@ -270,6 +292,8 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
 
 
 def matrix_section(net: Network, grads: Gradients) -> list[Block]:
+    if generic_unit_names(net) is None:
+        return []  # units named one by one (seed 000) have no layer vectors to name
     form = matrix_form(net, grads)
     out: list[Block] = [Heading("Matrix form", 2)]
     if not form.applies:

@@ -23,7 +23,7 @@ from sympy.printing.numpy import NumPyPrinter
 
 from ..network.build import Network
 from ..network.derivation import Gradients
-from ..network.losses import describe_loss
+from ..network.losses import describe_loss, require_numeric_loss
 from .identifiers import python_names
 from .lambdified import stable_deltas, stable_loss
 from .param_names import names_from_shapes
@@ -418,6 +418,7 @@ def generate(net: Network, grads: Gradients, *, target: str = "numpy",
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}; choose from {', '.join(TARGETS)}")
     stand_ins(net)  # an unspecified function without a stand-in is a located error
+    require_numeric_loss(net.spec.loss, net.spec.file)
     plan = layered_plan(net)
     if plan is not None:
         body, layout = matrix_source(plan), "matrix"

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ValuesError
 from ..network.build import Network
 from ..network.derivation import Gradients
+from ..network.losses import require_numeric_loss
 from ..spec.load import Values
 from .lambdified import CompiledNetwork, compile_network
 from .stand_ins import stand_ins
@@ -129,6 +130,7 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
 
     ``history`` holds the loss before any step, then after each step.
     """
+    require_numeric_loss(net.spec.loss, net.spec.file)
     stand_ins(net)  # an unspecified function needs a stand-in before any number
     check_values_complete(net, values)
     frozen = tuple(frozen)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..network.build import Network, Unit
-from ..network.losses import loss_scale
+from ..network.losses import loss_scale, require_numeric_loss
 from .stable import NUMPY_SOURCE
 from .stand_ins import stand_in
 
@@ -151,6 +151,7 @@ def layered_plan(net: Network) -> LayeredPlan | None:
     (2, 3, 1)
     """
     spec = net.spec
+    require_numeric_loss(spec.loss, spec.file)
     position = {p.name: k for k, p in enumerate(spec.params)}
     previous = tuple(i.name for i in spec.inputs)
     layers: list[DenseLayer] = []

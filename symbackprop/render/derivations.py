@@ -160,7 +160,7 @@ def _exact(expr: sp.Expr, at: SymbolValues, net: Network) -> float:
 
 def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
     """A row whose text and LaTeX are both printed from ``expr``."""
-    return Row(text(expr), tex(net, expr), kind, expr)
+    return Row(text(expr, net), tex(net, expr), kind, expr)
 
 
 def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
@@ -295,7 +295,7 @@ def _select(net: Network, params: Sequence[str] | None) -> list[sp.Symbol]:
 def equation_row(net: Network, lhs: sp.Expr, rhs: sp.Expr, kind: str) -> Row:
     """``lhs = rhs`` as one row; ``expr`` keeps the right-hand side for line breaking."""
     eq = sp.Eq(lhs, rhs, evaluate=False)
-    return Row(text(eq), tex(net, eq), kind, rhs, lhs)
+    return Row(text(eq, net), tex(net, eq), kind, rhs, lhs)
 
 
 def definition_rows(net: Network) -> list[Row]:
@@ -308,9 +308,12 @@ def definition_rows(net: Network) -> list[Row]:
 
 
 def unit_definition_rows(net: Network, u: Unit) -> list[Row]:
-    """net_u = Σ w · source + b and out_u = act(net_u)."""
-    return [equation_row(net, u.net, net.net_display(u), "forward"),
-            equation_row(net, u.out, net.out_definitions[u.out], "forward")]
+    """net_u = Σ w · source + b and out_u = act(net_u) (one row when a linear unit's value
+    has the same name as its net input, as seed 004's ``out = Σ w_i x_i``)."""
+    rows = [equation_row(net, u.net, net.net_display(u), "forward")]
+    if u.out != u.net:
+        rows.append(equation_row(net, u.out, net.out_definitions[u.out], "forward"))
+    return rows
 
 
 def loss_row(net: Network) -> Row:

@@ -175,7 +175,7 @@ def to_dot(graph: ComputationGraph) -> str:
         lines.append(f"  {dot_string(n.symbol.name)} [label={dot_string(label)}, "
                      f"shape={shapes[n.kind]}{style}];")
     for e in graph.edges:
-        label = text(e.derivative)
+        label = text(e.derivative, net)
         if e.value is not None:
             label += f"\n= {number(e.value, 6)}"
         bold = ', color="#c0392b", penwidth=2' if e.highlighted else ""

@@ -114,12 +114,28 @@ class TextPrinter(StrPrinter):
                 f"{self.parenthesize(expr.function, PRECEDENCE['Mul'])}")
 
 
+def slopes_of(network: Network | None) -> dict[sp.Symbol, sp.Symbol]:
+    """net_u → out_u for the units whose activation is unspecified: their slope is printed
+    ∂out_u/∂net_u (seed 000's ∂x_1/∂x_{1,in}), not f'(net_u)."""
+    if network is None:
+        return {}
+    return {u.net: u.out for u in network.units if u.activation.kind == "unspecified"}
+
+
 class DisplayTextPrinter(TextPrinter):
     """Text as a handout prints it: one product sign, ``·``, and powers as ``^``.
 
     ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1`` and ``(target_o1 - out_o1)^2/2``; the
     formula checker reads both signs back.
     """
+
+    def __init__(self, slopes: dict[sp.Symbol, sp.Symbol] | None = None) -> None:
+        super().__init__()
+        self.slopes = slopes or {}
+
+    def slope_of(self, arg: sp.Expr) -> str | None:
+        out = self.slopes.get(arg)
+        return None if out is None else self._print(Partial(out, arg))
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         args = list(expr.args) if not expr.is_commutative or self._settings["order"] == "none" \
@@ -173,6 +189,7 @@ class NetworkLatexPrinter(LatexPrinter):
                                                    "inline_partials": False}
 
     def __init__(self, network: Network | None = None, **settings: Any) -> None:
+        self.slopes = slopes_of(network)
         extra = settings.pop("extra_names", {})
         names = network.latex_names if network is not None else {}
         if extra:
@@ -183,6 +200,10 @@ class NetworkLatexPrinter(LatexPrinter):
 
     def _print_Float(self, expr: sp.Float) -> str:
         return number_tex(float(expr), SIGNIFICANT_DIGITS)
+
+    def slope_of(self, arg: sp.Expr) -> str | None:
+        out = self.slopes.get(arg)
+        return None if out is None else self._print(Partial(out, arg))
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         sums = [a for a in expr.args if isinstance(a, sp.Sum)]
@@ -219,9 +240,10 @@ def _is_plain_product(expr: sp.Mul) -> bool:
     return True
 
 
-def text(expr: sp.Expr) -> str:
-    """Text as a handout prints it, e.g. ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1``."""
-    return DisplayTextPrinter().doprint(expr)
+def text(expr: sp.Expr, network: Network | None = None) -> str:
+    """Text as a handout prints it, e.g. ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1``;
+    with the ``network``, an unspecified activation's slope prints as ∂y/∂z."""
+    return DisplayTextPrinter(slopes_of(network)).doprint(expr)
 
 
 def plain_text(expr: sp.Expr) -> str:

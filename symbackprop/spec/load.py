@@ -245,10 +245,21 @@ def _loss(r: Reader, top: dict[str, Any]) -> LossSpec:
     raw = top["loss"]
     factor: Fraction | None = None
     reduction = "sum"
+    name: str | None = None
     if isinstance(raw, dict):
-        given = r.mapping(path, ("kind", "factor", "reduction"), required=("kind",))
+        given = r.mapping(path, ("kind", "factor", "reduction", "name"), required=("kind",))
         kind = r.string((*path, "kind"))
         kpath: Path_ = (*path, "kind")
+        if "name" in given:
+            name = r.string((*path, "name"), identifier=True)
+            if LOSS_ALIASES.get(kind, kind) != "unspecified":
+                raise r.fail((*path, "name"), "only an unspecified loss has a name",
+                             hint="e.g. `loss: {kind: unspecified, name: C}`")
+        if LOSS_ALIASES.get(kind, kind) == "unspecified":
+            for key in ("factor", "reduction"):
+                if key in given:
+                    raise r.fail((*path, key), f"an unspecified loss has no `{key}`",
+                                 hint="its derivative stays a symbol such as ∂C/∂a")
         if "factor" in given:
             factor = r.number((*path, "factor"))
             if factor <= 0:
@@ -267,6 +278,8 @@ def _loss(r: Reader, top: dict[str, Any]) -> LossSpec:
                      hint=did_you_mean(kind, [*LOSS_KINDS, *LOSS_ALIASES]))
     if factor is None:
         factor = Fraction(1, 2) if kind == "squared_error" else Fraction(1)
+    if kind == "unspecified":
+        return LossSpec(kind, factor, reduction, name or "C")
     return LossSpec(kind, factor, reduction)
 
 

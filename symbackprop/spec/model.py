@@ -26,7 +26,7 @@ CHAIN_ORDERS = ("loss_first", "local_first")
 STAND_INS = ("tanh", "sigmoid", "sin", "softplus", "linear")
 """Functions an unspecified activation may be evaluated as, when the user asks for one."""
 STAND_IN_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
-LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy")
+LOSS_KINDS = ("squared_error", "binary_cross_entropy", "cross_entropy", "unspecified")
 LOSS_ALIASES = {
     "mse": "squared_error", "sse": "squared_error", "squared": "squared_error",
     "bce": "binary_cross_entropy", "categorical_cross_entropy": "cross_entropy",
@@ -94,6 +94,7 @@ class LossSpec:
     kind: str
     factor: Fraction
     reduction: str  # "sum" | "mean"
+    name: str | None = None  # the function of an unspecified loss (seed 002's C)
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,8 @@ def test_tanh_derivative_in_terms_of_the_activation() -> None:
 def test_unspecified_activation_keeps_f_prime_of_the_net_input() -> None:
     net, grads = load("seed-000-renom-1-2-1.yaml")
     d = grads.derivation(sym(net, "w_a"))
-    text = sp.sstr(d.closed)
-    assert "f'(z)" in text and "f'(x_1_in)" in text
+    text = sp.sstr(d.closed)  # the output's f and the hidden units' own g
+    assert "f'(z)" in text and "g'(x_1_in)" in text
     assert [(f.numerator.name, f.denominator.name) for f in (d.paths or ((),))[0]] == [
         ("E", "y"), ("y", "z"), ("z", "x_1"), ("x_1", "x_1_in"), ("x_1_in", "w_a")]
 

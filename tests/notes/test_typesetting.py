@@ -182,7 +182,8 @@ def test_every_page_renders_and_seed_004_pages_are_kept(bundled: dict[str, Compi
         for png in rendered:
             width, height = png_size(png)
             assert 1.3 < height / width < 1.5, png  # A4 portrait
-            assert png.stat().st_size > 3000, png  # a page with something on it
+            assert png.stat().st_size > 1500, png  # a page with something on it (a blank
+            # page is a few hundred bytes)
     kept = sorted(IMAGES.glob("seed-004-notes-*.png"))
     if os.environ.get("SYMBACKPROP_UPDATE_IMAGES"):
         for old in kept:

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from layered_specs import write_spec
 from paths import SPECS as SPEC_DIR
+from paths import numeric_specs
 
 from symbackprop.cli.app import main
 from symbackprop.network.build import Network, build_network
@@ -22,7 +23,7 @@ from symbackprop.numeric.lambdified import compile_network
 from symbackprop.numeric.points import random_values
 from symbackprop.spec.load import load_spec
 
-SPECS = sorted(SPEC_DIR.glob("*.yaml"))
+SPECS = numeric_specs()  # the specs with numbers: a loss with a formula
 
 # Runs in a fresh interpreter where importing sympy fails, so the modules must not need it.
 RUNNER = """

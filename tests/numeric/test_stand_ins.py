@@ -49,8 +49,8 @@ def test_eval_without_a_stand_in_names_the_function(tmp_path: Path) -> None:
 
 
 def test_seed_000_says_what_it_needs_to_be_evaluated() -> None:
-    code, _, err = run("eval", SEED_000)
-    assert code == 2 and "`f` is an unspecified function" in err
+    code, _, err = run("eval", SEED_000)  # the hidden units' g comes first
+    assert code == 2 and "`g` is an unspecified function" in err
 
 
 @pytest.mark.parametrize("kind, f, fprime", [
@@ -87,18 +87,20 @@ def test_define_overrides_the_spec(tmp_path: Path) -> None:
 def test_gradcheck_tries_several_stand_ins_and_says_which() -> None:
     code, out, err = run("gradcheck", SEED_000)
     assert code == 0, err
-    assert "holds for every f: checked with 3 stand-ins" in out
+    assert "holds for every g, f: checked with 3 stand-ins" in out
     for kind in ("tanh", "sigmoid", "sin"):
-        assert f"stand-in: f = {kind}" in out
+        assert f"stand-in: g = {kind}, f = {kind}" in out
     code, out, _ = run("gradcheck", SEED_000, "--format", "json")
     runs = json.loads(out)["runs"]
-    assert [r["stand_ins"] for r in runs] == [{"f": "tanh"}, {"f": "sigmoid"}, {"f": "sin"}]
-    code, out, _ = run("gradcheck", SEED_000, "--define", "f=softplus", "--format", "json")
-    assert json.loads(out)["stand_ins"] == {"f": "softplus"}
+    assert [r["stand_ins"] for r in runs] == [{"g": k, "f": k} for k in ("tanh", "sigmoid",
+                                                                          "sin")]
+    code, out, _ = run("gradcheck", SEED_000, "--define", "f=softplus", "--define", "g=sin",
+                       "--format", "json")
+    assert json.loads(out)["stand_ins"] == {"f": "softplus", "g": "sin"}
 
 
 @pytest.mark.parametrize("define, message", [
-    ("g=tanh", "no unspecified function called `g`"),
+    ("h=tanh", "no unspecified function called `h`"),
     ("f=relu", "`relu` cannot stand in"),
     ("f", "expected FUNCTION=STAND_IN"),
 ])

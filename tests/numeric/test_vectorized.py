@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from layered_specs import random_layered, write_spec
-from paths import SPECS as SPEC_DIR
+from paths import numeric_specs
 
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import derive
@@ -17,7 +17,7 @@ from symbackprop.numeric.points import random_values
 from symbackprop.numeric.vectorized import compile_layered, layered_plan, vectorize
 from symbackprop.spec.load import Values, load_spec
 
-SPECS = sorted(SPEC_DIR.glob("*.yaml"))
+SPECS = numeric_specs()  # the specs with numbers: a loss with a formula
 
 
 def _net(path: Path) -> Network:

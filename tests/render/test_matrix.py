@@ -35,7 +35,7 @@ def test_seed002_uses_source_numbering_for_weights_and_biases() -> None:
     latex = form.latex()
     # W^l and b^l carry layer l to layer l + 1 (seed 002's convention)
     assert r"z^{2} &= W^{1} x + b^{1}" in latex
-    assert r"\delta^{2} &= \left(W^{2}\right)^{\top} \delta^{3} \odot \sigma'\left(z^{2}\right)" \
+    assert r"\delta^{2} &= \left(W^{2}\right)^{\top} \delta^{3} \odot f'\left(z^{2}\right)" \
         in latex
     assert r"W^{3} &\in \mathbb{R}^{1 \times 2}" in latex
 
