@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..render.escape import markdown_cell, markdown_text
-from ..render.latex import escape_text
+from ..render.latex import PREAMBLE, escape_text
 
 
 @dataclass(frozen=True)
@@ -73,20 +73,6 @@ class Notes:
 
 # ----------------------------------------------------------------------------- LaTeX
 
-PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
-\usepackage[T1]{fontenc}
-\usepackage{lmodern}
-\usepackage{textcomp}
-\usepackage[margin=2.5cm]{geometry}
-\usepackage{amsmath,amssymb}
-\usepackage{booktabs}
-\usepackage{tikz}
-\usepackage{adjustbox}
-\allowdisplaybreaks
-\setlength{\emergencystretch}{3em}
-\setlength{\parindent}{0pt}
-\setlength{\parskip}{0.6em}
-"""
 
 
 def _inline_latex(parts: Sequence[str | Math]) -> str:

@@ -385,6 +385,25 @@ def break_rows(rows: Sequence[str]) -> list[str]:
     return list(rows)
 
 
+# ----------------------------------------------------------------------------- documents
+
+# The preamble of every LaTeX document the tool writes (notes, standalone derivations).
+PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
+\usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\usepackage{textcomp}
+\usepackage[margin=2.5cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{booktabs}
+\usepackage{tikz}
+\usepackage{adjustbox}
+\allowdisplaybreaks
+\setlength{\emergencystretch}{3em}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.6em}
+"""
+
+
 # ----------------------------------------------------------------------------- text
 
 
