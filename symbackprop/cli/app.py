@@ -107,12 +107,17 @@ def _stand_in_line(net: Any) -> str:
               default="text", show_default=True, help="Output format.")
 @click.option("--numbers/--no-numbers", default=True, show_default=True,
               help="With the spec's values, show each factor's number.")
+@click.option("--at", "at", type=click.Path(dir_okay=False), default=None,
+              help="Show the numbers at the values in this file (merged over the spec's).")
+@click.option("--standalone", is_flag=True,
+              help="With --format latex: a complete document that compiles on its own.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of stdout.")
 @define_option
 @reports_errors
 def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: bool,
-           output: str | None, defines: tuple[str, ...]) -> None:
+           at: str | None, standalone: bool, output: str | None,
+           defines: tuple[str, ...]) -> None:
     """Derive ∂E/∂θ for every weight and bias of SPEC by the chain rule.
 
     \b
@@ -120,36 +125,48 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
       symbackprop derive specs/seed-004-mazur-2-2-2.yaml
       symbackprop derive specs/seed-004-mazur-2-2-2.yaml --param w1 --format latex
       symbackprop derive specs/seed-002-four-layer.yaml --form delta --format markdown
+      symbackprop derive specs/seed-004-mazur-2-2-2.yaml --param w5 --at other.yaml
+      symbackprop derive SPEC --format latex --standalone -o grads.tex
     """
-    from ..render.derivations import build_document, render
+    from ..errors import SymbackpropError
+    from ..render.derivations import build_document, render, standalone_latex
+    from ..spec.point import values_at
 
+    if standalone and fmt != "latex":
+        raise SymbackpropError("--standalone makes a LaTeX document", field="--standalone",
+                               hint="add --format latex")
     s, net, grads = _load(spec)
-    net = _with_stand_ins(s, net, s.values, defines)
-    values = s.values if numbers and s.values.examples else None
+    point = values_at(at, s) if at else s.values
+    net = _with_stand_ins(s, net, point, defines)
+    values = point if numbers and point.examples else None
     count = len(params) or len(net.params)
     with progress_bar(count, "deriving") as tick:
         doc = build_document(net, grads, params=list(params), form=form, values=values,
                              progress=tick)
-    write_output(render(doc, fmt), output)
+    write_output(standalone_latex(doc) if standalone else render(doc, fmt), output)
 
 
 @main.command("eval")
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--at", "at", type=click.Path(dir_okay=False), default=None,
-              help="A values file (inputs, targets, params, learning_rate, examples). "
-                   "Default: the spec's own values.")
+              help="A values file (inputs, targets, params, learning_rate, examples), "
+                   "merged over the spec's own values: what it gives replaces the spec's.")
 @click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True,
               help="Gradient-descent steps to take (needs a learning rate).")
 @click.option("--lr", type=float, default=None,
               help="Learning rate (default: the spec's learning_rate, if any).")
 @click.option("--frozen", multiple=True, metavar="NAME",
               help="Keep this parameter fixed during the steps (repeatable).")
+@click.option("--exact", is_flag=True,
+              help="Exact fractions (553/20) where every value is rational: linear, ReLU "
+                   "and leaky ReLU units at values written as decimals or fractions.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
 @define_option
 @reports_errors
 def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
-                 frozen: tuple[str, ...], fmt: str, defines: tuple[str, ...]) -> None:
+                 frozen: tuple[str, ...], exact: bool, fmt: str,
+                 defines: tuple[str, ...]) -> None:
     """Forward values, loss, gradients and descent steps of SPEC at its values.
 
     \b
@@ -158,20 +175,32 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
       symbackprop eval specs/seed-004-mazur-2-2-2.yaml --steps 10000 --frozen b1 --frozen b2
       symbackprop eval SPEC --at values.yaml --lr 0.1 --format json
       symbackprop eval SPEC --define f=tanh     # an unspecified f needs a stand-in
+      symbackprop eval specs/seed-001-linear-1-1-2-1.yaml --at point.yaml --exact
+
+    With a learning rate, round k of --steps N is one forward pass, backward pass and
+    update; its loss is the loss of its forward pass, after k − 1 updates.
     """
     from ..numeric.evaluation import evaluate
     from ..render.escape import json_text
-    from ..render.numeric_reports import evaluation_json, evaluation_text
-    from ..spec.load import load_values
+    from ..render.numeric_reports import evaluation_json, evaluation_text, exact_json
+    from ..spec.point import values_at
 
     s, net, grads = _load(spec)
-    values = load_values(at, s) if at else s.values
+    values = values_at(at, s) if at else s.values
     net = _with_stand_ins(s, net, values, defines)
+    if exact:
+        from ..numeric.exact import evaluate_exact
+
+        exact_result = evaluate_exact(net, grads, values, steps=steps, learning_rate=lr,
+                                      frozen=frozen)
+        write_output(json_text(exact_json(net, exact_result)) if fmt == "json"
+                     else evaluation_text(net, exact_result), None)
+        return
     with progress_bar(steps if (lr or values.learning_rate) else 0, "descending") as tick:
         result = evaluate(net, grads, values, steps=steps, learning_rate=lr, frozen=frozen,
                           progress=tick)
     if fmt == "json":
-        data = evaluation_json(result)
+        data = evaluation_json(result, net)
         if net.stand_ins:
             data["stand_ins"] = dict(net.stand_ins)
         write_output(json_text(data), None)
@@ -182,7 +211,8 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("--at", "at", type=click.Path(dir_okay=False), default=None,
-              help="A values file; missing values are drawn at random.")
+              help="A values file merged over the spec's values; what is still missing is "
+                   "drawn at random.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed for random points, directions and samples.")
 @click.option("--method", type=click.Choice(["auto", "full", "directional"]), default="auto",
@@ -214,10 +244,10 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
     from ..numeric.stand_ins import stand_in_trials
     from ..render.escape import json_text
     from ..render.numeric_reports import gradcheck_json, gradcheck_text
-    from ..spec.load import load_values
+    from ..spec.point import values_at
 
     s, net, grads = _load(spec)
-    values = load_values(at, s) if at else s.values
+    values = values_at(at, s) if at else s.values
     net = _with_stand_ins(s, net, values, defines)
     runs = []
     for each in stand_in_trials(net):

@@ -29,7 +29,7 @@ from .chain_rows import (
     values_expr,
 )
 from .escape import latex_comment, markdown_text
-from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
+from .latex import PREAMBLE, TEXT_WIDTH_EM, Step, align_block, aligned_rows, escape_text
 from .printing import (
     NetworkLatexPrinter,
     Partial,
@@ -445,6 +445,15 @@ def to_latex(doc: DerivationDocument) -> str:
     for n in doc.notes:
         parts.append(f"% note: {latex_comment(n)}")
     return "\n\n".join(parts) + "\n"
+
+
+def standalone_latex(doc: DerivationDocument) -> str:
+    """The LaTeX of ``doc`` as a complete document (the notes' preamble), titled by the
+    spec, that compiles on its own: ``derive --format latex --standalone``."""
+    title = escape_text(doc.network.spec.title)
+    return (f"{PREAMBLE}\\begin{{document}}\n"
+            f"\\begin{{center}}\\Large\\bfseries {title}\\end{{center}}\n\n"
+            f"{to_latex(doc)}\n\\end{{document}}\n")
 
 
 def to_markdown(doc: DerivationDocument) -> str:

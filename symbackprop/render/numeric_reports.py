@@ -6,6 +6,7 @@ from typing import Any
 
 from ..network.build import Network
 from ..numeric.evaluation import Evaluation
+from ..numeric.exact import ExactEvaluation
 from ..numeric.gradient_check import GradcheckReport
 from .printing import number
 
@@ -20,40 +21,63 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out
 
 
-def evaluation_text(net: Network, ev: Evaluation) -> str:
+def _show(value: Any) -> str:
+    """A value as printed: nine significant digits, or an exact fraction (553/20)."""
+    return number(value) if isinstance(value, float | int) else str(value)
+
+
+def evaluation_text(net: Network, ev: Evaluation | ExactEvaluation) -> str:
+    """The report of ``eval``: unit values under the names ``derive`` prints (``in_h1``,
+    ``out_h1``), the loss, every gradient and, with a learning rate, the rounds of descent.
+
+    Round k is one forward pass, backward pass and update; its loss is measured in its
+    forward pass, after k − 1 updates, as Mazur counts: "after repeating this process 10,000
+    times, the error plummets to 0.0000351085" is round 10,000."""
     lines = [net.spec.title, ""]
-    if len(ev.examples) > 1:
-        lines.append(f"{len(ev.examples)} examples; the cost is the mean of their losses; "
+    examples = getattr(ev, "examples", [])
+    if len(examples) > 1:
+        lines.append(f"{len(examples)} examples; the cost is the mean of their losses; "
                      "unit values are for example 1")
-    rows = [[name, number(v["net"]), number(v["out"])] for name, v in ev.units.items()]
+    rows = [[u.name, f"{u.net.name} = {_show(ev.units[u.name]['net'])}",
+             f"{u.out.name} = {_show(ev.units[u.name]['out'])}"] for u in net.units]
     lines += _table(["unit", "net input", "activation"], rows)
-    lines += ["", f"loss = {number(ev.loss)}", ""]
+    lines += ["", f"{net.loss_symbol.name} = {_show(ev.loss)}", ""]
     grows = []
     for p in net.params:
-        row = [p.name, number(ev.gradients[p.name])]
+        row = [p.name, _show(ev.gradients[p.name])]
         if ev.updated is not None:
-            row.append(number(ev.updated[p.name]))
+            row.append(_show(ev.updated[p.name]))
         grows.append(row)
-    header = ["param", "gradient"] + ([f"after {ev.steps} step(s)"] if ev.updated else [])
+    after = "update" if ev.steps == 1 else "updates"
+    header = ["param", f"∂{net.loss_symbol.name}/∂param"] + (
+        [f"after {ev.steps} {after}"] if ev.updated else [])
     lines += _table(header, grows)
     if ev.updated is not None:
-        lines += ["", f"learning rate {number(ev.learning_rate or 0)}; "
-                  f"loss after each step:"]
-        shown = ev.history[1:]
-        if len(shown) > 12:
-            idx = list(range(5)) + list(range(len(shown) - 5, len(shown)))
-            for k in idx:
-                lines.append(f"  step {k + 1}: {number(shown[k])}")
-                if k == 4:
-                    lines.append("  ...")
-        else:
-            lines += [f"  step {k + 1}: {number(v)}" for k, v in enumerate(shown)]
+        lines += ["", f"learning rate {_show(ev.learning_rate)}; the loss in each round's "
+                  "forward pass (round k comes after k − 1 updates):"]
+        rounds = [(k + 1, v) for k, v in enumerate(ev.history[:-1])]
+        shown = rounds if len(rounds) <= 12 else [*rounds[:5], None, *rounds[-5:]]
+        for item in shown:
+            lines.append("  ..." if item is None else f"  round {item[0]}: {_show(item[1])}")
+        lines.append(f"  after the last update: {_show(ev.history[-1])}")
         if ev.frozen:
             lines.append("frozen: " + ", ".join(ev.frozen))
     return "\n".join(lines) + "\n"
 
 
-def evaluation_json(ev: Evaluation) -> dict[str, Any]:
+def quantity_values(net: Network, ev: Evaluation | ExactEvaluation) -> dict[str, Any]:
+    """Every unit's net input and activation and the loss, under the names ``derive`` prints
+    and ``check`` reads (``in_h1``, ``out_h1``, ``E_total``), for the first example."""
+    out: dict[str, Any] = {}
+    for u in net.units:
+        out[u.net.name] = ev.units[u.name]["net"]
+        out[u.out.name] = ev.units[u.name]["out"]
+    out[net.loss_symbol.name] = ev.loss
+    return out
+
+
+def evaluation_json(ev: Evaluation, net: Network | None = None) -> dict[str, Any]:
+    """``history[k]`` is the loss after k updates: ``history[k − 1]`` is round k's."""
     data: dict[str, Any] = {
         "loss": ev.loss,
         "units": ev.units,
@@ -61,11 +85,33 @@ def evaluation_json(ev: Evaluation) -> dict[str, Any]:
         "examples": [{"loss": e.loss, "units": e.units} for e in ev.examples],
         "history": ev.history,
     }
+    if net is not None:
+        data["quantities"] = quantity_values(net, ev)
     if ev.updated is not None:
         data["learning_rate"] = ev.learning_rate
         data["steps"] = ev.steps
         data["updated"] = ev.updated
         data["frozen"] = list(ev.frozen)
+    return data
+
+
+def exact_json(net: Network, ev: ExactEvaluation) -> dict[str, Any]:
+    """The exact evaluation with every number a string such as ``"553/20"``."""
+    def show(mapping: dict[str, Any]) -> dict[str, Any]:
+        return {k: str(v) if not isinstance(v, dict) else show(v) for k, v in mapping.items()}
+
+    data: dict[str, Any] = {
+        "exact": True,
+        "loss": str(ev.loss),
+        "units": show(ev.units),
+        "gradients": show(ev.gradients),
+        "quantities": show(quantity_values(net, ev)),
+        "history": [str(v) for v in ev.history],
+    }
+    if ev.updated is not None:
+        data["learning_rate"] = str(ev.learning_rate)
+        data["steps"] = ev.steps
+        data["updated"] = show(ev.updated)
     return data
 
 

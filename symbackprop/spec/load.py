@@ -40,6 +40,7 @@ from .model import (
     LossSpec,
     NetworkSpec,
     Notation,
+    Number,
     ParamSpec,
     UnitSpec,
     Values,
@@ -52,8 +53,8 @@ from .wiring import check_acyclic, output_units, read_connections, read_layers
 
 __all__ = [
     "ActivationSpec", "CostSpec", "EdgeSpec", "Example", "InputSpec", "LayerSpec", "LossSpec",
-    "NetworkSpec", "Notation", "ParamSpec", "UnitSpec", "Values", "load_spec", "load_values",
-    "parse_definitions", "parse_spec",
+    "NetworkSpec", "Notation", "Number", "ParamSpec", "UnitSpec", "Values", "load_spec",
+    "load_values", "parse_definitions", "parse_spec",
 ]
 
 
@@ -348,7 +349,7 @@ def _number_map(r: Reader, path: Path_, allowed: list[str], what: str) -> dict[s
         if key not in known:
             raise r.fail((*path, key), f"no {what} called `{key}`",
                          hint=did_you_mean(str(key), allowed))
-        out[key] = float(r.number((*path, key)))
+        out[key] = Number(r.number((*path, key)))
     return out
 
 
@@ -381,7 +382,7 @@ def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
     input_names = [i.name for i in spec.inputs]
     params = _number_map(r, (*path, "params"), [p.name for p in spec.params], "parameter") \
         if "params" in given else {}
-    lr = float(r.number((*path, "learning_rate"))) if "learning_rate" in given else None
+    lr = Number(r.number((*path, "learning_rate"))) if "learning_rate" in given else None
     examples: list[Example] = []
     if "examples" in given:
         if "inputs" in given or "targets" in given:

@@ -123,6 +123,18 @@ class Notation:
     chain_order: str = "loss_first"  # "loss_first" (∂E/∂out · …) or "local_first" (… · ∂E/∂out)
 
 
+class Number(float):
+    """A number as a spec or values file writes it: a float that keeps its exact value, so
+    ``0.1`` is 1/10 and ``1/3`` is 1/3 for exact arithmetic (``eval --exact``)."""
+
+    exact: Fraction
+
+    def __new__(cls, value: Fraction) -> Number:
+        number = super().__new__(cls, float(value))
+        number.exact = value
+        return number
+
+
 @dataclass(frozen=True)
 class Example:
     inputs: dict[str, float]
@@ -137,14 +149,14 @@ class Values:
     functions: dict[str, str] = field(default_factory=dict)  # unspecified f → its stand-in
     file: str | None = None  # where the values were read: the spec or a values file
     lines: dict[str, int | None] = field(default_factory=dict)  # field → line, for errors
+    files: dict[str, str] = field(default_factory=dict)  # field → file, when merged from two
 
     def where(self, field_name: str) -> dict[str, Any]:
         """``file`` and ``line`` of ``field_name`` (or of the nearest field read), for errors."""
-        line = self.lines.get(field_name)
-        if line is None:
-            parent = field_name.rpartition(".")[0]
-            line = self.lines.get(parent, self.lines.get("values"))
-        return {"file": self.file, "line": line}
+        key = field_name if field_name in self.lines else field_name.rpartition(".")[0]
+        if key not in self.lines:
+            key = "values"
+        return {"file": self.files.get(key, self.file), "line": self.lines.get(key)}
 
     @property
     def complete(self) -> bool:

@@ -83,8 +83,8 @@ def test_eval_reproduces_mazur_after_10000_iterations() -> None:
 def test_eval_text_lists_units_loss_and_updates() -> None:
     code, out, _ = run("eval", SEED_004, "--lr", "0.5", "--steps", "2")
     assert code == 0
-    assert "loss = 0.298371109" in out
-    assert "step 2:" in out
+    assert "E_total = 0.298371109" in out  # the loss under its own name
+    assert "round 2: 0.285750887" in out
 
 
 def test_eval_at_values_file(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_eval_at_values_file(tmp_path: Path) -> None:
     # two identical examples: the mean loss equals the single-example loss
     assert data["loss"] == pytest.approx(0.298371109, abs=5e-10)
     assert len(data["examples"]) == 2
-    assert "updated" not in data
+    assert data["learning_rate"] == 0.5  # the file gives none: the spec's stays
 
 
 def test_eval_without_values_is_an_input_error() -> None:

@@ -27,6 +27,7 @@ from symbackprop.network.derivation import derive
 from symbackprop.notes.document import notes_latex
 from symbackprop.notes.pdflatex import TexLog, compile_tex
 from symbackprop.notes.sections import build_notes
+from symbackprop.render.derivations import build_document, standalone_latex
 from symbackprop.spec.load import load_spec
 
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
@@ -70,7 +71,19 @@ def compile_all(folder: Path, sources: dict[str, str]) -> dict[str, Compiled]:
 def bundled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Compiled]:
     sources = {p.stem: notes_tex(p) for p in SPECS}
     sources[f"{SEED_004}-full"] = notes_tex(ROOT / "specs" / f"{SEED_004}.yaml", full=True)
+    for p in SPECS:  # derive --format latex --standalone: a document of its own
+        sources[f"{p.stem}-derive"] = derive_tex(p, "chain")
+    sources[f"{SEED_004}-derive-delta"] = derive_tex(ROOT / "specs" / f"{SEED_004}.yaml",
+                                                     "delta")
     return compile_all(tmp_path_factory.mktemp("notes"), sources)
+
+
+def derive_tex(path: Path, form: str) -> str:
+    spec = load_spec(path)
+    net = build_network(spec)
+    values = spec.values if spec.values.examples and len(spec.values.params) == len(
+        spec.params) else None
+    return standalone_latex(build_document(net, derive(net), form=form, values=values))
 
 
 def pages(pdf: Path) -> int:
@@ -151,7 +164,7 @@ def test_lint_finds_what_it_looks_for() -> None:
 
 
 def test_every_spec_compiles_cleanly(bundled: dict[str, Compiled]) -> None:
-    assert len(bundled) == len(SPECS) + 1
+    assert len(bundled) == 2 * len(SPECS) + 2
     problems = {name: c.log.errors + c.log.overfull for name, c in bundled.items()
                 if c.log.errors or c.log.overfull}
     assert not problems

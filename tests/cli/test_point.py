@@ -1,0 +1,123 @@
+"""One point and one set of names: --at merged over the spec's values, derive at another
+point, exact fractions, rounds of descent counted as Mazur counts them, eval's names."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from paths import SPECS
+
+from symbackprop.cli.app import main
+
+SEED_001 = SPECS / "seed-001-linear-1-1-2-1.yaml"
+SEED_004 = SPECS / "seed-004-mazur-2-2-2.yaml"
+SOFTMAX = SPECS / "softmax-cross-entropy.yaml"
+
+
+def run(*args: object) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def values_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "point.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_partial_values_file_is_merged_over_the_spec(tmp_path: Path) -> None:
+    point = values_file(tmp_path, "params: {w5: 1.0}\n")
+    code, out, err = run("eval", SEED_004, "--at", point, "--format", "json")
+    assert code == 0, err
+    moved = json.loads(out)
+    _, out, _ = run("eval", SEED_004, "--format", "json")
+    spec = json.loads(out)
+    # the hidden layer, which w5 does not reach, is the spec's; the output o1 moves
+    assert moved["units"]["h1"] == spec["units"]["h1"]
+    assert moved["units"]["o1"]["net"] == pytest.approx(spec["units"]["o1"]["net"] + 0.6 *
+                                                        0.593269992, rel=1e-8)
+    assert moved["learning_rate"] == 0.5  # the spec's, the file gives none
+
+
+def test_an_error_names_the_file_at_fault(tmp_path: Path) -> None:
+    # the spec gives the inputs and targets, the file some parameters: the rest are missing
+    point = values_file(tmp_path, "params: {w_1_1_1: 0.5}\n")
+    code, _, err = run("eval", SOFTMAX, "--at", point)
+    assert code == 2
+    assert err.startswith(f"error: {point}:1: values.params: no value for parameter(s)")
+    bad = values_file(tmp_path, "params: {w_1_1_1: .nan}\n")
+    code, _, err = run("eval", SOFTMAX, "--at", bad)
+    assert code == 2 and str(bad) in err and "Traceback" not in err
+
+
+def test_derive_shows_the_numbers_at_another_point(tmp_path: Path) -> None:
+    point = values_file(tmp_path, "inputs: {i1: 1.0, i2: 0.5}\ntargets: {o1: 0.2, o2: 0.3}\n")
+    _, at_spec, _ = run("derive", SEED_004, "--param", "w5")
+    code, at_point, err = run("derive", SEED_004, "--param", "w5", "--at", point)
+    assert code == 0, err
+    assert "0.0821670406" in at_spec and "0.0821670406" not in at_point
+    _, out, _ = run("eval", SEED_004, "--at", point, "--format", "json")
+    assert f"= {float(json.loads(out)['gradients']['w5']):.9g}" in at_point
+
+
+def test_exact_values_of_a_linear_network(tmp_path: Path) -> None:
+    point = values_file(tmp_path, """params: {w_1_1_1: 0.5, b_1_1: 0.1, w_2_1_1: -1.5,
+  b_2_1: 0.25, w_2_2_1: 2, b_2_2: -0.75, w_3_1_1: 1.25, w_3_1_2: 1/3, b_3_1: 0.2}
+inputs: {x: 3}
+targets: {u3_1: 1/4}
+""")
+    code, out, err = run("eval", SEED_001, "--at", point, "--exact", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    # the same network by hand in Python's fractions: a1 = w1 x + b1, a2_j = w2_j a1 + b2_j,
+    # f = w3_1 a2_1 + w3_2 a2_2 + b3, L = (y − f)²
+    F = Fraction
+    w1, b1, w21, b21, w22, b22 = F(1, 2), F(1, 10), F(-3, 2), F(1, 4), F(2), F(-3, 4)
+    w31, w32, b3, x, y = F(5, 4), F(1, 3), F(1, 5), F(3), F(1, 4)
+    a1 = w1 * x + b1
+    a21, a22 = w21 * a1 + b21, w22 * a1 + b22
+    f = w31 * a21 + w32 * a22 + b3
+    dL_df = 2 * (f - y)
+    expected = {"w_3_1_1": dL_df * a21, "w_3_1_2": dL_df * a22, "b_3_1": dL_df,
+                "w_1_1_1": dL_df * (w31 * w21 + w32 * w22) * x}
+    assert data["loss"] == str((y - f) ** 2)
+    for name, value in expected.items():
+        assert Fraction(data["gradients"][name]) == value, name
+    assert data["quantities"]["a_1_1"] == str(a1)
+
+
+def test_exact_refuses_a_value_that_is_not_rational() -> None:
+    code, _, err = run("eval", SEED_004, "--exact")
+    assert code == 2
+    assert "--exact: out_h1 = sigmoid(151/400) is not a rational number" in err
+
+
+def test_rounds_are_counted_as_mazur_counts_them() -> None:
+    code, out, _ = run("eval", SEED_004, "--steps", 10000, "--frozen", "b1", "--frozen", "b2")
+    assert code == 0
+    # Mazur (2015): "After repeating this process 10,000 times, for example, the error
+    # plummets to 0.0000351085": the forward pass of round 10,000
+    assert "round 10000: 3.51085481e-05" in out
+    assert "round 1: 0.298371109" in out  # the first round starts at the spec's values
+    assert "after the last update: 3.51018778e-05" in out
+
+
+def test_eval_names_every_quantity_as_derive_prints_it() -> None:
+    _, out, _ = run("eval", SEED_004, "--format", "json")
+    quantities = json.loads(out)["quantities"]
+    _, derived, _ = run("derive", SEED_004, "--format", "json")
+    definitions = " ".join(d["text"] for d in json.loads(derived)["definitions"])
+    for name in quantities:
+        assert f"{name} = " in definitions or definitions.startswith(name), name
+    assert quantities["in_h1"] == pytest.approx(0.3775)
+    _, text, _ = run("eval", SEED_004)
+    assert "in_h1 = 0.3775" in text and "out_h1 = 0.593269992" in text
+
+
+def test_standalone_needs_latex(tmp_path: Path) -> None:
+    code, _, err = run("derive", SEED_004, "--standalone")
+    assert code == 2 and "--standalone makes a LaTeX document" in err
