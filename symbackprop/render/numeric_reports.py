@@ -18,7 +18,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = [line, "  ".join("-" * w for w in widths)]
     out += ["  ".join(c.rjust(w) if k else c.ljust(w)
                       for k, (c, w) in enumerate(zip(r, widths, strict=True))) for r in rows]
-    return out
+    return [row.rstrip() for row in out]
 
 
 def _show(value: Any) -> str:
