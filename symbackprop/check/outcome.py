@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..network.display import Displayable
+
 STEP_VERDICTS = ("correct", "incorrect", "consequence", "definition", "unreadable",
                  "unchecked")
 """A step holds; does not hold; does not hold only because an earlier step does not (it
@@ -49,7 +51,7 @@ class StepResult:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(Displayable):
     """The outcome of checking a formula or a derivation.
 
     ``param`` and the gradient fields describe ∂E/∂param when the check is about one

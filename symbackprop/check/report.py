@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from ..network.display import register
 from ..render.escape import json_text, spreadsheet_safe
 from .answers import GradeRow
 from .outcome import CheckResult, Counterexample, StepResult
@@ -115,3 +116,16 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
     lines.append(f"{summary['correct']} correct, {summary['incorrect']} incorrect, "
                  f"{summary['error']} unreadable")
     return "\n".join(lines) + "\n"
+
+
+def check_markdown(result: CheckResult) -> str:
+    """In Jupyter: the verdict in bold, the formula and the gradient as maths, the rest as
+    ``check`` prints it."""
+    maths = f"\n\n$${result.parsed_latex}$$" if result.parsed_latex else ""
+    if result.gradient_latex:
+        maths += f"\n\nthe gradient: $${result.gradient_latex}$$"
+    return f"**{result.verdict.upper()}**{maths}\n\n```text\n{render_check(result)}```"
+
+
+register(CheckResult, "markdown", check_markdown)
+register(CheckResult, "text", lambda result: f"CheckResult: {result.verdict}")

@@ -15,6 +15,7 @@ import sympy as sp
 
 from ..spec.load import ActivationSpec, NetworkSpec
 from ..spec.typesetting import upright
+from .display import Displayable
 from .functions import ACTIVATIONS, unspecified
 from .losses import loss_expression, unspecified_loss
 
@@ -36,7 +37,7 @@ class Unit:
 
 
 @dataclass(frozen=True)
-class Network:
+class Network(Displayable):
     """The symbolic network built from a spec."""
 
     spec: NetworkSpec

@@ -21,6 +21,7 @@ import sympy as sp
 from sympy.core.parameters import evaluate
 
 from .build import Network, Unit
+from .display import Displayable
 
 MAX_PATHS = 64
 
@@ -43,7 +44,7 @@ class Use:
 
 
 @dataclass
-class Derivation:
+class Derivation(Displayable):
     """Everything the tool knows about ∂E/∂param."""
 
     param: sp.Symbol
@@ -52,6 +53,7 @@ class Derivation:
     closed: sp.Expr  # δ substituted; net/out kept as symbols
     display: sp.Expr  # closed, as an unevaluated product in chain order (for printing)
     paths: tuple[tuple[Factor, ...], ...] | None  # None when there are too many paths
+    owner: Gradients | None = field(default=None, compare=False, repr=False)  # for display
 
     @property
     def path_count(self) -> int | None:
@@ -92,7 +94,7 @@ class LazyMap(Mapping[str, sp.Expr]):
 
 
 @dataclass
-class Gradients:
+class Gradients(Displayable):
     """All derivations of one network, plus the δ recurrences they share."""
 
     network: Network
@@ -216,7 +218,8 @@ class Gradients:
         closed = sp.Add(*closed_terms)
         display = (sp.Add(*display_terms, evaluate=False) if len(display_terms) > 1
                    else display_terms[0] if display_terms else sp.S.Zero)
-        return Derivation(param=param, uses=uses, delta_form=delta_form, closed=closed,
+        return Derivation(owner=self, param=param, uses=uses, delta_form=delta_form,
+                          closed=closed,
                           display=display, paths=self._paths(param, uses))
 
     def _paths(self, param: sp.Symbol, uses: Sequence[Use]

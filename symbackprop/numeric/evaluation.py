@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import ValuesError
 from ..network.build import Network
 from ..network.derivation import Gradients
+from ..network.display import Displayable
 from ..network.losses import require_numeric_loss
 from ..spec.load import Values
 from .lambdified import CompiledNetwork, compile_network
@@ -32,7 +33,7 @@ class ExampleValues:
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Evaluation(Displayable):
     """What ``symbackprop eval`` reports."""
 
     loss: float

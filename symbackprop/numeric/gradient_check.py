@@ -29,6 +29,7 @@ import sympy as sp
 from ..errors import ValuesError
 from ..network.build import Network
 from ..network.derivation import Gradients
+from ..network.display import Displayable
 from ..spec.load import Values
 from .identifiers import lambdify_by_position
 from .lambdified import HIGH_PRECISION_DIGITS, compile_network, namespace, stable_deltas
@@ -72,7 +73,7 @@ class DirectionCheck:
 
 
 @dataclass(frozen=True)
-class GradcheckReport:
+class GradcheckReport(Displayable):
     """The outcome of a gradient check: one row per parameter checked."""
 
     ok: bool

@@ -265,7 +265,7 @@ def gradient_rows(net: Network, grads: Gradients, p: sp.Symbol) -> list[Row]:
 
 def delta_derivation(grads: Gradients, p: sp.Symbol) -> Derivation:
     expr = grads.gradient(p)
-    return Derivation(p, grads.uses(p), expr, expr, expr, None)
+    return Derivation(p, grads.uses(p), expr, expr, expr, None, owner=grads)
 
 
 def _dedupe(rows: list[Row]) -> list[Row]:
