@@ -164,6 +164,13 @@ class EvaluationPoints:
                 name = u.activation.fname or "f"
                 ns[name] = self._generic(0)
                 ns[f"{name}_prime"] = self._generic(1)
+        if self.net.spec.loss.kind == "unspecified":
+            # C(a, y) = Σ_k g_k(arg_k), random and smooth; ∂C/∂arg_k = g_k'(arg_k)
+            name = type(self.net.loss).__name__
+            parts = [self._generic(0, f"loss {k}") for k in range(len(self.net.loss.args))]
+            ns[name] = lambda *args: mpmath.fsum(g(a) for g, a in zip(parts, args, strict=True))
+            for k in range(len(self.net.loss.args)):
+                ns[f"{name}_slope_{k}"] = self._generic(1, f"loss {k}")
         return ns
 
     def _generic(self, order: int, salt: str | None = None) -> Callable[[Any], Any]:
@@ -193,6 +200,10 @@ class EvaluationPoints:
         net = self.net
         args = [*net.params, *net.inputs, *net.targets]
         defs = [*net.definitions, (net.loss_symbol, net.loss)]
+        if net.spec.loss.kind == "unspecified":  # each ∂C/∂a is the slope of C's random part
+            name = type(net.loss).__name__
+            defs += [(g, sp.Function(f"{name}_slope_{k}")(arg)) for k, (g, arg) in enumerate(
+                zip(type(net.loss).gradients, net.loss.args, strict=True))]
         defs += [(u.delta, self.grads.deltas[u.name]) for u in reversed(net.units)]
         return lambdify_by_position(args, self.symbols, modules=[self._namespace, "mpmath"],
                                     definitions=defs)

@@ -116,3 +116,15 @@ def test_unspecified_loss_fields_are_checked(tmp_path: Path, loss: str, message:
     result = CliRunner().invoke(main, ["derive", str(path)])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(("param", "formula", "code"), [
+    ("w_2_22", r"\delta^{3}_{2} a^{2}_{2}", 0),  # seed 002: ∂C/∂w²₂₂ = δ³₂ a²₂
+    ("w_3_11", r"\frac{\partial C}{\partial s} a^{3}_{1}", 0),
+    ("w_3_11", r"\delta^{4}_{1} a^{2}_{1}", 1),
+])
+def test_formulas_with_an_unspecified_loss_are_checked(param: str, formula: str,
+                                                       code: int) -> None:
+    result = CliRunner().invoke(main, ["check", str(SEED_002), "--param", param, "--formula",
+                                       formula])
+    assert result.exit_code == code, result.output

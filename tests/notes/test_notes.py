@@ -180,3 +180,20 @@ def test_log_parser_finds_errors_and_overfull_boxes() -> None:
     assert log.errors == ["! Undefined control sequence."]
     assert len(log.overfull) == 1
     assert not log.ok
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
+def test_markdown_notes_keep_their_maths_apart(path: Path) -> None:
+    """Display maths in $$ blocks of their own, inline maths in pairs of $ on one line, as
+    GitHub and Jupyter read them; no LaTeX environment outside maths."""
+    md = notes_for(path, "markdown")
+    lines = md.splitlines()
+    assert lines.count("$$") % 2 == 0
+    inside = False
+    for line in lines:
+        if line == "$$":
+            inside = not inside
+            continue
+        if not inside and not line.startswith(("```", "  ", "flowchart")):
+            assert (line.count("$") - line.count(r"\$")) % 2 == 0, line
+            assert "\\begin{" not in line, line
