@@ -68,7 +68,8 @@ def pdflatex_path() -> str:
         raise ToolMissingError(
             "pdflatex is not installed, so no PDF can be made",
             hint="install TeX Live (Debian: texlive-latex-base texlive-latex-recommended "
-                 "texlive-latex-extra texlive-pictures) or drop --pdf and compile the .tex")
+                 "texlive-latex-extra texlive-pictures lmodern) or drop --pdf and compile "
+                 "the .tex")
     return found
 
 
