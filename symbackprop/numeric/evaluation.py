@@ -88,7 +88,8 @@ def check_values_complete(net: Network, values: Values) -> None:
 
     missing = [p.name for p in net.params if p.name not in values.params]
     if missing:
-        raise error(f"no value for parameter(s) {', '.join(missing)}", "values.params")
+        raise error(f"no value for parameter(s) {', '.join(missing)}", "values.params",
+                    hint="give them under `values: params:` or in a file for --at")
     if not values.examples:
         raise error("no inputs and targets to evaluate at", "values",
                     hint="add `inputs` and `targets` or use --at")

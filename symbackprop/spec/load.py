@@ -376,7 +376,8 @@ def _targets(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, float]:
 
 def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
     if "values" not in top:
-        return Values()
+        # nothing to point at but the top level, where `values:` would go
+        return Values(file=r.src.file, lines={"values": r.src.line(())})
     path: Path_ = ("values",)
     given = r.mapping(path, VALUE_KEYS)
     input_names = [i.name for i in spec.inputs]

@@ -108,6 +108,14 @@ def test_eval_without_values_is_an_input_error() -> None:
     assert "no value for parameter" in err
 
 
+def test_eval_of_a_spec_without_values_names_the_top_level_line() -> None:
+    spec = str(ROOT / "specs" / "skip-connection.yaml")
+    code, out, err = run("eval", spec, "--format", "json")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {spec}:1: values.params: no value for parameter(s) a1, ")
+    assert len(err.splitlines()) == 1
+
+
 def test_derive_json_has_expression_latex_and_chain() -> None:
     code, out, _ = run("derive", SEED_004, "--format", "json")
     assert code == 0
