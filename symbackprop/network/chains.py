@@ -52,18 +52,40 @@ def chain_terms(grads: Gradients, param: sp.Symbol, granularity: str | None = No
     notation = grads.network.spec.notation
     granularity = granularity or notation.chain
     order = order or notation.chain_order
-    if granularity == "paths":
-        paths = grads.derivation(param).paths
-        terms = None if paths is None else tuple(_links(p) for p in paths)
-    elif granularity == "activations":
-        paths = grads.derivation(param).paths
-        terms = None if paths is None else tuple(_through_activations(p) for p in paths)
-    else:
-        terms = tuple(_at_unit(grads, use.unit, param, use.source, granularity)
-                      for use in grads.uses(param))
-    if terms is None:
+    paths = grads.derivation(param).paths if granularity in ("paths", "activations") else ()
+    if granularity == "paths" and paths:
+        terms = tuple(_links(p) for p in paths)
+    elif granularity == "activations" and paths:
+        terms = tuple(_through_activations(p) for p in paths)
+    elif paths is None:
         return None
-    return tuple(_ordered(t, order) for t in terms)
+    else:  # also where θ reaches the loss by no path (it feeds a unit that feeds nothing)
+        terms = tuple(_at_unit(grads, use.unit, param, use.source,
+                               "unit" if granularity in ("paths", "activations") else granularity)
+                      for use in grads.uses(param))
+    return tuple(_ordered(t, order) for t in _merged(terms))
+
+
+def _merged(terms: tuple[Term, ...]) -> tuple[Term, ...]:
+    """Terms made of the same factors as one term: θ on two edges into one unit is
+    ∂net/∂θ = a₁ + a₂ in a single chain, not the same chain written twice (which would
+    count the path twice)."""
+    groups: dict[tuple[tuple[sp.Symbol, sp.Symbol], ...], list[Term]] = {}
+    for t in terms:
+        groups.setdefault(tuple((f.numerator, f.denominator) for f in t), []).append(t)
+    out: list[Term] = []
+    for group in groups.values():
+        first = group[0]
+        differing = [k for k, f in enumerate(first) if any(t[k] != f for t in group[1:])]
+        if len(group) == 1 or len(differing) != 1:
+            out.extend(group)
+            continue
+        k = differing[0]
+        link = first[k]
+        total = sp.Add(*[t[k].value for t in group], evaluate=False)
+        out.append((*first[:k], Link(link.numerator, link.denominator, total, link.expansion,
+                                     link.given), *first[k + 1:]))
+    return tuple(out)
 
 
 def _links(path: tuple[Factor, ...]) -> Term:

@@ -112,6 +112,8 @@ def test_every_split_of_the_chain_sums_to_the_gradient(drawn: DrawnNetwork) -> N
                 total = sum(_product(t, at, net) for t in terms)
                 assert total == pytest.approx(truth, rel=1e-9, abs=1e-12), (
                     p.name, granularity, order)
+                assert len({tuple(names(t)) for t in terms}) == len(terms), \
+                    "a chain written twice counts its path twice"
 
 
 def _product(term, at: dict[sp.Symbol, float], net: Network) -> float:
@@ -120,3 +122,44 @@ def _product(term, at: dict[sp.Symbol, float], net: Network) -> float:
         out *= sum(_product(b, at, net) for b in f.expansion) if f.expansion else _numeric(
             f.value, at, net)
     return out
+
+
+TWICE = """inputs: [x1, x2]
+layers:
+  - {units: [h1, h2], activation: tanh, weights: [[a, b], [c, d]]}
+  - {units: [o], activation: sigmoid, weights: [[v, v]]}
+  - {units: [dead], activation: tanh, weights: [[u]], from: [h1], bias: none}
+  - {units: [y], activation: linear, from: [o], weights: [[w]], bias: none}
+loss: mse
+"""
+
+
+@pytest.mark.parametrize("granularity", CHAIN_GRANULARITIES)
+def test_a_weight_on_two_edges_into_one_unit_is_one_chain(tmp_path, granularity: str) -> None:
+    # z_o = v·a_h1 + v·a_h2: ∂z_o/∂v = a_h1 + a_h2 in one chain, not the chain twice
+    path = tmp_path / "twice.yaml"
+    path.write_text(TWICE, encoding="utf-8")
+    net = build_network(load_spec(path))
+    grads = derive(net)
+    (term,) = chain_terms(grads, net.symbol_by_name["v"], granularity)
+    h1, h2 = (net.unit_by_name[n].out for n in ("h1", "h2"))
+    assert term[-1].denominator == net.symbol_by_name["v"]
+    assert term[-1].value.has(h1) and term[-1].value.has(h2)
+
+
+@pytest.mark.parametrize("granularity", CHAIN_GRANULARITIES)
+def test_a_weight_into_a_unit_that_feeds_nothing_has_a_zero_chain(tmp_path,
+                                                                    granularity: str) -> None:
+    path = tmp_path / "dead.yaml"
+    path.write_text(TWICE + f"notation: {{chain: {granularity}}}\n", encoding="utf-8")
+    net = build_network(load_spec(path))
+    grads = derive(net)
+    (term,) = chain_terms(grads, net.symbol_by_name["u"])
+    dead = net.unit_by_name["dead"]
+    assert term[0].numerator == net.loss_symbol
+    if granularity == "net":
+        assert term[0].denominator == dead.net and term[0].value == dead.delta
+        assert grads.deltas["dead"] == 0
+    else:
+        assert term[0].denominator == dead.out and term[0].value == 0
+        assert build_document(net, grads, params=["u"]).params[0].rows[-1].text == "0"
