@@ -56,6 +56,15 @@ class MatrixForm:
     names: dict[sp.Basic, str] = field(default_factory=dict)
     network: Network | None = None
     words: dict[sp.Basic, str] = field(default_factory=dict)  # text names where LaTeX's differ
+    # names in section titles: {key} in a title → (LaTeX, text), printed as each format needs
+    title_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def title(self, title: str, fmt: str) -> str:
+        """A section title with its names as ``fmt`` (text, latex or markdown) writes them."""
+        for key, (latex, text) in self.title_names.items():
+            shown = {"text": text, "latex": latex, "markdown": f"${latex}$"}[fmt]
+            title = title.replace("{" + key + "}", shown)
+        return title
 
     def latex_rows(self, rows: list[MatrixRow]) -> list[str]:
         printer = MatrixLatexPrinter(self.network, extra_names=self.names)
@@ -74,7 +83,7 @@ class MatrixForm:
             return [f"Matrix form: does not apply ({self.reason}); see the index form above."]
         out = ["Matrix form (per layer):"]
         for title, rows in self.sections:
-            out.append(f"  {title}:")
+            out.append(f"  {self.title(title, 'text')}:")
             out += [f"    {line}" for line in self.text_rows(rows)]
         return out
 
@@ -83,7 +92,8 @@ class MatrixForm:
             return f"% matrix form does not apply: {self.reason}"
         blocks = []
         for title, rows in self.sections:
-            blocks.append(f"% {title}\n" + align_block(self.latex_rows(rows), env))
+            blocks.append(f"% {self.title(title, 'latex')}\n" +
+                          align_block(self.latex_rows(rows), env))
         return "\n".join(blocks)
 
     def markdown(self) -> str:
@@ -91,7 +101,8 @@ class MatrixForm:
             return f"The matrix form does not apply: {self.reason}."
         out = []
         for title, rows in self.sections:
-            out += [f"**{title}**", "", "$$", align_block(self.latex_rows(rows), "aligned"),
+            out += [f"**{self.title(title, 'markdown')}**", "", "$$",
+                    align_block(self.latex_rows(rows), "aligned"),
                     "$$", ""]
         return "\n".join(out).rstrip() + "\n"
 
@@ -99,7 +110,8 @@ class MatrixForm:
         if not self.applies:
             return {"applies": False, "reason": self.reason}
         return {"applies": True, "sections": [
-            {"title": title, "text": self.text_rows(rows), "latex": self.latex_rows(rows)}
+            {"title": self.title(title, "text"), "text": self.text_rows(rows),
+             "latex": self.latex_rows(rows)}
             for title, rows in self.sections]}
 
 
@@ -333,9 +345,10 @@ class _Builder:
         sections = [("shapes (b, a and δ have the shape of z)", shapes), ("forward pass", forward),
                     ("local gradients, from the output back", backward),
                     ("gradients", grads_rows),
-                    (f"batch of {self.names[m]} examples (columns of "
-                     f"{self.names[X]}); cost {self.cost_name()}", batch)]
-        return MatrixForm(True, "", sections, self.names, self.net, self.words)
+                    ("batch of {m} examples (columns of {X}); cost {J}", batch)]
+        named = {"m": self.names[m], "X": self.names[X], "J": self.cost_name()}
+        return MatrixForm(True, "", sections, self.names, self.net, self.words,
+                          {k: (latex, text_name(latex)) for k, latex in named.items()})
 
     def forward_rows(self, pos: int, cols: int | sp.Expr) -> list[MatrixRow]:
         """z = W a + b and a = f(z) (a linear layer's a is its z)."""

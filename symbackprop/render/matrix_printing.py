@@ -85,11 +85,14 @@ def text_name(latex: str) -> str:
 
     >>> text_name(r"\\mathrm{in}^{(1)}"), text_name(r"\\delta^{[2]}_{1}")
     ('in^(1)', 'δ^[2]_1')
+    >>> text_name(r"\\mathcal{J}"), text_name(r"\\mathbb{E}")
+    ('J', 'E')
     """
     s = re.sub(r"\\(hat|bar|tilde|widehat|widetilde|overline)\{([^{}]*)\}",
                lambda m: m.group(2) + _ACCENTS[m.group(1)], latex)
     s = re.sub(r"\\mathbf\{([^{}]*)\}", lambda m: m.group(1).upper(), s)
-    s = re.sub(r"\\(?:mathrm|operatorname|text|mathit|boldsymbol)\{([^{}]*)\}", r"\1", s)
+    s = re.sub(r"\\(?:mathrm|operatorname|text|mathit|boldsymbol|mathcal|mathbb|mathfrak|"
+               r"mathsf|mathtt)\{([^{}]*)\}", r"\1", s)
     s = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEXT.get(m.group(1), m.group(1)), s)
 
     def script(m: re.Match[str]) -> str:

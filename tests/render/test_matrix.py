@@ -98,7 +98,26 @@ def test_matrix_equations_reproduce_the_tools_gradients() -> None:
 def test_batch_form_has_examples_as_columns() -> None:
     _, form = form_of("tanh-regression")
     title, rows = form.sections[-1]
-    assert "columns of X" in title
+    assert "columns of X" in form.title(title, "text")
     text = "\n".join(form.text_rows(rows))
     assert "X ∈ R^(2×m)" in text
     assert "1/m" in text
+
+
+def test_the_batch_title_names_read_as_each_format_writes_them(tmp_path) -> None:
+    """Multi-letter input and a calligraphic cost: text says FEATURE and J, Markdown puts
+    the LaTeX names in $…$, never raw LaTeX in text."""
+    path = tmp_path / "feature.yaml"
+    path.write_text("inputs: [feature_1, feature_2]\nnotation: {cost: \"\\\\mathcal{J}\"}\n"
+                    "layers:\n  - {size: 2, activation: tanh}\n  - {size: 1, activation: "
+                    "sigmoid}\nloss: mse\n", encoding="utf-8")
+    net = build_network(load_spec(path))
+    form = matrix_form(net, derive(net))
+    text = "\n".join(form.text_lines())
+    assert "batch of m examples (columns of FEATURE); cost J:" in text
+    assert "∂J/∂W^[1] = (1/m)·Δ^[1]·FEATURE^T" in text
+    assert "\\" not in text
+    assert "**batch of $m$ examples (columns of $\\mathbf{feature}$); cost $\\mathcal{J}$**" \
+        in form.markdown()
+    assert form.json()["sections"][-1]["title"] == \
+        "batch of m examples (columns of FEATURE); cost J"
