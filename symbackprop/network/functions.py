@@ -20,6 +20,22 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import ArgumentIndexError
 
+from ..spec.tex import GREEK
+
+
+def function_latex(name: str) -> str:
+    """How an unspecified function's name is set: ``f``, ``\\varphi`` for ``varphi``, a word
+    upright (``\\operatorname{act}``), never the letters of a word in italic.
+
+    >>> function_latex("f"), function_latex("phi"), function_latex("sigma_hat")
+    ('f', '\\\\phi', '\\\\operatorname{sigma\\\\_hat}')
+    """
+    if name in GREEK:
+        return "\\" + name
+    if len(name) == 1:
+        return name
+    return r"\operatorname{" + name.replace("_", r"\_") + "}"
+
 
 def _latex_call(printer: Any, name: str, arg: sp.Expr, exp: Any = None) -> str:
     body = rf"{name}\left({printer._print(arg)}\right)"
@@ -253,7 +269,7 @@ class UnspecifiedPrime(sp.Function):
         slope = _slope(printer, self.args[0])
         if slope is not None:
             return rf"\left({slope}\right)^{{{exp}}}" if exp is not None else slope
-        name = self.base_name + "'"
+        name = function_latex(self.base_name) + "'"
         return _latex_call(printer, name, self.args[0], exp)
 
     def _sympystr(self, printer: Any) -> str:
@@ -280,7 +296,7 @@ class Unspecified(sp.Function):
         return self.prime(self.args[0])
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        return _latex_call(printer, type(self).__name__, self.args[0], exp)
+        return _latex_call(printer, function_latex(type(self).__name__), self.args[0], exp)
 
 
 _unspecified_cache: dict[str, type[Unspecified]] = {}

@@ -23,6 +23,7 @@ import sympy as sp
 from ..network.build import Network, Unit
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
+from ..network.functions import function_latex
 from ..network.losses import describe_loss
 from ..render.derivations import (
     cost_row,
@@ -191,7 +192,8 @@ def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
             names = sorted(first)
             slopes = [_m(net, Partial(first[n].out, first[n].net)) for n in names]
             out.append(Para(("The activation" + ("s " if len(names) > 1 else " "),
-                             *_join_math(names), " are" if len(names) > 1 else " is",
+                             *_join_math([function_latex(n) for n in names]),
+                             " are" if len(names) > 1 else " is",
                              " left unspecified, so the derivative" +
                              ("s stay symbols: " if len(names) > 1 else " stays a symbol: "),
                              *_join_math_parts(slopes), ".")))
@@ -225,7 +227,7 @@ def _join_math(names: Sequence[str]) -> list[str | Math]:
     parts: list[str | Math] = []
     for k, n in enumerate(names):
         if k:
-            parts.append(", ")
+            parts.append(" and " if k == len(names) - 1 else ", ")
         parts.append(Math(n))
     return parts
 

@@ -24,7 +24,7 @@ from sympy.matrices.expressions import OneMatrix
 
 from ..network.build import Network, Unit
 from ..network.derivation import Gradients
-from ..network.functions import ACTIVATIONS
+from ..network.functions import ACTIVATIONS, function_latex
 from ..spec.typesetting import upright
 from .latex import align_block
 from .matrix_printing import (
@@ -297,7 +297,8 @@ class _Builder:
         """The layer's activation (or its derivative) applied to every entry of ``z``."""
         act = self.unit(pos).activation
         if act.kind == "unspecified":
-            name = word = act.fname or "f"
+            word = act.fname or "f"
+            name = function_latex(word)
         else:
             name, word = ACTIVATIONS[act.kind].latex_name, act.kind
         mark = "'" if prime else ""

@@ -64,6 +64,17 @@ def test_unspecified_activation_keeps_f_prime() -> None:
     assert unspecified("f") is f
 
 
+@pytest.mark.parametrize(("name", "latex"), [
+    ("g", "g"), ("phi", r"\phi"), ("varphi", r"\varphi"), ("act", r"\operatorname{act}"),
+    ("sigma_hat", r"\operatorname{sigma\_hat}")])
+def test_unspecified_functions_are_set_as_a_name_not_as_letters(name: str, latex: str) -> None:
+    # phi(z) in math italic reads p·h·i(z): Greek names are Greek letters, words upright
+    f = unspecified(name)
+    assert sp.latex(f(z)) == latex + r"\left(z\right)"
+    assert sp.latex(sp.diff(f(z), z)) == latex + r"'\left(z\right)"
+    assert sp.sstr(sp.diff(f(z), z)) == f"{name}'(z)"
+
+
 def test_latex_names() -> None:
     assert sp.latex(sigmoid(z)) == r"\sigma\left(z\right)"
     assert sp.latex(sigmoid(z) ** 2) == r"\sigma^{2}\left(z\right)"
