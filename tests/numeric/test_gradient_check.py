@@ -150,3 +150,37 @@ def test_full_float_check_catches_a_wrong_gradient(monkeypatch: pytest.MonkeyPat
     report = gradcheck(net, derive(net), method="full")
     assert not report.ok
     assert {r.name for r in report.parameters if not r.ok} >= {"w_1_3_7", "b_1_20"}
+
+
+KINKED = """inputs: [x1, x2]
+layers:
+  - {size: 2, activation: relu}
+  - {size: 1, activation: leaky_relu}
+loss: mse
+values:
+  params: {w_1_1_1: 0, w_1_1_2: 0, w_1_2_1: 0, w_1_2_2: 0, b_1_1: 0, b_1_2: 0, w_2_1_1: 0,
+           w_2_1_2: 0, b_2_1: 0}
+  inputs: {x1: 0.5, x2: -1}
+  targets: {u2_1: 0.7}
+"""
+
+
+def test_a_point_on_a_relu_kink_passes_with_one_sided_differences(tmp_path: Path) -> None:
+    """Weights and biases all 0 (a common start) put every net input on the kink: the
+    central difference averages two slopes there, and the gradient is one of them."""
+    path = tmp_path / "zeros.yaml"
+    path.write_text(KINKED, encoding="utf-8")
+    net = build_network(load_spec(path))
+    grads = derive(net)
+    report = gradcheck(net, grads, net.spec.values)
+    assert report.ok, gradcheck_text(report)
+    b = next(r for r in report.parameters if r.name == "b_2_1")
+    assert b.analytic == pytest.approx(-0.007)  # leaky slope 1/100 at z = 0 times (a − y)
+    assert b.numeric == pytest.approx(-0.007)
+    assert any("kink" in n and "b_2_1" in n for n in report.notes)
+    # a wrong sign is outside both one-sided slopes and still fails
+    wrong = derive(net)
+    out = net.unit_by_name["u2_1"]
+    wrong.deltas["u2_1"] = -grads.deltas["u2_1"]
+    wrong.output_delta[out.name] = -grads.output_delta[out.name]
+    assert not gradcheck(net, wrong, net.spec.values).ok
