@@ -33,7 +33,7 @@ from ..network.display import Displayable
 from ..spec.load import Values
 from .identifiers import lambdify_by_position
 from .lambdified import HIGH_PRECISION_DIGITS, compile_network, namespace, stable_deltas
-from .points import complete_values
+from .points import complete_values, softmax_cross_entropy
 from .vectorized import VectorizedNetwork, activation_function, loss_function, vectorize
 
 REL_TOL = 1e-10
@@ -165,8 +165,7 @@ def _full_exact(net: Network, grads: Gradients, point: Values, notes: list[str],
     with mpmath.workdps(HIGH_PRECISION_DIGITS):
         params = {k: mpmath.mpf(repr(v)) for k, v in point.params.items()}
         examples = [({k: mpmath.mpf(repr(v)) for k, v in ex.inputs.items()},
-                     {k: mpmath.mpf(repr(v)) for k, v in ex.targets.items()})
-                    for ex in point.examples]
+                     _exact_targets(net, ex.targets)) for ex in point.examples]
         m = len(examples)
         analytic = {p.name: mpmath.mpf(0) for p in net.params}
         kinks: list[str] = []
@@ -211,6 +210,17 @@ def _full_exact(net: Network, grads: Gradients, point: Values, notes: list[str],
                  f"{', '.join(at_kink)} checked against the one-sided differences, the "
                  f"gradient there being a one-sided slope (step(0) = 0)"]
     return _report(rows, [], RULE, "full", point, notes, len(net.params))
+
+
+def _exact_targets(net: Network, targets: dict[str, float]) -> dict[str, Any]:
+    """The targets in high precision; a softmax layer's scaled to sum to 1 exactly. A sum
+    within 10⁻⁹ of 1 is a distribution to the loader, and δ = a − y holds only at 1: at 40
+    digits the difference would fail a correct gradient near 0."""
+    exact = {k: mpmath.mpf(repr(v)) for k, v in targets.items()}
+    total = mpmath.fsum(exact.values())
+    if softmax_cross_entropy(net) and total > 0:
+        exact = {k: v / total for k, v in exact.items()}
+    return exact
 
 
 def _agrees(analytic: Any, numeric: Any) -> bool:

@@ -71,14 +71,15 @@ def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Val
                 fill = random_example(net, rng)
                 notes.append(f"example {k + 1}: random values for {', '.join(lacking)}")
                 targets = {**fill.targets, **ex.targets}
-                if _softmax_ce(net) and ex.targets:
+                if softmax_cross_entropy(net) and ex.targets:
                     targets = _rest_of_distribution(ex.targets, fill.targets)
                 examples[k] = Example({**fill.inputs, **ex.inputs}, targets)
     return Values(params=params, learning_rate=values.learning_rate,
                   examples=tuple(examples)), notes
 
 
-def _softmax_ce(net: Network) -> bool:
+def softmax_cross_entropy(net: Network) -> bool:
+    """Cross-entropy on a softmax layer: its targets are a distribution (δ = a − y)."""
     return net.spec.loss.kind == "cross_entropy" and \
         net.spec.layers[-1].activation.kind == "softmax"
 

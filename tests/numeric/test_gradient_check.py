@@ -184,3 +184,17 @@ def test_a_point_on_a_relu_kink_passes_with_one_sided_differences(tmp_path: Path
     wrong.deltas["u2_1"] = -grads.deltas["u2_1"]
     wrong.output_delta[out.name] = -grads.output_delta[out.name]
     assert not gradcheck(net, wrong, net.spec.values).ok
+
+
+def test_softmax_targets_that_sum_to_1_within_rounding_pass(tmp_path: Path) -> None:
+    """0.3 + 0.3 + 0.4000000001 is a distribution to the loader (within 10⁻⁹ of 1), and
+    δ = a − y is exact only at 1: the 40-digit check uses the targets scaled to sum to 1."""
+    path = tmp_path / "third.yaml"
+    path.write_text("inputs: [x1, x2]\nlayers:\n  - {size: 3, activation: softmax, bias: none}\n"
+                    "loss: cross_entropy\nvalues:\n  params: {w_1_1_1: 0, w_1_1_2: 0, "
+                    "w_1_2_1: 0, w_1_2_2: 0, w_1_3_1: 0, w_1_3_2: 0.5}\n  inputs: {x1: 0.5, "
+                    "x2: 1}\n  targets: {u1_1: 0.3, u1_2: 0.3, u1_3: 0.4000000001}\n",
+                    encoding="utf-8")
+    net = build_network(load_spec(path))
+    report = gradcheck(net, derive(net), net.spec.values)
+    assert report.ok and report.max_rel_error < 1e-20, gradcheck_text(report)
