@@ -207,3 +207,17 @@ def test_names_without_a_pattern_are_listed() -> None:
     assert _pattern(["a", "b"], (2,)) is None
     assert _pattern(["w_1_2", "w_1_1"], (2,)) is None  # not in order
     assert _pattern(["bias"], (1,)) == "bias"
+
+
+def test_the_self_check_does_not_count_rounding_as_error(tmp_path: Path) -> None:
+    """A bias shared by a softmax layer has gradient 0 exactly; the central difference of a
+    loss near 40 leaves ≈ 1e-10 of rounding, which is no error of the gradient."""
+    path = tmp_path / "shared.yaml"
+    path.write_text("inputs: [x]\nlayers:\n  - {size: 3, activation: softmax, bias: c}\n"
+                    "loss: cross_entropy\n", encoding="utf-8")
+    net = build_network(load_spec(path))
+    module = _module(generate(net, derive(net)).source, tmp_path, "shared")
+    params = {"w_1_1_1": 30.0, "w_1_2_1": 0.0, "w_1_3_1": -30.0, "c": 0.3}
+    cost, grads = module.loss_and_grad(params, [[0.7]], [[0.0, 0.0, 1.0]])  # type: ignore
+    assert cost > 40 and abs(grads["c"]) < 1e-15
+    assert module.gradient_check(params, [[0.7]], [[0.0, 0.0, 1.0]]) < 1e-6  # type: ignore
