@@ -68,24 +68,33 @@ def chain_terms(grads: Gradients, param: sp.Symbol, granularity: str | None = No
 
 def _merged(terms: tuple[Term, ...]) -> tuple[Term, ...]:
     """Terms made of the same factors as one term: θ on two edges into one unit is
-    ∂net/∂θ = a₁ + a₂ in a single chain, not the same chain written twice (which would
-    count the path twice)."""
-    groups: dict[tuple[tuple[sp.Symbol, sp.Symbol], ...], list[Term]] = {}
-    for t in terms:
-        groups.setdefault(tuple((f.numerator, f.denominator) for f in t), []).append(t)
-    out: list[Term] = []
-    for group in groups.values():
-        first = group[0]
-        differing = [k for k, f in enumerate(first) if any(t[k] != f for t in group[1:])]
-        if len(group) == 1 or len(differing) != 1:
-            out.extend(group)
-            continue
-        k = differing[0]
-        link = first[k]
-        total = sp.Add(*[t[k].value for t in group], evaluate=False)
-        out.append((*first[:k], Link(link.numerator, link.denominator, total, link.expansion,
-                                     link.given), *first[k + 1:]))
-    return tuple(out)
+    ∂net/∂θ = a₁ + a₂ in a single chain, and the paths from a softmax output through each
+    net input of its layer are one ∂a/∂a' — never the same chain written twice (which would
+    count the path twice). Terms that differ in one factor are merged, one position at a
+    time, until none do."""
+    merged = list(terms)
+    changed = True
+    while changed:
+        changed = False
+        for k in range(max((len(t) for t in merged), default=0)):
+            groups: dict[tuple[object, ...], list[Term]] = {}
+            for n, t in enumerate(merged):
+                key: tuple[object, ...] = (tuple((f.numerator, f.denominator) for f in t),
+                                           t[:k], t[k + 1:]) if len(t) > k else (n,)
+                groups.setdefault(key, []).append(t)
+            out: list[Term] = []
+            for group in groups.values():
+                first = group[0]
+                if len(group) == 1 or first[k].expansion:
+                    out.extend(group)
+                    continue
+                link = first[k]
+                total = sp.Add(*[t[k].value for t in group], evaluate=False)
+                out.append((*first[:k], Link(link.numerator, link.denominator, total, (),
+                                             link.given), *first[k + 1:]))
+                changed = True
+            merged = out
+    return tuple(merged)
 
 
 def _links(path: tuple[Factor, ...]) -> Term:
