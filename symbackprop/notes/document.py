@@ -35,17 +35,23 @@ class Heading:
 
 @dataclass(frozen=True)
 class Para:
+    """A paragraph; one that leads into a display stays on the display's page (``into``)."""
+
     parts: tuple[str | Math, ...]
+    into: bool = False
 
 
 @dataclass(frozen=True)
 class Equations:
     """Rows of an aligned block (``lhs &= …``), already broken to the page width.
 
-    An ``unbreakable`` block stays on one page (a short block that reads as one piece)."""
+    An ``unbreakable`` block stays on one page (a short block that reads as one piece); one
+    that keeps ``with_next`` shares its page with the unbreakable block after it (the shapes
+    of the matrix form and its equations)."""
 
     rows: tuple[str, ...]
     unbreakable: bool = False
+    with_next: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,14 +85,34 @@ def _inline_latex(parts: Sequence[str | Math]) -> str:
     return "".join(f"${p.latex}$" if isinstance(p, Math) else escape_text(p) for p in parts)
 
 
+def _one_display(blocks: Sequence[Equations]) -> str:
+    """Aligned blocks stacked in one display, which TeX never breaks across pages."""
+    return "\\[\n\\begin{gathered}\n" + " \\\\[2\\jot]\n".join(
+        "\\begin{aligned}\n" + " \\\\\n".join(b.rows) + "\n\\end{aligned}"
+        for b in blocks) + "\n\\end{gathered}\n\\]"
+
+
 def notes_latex(notes: Notes) -> str:
     """The notes as a complete LaTeX document."""
     out = [PREAMBLE, "\\begin{document}",
            f"\\begin{{center}}\\Large\\bfseries {escape_text(notes.title)}\\end{{center}}", ""]
+    kept: list[Equations] = []  # unbreakable blocks kept on one page: one display
     for b in notes.blocks:
-        if isinstance(b, Heading):
+        if kept and not (isinstance(b, Equations) and b.unbreakable):
+            out += [_one_display(kept), ""]
+            kept = []
+        if isinstance(b, Equations) and b.unbreakable and (b.with_next or kept):
+            kept.append(b)
+            if b.with_next:
+                continue
+            out.append(_one_display(kept))
+            kept = []
+        elif isinstance(b, Heading):
             cmd = "section*" if b.level == 1 else "subsection*"
             out.append(f"\\{cmd}{{{escape_text(b.text)}}}")
+        elif isinstance(b, Para) and b.into:
+            out.append(_inline_latex(b.parts))  # no blank line: the display ends it
+            continue
         elif isinstance(b, Para):
             out.append(_inline_latex(b.parts) + "\n")
         elif isinstance(b, Equations) and b.unbreakable:
@@ -108,6 +134,8 @@ def notes_latex(notes: Notes) -> str:
                        + "\n\\bottomrule\n\\end{tabular}\n\\end{adjustbox}" + caption
                        + "\n\\end{center}")
         out.append("")
+    if kept:
+        out += [_one_display(kept), ""]
     out.append("\\end{document}")
     return "\n".join(out) + "\n"
 

@@ -304,10 +304,10 @@ def matrix_section(net: Network, grads: Gradients) -> list[Block]:
         return out
     out.append(Para(("A whole layer at once, with ", Math(r"\odot"),
                      " the elementwise product and ", Math(r"\mathbf{1}"),
-                     " a vector of ones:")))
+                     " a vector of ones:"), into=True))
     printer = MatrixLatexPrinter(net, extra_names=form.names)
     shapes, *rest = form.sections[:-1]
-    out.append(Equations((_shape_row(printer, shapes[1]),), unbreakable=True))
+    out.append(Equations((_shape_row(printer, shapes[1]),), unbreakable=True, with_next=True))
     rows: list[str] = []
     for _title, mrows in rest:
         rows += _matrix_rows(printer, mrows)

@@ -141,6 +141,14 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
 
 def _exact(expr: sp.Expr, at: SymbolValues, net: Network) -> float:
     """``expr`` in the spec's parameters, inputs and targets, evaluated in 50 digits."""
+    value = exact_value(expr, at, net)
+    return math.nan if value is None else float(value)
+
+
+def exact_value(expr: sp.Expr, at: SymbolValues, net: Network) -> Any:
+    """``expr`` in the spec's parameters, inputs and targets as an mpmath number of 50
+    digits, which neither underflows nor overflows (softplus(−1005) ≈ 5.1e−437); None where
+    it is not defined."""
     import mpmath
 
     from ..numeric.identifiers import lambdify_by_position
@@ -149,13 +157,14 @@ def _exact(expr: sp.Expr, at: SymbolValues, net: Network) -> float:
     closed = at.network.substitute(expr)
     free = sorted(closed.free_symbols, key=lambda s: s.name)
     if any(s not in at for s in free):
-        return math.nan
+        return None
     f = lambdify_by_position(free, closed, modules=[namespace("mpmath", [closed], net), "mpmath"])
     with mpmath.workdps(50):
         try:
-            return float(f(*[mpmath.mpf(at[s]) for s in free]))
-        except (ZeroDivisionError, ValueError, OverflowError):
-            return math.nan
+            value = mpmath.mpf(f(*[mpmath.mpf(at[s]) for s in free]))
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return None
+    return value if mpmath.isfinite(value) else None
 
 
 def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:

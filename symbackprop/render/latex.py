@@ -15,6 +15,7 @@ that it accepts fit the page; the notes' tests check that with a real ``pdflatex
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -422,22 +423,49 @@ _TEXT_UNICODE = {
 }
 
 
+# accents as TeX writes them (the T1 fonts have every accented Latin letter): é is \'{e}
+_ACCENTS = {"\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0304": "=",
+            "\u0306": "u", "\u0307": ".", "\u0308": '"', "\u030a": "r", "\u030b": "H",
+            "\u030c": "v", "\u0327": "c", "\u0328": "k"}
+_LETTERS = {"ß": r"\ss{}", "æ": r"\ae{}", "Æ": r"\AE{}", "ø": r"\o{}", "Ø": r"\O{}",
+            "œ": r"\oe{}", "Œ": r"\OE{}", "ł": r"\l{}", "Ł": r"\L{}", "ı": r"\i{}"}
+_OPENING = " \t\n([{/-"  # a quote after one of these opens a quotation
+
+
+def _accented(ch: str) -> str | None:
+    """An accented Latin letter as TeX accents (``\\'{e}``), or None."""
+    base, *marks = unicodedata.normalize("NFD", ch)
+    if not (base.isascii() and base.isalpha()) or not marks or any(
+            m not in _ACCENTS for m in marks):
+        return None
+    out = base
+    for m in marks:
+        out = f"\\{_ACCENTS[m]}{{{out}}}"
+    return out
+
+
 def escape_text(value: str) -> str:
-    """Plain text (a spec's title or description) as LaTeX text that pdflatex accepts.
+    """Plain text (a spec's title or description) as LaTeX text that pdflatex accepts, with
+    quotation marks that open and close ('…' as `…', "…" as ``…'') and accented letters.
 
     >>> escape_text("in_{h1} → 50%")
     'in\\\\_\\\\{h1\\\\} $\\\\to$ 50\\\\%'
     """
     out = []
-    for ch in value:
+    for k, ch in enumerate(value):
+        opens = k > 0 and value[k - 1] in _OPENING
         if ch in _TEXT_ESCAPES:
             out.append(_TEXT_ESCAPES[ch])
         elif ch in _TEXT_UNICODE:
             out.append(_TEXT_UNICODE[ch])
+        elif ch == "'":
+            out.append("`" if opens else "'")
+        elif ch == '"':
+            out.append("``" if opens or k == 0 else "''")
         elif not ch.isprintable():
             out.append(" ")  # a line break or control character: a blank line would be \par
         elif ord(ch) < 128:
             out.append(ch)
         else:
-            out.append("?")
+            out.append(_LETTERS.get(ch) or _accented(ch) or "?")
     return "".join(out)

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import os
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
 
+import pytest
 import sympy as sp
 
 from symbackprop.render.latex import (
+    PREAMBLE,
     TEXT_WIDTH_EM,
     Step,
     aligned_rows,
@@ -80,3 +87,38 @@ def test_escape_text_makes_spec_prose_safe_for_pdflatex() -> None:
     assert escape_text("in_{h1} 50% & more") == r"in\_\{h1\} 50\% \& more"
     assert escape_text("a → b") == r"a $\to$ b"
     assert "?" in escape_text("日")
+
+
+def test_escape_text_opens_and_closes_quotations() -> None:
+    # LaTeX prints ' as a closing quote: an opening one is `, a double one `` … ''
+    assert escape_text("(seed 002, 'Introducing the method')") == \
+        "(seed 002, `Introducing the method')"
+    assert escape_text('the seed\'s "cost"') == "the seed's ``cost''"
+    assert escape_text('"quoted"') == "``quoted''"
+
+
+def test_escape_text_keeps_accented_letters_as_tex_accents() -> None:
+    assert escape_text("Renée Ångström naïve") == r"Ren\'{e}e \r{A}ngstr\"{o}m na\"{i}ve"
+    assert escape_text("Łódź straße Œuvre ç") == r"\L{}\'{o}d\'{z} stra\ss{}e \OE{}uvre \c{c}"
+    assert escape_text("ǖ") == r"\={\"{u}}"  # two accents, nested
+    assert escape_text("日 ∫") == "? ?"  # no glyph in the T1 fonts: a visible stand-in
+
+
+def test_quotes_and_accents_compile_to_the_letters_themselves(tmp_path: Path) -> None:
+    if shutil.which("pdflatex") is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            raise AssertionError("pdflatex and pdftotext are installed under CI")
+        pytest.skip("pdflatex or pdftotext is not installed")
+    from symbackprop.notes.pdflatex import compile_tex
+
+    text = "‘Renée’s’ 'naïve' \"Łódź\" straße"
+    tex = PREAMBLE + \
+        f"\\begin{{document}}\n{escape_text(text)}\n\\end{{document}}\n"
+    result = compile_tex(tex, runs=1, timeout=60)
+    assert result.log.ok, result.log.errors
+    pdf = tmp_path / "quotes.pdf"
+    pdf.write_bytes(result.pdf)
+    shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout
+    shown = unicodedata.normalize("NFC", shown.replace("ﬀ", "ff"))
+    assert "‘Renée’s’ ‘naïve’ “Łódź” straße" in shown
