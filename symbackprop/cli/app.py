@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .support import CheckFailed, progress_bar, reports_errors, write_output
+from .support import CheckFailed, collector_paused, progress_bar, reports_errors, write_output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -70,9 +70,10 @@ def _load(spec_path: str) -> tuple[Any, Any, Any]:
     from ..network.derivation import derive
     from ..spec.load import load_spec
 
-    spec = load_spec(spec_path)
-    net = build_network(spec)
-    return spec, net, derive(net)
+    with collector_paused():
+        spec = load_spec(spec_path)
+        net = build_network(spec)
+        return spec, net, derive(net)
 
 
 define_option = click.option(
@@ -140,10 +141,11 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     net = _with_stand_ins(s, net, point, defines)
     values = point if numbers and point.examples else None
     count = len(params) or len(net.params)
-    with progress_bar(count, "deriving") as tick:
+    with progress_bar(count, "deriving") as tick, collector_paused():
         doc = build_document(net, grads, params=list(params), form=form, values=values,
                              progress=tick)
-    write_output(standalone_latex(doc) if standalone else render(doc, fmt), output)
+        text = standalone_latex(doc) if standalone else render(doc, fmt)
+    write_output(text, output)
 
 
 @main.command("eval")

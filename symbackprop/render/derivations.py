@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
 from ..network.build import Network, Unit
@@ -127,6 +126,8 @@ def symbol_values(net: Network, grads: Gradients, values: Any
 
 
 def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
+    import numpy as np  # local: printing needs no numbers
+
     from ..numeric.identifiers import lambdify_by_position
     from ..numeric.lambdified import namespace
 

@@ -23,11 +23,9 @@ sub-expression, so rows are broken where the general path breaks them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
 
 import sympy as sp
 from sympy.core.parameters import evaluate
@@ -52,48 +50,21 @@ from .derivations import (
     unit_definition_rows,
 )
 from .printing import latex_printer, partial_tex, partial_text
+from .row_templates import (
+    MARK,
+    MAX_SLOTS,
+    RANK0,
+    Fallback,
+    Names,
+    Template,
+    look,
+    order_of,
+    placeholder,
+    shape_key,
+)
 
 MIN_PARAMS = 0  # templates pay off from a few dozen rows; small networks take them too
 CHECK_SLOTS = 64  # rows up to this many quantities are also broken the general way and compared
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_RANK0 = 0xF0000  # placeholder names sort by a character from a private-use plane
-_MAX_SLOTS = 0xFFFD - 0x0000  # characters available for ranks in that plane
-_CARET = "\ue002"
-# a placeholder prints as OPEN rank CLOSE, then ^{CARET} when the LaTeX name it stands for has
-# a superscript, then 0 when that name ends in a digit
-_MARK = re.compile(f"{_OPEN}(.){_CLOSE}(?:\\^\\{{?{_CARET}0?\\}}?|0)?", re.S)
-_DIGIT_CHARS = frozenset("0123456789")  # SymPy tests [0-9][} ]*$ before a number factor
-
-
-class Fallback(Exception):
-    """The templates cannot promise the general path's output for this network."""
-
-
-@dataclass(frozen=True)
-class Template:
-    """A printed row split at its placeholders: literal text and the slots between."""
-
-    literals: tuple[str, ...]
-    slots: tuple[int, ...]
-
-    @cached_property
-    def _format(self) -> str:
-        """The template as a ``str.format`` pattern: filling is then one call into C."""
-        parts = [self.literals[0].replace("{", "{{").replace("}", "}}")]
-        for slot, lit in zip(self.slots, self.literals[1:], strict=True):
-            parts.append(f"{{{slot}}}")
-            parts.append(lit.replace("{", "{{").replace("}", "}}"))
-        return "".join(parts)
-
-    def fill(self, names: Sequence[str]) -> str:
-        return self._format.format(*names)
-
-
-class Names(NamedTuple):
-    """The quantities filling one row's slots, as plain text and as LaTeX."""
-
-    text: tuple[str, ...]
-    latex: tuple[str, ...]
 
 
 class Shape:
@@ -104,7 +75,7 @@ class Shape:
         order = sorted(range(len(slots)), key=lambda i: slots[i].name)
         self.rank_slot = order  # rank → slot
         rank_of = {slot: rank for rank, slot in enumerate(order)}
-        placeholders = [_placeholder(rank_of[i], names.latex[i]) for i in range(len(slots))]
+        placeholders = [placeholder(rank_of[i], names.latex[i]) for i in range(len(slots))]
         mapping = dict(zip(slots, placeholders, strict=True))
         self.net = net
         self.printer = latex_printer(net)
@@ -128,9 +99,9 @@ class Shape:
         self.real_names = names
 
     def parse(self, printed: str) -> Template:
-        parts = _MARK.split(printed)
+        parts = MARK.split(printed)
         literals = parts[0::2]
-        slots = tuple(self.rank_slot[ord(c) - _RANK0] for c in parts[1::2])
+        slots = tuple(self.rank_slot[ord(c) - RANK0] for c in parts[1::2])
         return Template(tuple(literals), slots)
 
     def sub(self, expr: Any, whole: bool) -> Template:
@@ -284,7 +255,7 @@ class _Shapes:
              build: Callable[[], Sequence[Row]],
              build_lhs: Callable[[], Sequence[Row]] | None) -> tuple[Shape, Shape]:
         """The shape of a row (and of its left-hand side, when asked) for this row's names."""
-        if len(slots) > _MAX_SLOTS:
+        if len(slots) > MAX_SLOTS:
             raise Fallback("too many quantities in one row")
         key = shape_key(kind, group, names)
         found = self.known.get(key)
@@ -298,39 +269,6 @@ class _Shapes:
 def _names(net: Network, symbols: Sequence[sp.Symbol]) -> Names:
     latex = net.latex_names
     return Names(tuple(s.name for s in symbols), tuple(latex.get(s, s.name) for s in symbols))
-
-
-def shape_key(kind: str, group: Any, names: Names) -> tuple[Any, ...]:
-    """Rows with equal keys print alike up to their names: the same kind of row in the same
-    layer, with names in the same sorted order that look alike to the printers."""
-    text = names.text
-    if len(text) == 2:
-        order: tuple[int, ...] = (0, 1) if text[0] < text[1] else (1, 0)
-    elif len(text) == 3:
-        a, b, c = text
-        order = ((0, 1, 2) if a < b < c else
-                 tuple(sorted(range(3), key=text.__getitem__)))
-    else:
-        order = tuple(sorted(range(len(text)), key=text.__getitem__))
-    if len(set(text)) != len(text):
-        raise Fallback("a row names one quantity twice")
-    return (kind, group, order, tuple(map(_look, names.latex)))
-
-
-def _look(latex: str) -> tuple[bool, bool]:
-    """What the printers see of a LaTeX name: a superscript, a final digit."""
-    return "^" in latex, (latex.rstrip("} ") or "x")[-1] in _DIGIT_CHARS
-
-
-def _placeholder(rank: int, latex: str) -> sp.Symbol:
-    """A symbol that sorts at ``rank`` and looks to the printers like ``latex``."""
-    caret, digit = _look(latex)
-    name = f"{_OPEN}{chr(_RANK0 + rank)}{_CLOSE}"
-    if caret:
-        name += f"^{_CARET}{'0' if digit else ''}"
-    elif digit:
-        name += "0"
-    return sp.Symbol(name, real=True)
 
 
 # ----------------------------------------------------------------------------- document
@@ -387,18 +325,20 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
                            lambda u=u: [delta_row(net, grads, u)])
         deltas.append(shape.row(0, names))
 
-    uses = _uses(layers, net)
+    uses = _uses(layers, net, group_of)
     loss = net.loss_symbol
     params: list[Any] = []
     checked: set[int] = set()
     for p in chosen:
-        unit, source, names = uses[p]
-        slots = (p, unit.delta) if source is None else (p, unit.delta, source)
+        unit, source, names, key = uses[p]
         kind = "bias" if source is None else "weight"
-        found = shapes.known.get(shape_key(kind, group_of[unit.name], names))
-        shape, lhs = found if found is not None else shapes.pair(
-            kind, group_of[unit.name], slots, names,
-            lambda p=p: gradient_rows(net, grads, p), lambda p=p: [_lhs_row(net, loss, p)])
+        found = shapes.known.get(key or shape_key(kind, group_of[unit.name], names))
+        if found is None:
+            slots = (p, unit.delta) if source is None else (p, unit.delta, source)
+            found = shapes.pair(
+                kind, group_of[unit.name], slots, names,
+                lambda p=p: gradient_rows(net, grads, p), lambda p=p: [_lhs_row(net, loss, p)])
+        shape, lhs = found
         rows = [TemplatedRow(shape, k, names) for k in range(len(shape.rows))]
         templated = TemplatedParam(grads, p, lhs, names, rows)
         if id(shape) not in checked:
@@ -433,22 +373,37 @@ def _symbols_print_as_named(net: Network) -> bool:
             and TextPrinter._print_Symbol is StrPrinter._print_Symbol)
 
 
-def _uses(layers: list[tuple[Unit, ...]], net: Network
-          ) -> dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names]]:
-    """Each parameter's unit, source and the names filling its rows: ``(p, δ, source)``."""
+def _uses(layers: list[tuple[Unit, ...]], net: Network, group_of: dict[str, Any]
+          ) -> dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names, tuple[Any, ...] | None]]:
+    """Each parameter's unit, source, the names filling its rows (``(p, δ, source)``) and
+    the key of its shape (None where :func:`shape_key` is to say why there is none)."""
     latex = {s.name: t for s, t in net.latex_names.items()}
-    found: dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names]] = {}
+    found: dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names, tuple[Any, ...] | None]] = {}
+    source_looks: dict[str, tuple[bool, bool]] = {}
     for units in layers:
         for u in units:
             d = u.delta.name
             d_tex = latex[d]
+            d_look = look(d_tex)
+            group = group_of[u.name]
             for s, w in u.incoming:
                 src = net.source_out[s]
-                found[w] = (u, src, Names((w.name, d, src.name),
-                                          (latex[w.name], d_tex, latex[src.name])))
+                a, c = w.name, src.name
+                src_look = source_looks.get(c)
+                if src_look is None:
+                    src_look = source_looks[c] = look(latex[c])
+                w_tex = latex[a]
+                names = Names((a, d, c), (w_tex, d_tex, latex[c]))
+                key = None if a in (d, c) or d == c else (
+                    "weight", group, (0, 1, 2) if a < d < c else order_of(names.text),
+                    (look(w_tex), d_look, src_look))
+                found[w] = (u, src, names, key)
             if u.bias is not None:
                 b = u.bias.name
-                found[u.bias] = (u, None, Names((b, d), (latex[b], d_tex)))
+                names = Names((b, d), (latex[b], d_tex))
+                key = None if b == d else (
+                    "bias", group, (0, 1) if b < d else (1, 0), (look(names.latex[0]), d_look))
+                found[u.bias] = (u, None, names, key)
     return found
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .digits import by_digit_pattern
@@ -251,6 +252,24 @@ class NameAuthority:
             self._latex.setdefault(tex_key, _Claim(quantity, where))
         self._quantities[(role, owner)] = quantity
         return quantity
+
+    def claim_many(self, role: str, entries: Iterable[tuple[str, str, str]], *,
+                   where: object) -> None:
+        """:meth:`claim` of ``role`` for each (owner, name, LaTeX), in order, in one loop
+        (a layer's weights); the first name that clashes raises as :meth:`claim` does."""
+        plain, tex, quantities = self._plain, self._latex, self._quantities
+        for owner, name, latex in entries:
+            if (role, owner) in quantities:
+                continue
+            plain_key, tex_key = name_key(name), latex_key(latex) if latex else ""
+            if plain_key in plain or (latex and tex_key in tex):
+                self.claim(role, owner, name, latex, where=where)  # raises NameClash
+                continue
+            quantity = Quantity(role, owner, name, latex)
+            plain[plain_key] = _Claim(quantity, where)
+            if latex:
+                tex[tex_key] = _Claim(quantity, where)
+            quantities[(role, owner)] = quantity
 
     def claim_function(self, name: str, *, where: object) -> None:
         """An unspecified function ``name``, and the name ``name_prime`` of its derivative."""

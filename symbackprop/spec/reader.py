@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -36,6 +37,14 @@ class Reader:
         """Claim a name from the naming authority; a clash is an error at ``path``."""
         try:
             return self.names.claim(role, owner, name, latex, where=path, shares=shares)
+        except NameClash as clash:
+            raise self._clash(clash) from None
+
+    def claim_many(self, path: Path_, role: str,
+                   entries: Sequence[tuple[str, str, str]]) -> None:
+        """:meth:`claim` for each (owner, name, LaTeX), in order, all at ``path``."""
+        try:
+            self.names.claim_many(role, entries, where=path)
         except NameClash as clash:
             raise self._clash(clash) from None
 

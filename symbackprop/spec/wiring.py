@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
+from .full_layers import add_template_params, template_weights
 from .model import (
     ACTIVATION_ALIASES,
     ACTIVATION_KINDS,
@@ -266,24 +267,35 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         layer = r.get(lp)
         if lay.position in sources_of:
             sources = sources_of[lay.position]
-            names = _weight_names(r, lp, layer, lay, sources)
             # a source's index in its own layer, unless two sources share one (skip links)
             by_index = len({unit_index[src] for src in sources}) == len(sources)
-            for j, target in enumerate(lay.units, start=1):
-                for k, source in enumerate(sources, start=1):
-                    wname, wpath = names[(target, source)]
-                    if wname is None:
-                        continue
-                    default = expand(notation.weight, layer=weight_layer(lay.position),
-                                     j=j, k=unit_index[source] if by_index else k, unit=target)
-                    from_template = wname == ""
-                    if from_template:
-                        wname = plain_name(default)
-                        latex = default
-                    else:
-                        latex = auto_latex(wname)
-                    add_param(wname, latex, "weight", wpath, template=from_template)
-                    edges.append(EdgeSpec(source, target, wname))
+            # every weight named by the notation: made and checked at once where none fails
+            batch = [] if "weights" in layer else template_weights(
+                notation.weight, weight_layer(lay.position), lay.units,
+                [str(unit_index[src] if by_index else k) for k, src in enumerate(sources, 1)])
+            if batch and add_template_params(r, batch, "weight", (*lp, "weights"),
+                                             layer_of=layer_of, kinds=kinds, params=params,
+                                             derived=derived):
+                pairs = [(t, src) for t in lay.units for src in sources]
+                edges += [EdgeSpec(src, t, n) for (t, src), (n, _) in zip(pairs, batch,
+                                                                          strict=True)]
+            else:
+                names = _weight_names(r, lp, layer, lay, sources)
+                for j, target in enumerate(lay.units, start=1):
+                    for k, source in enumerate(sources, start=1):
+                        wname, wpath = names[(target, source)]
+                        if wname is None:
+                            continue
+                        default = expand(notation.weight, layer=weight_layer(lay.position),
+                                         j=j, k=unit_index[source] if by_index else k, unit=target)
+                        from_template = wname == ""
+                        if from_template:
+                            wname = plain_name(default)
+                            latex = default
+                        else:
+                            latex = auto_latex(wname)
+                        add_param(wname, latex, "weight", wpath, template=from_template)
+                        edges.append(EdgeSpec(source, target, wname))
         elif "weights" in layer:
             raise r.fail((*lp, "weights"), "`weights` needs `connect: full`",
                          hint="with `connect: none` name weights in top-level `edges`")

@@ -1,0 +1,94 @@
+"""Placeholders, printed templates and the keys of row shapes, for templated printing.
+
+A row of a layered network is printed once with placeholder symbols standing for its
+quantities (:mod:`symbackprop.render.templated`); this module makes those placeholders, splits a
+print into a :class:`Template` at them, and keys shapes so that rows with equal keys print
+alike up to their names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, NamedTuple
+
+import sympy as sp
+
+OPEN, CLOSE = "\ue000", "\ue001"
+RANK0 = 0xF0000  # placeholder names sort by a character from a private-use plane
+MAX_SLOTS = 0xFFFD - 0x0000  # characters available for ranks in that plane
+CARET = "\ue002"
+# a placeholder prints as OPEN rank CLOSE, then ^{CARET} when the LaTeX name it stands for has
+# a superscript, then 0 when that name ends in a digit
+MARK = re.compile(f"{OPEN}(.){CLOSE}(?:\\^\\{{?{CARET}0?\\}}?|0)?", re.S)
+DIGIT_CHARS = frozenset("0123456789")  # SymPy tests [0-9][} ]*$ before a number factor
+
+
+class Fallback(Exception):
+    """The templates cannot promise the general path's output for this network."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A printed row split at its placeholders: literal text and the slots between."""
+
+    literals: tuple[str, ...]
+    slots: tuple[int, ...]
+
+    @cached_property
+    def _format(self) -> str:
+        """The template as a ``str.format`` pattern: filling is then one call into C."""
+        parts = [self.literals[0].replace("{", "{{").replace("}", "}}")]
+        for slot, lit in zip(self.slots, self.literals[1:], strict=True):
+            parts.append(f"{{{slot}}}")
+            parts.append(lit.replace("{", "{{").replace("}", "}}"))
+        return "".join(parts)
+
+    def fill(self, names: Sequence[str]) -> str:
+        return self._format.format(*names)
+
+
+class Names(NamedTuple):
+    """The quantities filling one row's slots, as plain text and as LaTeX."""
+
+    text: tuple[str, ...]
+    latex: tuple[str, ...]
+
+
+def shape_key(kind: str, group: Any, names: Names) -> tuple[Any, ...]:
+    """Rows with equal keys print alike up to their names: the same kind of row in the same
+    layer, with names in the same sorted order that look alike to the printers."""
+    text = names.text
+    if len(text) == 2:
+        order: tuple[int, ...] = (0, 1) if text[0] < text[1] else (1, 0)
+    elif len(text) == 3:
+        a, b, c = text
+        order = (0, 1, 2) if a < b < c else order_of(text)
+    else:
+        order = order_of(text)
+    if len(set(text)) != len(text):
+        raise Fallback("a row names one quantity twice")
+    return (kind, group, order, tuple(map(look, names.latex)))
+
+
+def order_of(text: Sequence[str]) -> tuple[int, ...]:
+    """The positions of ``text`` in the order of their names."""
+    return tuple(sorted(range(len(text)), key=text.__getitem__))
+
+
+def look(latex: str) -> tuple[bool, bool]:
+    """What the printers see of a LaTeX name: a superscript, a final digit."""
+    return "^" in latex, (latex.rstrip("} ") or "x")[-1] in DIGIT_CHARS
+
+
+def placeholder(rank: int, latex: str) -> sp.Symbol:
+    """A symbol that sorts at ``rank`` and looks to the printers like ``latex``."""
+    caret, digit = look(latex)
+    name = f"{OPEN}{chr(RANK0 + rank)}{CLOSE}"
+    if caret:
+        name += f"^{CARET}{'0' if digit else ''}"
+    elif digit:
+        name += "0"
+    return sp.Symbol(name, real=True)
