@@ -21,11 +21,11 @@ from .meaning import (
     gradient_array_name,
     meaning,
 )
-from .names import MissingInstance
+from .names import MissingInstance, NameTable
 from .numbers import is_numeric
-from .scripts import LAST_LAYER, index_letters, update_mark
+from .scripts import INDEX_LETTERS, LAST_LAYER, index_letters, update_mark
 from .sums import bound_letters
-from .syntax import Node, Statement, Sum, names_in, walk
+from .syntax import Deriv, Node, Statement, Sum, names_in, walk
 
 if TYPE_CHECKING:
     from .context import Context
@@ -45,6 +45,8 @@ class Side:
     problems: list[str] = field(default_factory=list)
     fatal: bool = False
     numeric: bool = False  # numbers only: checked at the spec's worked example
+    direct: sp.Expr | None = None  # the value with ∂A/∂B read along direct edges
+    direct_notes: list[str] = field(default_factory=list)
 
     @property
     def partials(self) -> dict[sp.Symbol, Partial]:
@@ -75,7 +77,16 @@ def generic_roles(statement: Statement, ctx: Context) -> set[str]:
             role = ctx.table.param_role(base)
             if role is not None:
                 roles.add(role)
+        if any(isinstance(d, Deriv) and letter_parameter(d, ctx.table) for d in walk(side)):
+            roles.add("param")
     return roles
+
+
+def letter_parameter(node: Deriv, table: NameTable) -> bool:
+    """``∂J/∂i`` with ``i`` naming nothing: seed 001's "for each parameter i"."""
+    raw = node.bottom.written
+    return raw in INDEX_LETTERS and table.lookup(raw) is None and \
+        table.param_role(raw) is None
 
 
 def free_letters(statement: Statement, ctx: Context, scope: Scope
@@ -143,15 +154,49 @@ def read_side(node: Node, scope: Scope, ctx: Context) -> Side:
     """The value of one side in ``scope`` (MissingInstance when a name does not exist)."""
     raw, reading = meaning(node, scope)
     value, problems, fatal = substitute_partials(raw, reading, scope, ctx)
+    direct, notes = direct_reading(raw, reading, scope, ctx)
     if scope.locals is not None and scope.locals.definitions:
-        for _ in range(len(scope.locals.definitions) + 1):
-            new = value.xreplace(scope.locals.definitions)
-            if new == value:
-                break
-            value = new
+        value = _with_locals(value, scope)
+        direct = None if direct is None else _with_locals(direct, scope)
         for fn in scope.locals.functions:
             ctx.points.local_function(fn)
-    return Side(node, raw, value, reading, problems, fatal, is_numeric(node))
+    return Side(node, raw, value, reading, problems, fatal, is_numeric(node), direct, notes)
+
+
+def _with_locals(value: sp.Expr, scope: Scope) -> sp.Expr:
+    assert scope.locals is not None
+    for _ in range(len(scope.locals.definitions) + 1):
+        new = value.xreplace(scope.locals.definitions)
+        if new == value:
+            break
+        value = new
+    return value
+
+
+def direct_reading(raw: sp.Expr, reading: Reading, scope: Scope, ctx: Context
+                   ) -> tuple[sp.Expr | None, list[str]]:
+    """The side with every ∂A/∂B whose B feeds A both directly and through other
+    quantities read as the partial derivative along the direct edge (as ``derive`` writes
+    the chain rule of a skip connection or a shared bias), and a note for each; None when
+    no factor has two readings."""
+    graph = scope.graph
+    values: dict[sp.Symbol, sp.Expr] = {}
+    notes: list[str] = []
+    for placeholder, p in reading.partials.items():
+        if p.numerator == ctx.quantities.cost:
+            continue
+        direct = graph.direct_value(p.numerator, p.denominator)
+        if direct is None:
+            continue
+        values[placeholder] = direct
+        a, b = ctx.text_of(p.numerator), ctx.text_of(p.denominator)
+        notes.append(f"∂{a}/∂{b} is read as the partial derivative along the edge "
+                     f"{b} → {a}, the other inputs of {a} held fixed ({a} depends on {b} "
+                     f"through other quantities too)")
+    if not values:
+        return None, []
+    rest, _, _ = substitute_partials(raw.xreplace(values), reading, scope, ctx)
+    return rest, notes
 
 
 def substitute_partials(raw: sp.Expr, reading: Reading, scope: Scope, ctx: Context

@@ -60,3 +60,21 @@ class Context:
 
     def text_of(self, sym: sp.Symbol) -> str:
         return self.table.text_of(sym)
+
+    def plain(self, expr: sp.Basic) -> str:
+        """``expr`` as text with every quantity named as the spec writes it (``y′``, not
+        ``y_prime``; ``w^2_22``, not ``w_2_22``)."""
+        names: dict[sp.Basic, sp.Basic] = {
+            s: sp.Symbol(self.text_of(s)) for s in expr.free_symbols
+            if isinstance(s, sp.Symbol) and s in self.quantities.latex}
+        for entry in expr.atoms(sp.Indexed):  # per-example arrays: ∂L^(i)/∂θ, out^(i)
+            kind, _, name = entry.base.label.name.partition(":")
+            sym = self.net.symbol_by_name.get(name)
+            shown = self.text_of(sym) if sym is not None else name
+            index = str(entry.indices[0]).removeprefix("example_")
+            loss = self.text_of(self.quantities.loss)
+            names[entry] = sp.Symbol(f"∂{loss}^({index})/∂{shown}" if kind == "grad"
+                                     else f"{shown}^({index})")
+        for counter in [s for s in expr.free_symbols if s.name.startswith("example_")]:
+            names[counter] = sp.Symbol(counter.name.removeprefix("example_"))
+        return sp.sstr(expr.xreplace(names) if names else expr)

@@ -87,10 +87,16 @@ class Graph:
         if self.definition(sym) is None:
             self._ancestors[sym] = frozenset()
             return self._ancestors[sym]
-        for u in self.net.units:  # fill in topological order: no deep recursion
+        for u in self.net.units:  # unit by unit, so the stack below stays shallow
             for s in (u.net, u.out):
                 if s not in self._ancestors:
-                    self._ancestors[s] = self._through(self.definition(s))
+                    self._fill(s)
+        self._fill(sym)
+        return self._ancestors[sym]
+
+    def _fill(self, sym: sp.Symbol) -> None:
+        """Ancestors of ``sym`` and of everything it depends on, by an explicit stack (a
+        softmax activation depends on the net inputs of units after it in the layer)."""
         stack = [sym]
         while stack:  # the rest (loss, loss terms, δ, locals) by an explicit stack
             top = stack[-1]
@@ -108,7 +114,6 @@ class Graph:
                 continue
             self._ancestors[top] = self._through(definition)
             stack.pop()
-        return self._ancestors[sym]
 
     def _through(self, definition: sp.Expr | None) -> frozenset[sp.Symbol]:
         if definition is None:
@@ -149,6 +154,23 @@ class Graph:
             return PartialValue(sp.S.Zero, f"{text} is 0: {self.text(a)} does not depend on "
                                 f"{self.text(b)}")
         return PartialValue(self.total_derivative(self.definition(a) or a, b))
+
+    def direct_value(self, a: sp.Symbol, b: sp.Symbol) -> sp.Expr | None:
+        """∂a/∂b along the direct edge, the other arguments of a held fixed, when that differs
+        from the total derivative (b feeds a directly and through other quantities too, as a
+        skip connection or a shared bias): the other reading of the factor."""
+        definition = self.definition(a)
+        if definition is None or self.kind(a) in INDEPENDENT:
+            return None
+        for _ in range(2):  # a unit's value through its own net input: y' = σ(z), z = hw + b
+            nets = {s: self.definition(s) for s in definition.free_symbols
+                    if self.kind(s) == "net" and self.depends(s, b)}
+            definition = definition.xreplace(nets)
+        if b not in definition.free_symbols:
+            return None
+        if not any(s != b and self.depends(s, b) for s in definition.free_symbols):
+            return None
+        return sp.diff(definition, b)
 
     def total_derivative(self, expr: sp.Expr, b: sp.Symbol) -> sp.Expr:
         """d expr / d b: every quantity in ``expr`` that depends on ``b`` is expanded first."""

@@ -92,7 +92,9 @@ def corrected_chains(graph: Graph, side: sp.Expr, partials: dict[sp.Symbol, Part
         if nodes is None:
             return None
         kept = [n for k, n in enumerate(nodes)
-                if k in (0, len(nodes) - 1) or graph.kind(n) not in INDEPENDENT]
+                if k in (0, len(nodes) - 1) or graph.kind(n) != "param"]
+        if len(kept) == 2 < len(nodes):
+            return None  # nothing of the chain is left to show
         changed |= len(kept) != len(nodes)
         pairs = list(pairwise(kept))
         if chain and chain[0].denominator == bottom and len(chain) > 1:

@@ -25,6 +25,7 @@ _ENVIRONMENTS = re.compile(
     r"flalign|alignat|displaymath|math)\*?\s*\}(\{\d+\})?")
 _DISPLAY = re.compile(r"\$\$|\\\[|\\\]|(?<!\\)\$")
 _COMMENT = re.compile(r"(?<!\\)%.*$")
+_MARKS = re.compile(r"\\(label|eqref|ref)\s*\{[^{}]{0,80}\}|\\(nonumber|notag)(?![A-Za-z])")
 _LABEL_END = re.compile(
     r"(?:\s*\\tag\*?\s*\{\s*([^{}]{1,12})\s*\}|\s*\\(?:q?quad)\s*\(\s*([A-Za-z0-9]{1,4})\s*\)|"
     r"\s*[–—]\s*\(\s*([A-Za-z0-9]{1,4})\s*\)|\s{2,}-?\s*\(\s*([A-Z0-9]{1,4}|[ivx]{1,4})\s*\))"
@@ -59,6 +60,7 @@ def _rows(text: str) -> list[tuple[int, str]]:
     rows: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = _COMMENT.sub("", line)
+        line = _MARKS.sub(" ", line)
         line = _ENVIRONMENTS.sub(" ", line)
         line = _DISPLAY.sub(" ", line)
         depth = cases = 0

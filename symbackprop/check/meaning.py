@@ -24,7 +24,7 @@ import sympy as sp
 from ..network.functions import leaky_relu, leaky_step, unspecified
 from .arithmetic import apply_function, check_size, divide, number, power
 from .names import Lookup, MissingInstance, NameTable
-from .scripts import example_mark, index_letters, update_mark
+from .scripts import INDEX_LETTERS, example_mark, index_letters, update_mark
 from .sums import bound_letters, read_sum
 from .syntax import (
     Add,
@@ -298,7 +298,13 @@ class _Reader:
     # -- derivatives ---------------------------------------------------------------
     def _deriv(self, node: Deriv) -> sp.Expr:
         top = self.symbol_of(node.top)
-        bottom = self.symbol_of(node.bottom)
+        raw = node.bottom.written
+        table = self.scope.table
+        if raw in INDEX_LETTERS and raw not in self.scope.indices and \
+                table.lookup(raw) is None and table.param_role(raw) is None:
+            bottom = self.generic_param(raw, "param", node.bottom.pos)  # "each parameter i"
+        else:
+            bottom = self.symbol_of(node.bottom)
         if isinstance(top, sp.Indexed) or isinstance(bottom, sp.Indexed):
             return self.example_derivative(top, bottom, node)
         placeholder = sp.Dummy(f"d{top.name}_d{bottom.name}")

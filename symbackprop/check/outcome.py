@@ -73,6 +73,8 @@ class CheckResult(Displayable):
     loss: str = "E"
     steps: tuple[StepResult, ...] = field(default=())
     first_wrong_line: int | None = None
+    names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """How the report writes each plain name of a counterexample (``y_prime`` as ``y′``)."""
 
     @property
     def correct(self) -> bool:
@@ -83,4 +85,5 @@ class CheckResult(Displayable):
         data["diagnosis"] = list(self.diagnosis)
         data["notes"] = list(self.notes)
         data["steps"] = [s.to_dict() for s in self.steps]
+        del data["names"]
         return data

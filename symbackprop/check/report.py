@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
 from collections.abc import Sequence
 
 from ..network.display import register
@@ -21,26 +22,30 @@ def _value(number: float | None) -> str:
     return "undefined" if number is None else f"{number:.12g}"
 
 
-def _counterexample(c: Counterexample, indent: str) -> list[str]:
-    point = ", ".join(f"{k}={v:.6g}" for k, v in c.point.items())
+def _counterexample(c: Counterexample, indent: str, names: dict[str, str]) -> list[str]:
+    point = ", ".join(f"{names.get(k, k)}={v:.6g}" for k, v in c.point.items())
     return [f"{indent}counterexample: at {point}",
             f"{indent}  true value {_value(c.true_value)}, formula gives "
             f"{_value(c.formula_value)}"]
 
 
-def _short(text: str) -> str:
+def _whole(text: str, indent: str) -> str:
+    """``text`` as written, whole, broken at spaces into lines of about 100 characters."""
     text = " ".join(text.split())
-    return text if len(text) <= MAX_STEP_TEXT else text[:MAX_STEP_TEXT - 1] + "…"
+    return textwrap.fill(text, width=MAX_STEP_TEXT + len(indent), subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False)
 
 
-def _step_lines(step: StepResult) -> list[str]:
+def _step_lines(step: StepResult, names: dict[str, str]) -> list[str]:
     label = f" ({step.label})" if step.label else ""
     count = f" — {step.instances}" if step.instances else ""
     lines = [f"  line {step.line}{label}: {step.verdict.upper()}{count}",
-             f"    {_short(step.text)}"]
+             f"    {_whole(step.text, '    ')}"]
+    if step.claim and step.verdict in ("incorrect", "consequence") and not step.instances:
+        lines.append(f"    read as: {_whole(step.claim, '             ')}")
     lines += [f"    - {d}" for d in step.diagnosis]
     if step.counterexample is not None and step.verdict == "incorrect":
-        lines += _counterexample(step.counterexample, "    ")
+        lines += _counterexample(step.counterexample, "    ", names)
     lines += [f"    note: {n}" for n in step.notes]
     return lines
 
@@ -51,20 +56,23 @@ def render_check(result: CheckResult, fmt: str = "text") -> str:
         return json_text(result.to_dict())
     several = len(result.steps) > 1
     subject = f"∂{result.loss}/∂{result.param}" if result.param else "derivation"
+    if not result.param and len(result.steps) == 1 and " = " in result.steps[0].claim:
+        first = result.steps[0]  # ∂E_o1/∂out_h1, not a gradient; δ^{l}_{j} as written
+        subject = (first.text if first.instances else first.claim).split(" = ")[0]
     lines = [f"{subject}: {result.verdict.upper()}"]
     if several and result.first_wrong_line is not None:
         lines[0] += f" (first wrong line: {result.first_wrong_line})"
     if not several:
         written = result.steps[0].text if result.steps else result.formula
-        lines.append(f"  written:  {_short(written)}")
-        lines.append(f"  read as:  {result.parsed}")
+        lines.append(f"  written:  {_whole(written, '            ')}")
+        lines.append(f"  read as:  {_whole(result.parsed, '            ')}")
         if result.gradient is not None:
             lines.append(f"  gradient: {result.gradient}")
         if result.diagnosis:
             lines.append("  diagnosis:")
             lines += [f"    - {d}" for d in result.diagnosis]
         if result.counterexample is not None:
-            lines += _counterexample(result.counterexample, "  ")
+            lines += _counterexample(result.counterexample, "  ", result.names)
         for step in result.steps:
             if step.instances:
                 lines.append(f"  instances: {step.instances}")
@@ -72,7 +80,7 @@ def render_check(result: CheckResult, fmt: str = "text") -> str:
         if result.gradient is not None:
             lines.append(f"  gradient: {result.gradient}")
         for step in result.steps:
-            lines += _step_lines(step)
+            lines += _step_lines(step, result.names)
     shown = {n for step in result.steps for n in step.notes} if several else set()
     lines += [f"  note: {n}" for n in result.notes if n not in shown]
     lines.append(f"  method: {result.method}")

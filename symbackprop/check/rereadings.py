@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .scripts import index_letters
-from .syntax import Add, Div, Mul, Neg, Node, Pow, Statement, Sum, names_in, walk
+from .scripts import example_mark, index_letters
+from .syntax import Add, Div, Mul, Name, Neg, Node, Pow, Statement, Sum, names_in, walk
 
 
 def _regroup(node: Node, text: str) -> Iterator[tuple[str, Node]]:
@@ -53,6 +53,16 @@ def index_hints(statement: Statement, free: list[str]) -> list[str]:
     for side in statement.sides:
         for s in walk(side):
             if not isinstance(s, Sum) or s.index is None:
+                continue
+            used = {c for n in names_in(s.body) for c in index_letters(n.written)}
+            used |= {m[1] for n in names_in(s.body) if (m := example_mark(n.written))}
+            if s.index not in used:
+                examples = s.upper is not None and any(  # Σ_{k=0}^{m-1}: examples
+                    isinstance(n, Name) for n in walk(s.upper))
+                what = f"L^{{({s.index})}}" if examples else f"out_{{o{s.index}}}"
+                hints.append(f"the terms of the sum over {s.index} do not use {s.index}, so "
+                             f"they are all the same: write {s.index} on what changes from "
+                             f"term to term (as in {what})")
                 continue
             inside = {id(n) for n in names_in(s.body)}
             outside = {c for other in statement.sides for n in names_in(other)

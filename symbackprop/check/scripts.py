@@ -18,6 +18,7 @@ of example i. These helpers read and rewrite the scripts of a name's raw text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
@@ -157,3 +158,23 @@ def example_mark(raw: str) -> tuple[str, str] | None:
         return None
     letter = m.group(2) or m.group(3) or m.group(4)
     return raw[:m.start()].rstrip(), letter
+
+
+def transposed(raw: str) -> list[str]:
+    """``raw`` with two index letters of one script swapped, for every such pair written
+    side by side (``w^{l+1}_{jk}`` → ``w^{l+1}_{kj}``, ``w^{[l]}_{j,k}`` → ``w^{[l]}_{k,j}``).
+
+    >>> transposed("w^{l+1}_{jk}"), transposed("w^{[l]}_{j,k}"), transposed("a^{l-1}_{k}")
+    (['w^{l+1}_{kj}'], ['w^{[l]}_{k,j}'], [])
+    """
+    found: list[str] = []
+    for start, end in _scripts(raw):
+        content = raw[start:end]
+        letters = list(_index_positions(content))
+        for (i, a), (j, b) in itertools.pairwise(letters):
+            between = content[i + 1:j]
+            if a == b or between.strip(" ,") or len(a) != 1 or len(b) != 1:
+                continue
+            swapped = content[:i] + b + between + a + content[j + 1:]
+            found.append(raw[:start] + swapped + raw[end:])
+    return found

@@ -11,6 +11,7 @@ the derivation's own names; update rules are checked against gradient descent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,26 +29,41 @@ from .numbers import contains, interval, overlap
 from .outcome import Counterexample, StepResult
 from .parser import parse_statement
 from .rereadings import index_hints, rereadings
-from .sample_points import Compiled, Value, close
+from .sample_points import Value, close
+from .scripts import substitute
+from .sides import (
+    Evaluated,
+    claim_text,
+    instances_text,
+    plain,
+    shown,
+    shown_side,
+    side_latex,
+    single_partial,
+    step_text,
+    to_float,
+    worked_point,
+    zero_notes,
+)
 from .syntax import DerivOp, Name, Statement
+from .transposition import transpositions
 from .updates import check_update, is_update
 
-MAX_SHOWN = 200
+MATRIX_WORDS = ("matrix form (a layer's vector, W, ⊙, ᵀ, ∇) is not checked: write the step in "
+                "index form (one entry, w^{[l]}_{j,k}) to check it")
+_MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
+                     r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)")
+_LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)")
+_VECTOR_ERRORS = ("is ambiguous", "expected `}`, found `^`")
 
 
-@dataclass
-class Evaluated:
-    """A side of one instance, with its values."""
-
-    side: Side
-    compiled: Compiled | None = None
-    values: list[Value] | None = None
-    span: Any = None  # the interval of a side written in numbers
-    worked: Value = None
-
-    @property
-    def numeric(self) -> bool:
-        return self.side.numeric
+def matrix_form(formula: str, error: str | None = None) -> bool:
+    """Whether a step is written in matrix form (z^{(1)} = W^{(1)} x + b, δ ⊙ σ', Aᵀ):
+    by its marks, or, when it cannot be read, by a name with a layer's script alone."""
+    if _MATRIX.search(formula):
+        return True
+    return error is not None and any(e in error for e in _VECTOR_ERRORS) and \
+        bool(_LAYER_VECTOR.search(formula))
 
 
 @dataclass
@@ -96,7 +112,12 @@ class Derivation:
             except FormulaError as exc:
                 if self.strict:
                     raise
-                self.chain = None
+                if not line.continues:
+                    self.chain = None  # an unreadable continuation keeps its equation
+                if matrix_form(line.formula, str(exc)):
+                    self.add(StepResult(line.number, line.text, "unchecked", (MATRIX_WORDS,),
+                                        label=line.label))
+                    continue
                 self.add(StepResult(line.number, line.text, "unreadable", (exc.located(),),
                                     label=line.label))
         return self.results
@@ -115,6 +136,13 @@ class Derivation:
             formula = formula.lstrip("=≈").strip()
             if formula.startswith("\\approx"):
                 formula = formula[len("\\approx"):]
+        if matrix_form(formula):
+            if self.strict:
+                raise FormulaError(MATRIX_WORDS)
+            self.chain = None
+            self.add(StepResult(line.number, line.text, "unchecked", (MATRIX_WORDS,),
+                                label=line.label))
+            return
         knows, is_function = self.ctx.knows(self.locals)
         statement = parse_statement(formula, knows=knows, is_function=is_function,
                                     syntax=self.syntax)
@@ -157,7 +185,8 @@ class Derivation:
         self.defining = True
         self.chain = None
         self.add(StepResult(
-            line.number, line.text, "definition", claim=f"{name} := {_plain(value)}",
+            line.number, line.text, "definition",
+            claim=f"{name} := {plain(self.ctx, value)}",
             label=line.label, notes=tuple(reading.notes)))
         return True
 
@@ -208,8 +237,8 @@ class Derivation:
             previous = [sides[k] for _, sides in evaluated]
         last = evaluated[0][1][-1].side
         self.last_value = last.value if gradient is not None and not last.numeric else None
-        self.parsed_text = _shown(last)
-        self.parsed_latex = _latex(self.ctx, last)
+        self.parsed_text = shown_side(self.ctx, last)
+        self.parsed_latex = side_latex(self.ctx, last)
         self.chain = Chain(line.number, heads, [sides[-1] for _, sides in evaluated],
                            last_wrong)
 
@@ -220,7 +249,18 @@ class Derivation:
         else:
             ev.compiled = self.ctx.points.compile(side.value)
             ev.values = ev.compiled.everywhere()
+            if side.direct is not None:
+                ev.direct = self.ctx.points.compile(side.direct).everywhere()
         return ev
+
+    def agrees_directly(self, a: Evaluated, b: Evaluated) -> bool:
+        """Whether two sides agree when ∂A/∂B factors with two readings are read along
+        direct edges (the chain rule as written for skip connections and shared biases)."""
+        if a.direct is None and b.direct is None:
+            return False
+        x, y = a.direct or a.values, b.direct or b.values
+        return x is not None and y is not None and \
+            all(close(u, v) for u, v in zip(x, y, strict=True))
 
     def worked(self, ev: Evaluated) -> Value:
         if ev.worked is None and not ev.numeric:
@@ -245,16 +285,21 @@ class Derivation:
              previous: list[Evaluated], prev_wrong: int | None
              ) -> tuple[StepResult, bool, str | None]:
         """The verdict on side ``k`` of a line (against the head of its equation)."""
-        text = _step_text(statement, k, continued=prev_wrong is not None or
+        text = step_text(statement, k, continued=prev_wrong is not None or
                           previous is not heads)
         holds: list[bool | None] = []
+        direct: list[str] = []
         for (_, sides), head in zip(evaluated, heads, strict=True):
             side = sides[k]
             ok = self.agrees(head, side)
+            if ok is False and self.agrees_directly(head, side):
+                ok = True
+                direct += [*head.side.direct_notes, *side.side.direct_notes]
             holds.append(ok if not (side.side.fatal or head.side.fatal) else False)
-        notes = tuple(dict.fromkeys(n for _, sides in evaluated for s in (sides[k],)
-                                    for n in s.side.reading.notes))
-        count = _instances_text(evaluated, holds)
+        notes = tuple(dict.fromkeys(
+            n for _, sides in evaluated for s in shown(sides, k, previous is heads)
+            for n in s.side.reading.notes))
+        count = instances_text(evaluated, holds)
         if all(h is None for h in holds):
             return StepResult(line.number, text, "unchecked",
                               ("numbers are checked at the spec's worked example, and the "
@@ -262,9 +307,11 @@ class Derivation:
                               label=line.label, notes=notes), False, None
         if all(h is not False for h in holds):
             remark = self.operator_remark(statement.sides[k], evaluated[0][0], heads[0])
+            remark += [n for _, sides in evaluated for s in shown(sides, k, previous is heads)
+                       for n in zero_notes(s.side)] + direct
             return StepResult(line.number, text, "correct", label=line.label,
-                              instances=count, notes=(*notes, *remark),
-                              claim=_claim(evaluated[0][1], heads[0], k)), False, None
+                              instances=count, notes=tuple(dict.fromkeys((*notes, *remark))),
+                              claim=claim_text(self.ctx, evaluated[0][1], heads[0], k)), False, None
         bad = next(j for j, h in enumerate(holds) if h is False)
         inst, sides = evaluated[bad]
         side, head = sides[k], heads[bad]
@@ -273,9 +320,12 @@ class Derivation:
         if source is not None:
             return StepResult(line.number, text, "consequence",
                               (f"follows from the error in line {source}",), counter,
-                              claim=_claim(sides, head, k), label=line.label,
+                              claim=claim_text(self.ctx, sides, head, k), label=line.label,
                               consequence_of=source, instances=count, notes=notes), True, None
         findings, equals = self.diagnose(head, side)
+        if head.side.problems and head is not side:
+            findings = [Finding(p) for p in head.side.problems] + \
+                [f for f in findings if f.text != NO_EXPLANATION]
         again = self.reread(statement, k, inst, head)
         if again:
             findings = again + [f for f in findings if f.text != NO_EXPLANATION]
@@ -285,14 +335,49 @@ class Derivation:
             hints = index_hints(statement, list(inst.indices))
             if hints:
                 words = hints + [w for w in words if w != NO_EXPLANATION]
+        if inst.indices:
+            fixes = self.transposed_fixes(statement, k, inst)
+            if fixes:
+                words = fixes + [w for w in words if w != NO_EXPLANATION]
         if len(evaluated) > 1 or inst.indices or inst.generic:
-            words.insert(0, f"fails for {inst.describe(self.ctx)}")
+            written = substitute(f"{statement.side_text(0)} = {statement.side_text(k)}",
+                                 inst.indices) if inst.indices else None
+            words.insert(0, f"fails for {inst.describe(self.ctx)}"
+                         + (f": {written}" if written else ""))
         result = StepResult(line.number, text, "incorrect", tuple(dict.fromkeys(words)),
-                            counter, claim=_claim(sides, head, k), label=line.label,
+                            counter, claim=claim_text(self.ctx, sides, head, k), label=line.label,
                             instances=count, notes=notes)
         return result, True, equals
 
     # -- wrong steps ---------------------------------------------------------------
+    def transposed_fixes(self, statement: Statement, k: int, inst: Instance) -> list[str]:
+        """Two indices of one name swapped (w^{l+1}_{jk} for w^{l+1}_{kj}) when that makes
+        side ``k`` hold for every instance, with the fix of the failing instance."""
+        for raw, new, candidate in transpositions(statement):
+            if self.holds_everywhere(candidate, k):
+                was, fix = substitute(raw, inst.indices), substitute(new, inst.indices)
+                return [f"the indices of {raw} are transposed: with {new} it holds for every "
+                        f"instance (here {was} → {fix})"]
+        return []
+
+    def holds_everywhere(self, statement: Statement, k: int) -> bool:
+        """Whether side ``k`` of ``statement`` equals its first side in every instance."""
+        scope = self.scope()
+        checked = 0
+        for inst in instances(statement, self.ctx, scope):
+            inner = instance_scope(scope, inst)
+            try:
+                head, side = (self.evaluate(read_side(statement.sides[j], inner, self.ctx))
+                              for j in (0, k))
+            except MissingInstance:
+                continue
+            except FormulaError:
+                return False
+            if head.side.fatal or side.side.fatal or not self.agrees(head, side):
+                return False
+            checked += 1
+        return checked > 0
+
     def consequence(self, side: Evaluated, head: Evaluated, previous: Evaluated,
                     prev_wrong: int | None) -> int | None:
         """The earlier line whose error this side carries forward, if any."""
@@ -321,20 +406,20 @@ class Derivation:
             value = self.worked(other)
             shown = None if value is None else float(value)
             mid = float((number.span.a + number.span.b) / 2)
-            point = _worked_point(self.ctx)
+            point = worked_point(self.ctx)
             return Counterexample(point, shown if number is side else mid,
                                   mid if number is side else shown)
         assert head.values is not None and side.values is not None
         k = next(j for j, (a, b) in enumerate(zip(head.values, side.values, strict=True))
                  if not close(a, b)) if not all(
             close(a, b) for a, b in zip(head.values, side.values, strict=True)) else 0
-        return Counterexample(points.point(k), _float(head.values[k]),
-                              _float(side.values[k]))
+        return Counterexample(points.point(k), to_float(head.values[k]),
+                              to_float(side.values[k]))
 
     def diagnose(self, head: Evaluated, side: Evaluated) -> tuple[list[Finding], str | None]:
         findings: list[Finding] = [Finding(p) for p in side.side.problems]
         equals: str | None = None
-        partial = _single_partial(head.side)
+        partial = single_partial(head.side)
         graph = self.scope().graph
         if partial is not None:
             fixed = corrected_chains(graph, side.side.raw, side.side.partials,
@@ -366,7 +451,7 @@ class Derivation:
 
     def operator_remark(self, node: Any, inst: Instance, head: Evaluated) -> list[str]:
         """∂E/∂o = ∂/∂o [ … ]: a remark when the bracket is not E, though its derivative is."""
-        partial = _single_partial(head.side)
+        partial = single_partial(head.side)
         if not isinstance(node, DerivOp) or partial is None:
             return []
         scope = instance_scope(self.scope(), inst)
@@ -400,7 +485,7 @@ class Derivation:
 
     def gradient_param(self, head: Evaluated) -> sp.Symbol | None:
         """The parameter θ when the head is ∂E/∂θ (the network's loss, one example)."""
-        partial = _single_partial(head.side)
+        partial = single_partial(head.side)
         if partial is None:
             return None
         q = self.ctx.quantities
@@ -409,66 +494,3 @@ class Derivation:
         return None
 
 
-def _single_partial(side: Side) -> Any:
-    raw = side.raw
-    if isinstance(raw, sp.Symbol) and raw in side.partials:
-        return side.partials[raw]
-    return None
-
-
-def _step_text(statement: Statement, k: int, *, continued: bool = False) -> str:
-    if continued and k == 0:
-        return f"= {statement.side_text(0)}"[:MAX_SHOWN * 4]
-    if len(statement.sides) == 1:
-        return statement.side_text(0)
-    if k <= 1:
-        return f"{statement.side_text(0)} = {statement.side_text(1)}"[:MAX_SHOWN * 4]
-    return f"= {statement.side_text(k)}"[:MAX_SHOWN * 4]
-
-
-def _plain(expr: sp.Expr) -> str:
-    return sp.sstr(expr)[:MAX_SHOWN * 4]
-
-
-def _shown(side: Side) -> str:
-    """A side in plain text, ∂ factors written out."""
-    names = {d: sp.Symbol(p.plain()) for d, p in side.partials.items()}
-    return sp.sstr(side.raw.xreplace(names)) if names else sp.sstr(side.raw)
-
-
-def _latex(ctx: Context, side: Side) -> str:
-    """A side in LaTeX in the network's notation, ∂ factors as fractions."""
-    q = ctx.quantities
-    names: dict[sp.Basic, str] = dict(q.latex)
-    for d, p in side.partials.items():
-        names[d] = (rf"\frac{{\partial {q.latex_of(p.numerator)}}}"
-                    rf"{{\partial {q.latex_of(p.denominator)}}}")
-    try:
-        return sp.latex(side.raw, symbol_names=names)
-    except (TypeError, ValueError):  # pragma: no cover - a printer gap: plain text instead
-        return _shown(side)
-
-
-def _claim(sides: list[Evaluated], head: Evaluated, k: int) -> str:
-    return f"{_shown(head.side)} = {_shown(sides[k].side)}"[:MAX_SHOWN * 4]
-
-
-def _float(value: Value) -> float | None:
-    return None if value is None else float(value)
-
-
-def _instances_text(evaluated: list[tuple[Instance, list[Evaluated]]],
-                    holds: list[bool | None]) -> str | None:
-    if len(evaluated) == 1 and not evaluated[0][0].indices and not evaluated[0][0].generic:
-        return None
-    good = sum(h is not False for h in holds)
-    return f"{good} of {len(holds)} instances hold"
-
-
-def _worked_point(ctx: Context) -> dict[str, float]:
-    values = ctx.net.spec.values
-    point = dict(values.params)
-    if values.examples:
-        point.update(values.examples[0].inputs)
-        point.update({f"target {k}": v for k, v in values.examples[0].targets.items()})
-    return point

@@ -451,4 +451,10 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
             f"the formula is {len(text)} characters long; the limit is {MAX_LENGTH}")
     if syntax not in SYNTAXES:
         raise formula_error(f"unknown syntax `{syntax}`", hint=did_you_mean(syntax, SYNTAXES))
+    # ∂{L}^{(i)}: a braced name after ∂ takes the scripts that follow the braces (the
+    # padding keeps character positions)
+    text = _BRACED_AFTER_PARTIAL.sub(lambda m: f"{m.group(1)} {m.group(2)} ", text)
     return _Scanner(text, syntax, known).run()
+
+
+_BRACED_AFTER_PARTIAL = re.compile(r"(\\partial\s*)\{\s*([A-Za-z]{1,3})\s*\}(?=[\^_])")

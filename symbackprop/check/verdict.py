@@ -49,6 +49,8 @@ class Checker:
         self.names = self.ctx.table
         self.evaluation = self.ctx.points
         self._latex_names = {s: net.latex_of(s) for s in net.latex_names}
+        self._shown_names = {s.name: self.ctx.text_of(s)
+                             for s in [*net.params, *net.inputs, *net.targets]}
         self._notes = (UNSPECIFIED_NOTE,) if any(
             u.activation.kind == "unspecified" for u in net.units) else ()
 
@@ -94,7 +96,9 @@ class Checker:
                                f"{MAX_LENGTH}")
         with mpmath.workdps(DIGITS):
             target = self.resolve_param(param) if param else None
-            lines = split_lines(formula, self.ctx.knows(None)[0])
+            # one formula is one statement, however its text is broken into lines (as in
+            # the examples of --help); only \\ separates rows
+            lines = split_lines(" ".join(formula.splitlines()), self.ctx.knows(None)[0])
             if not lines:
                 lines = [SourceLine(1, formula.strip(), formula.strip())]
             run = Derivation(self.ctx, target, syntax, strict=True)
@@ -110,7 +114,7 @@ class Checker:
             if target is not None and step is not None and step != target:
                 raise FormulaError(f"the left side is ∂/∂{step.name} but the parameter "
                                    f"given is {target.name}")
-        if target is None and not any(run.heads_written) and not run.updates:
+        if target is None and not run.results:
             raise FormulaError("which gradient is this? give --param or write ∂L/∂param = … ")
 
     def gradient_side(self, param: sp.Symbol) -> Side:
@@ -158,10 +162,11 @@ class Checker:
         if len(text) > MAX_SHOWN_FORMULA:
             text = text[:MAX_SHOWN_FORMULA] + "…"
         gradient = gradient_latex = None
-        symbolic = "not needed (values differ)"
+        symbolic = "not needed (values differ)" if not correct else \
+            "not run (the random points decide)"
         if param is not None:
             closed = self.grads.derivation(param).closed
-            gradient = sp.sstr(closed)
+            gradient = self.ctx.plain(closed)
             gradient_latex = sp.latex(closed, symbol_names=self._latex_names)
             if correct and run.last_value is not None:
                 symbolic = symbolic_check(self.net, run.last_value, closed)
@@ -178,6 +183,7 @@ class Checker:
                     f"digits required); symbolic check: {symbolic}"),
             loss=self.names.text_of(self.net.loss_symbol),
             steps=steps, first_wrong_line=first_bad.line if first_bad is not None else None,
+            names=self._shown_names,
         )
 
 

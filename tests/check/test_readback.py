@@ -1,0 +1,66 @@
+"""Everything ``derive --format latex`` prints reads back through ``check`` as correct.
+
+For every bundled spec (seed notations, default notation, ReLU, softmax, a skip
+connection, a shared bias) and a network in Nielsen's notation, each form of the derivation
+of every parameter is fed to ``check --derivation`` as printed: superscripted names
+(``w^{2}_{22}``), ``\\left(``, ``\\cdot``, ``\\mathrm{}``, primes, ``\\sigma'``, the ReLU
+derivative factor, ∂{L}^{(i)} of the cost. Each step must hold; the matrix form is the only
+part that is not checked, and the report says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from paths import DATA, SPECS
+
+from symbackprop.check import Checker
+from symbackprop.check.steps import MATRIX_WORDS
+from symbackprop.cli.app import main
+from symbackprop.network.build import build_network
+from symbackprop.spec.load import load_spec
+
+NIELSEN = DATA / "derivations" / "nielsen-2-3-3-2.yaml"
+SPEC_FILES = [*sorted(SPECS.glob("*.yaml")), NIELSEN]
+_checkers: dict[Path, Checker] = {}
+
+
+def checker(spec: Path) -> Checker:
+    if spec not in _checkers:
+        _checkers[spec] = Checker(build_network(load_spec(spec)))
+    return _checkers[spec]
+
+
+@pytest.mark.parametrize("form", ["chain", "closed", "delta"])
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+def test_every_printed_derivation_reads_back_as_correct(spec: Path, form: str) -> None:
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--form", form,
+                                        "--format", "latex"])
+    assert printed.exit_code == 0, printed.output
+    result = checker(spec).check_derivation(printed.output)
+    wrong = [(s.line, s.verdict, s.text[:120], s.diagnosis) for s in result.steps
+             if s.verdict not in ("correct", "definition", "unchecked")]
+    assert not wrong, wrong
+    assert result.verdict == "correct" and result.first_wrong_line is None
+    unchecked = [s for s in result.steps if s.verdict == "unchecked"]
+    assert all(s.diagnosis == (MATRIX_WORDS,) for s in unchecked)
+    assert not unchecked or form == "delta"  # only the matrix form of layered networks
+    params = checker(spec).net.params
+    gradients = {s.claim.split(" = ")[0] for s in result.steps if s.verdict == "correct"}
+    assert len([g for g in gradients if g.startswith("∂")]) >= len(params)
+
+
+def test_a_wrong_printed_step_is_still_found() -> None:
+    """The read-back is not lenient: one changed factor in printed output is the first wrong
+    line."""
+    spec = SPECS / "seed-002-four-layer.yaml"
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--param", "w_2_22",
+                                        "--format", "latex"]).output
+    assert r"\delta^{3}_{2} \cdot a^{2}_{2}" in printed
+    wrong = printed.replace(r"\delta^{3}_{2} \cdot a^{2}_{2}", r"\delta^{3}_{1} \cdot a^{2}_{2}")
+    result = checker(spec).check_derivation(wrong)
+    line = next(n for n, text in enumerate(wrong.splitlines(), start=1)
+                if r"\delta^{3}_{1} \cdot a^{2}_{2}" in text)
+    assert result.first_wrong_line == line
