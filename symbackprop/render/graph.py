@@ -15,13 +15,14 @@ import sympy as sp
 from ..network.build import Network
 from ..network.derivation import Gradients
 from .escape import dot_string
-from .label_layout import Box, Edge, label_size, place_labels
+from .label_layout import Box, Edge, label_size, overlap, place_labels
 from .printing import number, number_tex, tex, text
 
 FORMATS = ("tikz", "dot")
 MIN_GAP_CM = 3.6
 MIDDLE_FIRST = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75)
 ROW_CM = 1.25
+SPREADS = (1.0, 1.25, 1.5, 1.8, 2.2)  # column gaps tried, narrowest first
 
 
 @dataclass(frozen=True)
@@ -207,28 +208,40 @@ def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
         if depth[e.child] == depth[e.parent] + 1:
             need = label_size(label)[0] + (widths[e.parent] + widths[e.child]) / 2 + 0.5
             gap[depth[e.parent]] = max(gap[depth[e.parent]], need)
-    column_x = [0.0]
-    for c in range(max(depth.values())):
-        column_x.append(column_x[-1] + gap[c])
-    pos = {n.symbol: (column_x[depth[n.symbol]], -rows[n.symbol] * ROW_CM)
-           for n in graph.nodes}
+    heights = {n.symbol: 0.95 if n.value is not None else 0.55 for n in graph.nodes}
+    best: tuple[float, dict[sp.Symbol, tuple[float, float]], list[float]] | None = None
+    for spread in SPREADS:  # wider columns until no label covers a node or another label
+        column_x = [0.0]
+        for c in range(max(depth.values())):
+            column_x.append(column_x[-1] + gap[c] * spread)
+        at_xy = {n.symbol: (column_x[depth[n.symbol]], -rows[n.symbol] * ROW_CM)
+                 for n in graph.nodes}
+        boxes = [Box(*at_xy[n.symbol], widths[n.symbol], heights[n.symbol])
+                 for n in graph.nodes]
+        box_of = {n.symbol: b for n, b in zip(graph.nodes, boxes, strict=True)}
+        edges = [Edge(*_border_to_border(box_of[e.parent], box_of[e.child]),
+                      *label_size(label))
+                 for e, label in zip(graph.edges, labels, strict=True)]
+        at = place_labels(edges, boxes, MIDDLE_FIRST)
+        cost = overlap(edges, at, boxes)
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, at_xy, at)
+        if cost == 0:
+            break
+    assert best is not None
+    _, pos, at = best
     names = {n.symbol: f"g{k}" for k, n in enumerate(graph.nodes)}
     lines = [r"\begin{tikzpicture}[>=stealth, every node/.style={font=\small},",
              r"  q/.style={draw, rounded corners, inner sep=2pt, align=center},",
              r"  p/.style={q, fill=black!6},",
              r"  d/.style={font=\scriptsize, fill=white, inner sep=1pt}]"]
-    boxes: list[Box] = []
     for n in graph.nodes:
         x, y = pos[n.symbol]
         label = f"${net.latex_of(n.symbol)}$"
         if n.value is not None:
             label += rf"\\ ${number_tex(n.value, 6)}$"
-        boxes.append(Box(x, y, widths[n.symbol], 0.95 if n.value is not None else 0.55))
         style = "p" if n.kind in ("param", "input") else "q"
         lines.append(rf"  \node[{style}] ({names[n.symbol]}) at ({x:.2f},{y:.2f}) {{{label}}};")
-    edges = [Edge(*pos[e.parent], *pos[e.child], *label_size(label))
-             for e, label in zip(graph.edges, labels, strict=True)]
-    at = place_labels(edges, boxes, MIDDLE_FIRST)
     for e, label, p in zip(graph.edges, labels, at, strict=True):
         color = "red!70!black, very thick" if e.highlighted else "black!60"
         lines.append(rf"  \draw[->, {color}] ({names[e.parent]}) -- node[d, pos={p:.2f}] "
@@ -240,6 +253,20 @@ def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
     return ("\\documentclass[border=6pt]{standalone}\n\\usepackage[T1]{fontenc}\n"
             "\\usepackage{lmodern}\n\\usepackage{amsmath,amssymb}\n"
             "\\usepackage{tikz}\n\\begin{document}\n" + picture + "\n\\end{document}\n")
+
+
+def _border_to_border(a: Box, b: Box) -> tuple[float, float, float, float]:
+    """The part of the line between two boxes' centres that lies outside both: TikZ draws
+    an edge from border to border, and ``pos`` counts along that part."""
+    dx, dy = b.x - a.x, b.y - a.y
+
+    def leave(box: Box) -> float:  # the fraction of the centre line inside ``box``
+        fx = box.width / 2 / abs(dx) if dx else float("inf")
+        fy = box.height / 2 / abs(dy) if dy else float("inf")
+        return min(fx, fy, 0.5)
+
+    s, t = leave(a), 1 - leave(b)
+    return a.x + s * dx, a.y + s * dy, a.x + t * dx, a.y + t * dy
 
 
 def _node_width(net: Network, n: GraphNode) -> float:

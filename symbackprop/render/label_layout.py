@@ -77,3 +77,11 @@ def place_labels(edges: Sequence[Edge], obstacles: Sequence[Box],
         out.append(best)
         placed.append(edge.box_at(best))
     return out
+
+
+def overlap(edges: Sequence[Edge], positions: Sequence[float],
+            obstacles: Sequence[Box]) -> float:
+    """The area (cm²) where labels at ``positions`` cover a node or one another."""
+    boxes = [e.box_at(p) for e, p in zip(edges, positions, strict=True)]
+    return sum(b.overlap(o) for b in boxes for o in obstacles) + sum(
+        a.overlap(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -10,7 +11,8 @@ from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.render.graph import computation_graph, to_dot, to_tikz
+from symbackprop.render.graph import _border_to_border, computation_graph, to_dot, to_tikz
+from symbackprop.render.label_layout import Box, label_size
 from symbackprop.spec.load import load_spec
 
 SEED_004 = SPECS / "seed-004-mazur-2-2-2.yaml"
@@ -70,3 +72,44 @@ def test_targets_feed_the_loss_and_labels_are_upright(graph) -> None:
     tex = to_tikz(graph)
     assert "sloped" not in tex
     assert '"target_o1" -> "E_total"' in to_dot(graph)
+
+
+def _tikz_geometry(tex: str) -> tuple[dict[str, tuple[float, float, int]], list[tuple]]:
+    """Nodes (centre, lines of text) and edges (from, to, pos, label) read back from TikZ."""
+    nodes = {m[0]: (float(m[1]), float(m[2]), m[3].count(r"\\") + 1) for m in re.findall(
+        r"\\node\[\w+\] \((g\d+)\) at \(([-\d.]+),([-\d.]+)\) \{(.*)\};", tex)}
+    edges = re.findall(r"\((g\d+)\) -- node\[d, pos=([\d.]+)\] \{\$(.*)\$\} \((g\d+)\);", tex)
+    return nodes, edges
+
+
+@pytest.mark.parametrize("name", ["seed-004-mazur-2-2-2", "softmax-cross-entropy"])
+def test_tikz_edge_labels_cover_no_node_and_no_other_label(name: str) -> None:
+    # read the picture back and put each label where TikZ puts it: at `pos` along the part
+    # of the edge between the two nodes' borders; boxes are sized from the label's LaTeX
+    spec = load_spec(SPECS / f"{name}.yaml")
+    net = build_network(spec)
+    values = spec.values if spec.values.examples and len(spec.values.params) == len(
+        spec.params) else None
+    tex = to_tikz(computation_graph(net, derive(net), values=values))
+    nodes, edges = _tikz_geometry(tex)
+    assert len(edges) == tex.count(r"\draw")
+    text = {name: re.search(rf"\({name}\) at [^{{]*\{{(.*)\}};", tex).group(1) for name in nodes}
+    node_boxes = {name: Box(x, y, max(label_size(part)[0] for part in re.findall(
+        r"\$([^$]*)\$", text[name])) / 0.8 + 0.3, 0.95 if lines == 2 else 0.55)
+        for name, (x, y, lines) in nodes.items()}
+    labels = []
+    for source, pos, label, target in edges:
+        a, b = node_boxes[source], node_boxes[target]
+        x1, y1, x2, y2 = _border_to_border(a, b)
+        p = float(pos)
+        labels.append(Box(x1 + p * (x2 - x1), y1 + p * (y2 - y1), *label_size(label)))
+    for k, box in enumerate(labels):
+        assert all(box.overlap(n) < 1e-3 for n in node_boxes.values()), edges[k]
+        assert all(box.overlap(o) < 1e-3 for o in labels[k + 1:]), edges[k]
+
+
+def test_an_edge_runs_from_border_to_border() -> None:
+    # two boxes 4 cm apart on a line, 1 cm wide: the edge is the 3 cm between their borders
+    assert _border_to_border(Box(0, 0, 1, 0.5), Box(4, 0, 1, 0.5)) == (0.5, 0, 3.5, 0)
+    x1, y1, x2, y2 = _border_to_border(Box(0, 0, 1, 1), Box(3, 3, 1, 1))
+    assert (x1, y1, x2, y2) == pytest.approx((0.5, 0.5, 2.5, 2.5))
