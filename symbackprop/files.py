@@ -9,8 +9,11 @@ What :func:`write_output_file` does with each kind of target:
   (0444) is refused, as the shell's ``>`` refuses it;
 * **a symbolic link**: followed, like the shell's ``>``: the file it points to is replaced
   (with the rules above) and the link stays a link;
-* **a character device or FIFO** (``/dev/null``, ``/dev/stdout``, a named pipe): written
-  through, never replaced by a regular file;
+* **a character device or FIFO** (``/dev/null``, a named pipe): written through, never
+  replaced by a regular file;
+* **the process's own output** (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
+  ``/proc/self/fd/N``): written to that open descriptor, as ``-`` is, wherever the shell
+  sent it (a pipe, a terminal, a file opened for appending is appended to);
 * **a folder, block device or socket**: refused;
 * **one of the command's own input files** (the spec, a values file, an answers file), by
   any path, symbolic or hard link: refused, so ``derive s.yaml -o s.yaml`` cannot destroy
@@ -28,6 +31,7 @@ import errno
 import os
 import signal
 import stat
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
@@ -165,11 +169,55 @@ def _replace(path: Path, data: bytes, old: os.stat_result | None) -> None:
         raise SystemExit(128 + stop.signum) from None
 
 
+def _descriptor(path: Path) -> int | None:
+    """The open descriptor that ``path`` names (``/dev/stdout`` is 1), or None."""
+    text = os.path.normpath(str(path))
+    names = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+    if text in names:
+        return names[text]
+    for folder in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+        if text.startswith(folder) and text[len(folder):].isdigit():
+            return int(text[len(folder):])
+    return None
+
+
+def _write_descriptor(path: Path, fd: int, data: bytes) -> None:
+    """Write into an open descriptor of this process, at its own position."""
+    if fd in (1, 2):
+        (sys.stdout if fd == 1 else sys.stderr).flush()  # what was printed comes first
+    view = memoryview(data)
+    try:
+        while view:
+            view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        return  # the reader went away, as with any pipe
+    except OSError as exc:
+        raise _os_failure(path, exc) from None
+
+
+def is_file_target(path: Path | str) -> bool:
+    """Whether writing to ``path`` makes or replaces a regular file (not a descriptor of
+    this process, a device or a FIFO): only then is there a folder to put files beside it."""
+    path = Path(path)
+    if _descriptor(path) is not None:
+        return False
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
 def write_output_file(path: Path | str, data: bytes, *,
                       inputs: Iterable[Path | str] = ()) -> None:
     """Write ``data`` to ``path`` whole or not at all (see the module's rules)."""
     path = Path(path)
     check_not_an_input(path, inputs)
+    fd = _descriptor(path)
+    if fd is not None:
+        _write_descriptor(path, fd, data)
+        return
     try:
         st = os.stat(path)  # follows a symbolic link to what it points to
     except FileNotFoundError:

@@ -201,3 +201,31 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path,
         assert list(folder.iterdir()) == []
     finally:
         folder.chmod(0o755)
+
+
+_TO_STDOUT = ("from symbackprop.files import write_output_file; import sys; "
+              "print('printed first', flush=False); write_output_file(sys.argv[1], b'written\\n')")
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_the_process_output_is_written_where_the_shell_sent_it(tmp_path: Path,
+                                                                name: str) -> None:
+    # into a pipe: /dev/stdout resolves to pipe:[…], which is no file to open or replace
+    done = subprocess.run([sys.executable, "-c", _TO_STDOUT, name], capture_output=True,
+                          text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "printed first\nwritten\n"
+    # into a file opened for appending (>>): appended to, not replaced
+    log = tmp_path / "log.txt"
+    log.write_text("earlier\n")
+    with log.open("a") as out:
+        done = subprocess.run([sys.executable, "-c", _TO_STDOUT, name], stdout=out,
+                              stderr=subprocess.PIPE, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert log.read_text() == "earlier\nprinted first\nwritten\n"
+    assert _names(tmp_path) == ["log.txt"]
+
+
+def test_a_descriptor_that_is_not_open_is_a_clear_error() -> None:
+    with pytest.raises(SymbackpropError, match=r"/dev/fd/97: output: .*bad file descriptor"):
+        write_output_file("/dev/fd/97", b"x")

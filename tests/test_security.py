@@ -101,6 +101,15 @@ def test_dev_null_stays_a_device(tmp_path: Path) -> None:
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
+@pytest.mark.parametrize("target", ["/dev/null", "/dev/stdout"])
+def test_notes_pdf_is_never_made_beside_a_device(target: str) -> None:
+    # the PDF goes beside the .tex: beside /dev/null it would be a new file in /dev
+    code, _, err = run("notes", SEED_004, "-o", target, "--pdf")
+    assert code == 2
+    assert "--pdf needs LaTeX output to a file" in err
+    assert not Path(target + ".pdf").exists()
+
+
 def test_dash_is_stdout(tmp_path: Path) -> None:
     code, out, _ = run("derive", SEED_004, "--param", "w5", "-o", "-")
     assert code == 0

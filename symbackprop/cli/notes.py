@@ -48,14 +48,14 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
       symbackprop notes specs/seed-002-four-layer.yaml --format markdown -o notes.md
     """
     from ..errors import SymbackpropError
-    from ..files import check_not_an_input
+    from ..files import check_not_an_input, is_file_target
     from ..network.build import build_network
     from ..network.derivation import derive
     from ..notes.document import render_notes
     from ..notes.sections import build_notes
     from ..spec.load import load_spec, parse_definitions
 
-    if pdf and (fmt != "latex" or output in (None, "-")):
+    if pdf and (fmt != "latex" or output in (None, "-") or not is_file_target(output)):
         raise SymbackpropError("--pdf needs LaTeX output to a file", field="--pdf",
                                hint="add -o NOTES.tex")
     target = Path(output).with_suffix(".pdf") if pdf and output else None
