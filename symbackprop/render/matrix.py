@@ -197,16 +197,16 @@ def _not_layered(net: Network) -> str | None:
         units = [net.unit_by_name[n] for n in lay.units]
         kinds = {(u.activation.kind, u.activation.alpha, u.activation.fname) for u in units}
         if len(kinds) > 1:
-            return f"the units of layer {lay.name} have different activations"
+            return f"the units of the layer \"{lay.name}\" have different activations"
         for u in units:
             if [s for s, _ in u.incoming] != previous:
                 return f"unit {u.name} is not fed by exactly the layer before it (skip edges)"
         biases = [u.bias for u in units]
         if any(b is None for b in biases) and any(b is not None for b in biases):
-            return f"only some units of layer {lay.name} have a bias"
+            return f"only some units of the layer \"{lay.name}\" have a bias"
         named = [b for b in biases if b is not None]
         if len(set(named)) not in (0, 1, len(named)):
-            return f"the biases of layer {lay.name} are partly shared"
+            return f"the biases of the layer \"{lay.name}\" are partly shared"
         previous = list(lay.units)
     return None
 

@@ -21,7 +21,7 @@ def form_of(name: str):
 @pytest.mark.parametrize(("name", "reason"), [
     ("skip-connection", "skip edges"),
     ("seed-003-stackexchange-chain", "shared by several layers"),
-    ("relu-mlp", "different activations"),
+    ("relu-mlp", 'the units of the layer "second" have different activations'),
 ])
 def test_not_plain_layered_networks_say_why(name: str, reason: str) -> None:
     _, form = form_of(name)
