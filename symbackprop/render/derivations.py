@@ -206,10 +206,6 @@ def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
     return rows
 
 
-def value_row(value: float) -> Row:
-    return Row(number(value), number_tex(value), "value")
-
-
 def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | None = None,
                    form: str = "chain", values: Any = None,
                    progress: Callable[[str], None] | None = None, templates: bool = True
@@ -248,7 +244,7 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
                 rows.append(expr_row(net, d.display, "result"))
         value = _numeric(deriv.closed, at, net) if at is not None and form != "delta" else None
         if value is not None:
-            rows.append(value_row(value))
+            rows.append(Row(number(value), number_tex(value), "value"))
         docs.append(ParamDerivation(
             name=p.name, lhs_text=partial_text(loss_name, p),
             lhs_latex=partial_tex(net, loss_name, p), rows=_dedupe(rows), derivation=deriv,
@@ -419,8 +415,14 @@ def to_text(doc: DerivationDocument) -> str:
 
 
 def param_block(doc: DerivationDocument, pd: ParamDerivation, *, env: str = "align*",
-                width: float = TEXT_WIDTH_EM) -> str:
-    """One parameter's derivation as an aligned block with long rows broken."""
+                width: float = TEXT_WIDTH_EM, shortcut: bool = True) -> str:
+    """One parameter's derivation as an aligned block with long rows broken (a templated
+    parameter whose row fits on one line knows its block; ``shortcut=False`` asks the
+    line breaker all the same)."""
+    one_line = getattr(pd, "one_line_block", None) if shortcut else None
+    block = one_line(doc, env, width) if one_line is not None else None
+    if block is not None:
+        return block
     printer = pd.printer or NetworkLatexPrinter(doc.network)
     steps = [Step(r.expr) if r.expr is not None else Step(latex=r.latex) for r in pd.rows]
     return align_block(aligned_rows(pd.lhs_latex, steps, printer, width=width), env)

@@ -344,9 +344,7 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
     on ``&\\quad {} + …`` rows. With ``pack``, a step that fits on the row before it joins
     that row (``x = w·u = 0.5 · 2 = 1`` on one line), as a handout saves space.
     """
-    lhs_w = latex_width(lhs) if lhs else 0.0
-    rel_w = 1.6
-    rhs_width = width - lhs_w - rel_w - 1.0
+    rhs_width = rhs_budget(lhs, width)
     rows: list[str] = []
     packable = False  # the last row holds whole steps and may take another
     for k, step in enumerate(steps):
@@ -374,6 +372,13 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
             rows.append(rf"&\quad {ln}{tag if j == len(lines) - 1 else ''}")
         packable = len(lines) == 1 and not tag
     return rows
+
+
+def rhs_budget(lhs: str | None, width: float) -> float:
+    """The width in em left for the right-hand side of ``lhs &= …`` in an aligned block."""
+    lhs_w = latex_width(lhs) if lhs else 0.0
+    rel_w = 1.6
+    return width - lhs_w - rel_w - 1.0
 
 
 def align_block(rows: Sequence[str], env: str = "align*") -> str:

@@ -92,3 +92,8 @@ def placeholder(rank: int, latex: str) -> sp.Symbol:
     elif digit:
         name += "0"
     return sp.Symbol(name, real=True)
+
+
+def canonical(rank: int, stand_in: sp.Symbol) -> sp.Symbol:
+    """The placeholder of ``rank`` that looks like the placeholder ``stand_in``."""
+    return sp.Symbol(f"{OPEN}{chr(RANK0 + rank)}{CLOSE}{stand_in.name[3:]}", real=True)

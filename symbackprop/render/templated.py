@@ -49,14 +49,17 @@ from .derivations import (
     param_block,
     unit_definition_rows,
 )
+from .latex import align_block, latex_width, rhs_budget
 from .printing import latex_printer, partial_tex, partial_text
 from .row_templates import (
     MARK,
     MAX_SLOTS,
+    OPEN,
     RANK0,
     Fallback,
     Names,
     Template,
+    canonical,
     look,
     order_of,
     placeholder,
@@ -71,7 +74,7 @@ class Shape:
     """The rows built for one representative, with placeholders for its slot symbols."""
 
     def __init__(self, net: Network, rows: Sequence[Row], slots: Sequence[sp.Symbol],
-                 names: Names) -> None:
+                 names: Names, shared: dict[Any, Template] | None = None) -> None:
         order = sorted(range(len(slots)), key=lambda i: slots[i].name)
         self.rank_slot = order  # rank → slot
         rank_of = {slot: rank for rank, slot in enumerate(order)}
@@ -80,7 +83,9 @@ class Shape:
         self.net = net
         self.printer = latex_printer(net)
         self.segment_cache: dict[Any, Any] = {}
+        self.shared = {} if shared is None else shared  # prints by placeholder order and looks
         self._subs: dict[tuple[Any, bool], Template] = {}
+        self.one_line: dict[tuple[str, float], bool] = {}  # see TemplatedParam.one_line_block
         self.rows: list[tuple[Template, Template, Any, Any, str]] = []
         for real in rows:
             with evaluate(False):
@@ -107,10 +112,28 @@ class Shape:
     def sub(self, expr: Any, whole: bool) -> Template:
         """The template of a sub-expression, as ``doprint`` (whole) or ``_print`` prints it."""
         key = (expr, whole)
-        if key not in self._subs:
-            printed = self.printer.doprint(expr) if whole else self.printer._print(expr)
-            self._subs[key] = self.parse(printed)
-        return self._subs[key]
+        found = self._subs.get(key)
+        if found is None:
+            found = self._subs[key] = self._print_sub(expr, whole)
+        return found
+
+    def _print_sub(self, expr: Any, whole: bool) -> Template:
+        """A sub-expression's print depends on its placeholders only through their order and
+        looks: sub-expressions alike up to which placeholders they hold (the 784 terms
+        w·a of a forward row) share one print, made for the first of them."""
+        own = sorted((s for s in expr.free_symbols if s.name.startswith(OPEN)),
+                     key=lambda s: s.name)
+        slot_of = [self.rank_slot[ord(s.name[1]) - RANK0] for s in own]
+        with evaluate(False):
+            alike = (expr.xreplace({s: canonical(k, s) for k, s in enumerate(own)}), whole)
+        shared = self.shared.get(alike)
+        if shared is None:
+            printed = self.parse(self.printer.doprint(expr) if whole
+                                 else self.printer._print(expr))
+            position = {slot: k for k, slot in enumerate(slot_of)}
+            shared = self.shared[alike] = Template(
+                printed.literals, tuple(position[slot] for slot in printed.slots))
+        return Template(shared.literals, tuple(slot_of[k] for k in shared.slots))
 
     def row(self, k: int, names: Names) -> TemplatedRow:
         return TemplatedRow(self, k, names)
@@ -206,6 +229,27 @@ class TemplatedParam:
     def derivation(self) -> Derivation:
         return delta_derivation(self.grads, self.param)
 
+    def one_line_block(self, doc: Any, env: str, width: float) -> str | None:
+        """:func:`~symbackprop.render.derivations.param_block` of a parameter whose one row
+        fits on its line, without the line breaker; None when the row must be broken.
+
+        The first parameter of each shape to take it is also printed the general way: a
+        difference sends that shape's parameters back to the general way for good.
+        """
+        if len(self.rows) != 1:
+            return None
+        shape = self.rows[0].shape
+        lhs = self.lhs_latex
+        whole = shape.sub(shape.rows[0][2], True).fill(self.names.latex)
+        if latex_width(whole) > rhs_budget(lhs, width) - latex_width(""):
+            return None
+        block = align_block([f"{lhs} &= {whole}" if lhs else f"&= {whole}"], env)
+        same = shape.one_line.get((env, width))
+        if same is None:
+            same = shape.one_line[(env, width)] = block == param_block(
+                doc, self, env=env, width=width, shortcut=False)
+        return block if same else None
+
 
 # ----------------------------------------------------------------------------- layout
 
@@ -246,6 +290,7 @@ class _Shapes:
     def __init__(self, net: Network) -> None:
         self.net = net
         self.known: dict[tuple[Any, ...], tuple[Shape, Shape]] = {}
+        self.shared: dict[Any, Template] = {}  # see Shape._print_sub
 
     def get(self, kind: str, group: Any, slots: Sequence[sp.Symbol], names: Names,
             build: Callable[[], Sequence[Row]]) -> Shape:
@@ -260,8 +305,9 @@ class _Shapes:
         key = shape_key(kind, group, names)
         found = self.known.get(key)
         if found is None:
-            shape = Shape(self.net, build(), slots, names)
-            found = (shape, Shape(self.net, build_lhs(), slots, names) if build_lhs else shape)
+            shape = Shape(self.net, build(), slots, names, self.shared)
+            found = (shape, Shape(self.net, build_lhs(), slots, names, self.shared)
+                     if build_lhs else shape)
             self.known[key] = found
         return found
 
@@ -295,7 +341,9 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
     from .matrix import matrix_form
 
     shapes = _Shapes(net)
-    group_of = {u.name: (u.layer, u.activation) for units in layers for u in units}
+    # rows of one kind are grouped by layer: every unit of a layer has its activation (see
+    # layered), and an int hashes faster than the activation for 89,610 parameters
+    group_of = {u.name: u.layer for units in layers for u in units}
     softmax = {u.name for units in layers for u in units if u.activation.kind == "softmax"}
 
     definitions: list[Any] = []

@@ -136,3 +136,40 @@ def test_large_network_is_templated_and_complete() -> None:
     text = render(doc, "text")
     assert text.count("\n∂L/∂") == len(net.params) == 23_860
     assert "∂L/∂w_1_30_784\n  = delta_1_30·x784\n" in text
+
+
+def test_wide_rows_of_mixed_names_break_the_same(tmp_path: Path) -> None:
+    """Terms alike up to their names share one print: names with and without a superscript
+    or a final digit, sorting before and after the weights, each keep their own."""
+    names = {f"x{k}": (f"x^{{{k}}}" if k % 3 == 0 else f"x_{{{k}}}" if k % 3 == 1
+                       else rf"\alpha_{{{k}a}}") for k in range(1, 10)}
+    names |= {f"zz{k}": f"u_{{{k}}}" for k in range(1, 30)}
+    inputs = ", ".join(f"{n}: '{t}'" for n, t in names.items())
+    path = tmp_path / "wide.yaml"
+    path.write_text(f"title: wide\ninputs: {{{inputs}}}\nlayers:\n"
+                    "  - {size: 3, activation: tanh}\n  - {size: 2, activation: sigmoid}\n"
+                    "loss: squared_error\n", encoding="utf-8")
+    doc, fast, slow = _both(path)
+    assert _is_templated(doc)
+    assert "&\\quad {} + w" in fast["markdown"]  # the forward rows are broken
+    _assert_same(fast, slow)
+
+
+def test_one_line_blocks_are_the_line_breakers(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_spec(tmp_path, "lines", 5, [(4, "tanh"), (3, "sigmoid")], "squared_error")
+    net = build_network(load_spec(path))
+    doc = build_document(net, derive(net), form="delta")
+    assert _is_templated(doc)
+    from symbackprop.render.derivations import param_block
+
+    for width in (40.0, 9.0):  # every row fits; none does
+        for env in ("align*", "aligned"):
+            for pd in doc.params:  # type: ignore
+                assert param_block(doc, pd, env=env, width=width) == param_block(
+                    doc, pd, env=env, width=width, shortcut=False)
+    # a shortcut that would print otherwise is caught by its first parameter, for good
+    monkeypatch.setattr(templated, "align_block", lambda rows, env: "wrong")
+    fresh = build_document(net, derive(net), form="delta")
+    blocks = [param_block(fresh, pd, width=30.0) for pd in fresh.params]  # type: ignore
+    assert "wrong" not in blocks
