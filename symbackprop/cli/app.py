@@ -116,6 +116,7 @@ def _stand_in_line(net: Any) -> str:
               help="Write to this file (whole or not at all) instead of stdout.")
 @define_option
 @reports_errors
+@collector_paused()
 def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: bool,
            at: str | None, standalone: bool, output: str | None,
            defines: tuple[str, ...]) -> None:
@@ -141,7 +142,7 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     net = _with_stand_ins(s, net, point, defines)
     values = point if numbers and point.examples else None
     count = len(params) or len(net.params)
-    with progress_bar(count, "deriving") as tick, collector_paused():
+    with progress_bar(count, "deriving") as tick:
         doc = build_document(net, grads, params=list(params), form=form, values=values,
                              progress=tick)
         text = standalone_latex(doc) if standalone else render(doc, fmt)

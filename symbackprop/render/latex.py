@@ -23,6 +23,7 @@ from typing import Any
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 
+from ..spec.digits import zero_digits
 from .printing import Chain
 
 # The page of the notes: article, 11pt, a4paper, 2.5 cm margins → 16 cm ≈ 41 em.
@@ -64,7 +65,6 @@ _TOKEN = re.compile(r"\\([A-Za-z]+|.)|([{}^_&])|(\s+)|(.)", re.S)
 # Every digit has the same width and no command name contains one, so a string's width is
 # the width of the string with every digit made 0: rows that differ only in their indices
 # share one measurement.
-_DIGITS = str.maketrans("123456789", "000000000")
 _MEASURED: dict[str, int] = {}
 _MEASURED_MAX = 200_000
 
@@ -75,7 +75,7 @@ def raw_width(latex: str) -> int:
     Whole numbers add up exactly: ``raw_width(a + b) == raw_width(a) + raw_width(b)`` when
     ``b`` starts a new token (a space, an operator, ``{}``).
     """
-    key = latex.translate(_DIGITS)
+    key = zero_digits(latex)
     width = _MEASURED.get(key)
     if width is None:
         width, _ = _measure(_tokens(key), 0)

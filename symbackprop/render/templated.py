@@ -61,7 +61,6 @@ from .row_templates import (
     Template,
     canonical,
     look,
-    order_of,
     placeholder,
     shape_key,
 )
@@ -312,9 +311,10 @@ class _Shapes:
         return found
 
 
-def _names(net: Network, symbols: Sequence[sp.Symbol]) -> Names:
-    latex = net.latex_names
-    return Names(tuple(s.name for s in symbols), tuple(latex.get(s, s.name) for s in symbols))
+def _names(latex: dict[str, str], symbols: Sequence[sp.Symbol]) -> Names:
+    """The names of ``symbols``: their own and (``latex``, by name) their LaTeX names."""
+    text = tuple([s.name for s in symbols])
+    return Names(text, tuple([latex.get(n, n) for n in text]))
 
 
 # ----------------------------------------------------------------------------- document
@@ -345,6 +345,7 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
     # layered), and an int hashes faster than the activation for 89,610 parameters
     group_of = {u.name: u.layer for units in layers for u in units}
     softmax = {u.name for units in layers for u in units if u.activation.kind == "softmax"}
+    latex = {s.name: t for s, t in net.latex_names.items()}  # by name: names are unique
 
     definitions: list[Any] = []
     for u in net.units:
@@ -354,7 +355,7 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
         slots = [u.net, u.out, *([u.bias] if u.bias is not None else [])]
         for s, w in u.incoming:
             slots += [w, net.source_out[s]]
-        names = _names(net, slots)
+        names = _names(latex, slots)
         shape = shapes.get("forward", group_of[u.name], slots, names,
                            lambda u=u: unit_definition_rows(net, u))
         definitions += [shape.row(k, names) for k in range(len(shape.rows))]
@@ -368,12 +369,12 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
         slots = [u.delta, u.out, u.net, *([u.target] if u.target is not None else [])]
         for c, w in grads.consumer_weights[u.name]:
             slots += [c.delta, w]
-        names = _names(net, slots)
+        names = _names(latex, slots)
         shape = shapes.get("delta", group_of[u.name], slots, names,
                            lambda u=u: [delta_row(net, grads, u)])
         deltas.append(shape.row(0, names))
 
-    uses = _uses(layers, net, group_of)
+    uses = _uses(layers, net, group_of, latex)
     loss = net.loss_symbol
     params: list[Any] = []
     checked: set[int] = set()
@@ -421,30 +422,27 @@ def _symbols_print_as_named(net: Network) -> bool:
             and TextPrinter._print_Symbol is StrPrinter._print_Symbol)
 
 
-def _uses(layers: list[tuple[Unit, ...]], net: Network, group_of: dict[str, Any]
+def _uses(layers: list[tuple[Unit, ...]], net: Network, group_of: dict[str, Any],
+          latex: dict[str, str]
           ) -> dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names, tuple[Any, ...] | None]]:
     """Each parameter's unit, source, the names filling its rows (``(p, δ, source)``) and
     the key of its shape (None where :func:`shape_key` is to say why there is none)."""
-    latex = {s.name: t for s, t in net.latex_names.items()}
     found: dict[sp.Symbol, tuple[Unit, sp.Symbol | None, Names, tuple[Any, ...] | None]] = {}
-    source_looks: dict[str, tuple[bool, bool]] = {}
     for units in layers:
+        # every unit of a layer has the same sources (see layered)
+        sources = [(src, src.name, latex[src.name], look(latex[src.name]))
+                   for src in (net.source_out[s] for s, _ in units[0].incoming)]
         for u in units:
             d = u.delta.name
             d_tex = latex[d]
             d_look = look(d_tex)
             group = group_of[u.name]
-            for s, w in u.incoming:
-                src = net.source_out[s]
-                a, c = w.name, src.name
-                src_look = source_looks.get(c)
-                if src_look is None:
-                    src_look = source_looks[c] = look(latex[c])
+            for (_, w), (src, c, c_tex, c_look) in zip(u.incoming, sources, strict=True):
+                a = w.name
                 w_tex = latex[a]
-                names = Names((a, d, c), (w_tex, d_tex, latex[c]))
+                names = Names((a, d, c), (w_tex, d_tex, c_tex))
                 key = None if a in (d, c) or d == c else (
-                    "weight", group, (0, 1, 2) if a < d < c else order_of(names.text),
-                    (look(w_tex), d_look, src_look))
+                    "weight", group, _order3(a, d, c), (look(w_tex), d_look, c_look))
                 found[w] = (u, src, names, key)
             if u.bias is not None:
                 b = u.bias.name
@@ -453,6 +451,13 @@ def _uses(layers: list[tuple[Unit, ...]], net: Network, group_of: dict[str, Any]
                     "bias", group, (0, 1) if b < d else (1, 0), (look(names.latex[0]), d_look))
                 found[u.bias] = (u, None, names, key)
     return found
+
+
+def _order3(a: str, b: str, c: str) -> tuple[int, int, int]:
+    """:func:`~symbackprop.render.row_templates.order_of` of three different names."""
+    if a < b:
+        return (0, 1, 2) if b < c else (0, 2, 1) if a < c else (2, 0, 1)
+    return (1, 0, 2) if a < c else (1, 2, 0) if b < c else (2, 1, 0)
 
 
 def _check_blocks(net: Network, shape: Shape) -> None:

@@ -19,8 +19,20 @@ import re
 from collections.abc import Callable
 
 _ZERO = str.maketrans("123456789", "000000000")
+_ZERO_BYTES = bytes.maketrans(b"123456789", b"000000000")
 _DIGIT = re.compile("[0-9]")
 MEMO_SIZE = 100_000
+
+
+def zero_digits(text: str) -> str:
+    """``text`` with every ASCII digit made 0: ``w^{[1]}_{3,25}`` → ``w^{[0]}_{0,00}``.
+
+    >>> zero_digits("w_12"), zero_digits("δ_7")
+    ('w_00', 'δ_0')
+    """
+    if text.isascii():  # ten times faster than str.translate, which looks up every character
+        return text.encode("ascii").translate(_ZERO_BYTES).decode("ascii")
+    return text.translate(_ZERO)
 
 
 def by_digit_pattern(transform: Callable[[str], str]) -> Callable[[str], str]:
@@ -29,7 +41,7 @@ def by_digit_pattern(transform: Callable[[str], str]) -> Callable[[str], str]:
 
     @functools.wraps(transform)
     def wrapper(text: str) -> str:
-        key = text.translate(_ZERO)
+        key = zero_digits(text)
         fmt = memo.get(key, False)
         if fmt is False:
             pieces = transform(key).split("0")

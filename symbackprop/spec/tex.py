@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .digits import zero_digits
 from .reader import Reader
 from .source import Path_
 
@@ -56,7 +57,6 @@ PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345678
                   " ',.;:!?()[]+-*/|=<>")
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -,.'")
 MAX_LENGTH = 200
-_ZERO_DIGITS = str.maketrans("123456789", "000000000")
 
 ALLOWED_COMMANDS = GREEK | SYMBOLS | MATH_ARGUMENT | WORD_ARGUMENT
 
@@ -269,7 +269,7 @@ def check_spec_math(r: Reader, latex_of: dict[str, str]) -> None:
     # 23,519 weights of its layer.
     passed: set[str] = set()
     for what, tex in latex_of.items():
-        pattern = tex.translate(_ZERO_DIGITS)
+        pattern = zero_digits(tex)
         if pattern in passed:
             continue
         problem = vet_math(tex)
