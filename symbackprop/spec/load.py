@@ -354,13 +354,23 @@ def _number_map(r: Reader, path: Path_, allowed: list[str], what: str) -> dict[s
 
 
 def _targets(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, float]:
-    """Targets of one example; a softmax layer with cross-entropy needs a distribution."""
-    targets = _number_map(r, path, list(spec.outputs), "output unit")
-    if spec.loss.kind in ("cross_entropy", "binary_cross_entropy"):
-        for name, t in targets.items():
-            if not 0 <= t <= 1:
-                raise r.fail((*path, name), f"a cross-entropy target is a probability, "
-                             f"between 0 and 1, not {t:g}")
+    """Targets of one example, keyed by output unit or by the target's own name as derive
+    prints it (``y_1``, ``target_o1``); a softmax layer with cross-entropy needs a
+    distribution."""
+    unit_of = {u: u for u in spec.outputs} | {spec.names.name("target", u): u
+                                              for u in spec.outputs}
+    given = _number_map(r, path, list(unit_of), "output unit")
+    targets: dict[str, float] = {}
+    for key, t in given.items():
+        unit = unit_of[key]
+        if unit in targets:
+            first = next(k for k in given if unit_of[k] == unit)
+            raise r.fail((*path, key), f"`{key}` and `{first}` are both the target of "
+                         f"`{unit}`", hint="give each target once")
+        if spec.loss.kind in ("cross_entropy", "binary_cross_entropy") and not 0 <= t <= 1:
+            raise r.fail((*path, key), f"a cross-entropy target is a probability, "
+                         f"between 0 and 1, not {t:g}")
+        targets[unit] = t
     softmax_ce = spec.loss.kind == "cross_entropy" and spec.layers[-1].activation.kind == \
         "softmax"
     if softmax_ce and targets:

@@ -112,6 +112,25 @@ def test_values_file_reads_values_block(tmp_path: Path) -> None:
         load_values(bad, spec)
 
 
+def test_targets_may_be_keyed_by_the_names_derive_prints(tmp_path: Path) -> None:
+    # seed 001 prints its target as y and seed 004 as target_o1: a values file may use
+    # those names as well as the output units' own (u3_1, o1), but not both for one unit
+    seed_001 = load_spec(ROOT / "specs" / "seed-001-linear-1-1-2-1.yaml")
+    seed_004 = load_spec(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml")
+    p = tmp_path / "at.yaml"
+    p.write_text("inputs: {x: 3}\ntargets: {y: 1/4}\n")
+    assert load_values(p, seed_001).examples[0].targets == {"u3_1": 0.25}
+    p.write_text("inputs: {i1: 1, i2: 2}\ntargets: {target_o1: 0.5, o2: 1}\n")
+    assert load_values(p, seed_004).examples[0].targets == {"o1": 0.5, "o2": 1.0}
+    p.write_text("inputs: {i1: 1, i2: 2}\ntargets: {o1: 0.5, target_o1: 1}\n")
+    with pytest.raises(SpecError, match=r"at.yaml:2: values.targets.target_o1: "
+                       r"`target_o1` and `o1` are both the target of `o1`"):
+        load_values(p, seed_004)
+    p.write_text("inputs: {i1: 1, i2: 2}\ntargets: {target_o3: 0.5}\n")
+    with pytest.raises(SpecError, match="no output unit called `target_o3`"):
+        load_values(p, seed_004)
+
+
 @pytest.mark.parametrize("snippet, message", [
     ("inputs: [x1]\nlayers: [{size: 1, activation: {kind: leaky_relu, alpha: x}}]\n"
      "loss: squared_error\n", "expected a number"),
