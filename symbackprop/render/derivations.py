@@ -136,14 +136,9 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
     with np.errstate(all="ignore"):  # a factor such as −y/a at an underflowed a is ±inf
         value = float(f(*[np.float64(at[s]) for s in free]))
     if not math.isfinite(value) and isinstance(at, SymbolValues):
-        value = _exact(expr, at, net)
+        exact = exact_value(expr, at, net)  # in 50 digits, from the spec's own values
+        value = math.nan if exact is None else float(exact)
     return value
-
-
-def _exact(expr: sp.Expr, at: SymbolValues, net: Network) -> float:
-    """``expr`` in the spec's parameters, inputs and targets, evaluated in 50 digits."""
-    value = exact_value(expr, at, net)
-    return math.nan if value is None else float(value)
 
 
 def exact_value(expr: sp.Expr, at: SymbolValues, net: Network) -> Any:
@@ -188,6 +183,13 @@ def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
         rows.append(expr_row(net, expanded_expr(terms), "expanded"))
     values = values_expr(terms)
     rows.append(expr_row(net, values, "values"))
+    display = grads.derivation(param).display
+    # a factor given from elsewhere (∂E/∂out of a deeper unit) is written out in the network's
+    # own quantities, before the numbers; a local gradient δ stays (the spec asked for it)
+    closed = has_given(terms) and net.spec.notation.chain != "net" and not display.has(
+        *(u.delta for u in net.units))
+    if closed:
+        rows.append(expr_row(net, display, "result"))
     if at is not None:
         finite = True
 
@@ -200,7 +202,6 @@ def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
         numbers = numbers_expr(terms, number_of)
         if finite:  # a factor float64 cannot hold (−y/a where a underflowed) is not printed
             rows.append(expr_row(net, numbers, "numbers"))
-    display = grads.derivation(param).display
     if not has_given(terms) and not same_product(values, display):
         rows.append(expr_row(net, display, "result"))  # a factored form worth its own row
     return rows

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+import sympy as sp
+from oracle import oracle
 from paths import ROOT, check_expected
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.render.derivations import build_document, render
+from symbackprop.render.derivations import _numeric, build_document, render, symbol_values
 from symbackprop.render.latex import TEXT_WIDTH_EM, latex_width
+from symbackprop.render.printing import Chain, Partial
 from symbackprop.spec.load import load_spec
 
 SEED_004 = ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"
@@ -91,3 +95,37 @@ def test_every_spec_renders_in_every_format(fmt: str) -> None:
         grads = derive(net)
         for form in ("chain", "delta"):
             assert render(build_document(net, grads, form=form), fmt)
+
+
+@pytest.mark.parametrize("name", ["seed-001-linear-1-1-2-1", "relu-mlp", "skip-connection"])
+def test_a_deep_chain_ends_in_the_networks_own_quantities(tmp_path, name: str) -> None:
+    # three layers deep, the chain takes ∂L/∂a of the next layer as given; the derivation
+    # then writes the gradient out in full, and that row is the gradient (autograd oracle)
+    path = ROOT / "specs" / f"{name}.yaml"
+    plain = load_spec(path)
+    rng = np.random.default_rng(7)
+    params = {p.name: round(float(rng.uniform(-1, 1)), 3) for p in plain.params}
+    inputs = {i.name: round(float(rng.uniform(-1, 1)), 3) for i in plain.inputs}
+    targets = {u: round(float(rng.uniform(0.1, 0.9)), 3) for u in plain.outputs}
+    spec_file = tmp_path / f"{name}.yaml"
+    spec_file.write_text(path.read_text(encoding="utf-8") + "\nvalues:\n" + "".join(
+        f"  {key}: {{{', '.join(f'{k}: {v}' for k, v in part.items())}}}\n"
+        for key, part in (("params", params), ("inputs", inputs), ("targets", targets))),
+        encoding="utf-8")
+    spec = load_spec(spec_file)
+    net = build_network(spec)
+    grads = derive(net)
+    doc = build_document(net, grads, values=spec.values)
+    at = symbol_values(net, grads, spec.values)
+    truth = oracle(spec, params, [(inputs, targets)]).gradients
+    deltas = {u.delta for u in net.units}
+    closed = 0
+    for pd in doc.params:
+        last = [r for r in pd.rows if r.expr is not None and r.kind != "numbers"][-1]
+        assert not last.expr.has(Partial) and not last.expr.has(*deltas), (pd.name, last.text)
+        product = last.expr.replace(lambda e: isinstance(e, Chain), lambda e: sp.Mul(*e.args))
+        assert _numeric(product, at, net) == pytest.approx(truth[pd.name], rel=1e-9,
+                                                           abs=1e-12), pd.name
+        closed += any(r.kind == "result" for r in pd.rows) and any(
+            r.expr is not None and r.expr.has(Partial) for r in pd.rows if r.kind == "values")
+    assert closed > 0  # some chain did take a deeper ∂L/∂a as given
