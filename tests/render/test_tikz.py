@@ -51,6 +51,10 @@ def test_labels_are_placed_apart() -> None:
     assert all(a.overlap(b) == 0 for k, a in enumerate(boxes) for b in boxes[k + 1:])
 
 
+MERMAID_KEYWORDS = {"end", "graph", "flowchart", "subgraph", "style", "linkStyle", "classDef",
+                    "class", "click", "call", "href", "default", "direction", "interpolate"}
+
+
 def test_mermaid_node_ids_are_plain_and_every_edge_is_well_formed() -> None:
     for path in sorted(SPECS.glob("*.yaml")):
         text = network_mermaid(build_network(load_spec(path)))
@@ -61,3 +65,9 @@ def test_mermaid_node_ids_are_plain_and_every_edge_is_well_formed() -> None:
             node = re.fullmatch(r'(\w+)(\(\(|\[)"[^"\n]*"(\)\)|\])', line)
             edge = re.fullmatch(r'(\w+) (-- "[^"\n]*" -->|-\.->) (\w+)', line)
             assert node or edge, (path.name, line)
+            for node_id in (node.group(1),) if node else (edge.group(1), edge.group(3)):
+                # Mermaid's flowchart lexer: ASCII letters, digits and _ read as one id;
+                # its keywords, and an id after an arrow that starts with o or x, do not
+                assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", node_id), (path.name, node_id)
+                assert node_id not in MERMAID_KEYWORDS, (path.name, node_id)
+                assert node_id[0] not in "ox", (path.name, node_id)
