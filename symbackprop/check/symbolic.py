@@ -17,13 +17,19 @@ import sympy as sp
 from ..network.build import Network
 
 SYMBOLIC_SECONDS = 2.0
+IMPORT_GRACE_SECONDS = 0.05  # the time limit waits this long again while a module imports
 SYMBOLIC_MAX_OPS = 300
 MAX_EXPANDED_EXPONENT = 8
 
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[bool]:
-    """Raise TimeoutError after ``seconds`` (main thread only; yields whether it applies)."""
+    """Raise TimeoutError after ``seconds`` (main thread only; yields whether it applies).
+
+    Never inside an import (SymPy imports ``sympy.physics.units`` on its first ``simplify``):
+    an import cut short leaves its module half made and its file open, which Python reports
+    later, in whatever runs then. The limit waits for the import to finish.
+    """
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is \
         threading.main_thread()
     if not usable:
@@ -31,6 +37,9 @@ def time_limit(seconds: float) -> Iterator[bool]:
         return
 
     def alarm(signum: int, frame: Any) -> None:
+        if _importing(frame):
+            signal.setitimer(signal.ITIMER_REAL, IMPORT_GRACE_SECONDS)
+            return
         raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, alarm)
@@ -40,6 +49,15 @@ def time_limit(seconds: float) -> Iterator[bool]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _importing(frame: Any) -> bool:
+    """Whether ``frame`` or one of its callers is Python importing a module."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _small_powers(expr: sp.Expr) -> bool:

@@ -198,7 +198,14 @@ def build_network(spec: NetworkSpec) -> Network:
         return sym
 
     inputs = tuple(symbol("input", i.name) for i in spec.inputs)
-    params = {p.name: symbol("parameter", p.name) for p in spec.params}
+    # the parameters, as symbol() makes them, with their LaTeX names set upright at once
+    quantities = [names.of("parameter", p.name) for p in spec.params]
+    params: dict[str, sp.Symbol] = {}
+    for p, q, tex in zip(spec.params, quantities, upright.many([q.latex for q in quantities]),
+                         strict=True):
+        sym = params[p.name] = sp.Symbol(q.name, real=True)
+        latex[sym] = tex
+        kinds[sym] = _KINDS["parameter"]
     incoming: dict[str, list[tuple[str, sp.Symbol]]] = {u.name: [] for u in spec.units}
     for e in spec.edges:
         incoming[e.target].append((e.source, params[e.weight]))

@@ -78,6 +78,13 @@ def order_of(text: Sequence[str]) -> tuple[int, ...]:
     return tuple(sorted(range(len(text)), key=text.__getitem__))
 
 
+def order3(a: str, b: str, c: str) -> tuple[int, int, int]:
+    """:func:`order_of` three different names."""
+    if a < b:
+        return (0, 1, 2) if b < c else (0, 2, 1) if a < c else (2, 0, 1)
+    return (1, 0, 2) if a < c else (1, 2, 0) if b < c else (2, 1, 0)
+
+
 def look(latex: str) -> tuple[bool, bool]:
     """What the printers see of a LaTeX name: a superscript, a final digit."""
     return "^" in latex, (latex.rstrip("} ") or "x")[-1] in DIGIT_CHARS

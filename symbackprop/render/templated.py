@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sympy as sp
@@ -61,6 +62,7 @@ from .row_templates import (
     Template,
     canonical,
     look,
+    order3,
     placeholder,
     shape_key,
 )
@@ -133,6 +135,11 @@ class Shape:
             shared = self.shared[alike] = Template(
                 printed.literals, tuple(position[slot] for slot in printed.slots))
         return Template(shared.literals, tuple(slot_of[k] for k in shared.slots))
+
+    @cached_property
+    def first_print(self) -> Template:
+        """The template of the first row's expression as ``doprint`` prints it."""
+        return self.sub(self.rows[0][2], True)
 
     def row(self, k: int, names: Names) -> TemplatedRow:
         return TemplatedRow(self, k, names)
@@ -238,12 +245,15 @@ class TemplatedParam:
         if len(self.rows) != 1:
             return None
         shape = self.rows[0].shape
-        lhs = self.lhs_latex
-        whole = shape.sub(shape.rows[0][2], True).fill(self.names.latex)
+        same = shape.one_line.get((env, width))
+        if same is False:
+            return None
+        names = self.names.latex
+        lhs = self._lhs.rows[0][1].fill(names)
+        whole = shape.first_print.fill(names)
         if latex_width(whole) > rhs_budget(lhs, width) - latex_width(""):
             return None
         block = align_block([f"{lhs} &= {whole}" if lhs else f"&= {whole}"], env)
-        same = shape.one_line.get((env, width))
         if same is None:
             same = shape.one_line[(env, width)] = block == param_block(
                 doc, self, env=env, width=width, shortcut=False)
@@ -442,7 +452,7 @@ def _uses(layers: list[tuple[Unit, ...]], net: Network, group_of: dict[str, Any]
                 w_tex = latex[a]
                 names = Names((a, d, c), (w_tex, d_tex, c_tex))
                 key = None if a in (d, c) or d == c else (
-                    "weight", group, _order3(a, d, c), (look(w_tex), d_look, c_look))
+                    "weight", group, order3(a, d, c), (look(w_tex), d_look, c_look))
                 found[w] = (u, src, names, key)
             if u.bias is not None:
                 b = u.bias.name
@@ -451,13 +461,6 @@ def _uses(layers: list[tuple[Unit, ...]], net: Network, group_of: dict[str, Any]
                     "bias", group, (0, 1) if b < d else (1, 0), (look(names.latex[0]), d_look))
                 found[u.bias] = (u, None, names, key)
     return found
-
-
-def _order3(a: str, b: str, c: str) -> tuple[int, int, int]:
-    """:func:`~symbackprop.render.row_templates.order_of` of three different names."""
-    if a < b:
-        return (0, 1, 2) if b < c else (0, 2, 1) if a < c else (2, 0, 1)
-    return (1, 0, 2) if a < c else (1, 2, 0) if b < c else (2, 1, 0)
 
 
 def _check_blocks(net: Network, shape: Shape) -> None:

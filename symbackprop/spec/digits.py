@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol, cast
 
 _ZERO = str.maketrans("123456789", "000000000")
 _ZERO_BYTES = bytes.maketrans(b"123456789", b"000000000")
@@ -35,13 +36,19 @@ def zero_digits(text: str) -> str:
     return text.translate(_ZERO)
 
 
-def by_digit_pattern(transform: Callable[[str], str]) -> Callable[[str], str]:
+class DigitPattern(Protocol):
+    """A transformation memoised by digit pattern, for one name or many."""
+
+    def __call__(self, text: str) -> str: ...
+
+    def many(self, texts: Sequence[str]) -> list[str]: ...
+
+
+def by_digit_pattern(transform: Callable[[str], str]) -> DigitPattern:
     """``transform`` memoised by digit pattern (see the module's description)."""
     memo: dict[str, str | None] = {}  # digit pattern → format with one {} per digit
 
-    @functools.wraps(transform)
-    def wrapper(text: str) -> str:
-        key = zero_digits(text)
+    def pattern(key: str) -> str | None:
         fmt = memo.get(key, False)
         if fmt is False:
             pieces = transform(key).split("0")
@@ -51,8 +58,29 @@ def by_digit_pattern(transform: Callable[[str], str]) -> Callable[[str], str]:
             if len(memo) >= MEMO_SIZE:
                 memo.clear()
             memo[key] = fmt
+        return fmt
+
+    @functools.wraps(transform)
+    def wrapper(text: str) -> str:
+        fmt = pattern(zero_digits(text))
         if fmt is None:
             return transform(text)
         return fmt.format(*_DIGIT.findall(text))
 
-    return wrapper
+    def many(texts: Sequence[str]) -> list[str]:
+        """``[wrapper(text) for text in texts]``, the digits of them all found in one pass."""
+        joined = "\n".join(texts)
+        if not joined.isascii() or joined.count("\n") != len(texts) - 1:
+            return [wrapper(text) for text in texts]
+        digits = _DIGIT.findall(joined)
+        out: list[str] = []
+        at = 0
+        for text, key in zip(texts, zero_digits(joined).split("\n"), strict=True):
+            fmt = pattern(key)
+            n = key.count("0")  # every digit of the text, and nothing else, is a 0 in its key
+            out.append(transform(text) if fmt is None else fmt.format(*digits[at:at + n]))
+            at += n
+        return out
+
+    wrapper.many = many  # type: ignore[attr-defined]
+    return cast(DigitPattern, wrapper)

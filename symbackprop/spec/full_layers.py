@@ -26,14 +26,11 @@ def template_weights(template: str, layer: int, targets: Sequence[str],
     ``expand`` fills ``{unit}`` and ``{layer}`` before ``{j}`` and ``{k}``, so filling the
     first two once per target and the last two per weight gives the same text.
     """
-    out: list[tuple[str, str]] = []
+    latex: list[str] = []
     for j, target in enumerate(targets, start=1):
-        head = expand(template, unit=target, layer=layer)
-        js = str(j)
-        for ks in source_numbers:
-            latex = head.replace("{j}", js).replace("{k}", ks)
-            out.append((plain_name(latex), latex))
-    return out
+        head = expand(template, unit=target, layer=layer).replace("{j}", str(j))
+        latex += [head.replace("{k}", ks) for ks in source_numbers]
+    return list(zip(plain_name.many(latex), latex, strict=True))
 
 
 def add_template_params(r: Reader, entries: Sequence[tuple[str, str]], kind: str,

@@ -149,7 +149,8 @@ class Names:
                                                     repr=False)
 
     def __post_init__(self) -> None:
-        self._index.update({(q.role, q.owner): q for q in self.quantities})
+        if not self._index:  # the authority hands over its own index
+            self._index.update({(q.role, q.owner): q for q in self.quantities})
 
     def of(self, role: str, owner: str = "") -> Quantity:
         """The quantity playing ``role`` for ``owner`` (a unit, input or parameter name)."""
@@ -258,10 +259,12 @@ class NameAuthority:
         """:meth:`claim` of ``role`` for each (owner, name, LaTeX), in order, in one loop
         (a layer's weights); the first name that clashes raises as :meth:`claim` does."""
         plain, tex, quantities = self._plain, self._latex, self._quantities
-        for owner, name, latex in entries:
+        entries = list(entries)
+        tex_keys = latex_key.many([latex for _, _, latex in entries])
+        for (owner, name, latex), tex_key in zip(entries, tex_keys, strict=True):
             if (role, owner) in quantities:
                 continue
-            plain_key, tex_key = name_key(name), latex_key(latex) if latex else ""
+            plain_key = name_key(name)
             if plain_key in plain or (latex and tex_key in tex):
                 self.claim(role, owner, name, latex, where=where)  # raises NameClash
                 continue
@@ -288,7 +291,8 @@ class NameAuthority:
         self.function_sites[name] = where
 
     def names(self) -> Names:
-        return Names(tuple(self._quantities.values()), tuple(self._functions))
+        return Names(tuple(self._quantities.values()), tuple(self._functions),
+                     dict(self._quantities))
 
     def _check(self, table: dict[str, _Claim], key: str, quantity: Quantity,
                allowed: Quantity | None, where: object, *, plain: bool) -> None:

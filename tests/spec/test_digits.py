@@ -62,3 +62,16 @@ def test_vetted_math_treats_every_digit_alike(tex: str, digit: int) -> None:
 def test_latex_keys_by_pattern_equal_latex_keys(name: str) -> None:
     """Also with characters that NFKC turns into digits (², ①, fullwidth 1)."""
     assert latex_key(name) == latex_key.__wrapped__(name)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="wxab019_^{}[],'\\ \n\u0663", max_size=16), max_size=8))
+def test_many_names_at_once_equal_names_one_by_one(names: list[str]) -> None:
+    for transform in (plain_name, latex_key, upright):
+        assert transform.many(names) == [transform.__wrapped__(n)  # type: ignore[attr-defined]
+                                         for n in names]
+
+
+def test_many_with_a_transformation_that_drops_digits() -> None:
+    wrapped = by_digit_pattern(lambda text: "".join(c for c in text if not c.isdigit()))
+    assert wrapped.many(["w1", "w23", "x10", "y"]) == ["w", "w", "x", "y"]
