@@ -64,7 +64,8 @@ def evaluation_markdown(ev: Any) -> str:
     rows = [[f"`{name}`", number(v["net"]), number(v["out"])] for name, v in ev.units.items()]
     grads = [[f"`{name}`", number(g)] + ([number(ev.updated[name])] if ev.updated else [])
              for name, g in ev.gradients.items()]
-    header = ["parameter", "gradient"] + ([f"after {ev.steps} updates"] if ev.updated else [])
+    after = f"after {ev.steps} update" + ("" if ev.steps == 1 else "s")
+    header = ["parameter", "gradient"] + ([after] if ev.updated else [])
     return (_table(["unit", "net input", "activation"], rows)
             + f"\n\n**loss** {number(ev.loss)}\n\n" + _table(header, grads))
 
