@@ -28,6 +28,8 @@ _EXACT_DIGITS_BITS = 1_000  # beyond this many bits a number is far over every d
 _FUNCTION_FORMS: dict[str, tuple[Callable[[sp.Expr], sp.Expr], ...]] = {
     "sigmoid": (sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x))),
     "tanh": (sp.tanh, lambda x: 1 - sp.tanh(x) ** 2),
+    "sinh": (sp.sinh, sp.cosh),
+    "cosh": (sp.cosh, sp.sinh),
     "exp": (sp.exp, sp.exp),
     "log": (sp.log, lambda x: 1 / x),
     "relu": (relu, step),

@@ -162,7 +162,7 @@ class Diagnoser:
                 budget -= 1
                 tries = [({s: r}, f"replacing {self.text_of(s)} by {self.text_of(r)} makes "
                                   f"it correct")]
-                if r in expr.free_symbols:
+                if r in expr.free_symbols and str(r) > str(s):  # each pair once
                     tries.append(({s: r, r: s}, f"swapping {self.text_of(s)} and "
                                                 f"{self.text_of(r)} makes it correct"))
                 for swap, words in tries:

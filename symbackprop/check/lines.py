@@ -25,6 +25,8 @@ _ENVIRONMENTS = re.compile(
     r"flalign|alignat|displaymath|math)\*?\s*\}(\{\d+\})?")
 _DISPLAY = re.compile(r"\$\$|\\\[|\\\]|(?<!\\)\$")
 _COMMENT = re.compile(r"(?<!\\)%.*$")
+_ANNOTATION = re.compile(r"\\q?quad\s*\\text\s*\{.*?(?=\\\\\s*$|$)")
+"""A remark after the mathematics: ``\\quad \\text{chain rule}`` (up to a closing ``\\\\``)."""
 _MARKS = re.compile(r"\\(label|eqref|ref)\s*\{[^{}]{0,80}\}|\\(nonumber|notag)(?![A-Za-z])")
 _LABEL_END = re.compile(
     r"(?:\s*\\tag\*?\s*\{\s*([^{}]{1,12})\s*\}|\s*\\(?:q?quad)\s*\(\s*([A-Za-z0-9]{1,4})\s*\)|"
@@ -55,12 +57,38 @@ class SourceLine:
         return self.formula.lstrip().startswith(("=", "\\approx", "≈"))
 
 
+_MATH_OPEN = re.compile(r"\\begin\s*\{\s*(align|equation|gather|multline|eqnarray|flalign|"
+                        r"alignat|displaymath)\*?\s*\}|\\\[|\$\$")
+_MATH_CLOSE = re.compile(r"\\end\s*\{\s*(align|equation|gather|multline|eqnarray|flalign|"
+                         r"alignat|displaymath)\*?\s*\}|\\\]|\$\$")
+
+
+def _display_math(lines: list[str]) -> list[str]:
+    """A whole LaTeX document (lecture notes): its displayed mathematics only, each line
+    where it was; the preamble, pictures and prose become blank lines."""
+    kept: list[str] = []
+    inside = False
+    for line in lines:
+        opens = _MATH_OPEN.search(line)
+        closes = _MATH_CLOSE.search(line, opens.end() if opens else 0)
+        kept.append(line if inside or opens else "")
+        if opens and not closes:
+            inside = True
+        elif inside and closes:
+            inside = False
+    return kept
+
+
 def _rows(text: str) -> list[tuple[int, str]]:
     """Rows of the input: lines, and ``\\\\`` ends outside braces and cases."""
     rows: list[tuple[int, str]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    if "\\begin{document}" in text:
+        lines = _display_math(lines)
+    for number, line in enumerate(lines, start=1):
         line = _COMMENT.sub("", line)
         line = _MARKS.sub(" ", line)
+        line = _ANNOTATION.sub("", line)
         line = _ENVIRONMENTS.sub(" ", line)
         line = _DISPLAY.sub(" ", line)
         depth = cases = 0
@@ -103,6 +131,15 @@ def _strip_words(formula: str, knows: Callable[[str], bool]) -> tuple[str, bool]
     return formula, let
 
 
+def _mathematics(body: str, knows: Callable[[str], bool]) -> bool:
+    """Whether a row without a relation is mathematics (``\\frac{∂o_1}{∂w_5}``), not prose:
+    LaTeX commands, and no word that is neither a command nor a name."""
+    if "\\" not in body or "&" in body or re.search(r"\\(in|mathbb)(?![A-Za-z])", body):
+        return False  # an aligned row or a statement of its own (X \in R^{2×m})
+    bare = re.sub(r"\\[A-Za-z]+", " ", body)
+    return not any(not knows(w) for w in re.findall(r"[A-Za-z]{3,}", bare))
+
+
 def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
                 ) -> list[SourceLine]:
     """The steps of ``text``: continuation rows joined, labels and prose set aside."""
@@ -119,6 +156,11 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
             continue
         if pending is not None and _END_WITH_OPERATOR.search(pending.formula) and \
                 not body.startswith("="):
+            pending = SourceLine(pending.number, f"{pending.text} {written}",
+                                 f"{pending.formula} {body}", pending.label, pending.let)
+            continue
+        if pending is not None and not _RELATION.search(body) and _mathematics(body, knows):
+            # the rest of a formula broken over lines (as in a pasted \frac chain)
             pending = SourceLine(pending.number, f"{pending.text} {written}",
                                  f"{pending.formula} {body}", pending.label, pending.let)
             continue

@@ -106,3 +106,10 @@ def width_digits(span: Any) -> str:
     """The interval as text, for a report: [0.0821670405, 0.0821670415]."""
     return f"[{mpmath.nstr(span.a.a if hasattr(span.a, 'a') else span.a, 12)}, " \
            f"{mpmath.nstr(span.b.b if hasattr(span.b, 'b') else span.b, 12)}]"
+
+
+def middle(span: Any) -> float:
+    """The middle of an interval, as a float (its ends may be intervals themselves)."""
+    lo = span.a.a if hasattr(span.a, "a") else span.a
+    hi = span.b.b if hasattr(span.b, "b") else span.b
+    return float((mpmath.mpf(lo) + mpmath.mpf(hi)) / 2)

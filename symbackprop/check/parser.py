@@ -251,6 +251,14 @@ class _Parser:
         """``tok`` (a function or a function's name) applied to the arguments that follow."""
         param = self.sub(tok.sub, tok.pos).whole() if tok.sub else None
         name = FUNCTION_WORDS.get(tok.text, tok.text)
+        if tok.kind == "func" and self.kind() == "^" and self.kind(1) in _OPEN:
+            mark = self.k  # \cosh^{2}{(z)}: the square of cosh(z), as SymPy prints it
+            self.take()
+            exponent = self.group()
+            if self.kind() in _OPEN:
+                return Pow(Call(name, self.arguments(tok), tok.pos, tok.primes, param),
+                           exponent, tok.pos)
+            self.k = mark
         return Call(name, self.arguments(tok), tok.pos, tok.primes, param)
 
     def whole(self) -> Node:

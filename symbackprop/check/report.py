@@ -118,7 +118,8 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(GRADE_COLUMNS[:3], widths, strict=True))
              + "  diagnosis"]
     for row in table:
-        where = f"line {row[4]}: " if row[4] else ""
+        where = f"line {row[4]}: " if row[4] and not row[5].startswith(f"line {row[4]}:") \
+            else ""
         lines.append("  ".join(v.ljust(w) for v, w in zip(row[:3], widths, strict=True))
                      + "  " + where + row[5])
     lines.append(f"{summary['correct']} correct, {summary['incorrect']} incorrect, "

@@ -40,6 +40,7 @@ RELATIVE_TOLERANCE = mpmath.mpf(10) ** -40
 ABSOLUTE_TOLERANCE = mpmath.mpf(10) ** -45
 MAX_EXP_ARGUMENT = 10**6
 BATCH_SIZES = (2, 3, 4)
+MAX_COMPILED = 20_000  # compiled formulas kept per network
 
 Value = Any  # an mpmath number, or None where a formula is undefined
 
@@ -104,6 +105,7 @@ class Compiled:
     fn: Callable[..., Any]
     args: tuple[Any, ...]  # Symbols and IndexedBase labels, in argument order
     points: EvaluationPoints
+    values: list[Value] | None = None
 
     def at(self, k: int, swap: dict[sp.Symbol, sp.Symbol] | None = None) -> Value:
         """The value at point ``k``; ``swap`` gives a symbol the value of another."""
@@ -117,7 +119,9 @@ class Compiled:
             return None
 
     def everywhere(self) -> list[Value]:
-        return [self.at(k) for k in range(self.points.count)]
+        if self.values is None:  # the points never change: computed once
+            self.values = [self.at(k) for k in range(self.points.count)]
+        return list(self.values)
 
 
 class EvaluationPoints:
@@ -138,6 +142,7 @@ class EvaluationPoints:
         self._coefficients: list[list[Any]] = []
         self._salted: dict[str, list[list[Any]]] = {}
         self._namespace = self._build_namespace()
+        self._compiled: dict[sp.Expr, Compiled] = {}
         self._gradients: dict[sp.Symbol, tuple[Compiled, list[Value]]] = {}
         self._scalars: dict[sp.Symbol, list[Value]] = {}
         self._batches: list[list[list[Value]]] | None = None
@@ -305,7 +310,16 @@ class EvaluationPoints:
 
     # -- formulas --------------------------------------------------------------------
     def compile(self, expr: sp.Expr) -> Compiled:
-        """``expr`` compiled over the quantities (and per-example arrays) it uses."""
+        """``expr`` compiled over the quantities (and per-example arrays) it uses; the same
+        expression (a step many answers share) is compiled once."""
+        found = self._compiled.get(expr)
+        if found is None:
+            found = self._compile(expr)
+            if len(self._compiled) < MAX_COMPILED:
+                self._compiled[expr] = found
+        return found
+
+    def _compile(self, expr: sp.Expr) -> Compiled:
         arrays = sorted({i.base for i in expr.atoms(sp.Indexed)}, key=str)
         bound = {v for s in expr.atoms(sp.Sum) for v, *_ in s.limits}
         symbols = sorted((s for s in expr.free_symbols
@@ -345,6 +359,9 @@ class EvaluationPoints:
         if row is None:
             return None
         expr = expr.xreplace({s: d for s, (_, d) in self.q.loss_terms.items()})
+        rate = self.net.spec.values.learning_rate
+        if rate is not None:  # the spec's learning rate, as written (0.5 is exactly 1/2)
+            expr = expr.xreplace({self.q.rate: sp.Rational(repr(float(rate)))})
         compiled = self.compile(expr)
         if any(a not in self.index for a in compiled.args):
             return None

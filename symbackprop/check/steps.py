@@ -11,7 +11,6 @@ the derivation's own names; update rules are checked against gradient descent.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +20,12 @@ from ..errors import FormulaError
 from .claims import Instance, Side, instance_scope, instances, read_side
 from .context import Context
 from .diagnosis import NO_EXPLANATION, Finding
+from .forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form
 from .leibniz import chain_diagnosis, corrected_chains
 from .lines import SourceLine
 from .meaning import Locals, Scope, meaning
 from .names import MissingInstance
-from .numbers import contains, interval, overlap
+from .numbers import contains, interval, middle, overlap
 from .outcome import Counterexample, StepResult
 from .parser import parse_statement
 from .rereadings import index_hints, rereadings
@@ -48,22 +48,6 @@ from .sides import (
 from .syntax import DerivOp, Name, Statement
 from .transposition import transpositions
 from .updates import check_update, is_update
-
-MATRIX_WORDS = ("matrix form (a layer's vector, W, ⊙, ᵀ, ∇) is not checked: write the step in "
-                "index form (one entry, w^{[l]}_{j,k}) to check it")
-_MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
-                     r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)")
-_LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)")
-_VECTOR_ERRORS = ("is ambiguous", "expected `}`, found `^`")
-
-
-def matrix_form(formula: str, error: str | None = None) -> bool:
-    """Whether a step is written in matrix form (z^{(1)} = W^{(1)} x + b, δ ⊙ σ', Aᵀ):
-    by its marks, or, when it cannot be read, by a name with a layer's script alone."""
-    if _MATRIX.search(formula):
-        return True
-    return error is not None and any(e in error for e in _VECTOR_ERRORS) and \
-        bool(_LAYER_VECTOR.search(formula))
 
 
 @dataclass
@@ -143,17 +127,27 @@ class Derivation:
             self.add(StepResult(line.number, line.text, "unchecked", (MATRIX_WORDS,),
                                 label=line.label))
             return
+        for letter in IDENTITY_VARIABLE.findall(formula):  # d/dz σ(z) = σ(z)(1 − σ(z))
+            table = self.ctx.table
+            if table.lookup(letter) is None and table.generic(letter) is None and \
+                    table.param_role(letter) is None:
+                self.locals.variable(letter)
         knows, is_function = self.ctx.knows(self.locals)
         statement = parse_statement(formula, knows=knows, is_function=is_function,
                                     syntax=self.syntax)
         if self.definition(line, statement):
             return
         self.defining = False
-        if is_update(statement, self.ctx, self.scope()):
+        rule = Statement(statement.sides[:2], statement.relations[:1], statement.text,
+                         statement.spans[:2]) if len(statement.sides) > 2 else statement
+        if is_update(rule, self.ctx, self.scope()):
             self.chain = None
             self.updates += 1
-            self.add(check_update(statement, line, self))
+            self.add(check_update(rule, line, self))
             self.parsed_text = statement.text
+            if rule is not statement:  # w⁺ = w − α ∂E/∂w = 0.4 − 0.5 · 0.082 = 0.359
+                self.equation(line, Statement(statement.sides[1:], statement.relations[1:],
+                                              statement.text, statement.spans[1:]), False)
             return
         if len(statement.sides) == 1 and not continues and self.default_head is None:
             raise FormulaError("which gradient is this? give --param or write "
@@ -405,7 +399,7 @@ class Derivation:
             number, other = (head, side) if head.numeric else (side, head)
             value = self.worked(other)
             shown = None if value is None else float(value)
-            mid = float((number.span.a + number.span.b) / 2)
+            mid = middle(number.span)
             point = worked_point(self.ctx)
             return Counterexample(point, shown if number is side else mid,
                                   mid if number is side else shown)

@@ -426,7 +426,7 @@ class _Scanner:
 
         A function with a parameter takes its subscript as the parameter (lrelu_{0.1}).
         """
-        name = FUNCTION_WORDS[word]
+        name = FUNCTION_WORDS.get(word, word)  # \sinh and \cosh are LaTeX commands only
         j = self._skip_space(self.i)
         if j < len(self.s) and self.s[j] == "_" and name not in PARAMETRIC_FUNCTIONS:
             self._name(start, "\\" + word if word in FUNC_CMDS else word)
@@ -454,7 +454,9 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
     # ∂{L}^{(i)}: a braced name after ∂ takes the scripts that follow the braces (the
     # padding keeps character positions)
     text = _BRACED_AFTER_PARTIAL.sub(lambda m: f"{m.group(1)} {m.group(2)} ", text)
+    text = _BRACED_EXAMPLE.sub(lambda m: f" {m.group(1)} ", text)  # Σ_i {L}^{(i)}
     return _Scanner(text, syntax, known).run()
 
 
 _BRACED_AFTER_PARTIAL = re.compile(r"(\\partial\s*)\{\s*([A-Za-z]{1,3})\s*\}(?=[\^_])")
+_BRACED_EXAMPLE = re.compile(r"(?<![A-Za-z}\]\\])\{\s*([A-Za-z]{1,3})\s*\}(?=\^\s*\{\s*\()")

@@ -72,6 +72,8 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
             continue
         checked += 1
         param = reading.next_values.get(lhs, lhs) if isinstance(lhs, sp.Symbol) else None
+        if len(found) == 1:
+            run.last_gradient = param
         if param is None or ctx.graph.kind(param) != "param":
             raise FormulaError("the left side of an update must be a parameter's new value "
                                "(w^{+}, w_{t+1}, or w with ←)")
@@ -105,6 +107,8 @@ def _judge(ctx: Context, param: sp.Symbol, rhs: sp.Expr, cost: bool
     gradient = _objective_gradient(ctx, param, cost)
     objective = "the cost" if cost else "the loss"
     name = ctx.text_of(param)
+    q = ctx.quantities
+    top = ctx.text_of(q.cost if cost else q.loss)
     truth = points.compile(param - rate * gradient).everywhere()
     mine_fn = points.compile(rhs)
     mine = mine_fn.everywhere()
@@ -115,7 +119,7 @@ def _judge(ctx: Context, param: sp.Symbol, rhs: sp.Expr, cost: bool
     ascent = points.compile(param + rate * gradient).everywhere()
     if all(close(a, b) for a, b in zip(mine, ascent, strict=True)):
         return [f"gradient ascent: the step adds the gradient, so it climbs {objective}; "
-                f"descent subtracts it: {name} − {ctx.text_of(rate)} ∂/∂{name}"], counter
+                f"descent subtracts it: {name} − {ctx.text_of(rate)} ∂{top}/∂{name}"], counter
     if rate not in rhs.free_symbols:
         return [f"the learning rate {ctx.text_of(rate)} is missing"], counter
     start = rhs.subs(rate, 0)
@@ -131,7 +135,7 @@ def _judge(ctx: Context, param: sp.Symbol, rhs: sp.Expr, cost: bool
         if not cost:
             findings, _ = ctx.diagnoser.diagnose_gradient(param, step_fn, step, step_values)
             words += [f"the gradient in the step is wrong: {f.text}" for f in findings] or \
-                [f"the gradient in the step is not ∂{objective}/∂{name}"]
+                [f"the gradient in the step is not ∂{top}/∂{name}"]
         else:
             words.append(f"the gradient in the step is not the gradient of {objective}")
     return words or [f"it is not one gradient-descent step for {name}"], counter

@@ -146,6 +146,11 @@ class Checker:
     # -- the report ----------------------------------------------------------------
     def result(self, run: Derivation, text: str, target: sp.Symbol | None) -> CheckResult:
         steps = tuple(run.results)
+        if not any(s.verdict in ("correct", "incorrect", "consequence", "unreadable")
+                   for s in steps):
+            reasons = [s.diagnosis[0] for s in steps if s.diagnosis]
+            raise FormulaError("no step could be checked" + (f": {reasons[0]}" if reasons
+                                                             else ""))
         wrong = next((s for s in steps if s.verdict in ("incorrect", "unreadable")), None)
         first_bad = next((s for s in steps if s.wrong), None)
         param = target or run.last_gradient

@@ -17,7 +17,7 @@ TEXT_CMDS = frozenset({"mathrm", "mathit", "text", "textit", "textrm", "mathbf",
                        "bm", "mathsf", "mathcal", "operatorname", "mbox", "textnormal",
                        "mathbb", "mathds"})
 ACCENT_CMDS = frozenset({"hat", "bar", "tilde", "widehat", "widetilde", "overline", "vec"})
-FUNC_CMDS = frozenset({"sigma", "exp", "log", "ln", "tanh"})
+FUNC_CMDS = frozenset({"sigma", "exp", "log", "ln", "tanh", "sinh", "cosh"})
 RELATION_CMDS = {
     "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=",
     "lt": "<", "gt": ">", "ne": "!=", "neq": "!=", "leftarrow": "<-", "gets": "<-",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
@@ -320,7 +319,7 @@ def test_grading_sample_answers(name: str) -> None:
     assert [p["id"] for p in parsed] == [r.id for r in rows]
 
 
-def test_a_class_of_500_answers_grades_in_seconds(tmp_path: Path) -> None:
+def test_a_class_of_500_answers_is_graded(tmp_path: Path) -> None:
     c = checker(MAZUR)
     params = list(c.net.params)
     rows = []
@@ -345,11 +344,8 @@ def test_a_class_of_500_answers_grades_in_seconds(tmp_path: Path) -> None:
         writer = csv.DictWriter(fh, fieldnames=["id", "param", "formula", "expect"])
         writer.writeheader()
         writer.writerows(rows)
-    start = time.perf_counter()
-    graded = grade_answers(c, path)
-    elapsed = time.perf_counter() - start
+    graded = grade_answers(c, path)  # its speed is a benchmark (benchmarks/grading.py)
     assert [g.verdict for g in graded] == [r["expect"] for r in rows]
-    assert elapsed < 30, elapsed
 
 
 def test_renderers() -> None:

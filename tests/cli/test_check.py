@@ -108,3 +108,97 @@ def test_hostile_formulas_exit_2_fast_without_side_effects(formula: str, tmp_pat
     assert elapsed < 2.0
     assert not marker.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+def _help_examples() -> list[list[str]]:
+    """The example commands of `check --help`, as a shell would split them."""
+    import shlex
+
+    from symbackprop.cli.check import EPILOG
+
+    block = EPILOG.split("Examples:")[1].split("\b\n")[1].split("\n\n")[0]
+    commands = block.replace("\\\n", " ").split("symbackprop check ")[1:]
+    return [shlex.split(c) for c in commands]
+
+
+def test_every_help_example_runs_as_written(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pasted literally (the seed-003 formula spans four lines of the shell command), each
+    example is read whole and checked: exit 0 or 1, never an unreadable formula."""
+    monkeypatch.chdir(ROOT)
+    examples = _help_examples()
+    assert len(examples) >= 6
+    steps = tmp_path / "steps.tex"
+    steps.write_text((DATA / "derivations" / "seed-004-w5.tex").read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    answers = tmp_path / "class.csv"
+    answers.write_text("id,param,formula\na,w5,delta_o1*out_h1\nb,w6,delta_o1*out_h2\n",
+                       encoding="utf-8")
+    outputs = {}
+    for args in examples:
+        args = [str(steps) if a == "steps.tex" else str(answers) if a == "class.csv" else a
+                for a in args]
+        code, out = run(*args)
+        assert code in (0, 1), (args, out)
+        outputs[" ".join(args)] = out
+    seed_003 = next(out for cmd, out in outputs.items() if "w_7" in cmd)
+    assert "∂w7/∂h_1 is meaningless" in seed_003
+    assert "without the meaningless factors the chain reads ∂L/∂o_1 · ∂o_1/∂h_1 · ∂h_1/∂w1 " \
+           "+ ∂L/∂o_2 · ∂o_2/∂h_1 · ∂h_1/∂w1" in seed_003
+    written = " ".join(seed_003.split("read as")[0].split())  # whole, over several lines
+    assert "\\frac{\\partial L}{\\partial o_1}" in written
+
+
+def test_answers_hold_derivations_and_update_rules(tmp_path: Path) -> None:
+    import yaml
+
+    derivations = DATA / "derivations"
+    rows = [{"id": "w1", "derivation": (derivations / "seed-004-w1.tex").read_text("utf-8")},
+            {"id": "w5", "derivation": (derivations / "seed-004-w5.tex").read_text("utf-8")},
+            {"id": "up",
+             "formula": r"w_{5}^{+} = w_{5} + \alpha \partial E_{total}/\partial w_{5}"},
+            {"id": "ok", "param": "w6",
+             "formula": r"w^{+} = w - \eta \frac{\partial E}{\partial w}"},
+            {"id": "w8", "param": "w6",
+             "formula": "(out_o2 - target_o2)*out_o2*(1-out_o2)*out_h2"}]
+    path = tmp_path / "class.yaml"
+    path.write_text(yaml.safe_dump({"answers": rows}), encoding="utf-8")
+    for jobs in ("1", "2"):
+        code, out = run(MAZUR, "--answers", str(path), "--jobs", jobs, "--format", "json")
+        assert code == 0
+        graded = {r["id"]: r for r in json.loads(out)["answers"]}
+        assert {k: r["verdict"] for k, r in graded.items()} == {
+            "w1": "incorrect", "w5": "correct", "up": "incorrect", "ok": "correct",
+            "w8": "incorrect"}
+        assert graded["w1"]["first_wrong_line"] == 10
+        assert "replacing w6 by w7 makes it correct" in graded["w1"]["diagnosis"]
+        assert graded["up"]["param"] == "w5"
+        assert any("gradient ascent" in d and "∂E_total/∂w5" in d
+                   for d in graded["up"]["diagnosis"])
+    code, text = run(MAZUR, "--answers", str(path))
+    for line in text.splitlines()[1:-1]:
+        findings = line.split("  ")[-1].split("; ")
+        assert len(findings) == len(set(findings)), line
+        assert "line 10: line 10" not in line
+
+
+def test_names_are_written_in_the_specs_notation() -> None:
+    spec = str(ROOT / "specs" / "seed-003-stackexchange-chain.yaml")
+    code, out = run(spec, "--param", "w2", "--formula", "(y' - y) y'(1 - y') w_2")
+    assert code == 1
+    assert "y′" in out and "y_prime" not in out and "yp" not in out.replace("y′", "")
+
+
+def test_an_update_carried_on_to_its_numbers() -> None:
+    rule = r"w_{5}^{+} = w_{5} - \alpha \frac{\partial E_{total}}{\partial w_{5}}"
+    code, out = run(MAZUR, "--formula", rule + r" = 0.4 - 0.5 \cdot 0.0821670 = 0.35891648")
+    assert code == 0, out
+    code, out = run(MAZUR, "--formula", rule + r" = 0.4 - 0.5 \cdot 0.0821670 = 0.3598")
+    assert code == 1 and "do not round to" in out
+
+
+def test_a_derivation_with_nothing_to_check_exits_2(tmp_path: Path) -> None:
+    matrix = tmp_path / "matrix.tex"
+    matrix.write_text("z^{(1)} = W^{(1)} x + b\n", encoding="utf-8")
+    code, out = run(MAZUR, "--derivation", str(matrix))
+    assert code == 2 and "matrix form" in out and "index form" in out

@@ -1,0 +1,125 @@
+"""Benchmark: grading a class's answers with ``symbackprop check --answers``, in 1 and 2 jobs.
+
+A class of N answers on seed 004's network is written to a CSV file: per parameter, the true
+gradient in plain syntax and in LaTeX, wrong ones (sign, a constant factor, another
+parameter's gradient, a missing factor), update rules (descent and ascent), and whole
+derivations (seed 004's w5 and w1, with the learning rate and a weight varied). Every answer
+differs in its text (a class hands in many identical answers, which are graded once; that
+would flatter the figure), so N answers are N checks. The command runs in a new process;
+its wall time, its CPU time (with its worker processes) and the answers a minute are
+printed with the load average.
+
+    python benchmarks/grading.py [--answers 10000] [--jobs 1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import sympy as sp
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"
+DERIVATIONS = ROOT / "tests" / "data" / "derivations"
+
+
+def class_answers(count: int) -> list[dict[str, str]]:
+    """``count`` distinct answers, in the proportions a class might hand in."""
+    from symbackprop.network.build import build_network
+    from symbackprop.network.derivation import derive
+    from symbackprop.spec.load import load_spec
+
+    net = build_network(load_spec(SPEC))
+    grads = derive(net)
+    params = list(net.params)
+    latex = {s: net.latex_of(s) for s in net.latex_names}
+    w5 = (DERIVATIONS / "seed-004-w5.tex").read_text(encoding="utf-8")
+    w1 = (DERIVATIONS / "seed-004-w1.tex").read_text(encoding="utf-8")
+    rates = ("\\alpha", "\\eta", "\\gamma", "\\epsilon", "\\lambda")
+    rows = []
+    for n in range(count):
+        p = params[n % len(params)]
+        g = grads.derivation(p).closed
+        k = sp.Rational(n + 2, n + 1)  # makes each answer's text its own
+        kind = n % 10
+        row = {"id": f"s{n}", "param": p.name}
+        if kind == 0:
+            row["formula"] = sp.sstr(sp.Mul(k, g / k, evaluate=False))
+        elif kind == 1:
+            row["formula"] = sp.latex(sp.Mul(k, g / k, evaluate=False), symbol_names=latex)
+        elif kind == 2:
+            row["formula"] = sp.sstr(-g) + f" + 0*{n}"
+        elif kind == 3:
+            row["formula"] = sp.sstr(g * k)
+        elif kind == 4:
+            other = params[(n + 3) % len(params)]
+            row["formula"] = sp.sstr(grads.derivation(other).closed) + f" + 0*{n}"
+        elif kind == 5:
+            row["formula"] = sp.sstr(sp.factor(g) / next(iter(sp.Mul.make_args(sp.factor(g)))))
+            row["formula"] += f" + 0*{n}"
+        elif kind == 6:
+            sign = "-" if n % 20 == 6 else "+"
+            row["formula"] = (f"{p.name}^{{+}} = {p.name} {sign} {rates[n % 5]} \\cdot {k} "
+                              f"\\cdot \\frac{{1}}{{{k}}} \\frac{{\\partial E}}{{\\partial "
+                              f"{p.name}}}")
+        elif kind in (7, 8):
+            row["derivation"] = w5.replace("\\alpha", rates[n % 5]) + f"\n% answer {n}\n"
+            del row["param"]
+        else:
+            row["derivation"] = w1.replace("w_{6}]", "w_{7}]" if n % 3 else "w_{6}]") + \
+                f"\n% answer {n}\n"
+            del row["param"]
+        rows.append(row)
+    return rows
+
+
+def grade(path: Path, jobs: int) -> tuple[float, float, str]:
+    """Wall and CPU seconds of one ``check --answers`` run, and its summary line."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "symbackprop", "check", str(SPEC),
+                           "--answers", str(path), "--jobs", str(jobs)],
+                          capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, done.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--answers", type=int, default=10_000)
+    parser.add_argument("--jobs", default="1,2")
+    args = parser.parse_args()
+    rows = class_answers(args.answers)
+    print(f"{len(os.sched_getaffinity(0))} cores; load average "
+          f"{os.getloadavg()[0]:.2f} at start")
+    lines = ["| answers | jobs | wall | CPU (all processes) | answers a minute (wall) | "
+             "answers a minute per core (CPU) | summary |",
+             "|---|---|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "class.csv"
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=["id", "param", "formula", "derivation"])
+            writer.writeheader()
+            writer.writerows(rows)
+        for jobs in (int(j) for j in args.jobs.split(",")):
+            wall, cpu, summary = grade(path, jobs)
+            lines.append(f"| {len(rows):,} | {jobs} | {wall:.1f} s | {cpu:.1f} s | "
+                         f"{len(rows) / wall * 60:,.0f} | {len(rows) / cpu * 60:,.0f} | "
+                         f"{summary} |")
+            print(f"  graded with {jobs} jobs", file=sys.stderr)
+    print("\n".join(lines))
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+
+
+if __name__ == "__main__":
+    main()

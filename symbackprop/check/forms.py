@@ -1,0 +1,27 @@
+"""Steps recognised by their form before they are read: the matrix form, which is not
+checked (and says so), and identities in a variable of their own (d/dz σ(z) = σ(z)(1 − σ(z)),
+as the lecture notes derive each activation's derivative).
+"""
+
+from __future__ import annotations
+
+import re
+
+MATRIX_WORDS = ("matrix form (a layer's vector, W, ⊙, ᵀ, ∇) is not checked: write the step in "
+                "index form (one entry, w^{[l]}_{j,k}) to check it")
+_MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
+                     r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)")
+_LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)")
+IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{\s*(?:d|\\partial)"
+                                r"\s*([A-Za-z])\s*\}")
+"""∂/∂z of an identity in a variable z that names nothing in the network."""
+_VECTOR_ERRORS = ("is ambiguous", "expected `}`, found `^`")
+
+
+def matrix_form(formula: str, error: str | None = None) -> bool:
+    """Whether a step is written in matrix form (z^{(1)} = W^{(1)} x + b, δ ⊙ σ', Aᵀ):
+    by its marks, or, when it cannot be read, by a name with a layer's script alone."""
+    if _MATRIX.search(formula):
+        return True
+    return error is not None and any(e in error for e in _VECTOR_ERRORS) and \
+        bool(_LAYER_VECTOR.search(formula))
