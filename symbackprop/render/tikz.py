@@ -58,8 +58,8 @@ def _column_nodes(names: list[str], labels: list[str], column: int, kind: str,
 def layout(net: Network) -> list[Node]:
     """Nodes of the network diagram with their grid positions."""
     spec = net.spec
-    nodes = _column_nodes([i.name for i in spec.inputs], [i.latex for i in spec.inputs], 0,
-                          "input", 0)
+    nodes = _column_nodes([i.name for i in spec.inputs], [net.latex_of(s) for s in net.inputs],
+                          0, "input", 0)  # as every formula prints them: temperature upright
     for pos, lay in enumerate(spec.layers, start=1):
         units = [net.unit_by_name[n] for n in lay.units]
         nodes += _column_nodes([u.name for u in units],

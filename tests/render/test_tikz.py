@@ -71,3 +71,16 @@ def test_mermaid_node_ids_are_plain_and_every_edge_is_well_formed() -> None:
                 assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", node_id), (path.name, node_id)
                 assert node_id not in MERMAID_KEYWORDS, (path.name, node_id)
                 assert node_id[0] not in "ox", (path.name, node_id)
+
+
+def test_inputs_are_named_as_every_formula_names_them(tmp_path) -> None:
+    # an input called temperature is \mathrm{temperature} in the forward pass: the picture
+    # must not set it in math italic (t·e·m·p·…), nor a one-letter name any differently
+    spec = tmp_path / "named.yaml"
+    spec.write_text("inputs: [temperature, x1]\nlayers:\n"
+                    "  - {name: out, units: [rain], activation: sigmoid}\n"
+                    "loss: squared_error\n", encoding="utf-8")
+    net = build_network(load_spec(spec))
+    tex = network_tikz(net)
+    labels = re.findall(r"\\node\[input\] \([^)]*\) at \([^)]*\) \{\$(.*)\$\};", tex)
+    assert labels == [net.latex_of(s) for s in net.inputs] == [r"\mathrm{temperature}", "x_{1}"]
