@@ -18,6 +18,7 @@ operator in a printed derivation comes from a printer, never from string gluing:
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 import sympy as sp
@@ -178,6 +179,22 @@ class DisplayTextPrinter(TextPrinter):
                 f"{self.parenthesize(exp, PRECEDENCE['Pow'], strict=True)}")
 
 
+# two names juxtaposed where one is an upright word with nothing after it: \mathrm{wt}
+# \mathrm{temperature} would read "wttemperature", so a thin space goes between them
+_WORD_THEN_NAME = re.compile(
+    r"(\\mathrm\{[A-Za-z]+\}) (?=\\mathrm\{|\\hat\{|[A-Za-z](?![A-Za-z]))")
+_LETTER_THEN_WORD = re.compile(r"(?<![\\A-Za-z])([A-Za-z]) (?=\\mathrm\{)")
+
+
+def apart(tex: str) -> str:
+    r"""A product's LaTeX with a thin space where two juxtaposed names would run together.
+
+    >>> apart(r"\mathrm{wt} \mathrm{temperature} + w \mathrm{rain} + w_{5} \mathrm{out}_{h1}")
+    '\\mathrm{wt} \\, \\mathrm{temperature} + w \\, \\mathrm{rain} + w_{5} \\mathrm{out}_{h1}'
+    """
+    return _LETTER_THEN_WORD.sub(r"\1 \\, ", _WORD_THEN_NAME.sub(r"\1 \\, ", tex))
+
+
 class NetworkLatexPrinter(LatexPrinter):
     """LaTeX in the spec's notation: symbols print with the notation block's names.
 
@@ -214,7 +231,7 @@ class NetworkLatexPrinter(LatexPrinter):
             return rf"\frac{{1}}{{{den}}} " + " ".join(self._print(a) for a in sums)
         # a product of numbers is written with dots: 0.741365 \cdot 0.186816, never juxtaposed
         if expr.free_symbols or not _is_plain_product(expr):
-            return super()._print_Mul(expr)
+            return apart(super()._print_Mul(expr))
         args = list(expr.args)
         sign = ""
         if args[0] == sp.S.NegativeOne and len(args) > 1:
