@@ -18,6 +18,7 @@ from ..spec.typesetting import upright
 from .display import Displayable
 from .functions import ACTIVATIONS, unspecified
 from .losses import loss_expression, unspecified_loss
+from .symbols import real_symbols
 
 
 @dataclass(frozen=True)
@@ -198,12 +199,12 @@ def build_network(spec: NetworkSpec) -> Network:
         return sym
 
     inputs = tuple(symbol("input", i.name) for i in spec.inputs)
-    # the parameters, as symbol() makes them, with their LaTeX names set upright at once
+    # the parameters, as symbol() makes them, their symbols and LaTeX names made at once
     quantities = [names.of("parameter", p.name) for p in spec.params]
     params: dict[str, sp.Symbol] = {}
-    for p, q, tex in zip(spec.params, quantities, upright.many([q.latex for q in quantities]),
-                         strict=True):
-        sym = params[p.name] = sp.Symbol(q.name, real=True)
+    for p, sym, tex in zip(spec.params, real_symbols([q.name for q in quantities]),
+                           upright.many([q.latex for q in quantities]), strict=True):
+        params[p.name] = sym
         latex[sym] = tex
         kinds[sym] = _KINDS["parameter"]
     incoming: dict[str, list[tuple[str, sp.Symbol]]] = {u.name: [] for u in spec.units}

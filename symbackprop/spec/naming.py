@@ -262,17 +262,17 @@ class NameAuthority:
         entries = list(entries)
         tex_keys = latex_key.many([latex for _, _, latex in entries])
         for (owner, name, latex), tex_key in zip(entries, tex_keys, strict=True):
-            if (role, owner) in quantities:
+            key = (role, owner)
+            if key in quantities:
                 continue
-            plain_key = name_key(name)
+            plain_key = name if name.isascii() else name_key(name)  # NFKC keeps ASCII
             if plain_key in plain or (latex and tex_key in tex):
                 self.claim(role, owner, name, latex, where=where)  # raises NameClash
                 continue
-            quantity = Quantity(role, owner, name, latex)
-            plain[plain_key] = _Claim(quantity, where)
+            quantity = quantities[key] = Quantity(role, owner, name, latex)
+            claim = plain[plain_key] = _Claim(quantity, where)
             if latex:
-                tex[tex_key] = _Claim(quantity, where)
-            quantities[(role, owner)] = quantity
+                tex[tex_key] = claim
 
     def claim_function(self, name: str, *, where: object) -> None:
         """An unspecified function ``name``, and the name ``name_prime`` of its derivative."""

@@ -268,8 +268,8 @@ def check_spec_math(r: Reader, latex_of: dict[str, str]) -> None:
     # that differs from it only in its digits passes: w^{[1]}_{3,25} vouches for the other
     # 23,519 weights of its layer.
     passed: set[str] = set()
-    for what, tex in latex_of.items():
-        pattern = zero_digits(tex)
+    for (what, tex), pattern in zip(latex_of.items(), _patterns(list(latex_of.values())),
+                                    strict=True):
         if pattern in passed:
             continue
         problem = vet_math(tex)
@@ -280,6 +280,14 @@ def check_spec_math(r: Reader, latex_of: dict[str, str]) -> None:
         path = _path_of(r.src.data, name) or ()
         raise r.fail(path, f"the LaTeX `{_shown(tex)}` made for {what} is not allowed: "
                      f"{problem}", hint="use an ASCII name or give the LaTeX with `latex:`")
+
+
+def _patterns(texts: list[str]) -> list[str]:
+    """:func:`zero_digits` of each text, in one pass where no text holds a line break."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return [zero_digits(t) for t in texts]
+    return zero_digits(joined).split("\n") if texts else []
 
 
 def _path_of(data: object, value: str, path: Path_ = ()) -> Path_ | None:
