@@ -151,6 +151,20 @@ def test_markdown_uses_dollar_math_and_mermaid() -> None:
     assert "\\begin{align*}" not in md
 
 
+@pytest.mark.parametrize(("name", "definition"), [
+    ("seed-004-mazur-2-2-2",
+     r"$\delta_{u} = \partial E_{\mathrm{total}} / \partial \mathrm{in}_{u}$"),
+    ("seed-002-four-layer", r"$\delta^{l}_{j} = \partial C / \partial z^{l}_{j}$"),
+    ("softmax-cross-entropy", r"$\delta^{[l]}_{j} = \partial L / \partial z^{[l]}_{j}$"),
+])
+def test_delta_is_defined_by_the_specs_own_net_input_and_never_means_kronecker(
+        name: str, definition: str) -> None:
+    tex = notes_for(ROOT / "specs" / f"{name}.yaml")
+    assert f"The local gradient {definition}" in tex
+    if name == "softmax-cross-entropy":  # the Kronecker delta is an indicator, not a δ
+        assert r"\mathbb{I}[k = i]" in tex and r"\delta_{ki}" not in tex
+
+
 @pytest.mark.parametrize("name", ["seed-004-mazur-2-2-2", "seed-002-four-layer"])
 def test_the_matrix_form_is_one_piece_that_no_page_break_splits(name: str) -> None:
     # heading, its sentence, the shapes and the equations: the sentence runs into one
