@@ -15,13 +15,7 @@ import sympy as sp
 from ..network.build import Network
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import Gradients
-from ..render.derivations import (
-    ParamDerivation,
-    SymbolValues,
-    _numeric,
-    build_document,
-    exact_value,
-)
+from ..render.derivations import ParamDerivation, SymbolValues, _numeric, build_document
 from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
 from ..render.printing import (
     RESULT_DIGITS,
@@ -60,6 +54,8 @@ def _value_tex(formula: sp.Expr, value: float, at: dict[sp.Symbol, float],
     if value != 0 or not isinstance(at, SymbolValues) or formula.is_zero:
         return number_tex(value)
     import mpmath
+
+    from ..numeric.lambdified import exact_value  # local: numbers are optional
 
     exact = exact_value(formula, at, net)
     if exact is None or exact == 0:

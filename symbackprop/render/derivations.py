@@ -136,31 +136,11 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
     with np.errstate(all="ignore"):  # a factor such as −y/a at an underflowed a is ±inf
         value = float(f(*[np.float64(at[s]) for s in free]))
     if not math.isfinite(value) and isinstance(at, SymbolValues):
-        exact = exact_value(expr, at, net)  # in 50 digits, from the spec's own values
+        from ..numeric.lambdified import exact_value
+
+        exact = exact_value(expr, at, at.network)  # in 50 digits, from the spec's values
         value = math.nan if exact is None else float(exact)
     return value
-
-
-def exact_value(expr: sp.Expr, at: SymbolValues, net: Network) -> Any:
-    """``expr`` in the spec's parameters, inputs and targets as an mpmath number of 50
-    digits, which neither underflows nor overflows (softplus(−1005) ≈ 5.1e−437); None where
-    it is not defined."""
-    import mpmath
-
-    from ..numeric.identifiers import lambdify_by_position
-    from ..numeric.lambdified import namespace
-
-    closed = at.network.substitute(expr)
-    free = sorted(closed.free_symbols, key=lambda s: s.name)
-    if any(s not in at for s in free):
-        return None
-    f = lambdify_by_position(free, closed, modules=[namespace("mpmath", [closed], net), "mpmath"])
-    with mpmath.workdps(50):
-        try:
-            value = mpmath.mpf(f(*[mpmath.mpf(at[s]) for s in free]))
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-            return None
-    return value if mpmath.isfinite(value) else None
 
 
 def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
@@ -184,8 +164,7 @@ def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
     values = values_expr(terms)
     rows.append(expr_row(net, values, "values"))
     display = grads.derivation(param).display
-    # a factor given from elsewhere (∂E/∂out of a deeper unit) is written out in the network's
-    # own quantities, before the numbers; a local gradient δ stays (the spec asked for it)
+    # a given ∂E/∂out of a deeper unit is then written out in full; a given δ stays
     closed = has_given(terms) and net.spec.notation.chain != "net" and not display.has(
         *(u.delta for u in net.units))
     if closed:
@@ -266,8 +245,12 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
 
 
 def gradient_rows(net: Network, grads: Gradients, p: sp.Symbol) -> list[Row]:
-    """The δ form of ∂E/∂p: Σ δ_v · source over the places p is used."""
-    return [expr_row(net, grads.gradient(p), "delta")]
+    """The δ form of ∂E/∂p: Σ δ_v · source over the places p is used, each δ first (δ·a, as
+    the seeds and the chain form write it, whatever the names' alphabetical order)."""
+    with sp.evaluate(False):
+        expr = sp.Add(*[u.unit.delta if u.source is None else u.unit.delta * u.source
+                        for u in grads.uses(p)])
+    return [expr_row(net, expr, "delta")]
 
 
 def delta_derivation(grads: Gradients, p: sp.Symbol) -> Derivation:

@@ -137,3 +137,22 @@ def test_delta_form_matches_autograd_on_random_layered_nets(tmp_path: Path, seed
     for name, g in expected.items():
         assert delta_form[name] == pytest.approx(g, rel=1e-8, abs=1e-12), name
         assert matrix[name] == pytest.approx(g, rel=1e-8, abs=1e-12), name
+
+
+@pytest.mark.parametrize(("name", "param", "text", "latex"), [
+    # seed 002's own example, ∂C/∂w^2_22 = δ^3_2 a^2_2, as the seed and the chain form write it
+    ("seed-002-four-layer", "w_2_22", "delta_3_2·a_2_2", r"\delta^{3}_{2} a^{2}_{2}"),
+    ("tanh-regression", "w_2_1_1", "delta_2_1·a_1_1", r"\delta^{[2]}_{1} a^{[1]}_{1}"),
+    ("seed-004-mazur-2-2-2", "w5", "delta_o1·out_h1", r"\delta_{o1} \mathrm{out}_{h1}"),
+])
+def test_each_gradient_is_delta_first_whatever_the_names(name: str, param: str, text: str,
+                                                          latex: str) -> None:
+    # a_… sorts before delta_…, out_… after it: the order must not follow the alphabet
+    from symbackprop.render.derivations import build_document
+
+    net = build_network(load_spec(SPEC_DIR / f"{name}.yaml"))
+    grads = derive(net)
+    for templates in (True, False):
+        doc = build_document(net, grads, form="delta", templates=templates)
+        (row,) = next(pd for pd in doc.params if pd.name == param).rows
+        assert (row.text, row.latex) == (text, latex), templates
