@@ -187,18 +187,18 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
     return out
 
 
-def _check_words(report: Any, loss: str) -> list[str | Math]:
+def _check_words(report: Any, loss: str, column: str = "check") -> list[str | Math]:
     """How the last column was computed, in math where the rule is the exact one."""
     from ..numeric.gradient_check import ABS_TOL, REL_TOL, RULE, STEP
 
     if report.rule != RULE:
-        return [f"The check column compares each gradient with finite differences: "
+        return [f"The {column} column compares each gradient with finite differences: "
                 f"{report.rule}."]
     from ..numeric.lambdified import HIGH_PRECISION_DIGITS
 
     h = rf"h = {number_tex(float(STEP))} \max(1, |\theta|)"
     difference = (rf"\bigl({loss}(\theta + h) - {loss}(\theta - h)\bigr) / 2h")
-    return ["The check column is the relative difference between each gradient and the "
+    return [f"The {column} column is the relative difference between each gradient and the "
             "central difference ", Math(difference), " with ", Math(h),
             f", computed with {HIGH_PRECISION_DIGITS} significant digits; a gradient passes "
             "when it is below ", Math(number_tex(REL_TOL)), " (or the absolute difference "
@@ -248,9 +248,10 @@ def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
                         Math(number_tex(r.analytic)), Math(number_tex(r.numeric)),
                         Math(_sci(r.rel_error)), "ok" if r.ok else "FAIL")
                        for r in report.parameters)
-    out += [Para(("The finite-difference check in full:",)),
+    words = _check_words(report, net.latex_of(net.loss_symbol), "relative error")
+    out += [Para(("The finite-difference check in full. ", *words)),
             Table(("parameter", "symbolic", "finite difference", "relative error", ""),
-                  table_rows, caption=report.rule[0].upper() + report.rule[1:] + ".")]
+                  table_rows)]
     return out
 
 

@@ -117,6 +117,16 @@ def test_gradients_go_from_the_output_layer_back(mazur_tex: str) -> None:
     assert places == sorted(places)
 
 
+def test_full_notes_state_the_finite_difference_rule_in_math() -> None:
+    # the gradient check's rule is plain text for the terminal ("1e-15·max(1, |p|)"); the
+    # notes set it in math, in the notes' own names (E_total and θ, not J and p)
+    tex = notes_for(SEED_004, full=True)
+    part = tex[tex.index("The finite-difference check in full"):]
+    assert "1e-15" not in part and "|p|" not in part and "J(p" not in part
+    assert (r"The relative error column is the relative difference between each gradient and "
+            r"the central difference $\bigl(E_{\mathrm{total}}(\theta + h)") in part
+
+
 def test_no_numbers_drops_the_numbers_and_the_descent_step() -> None:
     tex = notes_for(SEED_004, numbers=False)
     assert "One step of gradient descent" not in tex
