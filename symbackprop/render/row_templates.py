@@ -85,14 +85,31 @@ def order3(a: str, b: str, c: str) -> tuple[int, int, int]:
     return (1, 0, 2) if a < c else (1, 2, 0) if b < c else (2, 1, 0)
 
 
-def look(latex: str) -> tuple[bool, bool]:
-    """What the printers see of a LaTeX name: a superscript, a final digit."""
-    return "^" in latex, (latex.rstrip("} ") or "x")[-1] in DIGIT_CHARS
+def look(latex: str) -> tuple[bool, bool, int, bool]:
+    r"""What the printers see of a LaTeX name: a superscript, a final digit, and how it ends
+    and starts where a product sets two names apart with a thin space (``w \, \mathrm{rain}``,
+    :func:`symbackprop.render.printing.apart`): in a bare upright word (1) or a lone letter
+    (2), and like a name that may follow one. Placeholders look like none of these, so a
+    shape whose names do is printed the general way (its first row differs)."""
+    last = latex[-1:]
+    if last.isalpha():
+        ends = 2 if len(latex) == 1 or not (latex[-2].isalpha() or latex[-2] == "\\") else 0
+    elif last == "}" and "\\mathrm{" in latex:
+        ends = 1 if _BARE_WORD_END.search(latex) else 0
+    else:
+        ends = 0
+    first = latex[:1]
+    starts = (latex.startswith(("\\mathrm{", "\\hat{")) if first == "\\"
+              else first.isalpha() and not latex[1:2].isalpha())
+    return "^" in latex, (latex.rstrip("} ") or "x")[-1] in DIGIT_CHARS, ends, starts
+
+
+_BARE_WORD_END = re.compile(r"\\mathrm\{[A-Za-z]+\}$")
 
 
 def placeholder(rank: int, latex: str) -> sp.Symbol:
     """A symbol that sorts at ``rank`` and looks to the printers like ``latex``."""
-    caret, digit = look(latex)
+    caret, digit = look(latex)[:2]
     name = f"{OPEN}{chr(RANK0 + rank)}{CLOSE}"
     if caret:
         name += f"^{CARET}{'0' if digit else ''}"

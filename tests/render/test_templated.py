@@ -173,3 +173,16 @@ def test_one_line_blocks_are_the_line_breakers(tmp_path: Path,
     fresh = build_document(net, derive(net), form="delta")
     blocks = [param_block(fresh, pd, width=30.0) for pd in fresh.params]  # type: ignore
     assert "wrong" not in blocks
+
+
+def test_names_a_product_sets_apart_print_the_same(tmp_path: Path) -> None:
+    """w x but \\mathrm{wt} \\, x: a unit whose weight is a word is not filled from a
+    template made for a unit whose weight is a letter."""
+    path = tmp_path / "apart.yaml"
+    path.write_text("title: apart\ninputs: [x, y]\nlayers:\n"
+                    "  - {size: 2, activation: tanh, weights: [[w, v], [wt, u]]}\n"
+                    "  - {size: 1, activation: sigmoid}\nloss: squared_error\n",
+                    encoding="utf-8")
+    _, fast, slow = _both(path)
+    assert "\\mathrm{wt} \\, x" in slow["latex"] + slow["markdown"]
+    _assert_same(fast, slow)
