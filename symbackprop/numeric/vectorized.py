@@ -401,13 +401,22 @@ def activation_function(layer: DenseLayer) -> Any:
     """The layer's activation as a NumPy function of z (rows are examples), from the same
     code the matrix pass runs."""
     code = _fill(FORWARD_CODE[layer.activation], layer, "z", "a")
-    return eval(f"lambda z: {code}", _namespace())
+    return _compiled("activation", "z", code)
 
 
 def loss_function(plan: LayeredPlan) -> Any:
     """The per-example losses as a NumPy function of the output layer's (z, a, t)."""
     losses, _, _ = _loss_code(plan, "z", "a")
-    return eval(f"lambda z, a, t: {losses}", _namespace())
+    return _compiled("losses", "z, a, t", losses)
+
+
+def _compiled(name: str, arguments: str, code: str) -> Any:
+    """A named NumPy function of ``arguments`` that returns ``code``, which the tool wrote
+    from its own templates (numbers and fixed names only, never a spec's text)."""
+    namespace = _namespace()
+    source = f"def {name}({arguments}):\n    return {code}\n"
+    exec(compile(source, f"<symbackprop {name}>", "exec"), namespace)
+    return namespace[name]
 
 
 def function_source(name: str, doc: str, lines: Sequence[str]) -> str:
