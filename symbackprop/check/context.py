@@ -11,9 +11,12 @@ from ..network.derivation import Gradients, derive
 from .diagnosis import Diagnoser
 from .graph import Graph
 from .meaning import Locals, Scope
+from .memo import Memo
 from .names import NameTable
+from .parser import parse_statement
 from .quantities import Quantities, quantities_of
 from .sample_points import EvaluationPoints
+from .syntax import Statement
 
 
 @dataclass
@@ -28,6 +31,9 @@ class Context:
     points: EvaluationPoints
     diagnoser: Diagnoser
     param_kind: dict[sp.Symbol, str] = field(default_factory=dict)
+    printed: Memo[str] = field(default_factory=Memo)
+    parsed: Memo[Statement] = field(default_factory=Memo)
+    agreed: Memo[bool] = field(default_factory=Memo)
 
     @classmethod
     def build(cls, net: Network, *, seed: int, points: int) -> Context:
@@ -58,12 +64,24 @@ class Context:
 
         return knows, is_function
 
+    def parse(self, formula: str, syntax: str, locals_: Locals | None) -> Statement:
+        """``formula`` read into a statement with a derivation's own names; a text read
+        before with the same names is read once (the syntax tree is immutable)."""
+        own = (tuple(sorted(locals_.symbols)), tuple(sorted(locals_.functions))) \
+            if locals_ is not None else ((), ())
+        knows, is_function = self.knows(locals_)
+        return self.parsed.get((formula, syntax, own), lambda: parse_statement(
+            formula, knows=knows, is_function=is_function, syntax=syntax))
+
     def text_of(self, sym: sp.Symbol) -> str:
         return self.table.text_of(sym)
 
     def plain(self, expr: sp.Basic) -> str:
         """``expr`` as text with every quantity named as the spec writes it (``y′``, not
-        ``y_prime``; ``w^2_22``, not ``w_2_22``)."""
+        ``y_prime``; ``w^2_22``, not ``w_2_22``); each expression is printed once."""
+        return self.printed.get(("plain", expr), lambda: self._plain(expr))
+
+    def _plain(self, expr: sp.Basic) -> str:
         names: dict[sp.Basic, sp.Basic] = {
             s: sp.Symbol(self.text_of(s)) for s in expr.free_symbols
             if isinstance(s, sp.Symbol) and s in self.quantities.latex}

@@ -22,6 +22,7 @@ import sympy as sp
 from ..network.build import Network
 from ..network.derivation import Gradients
 from .graph import INDEPENDENT
+from .memo import Memo
 from .sample_points import SCREEN, Compiled, EvaluationPoints, Value, agrees, close
 
 MAX_DIAGNOSES = 4
@@ -29,6 +30,7 @@ MAX_SUBSTITUTIONS = 600
 MAX_OTHER_GRADIENTS = 300
 MAX_RATIO_DENOMINATOR = 16
 MAX_RATIO_NUMERATOR = 64
+MAX_CONSTANT_DENOMINATOR = 10**6
 
 NO_EXPLANATION = ("no single common mistake (another parameter's gradient, a swapped symbol, "
                   "a sign, a constant factor, a missing factor or path) explains the difference")
@@ -79,11 +81,19 @@ class Diagnoser:
         self.points = points
         self.text_of = text_of
         self._candidates: dict[sp.Symbol, list[Candidate]] = {}
+        self._memo: Memo[Any] = Memo()
 
     # -- entry points --------------------------------------------------------------
     def diagnose_gradient(self, param: sp.Symbol, compiled: Compiled, expr: sp.Expr,
                           mine: list[Value]) -> tuple[list[Finding], str | None]:
-        """Likely mistakes in a formula for ∂E/∂param, and whose gradient it is."""
+        """Likely mistakes in a formula for ∂E/∂param, and whose gradient it is (worked out
+        once per formula: ``compiled`` and ``mine`` are ``expr`` compiled and evaluated)."""
+        found, equals = self._memo.get(("gradient", param, expr), lambda: self._diagnose_gradient(
+            param, compiled, expr, mine))
+        return list(found), equals
+
+    def _diagnose_gradient(self, param: sp.Symbol, compiled: Compiled, expr: sp.Expr,
+                           mine: list[Value]) -> tuple[list[Finding], str | None]:
         cands = self.candidates(param)
         _, truth = self.points.gradient(param)
         found: list[Finding] = []
@@ -96,6 +106,10 @@ class Diagnoser:
                 equals = equals or cand.gradient_of
             elif k is not None:
                 found.append(_scaled(cand, k))
+            elif not cand.description:
+                other = self._constant_ratio(mine, cand)
+                if other is not None:  # k × the truth for an unusual k: nothing else fits
+                    return [_constant_factor(other)], equals
         found = [f for f in found if f.text != "it is the true gradient"]
         fixes = self.substitutions(truth, compiled, expr)
         found += fixes
@@ -114,24 +128,38 @@ class Diagnoser:
 
     def diagnose_claim(self, truth: list[Value], compiled: Compiled, expr: sp.Expr,
                        mine: list[Value]) -> list[Finding]:
-        """Likely mistakes in a side that should equal ``truth``: a sign, a constant, a symbol."""
+        """Likely mistakes in a side that should equal ``truth``: a sign, a constant, a symbol
+        (worked out once per formula and truth)."""
+        return list(self._memo.get(("claim", tuple(truth), expr), lambda: self._diagnose_claim(
+            truth, compiled, expr, mine)))
+
+    def _diagnose_claim(self, truth: list[Value], compiled: Compiled, expr: sp.Expr,
+                        mine: list[Value]) -> list[Finding]:
         found: list[Finding] = []
-        k = self._match(mine, Candidate("", lambda j: truth[j], scalable=True))
+        cand = Candidate("", lambda j: truth[j], scalable=True)
+        k = self._match(mine, cand)
         if k is not None and k != 1:
-            found.append(_scaled(Candidate("", lambda j: truth[j]), k))
+            found.append(_scaled(cand, k))
+        elif k is None:
+            other = self._constant_ratio(mine, cand)
+            if other is not None:
+                return [_constant_factor(other)]
         found += self.substitutions(truth, compiled, expr)
         return found[:MAX_DIAGNOSES]
 
     # -- matching ------------------------------------------------------------------
     def _match(self, mine: list[Value], cand: Candidate) -> Fraction | None:
         """1 when ``mine`` equals the candidate, k for k · candidate (scalable ones), else None."""
-        count = self.points.count
         if all(close(mine[k], cand.value(k)) for k in range(SCREEN)):
             return Fraction(1) if agrees(cand.value, mine) else None
         if not cand.scalable:
             return None
+        return _simple_ratio(self._ratio(mine, cand))
+
+    def _ratio(self, mine: list[Value], cand: Candidate) -> Value:
+        """k when ``mine`` is k × the candidate at every point (to 40 digits), else None."""
         ratios = []
-        for k in range(count):
+        for k in range(self.points.count):
             c = cand.value(k)
             if mine[k] is None or c is None or c == 0:
                 return None
@@ -140,7 +168,12 @@ class Diagnoser:
                 return None
         if not all(close(ratios[0], r) for r in ratios):
             return None
-        return _simple_ratio(ratios[0])
+        return ratios[0]
+
+    def _constant_ratio(self, mine: list[Value], cand: Candidate) -> Value:
+        """The constant k ≠ 1 with ``mine`` = k × the candidate, when no small fraction is."""
+        ratio = self._ratio(mine, cand)
+        return None if ratio is None or close(ratio, mpmath.mpf(1)) else ratio
 
     def _swap_pool(self) -> list[sp.Symbol]:
         """The quantities a symbol may be confused with (not δ, not the loss)."""
@@ -291,6 +324,19 @@ def _simple_ratio(ratio: Value) -> Fraction | None:
         return None
     exact = mpmath.mpf(guess.numerator) / guess.denominator
     return guess if close(ratio, exact) else None
+
+
+def _constant_factor(ratio: Any) -> Finding:
+    """k × the true value for a constant k that is no small fraction: as a fraction when one
+    with a denominator up to 10⁶ equals it to 40 digits (1005/1004), else in decimals."""
+    guess = Fraction(float(ratio)).limit_denominator(MAX_CONSTANT_DENOMINATOR)
+    if guess != 0 and close(ratio, mpmath.mpf(guess.numerator) / guess.denominator):
+        text = _fraction_text(guess)
+        return Finding(f"it is off by a constant factor {text} (it equals {text} × the true "
+                       f"value)", scale=guess)
+    text = mpmath.nstr(ratio, 12)
+    return Finding(f"it is off by a constant factor of about {text} (it equals that constant "
+                   f"× the true value)")
 
 
 def _fraction_text(k: Fraction) -> str:

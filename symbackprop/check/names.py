@@ -26,6 +26,8 @@ from .scripts import INDEX_LETTERS, LAST_LAYER, example_mark, index_letters, sub
 from .tokens import formula_error
 from .vocabulary import FUNCTION_WORDS
 
+MAX_TEXT_MEMO = 20_000
+
 if TYPE_CHECKING:
     from .quantities import Quantities
 
@@ -90,6 +92,7 @@ class NameTable:
     index_values: tuple[int, ...]
     last_layer: int
     _pattern_memo: dict[str, bool] = field(default_factory=dict)
+    _text_memo: dict[sp.Symbol, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, quantities: Quantities) -> NameTable:
@@ -160,7 +163,12 @@ class NameTable:
         """The name as the spec writes it, readable as text: the plain name where it says
         the same (``w7``, ``out_h1``), the notation where it does not (``y′``, ``δ_o1``,
         ``w^[2]_1,1``)."""
-        return display_name(sym, self.quantities.latex_of(sym))
+        found = self._text_memo.get(sym)
+        if found is None:
+            found = display_name(sym, self.quantities.latex_of(sym))
+            if len(self._text_memo) < MAX_TEXT_MEMO:
+                self._text_memo[sym] = found
+        return found
 
     def generic(self, raw: str) -> Lookup | None:
         """A generic name: E or L for the loss, ``out`` for the only unit."""

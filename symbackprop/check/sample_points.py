@@ -38,6 +38,8 @@ POINTS = 24
 SCREEN = 4  # comparisons look at this many points first, to give up early
 RELATIVE_TOLERANCE = mpmath.mpf(10) ** -40
 ABSOLUTE_TOLERANCE = mpmath.mpf(10) ** -45
+FLOAT_SCREEN = 1e-12  # floats further apart than this (relative) cannot agree to 40 digits
+FLOAT_FLOOR = 1e-44  # nor further apart than this absolutely (beyond ABSOLUTE_TOLERANCE)
 MAX_EXP_ARGUMENT = 10**6
 BATCH_SIZES = (2, 3, 4)
 MAX_COMPILED = 20_000  # compiled formulas kept per network
@@ -59,11 +61,18 @@ def real(value: Any) -> Value:
 
 
 def close(a: Value, b: Value) -> bool:
-    """Agreement to 40 digits (two undefined values agree)."""
+    """Agreement to 40 digits (two undefined values agree).
+
+    Values that differ already as floats (by more than 10⁻¹² relative, far beyond a float's
+    rounding) are told apart without multiprecision arithmetic; every other pair is compared
+    at full precision (mpmath rounds a − b correctly whatever the working precision).
+    """
     if a is None or b is None:
         return a is None and b is None
-    with mpmath.workdps(DIGITS):
-        return bool(abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)) + ABSOLUTE_TOLERANCE)
+    fa, fb = float(a), float(b)
+    if abs(fa - fb) > FLOAT_SCREEN * max(abs(fa), abs(fb)) + FLOAT_FLOOR:
+        return False  # an overflowing float gives inf - inf = nan: the exact test decides
+    return bool(abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)) + ABSOLUTE_TOLERANCE)
 
 
 def agrees(values_at: Callable[[int], Value], truth: list[Value]) -> bool:

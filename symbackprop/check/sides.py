@@ -77,14 +77,22 @@ def shown_side(ctx: Context, side: Side) -> str:
 def side_latex(ctx: Context, side: Side) -> str:
     """A side in LaTeX in the network's notation, ∂ factors as fractions."""
     q = ctx.quantities
-    names: dict[sp.Basic, str] = dict(q.latex)
-    for d, p in side.partials.items():
-        names[d] = (rf"\frac{{\partial {q.latex_of(p.numerator)}}}"
-                    rf"{{\partial {q.latex_of(p.denominator)}}}")
-    try:
-        return sp.latex(side.raw, symbol_names=names)
-    except (TypeError, ValueError):  # pragma: no cover - a printer gap: plain text instead
-        return shown_side(ctx, side)
+    fractions = {d: (rf"\frac{{\partial {q.latex_of(p.numerator)}}}"
+                     rf"{{\partial {q.latex_of(p.denominator)}}}")
+                 for d, p in side.partials.items()}
+    # the key names each ∂ placeholder by its fraction: the same side read in another answer
+    # (with placeholders of its own) is printed once
+    key = side.raw.xreplace({d: sp.Symbol(text) for d, text in fractions.items()})
+
+    def printed() -> str:
+        names: dict[sp.Basic, str] = dict(q.latex)
+        names.update(fractions)
+        try:
+            return sp.latex(side.raw, symbol_names=names)
+        except (TypeError, ValueError):  # pragma: no cover - a printer gap: plain text instead
+            return shown_side(ctx, side)
+
+    return ctx.printed.get(("side latex", key, tuple(fractions.values())), printed)
 
 
 def claim_text(ctx: Context, sides: list[Evaluated], head: Evaluated, k: int) -> str:

@@ -27,7 +27,6 @@ from .meaning import Locals, Scope, meaning
 from .names import MissingInstance
 from .numbers import contains, interval, middle, overlap
 from .outcome import Counterexample, StepResult
-from .parser import parse_statement
 from .rereadings import index_hints, rereadings
 from .sample_points import Value, close
 from .scripts import substitute
@@ -132,9 +131,7 @@ class Derivation:
             if table.lookup(letter) is None and table.generic(letter) is None and \
                     table.param_role(letter) is None:
                 self.locals.variable(letter)
-        knows, is_function = self.ctx.knows(self.locals)
-        statement = parse_statement(formula, knows=knows, is_function=is_function,
-                                    syntax=self.syntax)
+        statement = self.ctx.parse(formula, self.syntax, self.locals)
         if self.definition(line, statement):
             return
         self.defining = False
@@ -272,7 +269,9 @@ class Derivation:
                 return None
             return contains(number.span, value)
         assert a.values is not None and b.values is not None
-        return all(close(x, y) for x, y in zip(a.values, b.values, strict=True))
+        values = (a.values, b.values)  # each side's values depend on its expression alone
+        return self.ctx.agreed.get((a.side.value, b.side.value), lambda: all(
+            close(x, y) for x, y in zip(*values, strict=True)))
 
     def link(self, line: SourceLine, statement: Statement, k: int,
              evaluated: list[tuple[Instance, list[Evaluated]]], heads: list[Evaluated],

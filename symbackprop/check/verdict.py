@@ -172,7 +172,8 @@ class Checker:
         if param is not None:
             closed = self.grads.derivation(param).closed
             gradient = self.ctx.plain(closed)
-            gradient_latex = sp.latex(closed, symbol_names=self._latex_names)
+            gradient_latex = self.ctx.printed.get(("gradient latex", closed), lambda: sp.latex(
+                closed, symbol_names=self._latex_names))
             if correct and run.last_value is not None:
                 symbolic = symbolic_check(self.net, run.last_value, closed)
         notes = tuple(dict.fromkeys([n for s in steps for n in s.notes] + list(self._notes)))

@@ -222,6 +222,22 @@ def test_sign_and_constant_factor_mutations(spec: Path) -> None:
         assert explained(check(spec, p.name, sp.sstr(g / 2)), "constant factor 1/2")
 
 
+def test_an_unusual_constant_factor_is_named() -> None:
+    for p in _params(MAZUR):
+        g = _true(MAZUR, p)
+        r = check(MAZUR, p.name, sp.sstr(g * sp.Rational(1005, 1004)))
+        assert r.verdict == "incorrect"
+        assert r.diagnosis == ("it is off by a constant factor 1005/1004 (it equals 1005/1004 "
+                               "× the true value)",), r.diagnosis
+    g = _true(MAZUR, checker(MAZUR).net.symbol_by_name["w5"])
+    r = check(MAZUR, "w5", "exp(1)*" + sp.sstr(g))
+    assert explained(r, "constant factor of about 2.71828182846")
+    # 1 + 10⁻³⁰ is no simple fraction, nor one with a small denominator: still named, and
+    # still wrong
+    r = check(MAZUR, "w5", "(1 + 10**(-30))*" + sp.sstr(g))
+    assert r.verdict == "incorrect" and explained(r, "constant factor of about 1.0")
+
+
 @pytest.mark.parametrize("spec", MUTATION_SPECS, ids=lambda p: p.stem)
 def test_wrong_parameter_mutation(spec: Path) -> None:
     params = _params(spec)
@@ -357,3 +373,43 @@ def test_renderers() -> None:
     data = json.loads(render_check(r, "json"))
     assert data["verdict"] == "incorrect" and data["equals_gradient_of"] == "w8"
     assert isinstance(data["diagnosis"], list) and data["counterexample"]["point"]
+
+
+def _answers() -> list[tuple[str, str, str]]:
+    """Formulas and derivations, right and wrong, some sharing steps and expressions."""
+    c = checker(MAZUR)
+    w5 = (DATA / "derivations" / "seed-004-w5.tex").read_text(encoding="utf-8")
+    w1 = (DATA / "derivations" / "seed-004-w1.tex").read_text(encoding="utf-8")
+    out = [("derivation", "", w1), ("derivation", "", w1.replace("w_{6}]", "w_{7}]")),
+           ("derivation", "", w5), ("derivation", "", w5.replace("\\alpha", "\\eta"))]
+    for p in list(c.net.params)[:6]:
+        g = _true(MAZUR, p)
+        out += [("formula", p.name, sp.sstr(g)), ("formula", p.name, sp.sstr(-g)),
+                ("formula", p.name, sp.sstr(g * sp.Rational(7, 5))),
+                ("formula", p.name, sp.sstr(g.xreplace({c.net.symbol_by_name["w6"]:
+                                                        c.net.symbol_by_name["w7"]}))),
+                ("formula", p.name, f"{p.name}^{{+}} = {p.name} + \\eta \\frac{{\\partial E}}"
+                                    f"{{\\partial {p.name}}}")]
+    return out
+
+
+def test_what_a_checker_keeps_between_answers_never_changes_a_result() -> None:
+    """One checker grading a class in one order gives every answer the result a new checker
+    gives it in the opposite order: printed forms, diagnoses and agreements it keeps are
+    pure functions of what they are kept for."""
+    from symbackprop.spec.load import load_spec
+
+    answers = _answers()
+
+    def graded(c: Checker, order: list[tuple[str, str, str]]) -> dict[tuple, dict]:
+        results = {}
+        for kind, param, text in order:
+            r = c.check_derivation(text) if kind == "derivation" else c.check(param, text)
+            results[(kind, param, text)] = r.to_dict()
+        return results
+
+    first = graded(checker(MAZUR), answers)
+    again = graded(Checker(build_network(load_spec(MAZUR))), answers[::-1])
+    assert first == again
+    wrong = [k for k, r in first.items() if r["verdict"] == "incorrect"]
+    assert len(wrong) > len(answers) // 2  # the wrong ones stay wrong, whatever was seen
