@@ -173,7 +173,9 @@ class Diagnoser:
     def _constant_ratio(self, mine: list[Value], cand: Candidate) -> Value:
         """The constant k ≠ 1 with ``mine`` = k × the candidate, when no small fraction is."""
         ratio = self._ratio(mine, cand)
-        return None if ratio is None or close(ratio, mpmath.mpf(1)) else ratio
+        if ratio is None or ratio == 0 or close(ratio, mpmath.mpf(1)):
+            return None
+        return ratio
 
     def _swap_pool(self) -> list[sp.Symbol]:
         """The quantities a symbol may be confused with (not δ, not the loss)."""

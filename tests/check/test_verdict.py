@@ -236,6 +236,8 @@ def test_an_unusual_constant_factor_is_named() -> None:
     # still wrong
     r = check(MAZUR, "w5", "(1 + 10**(-30))*" + sp.sstr(g))
     assert r.verdict == "incorrect" and explained(r, "constant factor of about 1.0")
+    r = check(MAZUR, "w5", "0")  # 0 × the truth is not a factor to name
+    assert r.verdict == "incorrect" and not explained(r, "off by a constant factor")
 
 
 @pytest.mark.parametrize("spec", MUTATION_SPECS, ids=lambda p: p.stem)
