@@ -58,6 +58,7 @@ class Candidate:
     gradient_of: str | None = None
     scalable: bool = False  # also report k · candidate for a simple constant k
     pair: tuple[sp.Symbol, sp.Symbol] | None = None  # (written, meant) for a substitution
+    path: bool = False  # a missing path or contribution (a term of the sum)
     memo: dict[int, Value] = field(default_factory=dict)
 
     @property
@@ -115,15 +116,19 @@ class Diagnoser:
         found += fixes
         fixed_pairs = {f.swap[0] for f in fixes if f.swap}
         written = expr.free_symbols
+        path = False
         for cand in (c for c in cands if not c.reported_first):
             if len(found) >= MAX_DIAGNOSES:
                 break
-            if cand.pair is not None and (cand.pair in fixed_pairs or
+            if cand.pair is not None and (cand.pair in fixed_pairs or path or
                                           cand.pair[0] not in written):
-                continue  # "it uses r where s belongs" only when the formula has r
+                # "it uses r where s belongs" only when the formula has r, and not for the
+                # r (a target for an output) that only zeroes the term of a missing path
+                continue
             if self._match(mine, cand) == 1:
                 found.append(Finding(cand.description,
                                      swap=(cand.pair,) if cand.pair else ()))
+                path = path or cand.path
         return found[:MAX_DIAGNOSES], equals
 
     def diagnose_claim(self, truth: list[Value], compiled: Compiled, expr: sp.Expr,
@@ -270,7 +275,7 @@ class Diagnoser:
                     f"it misses the contribution through {self.text_of(use.unit.out)} "
                     f"({self.text_of(param)} is shared, so its gradient sums over every unit "
                     f"it feeds)", self._combined(truth, self.points.compile(term),
-                                                 operator.sub)))
+                                                 operator.sub), path=True))
         paths = derivation.paths
         if not paths or len(paths) < 2:
             return out
@@ -280,10 +285,10 @@ class Diagnoser:
             label = ", ".join(u for u in units if u not in common) or ", ".join(units)
             pfn = self.points.compile(sp.Mul(*[f.value for f in path]))
             out.append(Candidate(f"it misses the path through {label} (a term of the sum)",
-                                 self._combined(truth, pfn, operator.sub)))
+                                 self._combined(truth, pfn, operator.sub), path=True))
             if len(paths) > 2:
                 out.append(Candidate(f"it keeps only the path through {label}",
-                                     lambda k, pfn=pfn: pfn.at(k)))
+                                     lambda k, pfn=pfn: pfn.at(k), path=True))
         return out
 
     def _path_units(self, path: Sequence[Any]) -> list[str]:

@@ -305,9 +305,13 @@ def test_missing_path_mutation() -> None:
         p = c.net.symbol_by_name[name]
         paths = c.grads.derivation(p).paths
         assert paths is not None and len(paths) >= 2
-        first = sp.Mul(*[f.value for f in paths[0]])
-        r = check(MAZUR, name, sp.sstr(_true(MAZUR, p) - first))
-        assert explained(r, "misses the path"), (name, r.diagnosis)
+        for path in paths:
+            term = sp.Mul(*[f.value for f in path])
+            for written in (_true(MAZUR, p) - term, sp.expand(_true(MAZUR, p) - term)):
+                r = check(MAZUR, name, sp.sstr(written))
+                assert explained(r, "misses the path"), (name, r.diagnosis)
+                # not "it uses target_o1 where out_o1 belongs": that only zeroes the term
+                assert not explained(r, "belongs"), (name, r.diagnosis)
 
 
 # --------------------------------------------------------------------------- grading

@@ -1,0 +1,62 @@
+"""Update rules checked against gradient descent: every learning-rate letter, ascent, and a
+wrong gradient inside the rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from paths import SPECS
+
+from symbackprop.check import Checker
+from symbackprop.network.build import build_network
+from symbackprop.spec.load import load_spec
+
+MAZUR = SPECS / "seed-004-mazur-2-2-2.yaml"
+_checkers: dict[Path, Checker] = {}
+
+
+def checker(spec: Path) -> Checker:
+    if spec not in _checkers:
+        _checkers[spec] = Checker(build_network(load_spec(spec)))
+    return _checkers[spec]
+
+
+GRADIENT = r"\frac{\partial E_{total}}{\partial w_{5}}"
+
+
+@pytest.mark.parametrize("rate", [r"\alpha", r"\eta", r"\gamma", r"\epsilon", r"\varepsilon",
+                                  r"\lambda", "α", "η", "γ", "ε", "λ"])
+def test_every_learning_rate_letter_gives_descent_and_ascent(rate: str) -> None:
+    c = checker(MAZUR)
+    for arrow in ("=", r"\leftarrow", ":="):
+        down = c.check(None, rf"w_{{5}}^{{+}} {arrow} w_{{5}} - {rate} {GRADIENT}")
+        assert down.verdict == "correct", (rate, arrow, down.diagnosis)
+        up = c.check(None, rf"w_{{5}}^{{+}} {arrow} w_{{5}} + {rate} {GRADIENT}")
+        assert up.verdict == "incorrect"
+        assert any("gradient ascent" in d for d in up.diagnosis), up.diagnosis
+
+
+def test_the_specs_own_learning_rate_symbol(tmp_path: Path) -> None:
+    text = MAZUR.read_text(encoding="utf-8")
+    assert 'learning_rate: "\\\\alpha"' in text
+    spec = tmp_path / "mu.yaml"
+    spec.write_text(text.replace('learning_rate: "\\\\alpha"', 'learning_rate: "\\\\mu"'),
+                    encoding="utf-8")
+    c = checker(spec)
+    assert c.check(None, rf"w_{{5}}^{{+}} = w_{{5}} - \mu {GRADIENT}").verdict == "correct"
+    up = c.check(None, rf"w_{{5}}^{{+}} = w_{{5}} + \mu {GRADIENT}")
+    assert up.verdict == "incorrect" and any("gradient ascent" in d for d in up.diagnosis)
+
+
+def test_a_wrong_gradient_inside_the_rule_is_diagnosed_as_a_gradient() -> None:
+    c = checker(MAZUR)
+    r = c.check(None, r"w_{5}^{+} = w_{5} - \lambda (out_{o1}-target_{o1}) out_{o1}(1-out_{o1})"
+                      r" out_{h2}")
+    assert r.verdict == "incorrect" and r.param == "w5"
+    assert "the gradient in the step is wrong: replacing out_h2 by out_h1 makes it correct" \
+        in r.diagnosis, r.diagnosis
+    assert any("the gradient of w6, not of w5" in d for d in r.diagnosis)
+    right = c.check(None, r"w_{5}^{+} = w_{5} - \lambda (out_{o1}-target_{o1}) out_{o1}"
+                          r"(1-out_{o1}) out_{h1}")
+    assert right.verdict == "correct"
