@@ -421,6 +421,10 @@ def equations_block(net: Network, rows: Sequence[Row], *, env: str = "align*",
         if r.lhs is None or r.expr is None:
             out.append(r.latex.replace(" = ", " &= ", 1))
             continue
+        templated = getattr(r, "aligned_rows", None)  # a templated row breaks as its pattern
+        if templated is not None:
+            out += templated(width)
+            continue
         p = r.printer or printer
         out += aligned_rows(p.doprint(r.lhs), [Step(r.expr)], p, width=width)
     return align_block(out, env)

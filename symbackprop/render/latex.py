@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,6 +191,12 @@ class _Segment:
     bracket: bool  # print ``expr`` inside \left( \right)
 
 
+def measure_of(printer: Any) -> Callable[[str], int]:
+    """The raw width of what ``printer`` prints: its own ``measure_latex`` when it has one (a
+    printer that writes stand-ins for names measures the names), else :func:`raw_width`."""
+    return getattr(printer, "measure_latex", None) or raw_width
+
+
 def break_expr(expr: sp.Expr, printer: Any, width: float,
                first_width: float | None = None) -> list[str]:
     """``expr`` printed by ``printer`` as lines of at most ``width`` em.
@@ -200,7 +206,7 @@ def break_expr(expr: sp.Expr, printer: Any, width: float,
     """
     first = width if first_width is None else first_width
     whole = printer.doprint(expr)
-    if latex_width(whole) <= first:
+    if em(measure_of(printer)(whole)) <= first:
         return [whole]
     lines = _break(expr, printer, first, width)
     return lines if len(lines) > 1 or lines[0] else [whole]
@@ -272,6 +278,7 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
     segs = _segments(expr, printer)
     if segs is None:
         return [printer.doprint(expr)]
+    measure = measure_of(printer)
     lines: list[str] = []
     current: list[str] = []
     used = 0  # raw width of current
@@ -280,7 +287,7 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
         leading_first = k == 0
         piece = _piece(seg, printer, leading=False) if (current or leading_first) else \
             _piece(seg, printer, leading=True)
-        piece_width = raw_width(piece)
+        piece_width = measure(piece)
         if em(used + piece_width) <= budget:
             current.append(piece)
             used += piece_width
@@ -289,14 +296,14 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
             lines.append("".join(current))
             budget = width
             piece = _piece(seg, printer, leading=True)
-            piece_width = raw_width(piece)
+            piece_width = measure(piece)
             if em(piece_width) <= budget:
                 current, used = [piece], piece_width
                 continue
         # the piece alone is too wide: break inside it
         inner = _break_inside(seg, printer, budget, width, leading=bool(lines) or k > 0)
         lines.extend(inner[:-1])
-        current, used = [inner[-1]], raw_width(inner[-1])
+        current, used = [inner[-1]], measure(inner[-1])
         budget = width
     lines.append("".join(current))
     return [ln for ln in lines if ln]
@@ -344,7 +351,8 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
     on ``&\\quad {} + …`` rows. With ``pack``, a step that fits on the row before it joins
     that row (``x = w·u = 0.5 · 2 = 1`` on one line), as a handout saves space.
     """
-    rhs_width = rhs_budget(lhs, width)
+    measure = measure_of(printer)
+    rhs_width = rhs_budget(lhs, width, measure)
     rows: list[str] = []
     packable = False  # the last row holds whole steps and may take another
     for k, step in enumerate(steps):
@@ -352,8 +360,8 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
         tag_w = latex_width(tag)
         if step.expr is not None:
             whole = printer.doprint(step.expr)
-            if pack and packable and rows and latex_width(
-                    f"{rows[-1]} {step.relation} {whole}{tag}") <= width:
+            if pack and packable and rows and em(measure(
+                    f"{rows[-1]} {step.relation} {whole}{tag}")) <= width:
                 rows[-1] += f" {step.relation} {whole}{tag}"
                 packable = not tag
                 continue
@@ -361,8 +369,8 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
                                first_width=rhs_width - tag_w)
         else:
             lines = [step.latex or ""]
-            if pack and packable and rows and latex_width(
-                    f"{rows[-1]} {step.relation} {lines[0]}{tag}") <= width:
+            if pack and packable and rows and em(measure(
+                    f"{rows[-1]} {step.relation} {lines[0]}{tag}")) <= width:
                 rows[-1] += f" {step.relation} {lines[0]}{tag}"
                 packable = not tag
                 continue
@@ -374,9 +382,10 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
     return rows
 
 
-def rhs_budget(lhs: str | None, width: float) -> float:
+def rhs_budget(lhs: str | None, width: float,
+               measure: Callable[[str], int] = raw_width) -> float:
     """The width in em left for the right-hand side of ``lhs &= …`` in an aligned block."""
-    lhs_w = latex_width(lhs) if lhs else 0.0
+    lhs_w = em(measure(lhs)) if lhs else 0.0
     rel_w = 1.6
     return width - lhs_w - rel_w - 1.0
 

@@ -121,3 +121,26 @@ def placeholder(rank: int, latex: str) -> sp.Symbol:
 def canonical(rank: int, stand_in: sp.Symbol) -> sp.Symbol:
     """The placeholder of ``rank`` that looks like the placeholder ``stand_in``."""
     return sp.Symbol(f"{OPEN}{chr(RANK0 + rank)}{CLOSE}{stand_in.name[3:]}", real=True)
+
+
+_PLAIN_CONTENT = (sp.Basic._hashable_content, sp.Expr._hashable_content)
+
+
+def skeleton(expr: sp.Basic, rank: dict[sp.Basic, int]) -> tuple[Any, ...] | None:
+    """``expr`` as nested tuples with each placeholder of ``rank`` made its rank and looks:
+    equal for expressions equal up to which placeholders they hold, as ``expr`` with them
+    made :func:`canonical` would be, without building that expression (under SymPy's
+    ``evaluate(False)``, which empties SymPy's caches each time it is entered). None for an
+    expression whose equality is more than its type and arguments."""
+    if not expr.args:
+        k = rank.get(expr)
+        return ("atom", expr) if k is None else ("slot", k, expr.name[3:])  # type: ignore[attr-defined]
+    if type(expr)._hashable_content not in _PLAIN_CONTENT:
+        return None
+    parts = []
+    for arg in expr.args:
+        part = skeleton(arg, rank)
+        if part is None:
+            return None
+        parts.append(part)
+    return ("node", type(expr), tuple(parts))

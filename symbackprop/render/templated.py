@@ -50,8 +50,9 @@ from .derivations import (
     param_block,
     unit_definition_rows,
 )
-from .latex import align_block, latex_width, rhs_budget
+from .latex import Step, align_block, aligned_rows, latex_width, rhs_budget
 from .printing import latex_printer, partial_tex, partial_text
+from .row_breaks import RowPrinter, aligned_by_pattern
 from .row_templates import (
     MARK,
     MAX_SLOTS,
@@ -65,6 +66,7 @@ from .row_templates import (
     order3,
     placeholder,
     shape_key,
+    skeleton,
 )
 
 MIN_PARAMS = 0  # templates pay off from a few dozen rows; small networks take them too
@@ -87,6 +89,7 @@ class Shape:
         self.shared = {} if shared is None else shared  # prints by placeholder order and looks
         self._subs: dict[tuple[Any, bool], Template] = {}
         self.one_line: dict[tuple[str, float], bool] = {}  # see TemplatedParam.one_line_block
+        self.broken: dict[Any, list[Template] | None] = {}  # see TemplatedRow.aligned_rows
         self.rows: list[tuple[Template, Template, Any, Any, str]] = []
         for real in rows:
             with evaluate(False):
@@ -125,8 +128,11 @@ class Shape:
         own = sorted((s for s in expr.free_symbols if s.name.startswith(OPEN)),
                      key=lambda s: s.name)
         slot_of = [self.rank_slot[ord(s.name[1]) - RANK0] for s in own]
-        with evaluate(False):
-            alike = (expr.xreplace({s: canonical(k, s) for k, s in enumerate(own)}), whole)
+        alike = (skeleton(expr, {s: k for k, s in enumerate(own)}), whole)
+        if alike[0] is None:
+            with evaluate(False):
+                alike = (("expr", expr.xreplace({s: canonical(k, s) for k, s in enumerate(own)})),
+                         whole)
         shared = self.shared.get(alike)
         if shared is None:
             printed = self.parse(self.printer.doprint(expr) if whole
@@ -143,34 +149,6 @@ class Shape:
 
     def row(self, k: int, names: Names) -> TemplatedRow:
         return TemplatedRow(self, k, names)
-
-
-class RowPrinter:
-    """The network's LaTeX printer for one row: a shape's prints with this row's names.
-
-    It offers what the line breaker asks of a printer, so breaking a templated row runs the
-    same code as breaking any other.
-    """
-
-    def __init__(self, shape: Shape, names: Sequence[str]) -> None:
-        self.shape = shape
-        self.names = names
-        self.segment_cache = shape.segment_cache
-
-    def doprint(self, expr: Any) -> str:
-        return self.shape.sub(expr, True).fill(self.names)
-
-    def _print(self, expr: Any) -> str:
-        return self.shape.sub(expr, False).fill(self.names)
-
-    def _as_ordered_terms(self, expr: Any, order: Any = None) -> Any:
-        return self.shape.printer._as_ordered_terms(expr, order=order)
-
-    def _needs_add_brackets(self, expr: Any) -> bool:
-        return bool(self.shape.printer._needs_add_brackets(expr))
-
-    def _needs_mul_brackets(self, expr: Any, first: bool = False, last: bool = False) -> bool:
-        return bool(self.shape.printer._needs_mul_brackets(expr, first=first, last=last))
 
 
 class TemplatedRow:
@@ -204,6 +182,18 @@ class TemplatedRow:
     @property
     def printer(self) -> RowPrinter:
         return RowPrinter(self.shape, self.names.latex)
+
+    def aligned_rows(self, width: float) -> list[str]:
+        """The rows of this equation in an aligned block, broken as the general way breaks
+        them (:func:`~symbackprop.render.row_breaks.aligned_by_pattern`)."""
+        shape, k = self.shape, self.index
+        lhs, expr = shape.rows[k][3], shape.rows[k][2]
+
+        def run(names: Sequence[str], measure: Callable[[str], int]) -> list[str]:
+            printer = RowPrinter(shape, names, measure)
+            return aligned_rows(printer.doprint(lhs), [Step(expr)], printer, width=width)
+
+        return aligned_by_pattern(shape.broken, (k, width), self.names.latex, run)
 
 
 class TemplatedParam:

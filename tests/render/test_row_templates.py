@@ -31,3 +31,26 @@ def test_a_key_holds_the_order_and_the_looks() -> None:
     assert look(r"\mathrm{out}_{h1}") == (False, True, 0, True)
     with pytest.raises(Fallback):
         shape_key("weight", 1, Names(("w", "w", "a"), ("w", "w", "a")))
+
+
+def test_a_skeleton_is_an_expression_up_to_its_placeholders() -> None:
+    import sympy as sp
+
+    from symbackprop.render.row_templates import placeholder, skeleton
+
+    w, a, d = placeholder(0, "w_{1}"), placeholder(1, "x"), placeholder(2, "x^{2}")
+    v, b = placeholder(3, "w_{2}"), placeholder(4, "x")
+    y = sp.Symbol("y", real=True)
+    with sp.evaluate(False):
+        wa, vb, aw = sp.Mul(w, a), sp.Mul(v, b), sp.Mul(a, w)
+        wy = sp.Mul(w, y)
+    # each by the ranks of its own placeholders, in the order of their names
+    assert skeleton(wa, {w: 0, a: 1}) == skeleton(vb, {v: 0, b: 1})
+    assert skeleton(wa, {w: 0, a: 1}) != skeleton(aw, {w: 0, a: 1})  # the factors' order
+    wd = sp.Mul(w, d, evaluate=False)
+    assert skeleton(wa, {w: 0, a: 1}) != skeleton(wd, {w: 0, d: 1})  # how a name looks
+    assert skeleton(wa, {w: 0, a: 1}) != skeleton(wy, {w: 0})  # a symbol is itself
+    assert skeleton(sp.Mul(a, w, evaluate=False), {w: 0, a: 1}) != skeleton(
+        sp.Mul(b, v, evaluate=False), {b: 0, v: 1})  # ranks by name, not by position
+    # an object whose equality is more than its arguments has no skeleton
+    assert skeleton(sp.Subs(w * y, y, 1), {w: 0}) is None
