@@ -31,8 +31,14 @@ SPEC = ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"
 DERIVATIONS = ROOT / "tests" / "data" / "derivations"
 
 
-def class_answers(count: int) -> list[dict[str, str]]:
-    """``count`` distinct answers, in the proportions a class might hand in."""
+def class_answers(count: int, *, distinct_expressions: bool = False) -> list[dict[str, str]]:
+    """``count`` distinct answers, in the proportions a class might hand in.
+
+    With ``distinct_expressions`` every formula is also a new expression (its gradient times
+    ((θ + n)² − θ² − 2nθ)/n², which is 1 but is not simplified when read), and every
+    derivation ends with such a line, so that nothing a checker keeps from one answer
+    applies whole to another.
+    """
     from symbackprop.network.build import build_network
     from symbackprop.network.derivation import derive
     from symbackprop.spec.load import load_spec
@@ -48,6 +54,12 @@ def class_answers(count: int) -> list[dict[str, str]]:
     for n in range(count):
         p = params[n % len(params)]
         g = grads.derivation(p).closed
+        one = sp.Integer(1)
+        if distinct_expressions:
+            m = sp.Integer(n + 1)
+            one = sp.Mul(sp.Add((p + m) ** 2, -p ** 2, -2 * m * p, evaluate=False),
+                         sp.Pow(m ** 2, -1), evaluate=False)
+            g = sp.Mul(g, one, evaluate=False)
         k = sp.Rational(n + 2, n + 1)  # makes each answer's text its own
         kind = n % 10
         row = {"id": f"s{n}", "param": p.name}
@@ -67,9 +79,10 @@ def class_answers(count: int) -> list[dict[str, str]]:
             row["formula"] += f" + 0*{n}"
         elif kind == 6:
             sign = "-" if n % 20 == 6 else "+"
+            factor = f"\\left({sp.latex(one)}\\right) " if distinct_expressions else ""
             row["formula"] = (f"{p.name}^{{+}} = {p.name} {sign} {rates[n % 5]} \\cdot {k} "
-                              f"\\cdot \\frac{{1}}{{{k}}} \\frac{{\\partial E}}{{\\partial "
-                              f"{p.name}}}")
+                              f"\\cdot \\frac{{1}}{{{k}}} {factor}\\frac{{\\partial E}}"
+                              f"{{\\partial {p.name}}}")
         elif kind in (7, 8):
             row["derivation"] = w5.replace("\\alpha", rates[n % 5]) + f"\n% answer {n}\n"
             del row["param"]
@@ -77,6 +90,11 @@ def class_answers(count: int) -> list[dict[str, str]]:
             row["derivation"] = w1.replace("w_{6}]", "w_{7}]" if n % 3 else "w_{6}]") + \
                 f"\n% answer {n}\n"
             del row["param"]
+        if distinct_expressions and "derivation" in row:
+            q = net.symbol_by_name["w5" if kind in (7, 8) else "w1"]
+            last = sp.Mul(grads.derivation(q).closed, one.xreplace({p: q}), evaluate=False)
+            row["derivation"] += (f"\\partial E_{{total}}/\\partial w_{{{q.name[1:]}}} = "
+                                  f"{sp.sstr(last)}\n")
         rows.append(row)
     return rows
 
@@ -98,8 +116,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=10_000)
     parser.add_argument("--jobs", default="1,2")
+    parser.add_argument("--distinct-expressions", action="store_true",
+                        help="make every formula a new expression too (the worst case)")
     args = parser.parse_args()
-    rows = class_answers(args.answers)
+    rows = class_answers(args.answers, distinct_expressions=args.distinct_expressions)
     print(f"{len(os.sched_getaffinity(0))} cores; load average "
           f"{os.getloadavg()[0]:.2f} at start")
     lines = ["| answers | jobs | wall | CPU (all processes) | answers a minute (wall) | "

@@ -39,9 +39,10 @@ def grade(checker: Checker, key: Key) -> GradeRow:
     kind, param, text, syntax = key
     try:
         if kind == "derivation":
-            result = checker.check_derivation(text, param=param or None, syntax=syntax)
+            result = checker.check_derivation(text, param=param or None, syntax=syntax,
+                                              detail=False)
         else:
-            result = checker.check(param or None, text, syntax=syntax)
+            result = checker.check(param or None, text, syntax=syntax, detail=False)
         return GradeRow("", result.param or param, text[:MAX_SHOWN_FORMULA], result.verdict,
                         result.diagnosis, result.equals_gradient_of,
                         first_wrong_line=result.first_wrong_line if len(result.steps) > 1

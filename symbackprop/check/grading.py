@@ -80,8 +80,7 @@ def grade_answers(spec: SpecLike | Checker, answers_path: str | Path, *, seed: i
     if jobs > 1 and len(distinct) > 1:
         from .parallel import grade_in_parallel
 
-        source = spec.net.spec if isinstance(spec, Checker) else spec
-        graded = grade_in_parallel(source, distinct, seed=seed, jobs=jobs)
+        graded = grade_in_parallel(spec, distinct, seed=seed, jobs=jobs)
     else:
         checker = checker_for(spec, seed=seed)
         graded = {key: grade(checker, key) for key in distinct}

@@ -78,9 +78,21 @@ class Derivation:
     updates: int = 0
     last_gradient: sp.Symbol | None = None
     last_value: sp.Expr | None = None
-    parsed_text: str = ""
-    parsed_latex: str = ""
+    parsed: Side | str = ""  # the last side read (printed when asked), or an update's text
+    parsed_side: Side | None = None  # the last side of an equation, for its LaTeX
     lines_seen: int = 0
+    detail: bool = True  # each step's claim in words (not needed to grade a class)
+
+    @property
+    def parsed_text(self) -> str:
+        return self.parsed if isinstance(self.parsed, str) else shown_side(self.ctx, self.parsed)
+
+    @property
+    def parsed_latex(self) -> str:
+        return "" if self.parsed_side is None else side_latex(self.ctx, self.parsed_side)
+
+    def claim(self, sides: list[Evaluated], head: Evaluated, k: int) -> str:
+        return claim_text(self.ctx, sides, head, k) if self.detail else ""
 
     @property
     def derivation_like(self) -> bool:
@@ -141,7 +153,7 @@ class Derivation:
             self.chain = None
             self.updates += 1
             self.add(check_update(rule, line, self))
-            self.parsed_text = statement.text
+            self.parsed = statement.text
             if rule is not statement:  # w⁺ = w − α ∂E/∂w = 0.4 − 0.5 · 0.082 = 0.359
                 self.equation(line, Statement(statement.sides[1:], statement.relations[1:],
                                               statement.text, statement.spans[1:]), False)
@@ -228,8 +240,7 @@ class Derivation:
             previous = [sides[k] for _, sides in evaluated]
         last = evaluated[0][1][-1].side
         self.last_value = last.value if gradient is not None and not last.numeric else None
-        self.parsed_text = shown_side(self.ctx, last)
-        self.parsed_latex = side_latex(self.ctx, last)
+        self.parsed = self.parsed_side = last
         self.chain = Chain(line.number, heads, [sides[-1] for _, sides in evaluated],
                            last_wrong)
 
@@ -304,7 +315,7 @@ class Derivation:
                        for n in zero_notes(s.side)] + direct
             return StepResult(line.number, text, "correct", label=line.label,
                               instances=count, notes=tuple(dict.fromkeys((*notes, *remark))),
-                              claim=claim_text(self.ctx, evaluated[0][1], heads[0], k)), False, None
+                              claim=self.claim(evaluated[0][1], heads[0], k)), False, None
         bad = next(j for j, h in enumerate(holds) if h is False)
         inst, sides = evaluated[bad]
         side, head = sides[k], heads[bad]
@@ -313,7 +324,7 @@ class Derivation:
         if source is not None:
             return StepResult(line.number, text, "consequence",
                               (f"follows from the error in line {source}",), counter,
-                              claim=claim_text(self.ctx, sides, head, k), label=line.label,
+                              claim=self.claim(sides, head, k), label=line.label,
                               consequence_of=source, instances=count, notes=notes), True, None
         findings, equals = self.diagnose(head, side)
         if head.side.problems and head is not side:
@@ -338,7 +349,7 @@ class Derivation:
             words.insert(0, f"fails for {inst.describe(self.ctx)}"
                          + (f": {written}" if written else ""))
         result = StepResult(line.number, text, "incorrect", tuple(dict.fromkeys(words)),
-                            counter, claim=claim_text(self.ctx, sides, head, k), label=line.label,
+                            counter, claim=self.claim(sides, head, k), label=line.label,
                             instances=count, notes=notes)
         return result, True, equals
 

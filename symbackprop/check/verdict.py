@@ -58,6 +58,19 @@ class Checker:
         """The true ∂E/∂param, compiled, and its value at every point."""
         return self.evaluation.gradient(param)
 
+    def warm_up(self, params: list[str]) -> None:
+        """Compile the true gradients of the parameters named (in any spelling; unknown
+        names are left to the answers that use them) and their likely mistakes, so that
+        worker processes forked from this checker start with them."""
+        with mpmath.workdps(DIGITS):
+            for name in params:
+                try:
+                    param = self.resolve_param(name)
+                except FormulaError:
+                    continue
+                self.gradient(param)
+                self.ctx.diagnoser.candidates(param)
+
     def resolve_param(self, name: str) -> sp.Symbol:
         """The parameter called ``name`` (in any spelling the formulas accept)."""
         found = self.names.lookup(name.strip())
@@ -83,11 +96,14 @@ class Checker:
         return sides, reading
 
     # -- one formula ---------------------------------------------------------------
-    def check(self, param: str | None, formula: str, *, syntax: str = "auto") -> CheckResult:
+    def check(self, param: str | None, formula: str, *, syntax: str = "auto",
+              detail: bool = True) -> CheckResult:
         """Check ``formula`` as ∂E/∂``param`` (``param`` may come from a ``∂E/∂w =`` side).
 
         A formula may chain equalities (A = B = C) or be an update rule; an unreadable
-        formula raises :class:`FormulaError`.
+        formula raises :class:`FormulaError`. ``detail=False`` leaves out what only a
+        report shows (each step's claim, the parsed form, the gradient in LaTeX, the
+        symbolic confirmation) and gives the same verdict, diagnosis and first wrong line.
         """
         if not isinstance(formula, str):
             raise FormulaError("a formula must be text")
@@ -101,7 +117,7 @@ class Checker:
             lines = split_lines(" ".join(formula.splitlines()), self.ctx.knows(None)[0])
             if not lines:
                 lines = [SourceLine(1, formula.strip(), formula.strip())]
-            run = Derivation(self.ctx, target, syntax, strict=True)
+            run = Derivation(self.ctx, target, syntax, strict=True, detail=detail)
             if target is not None:
                 run.default_head = self.gradient_side(target)
             run.run(lines)
@@ -129,8 +145,9 @@ class Checker:
 
     # -- a derivation --------------------------------------------------------------
     def check_derivation(self, text: str, *, param: str | None = None,
-                         syntax: str = "auto") -> CheckResult:
-        """Check every step of a derivation (LaTeX or plain, one step per line)."""
+                         syntax: str = "auto", detail: bool = True) -> CheckResult:
+        """Check every step of a derivation (LaTeX or plain, one step per line);
+        ``detail`` as for :meth:`check`."""
         if len(text) > MAX_DERIVATION_LENGTH:
             raise FormulaError(f"the derivation is {len(text)} characters long; the limit is "
                                f"{MAX_DERIVATION_LENGTH}")
@@ -139,7 +156,7 @@ class Checker:
             lines = split_lines(text, self.ctx.knows(None)[0])
             if not lines:
                 raise FormulaError("no step to check: a derivation has one equation per line")
-            run = Derivation(self.ctx, target, syntax)
+            run = Derivation(self.ctx, target, syntax, detail=detail)
             run.run(lines)
             return self.result(run, text, target)
 
@@ -173,8 +190,8 @@ class Checker:
             closed = self.grads.derivation(param).closed
             gradient = self.ctx.plain(closed)
             gradient_latex = self.ctx.printed.get(("gradient latex", closed), lambda: sp.latex(
-                closed, symbol_names=self._latex_names))
-            if correct and run.last_value is not None:
+                closed, symbol_names=self._latex_names)) if run.detail else None
+            if correct and run.last_value is not None and run.detail:
                 symbolic = symbolic_check(self.net, run.last_value, closed)
         notes = tuple(dict.fromkeys([n for s in steps for n in s.notes] + list(self._notes)))
         equals = next((e for s, e in zip(steps, run.equals, strict=False)
@@ -183,7 +200,8 @@ class Checker:
             param=param.name if param is not None else None, formula=text,
             verdict="correct" if correct else "incorrect", counterexample=counter,
             diagnosis=tuple(dict.fromkeys(diagnosis)), equals_gradient_of=equals,
-            parsed=run.parsed_text, parsed_latex=run.parsed_latex,
+            parsed=run.parsed_text if run.detail else "",
+            parsed_latex=run.parsed_latex if run.detail else "",
             gradient=gradient, gradient_latex=gradient_latex, notes=notes,
             method=(f"{self.points_count} random points at {DIGITS} digits (agreement to 40 "
                     f"digits required); symbolic check: {symbolic}"),

@@ -98,7 +98,8 @@ def lambdify_by_position(args: Sequence[sp.Symbol], expr: Any, *, modules: Any,
     new_defs = [(symbols[s], renamed(d)) for s, d in definitions]
     new_exprs = [renamed(e) for e in exprs]
     new_expr: Any = new_exprs if isinstance(expr, (list, tuple)) else new_exprs[0]
+    # no docstring: printing the expression into it again would double the cost
     if definitions:
-        return sp.lambdify(new_args, new_expr, modules=modules,
+        return sp.lambdify(new_args, new_expr, modules=modules, docstring_limit=0,
                            cse=lambda found: (new_defs, found))
-    return sp.lambdify(new_args, new_expr, modules=modules)
+    return sp.lambdify(new_args, new_expr, modules=modules, docstring_limit=0)

@@ -417,5 +417,26 @@ def test_what_a_checker_keeps_between_answers_never_changes_a_result() -> None:
     first = graded(checker(MAZUR), answers)
     again = graded(Checker(build_network(load_spec(MAZUR))), answers[::-1])
     assert first == again
+    # without a report's detail (as a class is graded): the same verdicts and findings
+    brief = Checker(build_network(load_spec(MAZUR)))
+    for kind, param, text in answers:
+        r = (brief.check_derivation(text, detail=False) if kind == "derivation"
+             else brief.check(param, text, detail=False)).to_dict()
+        full = first[(kind, param, text)]
+        for key in ("verdict", "diagnosis", "counterexample", "first_wrong_line",
+                    "equals_gradient_of", "param", "gradient"):
+            assert r[key] == full[key], (key, text)
+        assert [(s["line"], s["verdict"], s["diagnosis"]) for s in r["steps"]] == \
+            [(s["line"], s["verdict"], s["diagnosis"]) for s in full["steps"]]
+        assert r["parsed"] == "" and full["parsed"]
     wrong = [k for k, r in first.items() if r["verdict"] == "incorrect"]
     assert len(wrong) > len(answers) // 2  # the wrong ones stay wrong, whatever was seen
+
+
+@pytest.mark.parametrize("name", ["answers.yaml", "answers.csv"])
+def test_two_worker_processes_grade_as_one_does(name: str) -> None:
+    """Workers forked from a warmed-up checker (or given the spec where there is no fork)
+    give every row the verdict and diagnosis one process gives it."""
+    alone = grade_answers(checker(MAZUR), CHECK_DATA / name)
+    assert grade_answers(checker(MAZUR), CHECK_DATA / name, jobs=2) == alone
+    assert grade_answers(MAZUR, CHECK_DATA / name, jobs=2) == alone
