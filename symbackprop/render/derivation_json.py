@@ -39,7 +39,7 @@ def to_json(doc: Any) -> str:
     data = finite_or_none(data)  # strict JSON: no NaN or Infinity
     if doc.form == "delta":  # strings only: no number to make finite
         data["gradients"] = {"columns": list(GRADIENT_COLUMNS),
-                             "rows": [_gradient(net, pd) for pd in doc.params]}
+                             "rows": StringRows(_gradient(net, pd) for pd in doc.params)}
     data["notes"] = list(doc.notes)
     return _dump(data) + "\n"
 
@@ -79,6 +79,21 @@ def _parameter(doc: Any, pd: Any) -> dict[str, Any]:
     return entry
 
 
+class StringRows(list[list[str]]):
+    """Rows of strings only, encoded in one call (see :func:`_string_rows`)."""
+
+
+def _string_rows(rows: StringRows, indent: str) -> str:
+    """One row a line, as ``_dump`` writes a list of lists, from one encoding of them all.
+
+    Between two rows of strings the encoding has ``"],["``, and nowhere else: inside a
+    string every ``"`` is escaped, so ``"`` after ``[`` opens a string and a string never
+    holds ``"],["``."""
+    inner = indent + "  "
+    body = _encode_row(rows)[1:-1].replace('"],["', f'"],\n{inner}["')
+    return f"[\n{inner}{body}\n{indent}]"
+
+
 def _latex_name(pd: Any, net: Any) -> str:
     names = getattr(pd, "names", None)
     if names is not None:  # a templated parameter knows its names already
@@ -89,6 +104,8 @@ def _latex_name(pd: Any, net: Any) -> str:
 def _dump(value: Any, indent: str = "") -> str:
     """JSON with objects of objects indented, and each object of plain values on one line."""
     inner = indent + "  "
+    if isinstance(value, StringRows) and value and all(row for row in value):
+        return _string_rows(value, indent)
     if isinstance(value, dict) and any(isinstance(v, (dict, list)) and v
                                        for v in value.values()):
         items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, inner)}"

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..spec.digits import zero_digits
-from .latex import raw_width
-from .row_templates import CLOSE, OPEN, RANK0, Template
+from .latex import align_block, latex_width, raw_width, rhs_budget
+from .row_templates import CLOSE, OPEN, RANK0, Template, concat
 
 SEPARATOR = "\x00"  # joins a row's names into one key; never in a name (see aligned_by_pattern)
 _SLOT = re.compile(f"{OPEN}(.){CLOSE}", re.S)
@@ -92,3 +92,40 @@ def aligned_by_pattern(memo: dict[Any, list[Template] | None], key: Any,
     if found is None:
         return run(names, raw_width)
     return [t.fill(names) for t in found]
+
+
+def one_line_block(shape: Any, lhs: Template, names: Sequence[str],
+                   general: Callable[[], str], env: str, width: float) -> str | None:
+    """The aligned block ``lhs &= row`` of a parameter whose one row (``shape``'s first)
+    fits on its line, without the line breaker; None when the row must be broken.
+
+    The first parameter of each shape to take it is also printed the general way
+    (``general``): a difference sends that shape's parameters back to the general way for
+    good. Whether a row fits depends on the widths of its names alone, so the block is kept
+    as a template for each digit pattern of the names.
+    """
+    same = shape.one_line.get((env, width))
+    if same is False:
+        return None
+    joined = SEPARATOR.join(names)
+    pattern = ((env, width, zero_digits(joined))
+               if joined.count(SEPARATOR) == len(names) - 1 else None)
+    if same and pattern is not None:
+        found = shape.blocks.get(pattern, False)
+        if found is not False:
+            return None if found is None else found.fill(names)
+    head = lhs.fill(names)
+    whole = shape.first_print.fill(names)
+    if latex_width(whole) > rhs_budget(head, width) - latex_width(""):
+        if pattern is not None:
+            shape.blocks[pattern] = None
+        return None
+    block = align_block([f"{head} &= {whole}" if head else f"&= {whole}"], env)
+    if same is None:
+        same = shape.one_line[(env, width)] = block == general()
+    if pattern is not None:
+        template = concat(f"\\begin{{{env}}}\n", *((lhs, " &= ") if head else ("&= ",)),
+                          shape.first_print, f"\n\\end{{{env}}}")
+        if template.fill(names) == block:
+            shape.blocks[pattern] = template
+    return block if same else None

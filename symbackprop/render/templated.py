@@ -42,17 +42,15 @@ from .derivations import (
     cost_row,
     delta_derivation,
     delta_row,
-    equation_row,
     equations_block,
-    expr_row,
     gradient_rows,
     loss_row,
     param_block,
     unit_definition_rows,
 )
-from .latex import Step, align_block, aligned_rows, latex_width, rhs_budget
-from .printing import latex_printer, partial_tex, partial_text
-from .row_breaks import RowPrinter, aligned_by_pattern
+from .latex import Step, aligned_rows
+from .printing import latex_printer, partial_tex, partial_text, text
+from .row_breaks import RowPrinter, aligned_by_pattern, one_line_block
 from .row_templates import (
     MARK,
     MAX_SLOTS,
@@ -63,9 +61,11 @@ from .row_templates import (
     Template,
     canonical,
     look,
+    looks,
     order3,
     placeholder,
     shape_key,
+    sharing_printer,
     skeleton,
 )
 
@@ -88,8 +88,12 @@ class Shape:
         self.segment_cache: dict[Any, Any] = {}
         self.shared = {} if shared is None else shared  # prints by placeholder order and looks
         self._subs: dict[tuple[Any, bool], Template] = {}
-        self.one_line: dict[tuple[str, float], bool] = {}  # see TemplatedParam.one_line_block
+        self.one_line: dict[tuple[str, float], bool] = {}  # see row_breaks.one_line_block
+        self.blocks: dict[Any, Template | None] = {}  # see row_breaks.one_line_block
         self.broken: dict[Any, list[Template] | None] = {}  # see TemplatedRow.aligned_rows
+        # terms alike up to their names (the 784 w·a of a forward row) share one print here too
+        self.sharing = sharing_printer(self.printer, placeholders,
+                                       lambda expr: self.sub(expr, False))
         self.rows: list[tuple[Template, Template, Any, Any, str]] = []
         for real in rows:
             with evaluate(False):
@@ -97,9 +101,9 @@ class Shape:
                 lhs = real.lhs.xreplace(mapping) if real.lhs is not None else None
             if expr is None:
                 raise Fallback("a row without an expression")
-            ph = (equation_row(net, lhs, expr, real.kind) if lhs is not None
-                  else expr_row(net, expr, real.kind))
-            text_t, latex_t = self.parse(ph.text), self.parse(ph.latex)
+            whole = sp.Eq(lhs, expr, evaluate=False) if lhs is not None else expr
+            text_t = self.parse(text(whole, net))  # as equation_row and expr_row print
+            latex_t = self.parse(self.sharing.doprint(whole))
             if text_t.fill(names.text) != real.text or latex_t.fill(names.latex) != real.latex:
                 raise Fallback(f"a {real.kind} row prints differently from its template")
             self.rows.append((text_t, latex_t, expr, lhs, real.kind))
@@ -135,7 +139,7 @@ class Shape:
                          whole)
         shared = self.shared.get(alike)
         if shared is None:
-            printed = self.parse(self.printer.doprint(expr) if whole
+            printed = self.parse(self.sharing.doprint(expr) if whole
                                  else self.printer._print(expr))
             position = {slot: k for k, slot in enumerate(slot_of)}
             shared = self.shared[alike] = Template(
@@ -227,27 +231,13 @@ class TemplatedParam:
 
     def one_line_block(self, doc: Any, env: str, width: float) -> str | None:
         """:func:`~symbackprop.render.derivations.param_block` of a parameter whose one row
-        fits on its line, without the line breaker; None when the row must be broken.
-
-        The first parameter of each shape to take it is also printed the general way: a
-        difference sends that shape's parameters back to the general way for good.
-        """
+        fits on its line, without the line breaker; None when the row must be broken
+        (:func:`~symbackprop.render.row_breaks.one_line_block`)."""
         if len(self.rows) != 1:
             return None
-        shape = self.rows[0].shape
-        same = shape.one_line.get((env, width))
-        if same is False:
-            return None
-        names = self.names.latex
-        lhs = self._lhs.rows[0][1].fill(names)
-        whole = shape.first_print.fill(names)
-        if latex_width(whole) > rhs_budget(lhs, width) - latex_width(""):
-            return None
-        block = align_block([f"{lhs} &= {whole}" if lhs else f"&= {whole}"], env)
-        if same is None:
-            same = shape.one_line[(env, width)] = block == param_block(
-                doc, self, env=env, width=width, shortcut=False)
-        return block if same else None
+        return one_line_block(self.rows[0].shape, self._lhs.rows[0][1], self.names.latex,
+                              lambda: param_block(doc, self, env=env, width=width,
+                                                  shortcut=False), env, width)
 
 
 # ----------------------------------------------------------------------------- layout
@@ -437,12 +427,14 @@ def _uses(layers: list[tuple[Unit, ...]], net: Network, group_of: dict[str, Any]
             d_tex = latex[d]
             d_look = look(d_tex)
             group = group_of[u.name]
-            for (_, w), (src, c, c_tex, c_look) in zip(u.incoming, sources, strict=True):
+            weights = [w for _, w in u.incoming]
+            texts = [latex[w.name] for w in weights]
+            for w, w_tex, w_look, (src, c, c_tex, c_look) in zip(
+                    weights, texts, looks(texts), sources, strict=True):
                 a = w.name
-                w_tex = latex[a]
                 names = Names((a, d, c), (w_tex, d_tex, c_tex))
                 key = None if a in (d, c) or d == c else (
-                    "weight", group, order3(a, d, c), (look(w_tex), d_look, c_look))
+                    "weight", group, order3(a, d, c), (w_look, d_look, c_look))
                 found[w] = (u, src, names, key)
             if u.bias is not None:
                 b = u.bias.name

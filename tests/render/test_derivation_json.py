@@ -54,3 +54,16 @@ def test_json_of_a_large_network_is_linear_and_lean(tmp_path: Path) -> None:
         sizes.append(len(text.encode()) / len(net.params))
     assert all(s <= 150 for s in sizes), sizes  # bytes a parameter (docs/json.md)
     assert abs(sizes[0] - sizes[1]) < 10  # linear: the bytes a parameter do not grow
+
+
+def test_rows_of_strings_encoded_at_once_are_one_row_a_line() -> None:
+    from symbackprop.render.derivation_json import StringRows, _dump
+
+    tricky = ['"],["', "a\\", '\\"],[\\"', "[", "]", "δ", "", '"', "\n"]
+    rows = [[a, b, "x", "y"] for a in tricky for b in tricky]
+    data = {"rows": rows, "more": {"rows": [["p", "q"]]}}
+    at_once = {"rows": StringRows(rows), "more": {"rows": StringRows([["p", "q"]])}}
+    text = _dump(at_once)
+    assert text == _dump(data)
+    assert json.loads(text) == data
+    assert sum(line.startswith('    ["') for line in text.splitlines()) == len(rows)

@@ -100,3 +100,23 @@ def test_names_that_could_be_taken_for_markers_are_broken_the_general_way(
     for _ in range(2):
         aligned_by_pattern(memo, 0, names, _recording(calls, []))
     assert calls == [tuple(names)] * 2 and not memo
+
+
+def test_one_line_blocks_are_kept_per_digit_pattern(tmp_path: Path) -> None:
+    """Whether a gradient fits on its line depends on its names' widths: near the limit,
+    names of one digit fit where names of two do not, and each pattern keeps its answer."""
+    from symbackprop.render.derivations import param_block
+
+    path = write_spec(tmp_path, "digits", 11, [(12, "tanh"), (2, "sigmoid")], "squared_error")
+    net = build_network(load_spec(path))
+    doc = build_document(net, derive(net), form="delta")
+    fits = set()
+    for width in [8.0 + 0.5 * k for k in range(13)]:
+        for pd in doc.params:
+            fast = param_block(doc, pd, width=width)
+            assert fast == param_block(doc, pd, width=width, shortcut=False), (pd.name, width)
+            fits.add("&\\quad" not in fast)
+    assert fits == {True, False}
+    shape = doc.params[0].rows[0].shape  # type: ignore[attr-defined]
+    assert any(t is None for t in shape.blocks.values())
+    assert any(t is not None for t in shape.blocks.values())

@@ -11,7 +11,7 @@ from paths import ROOT, SPECS
 from symbackprop.check.verdict import check_formula, checker_for
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.render import templated
+from symbackprop.render import row_breaks, templated
 from symbackprop.render.derivations import FORMATS, build_document, render
 from symbackprop.spec.load import load_spec
 
@@ -169,7 +169,7 @@ def test_one_line_blocks_are_the_line_breakers(tmp_path: Path,
                 assert param_block(doc, pd, env=env, width=width) == param_block(
                     doc, pd, env=env, width=width, shortcut=False)
     # a shortcut that would print otherwise is caught by its first parameter, for good
-    monkeypatch.setattr(templated, "align_block", lambda rows, env: "wrong")
+    monkeypatch.setattr(row_breaks, "align_block", lambda rows, env: "wrong")
     fresh = build_document(net, derive(net), form="delta")
     blocks = [param_block(fresh, pd, width=30.0) for pd in fresh.params]  # type: ignore
     assert "wrong" not in blocks
