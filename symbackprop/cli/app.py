@@ -272,6 +272,15 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
         raise CheckFailed("")
 
 
+def run() -> None:
+    """The ``symbackprop`` command (and ``python -m symbackprop``): :data:`main` in a
+    process that ends with it."""
+    from .support import ends_with_command
+
+    ends_with_command()
+    main()
+
+
 def _add_commands() -> None:
     """Commands that live in their own modules (each imports SymPy only when it runs)."""
     from .check import check
