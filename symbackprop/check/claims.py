@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .context import Context
 
 MAX_INSTANCES = 400
+LAYER_LETTER = "l"
 PARAM_LETTER = "θ"  # the pseudo-index of a generic parameter
 
 
@@ -143,6 +144,52 @@ def instances(statement: Statement, ctx: Context, scope: Scope) -> list[Instance
 
     extend(0, dict(fixed))
     return out
+
+
+def uncovered(statement: Statement, found: list[Instance], ctx: Context, scope: Scope
+              ) -> str | None:
+    """A note when the left side exists for index values the statement is not checked at
+    (a name on the right does not exist there): ``∂L/∂w^{[l]}_{j,k} = δ^{[l]}_{k} a^{[l-1]}_{j}``
+    holds on the few weights where j and k may be swapped, and says nothing of the rest.
+    A layer l left out whole is the formula's boundary, not a gap: BP2 is not written for the
+    output layer, nor ∂C/∂w^l_{jk} = a^{l-1}_k δ^l_j for inputs named otherwise."""
+    if len(statement.sides) < 2 or not any(inst.indices for inst in found):
+        return None
+    left = Statement(statement.sides[:1], (), statement.text, statement.spans[:1])
+    letters = set(free_letters(left, ctx, scope)[0])
+    if not letters:
+        return None
+
+    def key(inst: Instance) -> tuple:
+        return tuple(sorted((k, v) for k, v in inst.indices.items() if k in letters)), \
+            inst.param
+
+    covered = {key(inst) for inst in found}
+    every, missing = [], []
+    for inst in instances(left, ctx, scope):
+        if key(inst) in covered or key(inst) in every:
+            every += [key(inst)] if key(inst) not in every else []
+            continue
+        try:
+            read_side(left.sides[0], instance_scope(scope, inst), ctx)
+        except MissingInstance:
+            continue  # the left side itself does not exist there
+        every.append(key(inst))
+        missing.append(key(inst))
+    if LAYER_LETTER in letters:  # a layer left out whole is a boundary (BP2 has no l = L)
+        def layer(k: tuple) -> int:
+            return dict(k[0])[LAYER_LETTER]
+        partial = {layer(k) for k in missing} & {layer(k) for k in covered}
+        shown = [k for k in missing if layer(k) in partial]
+    else:
+        shown = missing
+    if not shown:
+        return None
+    example = ", ".join(f"{k} = {v}" for k, v in shown[0][0])
+    return (f"{len(missing)} of the {len(every)} instances of the left side "
+            f"{'is' if len(missing) == 1 else 'are'} not checked ({example}"
+            f"{', …' if len(missing) > 1 else ''}): the right side names quantities the "
+            f"network does not have there")
 
 
 def instance_scope(scope: Scope, inst: Instance) -> Scope:

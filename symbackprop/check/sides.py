@@ -6,6 +6,7 @@ quantities as the spec writes them (``y′``, ``w^2_22``) and writes ∂ factors
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,9 @@ import sympy as sp
 
 from .claims import Instance, Side
 from .context import Context
-from .sample_points import Compiled, Value
+from .numbers import middle
+from .outcome import Counterexample
+from .sample_points import Compiled, Value, close
 from .syntax import Statement
 
 MAX_SHOWN = 200
@@ -118,3 +121,21 @@ def worked_point(ctx: Context) -> dict[str, float]:
         point.update(values.examples[0].inputs)
         point.update({f"target {k}": v for k, v in values.examples[0].targets.items()})
     return point
+
+
+def counterexample(ctx: Context, head: Evaluated, side: Evaluated,
+                   worked: Callable[[Evaluated], Value]) -> Counterexample:
+    """The first point where two sides differ (the spec's worked example for numbers, whose
+    exact value ``worked`` gives)."""
+    if head.numeric or side.numeric:
+        number, other = (head, side) if head.numeric else (side, head)
+        value = worked(other)
+        shown = None if value is None else float(value)
+        mid = middle(number.span)
+        return Counterexample(worked_point(ctx), shown if number is side else mid,
+                              mid if number is side else shown)
+    assert head.values is not None and side.values is not None
+    pairs = list(zip(head.values, side.values, strict=True))
+    k = next((j for j, (a, b) in enumerate(pairs) if not close(a, b)), 0)
+    return Counterexample(ctx.points.point(k), to_float(head.values[k]),
+                          to_float(side.values[k]))

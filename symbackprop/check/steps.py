@@ -11,13 +11,13 @@ the derivation's own names; update rules are checked against gradient descent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
 
 from ..errors import FormulaError
-from .claims import Instance, Side, instance_scope, instances, read_side
+from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
 from .diagnosis import NO_EXPLANATION, Finding
 from .forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form
@@ -25,14 +25,15 @@ from .leibniz import chain_diagnosis, corrected_chains
 from .lines import SourceLine
 from .meaning import Locals, Scope, meaning
 from .names import MissingInstance
-from .numbers import contains, interval, middle, overlap
-from .outcome import Counterexample, StepResult
+from .numbers import contains, interval, overlap
+from .outcome import StepResult
 from .rereadings import index_hints, rereadings
 from .sample_points import Value, close
 from .scripts import substitute
 from .sides import (
     Evaluated,
     claim_text,
+    counterexample,
     instances_text,
     plain,
     shown,
@@ -40,8 +41,6 @@ from .sides import (
     side_latex,
     single_partial,
     step_text,
-    to_float,
-    worked_point,
     zero_notes,
 )
 from .syntax import DerivOp, Name, Statement
@@ -212,6 +211,8 @@ class Derivation:
         if not evaluated:
             raise FormulaError("no values of the free indices give names that all exist in "
                                "the network")
+        left_out = uncovered(statement, [i for i, _ in evaluated], self.ctx, scope) \
+            if not continues else None
         if continues and self.chain is not None and len(self.chain.heads) == len(evaluated):
             heads = self.chain.heads
             previous = self.chain.lasts
@@ -235,6 +236,8 @@ class Derivation:
         for k in links:
             result, wrong, equals = self.link(line, statement, k, evaluated, heads, previous,
                                               last_wrong)
+            if left_out:
+                result = replace(result, notes=(*result.notes, left_out))
             self.add(result, equals)
             last_wrong = line.number if wrong else None
             previous = [sides[k] for _, sides in evaluated]
@@ -320,7 +323,7 @@ class Derivation:
         inst, sides = evaluated[bad]
         side, head = sides[k], heads[bad]
         source = self.consequence(side, head, previous[bad], prev_wrong)
-        counter = self.counterexample(head, side)
+        counter = counterexample(self.ctx, head, side, self.worked)
         if source is not None:
             return StepResult(line.number, text, "consequence",
                               (f"follows from the error in line {source}",), counter,
@@ -402,23 +405,6 @@ class Derivation:
                        for v, h in zip(side.values, head.values, strict=True)):
                     return number
         return None
-
-    def counterexample(self, head: Evaluated, side: Evaluated) -> Counterexample | None:
-        points = self.ctx.points
-        if head.numeric or side.numeric:
-            number, other = (head, side) if head.numeric else (side, head)
-            value = self.worked(other)
-            shown = None if value is None else float(value)
-            mid = middle(number.span)
-            point = worked_point(self.ctx)
-            return Counterexample(point, shown if number is side else mid,
-                                  mid if number is side else shown)
-        assert head.values is not None and side.values is not None
-        k = next(j for j, (a, b) in enumerate(zip(head.values, side.values, strict=True))
-                 if not close(a, b)) if not all(
-            close(a, b) for a, b in zip(head.values, side.values, strict=True)) else 0
-        return Counterexample(points.point(k), to_float(head.values[k]),
-                              to_float(side.values[k]))
 
     def diagnose(self, head: Evaluated, side: Evaluated) -> tuple[list[Finding], str | None]:
         findings: list[Finding] = [Finding(p) for p in side.side.problems]

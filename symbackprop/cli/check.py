@@ -106,14 +106,15 @@ def check(spec: str, param: str | None, formula: str | None, formula_file: str |
 
 def _read_text(path: str, what: str) -> str:
     """The text in ``path`` (or stdin), read only up to a bound."""
-    if path == "-":
-        data = click.get_text_stream("stdin").read(MAX_FORMULA_FILE_BYTES + 1)
-    else:
-        try:
+    try:
+        if path == "-":
+            with click.open_file("-", encoding="utf-8") as fh:  # stdin, left open
+                data = fh.read(MAX_FORMULA_FILE_BYTES + 1)
+        else:
             with Path(path).open(encoding="utf-8") as fh:
                 data = fh.read(MAX_FORMULA_FILE_BYTES + 1)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read the {what} ({exc})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read the {what} ({exc})") from None
     if len(data) > MAX_FORMULA_FILE_BYTES:
         raise InputError(f"{path}: the {what} file is larger than "
                          f"{MAX_FORMULA_FILE_BYTES} bytes")

@@ -199,6 +199,30 @@ def test_nielsen_bp2_transposed_fails_with_an_instance_and_its_fix() -> None:
     assert result.first_wrong_line == 2
 
 
+def test_index_values_the_right_side_leaves_out_are_named() -> None:
+    """A formula whose right side does not exist for some instances of its left side within
+    a layer is checked only where it exists, and the report says what was left out; a layer
+    left out whole is the formula's boundary (BP2 has no l = L), not remarked."""
+    bp = checker("nielsen-2-3-3-2.yaml").check_derivation(
+        (DERIVATIONS / "nielsen-bp.tex").read_text(encoding="utf-8"))
+    assert not any("not checked" in n for s in bp.steps for n in s.notes)
+    transposed = checker("nielsen-2-3-3-2.yaml").check_derivation(
+        (DERIVATIONS / "nielsen-bp2-transposed.tex").read_text(encoding="utf-8"))
+    assert transposed.steps[0].notes[-1] == (
+        "3 of the 8 instances of the left side are not checked (j = 3, l = 3, …): the right "
+        "side names quantities the network does not have there")
+    seed_001 = checker("seed-001-linear-1-1-2-1.yaml")
+    right = seed_001.check(None, r"\frac{\partial L}{\partial w^{[l]}_{j,k}} = "
+                                 r"\delta^{[l]}_{j} a^{[l-1]}_{k}")
+    assert right.steps[0].notes == ()
+    swapped = seed_001.check(None, r"\frac{\partial L}{\partial w^{[l]}_{j,k}} = "
+                                   r"\delta^{[l]}_{k} a^{[l-1]}_{j}")
+    # it holds where j and k can be swapped (2 instances), and says so of the rest
+    assert swapped.steps[0].instances == "2 of 2 instances hold"
+    assert swapped.steps[0].notes[-1].startswith("3 of the 5 instances of the left side are "
+                                                 "not checked (j = 2, k = 1, l = 2, …)")
+
+
 def test_a_sum_over_examples_whose_terms_do_not_use_its_index() -> None:
     result = derivation("seed-001-updates.tex")
     step_3 = step(result, 3)

@@ -202,3 +202,36 @@ def test_a_derivation_with_nothing_to_check_exits_2(tmp_path: Path) -> None:
     matrix.write_text("z^{(1)} = W^{(1)} x + b\n", encoding="utf-8")
     code, out = run(MAZUR, "--derivation", str(matrix))
     assert code == 2 and "matrix form" in out and "index form" in out
+
+
+def test_a_derivation_from_a_file_or_stdin_reports_every_step(tmp_path: Path) -> None:
+    """--derivation FILE and --derivation - give the same report: every step with its line,
+    text, verdict, diagnosis and counterexample, and the first wrong line (null when every
+    step holds); exit 1 when a step is wrong, 0 when none is."""
+    derivations = DATA / "derivations"
+    w1 = (derivations / "seed-004-w1.tex").read_text(encoding="utf-8")
+    from_file = CliRunner().invoke(check, [MAZUR, "--derivation",
+                                           str(derivations / "seed-004-w1.tex"),
+                                           "--format", "json"])
+    from_stdin = CliRunner().invoke(check, [MAZUR, "--derivation", "-", "--format", "json"],
+                                    input=w1)
+    assert from_file.exit_code == from_stdin.exit_code == 1
+    data = json.loads(from_stdin.output)
+    assert data == json.loads(from_file.output)
+    assert data["first_wrong_line"] == 10 and data["verdict"] == "incorrect"
+    for s in data["steps"]:
+        assert {"line", "text", "verdict", "diagnosis", "counterexample"} <= set(s)
+    f = next(s for s in data["steps"] if s["line"] == 10)
+    assert f["verdict"] == "incorrect" and f["label"] == "F"
+    assert f["diagnosis"][0] == "replacing w6 by w7 makes it correct"
+    assert f["counterexample"]["true_value"] != f["counterexample"]["formula_value"]
+    assert next(s for s in data["steps"] if s["line"] == 11)["verdict"] == "consequence"
+    assert all(s["counterexample"] is None and s["diagnosis"] == []
+               for s in data["steps"] if s["verdict"] == "correct")
+    bad = CliRunner().invoke(check, [MAZUR, "--derivation", "-"], input=b"\xff\xfe w5")
+    assert bad.exit_code == 2 and "cannot read the derivation" in bad.output
+    code, out = run(MAZUR, "--derivation", str(derivations / "seed-004-w5.tex"),
+                    "--format", "json")
+    assert code == 0 and json.loads(out)["first_wrong_line"] is None
+    code, out = run(MAZUR, "--derivation", str(derivations / "seed-004-w5.tex"))
+    assert code == 0 and "line 12: CORRECT" in out
