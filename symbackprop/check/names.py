@@ -301,10 +301,42 @@ def display_name(sym: sp.Symbol, latex: str) -> str:
     return sym.name
 
 
+def _group(text: str, start: int) -> int | None:
+    """The index after the brace group opening at ``start`` (None if it does not close)."""
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[k], 0)
+        if depth == 0:
+            return k + 1
+    return None
+
+
+def _partial_fractions(latex: str) -> str:
+    """``\\frac{\\partial C}{\\partial s}`` (a symbol for a derivative, like the slope of
+    an unspecified cost) as ``∂C/∂s``; other text unchanged."""
+    out, k = [], 0
+    while (found := latex.find("\\frac", k)) >= 0:
+        top = latex.find("{", found)
+        end_top = _group(latex, top) if top >= 0 else None
+        end_bottom = _group(latex, end_top) if end_top is not None and \
+            latex[end_top:end_top + 1] == "{" else None
+        if end_top is None or end_bottom is None:
+            break
+        a, b = latex[top + 1:end_top - 1].strip(), latex[end_top + 1:end_bottom - 1].strip()
+        if a.startswith("\\partial") and b.startswith("\\partial"):
+            a, b = a[len("\\partial"):].strip(), b[len("\\partial"):].strip()
+            out.append(latex[k:found] + f"∂{a}/∂{b}")
+        else:
+            out.append(latex[k:end_bottom])
+        k = end_bottom
+    return "".join(out) + latex[k:]
+
+
 def readable(latex: str) -> str:
     """A LaTeX name as plain text in the spec's notation: ``y'`` → ``y′``,
     ``\\mathrm{out}_{h1}`` → ``out_h1``, ``\\delta_{o1}`` → ``δ_o1``, ``w^{[1]}_{1,1}`` →
     ``w^[1]_1,1``."""
+    latex = _partial_fractions(latex)
     text = re.sub(r"\\(mathrm|text|operatorname|mathit|mathbf|mathsf|bm)\s*\{([^{}]*)\}",
                   r"\2", latex)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEXT.get(m.group(1), m.group(1)), text)

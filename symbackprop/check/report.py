@@ -55,7 +55,8 @@ def render_check(result: CheckResult, fmt: str = "text") -> str:
     if fmt == "json":
         return json_text(result.to_dict())
     several = len(result.steps) > 1
-    subject = f"∂{result.loss}/∂{result.param}" if result.param else "derivation"
+    subject = f"∂{result.loss}/∂{result.names.get(result.param, result.param)}" \
+        if result.param else "derivation"
     if not result.param and len(result.steps) == 1 and " = " in result.steps[0].claim:
         first = result.steps[0]  # ∂E_o1/∂out_h1, not a gradient; δ^{l}_{j} as written
         subject = (first.text if first.instances else first.claim).split(" = ")[0]

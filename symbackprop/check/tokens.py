@@ -235,12 +235,20 @@ class _Scanner:
             if m is None:
                 return None
             return op + m.group(0), m.end()
+        if op == "^" and s[k] == "[":  # w^[2]_1,1: a layer in brackets, as reports write it
+            end = s.find("]", k)
+            if end < 0 or not all(c.isascii() and (c.isalnum() or c in "+-") for c in
+                                  s[k + 1:end]) or end == k + 1:
+                return None
+            return op + s[k:end + 1], end + 1
         if s[k].isascii() and s[k].isalnum():
             if op == "^":
                 return op + s[k], k + 1
             end = k
-            while end < len(s) and s[end].isascii() and s[end].isalnum():
-                end += 1
+            while end < len(s) and s[end].isascii() and (s[end].isalnum() or (
+                    s[end] == "," and self.known is not None and end + 1 < len(s) and
+                    s[end + 1].isascii() and s[end + 1].isalnum())):
+                end += 1  # _1,1: two indices (a name that is not known keeps only _1)
             return op + s[k:end], end
         if op == "^" and s[k] in "+*":
             return op + s[k], k + 1
@@ -263,6 +271,12 @@ class _Scanner:
     def _name(self, start: int, head: str) -> None:
         """A name: its head and the scripts that belong to it, then any primes."""
         pieces = self._scripts(self.i)
+        for n, (piece, end) in enumerate(pieces):
+            if "," in piece and not (self.known is not None and self.known(
+                    head + "".join(p for p, _ in pieces[:n + 1]))):
+                cut = piece.index(",")  # x_1,2 unknown: x_1 and an argument 2
+                pieces = [*pieces[:n], (piece[:cut], end - (len(piece) - cut))]
+                break
         chosen = len(pieces)
         if pieces and self.known is not None:
             chosen = next((k for k in range(len(pieces), -1, -1)

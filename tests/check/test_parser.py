@@ -66,6 +66,16 @@ def parse(text: str, net: Network, syntax: str = "auto") -> sp.Expr:
     return parse_formula(text, net, syntax=syntax).expr
 
 
+def test_names_as_reports_print_them_read_back() -> None:
+    """``w^[2]_1,1`` (a layer in brackets, two indices after a comma), as a report prints the
+    spec's w^{[2]}_{1,1}, names the same quantity in plain syntax; a comma after an index
+    that makes no known name still separates arguments."""
+    net = network("relu-mlp")
+    assert parse("w^[2]_1,1 * a^[1]_2", net, "plain") == parse(
+        r"w^{[2]}_{1,1} a^{[1]}_{2}", net, "latex")
+    assert parse("leaky_relu(z^[2]_1,1/10)", net) == parse("leaky_relu(z^[2]_1, 1/10)", net)
+
+
 def test_plain_and_latex_spellings_agree(mazur: Network) -> None:
     out_o1, out_h1, t = sym(mazur, "out_o1"), sym(mazur, "out_h1"), sym(mazur, "target_o1")
     expected = -(t - out_o1) * out_o1 * (1 - out_o1) * out_h1

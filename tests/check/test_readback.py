@@ -93,3 +93,23 @@ def test_lecture_notes_read_back(spec: Path, tmp_path: Path) -> None:
     assert all(s.verdict == "correct" for s in identities if
                not any(mark in s.text for mark in IDENTITY_SECTIONS))
     assert sum(s.verdict == "correct" for s in result.steps) >= 10
+
+
+@pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
+def test_the_gradient_a_check_prints_reads_back(spec: Path) -> None:
+    """The report's gradient line and its header name every quantity in the spec's notation
+    (``w^2_22``, and ``∂C/∂s`` for the slope of seed 002's unspecified cost, not
+    ``fracpartialCpartials``), and the gradient line, fed back as a formula, is correct."""
+    from symbackprop.check import render_check
+
+    c = checker(spec)
+    for p in list(c.net.params)[:6]:
+        first = c.check(p.name, c.ctx.plain(c.grads.derivation(p).closed))
+        assert first.verdict == "correct", (p, first.diagnosis)
+        assert "frac" not in first.gradient and "partial" not in first.gradient
+        assert c.check(p.name, first.gradient).verdict == "correct", first.gradient
+        header = render_check(first).splitlines()[0]
+        assert header == f"∂{first.loss}/∂{c.ctx.text_of(p)}: CORRECT"
+    if spec.stem.startswith("seed-002"):
+        w = c.net.symbol_by_name["w_2_22"]
+        assert "∂C/∂s" in c.check("w_2_22", c.ctx.plain(c.grads.derivation(w).closed)).gradient
