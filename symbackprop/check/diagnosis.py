@@ -152,6 +152,30 @@ class Diagnoser:
         found += self.substitutions(truth, compiled, expr)
         return found[:MAX_DIAGNOSES]
 
+    def diagnose_cost(self, param: sp.Symbol, truth: list[Value], mine: list[Value],
+                      counts: list[Any], loss: str) -> list[Finding]:
+        """Mistakes in ∂J/∂θ, the mean over the m examples of a batch (m is 2, 3 or 4 at the
+        points): one example's ∂L/∂θ, the sum without 1/m, or a fixed count for m."""
+        if self.net.kinds.get(param) != "param":
+            return []
+        theta = self.text_of(param)
+        single = self.points.gradient(param)[1]  # the first example of a batch is the point's
+        if agrees(lambda k: single[k], mine):
+            return [Finding(f"it is ∂{loss}/∂{theta} of one example; ∂J/∂{theta} is the mean "
+                            f"of ∂{loss}^(i)/∂{theta} over the m examples")]
+        if agrees(lambda k: None if truth[k] is None else truth[k] * int(counts[k]), mine):
+            return [Finding(f"it sums ∂{loss}^(i)/∂{theta} over the m examples without "
+                            f"dividing by m")]
+        fixed = [None if v is None or t is None or v == 0 else t * int(m) / v
+                 for v, t, m in zip(mine, truth, counts, strict=True)]
+        if fixed[0] is not None and all(close(f, fixed[0]) for f in fixed) and \
+                len({int(m) for m in counts}) > 1:
+            n = _simple_ratio(fixed[0])
+            if n is not None and n > 1:
+                return [Finding(f"it divides by {_fraction_text(n)} where the cost divides by "
+                                f"the number of examples m")]
+        return []
+
     # -- matching ------------------------------------------------------------------
     def _match(self, mine: list[Value], cand: Candidate) -> Fraction | None:
         """1 when ``mine`` equals the candidate, k for k · candidate (scalable ones), else None."""

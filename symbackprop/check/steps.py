@@ -428,6 +428,11 @@ class Derivation:
             else:
                 more = self.ctx.diagnoser.diagnose_claim(head.values, side.compiled,
                                                          side.side.value, side.values)
+            q = self.ctx.quantities
+            if partial is not None and partial.numerator == q.cost:  # ∂J/∂θ: m examples
+                more = self.ctx.diagnoser.diagnose_cost(
+                    partial.denominator, head.values, side.values,
+                    self.ctx.points.scalar(q.count), self.ctx.text_of(q.loss)) + more
             findings += more
         elif side.numeric or head.numeric:
             value = self.worked(head if side.numeric else side)

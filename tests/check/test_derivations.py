@@ -223,6 +223,23 @@ def test_index_values_the_right_side_leaves_out_are_named() -> None:
                                                  "not checked (j = 2, k = 1, l = 2, …)")
 
 
+@pytest.mark.parametrize(("right", "words"), [
+    (r"\frac{1}{m}\sum_{i=1}^{m} \frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}", None),
+    (r"\frac{1}{3}\sum_{i=1}^{m} \frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}",
+     "it divides by 3 where the cost divides by the number of examples m"),
+    (r"\sum_{i=1}^{m} \frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}",
+     "it sums ∂L^(i)/∂w^[1]_1,1 over the m examples without dividing by m"),
+    (r"\frac{\partial L}{\partial w^{[1]}_{1,1}}",
+     "it is ∂L/∂w^[1]_1,1 of one example; ∂J/∂w^[1]_1,1 is the mean of ∂L^(i)/∂w^[1]_1,1 "
+     "over the m examples"),
+])
+def test_the_cost_is_the_mean_over_the_examples(right: str, words: str | None) -> None:
+    result = checker("seed-001-linear-1-1-2-1.yaml").check(
+        None, r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = " + right)
+    assert result.verdict == ("correct" if words is None else "incorrect")
+    assert words is None or words in result.diagnosis, result.diagnosis
+
+
 def test_a_sum_over_examples_whose_terms_do_not_use_its_index() -> None:
     result = derivation("seed-001-updates.tex")
     step_3 = step(result, 3)
