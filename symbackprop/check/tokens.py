@@ -38,6 +38,7 @@ from .vocabulary import (
     SIZING,
     SPACING,
     SUM_CHARS,
+    SYNTAXES,
     TEXT_CMDS,
     UNICODE_GREEK,
     UNSUPPORTED,
@@ -51,7 +52,6 @@ MAX_NUMBER_CHARS = 30
 MAX_NUMBER_DIGITS = 120  # digits of a constant after folding, e.g. 10^64
 MAX_NAME_CHARS = 200
 MAX_EXP_NESTING = 3
-SYNTAXES = ("auto", "latex", "plain")
 
 _NUMBER = re.compile(r"[0-9]*\.?[0-9]*")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")

@@ -6,6 +6,8 @@ is in none of these tables is an error with the closest known command as a hint.
 
 from __future__ import annotations
 
+SYNTAXES = ("auto", "latex", "plain")  # how a formula is read (the check command's --syntax)
+
 SPACING = frozenset({",", ";", "!", ":", " ", "quad", "qquad", "displaystyle", "textstyle",
                      "scriptstyle", "limits", "nolimits", "enspace", "thinspace", "medspace",
                      "thickspace", "nonumber", "notag"})

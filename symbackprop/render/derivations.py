@@ -201,7 +201,8 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
             fast = fast_path(net, grads, chosen, progress)
             if fast is not None:
                 return fast
-    at = symbol_values(net, grads, values) if values is not None else None
+    # the δ form shows no numbers: its rows are the same with values or without
+    at = symbol_values(net, grads, values) if values is not None and form != "delta" else None
     loss_name = net.loss_symbol
     docs: list[ParamDerivation] = []
     notes = list(grads.notes)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SpecError
-from .json_toml import read_json, read_toml
 from .limits import Limits, current_limits
 from .located import Path_, Source, line_of_offset
 from .yaml_reader import read_yaml
@@ -70,6 +69,8 @@ def read_source(path: str | Path, limits: Limits | None = None) -> Source:
         raise SpecError("the file is empty", file=file, line=1, field="(file)",
                         hint="a spec needs at least `inputs`, `layers` and `loss`")
     suffix = p.suffix.lower()
+    if suffix in (".toml", ".json"):  # local: a YAML spec needs neither reader
+        from .json_toml import read_json, read_toml
     if suffix == ".toml":
         data, lines = read_toml(text, file, limits)
     elif suffix == ".json":

@@ -32,6 +32,18 @@ def test_help_does_not_import_sympy() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_deriving_from_a_yaml_spec_imports_only_what_it_uses() -> None:
+    code = ("import sys\nfrom click.testing import CliRunner\n"
+            "from symbackprop.cli.app import main\n"
+            f"r = CliRunner().invoke(main, ['derive', {SEED_004!r}, '--form', 'delta'])\n"
+            "assert r.exit_code == 0, r.output\n"
+            "print(sorted(m for m in ('symbackprop.check.tokens', 'symbackprop.spec.json_toml',"
+            " 'tomllib', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_python_dash_m_runs_the_cli() -> None:
     out = subprocess.run([sys.executable, "-m", "symbackprop", "derive", SEED_004, "--param",
                           "w5", "--form", "closed"], capture_output=True, text=True, cwd=ROOT)
