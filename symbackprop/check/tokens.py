@@ -472,5 +472,8 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
     return _Scanner(text, syntax, known).run()
 
 
-_BRACED_AFTER_PARTIAL = re.compile(r"(\\partial\s*)\{\s*([A-Za-z]{1,3})\s*\}(?=[\^_])")
-_BRACED_EXAMPLE = re.compile(r"(?<![A-Za-z}\]\\])\{\s*([A-Za-z]{1,3})\s*\}(?=\^\s*\{\s*\()")
+# a loss name in braces: L, or one with a subscript as E_{\mathrm{total}} or E_{o1}
+_LOSS_NAME = (r"(?:[A-Za-z]{1,3}|\\mathrm\{[A-Za-z]+\})"
+              r"(?:_(?:[A-Za-z0-9]|\{(?:[^{}]|\{[^{}]*\})*\}))?")
+_BRACED_AFTER_PARTIAL = re.compile(rf"(\\partial\s*)\{{\s*({_LOSS_NAME})\s*\}}(?=[\^_])")
+_BRACED_EXAMPLE = re.compile(rf"(?<![A-Za-z}}\]\\])\{{\s*({_LOSS_NAME})\s*\}}(?=\^\s*\{{\s*\()")

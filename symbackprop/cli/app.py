@@ -140,7 +140,8 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     s, net, grads = _load(spec)
     point = values_at(at, s) if at else s.values
     net = _with_stand_ins(s, net, point, defines)
-    values = point if numbers and point.examples else None
+    # an unspecified loss has no numbers: its derivations are shown without them
+    values = point if numbers and point.examples and s.loss.kind != "unspecified" else None
     count = len(params) or len(net.params)
     with progress_bar(count, "deriving") as tick:
         doc = build_document(net, grads, params=list(params), form=form, values=values,

@@ -107,6 +107,8 @@ def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | N
 
     s = load_spec(spec)
     net = build_network(s).with_stand_ins(parse_definitions(defines, s))
-    values = s.values if numbers and s.values.examples else None
+    # an unspecified loss has no numbers: the graph is drawn without them
+    values = s.values if numbers and s.values.examples and s.loss.kind != "unspecified" \
+        else None
     cg = computation_graph(net, derive(net), values=values, param=param)
     write_output(render_graph(cg, fmt), output)

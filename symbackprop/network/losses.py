@@ -64,7 +64,7 @@ def require_numeric_loss(spec: LossSpec, file: str = "") -> None:
     if spec.kind == "unspecified":
         raise SymbackpropError(
             f"the loss {spec.name} is unspecified, so it has no numbers", field="loss",
-            file=file or None,
+            file=file or None, line=spec.line,
             hint="give the loss a kind (squared_error, binary_cross_entropy, cross_entropy) "
                  "to compute values")
 

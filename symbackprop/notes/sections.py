@@ -62,7 +62,8 @@ def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None 
     gradient with its numbers, every update and the finite-difference values.
     """
     values = net.spec.values
-    at = symbol_values(net, grads, values) if numbers and values.examples else None
+    numeric = numbers and values.examples and net.spec.loss.kind != "unspecified"
+    at = symbol_values(net, grads, values) if numeric else None  # no numbers for C(a, y)
     blocks: list[Block] = []
     blocks += intro(net)
     blocks += network_section(net)

@@ -280,7 +280,7 @@ def _loss(r: Reader, top: dict[str, Any]) -> LossSpec:
     if factor is None:
         factor = Fraction(1, 2) if kind == "squared_error" else Fraction(1)
     if kind == "unspecified":
-        return LossSpec(kind, factor, reduction, name or "C")
+        return LossSpec(kind, factor, reduction, name or "C", line=r.src.line(kpath))
     return LossSpec(kind, factor, reduction)
 
 

@@ -95,6 +95,7 @@ class LossSpec:
     factor: Fraction
     reduction: str  # "sum" | "mean"
     name: str | None = None  # the function of an unspecified loss (seed 002's C)
+    line: int | None = field(default=None, compare=False)  # where its kind is written
 
 
 @dataclass(frozen=True)

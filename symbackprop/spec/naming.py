@@ -73,10 +73,13 @@ def plain_name(latex: str) -> str:
 
 
 def auto_latex(name: str) -> str:
-    """LaTeX for a user's short name: trailing digits or an ``_suffix`` become a subscript.
+    """LaTeX for a user's short name: trailing digits or an ``_suffix`` become a subscript;
+    a word with digits inside is one upright name (never the product w·q·2·q).
 
     >>> auto_latex("i1"), auto_latex("w_a"), auto_latex("E_total"), auto_latex("b")
     ('i_{1}', 'w_{a}', 'E_{total}', 'b')
+    >>> auto_latex("wq2q")
+    '\\mathrm{wq2q}'
     """
     if "_" in name:
         head, _, tail = name.partition("_")
@@ -85,6 +88,8 @@ def auto_latex(name: str) -> str:
     m = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
     if m:
         return f"{m.group(1)}_{{{m.group(2)}}}"
+    if re.fullmatch(r"[A-Za-z]+\d+[A-Za-z][A-Za-z0-9]*", name):
+        return rf"\mathrm{{{name}}}"
     return name
 
 

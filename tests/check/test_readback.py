@@ -113,3 +113,21 @@ def test_the_gradient_a_check_prints_reads_back(spec: Path) -> None:
     if spec.stem.startswith("seed-002"):
         w = c.net.symbol_by_name["w_2_22"]
         assert "∂C/∂s" in c.check("w_2_22", c.ctx.plain(c.grads.derivation(w).closed)).gradient
+
+
+def test_a_cost_over_a_subscripted_loss_and_words_with_digits_read_back(tmp_path: Path
+                                                                         ) -> None:
+    """∂{E_{\\mathrm{total}}}^{(i)} of a cost and a weight named wq2q (printed upright as one
+    name, \\mathrm{wq2q}, not the product w·q·2·q) read back as derive prints them."""
+    spec = tmp_path / "cost.yaml"
+    spec.write_text(
+        'notation: {net: "in_{{unit}}", activation: "out_{{unit}}", loss: "E_{total}"}\n'
+        "inputs: [in1q]\nlayers:\n  - {units: [o1], activation: sigmoid, weights: [[wq2q]],"
+        " bias: [b1]}\nloss: squared_error\ncost: {examples: m}\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex"])
+    assert printed.exit_code == 0, printed.output
+    assert r"\partial \mathrm{wq2q}" in printed.output
+    assert r"{E_{\mathrm{total}}}^{(i)}" in printed.output
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed.output)
+    assert [s.verdict for s in result.steps if s.verdict != "correct"] == []
+    assert result.verdict == "correct"

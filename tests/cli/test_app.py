@@ -202,3 +202,21 @@ def test_readme_quickstart_is_two_commands_run_by_ci() -> None:
     assert len(quickstart) == 2
     assert quickstart[0].startswith("pip install . && symbackprop derive specs/")
     assert quickstart[1] in (ROOT / ".ci" / "run").read_text()
+
+
+def test_an_unspecified_loss_with_values_is_derived_drawn_and_noted_without_numbers(
+        tmp_path: Path) -> None:
+    """Values beside an unspecified loss C(a, y) leave the derivations to work (without
+    numbers); what needs numbers stops at the loss's line."""
+    spec = tmp_path / "c.yaml"
+    spec.write_text("inputs: [x1]\nlayers: [{size: 1, activation: sigmoid}]\n"
+                    "loss: {kind: unspecified, name: C}\nvalues:\n  inputs: {x1: 0.5}\n"
+                    "  targets: {u1_1: 0.2}\n  params: {w_1_1_1: 0.1, b_1_1: 0.3}\n",
+                    encoding="utf-8")
+    for args in (["derive"], ["derive", "--format", "latex"], ["graph"], ["notes"]):
+        result = CliRunner().invoke(main, [args[0], str(spec), *args[1:]])
+        assert result.exit_code == 0, (args, result.output)
+    for command in ("eval", "gradcheck", "codegen"):
+        result = CliRunner().invoke(main, [command, str(spec)])
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"error: {spec}:3: loss: the loss C is unspecified")
