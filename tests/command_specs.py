@@ -183,6 +183,19 @@ def _activation(draw: st.DrawFn, choices: tuple[str, ...]) -> Any:
     return kind
 
 
+def _functions_used(data: dict[str, Any]) -> set[str]:
+    """The unspecified functions some unit uses (a layer's own is unused when every unit
+    sets its own activation)."""
+    used = set()
+    for layer in data["layers"]:
+        units = layer.get("units", [])
+        own = [u for u in units if isinstance(u, dict) and "activation" in u]
+        if not units or len(own) < len(units):
+            used.add(_function_name(layer["activation"]))
+        used.update(_function_name(u["activation"]) for u in own)
+    return used - {None}
+
+
 def _function_name(act: Any) -> str | None:
     if isinstance(act, dict):
         return act["name"] if act["kind"] == "unspecified" else None
@@ -385,6 +398,8 @@ def _inject(draw: st.DrawFn, data: dict[str, Any], notation: str, kind: str
         name = draw(st.sampled_from(FUNCTIONS))
     elif kind == "keyword":
         name = draw(st.sampled_from(KEYWORDS))
+        layer["bias"] = name
+        return kind, ("Python keyword",)
     elif kind == "non_ascii":
         name = draw(st.sampled_from(NON_ASCII))
     elif kind == "loss":
@@ -524,8 +539,7 @@ def command_cases(draw: st.DrawFn, *, clash_share: float = 0.25) -> CommandCase:
         kind, words = _inject(draw, data, notation, draw(st.sampled_from(CLASHES)))
         return CommandCase(dump(data, suffix), suffix, notation, kind, words, (), (), False,
                            frozenset(features | {f"clash {kind}"}))
-    functions = tuple(sorted({f for layer in data["layers"]
-                              if (f := _function_name(layer["activation"]))}))
+    functions = tuple(sorted(_functions_used(data)))
     if several:
         data["cost"] = {"examples": "m"}
     try:

@@ -16,6 +16,7 @@ from ..errors import did_you_mean
 from ..network.functions import Unspecified, relu, sigmoid, softplus, step
 from .tokens import (
     FUNCTION_WORDS,
+    MAX_DECIMAL_EXPONENT,
     MAX_EXP_NESTING,
     MAX_EXPONENT,
     MAX_NUMBER_DIGITS,
@@ -23,6 +24,8 @@ from .tokens import (
     formula_error,
 )
 
+# a constant may have as many digits as a printed float needs (4.3 \times 10^{-330})
+MAX_CONSTANT_DIGITS = MAX_NUMBER_DIGITS + MAX_DECIMAL_EXPONENT
 _EXACT_DIGITS_BITS = 1_000  # beyond this many bits a number is far over every digit limit
 
 _FUNCTION_FORMS: dict[str, tuple[Callable[[sp.Expr], sp.Expr], ...]] = {
@@ -73,7 +76,7 @@ def _checked(value: sp.Expr, pos: int) -> sp.Expr:
     if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise formula_error("the formula divides by zero or is infinite", pos)
     coefficient = value.as_coeff_Mul()[0] if value.is_Mul else value
-    if coefficient.is_Rational and _rational_digits(coefficient) > MAX_NUMBER_DIGITS:
+    if coefficient.is_Rational and _rational_digits(coefficient) > MAX_CONSTANT_DIGITS:
         raise formula_error("a constant with too many digits", pos)
     return value
 
@@ -85,6 +88,8 @@ def power(base: sp.Expr, exponent: sp.Expr, pos: int) -> sp.Expr:
     if not exponent.is_Rational:
         raise formula_error("exponents must be numbers", pos,
                             hint="write e^{...} or \\exp(...) for an exponential")
+    if base == 10 and exponent.is_Integer and abs(exponent) <= MAX_DECIMAL_EXPONENT:
+        return sp.Integer(10) ** exponent  # a number as printed: 4.31965 \times 10^{-69}
     if abs(exponent.p) > MAX_EXPONENT or exponent.q > MAX_EXPONENT:
         shown = exponent if _rational_digits(exponent) <= 20 else "given"
         raise formula_error(
@@ -147,7 +152,7 @@ def check_size(expr: sp.Expr) -> None:
     Products are not checked as they are built (that would cost a walk per factor); one walk
     of the finished side does it.
     """
-    if any(_rational_digits(r) > MAX_NUMBER_DIGITS for r in expr.atoms(sp.Rational)):
+    if any(_rational_digits(r) > MAX_CONSTANT_DIGITS for r in expr.atoms(sp.Rational)):
         raise formula_error("a constant with too many digits")
 
     def nesting(e: sp.Basic, depth: int) -> int:

@@ -9,6 +9,8 @@ and a wrong digit does not. Integers and fractions (2, 1/2) are exact.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import mpmath
@@ -20,9 +22,10 @@ DIGITS = 50
 _FUNCTIONS = ("exp", "log", "sigmoid")
 
 
-def is_numeric(node: Node) -> bool:
-    """Whether ``node`` is made of numbers only, at least one of them a decimal."""
-    decimal = False
+def is_numeric(node: Node, *, integers: bool = False) -> bool:
+    """Whether ``node`` is made of numbers only, at least one of them a decimal (or, with
+    ``integers``, any numbers: the ``= 0`` that ends a line of numbers)."""
+    decimal = integers
     for n in walk(node):
         if isinstance(n, Num):
             decimal = decimal or n.decimal
@@ -91,10 +94,13 @@ def interval(node: Node) -> Any:
 
 
 def contains(span: Any, value: Any) -> bool:
-    """Whether ``value`` lies in ``span`` (with room for the last of 50 digits)."""
+    """Whether ``value`` lies in ``span`` (with room for the last of 50 digits: relative to
+    the value, so 1.2 × 10^{-172} is not 1.2 × 10^{-72}, and absolute, 10^{-40}, only for
+    a written number that rounds to 0)."""
     if value is None:
         return False
-    slack = mpmath.mpf(10) ** -(DIGITS - 10) * max(1, abs(value))
+    scale = max(1, abs(value)) if 0 in span else abs(value)
+    slack = mpmath.mpf(10) ** -(DIGITS - 10) * scale
     return bool(span.a - slack <= value <= span.b + slack)
 
 
@@ -113,3 +119,20 @@ def middle(span: Any) -> float:
     lo = span.a.a if hasattr(span.a, "a") else span.a
     hi = span.b.b if hasattr(span.b, "b") else span.b
     return float((mpmath.mpf(lo) + mpmath.mpf(hi)) / 2)
+
+
+def numbers_carried_on(sides: list[Any], before: Sequence[Any] | None, points: Any
+                       ) -> list[Any]:
+    """``sides`` with a side of whole numbers that follows a side of numbers, or that
+    continues a derivation (``before``: the last sides of the line it continues) of a spec
+    with a worked example, read as numbers too: ``= 0.5 · 0.25 · 0 = 0`` ends at the worked
+    example, where the gradient is 0, not with the claim that it is 0 everywhere."""
+    after_numbers = before is not None and (any(e.side.numeric for e in before) or
+                                            points.worked_row() is not None)
+    out: list[Any] = []
+    for side in sides:
+        if not side.numeric and after_numbers and is_numeric(side.node, integers=True):
+            side = replace(side, numeric=True)
+        after_numbers = side.numeric
+        out.append(side)
+    return out

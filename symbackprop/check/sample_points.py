@@ -8,9 +8,9 @@ f) become a different random smooth function at each point, so an identity that 
 for one choice of f is not accepted; functions a derivation introduces (``Let y = f(u)``)
 get their own.
 
-Cross-entropy targets are made to sum to 1 exactly at the working precision: the
-simplification δ = a − y that the tool states holds only then, and a correct formula must
-not fail by 10⁻¹⁶.
+Cross-entropy targets of a softmax layer are made to sum to 1 exactly at the working
+precision: the simplification δ = a − y that the tool states holds only then, and a correct
+formula must not fail by 10⁻¹⁶.
 
 A cost over m examples is checked on batches: point k has 2, 3 or 4 examples (the first
 is the point's own), so ``1/m Σ_i ∂L^{(i)}/∂θ`` and ``1/3 Σ …`` cannot both pass.
@@ -30,7 +30,7 @@ import sympy as sp
 from ..network.derivation import Gradients
 from ..numeric.identifiers import lambdify_by_position
 from ..numeric.lambdified import namespace
-from ..numeric.points import random_example
+from ..numeric.points import random_example, softmax_cross_entropy
 from .quantities import Quantities
 
 DIGITS = 50
@@ -224,8 +224,9 @@ class EvaluationPoints:
 
     def _targets(self, example: Any) -> list[Any]:
         targets = [_mpf(example.targets[u.name]) for u in self.net.outputs]
-        if self.net.spec.loss.kind == "cross_entropy" and targets:
-            # exactly on the simplex at this precision: a − y needs Σ y = 1
+        if softmax_cross_entropy(self.net) and targets:
+            # exactly on the simplex at this precision: a − y needs Σ y = 1 (a sigmoid
+            # output's target is a probability of its own)
             targets[-1] = 1 - mpmath.fsum(targets[:-1])
         return targets
 

@@ -25,7 +25,7 @@ from .leibniz import chain_diagnosis, corrected_chains
 from .lines import SourceLine
 from .meaning import Locals, Scope, meaning
 from .names import MissingInstance
-from .numbers import contains, interval, overlap
+from .numbers import contains, interval, numbers_carried_on, overlap
 from .outcome import StepResult
 from .rereadings import index_hints, rereadings
 from .sample_points import Value, close
@@ -207,6 +207,8 @@ class Derivation:
                     sides = [read_side(node, inner, self.ctx) for node in statement.sides]
             except MissingInstance:
                 continue
+            sides = numbers_carried_on(sides, self.chain.lasts if continues and self.chain
+                                       else None, self.ctx.points)
             evaluated.append((inst, [self.evaluate(s) for s in sides]))
         if not evaluated:
             raise FormulaError("no values of the free indices give names that all exist in "

@@ -48,6 +48,7 @@ MAX_LENGTH = 20_000
 MAX_TOKENS = 5_000
 MAX_DEPTH = 60
 MAX_EXPONENT = 64
+MAX_DECIMAL_EXPONENT = 400  # 4.3 \times 10^{-330}: every float a derivation prints
 MAX_NUMBER_CHARS = 30
 MAX_NUMBER_DIGITS = 120  # digits of a constant after folding, e.g. 10^64
 MAX_NAME_CHARS = 200

@@ -98,6 +98,17 @@ def is_identifier(name: str) -> bool:
     return name.isidentifier() and not keyword.iskeyword(name)
 
 
+def identifier_hint(name: str) -> str:
+    """What to do about a name that :func:`is_identifier` refuses.
+
+    >>> identifier_hint("lambda")
+    '`lambda` is a Python keyword: choose another word, such as lambda_1'
+    """
+    if keyword.iskeyword(name):
+        return f"`{name}` is a Python keyword: choose another word, such as {name}_1"
+    return "use letters, digits and _ , starting with a letter"
+
+
 # --------------------------------------------------------------------------- the authority
 
 FUNCTION_NAMES = frozenset({

@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import SpecError, did_you_mean
 from .limits import Limits, current_limits
 from .located import Path_, Source, field_name
-from .naming import NameAuthority, NameClash, Quantity, is_identifier
+from .naming import NameAuthority, NameClash, Quantity, identifier_hint, is_identifier
 
 MAX_NUMBER = 1e300  # a number a spec may give; floats end near 1.8e308
 MAX_NUMBER_TEXT = 400  # characters in a number written as text
@@ -91,8 +91,7 @@ class Reader:
             raise self.fail(path, f"expected text, got {kind_of(value)}")
         text = str(value)
         if identifier and not is_identifier(text):
-            raise self.fail(path, f"`{text}` is not a valid name",
-                            hint="use letters, digits and _ , starting with a letter")
+            raise self.fail(path, f"`{text}` is not a valid name", hint=identifier_hint(text))
         return text
 
     def number(self, path: Path_) -> Fraction:

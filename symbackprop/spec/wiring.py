@@ -19,7 +19,7 @@ from .model import (
     ParamSpec,
     UnitSpec,
 )
-from .naming import auto_latex, expand, is_identifier, name_key, plain_name
+from .naming import auto_latex, expand, identifier_hint, is_identifier, name_key, plain_name
 from .reader import Reader, field_name, kind_of
 from .source import Path_
 from .tex import read_math
@@ -239,7 +239,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                   ) -> None:
         if not is_identifier(name):
             raise r.fail(path, f"`{name}` is not a valid parameter name",
-                         hint="use letters, digits and _")
+                         hint=identifier_hint(name))
         if name in layer_of:
             raise r.fail(path, f"`{name}` names {'an input' if layer_of[name] == 0 else 'a unit'}"
                          ", not a parameter")

@@ -131,3 +131,37 @@ def test_a_cost_over_a_subscripted_loss_and_words_with_digits_read_back(tmp_path
     result = Checker(build_network(load_spec(spec))).check_derivation(printed.output)
     assert [s.verdict for s in result.steps if s.verdict != "correct"] == []
     assert result.verdict == "correct"
+
+
+@pytest.mark.parametrize("x1, shown", [("0", "&= 0\n"), ("1e-70", r"\times 10^{-72}"),
+                                       ("-3e-300", r"\times 10^{-302}")])
+def test_a_printed_zero_or_tiny_value_reads_back(tmp_path: Path, x1: str, shown: str) -> None:
+    """A gradient that is exactly 0 at the worked example (`= 0` after its numbers) and one
+    printed with a large decimal exponent (1.23 \\times 10^{-72}) read back as numbers at the
+    worked example."""
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text("inputs: [x1]\nlayers: [{units: [o1], activation: sigmoid, weights: [[w1]],"
+                    f" bias: [b1]}}]\nloss: squared_error\nvalues:\n  inputs: {{x1: {x1}}}\n"
+                    "  targets: {o1: 0.5}\n  params: {w1: 0.3, b1: 0.2}\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex"]).output
+    assert shown in printed
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed)
+    assert [(s.line, s.text) for s in result.steps if s.verdict != "correct"] == []
+    wrong = printed.replace(shown, shown.replace("0", "1", 1) if x1 == "0" else
+                            shown.replace("10^{-", "10^{-1"))
+    assert Checker(build_network(load_spec(spec))).check_derivation(wrong).verdict != "correct"
+
+
+def test_cross_entropy_on_sigmoid_outputs_keeps_its_own_targets(tmp_path: Path) -> None:
+    """Targets of sigmoid outputs under cross-entropy need not sum to 1 (1 and 1 here): the
+    worked example is checked at the targets given, not at targets moved onto the simplex."""
+    spec = tmp_path / "ce.yaml"
+    spec.write_text("inputs: [i1]\nlayers: [{units: [o1, o2], activation: sigmoid, "
+                    "weights: [[w1], [w2]], bias: [b1, b2]}]\nloss: cross_entropy\nvalues:\n"
+                    "  params: {w1: 0.25, w2: -0.15, b1: -0.13, b2: 0.2}\n"
+                    "  inputs: {i1: -1.68}\n  targets: {o1: 1.0, o2: 1.0}\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--form", "closed",
+                                        "--format", "latex"]).output
+    assert "&= 0.653327394" in printed  # ∂L/∂w2 = y₂(a₂ − 1)·i₁, nonzero at y₂ = 1
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed)
+    assert [(s.line, s.text) for s in result.steps if s.verdict != "correct"] == []

@@ -32,8 +32,10 @@ from click.testing import CliRunner
 from command_specs import CommandCase, command_cases
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from oracle import close, forward, mismatches, oracle
 
+from symbackprop.check.forms import MATRIX_WORDS
 from symbackprop.cli.app import main
 from symbackprop.spec.load import NetworkSpec, load_spec
 
@@ -79,7 +81,8 @@ class Runner:
         if result.exception is not None and not isinstance(result.exception, SystemExit):
             raise AssertionError(f"`{' '.join(argv)}` raised {result.exception!r}") \
                 from result.exception
-        note(f"{' '.join(argv)} -> {result.exit_code}")
+        if currently_in_test_context():
+            note(f"{' '.join(argv)} -> {result.exit_code}")
         return result.exit_code, result.stdout, result.stderr
 
     def ok(self, *args: str, define: bool = True) -> str:
@@ -119,7 +122,8 @@ def check_eval(run: Runner, spec: NetworkSpec) -> None:
     params = dict(spec.values.params)
     examples = oracle_examples(spec)
     expected = oracle(spec, params, examples)
-    assert close(data["loss"], expected.loss), (data["loss"], expected.loss)
+    assert close(data["loss"], expected.loss), \
+        f"eval's loss disagrees with autograd: {data['loss']!r} vs {expected.loss!r}"
     bad = mismatches(data["gradients"], expected.gradients)
     assert not bad, "eval's gradients disagree with autograd:\n" + "\n".join(bad)
     runs = data.get("examples") or [data]
@@ -152,7 +156,8 @@ def check_codegen(run: Runner, spec: NetworkSpec) -> None:
     params = dict(spec.values.params)
     loss, grads = module.loss_and_grad(params, x, t)
     expected = oracle(spec, params, examples)
-    assert close(float(loss), expected.loss), (float(loss), expected.loss)
+    assert close(float(loss), expected.loss), \
+        f"the generated module's loss disagrees with autograd: {loss!r} vs {expected.loss!r}"
     bad = mismatches({k: float(v) for k, v in grads.items()}, expected.gradients)
     assert not bad, "the generated module's gradient disagrees with autograd:\n" + "\n".join(bad)
 
@@ -169,16 +174,28 @@ def check_derive(run: Runner) -> None:
                 assert not words, (form, fmt, words)
 
 
+CLASH_COMMANDS = (("derive",), ("derive", "--form", "delta", "--format", "json"), ("eval",),
+                  ("gradcheck",), ("graph", "--format", "dot"), ("graph",), ("codegen",),
+                  ("notes", "--format", "markdown"), ("notes",),
+                  ("check", "--param", "w", "--formula", "0"))
+
+
+@profile(150)
+@given(command_cases(clash_share=1.0))
+def test_every_command_stops_at_a_clash_with_one_located_line(
+        tmp_path_factory: pytest.TempPathFactory, case: CommandCase) -> None:
+    run = Runner(case, tmp_path_factory.mktemp("case"))
+    for args in CLASH_COMMANDS:
+        run.refused(*args, words=case.clash_words)
+
+
 @profile(DEFAULT_EXAMPLES)
-@given(command_cases())
+@given(command_cases(clash_share=0.1))
 def test_every_command_succeeds_with_the_right_numbers_or_refuses_cleanly(
         tmp_path_factory: pytest.TempPathFactory, case: CommandCase) -> None:
     run = Runner(case, tmp_path_factory.mktemp("case"))
     if case.clash is not None:
-        for args in (("derive",), ("derive", "--form", "delta", "--format", "json"),
-                     ("eval",), ("gradcheck",), ("graph", "--format", "dot"), ("codegen",),
-                     ("notes", "--format", "markdown"),
-                     ("check", "--param", "w", "--formula", "0")):
+        for args in CLASH_COMMANDS:
             run.refused(*args, words=case.clash_words)
         return
     check_derive(run)
@@ -198,6 +215,8 @@ def test_every_command_succeeds_with_the_right_numbers_or_refuses_cleanly(
             run.refused("eval", define=False, words=case.functions)
     gc = finite_json(run.ok("gradcheck", "--format", "json"))
     assert gc["ok"] is True, [p for p in gc["parameters"] if not p["ok"]]
+    if case.functions and "functions" not in case.text:  # f checked as tanh, σ and sin
+        assert "stand-ins in turn" in run.ok("gradcheck", define=False)
     if not spec.values.examples:
         run.refused("eval")
         return
@@ -205,7 +224,7 @@ def test_every_command_succeeds_with_the_right_numbers_or_refuses_cleanly(
     check_codegen(run, spec)
 
 
-@profile(30)
+@profile(60)
 @given(command_cases(clash_share=0.0), st.sampled_from(FORMS))
 def test_every_printed_latex_derivation_is_judged_correct_by_check(
         tmp_path_factory: pytest.TempPathFactory, case: CommandCase, form: str) -> None:
@@ -218,52 +237,15 @@ def test_every_printed_latex_derivation_is_judged_correct_by_check(
     report = finite_json(out)
     wrong = [(step["line"], step["text"], step["verdict"], step["diagnosis"])
              for step in report["steps"]
-             if step["verdict"] not in ("correct", "definition", "unchecked")
-             and not ZERO_VALUE_LINE.fullmatch(step["text"].strip())
-             and not (step["verdict"] == "unreadable" and TINY_NUMBER.search(step["text"]))]
+             if step["verdict"] not in ("correct", "definition", "unchecked")]
     assert not wrong, wrong
-    assert code == 0 or report["verdict"] == "incorrect"
-
-
-ZERO_VALUE_LINE = re.compile(r"&?\s*=\s*0")
-"""A derivation's last line `= 0` (a gradient that is exactly zero at the worked example) is
-read as the constant 0 instead of a number at the example: the known failure that
-``test_a_printed_zero_value_reads_back`` keeps in view."""
-
-
-TINY_NUMBER = re.compile(r"\\times 10\^\{-?\d{3}|\\times 10\^\{-?(6[5-9]|[7-9]\d)\}")
-"""A number printed as 10^{-69}: check's bound on exponents (64) refuses to read it, the known
-failure that ``test_a_printed_tiny_number_reads_back`` keeps in view."""
-
-
-@pytest.mark.xfail(strict=True, reason="check refuses the exponent of a printed number "
-                   "beyond ±64, which derive prints for tiny values")
-def test_a_printed_tiny_number_reads_back(tmp_path: Path) -> None:
-    text = ("inputs: [x1]\nlayers: [{units: [o1], activation: sigmoid, weights: [[w1]], "
-            "bias: [b1]}]\nloss: squared_error\nvalues:\n  inputs: {x1: 1e-70}\n"
-            "  targets: {o1: 0.5}\n  params: {w1: 0.3, b1: 0.2}\n")
-    run = Runner(CommandCase(text, ".yaml", "default", None, (), (), (), True, frozenset()),
-                 tmp_path)
-    printed = run.ok("derive", "--param", "w1", "--format", "latex")
-    assert "10^{-70}" in printed or "10^{-71}" in printed
-    derivation = tmp_path / "w1.tex"
-    derivation.write_text(printed, encoding="utf-8")
-    assert run("check", "--derivation", str(derivation))[0] == 0
-
-
-@pytest.mark.xfail(strict=True, reason="check reads a printed value `= 0` as the constant 0, "
-                   "not as the number of the worked example")
-def test_a_printed_zero_value_reads_back(tmp_path: Path) -> None:
-    text = ("inputs: [x1]\nlayers: [{units: [o1], activation: sigmoid, weights: [[w1]], "
-            "bias: [b1]}]\nloss: squared_error\nvalues:\n  inputs: {x1: 0}\n"
-            "  targets: {o1: 0.5}\n  params: {w1: 0.3, b1: 0.2}\n")
-    run = Runner(CommandCase(text, ".yaml", "default", None, (), (), (), True, frozenset()),
-                 tmp_path)
-    printed = run.ok("derive", "--param", "w1", "--format", "latex")
-    assert "&= 0\n" in printed
-    derivation = tmp_path / "w1.tex"
-    derivation.write_text(printed, encoding="utf-8")
-    assert run("check", "--derivation", str(derivation))[0] == 0
+    assert code == 0 and report["verdict"] == "correct", report["verdict"]
+    # unchecked: the matrix form, and numbers of a stand-in that only --define asked for
+    allowed = [[MATRIX_WORDS]] if form == "delta" else []
+    unchecked = [step["diagnosis"] for step in report["steps"] if step["verdict"] == "unchecked"
+                 and step["diagnosis"] not in allowed
+                 and not (case.defines and "worked example" in step["diagnosis"][0])]
+    assert not unchecked, unchecked
 
 
 # ------------------------------------------------------------------- real pdflatex and dot
@@ -335,7 +317,7 @@ def test_the_generator_reaches_every_feature() -> None:
     assert not missing, f"never drawn: {sorted(missing)}"
     from command_specs import CLASHES
     assert set(CLASHES) <= set(outcomes), f"clashes never drawn: {set(CLASHES) - set(outcomes)}"
-    assert outcomes[None] >= 150
+    assert outcomes[None] >= 100
 
 
 def test_the_oracle_comparison_fails_on_a_wrong_number(tmp_path: Path) -> None:

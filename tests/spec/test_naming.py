@@ -39,7 +39,8 @@ def test_expand_leaves_latex_braces() -> None:
 
 
 @pytest.mark.parametrize("name, latex", [("w5", "w_{5}"), ("w_a", "w_{a}"), ("b", "b"),
-                                         ("E_total", "E_{total}"), ("i12", "i_{12}")])
+                                         ("E_total", "E_{total}"), ("i12", "i_{12}"),
+                                         ("wq2q", r"\mathrm{wq2q}"), ("x1y2", r"\mathrm{x1y2}")])
 def test_auto_latex(name: str, latex: str) -> None:
     assert auto_latex(name) == latex
 
@@ -155,6 +156,24 @@ def test_name_clashes_are_located_errors(tmp_path: Path, text: str, line: int,
     assert message in info.value.message
     assert info.value.line == line
     assert info.value.field
+
+
+@pytest.mark.parametrize("text, line", [
+    ("inputs: [lambda]\nlayers: [{size: 1, activation: tanh}]\nloss: squared_error\n", 1),
+    ("inputs: [x]\nlayers: [{size: 1, activation: tanh, bias: class}]\nloss: squared_error\n",
+     2),
+    ("inputs: [x]\nlayers: [{size: 1, activation: tanh, weights: [[None]]}]\n"
+     "loss: squared_error\n", 2),
+    ("inputs: {def: x}\nlayers: [{size: 1, activation: tanh}]\nloss: squared_error\n", 1),
+])
+def test_a_python_keyword_is_refused_as_a_keyword(tmp_path: Path, text: str, line: int
+                                                   ) -> None:
+    p = tmp_path / "net.yaml"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(p)
+    assert "is a Python keyword" in (info.value.hint or "")
+    assert info.value.line == line
 
 
 def test_template_names_that_collide_are_an_error(tmp_path: Path) -> None:
