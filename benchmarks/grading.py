@@ -5,11 +5,12 @@ gradient in plain syntax and in LaTeX, wrong ones (sign, a constant factor, anot
 parameter's gradient, a missing factor), update rules (descent and ascent), and whole
 derivations (seed 004's w5 and w1, with the learning rate and a weight varied). Every answer
 differs in its text (a class hands in many identical answers, which are graded once; that
-would flatter the figure), so N answers are N checks. The command runs in a new process;
-its wall time, its CPU time (with its worker processes) and the answers a minute are
-printed with the load average.
+would flatter the figure), so N answers are N checks; with --distinct-expressions every
+formula is also a new expression once read (the worst case for what a checker keeps between
+answers). The command runs in a new process; its wall time, its CPU time (with its worker
+processes) and the answers a minute are printed with the load average.
 
-    python benchmarks/grading.py [--answers 10000] [--jobs 1,2]
+    python benchmarks/grading.py [--answers 10000] [--jobs 1,2] [--distinct-expressions]
 """
 
 from __future__ import annotations
