@@ -206,7 +206,8 @@ def printing_table(runs: int) -> str:
     """``derive --form delta --format F -o FILE`` end to end, every format and size.
 
     Runs go round-robin (size, format, repeat) so that load from other processes falls on
-    every cell alike; each cell is the median of ``runs`` runs.
+    every cell alike; each cell gives the least and the median of ``runs`` runs, of wall
+    time and of CPU time (the least is what the command costs when nothing else runs).
     """
     folder = Path(tempfile.mkdtemp(prefix="symbackprop-print-"))
     cells: dict[tuple[str, str], list[tuple[float, int, float]]] = {}
@@ -226,12 +227,12 @@ def printing_table(runs: int) -> str:
             cpu = [c for _, _, c in cells[(size, fmt)]]
             memory = max(m for _, m, _ in cells[(size, fmt)])
             written = (folder / f"{size}.{fmt}").stat().st_size
-            rows.append([size, f"{params:,}", fmt, f"{statistics.median(times):.2f} s",
-                         f"{min(times):.2f}–{max(times):.2f} s",
+            rows.append([size, f"{params:,}", fmt, f"{min(times):.2f} s",
+                         f"{statistics.median(times):.2f} s", f"{min(cpu):.2f} s",
                          f"{statistics.median(cpu):.2f} s", size_text(written),
                          f"{written / params:.0f}", f"{memory / 1e6:.0f} MB"])
-    return table(["network", "params", "format", "wall median", "wall range", "CPU median",
-                  "output", "bytes / param", "peak memory"], rows)
+    return table(["network", "params", "format", "wall min", "wall median", "CPU min",
+                  "CPU median", "output", "bytes / param", "peak memory"], rows)
 
 
 def _param_count(size: str) -> int:
@@ -401,7 +402,8 @@ def main() -> None:
     parser.add_argument("--naive-max-params", type=int, default=5000,
                         help="do not run the naive route above this many parameters")
     parser.add_argument("--runs", type=int, default=5,
-                        help="runs of every printing command (the table shows the median)")
+                        help="runs of every printing command (the table shows the least and "
+                             "the median)")
     parser.add_argument("--threads", type=int, default=2,
                         help="threads for NumPy's BLAS and for PyTorch in the gradient table")
     parser.add_argument("--sections", default="derive,print,code,check",
@@ -423,7 +425,7 @@ def main() -> None:
         print(derivation_table(args.limit, args.naive_max_params))
     if "print" in sections:
         print(f"\nPrinting every gradient: derive --form delta -o FILE, a new process each "
-              f"run (median of {args.runs})\n")
+              f"run (least and median of {args.runs})\n")
         print(printing_table(args.runs))
     if "code" in sections:
         print(f"\nGradient of 784-30-10, ms per loss_and_grad (best of 7 interleaved rounds; "
