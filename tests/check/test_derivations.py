@@ -277,6 +277,10 @@ MAZUR = "seed-004-mazur-2-2-2.yaml"
      "∂E_o1/∂w7 is 0: E_o1 does not depend on w7"),
     (r"\partial L/\partial w_{7} = \delta_{o2} out_{h1}", "correct",
      "read `L` as the loss E_total"),
+    (r"\partial E/\partial w_5 = \delta_{o1} out_{h1}", "correct",
+     "read `E` as the loss E_total"),
+    (r"\partial C/\partial w_5 = \delta_{o1} out_{h2}", "incorrect",
+     "replacing out_h2 by out_h1 makes it correct"),
     (r"\partial w_5/\partial out_{h1} = 0", "incorrect", "∂w5/∂out_h1 is meaningless"),
     (r"\partial out_{h1}/\partial out_{o1} = 0", "incorrect", "is upside down"),
     (r"\partial E_{o1}/\partial E_{total} = 1", "incorrect",
@@ -287,6 +291,24 @@ def test_any_derivative_of_network_quantities(formula: str, verdict: str, words:
     (only,) = result.steps
     assert only.verdict == verdict, only
     assert words in " ".join((*only.diagnosis, *only.notes)), only
+
+
+def test_each_outputs_loss_term_in_the_specs_notation(tmp_path: Path) -> None:
+    """E_{o1} by default; the notation block may name the terms otherwise (e_{o1})."""
+    spec = tmp_path / "terms.yaml"
+    text = (SPECS / MAZUR).read_text(encoding="utf-8")
+    spec.write_text(text.replace('  loss: "E_{total}"\n',
+                                 '  loss: "E_{total}"\n  loss_term: "e_{{unit}}"\n'),
+                    encoding="utf-8")
+    c = Checker(build_network(load_spec(spec)))
+    for formula in (r"E_{total} = e_{o1} + e_{o2}",
+                    r"\partial e_{o1}/\partial out_{o1} = out_{o1} - target_{o1}",
+                    r"\partial E_{total}/\partial out_{h1} = \partial e_{o1}/\partial out_{h1}"
+                    r" + \partial e_{o2}/\partial out_{h1}"):
+        assert c.check(None, formula).verdict == "correct", formula
+    wrong = c.check(None, r"\partial e_{o2}/\partial out_{o1} = out_{o1} - target_{o1}")
+    assert wrong.verdict == "incorrect"
+    assert checker(MAZUR).check(None, r"E_{total} = E_{o1} + E_{o2}").verdict == "correct"
 
 
 def test_aligned_latex_with_labels_and_an_unreadable_continuation() -> None:
