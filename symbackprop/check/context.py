@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from ..network.build import Network
 from ..network.derivation import Gradients, derive
@@ -91,8 +92,19 @@ class Context:
             shown = self.text_of(sym) if sym is not None else name
             index = str(entry.indices[0]).removeprefix("example_")
             loss = self.text_of(self.quantities.loss)
-            names[entry] = sp.Symbol(f"∂{loss}^({index})/∂{shown}" if kind == "grad"
-                                     else f"{shown}^({index})")
+            names[entry] = sp.Symbol(f"∂{loss}^{{({index})}}/∂{shown}" if kind == "grad"
+                                     else f"{shown}^{{({index})}}")
         for counter in [s for s in expr.free_symbols if s.name.startswith("example_")]:
             names[counter] = sp.Symbol(counter.name.removeprefix("example_"))
-        return sp.sstr(expr.xreplace(names) if names else expr)
+        return _PlainPrinter().doprint(expr.xreplace(names) if names else expr)
+
+
+class _PlainPrinter(StrPrinter):
+    """SymPy's text, with a sum as a formula writes it: (Σ_{i=1}^{m} (…)), which reads back."""
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        text = f"({self._print(expr.function)})"
+        for var, low, high in reversed(expr.limits):
+            name = self._print(var).removeprefix("example_")
+            text = f"Σ_{{{name}={self._print(low)}}}^{{{self._print(high)}}} {text}"
+        return f"({text})"

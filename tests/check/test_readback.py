@@ -165,3 +165,22 @@ def test_cross_entropy_on_sigmoid_outputs_keeps_its_own_targets(tmp_path: Path) 
     assert "&= 0.653327394" in printed  # ∂L/∂w2 = y₂(a₂ − 1)·i₁, nonzero at y₂ = 1
     result = Checker(build_network(load_spec(spec))).check_derivation(printed)
     assert [(s.line, s.text) for s in result.steps if s.verdict != "correct"] == []
+
+
+@pytest.mark.parametrize(("spec", "formula"), [
+    (SPECS / "seed-001-linear-1-1-2-1.yaml",
+     r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = \frac{1}{m} \sum_{i=1}^{m} "
+     r"\frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}"),
+    (SPECS / "seed-000-renom-1-2-1.yaml",
+     (DATA / "derivations" / "seed-000-minibatch.tex").read_text(encoding="utf-8")
+     .splitlines()[1].replace(r"\partial w}", r"\partial w_a}")),
+])
+def test_a_sum_over_the_examples_is_printed_as_it_reads_back(spec: Path, formula: str) -> None:
+    """The parsed form of a cost writes its sum as a formula does, (Σ_{i=1}^{m} (…)), not as
+    SymPy's Sum(…, (example_i, 1, m)), and it reads back as correct."""
+    c = checker(spec)
+    first = c.check(None, formula)
+    assert first.verdict == "correct", first.diagnosis
+    assert first.parsed.startswith("(Σ_{i=1}^{") and "Sum(" not in first.parsed
+    head = formula.split("=")[0]
+    assert c.check(None, f"{head} = {first.parsed}").verdict == "correct", first.parsed
