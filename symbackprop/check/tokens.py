@@ -289,6 +289,10 @@ class _Scanner:
             while chosen and pieces[chosen - 1][0].startswith("^") and \
                     not _NAME_LIKE_SUP.fullmatch(pieces[chosen - 1][0]):
                 chosen -= 1
+        if 0 <= chosen < len(pieces) and any(p.startswith("_") for p, _ in pieces[chosen:]):
+            # a subscript left over cannot be read otherwise: E_{o1} is one (unknown) name
+            chosen = next((k for k in range(len(pieces), chosen, -1)
+                           if pieces[k - 1][0].startswith("_")), chosen)
         raw = head + "".join(p for p, _ in pieces[:chosen])
         if chosen:
             self.i = pieces[chosen - 1][1]

@@ -173,6 +173,9 @@ def test_left_hand_side_is_read_as_a_side(mazur: Network) -> None:
 
 @pytest.mark.parametrize("text, message", [
     ("out_hl", "unknown name"),
+    # a known head (E, the loss; out) with a subscript naming nothing is one unknown name
+    (r"E_{o3} + w5", "unknown name `E_"),
+    (r"out_{h1}^{2}_{3}", "unknown name `out_"),
     ("w5 +", "ends"),
     ("(w5", "never closed"),
     ("w5)", "unexpected"),
