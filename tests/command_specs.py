@@ -1,13 +1,13 @@
 """Whole spec files as users write them, for running every command on them.
 
-``command_cases()`` draws the text of a spec file (YAML, sometimes JSON) that varies what users
-vary: the notation (the default, Nielsen's layer-indexed names, seed 002's superscripts with
-W^l from layer l to l + 1, seed 004's unit-named in_h1/out_h1), names taken from pools that
-look dangerous (SymPy's E, I, S, N, O, Q, beta, gamma, pi, oo, nan; Python's print, sum,
-list, np, x, t; activation-like f, g, phi; the tool's own generated names delta_2_1, z_2_1,
-a_1, v_x, W1; Greek, accented and fullwidth unit names), the bias mode (per unit, none, one
-shared by a layer or across layers, a list), the activation of every layer and unit
-(every kind, an unspecified function among them), the loss (squared error with and without
+``command_cases()`` draws the text of a spec file (YAML, sometimes JSON or TOML) that varies
+what users vary: the notation (the default, Nielsen's layer-indexed names, seed 002's
+superscripts with W^l from layer l to l + 1, seed 004's unit-named in_h1/out_h1), names taken
+from pools that look dangerous (SymPy's E, I, S, N, O, Q, beta, gamma, pi, oo, nan; Python's
+print, sum, list, np, x, t; activation-like f, g, phi; the tool's own generated names
+delta_2_1, z_2_1, a_1, v_x, W1; Greek, accented and fullwidth unit names), the bias mode (per
+unit, none, one shared by a layer or across layers, a list), the activation of every layer and
+unit (every kind, an unspecified function among them), the loss (squared error with and without
 ½, a mean, binary cross-entropy, softmax with cross-entropy, unspecified), one example or
 several over a cost, a learning rate or none, stand-ins asked for with ``--define`` or in
 ``values.functions``, and the chain style.
@@ -57,6 +57,8 @@ TOOL_NAMES = ("v_x", "a_1", "z_2_1", "delta_2_1", "W1", "b1", "z1", "a1", "d1", 
 PLAIN_NAMES = ("h1", "h2", "o1", "o2", "i1", "i2", "wa", "wb", "bias", "gain", "k2", "p")
 SAFE_POOL = SYMPY_NAMES + PYTHON_NAMES + ACTIVATION_LIKE + TOOL_NAMES + PLAIN_NAMES
 UNIT_ONLY_POOL = ("ω", "é", "ｈ", "Ω", "ñ1")  # unit names that reach no LaTeX in some notations
+UNIT_LATEX = {"ω": "\\omega", "é": "\\acute{e}", "ｈ": "\\hat{h}", "Ω": "\\Omega",
+              "ñ1": "\\tilde{n}_{1}"}  # how each prints (given with `latex:`)
 
 KEYWORDS = ("lambda", "class", "None", "def", "return", "import")
 FUNCTIONS = ("sigmoid", "logistic", "sigma", "tanh", "relu", "softplus", "softmax", "step",
@@ -283,8 +285,7 @@ def _structure(draw: st.DrawFn, notation: str, cost: bool) -> dict[str, Any]:
                 if not u.isascii() or (_chance(draw, 1/4) and act != "softmax"):
                     entry: dict[str, Any] = {"name": u}
                     if not u.isascii():
-                        entry["latex"] = draw(st.sampled_from(("\\omega", "\\hat{h}",
-                                                               "\\tilde{u}")))
+                        entry["latex"] = UNIT_LATEX[u]
                     if act != "softmax" and draw(st.booleans()) and \
                             not (pos == depth and loss in ("binary_cross_entropy",
                                                            "cross_entropy")):
@@ -431,6 +432,9 @@ def _inject(draw: st.DrawFn, data: dict[str, Any], notation: str, kind: str
         if not hidden:
             return _inject(draw, data, notation, "keyword")
         target = draw(st.sampled_from(hidden))
+        for unit in target.get("units", []):  # every unit uses the layer's activation
+            if isinstance(unit, dict):
+                unit.pop("activation", None)
         if kind == "function_name":
             name = draw(st.sampled_from(("sigmoid", "tanh", "exp", "relu")))
             target["activation"] = {"kind": "unspecified", "name": name}
@@ -480,7 +484,20 @@ def load_text(text: str, suffix: str = ".yaml") -> NetworkSpec:
 def dump(data: dict[str, Any], suffix: str) -> str:
     if suffix == ".json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if suffix == ".toml":  # one line per top-level key, every value inline
+        return "".join(f"{_toml(k)} = {_toml(v)}\n" for k, v in data.items())
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _toml(value: Any) -> str:
+    """An inline TOML value (its strings are JSON's, which TOML's basic strings read alike)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml(k)} = {_toml(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _activation_kinds(data: dict[str, Any]) -> set[str]:
@@ -533,12 +550,13 @@ def command_cases(draw: st.DrawFn, *, clash_share: float = 0.25) -> CommandCase:
     notation = draw(st.sampled_from(FAMILIES))
     several = _chance(draw, 0.2)
     data = draw(_structure(notation, several))
-    suffix = ".json" if _chance(draw, 0.2) else ".yaml"
+    suffix = draw(st.sampled_from((".yaml",) * 6 + (".json", ".toml")))
     features = _features(data) | {f"notation {notation}", f"format {suffix}"}
     if _chance(draw, clash_share):
         kind, words = _inject(draw, data, notation, draw(st.sampled_from(CLASHES)))
+        features |= {f"clash {kind}"} | {f"name {w}" for w in words}
         return CommandCase(dump(data, suffix), suffix, notation, kind, words, (), (), False,
-                           frozenset(features | {f"clash {kind}"}))
+                           frozenset(features))
     functions = tuple(sorted(_functions_used(data)))
     if several:
         data["cost"] = {"examples": "m"}

@@ -6,8 +6,10 @@ that the difference from the true gradient is 0 (expand first, then ``simplify``
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,7 +30,8 @@ def time_limit(seconds: float) -> Iterator[bool]:
 
     Never inside an import (SymPy imports ``sympy.physics.units`` on its first ``simplify``):
     an import cut short leaves its module half made and its file open, which Python reports
-    later, in whatever runs then. The limit waits for the import to finish.
+    later, in whatever runs then. The limit waits for the import to finish, and for a
+    garbage-collector callback (a profiler's or a test runner's) to return.
     """
     usable = hasattr(signal, "SIGALRM") and threading.current_thread() is \
         threading.main_thread()
@@ -37,7 +40,7 @@ def time_limit(seconds: float) -> Iterator[bool]:
         return
 
     def alarm(signum: int, frame: Any) -> None:
-        if _importing(frame):
+        if _importing(frame) or _collecting(frame):
             signal.setitimer(signal.ITIMER_REAL, IMPORT_GRACE_SECONDS)
             return
         raise TimeoutError
@@ -49,6 +52,19 @@ def time_limit(seconds: float) -> Iterator[bool]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _collecting(frame: Any) -> bool:
+    """Whether ``frame`` or one of its callers is a garbage-collector callback, a finalizer or
+    a ``__del__``: an exception raised there is reported as unraisable and lost, and the limit
+    would never stop the work."""
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    codes.add(weakref.finalize.__call__.__code__)
+    while frame is not None:
+        if frame.f_code in codes or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _importing(frame: Any) -> bool:

@@ -41,3 +41,46 @@ def test_an_import_is_never_cut_short(tmp_path: Path, monkeypatch: pytest.Monkey
         imported = slow_module_for_the_limit.DONE
         _busy(5.0)
     assert imported
+
+
+def test_a_garbage_collector_callback_is_never_interrupted() -> None:
+    """The limit lands after a collector callback (or a finalizer) returns: raised inside
+    one, TimeoutError would be reported as unraisable and lost, and the work would go on."""
+    import gc
+
+    seen: list[str] = []
+
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop":
+            _busy(0.2)
+            seen.append("returned")
+
+    gc.collect()  # what other tests left behind is collected before the limit starts
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(TimeoutError), time_limit(0.02):
+            gc.collect()
+            _busy(5.0)
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert seen == ["returned"]
+
+
+def test_a_finalizer_is_never_interrupted() -> None:
+    import weakref
+
+    class Held:
+        pass
+
+    seen: list[str] = []
+
+    def slow_finalizer() -> None:
+        _busy(0.2)
+        seen.append("returned")
+
+    held = Held()
+    weakref.finalize(held, slow_finalizer)
+    with pytest.raises(TimeoutError), time_limit(0.02):
+        del held
+        _busy(5.0)
+    assert seen == ["returned"]
