@@ -227,9 +227,10 @@ def _structure(draw: st.DrawFn, notation: str, cost: bool) -> dict[str, Any]:
 
     named_units = notation == "unit_named" or draw(st.booleans())
     # unit names first (they enter generated names in the unit-named notation)
-    # (x1, x2, … are the inputs' names when the inputs are a count)
-    pre = _Names(re.compile("|".join([r"x\d+", *(re.escape(key(f))
-                                                  for f in (*FUNCTIONS, *functions))])))
+    # (x1, x2, … are the inputs' names when the inputs are a count; b11 a bias's, w111 a
+    # weight's in a notation by index)
+    pre = _Names(re.compile("|".join([r"(x|w|b|z|a|delta|y|u)\d+", *(
+        re.escape(key(f)) for f in (*FUNCTIONS, *functions))])))
     unit_names: list[list[str]] = []
     for pos, width in enumerate(widths, start=1):
         if named_units:
@@ -392,7 +393,10 @@ def _inject(draw: st.DrawFn, data: dict[str, Any], notation: str, kind: str
         else:
             number = pos + (1 if notation in ("nielsen", "superscripted") else 0)
             index = draw(st.integers(1, _output_width(layer)))
-            name = f"{draw(st.sampled_from(('z', 'a', 'delta')))}_{number}_{index}"
+            entry = layer["units"][index - 1] if "units" in layer else None
+            own = isinstance(entry, dict) and "latex" in entry  # its activation is named so
+            name = f"{draw(st.sampled_from(('z', 'delta') if own else ('z', 'a', 'delta')))}" \
+                f"_{number}_{index}"
         layer["bias"] = name
         return kind, (name,)
     if kind == "function":

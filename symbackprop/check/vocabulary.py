@@ -17,8 +17,10 @@ MUL_CMDS = frozenset({"cdot", "times", "ast", "cdotp", "centerdot"})
 FRAC_CMDS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 TEXT_CMDS = frozenset({"mathrm", "mathit", "text", "textit", "textrm", "mathbf", "boldsymbol",
                        "bm", "mathsf", "mathcal", "operatorname", "mbox", "textnormal",
-                       "mathbb", "mathds"})
-ACCENT_CMDS = frozenset({"hat", "bar", "tilde", "widehat", "widetilde", "overline", "vec"})
+                       "mathbb", "mathds", "mathtt", "mathfrak"})
+# every accent a spec's LaTeX may use (spec.tex.MATH_ARGUMENT), so what derive prints reads back
+ACCENT_CMDS = frozenset({"hat", "bar", "tilde", "widehat", "widetilde", "overline", "vec",
+                         "dot", "ddot", "check", "breve", "acute", "grave", "underline"})
 FUNC_CMDS = frozenset({"sigma", "exp", "log", "ln", "tanh", "sinh", "cosh"})
 RELATION_CMDS = {
     "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=",

@@ -125,6 +125,9 @@ def symbol_values(net: Network, grads: Gradients, values: Any
     return out
 
 
+CANCELLATION = 1e-13  # a sum this much smaller than its largest term is rounding noise
+
+
 def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
     import numpy as np  # local: printing needs no numbers
 
@@ -135,6 +138,12 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
     f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr], net), "numpy"])
     with np.errstate(all="ignore"):  # a factor such as −y/a at an underflowed a is ±inf
         value = float(f(*[np.float64(at[s]) for s in free]))
+    if isinstance(expr, sp.Add) and 0 < abs(value) < 1e-12 and math.isfinite(value):
+        # terms that cancel leave float64's rounding (δ₁ + δ₂ of a softmax layer's shared
+        # bias is 2.8e-17, not 0): a sum that small beside its terms is 0
+        largest = max(abs(_numeric(t, at, net)) for t in expr.args)
+        if abs(value) <= CANCELLATION * largest:
+            value = 0.0
     if not math.isfinite(value) and isinstance(at, SymbolValues):
         from ..numeric.lambdified import exact_value
 

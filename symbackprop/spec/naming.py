@@ -30,6 +30,8 @@ _LATEX_WORDS = {
     r"\epsilon": "epsilon", r"\eta": "eta", r"\theta": "theta", r"\lambda": "lambda",
     r"\mu": "mu", r"\sigma": "sigma", r"\tau": "tau", r"\phi": "phi", r"\psi": "psi",
     r"\omega": "omega", r"\mathcal": "", r"\mathbf": "", r"\mathrm": "", r"\text": "",
+    r"\mathit": "", r"\mathsf": "", r"\mathtt": "", r"\mathbb": "", r"\mathfrak": "",
+    r"\boldsymbol": "",
     r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde",
 }
 

@@ -184,3 +184,29 @@ def test_a_sum_over_the_examples_is_printed_as_it_reads_back(spec: Path, formula
     assert first.parsed.startswith("(Σ_{i=1}^{") and "Sum(" not in first.parsed
     head = formula.split("=")[0]
     assert c.check(None, f"{head} = {first.parsed}").verdict == "correct", first.parsed
+
+
+ACCENTS = ("hat", "bar", "tilde", "vec", "dot", "ddot", "check", "breve", "acute", "grave",
+           "widehat", "widetilde", "overline", "underline", "mathrm", "mathbf", "mathit",
+           "mathsf", "mathtt", "mathcal", "mathbb", "mathfrak", "boldsymbol")
+
+
+@pytest.mark.parametrize("form", ["chain", "delta"])
+def test_every_accent_and_font_a_spec_may_use_reads_back(tmp_path: Path, form: str) -> None:
+    """Units named with each accent and font a spec's LaTeX may use (\\acute{j}, \\mathit{r},
+    \\mathfrak{V}, …) are read back by check as the quantities derive prints them as."""
+    letters = "bcdefghijklmnopqrstvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[:len(ACCENTS) - 3] + "UVW"
+    units = ", ".join(f'{{name: u{k}, latex: "\\\\{cmd}{{{letters[k]}}}"}}'
+                      for k, cmd in enumerate(ACCENTS))
+    spec = tmp_path / "accents.yaml"
+    spec.write_text(f"inputs: [x1]\nlayers:\n  - {{units: [{units}], activation: tanh}}\n"
+                    "  - {size: 1, activation: sigmoid}\nloss: squared_error\nvalues:\n"
+                    "  inputs: {x1: 0.3}\n  targets: {u2_1: 0.5}\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--form", form,
+                                        "--format", "latex"])
+    assert printed.exit_code == 0, printed.output
+    assert r"\acute{j}" in printed.output and r"\mathit{r}" in printed.output
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed.output)
+    assert [(s.line, s.text[:80], s.diagnosis) for s in result.steps
+            if s.verdict not in ("correct", "unchecked")] == []
+    assert result.verdict == "correct"

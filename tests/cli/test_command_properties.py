@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from command_specs import CommandCase, command_cases
+from command_specs import CLASHES, TOOL_NAMES, UNIT_ONLY_POOL, CommandCase, command_cases
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -318,12 +318,13 @@ def test_the_generator_reaches_every_feature() -> None:
                "learning rate", "values", "no values", "values.functions", "--define",
                "2 examples", "format .json", "format .yaml", "format .toml",
                "non-ASCII unit"}
-    wanted |= {f"name {n}" for n in ("E", "I", "S", "N", "O", "Q", "beta", "pi",
-                                     "print", "sum", "f", "delta_2_1", "v_x", "a_1", "z_2_1",
-                                     "ω", "ｈ")}
+    wanted |= {f"name {n}" for n in ("E", "I", "S", "N", "O", "Q", "beta", "pi", "print",
+                                     "sum", "f")}
     missing = wanted - seen
     assert not missing, f"never drawn: {sorted(missing)}"
-    from command_specs import CLASHES
+    names = {f.removeprefix("name ") for f in seen if f.startswith("name ")}
+    assert len(names & set(TOOL_NAMES)) >= 8, sorted(names & set(TOOL_NAMES))
+    assert len(names & set(UNIT_ONLY_POOL)) >= 3, sorted(names & set(UNIT_ONLY_POOL))
     assert set(CLASHES) <= set(outcomes), f"clashes never drawn: {set(CLASHES) - set(outcomes)}"
     assert outcomes[None] >= 100
 

@@ -129,3 +129,28 @@ def test_a_deep_chain_ends_in_the_networks_own_quantities(tmp_path, name: str) -
         closed += any(r.kind == "result" for r in pd.rows) and any(
             r.expr is not None and r.expr.has(Partial) for r in pd.rows if r.kind == "values")
     assert closed > 0  # some chain did take a deeper ∂L/∂a as given
+
+
+def test_a_sum_that_cancels_to_rounding_prints_as_0(tmp_path) -> None:
+    """δ₁ + δ₂ of a softmax layer's shared bias is 0 (the targets sum to 1); float64 leaves
+    1.1e-16 of it, which is printed as 0, not as a number check would call wrong. A tiny value
+    that is no cancellation keeps its digits."""
+    from symbackprop.check import Checker
+
+    spec = tmp_path / "shared.yaml"
+    spec.write_text("inputs: [x1]\nlayers:\n  - {size: 2, activation: softmax, bias: bs}\n"
+                    "loss: cross_entropy\nvalues:\n  inputs: {x1: 0.3}\n"
+                    "  targets: {u1_1: 0.1, u1_2: 0.9}\n"
+                    "  params: {w_1_1_1: 0.25, w_1_2_1: 0.45, bs: 0.1}\n", encoding="utf-8")
+    net = build_network(load_spec(spec))
+    grads = derive(net)
+    at = symbol_values(net, grads, net.spec.values)
+    bias = net.symbol_by_name["bs"]
+    assert abs(float(sum(at[u.delta] for u in net.units))) > 0  # float64's rounding is there
+    assert _numeric(grads.derivation(bias).closed, at, net) == 0.0
+    printed = render(build_document(net, grads, params=["bs"], values=net.spec.values), "latex")
+    assert "&= 0\n\\end{align*}" in printed
+    assert Checker(net).check_derivation(printed).verdict == "correct"
+    weight = net.symbol_by_name["w_1_1_1"]
+    tiny = {**at, net.inputs[0]: 1e-70}
+    assert 0 < abs(_numeric(grads.derivation(weight).closed, tiny, net)) < 1e-69
