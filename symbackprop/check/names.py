@@ -149,7 +149,8 @@ class NameTable:
         found = self.squashed.get(sq)
         if found is not None:
             return found, None
-        if sq in self.units and sq not in self.squashed:
+        # a unit's name for its activation (h1, h_{1}); u^{2} is a power, not unit u2
+        if sq in self.units and sq not in self.squashed and "^" not in raw:
             out = self.units[sq]
             return out, f"read `{raw}` as the activation {self.text_of(out)}"
         fixed = _zero_to_o(raw)

@@ -210,3 +210,19 @@ def test_every_accent_and_font_a_spec_may_use_reads_back(tmp_path: Path, form: s
     assert [(s.line, s.text[:80], s.diagnosis) for s in result.steps
             if s.verdict not in ("correct", "unchecked")] == []
     assert result.verdict == "correct"
+
+
+def test_a_power_is_not_read_as_a_unit_named_by_its_letter_and_exponent(tmp_path: Path
+                                                                        ) -> None:
+    """(1 − u²) of a tanh unit printed u is u squared, even beside a unit named u2 (whose
+    activation a unit's name may stand for: h1 for out_h1)."""
+    spec = tmp_path / "power.yaml"
+    spec.write_text('inputs: [x1]\nlayers:\n  - {units: [{name: p, latex: "u"}, {name: u2, '
+                    'latex: "v"}], activation: tanh}\n  - {size: 1, activation: sigmoid}\n'
+                    "loss: squared_error\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex"]).output
+    assert r"\left(1 - u^{2}\right)" in printed
+    c = Checker(build_network(load_spec(spec)))
+    assert c.check_derivation(printed).verdict == "correct"
+    assert c.check("w_1_2_1", r"(a^{[2]}_{1} - y_{1}) a^{[2]}_{1} (1 - a^{[2]}_{1}) "
+                   r"w^{[2]}_{1,2} (1 - u2^{2}) x_{1}").verdict == "correct"  # u2: v, a name
