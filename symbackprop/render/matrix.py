@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -301,6 +302,9 @@ class _Builder:
             name = function_latex(word)
         else:
             name, word = ACTIVATIONS[act.kind].latex_name, act.kind
+        if act.kind == "leaky_relu":  # with its slope, as every other line prints it
+            alpha = Fraction(1, 100) if act.alpha is None else act.alpha
+            name += "_{" + sp.latex(sp.Rational(alpha.numerator, alpha.denominator)) + "}"
         mark = "'" if prime else ""
         return Elementwise(sp.Symbol(name + mark), z, sp.Symbol(word + mark))
 

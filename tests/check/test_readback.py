@@ -226,3 +226,17 @@ def test_a_power_is_not_read_as_a_unit_named_by_its_letter_and_exponent(tmp_path
     assert c.check_derivation(printed).verdict == "correct"
     assert c.check("w_1_2_1", r"(a^{[2]}_{1} - y_{1}) a^{[2]}_{1} (1 - a^{[2]}_{1}) "
                    r"w^{[2]}_{1,2} (1 - u2^{2}) x_{1}").verdict == "correct"  # u2: v, a name
+
+
+def test_the_matrix_form_of_a_leaky_relu_layer_prints_its_slope(tmp_path: Path) -> None:
+    """out^{(1)} = lrelu_{1/100}(in^{(1)}): the matrix form writes the slope, as every other
+    line does, so the line reads back instead of asking for it."""
+    spec = tmp_path / "leaky.yaml"
+    spec.write_text('notation: {net: "in_{{unit}}", activation: "out_{{unit}}"}\n'
+                    "inputs: [i1]\nlayers:\n  - {size: 2, activation: leaky_relu}\n"
+                    "  - {size: 1, activation: sigmoid}\nloss: squared_error\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--form", "delta",
+                                        "--format", "latex"]).output
+    assert r"\mathrm{out}^{(1)} &= \operatorname{lrelu}_{\frac{1}{100}}\left(" in printed
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed)
+    assert [s.text for s in result.steps if s.verdict not in ("correct", "unchecked")] == []
