@@ -446,7 +446,7 @@ def _inject(draw: st.DrawFn, data: dict[str, Any], notation: str, kind: str
         target["activation"] = "f"
         name = draw(st.sampled_from(("f", "f_prime")))
         layer["bias"] = name
-        return kind, (name,)
+        return kind, ("`f`", "`f_prime`")  # (a safe name f drawn before clashes first)
     layer["bias"] = name
     return kind, (name,)
 
@@ -534,6 +534,7 @@ def _features(data: dict[str, Any]) -> set[str]:
     if any("weights" in layer for layer in data["layers"]):
         seen.add("named weights")
     names = [_unit_name(u) for layer in data["layers"] for u in layer.get("units", [])]
+    seen.update(f"name {layer['name']}" for layer in data["layers"] if "name" in layer)
     names += data["inputs"] if isinstance(data["inputs"], list) else []
     seen.update(f"name {n}" for n in names if n not in ("none", "per_unit"))
     for layer in data["layers"]:

@@ -123,15 +123,18 @@ def middle(span: Any) -> float:
 
 def numbers_carried_on(sides: list[Any], before: Sequence[Any] | None, points: Any
                        ) -> list[Any]:
-    """``sides`` with a side of whole numbers that follows a side of numbers, or that
-    continues a derivation (``before``: the last sides of the line it continues) of a spec
-    with a worked example, read as numbers too: ``= 0.5 · 0.25 · 0 = 0`` ends at the worked
-    example, where the gradient is 0, not with the claim that it is 0 everywhere."""
+    """``sides`` with a side of several whole numbers, or of one that follows a side of
+    numbers or continues a derivation (``before``: the last sides of the line it continues)
+    of a spec with a worked example, read as numbers too: ``= 0.5 · 0.25 · 0 = 0`` ends at
+    the worked example, where the gradient is 0, not with the claim that it is 0 everywhere.
+    """
     after_numbers = before is not None and (any(e.side.numeric for e in before) or
                                             points.worked_row() is not None)
     out: list[Any] = []
     for side in sides:
-        if not side.numeric and after_numbers and is_numeric(side.node, integers=True):
+        whole = not side.numeric and is_numeric(side.node, integers=True)
+        # `= 0 · 1 · 0`: several whole numbers are numbers of an example, never an identity
+        if whole and (after_numbers or sum(isinstance(n, Num) for n in walk(side.node)) > 1):
             side = replace(side, numeric=True)
         after_numbers = side.numeric
         out.append(side)

@@ -240,3 +240,20 @@ def test_the_matrix_form_of_a_leaky_relu_layer_prints_its_slope(tmp_path: Path) 
     assert r"\mathrm{out}^{(1)} &= \operatorname{lrelu}_{\frac{1}{100}}\left(" in printed
     result = Checker(build_network(load_spec(spec))).check_derivation(printed)
     assert [s.text for s in result.steps if s.verdict not in ("correct", "unchecked")] == []
+
+
+def test_numbers_that_are_all_whole_are_numbers_not_an_identity(tmp_path: Path) -> None:
+    """`= 0 · 1 · 0` (integer values, the stand-in f = linear) is a line of numbers: with no
+    worked example check can evaluate (f has no numbers of its own) it is unchecked, never
+    the wrong identity ∂L/∂w1 = 0."""
+    spec = tmp_path / "whole.yaml"
+    spec.write_text("inputs: [x1]\nlayers: [{units: [o1], activation: f, weights: [[w1]], "
+                    "bias: [b1]}]\nloss: squared_error\nvalues:\n  inputs: {x1: 0}\n"
+                    "  targets: {o1: 0}\n  params: {w1: 1, b1: 0}\n  functions: {f: linear}\n",
+                    encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex"]).output
+    assert r"&= 0 \cdot 1 \cdot 0" in printed
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed)
+    assert result.verdict == "correct"
+    assert {s.verdict for s in result.steps if s.text.lstrip("&= ").startswith("0")} == \
+        {"unchecked"}
