@@ -59,9 +59,10 @@ DERIVATIVE_CODE: dict[str, str | None] = {
 HELPERS = {
     "_sigmoid": '''
 def _sigmoid(z):
-    """σ(z) without overflow: e^−|z| never exceeds 1."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """σ(z) = 1/(1 + e^−z) to full relative precision: where e^−z overflows (z < −709)
+    the quotient is 0, the limit, and the overflow is not worth a warning."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-z))
 ''',
     "_softmax": '''
 def _softmax(z):
