@@ -412,8 +412,7 @@ def loss_function(plan: LayeredPlan) -> Any:
 
 
 def _compiled(name: str, arguments: str, code: str) -> Any:
-    """A named NumPy function of ``arguments`` that returns ``code``, which the tool wrote
-    from its own templates (numbers and fixed names only, never a spec's text)."""
+    """A NumPy function of ``arguments`` returning ``code``, written from the tool's templates."""
     namespace = _namespace()
     source = f"def {name}({arguments}):\n    return {code}\n"
     exec(compile(source, f"<symbackprop {name}>", "exec"), namespace)
