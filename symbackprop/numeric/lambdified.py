@@ -259,29 +259,3 @@ def exact_value(expr: sp.Expr, at: Mapping[sp.Symbol, float], net: Network) -> A
         except (ZeroDivisionError, ValueError, OverflowError, TypeError):
             return None
     return value if mpmath.isfinite(value) else None
-
-
-def cancelled_sum(expr: sp.Expr, net: Network, largest: float) -> float:
-    """A sum whose terms (the largest ``largest`` in size) cancel in float64: its value in 50
-    digits at the worked example, 0 where it vanishes to 1e-40 of its terms (or is undefined)."""
-    exact = value_at_worked_example(expr, net)
-    return 0.0 if exact is None or abs(exact) <= 1e-40 * largest else float(exact)
-
-
-def value_at_worked_example(expr: sp.Expr, net: Network) -> Any:
-    """``expr`` in 50 digits at the spec's single worked example, from its numbers exactly as
-    written (0.1 is 1/10, not the nearest float); None where it is not defined."""
-    values = net.spec.values
-    assert values is not None and len(values.examples) == 1
-    example = values.examples[0]
-    given = [(p, values.params[p.name]) for p in net.params]
-    given += [(x, example.inputs[i.name]) for x, i in zip(net.inputs, net.spec.inputs, strict=True)]
-    given += [(u.target, example.targets[u.name]) for u in net.outputs if u.target is not None]
-    with mpmath.workdps(50):
-        return exact_value(expr, {s: _as_written(v) for s, v in given}, net)
-
-
-def _as_written(value: float) -> Any:
-    """A spec's number in mpmath's working precision, exact where the spec kept it exact."""
-    exact = getattr(value, "exact", None)
-    return mpmath.mpf(value) if exact is None else mpmath.mpf(exact.numerator) / exact.denominator

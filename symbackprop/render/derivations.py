@@ -140,12 +140,10 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
         value = float(f(*[np.float64(at[s]) for s in free]))
     if isinstance(expr, sp.Add) and 0 < abs(value) < 1e-12 and math.isfinite(value):
         # terms that cancel leave float64's rounding (δ₁ + δ₂ of a softmax layer's shared
-        # bias is 2.8e-17, not 0): such a sum is worked out again in 50 digits
+        # bias is 2.8e-17, not 0): a sum that small beside its terms is 0
         largest = max(abs(_numeric(t, at, net)) for t in expr.args)
-        if abs(value) <= CANCELLATION * largest and isinstance(at, SymbolValues):
-            from ..numeric.lambdified import cancelled_sum
-
-            value = cancelled_sum(expr, at.network, largest)
+        if abs(value) <= CANCELLATION * largest:
+            value = 0.0
     if not math.isfinite(value) and isinstance(at, SymbolValues):
         from ..numeric.lambdified import exact_value
 
