@@ -165,17 +165,19 @@ def uncovered(statement: Statement, found: list[Instance], ctx: Context, scope: 
             inst.param
 
     covered = {key(inst) for inst in found}
-    every, missing = [], []
+    every: dict[tuple, None] = {}  # the left side's instances, in order, each once
+    missing: list[tuple] = []
     for inst in instances(left, ctx, scope):
-        if key(inst) in covered or key(inst) in every:
-            every += [key(inst)] if key(inst) not in every else []
+        k = key(inst)
+        if k in every:
             continue
-        try:
-            read_side(left.sides[0], instance_scope(scope, inst), ctx)
-        except MissingInstance:
-            continue  # the left side itself does not exist there
-        every.append(key(inst))
-        missing.append(key(inst))
+        if k not in covered:
+            try:
+                read_side(left.sides[0], instance_scope(scope, inst), ctx)
+            except MissingInstance:
+                continue  # the left side itself does not exist there
+            missing.append(k)
+        every[k] = None
     if LAYER_LETTER in letters:  # a layer left out whole is a boundary (BP2 has no l = L)
         def layer(k: tuple) -> int:
             return dict(k[0])[LAYER_LETTER]
