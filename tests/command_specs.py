@@ -455,8 +455,10 @@ def _inject(draw: st.DrawFn, data: dict[str, Any], notation: str, kind: str
 
 
 def _unit_interval(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """A value a spec may hold: 0 or at least 1e-300 in size (smaller ones are refused, and
+    are drawn as 0)."""
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False, exclude_min=True,
-                     exclude_max=True)
+                     exclude_max=True).map(lambda v: v if abs(v) >= 1e-300 else 0.0)
 
 
 def _targets(draw: st.DrawFn, spec: NetworkSpec) -> dict[str, float]:

@@ -11,11 +11,12 @@ import json
 import re
 import tomllib
 from bisect import bisect_left, bisect_right
+from fractions import Fraction
 from typing import Any
 
 from ..errors import SpecError
 from .limits import Limits
-from .located import Path_, field_name, long_number, too_deep, too_many
+from .located import Path_, field_name, float_or_exact, long_number, too_deep, too_many
 
 # ------------------------------------------------------------------------------- JSON
 
@@ -50,10 +51,14 @@ def _json_marks(text: str, file: str, limits: Limits) -> list[int]:
     return marks
 
 
+def _float(text: str) -> float | Fraction:
+    return float_or_exact(text, float(text))
+
+
 def read_json(text: str, file: str, limits: Limits) -> tuple[Any, dict[Path_, int]]:
     marks = _json_marks(text, file, limits)
     try:
-        data = json.loads(text, object_pairs_hook=_Pairs)
+        data = json.loads(text, object_pairs_hook=_Pairs, parse_float=_float)
     except json.JSONDecodeError as exc:
         raise SpecError(f"not valid JSON: {exc.msg}", file=file, line=exc.lineno,
                         field="(syntax)") from None
@@ -121,7 +126,7 @@ def _toml_key_lines(text: str) -> dict[str, list[int]]:
 def read_toml(text: str, file: str, limits: Limits) -> tuple[Any, dict[Path_, int]]:
     _toml_depth(text, file, limits)
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text, parse_float=_float)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         line = int(m.group(1)) if m else (text.count("\n") + (not text.endswith("\n"))

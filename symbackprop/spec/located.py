@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from ..errors import SpecError
@@ -60,3 +62,27 @@ def long_number(text: str, file: str, language: str) -> SpecError:
     line = line_of_offset(text, m.start()) if m else 1
     return SpecError(f"not valid {language}: a number with more than 4300 digits", file=file,
                      line=line, field="(syntax)", hint="write it with an exponent, e.g. 1e-3")
+
+
+_EXPONENT = re.compile(r"[eE]([+-]?[0-9_]+)$")
+_NONZERO_DIGIT = re.compile("[1-9]")
+
+
+def float_or_exact(text: str, value: float) -> float | Fraction:
+    """``value``, the float a number's text was read as; or, where the text is not 0 but its
+    float is 0 or below float64's normal range (``1e-400``, ``5e-324``), the exact value of
+    the text, so that the reader can refuse it as too small instead of reading a different
+    number. Exponents below -400 stand for 10^-401: every such number is refused alike."""
+    if value != 0.0 and abs(value) >= sys.float_info.min:
+        return value
+    digits = text.replace("_", "")
+    exponent = _EXPONENT.search(digits)
+    mantissa = digits[:exponent.start()] if exponent else digits
+    if not _NONZERO_DIGIT.search(mantissa):
+        return value
+    if exponent and int(exponent.group(1)) < -400:
+        return Fraction(-1 if digits.startswith("-") else 1, 10**401)
+    try:
+        return Fraction(digits)
+    except ValueError:  # a YAML form Fraction does not read; its float stands
+        return value

@@ -14,6 +14,8 @@ from .located import Path_, Source, field_name
 from .naming import NameAuthority, NameClash, Quantity, identifier_hint, is_identifier
 
 MAX_NUMBER = 1e300  # a number a spec may give; floats end near 1.8e308
+MIN_NUMBER = Fraction(1, 10**300)  # and the least size of one other than 0; float64's normal
+# range ends near 2.2e-308, below which a float holds fewer digits or becomes 0
 MAX_NUMBER_TEXT = 400  # characters in a number written as text
 _NUMBER_TEXT = re.compile(
     r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE](?P<exponent>[+-]?\d{1,6}))?"
@@ -95,7 +97,8 @@ class Reader:
         return text
 
     def number(self, path: Path_) -> Fraction:
-        """A finite number within float range: ``0.5``, ``-3``, ``1e-3`` or ``1/2``."""
+        """A number float64 holds as written, 0 or from 1e-300 to 1e300 in size: ``0.5``, ``-3``,
+        ``1e-3`` or ``1/2``."""
         value = self.get(path)
         if isinstance(value, bool):
             raise self.fail(path, f"expected a number, got {kind_of(value)}")
@@ -105,7 +108,7 @@ class Reader:
                                 hint="NaN and infinity (or a number beyond ±1e308) have no "
                                      "gradient to show")
             exact = Fraction(str(value))
-        elif isinstance(value, int):
+        elif isinstance(value, int | Fraction):
             exact = Fraction(value)
         elif isinstance(value, str):
             exact = self._number_text(path, value.strip())
@@ -114,6 +117,9 @@ class Reader:
         if abs(exact) > MAX_NUMBER:
             raise self.fail(path, "number too large", hint=f"numbers are at most {MAX_NUMBER:g} "
                             "in size")
+        if exact and abs(exact) < MIN_NUMBER:
+            raise self.fail(path, "number too small", hint="numbers other than 0 are at least "
+                            "1e-300 in size; write 0 for nothing")
         return exact
 
     def _number_text(self, path: Path_, text: str) -> Fraction:
@@ -144,6 +150,8 @@ def kind_of(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, Fraction):
+        return f"the number {float(value):g}"
     if isinstance(value, (int, float)):
         return f"the number {value}"
     return f"`{value}`"

@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import SpecError
 from .limits import Limits
-from .located import Path_, field_name, line_of_offset, too_deep, too_many
+from .located import Path_, field_name, float_or_exact, line_of_offset, too_deep, too_many
 
 _YAML = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {f"{_YAML}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
@@ -220,7 +220,7 @@ class _YamlReader:
             if tag == f"{_YAML}int":
                 return self.constructor.construct_yaml_int(node)
             if tag == f"{_YAML}float":
-                return self.constructor.construct_yaml_float(node)
+                return float_or_exact(ev.value, self.constructor.construct_yaml_float(node))
             if tag == f"{_YAML}bool":
                 return self.constructor.construct_yaml_bool(node)
             if tag == f"{_YAML}null":

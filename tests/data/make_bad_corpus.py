@@ -143,6 +143,10 @@ case("json-minus-infinity.json", JNET + ',\n "values": {"inputs": {"x1": 1, "x2"
      '   "targets": {"u2_1": 0.5}, "params": {"b_2_1": -Infinity}}}\n', 6, "finite number")
 case("json-overflow.json", JNET + ',\n "values": {"inputs": {"x1": 1e400, "x2": 0},\n'
      '   "targets": {"u2_1": 0.5}}}\n', 5, "finite number")
+case("json-underflow.json", JNET + ',\n "values": {"inputs": {"x1": 1, "x2": 2.5e-400},\n'
+     '   "targets": {"u2_1": 0.5}}}\n', 5, "number too small")
+case("json-subnormal.json", JNET + ',\n "values": {"inputs": {"x1": 1, "x2": 0},\n'
+     '   "targets": {"u2_1": 5e-324}}}\n', 6, "number too small")
 case("json-huge-integer.json", JNET + ',\n "values": {"inputs": {"x1": ' + "7" * 5000
      + ', "x2": 0},\n   "targets": {"u2_1": 0.5}}}\n', 5, "more than 4300 digits")
 case("json-deep-arrays.json", '{"inputs": ' + "[" * 3000 + "]" * 3000 + "}\n", 1,
@@ -175,6 +179,10 @@ case("toml-table-redefines-key.toml", 'inputs = ["x1"]\nloss = "mse"\nlayers = 3
      "[[layers]]\nsize = 1\n", 4, "not valid TOML")
 case("toml-nan.toml", TNET + "[values]\ninputs = {x1 = nan, x2 = 1}\ntargets = {u2_1 = 0.5}\n",
      12, "finite number")
+case("toml-underflow.toml", TNET + "[values]\ninputs = {x1 = -1e-400, x2 = 1}\n"
+     "targets = {u2_1 = 0.5}\n", 12, "number too small")
+case("toml-subnormal.toml", TNET + "[values]\ninputs = {x1 = 1e-310, x2 = 1}\n"
+     "targets = {u2_1 = 0.5}\n", 12, "number too small")
 case("toml-inf.toml", TNET + "[values]\ninputs = {x1 = 1, x2 = inf}\n"
      "targets = {u2_1 = 0.5}\n", 12, "finite number")
 case("toml-minus-inf-factor.toml", TNET.replace('loss = "squared_error"',
@@ -502,6 +510,13 @@ values_case("at-alias-bomb.yaml", _billion_laughs(10, 9).replace(
     "inputs: *a9\nlayers: []\nloss: mse\n", "examples: *a9\n"), 7, "values")
 values_case("at-deep.json", '{"inputs": ' + "[" * 2000 + "]" * 2000 + "}\n", 1,
             "nested more than")
+values_case("at-yaml-underflow.yaml", "inputs:\n  i1: 0.5\n  i2: 1.0e-999\n"
+            "targets: {o1: 0.5, o2: 0.5}\n", 3,
+            "number too small")
+values_case("at-yaml-subnormal.yaml", "inputs: {i1: 1, i2: 0}\ntargets:\n  o1: 4.9e-324\n"
+            "  o2: 0.5\n", 3, "number too small")
+values_case("at-below-least-number.yaml", "inputs:\n  i1: '1e-301'\n  i2: 1\n"
+            "targets: {o1: 0.5, o2: 0.5}\n", 2, "number too small")
 values_case("at-huge-number.toml", "[inputs]\ni1 = " + "1" * 6000 + "\n", 2,
             "more than 4300 digits")
 values_case("at-list.yaml", "- 1\n- 2\n", 1, "expected a mapping of values")
