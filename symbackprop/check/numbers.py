@@ -126,10 +126,11 @@ def numbers_carried_on(sides: list[Any], before: Sequence[Any] | None, points: A
     """``sides`` with a side of several whole numbers, or of one that follows a side of
     numbers or continues a derivation (``before``: the last sides of the line it continues)
     of a spec with a worked example, read as numbers too: ``= 0.5 · 0.25 · 0 = 0`` ends at
-    the worked example, where the gradient is 0, not with the claim that it is 0 everywhere.
+    the worked example, where the gradient is 0, not with the claim that it is 0 everywhere
+    (also where an unspecified function leaves the example unevaluated: then it is unchecked).
     """
     after_numbers = before is not None and (any(e.side.numeric for e in before) or
-                                            points.worked_row() is not None)
+                                            points.has_worked_example())
     out: list[Any] = []
     for side in sides:
         whole = not side.numeric and is_numeric(side.node, integers=True)

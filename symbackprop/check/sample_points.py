@@ -347,14 +347,21 @@ class EvaluationPoints:
             self._gradients[param] = (compiled, compiled.everywhere())
         return self._gradients[param]
 
+    def has_worked_example(self) -> bool:
+        """Whether the spec gives every parameter and one example: a worked example, which
+        ``derive`` prints numbers of, whether or not its functions let check evaluate it."""
+        values = self.net.spec.values
+        complete = set(values.params) == {p.name for p in self.net.params}
+        return complete and len(values.examples) == 1
+
     def worked_row(self) -> list[Value] | None:
-        """The forward row at the spec's own values (its worked example), if it has one."""
+        """The forward row at the spec's own values (its worked example), if it has one and
+        its activations are all specified."""
         if not hasattr(self, "_worked"):
             self._worked = None
             values = self.net.spec.values
             unspecified = any(u.activation.kind == "unspecified" for u in self.net.units)
-            complete = set(values.params) == {p.name for p in self.net.params}
-            if complete and len(values.examples) == 1 and not unspecified:
+            if self.has_worked_example() and not unspecified:
                 ex = values.examples[0]
                 with mpmath.workdps(DIGITS):
                     params = [_mpf(values.params[p.name]) for p in self.net.params]

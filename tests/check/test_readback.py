@@ -270,3 +270,23 @@ def test_a_value_below_float64s_normal_range_is_refused_not_printed_as_another(
     result = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex"])
     assert result.exit_code == 2
     assert f"{spec}:5: values.inputs.x1: number too small" in result.stderr
+
+
+def test_a_zero_value_of_a_spec_with_an_unspecified_function_is_a_number_not_an_identity(
+        tmp_path: Path) -> None:
+    """With v = 0, derive ends ∂E/∂w with `= 0`, the value at the spec's example; check cannot
+    evaluate that example (f is unspecified there), so the line is unchecked, not a false
+    claim that the gradient vanishes everywhere."""
+    spec = tmp_path / "zero.yaml"
+    spec.write_text("inputs: [x1]\nlayers:\n- {units: [h1], activation: f, weights: [[w]], "
+                    "bias: none}\n- {units: [o1], activation: tanh, weights: [[v]], bias: none}\n"
+                    "loss: squared_error\nvalues:\n  inputs: {x1: 0.8}\n  targets: {o1: 0.5}\n"
+                    "  params: {w: 0.3, v: 0}\n  functions: {f: tanh}\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex", "--form",
+                                        "closed", "--param", "w"]).output
+    assert printed.rstrip().splitlines()[-2].strip() == "&= 0"
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed)
+    assert [s.verdict for s in result.steps] == ["correct", "unchecked"]
+    wrong = printed.replace("&= 0", "&= 0 + w")
+    assert Checker(build_network(load_spec(spec))).check_derivation(wrong).verdict == \
+        "incorrect"
