@@ -26,16 +26,10 @@ from ..network.derivation import Gradients
 from ..network.losses import describe_loss, require_numeric_loss
 from .identifiers import python_names
 from .lambdified import stable_deltas, stable_loss
+from .layered_plan import LayeredPlan, layered_plan
 from .param_names import names_from_shapes
 from .stand_ins import describe_stand_ins, stand_ins, with_stand_ins
-from .vectorized import (
-    HELPERS,
-    LayeredPlan,
-    function_source,
-    gather_code,
-    layered_plan,
-    matrix_source,
-)
+from .vectorized import HELPERS, function_source, gather_code, matrix_source
 
 TARGETS = ("numpy",)
 LINE = 96  # wrap long constant tuples below the line length

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .vectorized import LayeredPlan
+from .layered_plan import LayeredPlan
 
 _GRID = '''
 def _grid(pattern, rows, cols=0):

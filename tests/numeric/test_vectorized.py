@@ -50,12 +50,6 @@ def _compare(net: Network, seed: int, examples: int = 3) -> None:
 LAYERED = [p for p in SPECS if p.stem not in ("relu-mlp", "skip-connection")]
 
 
-@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.stem)
-def test_layered_detection(path: Path) -> None:
-    # relu-mlp mixes activations within a layer; skip-connection has skip edges
-    assert (layered_plan(_net(path)) is None) == (path.stem in ("relu-mlp", "skip-connection"))
-
-
 @pytest.mark.parametrize("path", LAYERED, ids=lambda p: p.stem)
 def test_matrix_code_matches_delta_form_on_specs(path: Path) -> None:
     _compare(_net(path), seed=3)
@@ -132,3 +126,4 @@ def test_evaluate_uses_matrix_code_for_large_nets(tmp_path: Path) -> None:
     for name, g in grads.items():
         assert result.gradients[name] == pytest.approx(g, rel=1e-9, abs=1e-15)
     assert len(result.history) == 3 and result.history[-1] < result.history[0]
+
