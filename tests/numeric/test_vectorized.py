@@ -127,3 +127,19 @@ def test_evaluate_uses_matrix_code_for_large_nets(tmp_path: Path) -> None:
         assert result.gradients[name] == pytest.approx(g, rel=1e-9, abs=1e-15)
     assert len(result.history) == 3 and result.history[-1] < result.history[0]
 
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "softplus"])
+def test_products_leave_the_batch_as_the_long_dimension(tmp_path: Path, hidden: str) -> None:
+    """Each z and a comes out column-major (the product runs as (W aᵀ)ᵀ), and so does every
+    hidden δ: the gradient product δᵀ a gets a row-major δᵀ, BLAS's fastest operand."""
+    net = _net(write_spec(tmp_path, hidden, 6, [(5, hidden), (4, hidden), (3, "sigmoid")],
+                          "squared_error"))
+    vec = vectorize(net)
+    assert vec is not None
+    rng = np.random.default_rng(1)
+    theta = rng.uniform(-1, 1, vec.size)
+    x, t = rng.uniform(-2, 2, (40, 6)), rng.uniform(0, 1, (40, 3))
+    _, _, zs, acts, deltas = vec.core(theta, x, t)
+    assert all(z.flags.f_contiguous and not z.flags.c_contiguous for z in zs)
+    assert all(a.flags.f_contiguous for a in acts)
+    assert all(d.T.flags.c_contiguous for d in deltas[:-1])
