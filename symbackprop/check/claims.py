@@ -22,6 +22,7 @@ from .meaning import (
     meaning,
 )
 from .names import MissingInstance, NameTable
+from .network_calls import collection_arguments
 from .numbers import is_numeric
 from .scripts import INDEX_LETTERS, LAST_LAYER, index_letters, update_mark
 from .sums import bound_letters
@@ -73,7 +74,10 @@ def generic_roles(statement: Statement, ctx: Context) -> set[str]:
     """The roles (weight, bias, param) of generic parameter names in a statement."""
     roles = set()
     for side in statement.sides:
+        collections = collection_arguments(side, ctx.table)
         for name in names_in(side):
+            if name in collections:
+                continue
             base, _ = update_mark(name.written)
             role = ctx.table.param_role(base)
             if role is not None:

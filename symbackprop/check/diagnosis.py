@@ -23,6 +23,7 @@ from ..network.build import Network
 from ..network.derivation import Gradients
 from .graph import INDEPENDENT
 from .memo import Memo
+from .occurrences import occurrence_fixes
 from .sample_points import SCREEN, Compiled, EvaluationPoints, Value, agrees, close
 
 MAX_DIAGNOSES = 4
@@ -150,6 +151,10 @@ class Diagnoser:
             if other is not None:
                 return [_constant_factor(other)]
         found += self.substitutions(truth, compiled, expr)
+        if not found:  # a slip at one of the places a symbol is written, or a missing term
+            pool = {s: self.net.kinds[s] for s in self._swap_pool()}
+            found += [Finding(t) for t in occurrence_fixes(expr, truth, self.points, pool,
+                                                           self.text_of, self.text)]
         return found[:MAX_DIAGNOSES]
 
     def diagnose_cost(self, param: sp.Symbol, truth: list[Value], mine: list[Value],
@@ -166,15 +171,21 @@ class Diagnoser:
         if agrees(lambda k: None if truth[k] is None else truth[k] * int(counts[k]), mine):
             return [Finding(f"it sums ∂{loss}^(i)/∂{theta} over the m examples without "
                             f"dividing by m")]
-        fixed = [None if v is None or t is None or v == 0 else t * int(m) / v
-                 for v, t, m in zip(mine, truth, counts, strict=True)]
-        if fixed[0] is not None and all(close(f, fixed[0]) for f in fixed) and \
-                len({int(m) for m in counts}) > 1:
-            n = _simple_ratio(fixed[0])
-            if n is not None and n > 1:
-                return [Finding(f"it divides by {_fraction_text(n)} where the cost divides by "
-                                f"the number of examples m")]
-        return []
+        return _divisor(truth, mine, counts)
+
+    def diagnose_mean(self, truth: list[Value], mine: list[Value], counts: list[Any]
+                      ) -> list[Finding]:
+        """Mistakes in the cost J, the mean of the loss over the m examples of a batch: the
+        loss of one example, the sum without 1/m, another divisor (m − 1)."""
+        loss = self.net.loss_symbol
+        single = self.points.array(f"ex:{loss.name}")  # example 1 is the point's own
+        name = self.text_of(loss)
+        if agrees(lambda k: single[k][1], mine):
+            return [Finding(f"it is the loss {name} of one example; the cost is the mean of "
+                            f"{name}^(i) over the m examples")]
+        if agrees(lambda k: None if truth[k] is None else truth[k] * int(counts[k]), mine):
+            return [Finding(f"it sums {name}^(i) over the m examples without dividing by m")]
+        return _divisor(truth, mine, counts)
 
     # -- matching ------------------------------------------------------------------
     def _match(self, mine: list[Value], cand: Candidate) -> Fraction | None:
@@ -340,6 +351,28 @@ class Diagnoser:
             other = fn.at(k)
             return None if other is None or truth[k] is None else op(truth[k], other)
         return at
+
+
+def _divisor(truth: list[Value], mine: list[Value], counts: list[Any]) -> list[Finding]:
+    """``mine`` is the truth (a mean over the m examples) divided by a fixed number or by
+    m − 1 (m + c) instead of m: which one (m is 2, 3 or 4 at the points)."""
+    fixed = [None if v is None or t is None or v == 0 else t * int(m) / v
+             for v, t, m in zip(mine, truth, counts, strict=True)]
+    if fixed[0] is None or len({int(m) for m in counts}) < 2:
+        return []
+    words = None
+    if all(close(f, fixed[0]) for f in fixed):
+        n = _simple_ratio(fixed[0])
+        words = _fraction_text(n) if n is not None and n > 1 else None
+    shift = [None if f is None else f - int(m) for f, m in zip(fixed, counts, strict=True)]
+    c = shift[0]
+    if words is None and c is not None and all(close(d, c) for d in shift) and \
+            c != 0 and close(c, mpmath.nint(c)) and abs(c) < MAX_RATIO_NUMERATOR:
+        words = f"m {'+' if c > 0 else '−'} {abs(int(mpmath.nint(c)))}"
+    if words is None:
+        return []
+    return [Finding(f"it divides by {words} where the cost divides by the number of "
+                    f"examples m")]
 
 
 def _divide_or_none(a: Any, b: Any) -> Value:

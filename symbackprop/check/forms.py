@@ -18,9 +18,16 @@ IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{\s*
 _VECTOR_ERRORS = ("is ambiguous", "expected `}`, found `^`")
 
 
+_BOLD_ITEM = r"\\mathbf\s*\{\s*(?:[WwBb]|\\[Tt]heta)\s*\}"
+_COLLECTIONS = re.compile(rf"(_\s*\{{|\()\s*{_BOLD_ITEM}(\s*,\s*{_BOLD_ITEM})*\s*(?=[)}}])")
+"""A list of collections of parameters, f_{\\mathbf{W},\\mathbf{b}}(x) or J(\\mathbf{W}): the
+network as a function, not a step in matrix form."""
+
+
 def matrix_form(formula: str, error: str | None = None) -> bool:
     """Whether a step is written in matrix form (z^{(1)} = W^{(1)} x + b, δ ⊙ σ', Aᵀ):
     by its marks, or, when it cannot be read, by a name with a layer's script alone."""
+    formula = _COLLECTIONS.sub(r"\1", formula)
     if _MATRIX.search(formula):
         return True
     return error is not None and any(e in error for e in _VECTOR_ERRORS) and \

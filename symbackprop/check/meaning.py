@@ -24,8 +24,9 @@ import sympy as sp
 from ..network.functions import leaky_relu, leaky_step, unspecified
 from .arithmetic import apply_function, check_size, divide, number, power
 from .names import Lookup, MissingInstance, NameTable
+from .network_calls import read_network_call
 from .scripts import INDEX_LETTERS, example_mark, index_letters, update_mark
-from .sums import bound_letters, read_sum
+from .sums import array_name, bound_letters, gradient_array_name, read_sum
 from .syntax import (
     Add,
     Call,
@@ -258,6 +259,9 @@ class _Reader:
     def _call(self, node: Call) -> sp.Expr:
         scope = self.scope
         name = node.func
+        called = read_network_call(self, node)
+        if called is not None:
+            return called
         args = [self.read(a) for a in node.args]
         if name in ("leaky_relu", "leaky_step"):
             return self.leaky(node, name, args)
@@ -266,6 +270,9 @@ class _Reader:
         value = self.resolve(name, node.pos) if name not in scope.table.functions and \
             name not in ("sigmoid", "exp", "log", "tanh", "relu", "softplus", "step") else None
         if value is not None:  # y(1 − y): a name times a bracket
+            if len(args) > 1:
+                raise formula_error(f"`{name}` is not a function of several arguments",
+                                    node.pos)
             if node.primes:
                 raise formula_error(f"`{name}'` is not a function", node.pos)
             return sp.Mul(value, *args)
@@ -387,16 +394,6 @@ class _Reader:
         if rest is not None:
             total += rest * (1 - taken)
         return total
-
-
-def array_name(sym: sp.Symbol) -> str:
-    """The per-example array of a quantity (values of examples 1 … m)."""
-    return f"ex:{sym.name}"
-
-
-def gradient_array_name(param: sp.Symbol) -> str:
-    """The per-example array of ∂L/∂param."""
-    return f"grad:{param.name}"
 
 
 def reader(scope: Scope, reading: Reading) -> _Reader:

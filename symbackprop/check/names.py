@@ -22,7 +22,15 @@ import sympy as sp
 from ..errors import FormulaError, did_you_mean
 from ..network.functions import Unspecified, unspecified
 from ..spec.naming import plain_name
-from .scripts import INDEX_LETTERS, LAST_LAYER, example_mark, index_letters, substitute, update_mark
+from .scripts import (
+    INDEX_LETTERS,
+    LAST_LAYER,
+    example_mark,
+    function_subscript,
+    index_letters,
+    substitute,
+    update_mark,
+)
 from .tokens import formula_error
 from .vocabulary import FUNCTION_WORDS
 
@@ -195,13 +203,27 @@ class NameTable:
         return GENERIC_PARAMS.get(raw) or GENERIC_PARAMS.get(plain_name(raw))
 
     def is_function(self, raw: str) -> bool:
-        return raw in FUNCTION_WORDS or raw in self.functions
+        """Whether ``raw(…)`` is a call: a function of the formulas, the network written as a
+        function (``f_{\\textbf{W},\\textbf{B}}``), its loss ``L(a, y)`` or its cost
+        ``J(\\textbf{W}, \\textbf{B})``."""
+        sub = self.network_function(raw)
+        if raw in FUNCTION_WORDS or raw in self.functions or sub or (
+                sub == "" and self.quantities.function_taken is None):
+            return True
+        found = self.lookup(raw)  # J(W, B) and L(a, y); J(1 − y) stays a product
+        return found is not None and found[0] in (self.quantities.cost, self.quantities.loss)
+
+    def network_function(self, raw: str) -> str | None:
+        """The subscript of ``raw`` (``""`` if none) when it names the network as a function
+        of its input (``notation.function``: f, f_{\\textbf{W},\\textbf{B}}); None otherwise."""
+        return function_subscript(raw, self.quantities.function)
 
     # -- what the tokenizer and parser may ask -----------------------------------------
     def knows(self, raw: str) -> bool:
         """Whether ``raw`` can name something (in some context: an index, an update, ...)."""
         if self.lookup(raw) is not None or self.generic(raw) is not None or \
-                self.param_role(raw) is not None or self.ambiguous(raw):
+                self.param_role(raw) is not None or self.ambiguous(raw) or \
+                self.network_function(raw):
             return True
         base, mark = update_mark(raw)
         if mark is not None and base != raw and self.knows(base):

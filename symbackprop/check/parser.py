@@ -40,7 +40,7 @@ from .syntax import (
     Statement,
     Sum,
 )
-from .tokens import MAX_DEPTH, Token, formula_error, tokenize
+from .tokens import MAX_DEPTH, Token, comma_follows, formula_error, tokenize
 from .vocabulary import FUNCTION_WORDS
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -274,12 +274,11 @@ class _Parser:
             self.expect("/")
             bottom = self._d_name()
             return Deriv(top, bottom, f"d{top.written}/d{bottom.written}", tok.pos)
-        node = Name(tok.text, tok.pos, tok.primes)
-        if self.kind() in ("(",) and not self.knows(tok.written) and (
-                tok.text in FUNCTION_WORDS or self.is_function(tok.text) or tok.primes
-                or len(tok.text) == 1):
+        if self.kind() == "(" and (self.is_function(tok.text) or comma_follows(self.t, self.k) or (
+                not self.knows(tok.written) and (tok.text in FUNCTION_WORDS or tok.primes
+                                                 or len(tok.text) == 1))):
             return self.call(Token("func", tok.text, tok.pos, tok.primes))
-        return node
+        return Name(tok.text, tok.pos, tok.primes)
 
     def _d_width(self, offset: int) -> int:
         """Tokens taken by a ``dX`` (1) or ``d X`` (2) at ``offset``; 0 when there is none."""

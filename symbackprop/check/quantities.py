@@ -3,7 +3,9 @@
 * each output's share of the loss, named by the notation's ``loss_term`` (seed 004's
   E_{o1} and E_{o2}, with E_{total} = E_{o1} + E_{o2});
 * the cost J over m examples (``notation.cost``; the count is ``cost.examples``, else m);
-* the learning rate (``notation.learning_rate``; α, η, γ, ε, λ also name it).
+* the learning rate (``notation.learning_rate``; α, η, γ, ε, λ also name it);
+* the name of the network as a function of its input (``notation.function``, f), unless
+  the spec uses it already (``function_taken`` says how).
 
 They get their own Symbols and kinds (``loss_term``, ``cost``, ``count``, ``rate``) beside
 the network's (input, param, target, net, out, delta, loss), and their names go through the
@@ -38,6 +40,8 @@ class Quantities:
     count: sp.Symbol
     example_index: str
     notes: list[str] = field(default_factory=list)
+    function: str = "f"  # the network as a function of its input (notation.function)
+    function_taken: str | None = None  # why that name cannot mean the network, if it cannot
 
     @property
     def loss(self) -> sp.Symbol:
@@ -113,4 +117,17 @@ def quantities_of(net: Network) -> Quantities:
         [notation.learning_rate, *(w for w in RATE_WORDS if plain_name(w) not in taken_plain
                                    or plain_name(w) == rate.name)]))
     index = cost_spec.index if cost_spec is not None else "i"
-    return Quantities(net, latex, kinds, loss_terms, rate, rate_names, cost, count, index, notes)
+    return Quantities(net, latex, kinds, loss_terms, rate, rate_names, cost, count, index, notes,
+                      notation.function, _function_taken(net, notation.function, taken_plain))
+
+
+def _function_taken(net: Network, name: str, taken: set[str]) -> str | None:
+    """Why the notation's name for the network as a function names something else, if it
+    does: a quantity or an activation function of the spec (never read as both)."""
+    plain = plain_name(name)
+    if any((u.activation.fname or "f") == plain for u in net.units
+           if u.activation.kind == "unspecified"):
+        return f"{name} is the activation function of the spec"
+    if plain in taken:
+        return f"{name} names a quantity of the spec"
+    return None

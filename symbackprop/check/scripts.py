@@ -12,8 +12,16 @@ of example i. These helpers read and rewrite the scripts of a name's raw text.
 (['i'], 'out_{o2}')
 >>> update_mark("w_{5}^{+}"), update_mark("w_{t+1}"), update_mark("w_t"), update_mark("w")
 (('w_{5}', 'next'), ('w', 'next'), ('w', 'current'), ('w', None))
->>> example_mark("L^{(i)}"), example_mark("E_i")
-(('L', 'i'), ('E', 'i'))
+>>> example_mark("L^{(i)}"), example_mark("E_i"), example_mark("x^i")
+(('L', 'i'), ('E', 'i'), ('x', 'i'))
+
+The subscript of the network written as a function, ``f_{\\textbf{W},\\textbf{B}}``, lists
+collections of parameters:
+
+>>> function_subscript(r"f_{\\textbf{W}, \\textbf{B}}", "f"), function_subscript("f", "f")
+('\\\\textbf{W}, \\\\textbf{B}', '')
+>>> collections_in(r"\\textbf{W}, \\textbf{B}"), collections_in("W, x")
+([('W', 'weight'), ('B', 'bias')], None)
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ _NEXT = re.compile(r"(\^\s*\{\s*\+\s*\}|\^\+|\^\s*\{\s*\(?\s*t\s*\+\s*1\s*\)?\s*
 _CURRENT = re.compile(r"(\^\s*\{\s*\(?\s*t\s*\)?\s*\}|_\s*\{\s*\(?\s*t\s*\)?\s*\}|_t|\^t|"
                       r"\^\s*\{\s*\(?\s*(\\(text|mathrm)\s*\{\s*)?old\s*\}?\s*\)?\s*\})$")
 _EXAMPLE = re.compile(r"(\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}|_\s*\{\s*([A-Za-z])\s*\}|"
-                      r"_([A-Za-z]))$")
+                      r"_([A-Za-z])|\^\s*\{\s*([ijk])\s*\}|\^([ijk]))$")  # x^i: not x^n, a power
 _ARITHMETIC = re.compile(r"(\d+)\s*([+-])\s*(\d+)")
 _COMMAND_ARG = re.compile(r"\\[A-Za-z]+\s*(\{[^{}]*\})?")
 
@@ -156,7 +164,7 @@ def example_mark(raw: str) -> tuple[str, str] | None:
     m = _EXAMPLE.search(raw)
     if m is None or m.start() == 0:
         return None
-    letter = m.group(2) or m.group(3) or m.group(4)
+    letter = m.group(2) or m.group(3) or m.group(4) or m.group(5) or m.group(6)
     return raw[:m.start()].rstrip(), letter
 
 
@@ -177,4 +185,48 @@ def transposed(raw: str) -> list[str]:
                 continue
             swapped = content[:i] + b + between + a + content[j + 1:]
             found.append(raw[:start] + swapped + raw[end:])
+    return found
+
+
+COLLECTIONS = {"W": "weight", "w": "weight", "B": "bias", "b": "bias", r"\theta": "param",
+               r"\Theta": "param", "theta": "param"}
+"""Letters for all the weights, all the biases or all the parameters of a network (bold or
+not: ``\\textbf{W}``, ``\\mathbf{b}``, ``\\theta``)."""
+_BOLD = re.compile(r"\\(?:textbf|mathbf|boldsymbol|bm)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
+
+
+def function_subscript(raw: str, head: str) -> str | None:
+    """The subscript of ``raw`` when ``raw`` is ``head`` with one subscript, ``""`` when it
+    is ``head`` alone, None when it is another name."""
+    if raw == head:
+        return ""
+    rest = raw[len(head):].lstrip() if raw.startswith(head) else ""
+    if not rest.startswith("_"):
+        return None
+    rest = rest[1:].strip()
+    if len(rest) == 1 and rest.isalnum():
+        return rest
+    if rest.startswith("\\") and re.fullmatch(r"\\[A-Za-z]+", rest):
+        return rest
+    if not (rest.startswith("{") and rest.endswith("}")):
+        return None
+    depth = 0
+    for k, ch in enumerate(rest):
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth == 0 and k < len(rest) - 1:
+            return None  # f_{a}{b}: not one subscript
+    return rest[1:-1].strip()
+
+
+def collections_in(text: str) -> list[tuple[str, str]] | None:
+    """``(letter, role)`` for each comma-separated item of ``text`` that is a collection of
+    parameters (role ``weight``, ``bias`` or ``param``); None if an item is anything else."""
+    found: list[tuple[str, str]] = []
+    for item in text.split(","):
+        item = item.strip()
+        m = _BOLD.fullmatch(item)
+        letter = m.group(1) if m is not None else item
+        if letter not in COLLECTIONS:
+            return None
+        found.append((letter, COLLECTIONS[letter]))
     return found

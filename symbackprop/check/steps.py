@@ -435,6 +435,9 @@ class Derivation:
                 more = self.ctx.diagnoser.diagnose_cost(
                     partial.denominator, head.values, side.values,
                     self.ctx.points.scalar(q.count), self.ctx.text_of(q.loss)) + more
+            elif head.side.value == q.cost:  # J = (1/m) Σ L^(i): m examples
+                more = self.ctx.diagnoser.diagnose_mean(
+                    head.values, side.values, self.ctx.points.scalar(q.count)) + more
             findings += more
         elif side.numeric or head.numeric:
             value = self.worked(head if side.numeric else side)

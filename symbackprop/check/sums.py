@@ -25,6 +25,16 @@ from .tokens import formula_error
 _Reader = Any  # the reader of meaning.py: read(node), scope, reading; another for a sub-scope
 
 
+def array_name(sym: sp.Symbol) -> str:
+    """The per-example array of a quantity (values of examples 1 … m)."""
+    return f"ex:{sym.name}"
+
+
+def gradient_array_name(param: sp.Symbol) -> str:
+    """The per-example array of ∂L/∂param."""
+    return f"grad:{param.name}"
+
+
 def bound_letters(node: Node) -> set[str]:
     """The index letters bound by the sums of ``node``."""
     return {n.index for n in walk(node) if isinstance(n, Sum) and n.index is not None}

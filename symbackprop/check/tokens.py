@@ -426,6 +426,9 @@ class _Scanner:
                 inner.lower().rstrip(",:") in CASE_WORDS:
             self._emit("word", inner.lower().rstrip(",:"), start)
             return
+        if cmd in ("mathbf", "textbf", "boldsymbol", "bm") and inner[1:] in GREEK and \
+                inner.startswith("\\"):
+            return self._name(start, inner)  # \boldsymbol{\theta}: θ, as \mathbf{W} is W
         if not _PLAIN_WORD.fullmatch(inner):
             raise formula_error(f"`\\{cmd}{{{inner[:20]}}}` is not a name", start)
         if inner in FUNCTION_WORDS and (self.known is None or not self.known(inner)):
@@ -475,6 +478,17 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
     text = _BRACED_AFTER_PARTIAL.sub(lambda m: f"{m.group(1)} {m.group(2)} ", text)
     text = _BRACED_EXAMPLE.sub(lambda m: f" {m.group(1)} ", text)  # Σ_i {L}^{(i)}
     return _Scanner(text, syntax, known).run()
+
+
+def comma_follows(tokens: list[Token], k: int) -> bool:
+    """Whether the bracket opening at ``tokens[k]`` holds a comma at its own level: as in
+    ``L(a, y)``, it lists the arguments of a function (no value holds a comma)."""
+    depth = 0
+    for tok in tokens[k:]:
+        depth += (tok.kind in ("(", "[", "{")) - (tok.kind in (")", "]", "}"))
+        if depth == 0 or (depth == 1 and tok.kind == ","):
+            return depth == 1
+    return False
 
 
 # a loss name in braces: L, or one with a subscript as E_{\mathrm{total}} or E_{o1}

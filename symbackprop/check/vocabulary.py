@@ -15,9 +15,9 @@ SIZING = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr
                     "Bigr", "biggl", "biggr", "Biggl", "Biggr", "middle"})
 MUL_CMDS = frozenset({"cdot", "times", "ast", "cdotp", "centerdot"})
 FRAC_CMDS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
-TEXT_CMDS = frozenset({"mathrm", "mathit", "text", "textit", "textrm", "mathbf", "boldsymbol",
-                       "bm", "mathsf", "mathcal", "operatorname", "mbox", "textnormal",
-                       "mathbb", "mathds", "mathtt", "mathfrak"})
+TEXT_CMDS = frozenset({"mathrm", "mathit", "text", "textit", "textrm", "mathbf", "textbf",
+                       "boldsymbol", "bm", "mathsf", "mathcal", "operatorname", "mbox",
+                       "textnormal", "mathbb", "mathds", "mathtt", "mathfrak"})
 # every accent a spec's LaTeX may use (spec.tex.MATH_ARGUMENT), so what derive prints reads back
 ACCENT_CMDS = frozenset({"hat", "bar", "tilde", "widehat", "widetilde", "overline", "vec",
                          "dot", "ddot", "check", "breve", "acute", "grave", "underline"})

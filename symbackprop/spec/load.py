@@ -65,7 +65,7 @@ TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss
             "notation", "values")
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
                  "input", "learning_rate", "first_layer", "weight_layer", "loss_term",
-                 "chain", "chain_order")
+                 "chain", "chain_order", "function")
 _NOTATION_CHOICES = {"weight_layer": ("target", "source"), "chain": CHAIN_GRANULARITIES,
                      "chain_order": CHAIN_ORDERS}
 VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples", "functions")
@@ -151,6 +151,7 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
         "loss_term": "E_{{unit}}",
         "chain": "unit",
         "chain_order": "loss_first",
+        "function": "f",
     }
     if "notation" not in top:
         return Notation(**defaults)

@@ -122,6 +122,7 @@ class Notation:
     loss_term: str = "E_{{unit}}"  # one output's share of the loss (E_{o1} + E_{o2} = E)
     chain: str = "unit"  # how far a chain-rule derivation splits: one of CHAIN_GRANULARITIES
     chain_order: str = "loss_first"  # "loss_first" (∂E/∂out · …) or "local_first" (… · ∂E/∂out)
+    function: str = "f"  # the network as a function of its input: f_{\textbf{W},\textbf{B}}(x)
 
 
 class Number(float):

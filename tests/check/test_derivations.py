@@ -252,6 +252,54 @@ def test_a_sum_over_examples_whose_terms_do_not_use_its_index() -> None:
     assert fixed.verdict == "correct" and fixed.steps[0].instances == "9 of 9 instances hold"
 
 
+SEED_001_FUNCTION = (DERIVATIONS / "seed-001-function.tex").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("line", "written", "mutated", "words"), [
+    (2, r"w^{[2]}_{2, 1}", r"w^{[2]}_{1, 1}",  # one of two w^[2]_1,1 is wrong
+     "replacing w^[2]_1,1 by w^[2]_2,1 in b^[2]_2 + w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes "
+     "it correct"),
+    (2, r"w^{[3]}_{1,1} \left( w^{[2]}_{1, 1}", r"w^{[3]}_{1,2} \left( w^{[2]}_{1, 1}",
+     "replacing w^[3]_1,2 by w^[3]_1,1 in w^[3]_1,2*(b^[2]_1"),
+    (2, r"+\\ & b^{[3]}_1", "",  # the output's bias left out
+     "adding b^[3]_1 makes it correct: a term is missing"),
+    (2, r"\right) + b^{[2]}_1 \right)", r"\right) \right)",
+     "adding b^[2]_1 to w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes it correct"),
+    (3, r"(y - f_{\textbf{W}, \textbf{B}}(x))^2", r"(y + f_{\textbf{W}, \textbf{B}}(x))^2",
+     "with −a^[3]_1 for a^[3]_1 in a^[3]_1 + y it holds"),
+    (4, r"\frac{1}{m} \sum", r"\frac{1}{m-1} \sum",
+     "it divides by m − 1 where the cost divides by the number of examples m"),
+    (4, r"\frac{1}{m} \sum", r"\frac{1}{2} \sum",
+     "it divides by 2 where the cost divides by the number of examples m"),
+    (4, r"\frac{1}{m} \sum", r"\sum",
+     "it sums L^(i) over the m examples without dividing by m"),
+    (4, r"\frac{1}{m} \sum_{i=1}^m L(f_{\textbf{W}, \textbf{B}}(x^i), y^i)",
+     r"L(f_{\textbf{W}, \textbf{B}}(x), y)",
+     "it is the loss L of one example; the cost is the mean of L^(i) over the m examples"),
+])
+def test_seed_001_function_lines_made_wrong_are_named(line: int, written: str, mutated: str,
+                                                      words: str) -> None:
+    """Each line of seed 001's network function, loss and cost with one slip: the line is
+    the first wrong one, and the diagnosis names the slip."""
+    assert SEED_001_FUNCTION.count(written) == 1
+    result = checker("seed-001-linear-1-1-2-1.yaml").check_derivation(
+        SEED_001_FUNCTION.replace(written, mutated))
+    assert result.first_wrong_line == line, verdicts(result)
+    assert any(d.startswith(words) for d in step(result, line).diagnosis), \
+        step(result, line).diagnosis
+    assert all(s.verdict == "correct" for s in result.steps if s.line != line)
+
+
+def test_seed_001_function_lines_say_how_they_are_read() -> None:
+    result = derivation("seed-001-function.tex")
+    assert step(result, 2).notes == ("read `f_{\\textbf{W},\\textbf{B}}(…)` as the network's "
+                                     "output a^[3]_1 (W: the 5 weights, B: the 4 biases)",)
+    assert "read `L(…, …)` as the loss L of the output a^[3]_1 and the target y" in \
+        step(result, 3).notes
+    assert step(result, 4).notes[0] == ("read `J(W, B)` as the cost J (W: the 5 weights, B: "
+                                        "the 4 biases)")
+
+
 def test_seed_003_question_names_the_meaningless_factors_and_the_corrected_chain() -> None:
     question = step(derivation("seed-003-w1.tex"), 2)
     assert sum("is meaningless" in d for d in question.diagnosis) == 2

@@ -9,7 +9,9 @@ import sympy as sp
 from paths import SPECS
 
 from symbackprop.check.meaning import Reading
-from symbackprop.check.tokens import MAX_DEPTH, MAX_LENGTH, tokenize
+from symbackprop.check.parser import parse_statement
+from symbackprop.check.syntax import Call, Name, Statement, Sum, walk
+from symbackprop.check.tokens import MAX_DEPTH, MAX_LENGTH, comma_follows, tokenize
 from symbackprop.check.verdict import Checker
 from symbackprop.errors import FormulaError
 from symbackprop.network.build import Network, build_network
@@ -218,3 +220,52 @@ def test_bounds_on_length_depth_and_tokens(mazur: Network) -> None:
         parse_formula("-" * 10_000 + "w5", mazur)
     with pytest.raises(FormulaError, match=r"nested|deep"):
         parse_formula(r"\exp(\exp(\exp(\exp(w5))))", mazur)
+
+
+# --------------------------------------------------------------------------- calls
+
+
+def _statement(text: str, name: str = "seed-001-linear-1-1-2-1") -> Statement:
+    knows, is_function = checker_of(name).ctx.knows(None)
+    return parse_statement(text, knows=knows, is_function=is_function)
+
+
+def test_a_bracket_with_a_comma_holds_arguments() -> None:
+    tokens = tokenize("L(f(x), y) (a + b) g(h(u, v))")
+    opens = [k for k, t in enumerate(tokens) if t.kind == "("]
+    assert [comma_follows(tokens, k) for k in opens] == [True, False, False, False, True]
+
+
+def test_the_network_its_loss_and_its_cost_are_calls() -> None:
+    """f_{W,B}(x) is one name and a call (the comma in its subscript does not split it);
+    L(a, y) and J(W, B) are calls, bold letters are names; L(1 − y) stays a product."""
+    st = _statement(r"J(\textbf{W}, \textbf{B}) = \frac{1}{m}\sum_{i=1}^m "
+                    r"L(f_{\textbf{W}, \textbf{B}}(x^i), y^i)")
+    cost = st.sides[0]
+    assert isinstance(cost, Call) and cost.func == "J"
+    assert [a.written for a in cost.args if isinstance(a, Name)] == ["W", "B"]
+    total = next(n for n in walk(st.sides[1]) if isinstance(n, Sum))
+    loss = total.body
+    assert isinstance(loss, Call) and loss.func == "L" and len(loss.args) == 2
+    network_call, target = loss.args
+    assert isinstance(network_call, Call)
+    assert network_call.func == r"f_{\textbf{W}, \textbf{B}}"
+    assert [a.written for a in network_call.args if isinstance(a, Name)] == ["x^i"]
+    assert isinstance(target, Name) and target.written == "y^i"
+    product = _statement(r"L(1 - y) = 1").sides[0]
+    assert isinstance(product, Call)  # read by meaning as L · (1 − y), as before
+    net = network("seed-001-linear-1-1-2-1")
+    assert parse(r"L(1 - y)", net) == net.loss_symbol * (1 - sym(net, "y"))
+
+
+def test_an_example_index_as_a_superscript_is_part_of_the_name() -> None:
+    """x^i, x^{j} name example i of a sum over the examples; x^n and x^2 stay powers."""
+    knows = checker_of("seed-001-linear-1-1-2-1").ctx.table.knows
+    assert [t.text for t in tokenize("x^i + y^{j}", known=knows)] == ["x^i", "+", "y^{j}"]
+    assert [t.text for t in tokenize("x^n + x^2", known=knows)] == \
+        ["x", "^", "n", "+", "x", "^", "2"]
+
+
+def test_bold_letters_are_names() -> None:
+    assert [t.text for t in tokenize(r"\textbf{W} \mathbf{b} \boldsymbol{\theta}")] == \
+        ["W", "b", "\\theta"]
