@@ -14,6 +14,7 @@ import sympy as sp
 
 from ..errors import did_you_mean
 from ..network.functions import Unspecified, relu, sigmoid, softplus, step
+from ..numeric.worked import MAX_PRINTED_DIGITS
 from .tokens import (
     FUNCTION_WORDS,
     MAX_DECIMAL_EXPONENT,
@@ -24,8 +25,10 @@ from .tokens import (
     formula_error,
 )
 
-# a constant may have as many digits as a printed float needs (4.3 \times 10^{-330})
-MAX_CONSTANT_DIGITS = MAX_NUMBER_DIGITS + MAX_DECIMAL_EXPONENT
+# a constant may have as many digits as a derivation's row of numbers folds into
+# (3.5 \times 10^{-198} \cdot 3.3 \times 10^{-234} \cdot 5.3 \times 10^{-231}); it stays below
+# the 4300 digits Python writes out
+MAX_CONSTANT_DIGITS = MAX_NUMBER_DIGITS + MAX_PRINTED_DIGITS
 _EXACT_DIGITS_BITS = 1_000  # beyond this many bits a number is far over every digit limit
 
 _FUNCTION_FORMS: dict[str, tuple[Callable[[sp.Expr], sp.Expr], ...]] = {

@@ -9,7 +9,7 @@ and a wrong digit does not. Integers and fractions (2, 1/2) are exact.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -93,15 +93,31 @@ def interval(node: Node) -> Any:
     raise formula_error("not a number")  # pragma: no cover - is_numeric excludes the rest
 
 
-def contains(span: Any, value: Any) -> bool:
+def contains(span: Any, value: Any, error: Any = 0, *, absolute: bool = True) -> bool:
     """Whether ``value`` lies in ``span`` (with room for the last of 50 digits: relative to
-    the value, so 1.2 × 10^{-172} is not 1.2 × 10^{-72}, and absolute, 10^{-40}, only for
-    a written number that rounds to 0)."""
+    the value, so 1.2 × 10^{-172} is not 1.2 × 10^{-72}, and, with ``absolute``, 10^{-40}
+    for a written number that rounds to 0; and for ``error``, how far ``value`` may be off)."""
     if value is None:
         return False
-    scale = max(1, abs(value)) if 0 in span else abs(value)
-    slack = mpmath.mpf(10) ** -(DIGITS - 10) * scale
+    scale = max(1, abs(value)) if 0 in span and absolute else abs(value)
+    slack = mpmath.mpf(10) ** -(DIGITS - 10) * scale + 2 * error
     return bool(span.a - slack <= value <= span.b + slack)
+
+
+def written_holds(span: Any, value: Any, closer: Callable[[], Any]) -> bool:
+    """Whether written numbers (their interval ``span``) hold at the worked example, whose
+    value in 50 digits is ``value`` and in more digits ``closer()``. Where terms cancel
+    (−0.1 + 0.099999999999999) the 50 digits keep fewer digits of the value, and how far it
+    moves in more digits is its error (derive prints the value from those digits); a number
+    that rounds to 0 holds where the value is 0 to that error, not wherever it is below
+    10^{-40}: 3.4 × 10^{-671} is not 0."""
+    rounds_to_0 = value != 0 and 0 in span
+    if not rounds_to_0 and contains(span, value):
+        return True
+    better = closer()
+    if better is None:
+        return False
+    return contains(span, better, error=abs(better - value), absolute=not rounds_to_0)
 
 
 def overlap(a: Any, b: Any) -> bool:

@@ -31,6 +31,7 @@ from ..network.derivation import Gradients
 from ..numeric.identifiers import lambdify_by_position
 from ..numeric.lambdified import namespace
 from ..numeric.points import random_example, softmax_cross_entropy
+from ..numeric.worked import MORE_DIGITS, as_written, working_digits
 from .quantities import Quantities
 
 DIGITS = 50
@@ -88,7 +89,8 @@ def _safe_exp(x: Any) -> Any:
 
 
 def _mpf(x: float) -> Any:
-    return mpmath.mpf(repr(float(x)))
+    """A number in the working precision, as the spec wrote it (0.1 is 1/10, 1/3 is 1/3)."""
+    return as_written(x)
 
 
 class Count(int):
@@ -354,25 +356,40 @@ class EvaluationPoints:
         complete = set(values.params) == {p.name for p in self.net.params}
         return complete and len(values.examples) == 1
 
-    def worked_row(self) -> list[Value] | None:
+    def worked_digits(self, closer: bool = False) -> int:
+        """The digits the worked example is evaluated in, as derive prints it: DIGITS or
+        more, as its numbers ask (:func:`working_digits`), and MORE_DIGITS more ``closer``."""
+        values = self.net.spec.values
+        numbers = [*values.params.values()]
+        for ex in values.examples[:1]:
+            numbers += [*ex.inputs.values(), *ex.targets.values()]
+        return max(DIGITS, working_digits(numbers)) + (MORE_DIGITS if closer else 0)
+
+    def worked_row(self, digits: int | None = None) -> list[Value] | None:
         """The forward row at the spec's own values (its worked example), if it has one and
-        its activations are all specified."""
+        its activations are all specified, in ``digits`` digits (:meth:`worked_digits`, or
+        more to see how far a value in those is off)."""
+        digits = self.worked_digits() if digits is None else digits
         if not hasattr(self, "_worked"):
-            self._worked = None
+            self._worked: dict[int, list[Value] | None] = {}
+        if digits not in self._worked:
+            self._worked[digits] = None
             values = self.net.spec.values
             unspecified = any(u.activation.kind == "unspecified" for u in self.net.units)
             if self.has_worked_example() and not unspecified:
                 ex = values.examples[0]
-                with mpmath.workdps(DIGITS):
+                with mpmath.workdps(digits):  # the spec's numbers as written: 0.1 is 1/10
                     params = [_mpf(values.params[p.name]) for p in self.net.params]
                     inputs = [_mpf(ex.inputs[i.name]) for i in self.net.spec.inputs]
-                    self._worked = [real(v) for v in self._forward_fn(
+                    self._worked[digits] = [real(v) for v in self._forward_fn(
                         *params, *inputs, *self._targets(ex))]
-        return self._worked
+        return self._worked[digits]
 
-    def at_worked_example(self, expr: sp.Expr) -> Value:
-        """``expr`` at the spec's worked example (None without one, or where undefined)."""
-        row = self.worked_row()
+    def at_worked_example(self, expr: sp.Expr, closer: bool = False) -> Value:
+        """``expr`` at the spec's worked example (None without one, or where undefined), in
+        MORE_DIGITS more digits ``closer``."""
+        digits = self.worked_digits(closer)
+        row = self.worked_row(digits)
         if row is None:
             return None
         expr = expr.xreplace({s: d for s, (_, d) in self.q.loss_terms.items()})
@@ -383,7 +400,7 @@ class EvaluationPoints:
         if any(a not in self.index for a in compiled.args):
             return None
         try:
-            with mpmath.workdps(DIGITS):
+            with mpmath.workdps(digits):
                 return real(compiled.fn(*[row[self.index[a]] for a in compiled.args]))
         except (ArithmeticError, ValueError, TypeError):
             return None

@@ -25,7 +25,7 @@ from .leibniz import chain_diagnosis, corrected_chains
 from .lines import SourceLine
 from .meaning import Locals, Scope, meaning
 from .names import MissingInstance
-from .numbers import contains, interval, numbers_carried_on, overlap
+from .numbers import interval, numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
 from .rereadings import index_hints, rereadings
 from .sample_points import Value, close
@@ -283,7 +283,8 @@ class Derivation:
             value = self.worked(other)
             if value is None:
                 return None
-            return contains(number.span, value)
+            return written_holds(number.span, value, lambda: self.ctx.points.at_worked_example(
+                other.side.value, closer=True))
         assert a.values is not None and b.values is not None
         values = (a.values, b.values)  # each side's values depend on its expression alone
         return self.ctx.agreed.get((a.side.value, b.side.value), lambda: all(

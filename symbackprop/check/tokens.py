@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import FormulaError, did_you_mean
+from ..numeric.worked import MAX_PRINTED_EXPONENT
 from .vocabulary import (
     ACCENT_CMDS,
     CASE_WORDS,
@@ -48,7 +49,7 @@ MAX_LENGTH = 20_000
 MAX_TOKENS = 5_000
 MAX_DEPTH = 60
 MAX_EXPONENT = 64
-MAX_DECIMAL_EXPONENT = 400  # 4.3 \times 10^{-330}: every float a derivation prints
+MAX_DECIMAL_EXPONENT = MAX_PRINTED_EXPONENT  # 4.3 \times 10^{-663}: as derive prints it
 MAX_NUMBER_CHARS = 30
 MAX_NUMBER_DIGITS = 120  # digits of a constant after folding, e.g. 10^64
 MAX_NAME_CHARS = 200

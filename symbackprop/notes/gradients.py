@@ -15,16 +15,10 @@ import sympy as sp
 from ..network.build import Network
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import Gradients
-from ..render.derivations import ParamDerivation, SymbolValues, _numeric, build_document
+from ..render.derivations import ParamDerivation, _numeric, build_document, value_of
 from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
-from ..render.printing import (
-    RESULT_DIGITS,
-    NetworkLatexPrinter,
-    Partial,
-    number_tex,
-    rounded,
-    superscript,
-)
+from ..render.numbers import number_tex, rounded
+from ..render.printing import NetworkLatexPrinter, Partial, superscript
 from .document import Block, Equations, Heading, Math, Para, Table
 
 MAX_DERIVED = 12  # parameters listed before a large network shows one of each kind only
@@ -39,31 +33,12 @@ def numbers_steps(formula: sp.Expr, at: dict[sp.Symbol, float], net: Network,
         value = _numeric(formula, at, net)
     steps = [Step(formula)]
     if formula.free_symbols and not formula.is_Symbol:
-        subs = {s: rounded(at[s]) for s in formula.free_symbols if s in at}
+        subs = {s: rounded(value_of(at, s)) for s in formula.free_symbols if s in at}
         if _defined_at(formula, subs):
             with sp.evaluate(False):
                 steps.append(Step(formula.xreplace(subs)))
-    steps.append(Step(latex=_value_tex(formula, value, at, net)))
+    steps.append(Step(latex=number_tex(value)))  # worked out in high precision
     return steps
-
-
-def _value_tex(formula: sp.Expr, value: float, at: dict[sp.Symbol, float],
-               net: Network) -> str:
-    """The value in LaTeX; a value that float64 rounds to 0 but is not 0 (softplus(−1005))
-    is computed again in 50 digits and printed as it is, never as 0."""
-    if value != 0 or not isinstance(at, SymbolValues) or formula.is_zero:
-        return number_tex(value)
-    import mpmath
-
-    from ..numeric.lambdified import exact_value  # local: numbers are optional
-
-    exact = exact_value(formula, at, net)
-    if exact is None or exact == 0:
-        return number_tex(value)
-    mant, _, exp = mpmath.nstr(exact, RESULT_DIGITS).partition("e")
-    mant = mant.removesuffix(".0")
-    return (rf"{mant[:-1]}10^{{{int(exp)}}}" if mant in ("1", "-1")
-            else rf"{mant} \times 10^{{{int(exp)}}}") if exp else mant
 
 
 def _defined_at(formula: sp.Expr, subs: dict[sp.Symbol, sp.Float]) -> bool:

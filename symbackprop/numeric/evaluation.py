@@ -22,7 +22,11 @@ from ..spec.load import Values
 from .lambdified import CompiledNetwork, compile_network
 from .stand_ins import stand_ins
 from .vectorized import VectorizedNetwork, vectorize
+from .worked import Precise, precise_pass
 
+# examples whose values eval prints in high precision (a small network's; more are printed
+# from float64, as the matrix code of a large network is)
+PRECISE_EXAMPLES = 16
 VECTORIZE_ABOVE = 500  # parameters; below, the lambdified δ-form (cheap to build) is used
 
 
@@ -36,7 +40,7 @@ class ExampleValues:
 class Evaluation(Displayable):
     """What ``symbackprop eval`` reports."""
 
-    loss: float
+    loss: float  # the loss, unit values and gradients: Precise where worked out so
     units: dict[str, dict[str, float]]
     examples: list[ExampleValues]
     gradients: dict[str, float]
@@ -125,6 +129,25 @@ def _check_finite(net: Network, values: Values, loss: float,
                       hint=hint)
 
 
+def _in_high_precision(net: Network, grads: Gradients, values: Values,
+                       floats: tuple[float, dict[str, float], list[ExampleValues]]
+                       ) -> tuple[float, dict[str, float], list[ExampleValues]]:
+    """The loss, gradients and unit values as ``eval`` prints them: worked out in high
+    precision (:mod:`.worked`), so that a gradient whose terms cancel keeps its digits
+    (−10⁻¹⁵, where float64 has −1.0269563e-15) and one below float64's range is not 0. Where
+    a value is not defined there, the float64 values stand."""
+    precise = precise_pass(net, grads, values.params, values.examples)
+    numbers = [precise.loss, *precise.gradients.values()]
+    numbers += [v for _, units in precise.examples for u in units.values() for v in u.values()]
+    if any(v is None for v in numbers):
+        return floats
+    examples = [ExampleValues(Precise(loss), {u: {k: Precise(v) for k, v in net_out.items()}
+                                              for u, net_out in units.items()})
+                for loss, units in precise.examples]
+    return (Precise(precise.loss), {k: Precise(v) for k, v in precise.gradients.items()},
+            examples)
+
+
 def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
              learning_rate: float | None = None, frozen: Iterable[str] = (),
              progress: Callable[[int], None] | None = None) -> Evaluation:
@@ -158,6 +181,9 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
         loss, gradients, per_example = mean_pass(params)
     _check_finite(net, values, loss, gradients)
     history = [loss]
+    shown = (loss, gradients, per_example)
+    if vec is None and len(values.examples) <= PRECISE_EXAMPLES:
+        shown = _in_high_precision(net, grads, values, shown)
     updated: dict[str, float] | None = None
     if lr is not None:
         current, current_grads = params, gradients
@@ -169,6 +195,7 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
             if progress is not None:
                 progress(k + 1)
         updated = current
+    loss, gradients, per_example = shown
     return Evaluation(loss=loss, units=per_example[0].units, examples=per_example,
                       gradients=gradients, learning_rate=lr,
                       steps=steps if lr is not None else 0, updated=updated,

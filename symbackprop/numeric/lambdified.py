@@ -243,19 +243,3 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
 def to_float(value: Any) -> float:
     return float(value)
 
-
-def exact_value(expr: sp.Expr, at: Mapping[sp.Symbol, float], net: Network) -> Any:
-    """``expr`` in the spec's parameters, inputs and targets (their values in ``at``), in 50
-    digits (softplus(−1005) ≈ 3.4e−437 neither underflows nor overflows); None where it is
-    not defined."""
-    closed = net.substitute(expr)
-    free = sorted(closed.free_symbols, key=lambda s: s.name)
-    if any(s not in at for s in free):
-        return None
-    f = lambdify_by_position(free, closed, modules=[namespace("mpmath", [closed], net), "mpmath"])
-    with mpmath.workdps(50):
-        try:
-            value = mpmath.mpf(f(*[mpmath.mpf(at[s]) for s in free]))
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-            return None
-    return value if mpmath.isfinite(value) else None

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from .escape import finite_or_none
+from .numbers import json_number
 from .printing import partial_tex, partial_text, plain_text, tex
 
 SCHEMA = 2
@@ -75,7 +76,7 @@ def _parameter(doc: Any, pd: Any) -> dict[str, Any]:
             "value": plain_text(f.value), "value_latex": tex(net, f.value),
         } for f in path] for path in d.paths]
     if pd.value is not None:
-        entry["numeric"] = pd.value
+        entry["numeric"] = json_number(pd.value)
     return entry
 
 

@@ -16,6 +16,7 @@ import sympy as sp
 from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
+from ..numeric.worked import Precise, printable
 from ..spec.naming import expand, plain_name
 from ..spec.typesetting import upright
 from .chain_rows import (
@@ -29,17 +30,8 @@ from .chain_rows import (
 )
 from .escape import latex_comment, markdown_text
 from .latex import PREAMBLE, TEXT_WIDTH_EM, Step, align_block, aligned_rows, escape_text
-from .printing import (
-    NetworkLatexPrinter,
-    Partial,
-    number,
-    number_tex,
-    partial_tex,
-    partial_text,
-    rounded,
-    tex,
-    text,
-)
+from .numbers import SIGNIFICANT_DIGITS, number, number_tex, rounded
+from .printing import NetworkLatexPrinter, Partial, partial_tex, partial_text, tex, text
 
 FORMS = ("chain", "closed", "delta")
 FORMATS = ("text", "latex", "markdown", "json")
@@ -89,11 +81,12 @@ class DerivationDocument:
 
 
 class SymbolValues(dict[sp.Symbol, float]):
-    """Every symbol's value at a worked example, knowing its network, so that a formula
-    whose float64 value is not finite (−y σ(z)/a where a underflowed) can be evaluated
-    again in high precision from the parameters, inputs and targets."""
+    """Every symbol's value at a worked example in float64, knowing its network and the
+    same values in high precision (:mod:`symbackprop.numeric.worked`), from which every
+    printed number is worked out."""
 
     network: Network
+    worked: Any
 
 
 def symbol_values(net: Network, grads: Gradients, values: Any
@@ -102,33 +95,33 @@ def symbol_values(net: Network, grads: Gradients, values: Any
     if values is None or len(values.examples) != 1 or set(values.params) != {
             p.name for p in net.params}:
         return None
-    from ..numeric.lambdified import compile_network  # local: numbers are optional
+    from ..numeric.worked import worked_example  # local: numbers are optional
 
-    compiled = compile_network(net, grads, module="numpy")
     ex = values.examples[0]
-    result = compiled.run(values.params, ex.inputs, ex.targets)
-    out = SymbolValues()
+    worked = worked_example(net, grads, values.params, ex.inputs, ex.targets)
+    out = SymbolValues({s: float(v) if v is not None else math.nan
+                        for s, v in worked.high.items()})
     out.network = net
-    for p in net.params:
-        out[p] = float(values.params[p.name])
-    for s, i in zip(net.inputs, net.spec.inputs, strict=True):
-        out[s] = float(ex.inputs[i.name])
-    for u in net.outputs:
-        assert u.target is not None
-        out[u.target] = float(ex.targets[u.name])
-    for u in net.units:
-        out[u.net] = float(result.nets[u.name])
-        out[u.out] = float(result.outs[u.name])
-    out[net.loss_symbol] = float(result.loss)
-    for u in backward_order(net):  # each δ from the δs of the units it feeds
-        out[u.delta] = _numeric(grads.deltas[u.name], out, net)
+    out.worked = worked
     return out
 
 
-CANCELLATION = 1e-13  # a sum this much smaller than its largest term is rounding noise
+def value_of(at: dict[sp.Symbol, float], symbol: sp.Symbol) -> Any:
+    """``symbol``'s value at the worked example ``at``, in high precision where it has it
+    (an activation of 1e-400 is not float64's 0)."""
+    worked = getattr(at, "worked", None)
+    value = worked.high.get(symbol) if worked is not None else None
+    return at[symbol] if value is None else value
 
 
 def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
+    """``expr``'s value at the worked example ``at``, to print: from its high-precision
+    values where ``at`` has them (a float that keeps those digits, 0 where the value is 0 to
+    their error, nan where it is not defined), else in float64."""
+    worked = getattr(at, "worked", None)
+    if worked is not None:
+        value = worked.value(expr)
+        return math.nan if value is None else Precise(value)
     import numpy as np  # local: printing needs no numbers
 
     from ..numeric.identifiers import lambdify_by_position
@@ -136,20 +129,8 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
 
     free = sorted(expr.free_symbols, key=lambda s: s.name)
     f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr], net), "numpy"])
-    with np.errstate(all="ignore"):  # a factor such as −y/a at an underflowed a is ±inf
-        value = float(f(*[np.float64(at[s]) for s in free]))
-    if isinstance(expr, sp.Add) and 0 < abs(value) < 1e-12 and math.isfinite(value):
-        # terms that cancel leave float64's rounding (δ₁ + δ₂ of a softmax layer's shared
-        # bias is 2.8e-17, not 0): a sum that small beside its terms is 0
-        largest = max(abs(_numeric(t, at, net)) for t in expr.args)
-        if abs(value) <= CANCELLATION * largest:
-            value = 0.0
-    if not math.isfinite(value) and isinstance(at, SymbolValues):
-        from ..numeric.lambdified import exact_value
-
-        exact = exact_value(expr, at, at.network)  # in 50 digits, from the spec's values
-        value = math.nan if exact is None else float(exact)
-    return value
+    with np.errstate(all="ignore"):
+        return float(f(*[np.float64(at[s]) for s in free]))
 
 
 def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
@@ -179,16 +160,23 @@ def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
     if closed:
         rows.append(expr_row(net, display, "result"))
     if at is not None:
-        finite = True
+        from ..numeric.worked import MAX_PRINTED_DIGITS, decimal_exponent
+
+        shown = True
+        digits = 0  # check folds the row's numbers into constants of about this many digits
 
         def number_of(v: sp.Expr) -> sp.Expr:
-            nonlocal finite
+            nonlocal shown, digits
             value = _numeric(v, at, net)
-            finite = finite and math.isfinite(value)
-            return rounded(value) if math.isfinite(value) else sp.S.Zero
+            shown = shown and printable(value)
+            if not shown:
+                return sp.S.Zero
+            digits += abs(decimal_exponent(value)) + SIGNIFICANT_DIGITS
+            return rounded(value)
 
         numbers = numbers_expr(terms, number_of)
-        if finite:  # a factor float64 cannot hold (−y/a where a underflowed) is not printed
+        if shown and digits <= MAX_PRINTED_DIGITS:
+            # a factor that is not defined, or beyond what check reads, is not printed
             rows.append(expr_row(net, numbers, "numbers"))
     if not has_given(terms) and not same_product(values, display):
         rows.append(expr_row(net, display, "result"))  # a factored form worth its own row
@@ -233,7 +221,7 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
                     rows.append(expr_row(net, d.delta_form, "delta"))
                 rows.append(expr_row(net, d.display, "result"))
         value = _numeric(deriv.closed, at, net) if at is not None and form != "delta" else None
-        if value is not None:
+        if value is not None and printable(value):
             rows.append(Row(number(value), number_tex(value), "value"))
         docs.append(ParamDerivation(
             name=p.name, lhs_text=partial_text(loss_name, p),

@@ -16,7 +16,8 @@ from ..network.build import Network
 from ..network.derivation import Gradients
 from .escape import dot_string
 from .label_layout import Box, Edge, label_size, overlap, place_labels
-from .printing import number, number_tex, tex, text
+from .numbers import number, number_tex
+from .printing import tex, text
 
 FORMATS = ("tikz", "dot")
 MIN_GAP_CM = 3.6
@@ -51,13 +52,13 @@ class ComputationGraph:
 def computation_graph(net: Network, grads: Gradients, *, values: object = None,
                       param: str | None = None) -> ComputationGraph:
     """The graph of ``net``; with ``param`` the paths from it to the loss are highlighted."""
-    from .derivations import _numeric, symbol_values
+    from .derivations import _numeric, symbol_values, value_of
 
     at = symbol_values(net, grads, values) if values is not None else None
     nodes: list[GraphNode] = []
 
-    def value(sym: sp.Symbol) -> float | None:
-        return at.get(sym) if at is not None else None
+    def value(sym: sp.Symbol) -> float | None:  # in high precision: 10^{-400} is not 0
+        return value_of(at, sym) if at is not None and sym in at else None
 
     nodes += [GraphNode(s, "input", value(s)) for s in net.inputs]
     nodes += [GraphNode(s, "param", value(s)) for s in net.params]

@@ -18,7 +18,8 @@ from ..numeric.evaluation import Evaluation
 from ..numeric.gradient_check import GradcheckReport
 from .derivations import build_document, definition_rows, equations_block, param_block
 from .escape import markdown_cell, markdown_text
-from .printing import number, partial_tex, tex, text
+from .numbers import number
+from .printing import partial_tex, tex, text
 
 MAX_SHOWN = 24  # gradients shown in a notebook cell before the rest is left out
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
+
 from ..network.build import Network
 from ..numeric.evaluation import Evaluation
 from ..numeric.exact import ExactEvaluation
 from ..numeric.gradient_check import GradcheckReport
-from .printing import number
+from .numbers import json_number, number
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -23,7 +25,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _show(value: Any) -> str:
     """A value as printed: nine significant digits, or an exact fraction (553/20)."""
-    return number(value) if isinstance(value, float | int) else str(value)
+    return str(value) if isinstance(value, sp.Rational) else number(value)
 
 
 def evaluation_text(net: Network, ev: Evaluation | ExactEvaluation) -> str:
@@ -78,15 +80,19 @@ def quantity_values(net: Network, ev: Evaluation | ExactEvaluation) -> dict[str,
 
 def evaluation_json(ev: Evaluation, net: Network | None = None) -> dict[str, Any]:
     """``history[k]`` is the loss after k updates: ``history[k − 1]`` is round k's."""
+    def units(values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        return {u: {k: json_number(v) for k, v in nets.items()} for u, nets in values.items()}
+
     data: dict[str, Any] = {
-        "loss": ev.loss,
-        "units": ev.units,
-        "gradients": ev.gradients,
-        "examples": [{"loss": e.loss, "units": e.units} for e in ev.examples],
+        "loss": json_number(ev.loss),
+        "units": units(ev.units),
+        "gradients": {k: json_number(v) for k, v in ev.gradients.items()},
+        "examples": [{"loss": json_number(e.loss), "units": units(e.units)}
+                     for e in ev.examples],
         "history": ev.history,
     }
     if net is not None:
-        data["quantities"] = quantity_values(net, ev)
+        data["quantities"] = {k: json_number(v) for k, v in quantity_values(net, ev).items()}
     if ev.updated is not None:
         data["learning_rate"] = ev.learning_rate
         data["steps"] = ev.steps

@@ -27,9 +27,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from ..network.build import Network
-
-SIGNIFICANT_DIGITS = 6  # numbers inside formulas
-RESULT_DIGITS = 9  # final values, as Mazur's example prints them
+from .numbers import SIGNIFICANT_DIGITS, number, number_tex
 
 
 class Partial(sp.Expr):
@@ -104,7 +102,7 @@ class TextPrinter(StrPrinter):
                                                    "order": "none"}
 
     def _print_Float(self, expr: sp.Float) -> str:
-        return number(float(expr), SIGNIFICANT_DIGITS)
+        return number(expr, SIGNIFICANT_DIGITS)
 
     def _print_Equality(self, expr: sp.Eq) -> str:
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
@@ -216,7 +214,7 @@ class NetworkLatexPrinter(LatexPrinter):
         super().__init__(settings)
 
     def _print_Float(self, expr: sp.Float) -> str:
-        return number_tex(float(expr), SIGNIFICANT_DIGITS)
+        return number_tex(expr, SIGNIFICANT_DIGITS)
 
     def slope_of(self, arg: sp.Expr) -> str | None:
         out = self.slopes.get(arg)
@@ -313,24 +311,3 @@ def partial_tex(network: Network, num: sp.Symbol, den: sp.Symbol) -> str:
     return tex(network, Partial(num, den))
 
 
-def number(value: float, digits: int = RESULT_DIGITS) -> str:
-    """A value as a textbook prints it: 9 significant digits, no trailing noise."""
-    if value == 0:
-        return "0"
-    return f"{value:.{digits}g}"
-
-
-def number_tex(value: float, digits: int = RESULT_DIGITS) -> str:
-    """A value in LaTeX: ``0.0821670406``, or ``1.5 \\times 10^{-7}`` for tiny ones."""
-    s = number(value, digits)
-    if "e" in s:
-        mant, _, exp = s.partition("e")
-        if mant in ("1", "-1"):  # 10^{-15}, not 1 \times 10^{-15}
-            return rf"{mant[:-1]}10^{{{int(exp)}}}"
-        return rf"{mant} \times 10^{{{int(exp)}}}"
-    return s
-
-
-def rounded(value: float, digits: int = SIGNIFICANT_DIGITS) -> sp.Float:
-    """``value`` as a SymPy Float that prints with ``digits`` significant digits."""
-    return sp.Float(float(number(value, digits)))

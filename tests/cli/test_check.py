@@ -235,3 +235,69 @@ def test_a_derivation_from_a_file_or_stdin_reports_every_step(tmp_path: Path) ->
     assert code == 0 and json.loads(out)["first_wrong_line"] is None
     code, out = run(MAZUR, "--derivation", str(derivations / "seed-004-w5.tex"))
     assert code == 0 and "line 12: CORRECT" in out
+
+
+NEARLY_CANCELLING = ("inputs: [x1]\nlayers:\n  - {size: 2, activation: linear, bias: bs}\n"
+                     "loss: squared_error\nvalues:\n  inputs: {x1: 0.3}\n"
+                     "  targets: {u1_1: 0.275, u1_2: 0.135000000000001}\n"
+                     "  params: {w_1_1_1: 0.25, w_1_2_1: 0.45, bs: 0.1}\n")
+# three sigmoid layers whose weights and values are near 1e-200: products of the chain's
+# factors go far below float64's range (10^-671)
+FAR_BELOW_FLOAT64 = ("inputs: [x1]\nlayers:\n  - {size: 1, activation: sigmoid}\n"
+                     "  - {size: 1, activation: sigmoid}\n  - {size: 1, activation: sigmoid}\n"
+                     "loss: squared_error\nvalues:\n  inputs: {x1: 3.7e-200}\n"
+                     "  targets: {u3_1: 2e-200}\n  params: {w_1_1_1: 1.3e-200, "
+                     "w_2_1_1: 4.1e-250, w_3_1_1: 2.9e-220, b_1_1: 1e-200, b_2_1: -1e-200, "
+                     "b_3_1: 1e-200}\n")
+
+
+def _derived(tmp_path: Path, spec_text: str, param: str) -> tuple[str, str]:
+    from symbackprop.cli.app import main
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text, encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex",
+                                        "--form", "chain", "--param", param])
+    assert printed.exit_code == 0, printed.output
+    return str(spec), printed.output
+
+
+def _checked(spec: str, tmp_path: Path, derivation: str) -> int:
+    path = tmp_path / "derivation.tex"
+    path.write_text(derivation, encoding="utf-8")
+    code, out = run(spec, "--derivation", str(path))
+    assert "UNREADABLE" not in out, out
+    return code
+
+
+def test_a_sum_that_nearly_cancels_is_printed_as_it_is_and_reads_back(tmp_path: Path) -> None:
+    """−0.1 + 0.099999999999999 is −10^{-15} (float64 left 0 of it, or −1.0000000000000009e-15):
+    derive prints it, check reads the line after `= -0.1 + 0.1` as right, and a wrong value
+    in its place, 0 among them, is wrong."""
+    spec, printed = _derived(tmp_path, NEARLY_CANCELLING, "bs")
+    assert "&= -0.1 + 0.1 \\\\\n&= -10^{-15}\n\\end{align*}" in printed
+    assert _checked(spec, tmp_path, printed) == 0
+    for wrong in ["-2 \\times 10^{-15}", "0", "-1.1 \\times 10^{-15}", "10^{-15}",
+                  "-10^{-16}"]:
+        assert _checked(spec, tmp_path, printed.replace("&= -10^{-15}", f"&= {wrong}")) == 1
+
+
+@pytest.mark.parametrize(("target", "param"), [
+    ("2e-200", "w_1_1_1"), ("2e-200", "b_1_1"), ("2e-200", "w_2_1_1"), ("2e-200", "b_2_1"),
+    ("0.5", "w_1_1_1"), ("0.5", "b_3_1")])  # a − y = σ(z) − 0.5, of the order of 10^{-200}
+def test_products_far_below_float64_are_printed_and_read_back(tmp_path: Path, target: str,
+                                                               param: str) -> None:
+    """Every derivation's numbers and value are the true ones (none is float64's 0, nor 0
+    where 50 digits take σ(10^{-200}) for 0.5), check reads them all as right, and a changed
+    digit or exponent of the value is wrong, and so is 0 in its place."""
+    spec, printed = _derived(tmp_path, FAR_BELOW_FLOAT64.replace("2e-200", target), param)
+    value = printed.split("\\\\\n&= ")[-1].split("\n")[0]
+    assert value != "0" and "\\times 10^{-" in value, printed
+    assert _checked(spec, tmp_path, printed) == 0
+    mantissa, _, exponent = value.partition(" \\times 10^{")
+    digit = mantissa[-1]
+    changed = f"{mantissa[:-1]}{(int(digit) + 3) % 10} \\times 10^{{{exponent}"
+    assert _checked(spec, tmp_path, printed.replace(value, changed)) == 1
+    shifted = f"{mantissa} \\times 10^{{{int(exponent.rstrip('}')) + 1}}}"
+    assert _checked(spec, tmp_path, printed.replace(value, shifted)) == 1
+    assert _checked(spec, tmp_path, printed.replace(value, "0")) == 1  # float64's value

@@ -121,3 +121,30 @@ def test_eval_names_every_quantity_as_derive_prints_it() -> None:
 def test_standalone_needs_latex(tmp_path: Path) -> None:
     code, _, err = run("derive", SEED_004, "--standalone")
     assert code == 2 and "--standalone makes a LaTeX document" in err
+
+
+def test_eval_prints_a_cancelling_or_far_below_float64_gradient_as_it_is(tmp_path: Path
+                                                                          ) -> None:
+    """A gradient whose terms cancel to −10⁻¹⁵ (float64: −1.0269563e-15) and one of 10⁻⁶⁷¹
+    (float64: 0) are printed from their high-precision values, in text and JSON."""
+    near = tmp_path / "near.yaml"
+    near.write_text("inputs: [x1]\nlayers:\n  - {size: 2, activation: linear, bias: bs}\n"
+                    "loss: squared_error\nvalues:\n  inputs: {x1: 0.3}\n"
+                    "  targets: {u1_1: 0.275, u1_2: 0.135000000000001}\n"
+                    "  params: {w_1_1_1: 0.25, w_1_2_1: 0.45, bs: 0.1}\n", encoding="utf-8")
+    code, out, _ = run("eval", near)
+    assert code == 0 and out.splitlines()[-1].split() == ["bs", "-1e-15"]
+    code, out, _ = run("eval", near, "--format", "json")
+    assert code == 0 and json.loads(out)["gradients"]["bs"] == -1e-15
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("inputs: [x1]\nlayers:\n  - {size: 1, activation: sigmoid}\n"
+                    "  - {size: 1, activation: sigmoid}\nloss: squared_error\nvalues:\n"
+                    "  inputs: {x1: 3.7e-200}\n  targets: {u2_1: 2e-200}\n"
+                    "  params: {w_1_1_1: 1.3e-200, w_2_1_1: 4.1e-250, b_1_1: 0, b_2_1: 0}\n",
+                    encoding="utf-8")
+    code, out, _ = run("eval", deep)
+    # (a₂ − y)·a₂(1 − a₂)·w₂·a₁(1 − a₁)·x = 0.5·0.25·4.1e-250·0.25·3.7e-200
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()[-4:]}
+    assert code == 0 and rows["w_1_1_1"] == "4.740625e-451", out
+    code, out, _ = run("eval", deep, "--format", "json")
+    assert json.loads(out)["gradients"]["w_1_1_1"] == "4.740625e-451"

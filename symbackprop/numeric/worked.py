@@ -1,0 +1,219 @@
+"""Numbers at a spec's worked example, in high precision, as a derivation prints them.
+
+float64 gets the sign and size of a value wrong where terms cancel (−0.1 + 0.099999999999999
+is −1e-15; float64 leaves −1.0000000000000009e-15 of it, or 0) and loses it where it leaves
+float64's range (a product of factors near 1e-200 is near 1e-663, in float64 0). Every number
+a derivation prints is worked out here instead, from the spec's numbers exactly as written
+(0.1 is 1/10) at :data:`LOW_DIGITS` and at :data:`HIGH_DIGITS` significant digits: the two
+differ by the error of the first, and a value within that error of 0 is 0 (δ₁ + δ₂ of a
+softmax layer's shared bias, whose targets sum to 1). ``check`` reads a printed number back
+against the same two values (:mod:`symbackprop.check.steps`).
+
+>>> decimal_exponent(mpmath.mpf("3.1e-663"))
+-663
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from ..network.build import Network
+from ..network.chains import backward_order
+from ..network.derivation import Gradients
+from .identifiers import lambdify_by_position
+
+LOW_DIGITS = 50  # at least; more where the spec's numbers span many orders of magnitude
+MORE_DIGITS = 20  # the second precision's
+HIGH_DIGITS = LOW_DIGITS + MORE_DIGITS
+
+# The decimal exponent a printed number may have, and the digits the numbers of one printed
+# row may have together (check folds a product of them into one fraction). A spec's numbers
+# are 0 or 1e-300 to 1e300 in size (spec/reader.py); a chain's factor is a product of a few of
+# them (w·x is at least 1e-600), and a row multiplies a dozen factors or so. Beyond these a
+# value is not printed; check refuses larger constants, so that no formula keeps it busy.
+MAX_PRINTED_EXPONENT = 1_000
+MAX_PRINTED_DIGITS = 4_000
+
+
+class Precise(float):
+    """A value as a float that keeps its high-precision digits: where float64 cannot hold
+    it (3.4e-671 is 0.0) or rounds it, it prints from those (``precise``), and arithmetic
+    goes on in float64.
+
+    >>> tiny = Precise(mpmath.mpf("3.4e-671"))
+    >>> float(tiny), precise(tiny) == mpmath.mpf("3.4e-671")
+    (0.0, True)
+    """
+
+    precise: Any
+
+    def __new__(cls, value: Any) -> Precise:
+        number = super().__new__(cls, float(value))
+        number.precise = value
+        return number
+
+
+def precise(value: Any) -> Any:
+    """The high-precision value of a :class:`Precise` (any other value as it is)."""
+    return getattr(value, "precise", value)
+
+
+def working_digits(numbers: Iterable[float]) -> int:
+    """The digits to work in at values ``numbers``: :data:`LOW_DIGITS`, and twice the orders
+    of magnitude their nonzero sizes span. σ(2.5 × 10^{-200}) − 0.5 is 6.25 × 10^{-201}, which
+    50 digits round to 0 (0.5 + 6.25 × 10^{-201} is 0.5 to them) at both precisions alike;
+    a product of two such numbers beside a third (w·x + b) needs twice the span.
+
+    >>> working_digits([0.5, 0.25, -3.0]), working_digits([1e-200, 0.5, 0])
+    (54, 450)
+    """
+    sizes = [math.log10(abs(float(v))) for v in numbers if v]
+    span = math.ceil(max(sizes) - min(sizes)) if sizes else 0
+    return LOW_DIGITS + 2 * span
+
+
+def as_written(value: float) -> Any:
+    """A spec's number in mpmath's working precision, exactly as the spec wrote it where the
+    spec kept it (``0.1`` is 1/10, ``1/3`` is 1/3), else from its shortest decimal form."""
+    exact = getattr(value, "exact", None)
+    if exact is None:
+        return mpmath.mpf(repr(float(value)))
+    return mpmath.mpf(exact.numerator) / exact.denominator
+
+
+def decimal_exponent(value: Any) -> int:
+    """The power of ten of ``value``'s leading digit (0 for 0): −663 for 3.1e-663."""
+    value = precise(value)
+    if not value:
+        return 0
+    with mpmath.workdps(20):
+        return int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(value)))))
+
+
+def printable(value: Any) -> bool:
+    """Whether ``value`` is a number a derivation prints and check reads back."""
+    value = precise(value)
+    if value is None or not mpmath.isfinite(value):
+        return False
+    return abs(decimal_exponent(value)) <= MAX_PRINTED_EXPONENT
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    """Every quantity of a network at its worked example, at two precisions."""
+
+    network: Network
+    low: Mapping[sp.Symbol, Any]
+    high: Mapping[sp.Symbol, Any]
+    digits: int = LOW_DIGITS  # of ``low``; ``high`` has MORE_DIGITS more
+
+    def value(self, expr: sp.Expr) -> Any:
+        """``expr`` at the worked example (an mpf of :data:`HIGH_DIGITS` digits), 0 where it
+        is 0 to the error of :data:`LOW_DIGITS` digits; None where it is not defined.
+        """
+        low = evaluate(expr, self.low, self.network, self.digits)
+        high = evaluate(expr, self.high, self.network, self.digits + MORE_DIGITS)
+        return settled(low, high, self.digits + MORE_DIGITS)
+
+
+def evaluate(expr: sp.Expr, at: Mapping[sp.Symbol, Any], net: Network, digits: int) -> Any:
+    """``expr`` at the values ``at`` in ``digits`` significant digits; None where undefined."""
+    from .lambdified import namespace  # local: lambdified builds on this module's values
+
+    free = sorted(expr.free_symbols, key=lambda s: s.name)
+    if any(s not in at for s in free):
+        return None
+    f = lambdify_by_position(free, expr, modules=[namespace("mpmath", [expr], net), "mpmath"])
+    with mpmath.workdps(digits):
+        try:
+            value = mpmath.mpf(f(*[at[s] for s in free]))
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return None
+        return value if mpmath.isfinite(value) else None
+
+
+def worked_example(net: Network, grads: Gradients, params: Mapping[str, float],
+                   inputs: Mapping[str, float], targets: Mapping[str, float]) -> WorkedExample:
+    """Every parameter, input, target, net input, activation, δ and the loss at one example,
+    at :data:`LOW_DIGITS` and at :data:`HIGH_DIGITS` digits."""
+    from .lambdified import compile_network  # local: lambdified builds on this module
+
+    compiled = compile_network(net, grads, module="mpmath")
+    low_digits = working_digits([*params.values(), *inputs.values(), *targets.values()])
+    tables = []
+    for digits in (low_digits, low_digits + MORE_DIGITS):
+        with mpmath.workdps(digits):
+            p = {k: as_written(v) for k, v in params.items()}
+            x = {k: as_written(v) for k, v in inputs.items()}
+            t = {k: as_written(v) for k, v in targets.items()}
+            result = compiled.run(p, x, t)
+        at: dict[sp.Symbol, Any] = {s: p[s.name] for s in net.params}
+        at.update({s: x[i.name] for s, i in zip(net.inputs, net.spec.inputs, strict=True)})
+        at.update({u.target: t[u.name] for u in net.outputs if u.target is not None})
+        for u in net.units:
+            at[u.net], at[u.out] = result.nets[u.name], result.outs[u.name]
+        at[net.loss_symbol] = result.loss
+        for u in backward_order(net):  # each δ from the δs of the units it feeds
+            at[u.delta] = evaluate(grads.deltas[u.name], at, net, digits)
+        tables.append(at)
+    return WorkedExample(net, tables[0], tables[1], low_digits)
+
+
+def settled(low: Any, high: Any, digits: int = HIGH_DIGITS) -> Any:
+    """A value worked out at both precisions (the second in ``digits``): the one in more
+    digits, 0 where no digit of it survives the error of the other; None where either is not
+    defined."""
+    if low is None or high is None:
+        return None
+    with mpmath.workdps(digits):
+        if not (mpmath.isfinite(low) and mpmath.isfinite(high)):
+            return None
+        return mpmath.mpf(0) if abs(high - low) >= abs(high) else mpmath.mpf(high)
+
+
+@dataclass(frozen=True)
+class PrecisePass:
+    """A forward and backward pass over examples, as printed: the mean loss and gradients,
+    and each example's loss and unit values (unit → {"net": …, "out": …})."""
+
+    loss: Any
+    gradients: dict[str, Any]
+    examples: list[tuple[Any, dict[str, dict[str, Any]]]]
+
+
+def precise_pass(net: Network, grads: Gradients, params: Mapping[str, float],
+                 examples: list[Any]) -> PrecisePass:
+    """:func:`worked_example`'s values for ``eval``: every example at both precisions."""
+    from .lambdified import compile_network  # local: lambdified builds on this module
+
+    compiled = compile_network(net, grads, module="mpmath")
+    low_digits = working_digits([*params.values(), *(v for ex in examples for part in (
+        ex.inputs, ex.targets) for v in part.values())])
+    high_digits = low_digits + MORE_DIGITS
+    runs = []
+    for digits in (low_digits, high_digits):
+        with mpmath.workdps(digits):
+            p = {k: as_written(v) for k, v in params.items()}
+            runs.append([compiled.run(p, {k: as_written(v) for k, v in ex.inputs.items()},
+                                      {k: as_written(v) for k, v in ex.targets.items()})
+                         for ex in examples])
+    low, high = runs
+    m = len(examples)
+
+    def mean(pick: Any) -> Any:
+        with mpmath.workdps(high_digits):
+            return settled(mpmath.fsum(pick(r) for r in low) / m,
+                           mpmath.fsum(pick(r) for r in high) / m, high_digits)
+
+    gradients = {p.name: mean(lambda r, name=p.name: r.gradients[name]) for p in net.params}
+    per_example = [(settled(a.loss, b.loss, high_digits),
+                    {u.name: {"net": settled(a.nets[u.name], b.nets[u.name], high_digits),
+                              "out": settled(a.outs[u.name], b.outs[u.name], high_digits)}
+                     for u in net.units}) for a, b in zip(low, high, strict=True)]
+    return PrecisePass(mean(lambda r: r.loss), gradients, per_example)

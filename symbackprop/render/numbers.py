@@ -1,0 +1,120 @@
+"""How a derivation writes a number: significant digits, exponents beyond float64's range,
+and never a rounded value that reads as an exact one.
+
+``check`` reads ``0.741365`` as every number that rounds to it, and a number written
+without a decimal point (``1``, ``10^{-15}``) as exactly that number. So a value is written
+as a whole number or a power of ten only when it is one (to the last of check's 40 digits);
+1.0000000003 is written ``1.00000000``, not ``1``. Values below or above float64's range
+(3.1 × 10^{-663}) are written from their high-precision digits.
+
+>>> number(0.0821670406), number(1.0000000003), number(1.0), number_tex(-1e-15)
+('0.0821670406', '1.00000000', '1', '-10^{-15}')
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from ..numeric.worked import HIGH_DIGITS, LOW_DIGITS, Precise, decimal_exponent, precise
+
+SIGNIFICANT_DIGITS = 6  # numbers inside formulas
+RESULT_DIGITS = 9  # final values, as Mazur's example prints them
+_FLOAT_RANGE = (1e-300, 1e300)  # where a float formats a value to its last digit
+_EXACT = mpmath.mpf(10) ** -(LOW_DIGITS - 10)  # check's own tolerance
+
+
+def _mpf(value: Any) -> Any:
+    value = precise(value)
+    if isinstance(value, sp.Float):
+        return mpmath.mpf(value._mpf_)
+    return value
+
+
+def _tolerance(value: Any) -> Any:
+    """How far from a written number ``value`` may be and still be that number: its own
+    last bit (a float or a SymPy Float of 15 digits is 10^{-15} as written), but no less
+    than check's tolerance."""
+    if isinstance(value, float) and not isinstance(value, Precise):
+        return mpmath.mpf(2) ** -52
+    if isinstance(value, sp.Float):
+        return max(_EXACT, mpmath.mpf(2) ** (1 - value._prec))
+    return _EXACT
+
+
+def number(value: Any, digits: int = RESULT_DIGITS) -> str:
+    """A value as a textbook prints it: 9 significant digits, no trailing noise
+    (``3.125e-663`` where float64 has 0)."""
+    tolerance, value = _tolerance(value), _mpf(value)
+    if value == 0:
+        return "0"
+    if not mpmath.isfinite(value):
+        return str(float(value))
+    if isinstance(value, float) or _FLOAT_RANGE[0] < abs(value) < _FLOAT_RANGE[1]:
+        text = f"{float(value):.{digits}g}"
+    else:
+        text = _scientific(value, digits)
+    return _inexact(text, value, digits, tolerance)
+
+
+def _scientific(value: Any, digits: int) -> str:
+    """``value`` as ``m.mmme-663``, the way Python formats a float."""
+    with mpmath.workdps(digits + 20):
+        exponent = decimal_exponent(value)
+        mantissa = mpmath.mpf(value) / mpmath.mpf(10) ** exponent
+        text = mpmath.nstr(mantissa, digits)
+        if abs(mpmath.mpf(text)) >= 10:  # 9.9999999999 rounds up to the next power
+            exponent += 1
+            text = mpmath.nstr(mantissa / 10, digits)
+    return f"{text.removesuffix('.0')}e{exponent:+03d}"
+
+
+def _inexact(text: str, value: Any, digits: int, tolerance: Any) -> str:
+    """``text`` with zeros after a decimal point where it reads as a whole number (or a
+    power of ten) that ``value`` is not: 1.0000000003 is ``1.00000000``."""
+    mantissa, e, exponent = text.partition("e")
+    if "." in mantissa:
+        return text
+    with mpmath.workdps(HIGH_DIGITS):
+        if abs(mpmath.mpf(text) - value) <= tolerance * abs(value):
+            return text
+    shown = len(mantissa.lstrip("-"))
+    if shown >= digits:  # 123456789 of 123456789.3: the digits go into an exponent
+        return f"{float(value):.{digits - 1}e}"
+    return f"{mantissa}.{'0' * (digits - shown)}{e}{exponent}"
+
+
+def number_tex(value: Any, digits: int = RESULT_DIGITS) -> str:
+    """A value in LaTeX: ``0.0821670406``, or ``1.5 \\times 10^{-7}`` for tiny ones."""
+    s = number(value, digits)
+    if "e" in s:
+        mant, _, exp = s.partition("e")
+        if mant in ("1", "-1"):  # 10^{-15}, not 1 \times 10^{-15}
+            return rf"{mant[:-1]}10^{{{int(exp)}}}"
+        return rf"{mant} \times 10^{{{int(exp)}}}"
+    return s
+
+
+def rounded(value: Any, digits: int = SIGNIFICANT_DIGITS) -> sp.Float:
+    """``value`` as a SymPy Float that prints with ``digits`` significant digits: the
+    rounded value, or the value itself where its rounding would read as exact."""
+    text = number(value, digits)
+    if text.partition("e")[0].rstrip("0").endswith("."):  # 1.00000 of 1.0000003
+        return sp.Float(_mpf(value), HIGH_DIGITS)  # printed from its own digits, not as 1
+    return sp.Float(text, max(15, digits))
+
+
+def json_number(value: Any) -> float | str:
+    """A worked value for JSON: a float where float64 holds it, else its digits as text
+    (``"3.43695312e-671"``, where a float would be 0)."""
+    value = precise(value)
+    as_float = float(value)
+    if value == 0 or not mpmath.isfinite(value):  # not finite: written as null
+        return as_float
+    if math.isfinite(as_float) and abs(as_float) >= sys.float_info.min:
+        return as_float
+    return number(value, 17)
