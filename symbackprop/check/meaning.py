@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from ..network.functions import leaky_relu, leaky_step, unspecified
-from .arithmetic import apply_function, check_size, divide, number, power
+from .arithmetic import apply_function, check_size, divide, number, power, product
 from .names import Lookup, MissingInstance, NameTable
 from .network_calls import read_network_call
 from .scripts import INDEX_LETTERS, example_mark, index_letters, update_mark
@@ -139,7 +139,7 @@ class _Reader:
         return sp.Add(*[self.read(t) for t in node.terms])
 
     def _mul(self, node: Mul) -> sp.Expr:
-        return sp.Mul(*[self.read(f) for f in node.factors])
+        return product([self.read(f) for f in node.factors])
 
     def _div(self, node: Div) -> sp.Expr:
         return divide(self.read(node.top), self.read(node.bottom), node.pos)

@@ -7,7 +7,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symbackprop.check.arithmetic import MAX_CONSTANT_DIGITS, check_size, power
+from symbackprop.check.arithmetic import MAX_CONSTANT_DIGITS, check_size, power, product
 from symbackprop.check.numbers import contains, interval, written_holds
 from symbackprop.check.parser import parse_statement
 from symbackprop.check.tokens import MAX_DECIMAL_EXPONENT
@@ -71,3 +71,14 @@ def test_a_written_0_holds_only_where_the_value_is_0_to_its_own_error() -> None:
         printed = _span(r"3.43695312 \times 10^{-671}")
         assert written_holds(printed, tiny, lambda: None)
         assert not written_holds(_span(r"3.43695322 \times 10^{-671}"), tiny, lambda: tiny)
+
+
+def test_a_product_is_refused_before_its_numbers_are_folded_into_too_long_a_constant() -> None:
+    """450 factors 10^{-1000} would fold into a fraction of 450,000 digits: refused from the
+    digits of its factors; a derivation's row of numbers is not."""
+    small = sp.Rational(1, 10**MAX_DECIMAL_EXPONENT)
+    with pytest.raises(FormulaError, match="too many digits"):
+        product([small] * 450)
+    w = sp.Symbol("w")
+    row = [sp.Rational(3625, 10**224), sp.Rational(1, 4), sp.Rational(41, 10**251), w]
+    assert product(row) == sp.Rational(3625 * 41, 4 * 10**475) * w
