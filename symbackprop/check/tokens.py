@@ -274,9 +274,9 @@ class _Scanner:
         """A name: its head and the scripts that belong to it, then any primes."""
         pieces = self._scripts(self.i)
         for n, (piece, end) in enumerate(pieces):
-            if "," in piece and not (self.known is not None and self.known(
-                    head + "".join(p for p, _ in pieces[:n + 1]))):
-                cut = piece.index(",")  # x_1,2 unknown: x_1 and an argument 2
+            if "," in piece and piece[1] != "{" and not (self.known is not None and
+                    self.known(head + "".join(p for p, _ in pieces[:n + 1]))):
+                cut = piece.index(",")  # x_1,2 unknown: x_1 and an argument 2 (_{1,2} is whole)
                 pieces = [*pieces[:n], (piece[:cut], end - (len(piece) - cut))]
                 break
         chosen = len(pieces)

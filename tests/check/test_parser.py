@@ -78,6 +78,16 @@ def test_names_as_reports_print_them_read_back() -> None:
     assert parse("leaky_relu(z^[2]_1,1/10)", net) == parse("leaky_relu(z^[2]_1, 1/10)", net)
 
 
+@pytest.mark.parametrize("text", [r"w^{[2]}_{1, 2}", r"w^{[2]}_{1,2}", r"w^{[4]}_{1,1}"])
+def test_braced_indices_with_a_comma_stay_one_name(text: str) -> None:
+    """``_{1,2}`` is one subscript even when it names nothing: the name is unknown, the
+    comma is no argument separator."""
+    net = network("seed-001-linear-1-1-2-1")
+    with pytest.raises(FormulaError,
+                       match=r"unknown name `w\^\{\[\d\]\}_\{1, ?\d\}` at character 1"):
+        parse_formula(f"{text} = 1", net)
+
+
 def test_plain_and_latex_spellings_agree(mazur: Network) -> None:
     out_o1, out_h1, t = sym(mazur, "out_o1"), sym(mazur, "out_h1"), sym(mazur, "target_o1")
     expected = -(t - out_o1) * out_o1 * (1 - out_o1) * out_h1
