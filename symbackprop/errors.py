@@ -63,16 +63,55 @@ class ToolMissingError(SymbackpropError):
     """An external program (pdflatex, dot) that a command needs is not installed."""
 
 
+NEAR_ENOUGH = 0.05
+"""Candidates whose similarity is this close to the best one's are shown beside it."""
+
+
+def close_matches(word: str, choices: Iterable[str], *, n: int = 3, cutoff: float = 0.6
+                  ) -> list[str]:
+    """The choices closest to ``word`` in spelling: the best one and, up to ``n`` in all,
+    those about as close.
+
+    >>> close_matches("a_3_2", ["a_3_1", "a_2_2", "b_1_1"])
+    ['a_2_2', 'a_3_1']
+    """
+    matcher = difflib.SequenceMatcher(b=word)
+    scored: list[tuple[float, str]] = []
+    for option in sorted(set(choices)):
+        matcher.set_seq1(option)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            ratio = matcher.ratio()
+            if ratio >= cutoff:
+                scored.append((ratio, option))
+    if not scored:
+        return []
+    best = max(r for r, _ in scored)
+    near = sorted((-r, o) for r, o in scored if r >= best - NEAR_ENOUGH)
+    return [o for _, o in near[:n]]
+
+
+def listed(names: list[str], last: str = "or") -> str:
+    """```a```, ```a`` or ``b```, ```a``, ``b`` or ``c``` (``last`` joins the final two)."""
+    shown = [f"`{n}`" for n in names]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} {last} {shown[-1]}"
+
+
+def suggestion(names: list[str]) -> str:
+    """``did you mean `a`?`` or ``did you mean `a`, `b` or `c`?``."""
+    return f"did you mean {listed(names)}?"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A hint naming the closest valid word, or ``None`` when nothing is close.
+    """A hint naming the closest valid words (up to three about equally close), or the
+    choices when there are few, or ``None``.
 
     >>> did_you_mean("sigmod", ["sigmoid", "tanh"])
     'did you mean `sigmoid`?'
     """
     options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    close = close_matches(word, options)
     if close:
-        return f"did you mean `{close[0]}`?"
+        return suggestion(close)
     if options and len(options) <= 12:
         return "expected one of: " + ", ".join(f"`{o}`" for o in options)
     return None
