@@ -11,15 +11,15 @@ and use generic names: ``E``, ``L`` or ``C`` for the loss when the spec names it
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import product
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from ..errors import FormulaError, did_you_mean
+from ..errors import FormulaError
 from ..network.functions import Unspecified, unspecified
 from ..spec.naming import plain_name
 from .scripts import (
@@ -32,6 +32,7 @@ from .scripts import (
     update_mark,
 )
 from .tokens import formula_error
+from .unknown_names import ambiguous_hint, family_of, unknown_hint
 from .vocabulary import FUNCTION_WORDS
 
 MAX_TEXT_MEMO = 20_000
@@ -231,7 +232,18 @@ class NameTable:
         example = example_mark(raw)
         if example is not None and self.knows(example[0]):
             return True
-        return self.pattern_exists(raw)
+        # w^[2]_9,1 is one name shaped like the weights w^[l]_j,k, unknown as it is, not
+        # w^[2]_9 followed by an argument
+        return self.pattern_exists(raw) or ("," in raw and self.is_family(raw))
+
+    @cached_property
+    def _families(self) -> frozenset[str]:
+        return frozenset(family_of(key)[0] for key in self.exact if re.search(r"\d", key))
+
+    def is_family(self, raw: str) -> bool:
+        """Whether ``raw`` has the shape of an indexed name of the network (``w^[2]_9,1``
+        beside ``w^[2]_1,1``), whether or not its indices exist."""
+        return family_of(raw)[0] in self._families
 
     def pattern_exists(self, raw: str) -> bool:
         """Whether some values of the free indices in ``raw`` give a network name."""
@@ -267,15 +279,12 @@ class NameTable:
 
     # -- messages and generous readings --------------------------------------------------
     def unknown(self, raw: str, pos: int | None) -> FormulaError:
-        """The error for a name that names nothing, with the closest known name as a hint."""
+        """The error for a name that names nothing, with the index out of range or the
+        closest names, as the spec writes them, as a hint."""
         many = self.ambiguous(raw)
         if len(many) > 1:
-            shown = ", ".join(self.text_of(s) for s in many[:6])
-            return formula_error(f"`{raw}` is ambiguous: it may be any of {shown}", pos,
-                                 hint="write which one")
-        word = plain_name(raw)
-        close = difflib.get_close_matches(word, self.known, n=1, cutoff=0.5)
-        hint = f"did you mean `{close[0]}`?" if close else did_you_mean(word, self.known)
+            return formula_error(f"`{raw}` is ambiguous", pos, hint=ambiguous_hint(self, many))
+        hint = unknown_hint(self, raw)
         letters = [c for c in index_letters(raw) if c in INDEX_LETTERS]
         if letters:
             hint = (f"no value of {', '.join(letters)} gives a name of the network"

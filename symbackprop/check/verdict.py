@@ -15,7 +15,7 @@ from pathlib import Path
 import mpmath
 import sympy as sp
 
-from ..errors import FormulaError, did_you_mean
+from ..errors import FormulaError
 from ..network.build import Network, build_network
 from ..spec.load import NetworkSpec, load_spec
 from .claims import Side
@@ -29,6 +29,7 @@ from .steps import Derivation
 from .symbolic import symbolic_check
 from .syntax import Deriv, Name
 from .tokens import MAX_LENGTH
+from .unknown_names import param_hint
 
 MAX_SHOWN_FORMULA = 2000
 MAX_DERIVATION_LENGTH = 200_000
@@ -76,7 +77,7 @@ class Checker:
         found = self.names.lookup(name.strip())
         if found is None or self.net.kinds.get(found[0]) != "param":
             raise FormulaError(f"no parameter called `{name}`",
-                               hint=did_you_mean(name, [p.name for p in self.net.params]))
+                               hint=param_hint(self.names, name.strip()))
         return found[0]
 
     def read(self, formula: str, *, param: str | None = None, syntax: str = "auto"

@@ -208,7 +208,7 @@ def test_unreadable_formulas_raise_formula_errors(mazur: Network, text: str, mes
 def test_unknown_name_suggests_the_closest(mazur: Network) -> None:
     with pytest.raises(FormulaError) as info:
         parse_formula("outt_h1", mazur)
-    assert info.value.hint is not None and "out_h1" in info.value.hint
+    assert info.value.hint is not None and "`out_{h1}`" in info.value.hint
 
 
 def test_plain_syntax_refuses_latex(mazur: Network) -> None:

@@ -61,6 +61,27 @@ def test_usage_errors_exit_2() -> None:
     assert run(str(CHECK_DATA / "missing.yaml"), "--param", "w5", "--formula", "w5")[0] == 2
 
 
+LINEAR = str(ROOT / "specs" / "seed-001-linear-1-1-2-1.yaml")
+
+
+@pytest.mark.parametrize("spec, formula, says", [
+    (LINEAR, "w^{[2]}_{1, 2} = 1", "unknown name `w^{[2]}_{1, 2}` at character 1 (no weight "
+     "`w^{[2]}_{1,2}` in this network: its second index must be 1, not 2; layer 2 has "
+     "`w^{[2]}_{1,1}` and `w^{[2]}_{2,1}`)"),
+    (LINEAR, "a_3_2 = 1", "unknown name `a_3_2` at character 1 (no activation `a^{[3]}_2` in "
+     "this network: its index must be 1, not 2; layer 3 has `a^{[3]}_1`)"),
+    (LINEAR, "w^{[4]}_{1,1} = 1", "its layer must be 1 to 3, not 4; did you mean "
+     "`w^{[3]}_{1,1}`?"),
+    (LINEAR, "1 = \\delta^{[2]}_3", "unknown name `\\delta^{[2]}_3` at character 5 "),
+    (MAZUR, "out_{o3} = 1", "unknown name `out_{o3}` at character 1 (no activation `out_{o3}` "
+     "in this network: its index must be 1 to 2, not 3; did you mean `out_{o2}`?)"),
+])
+def test_unknown_names_exit_2_with_one_located_line(spec: str, formula: str, says: str
+                                                    ) -> None:
+    code, out = run(spec, "--formula", formula)
+    assert code == 2 and says in out and out.count("\n") == 1, out
+
+
 @pytest.mark.parametrize("fmt", ["text", "csv", "json"])
 def test_answers_are_graded(fmt: str, tmp_path: Path) -> None:
     target = tmp_path / f"grades.{fmt}"
