@@ -165,7 +165,7 @@ def family_hint(table: NameTable, raw: str, kinds: tuple[str, ...] | None = None
         return None
     layer_at = next((p for p in range(len(values))
                      if all(m.layer == m.values[p] for m in group)), None)
-    first = group[0]
+    first = _nearest(group, values)[0]
     name = spelled(values, writable(table, first.sym), first.values) or raw
     head = f"no {_kind_word(table, first.sym)} `{name}` in this network"
     for p, value in enumerate(values):

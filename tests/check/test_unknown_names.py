@@ -116,6 +116,25 @@ def test_every_suggestion_reads_back_as_a_quantity(spec: str) -> None:
     assert offered or not any(family_of(t)[1] for t in latex.values())
 
 
+@pytest.mark.parametrize("spec", sorted(p.stem for p in SPECS.glob("*.yaml")))
+def test_names_offered_for_a_misspelling_read_back(spec: str) -> None:
+    """A quantity's name with a letter doubled names nothing; every name offered for it
+    reads back as a quantity, the misspelt one among them."""
+    checker = checker_of(spec)
+    q = checker.ctx.quantities
+    hits = 0
+    for sym in q.latex:
+        if q.kinds[sym] in ("cost", "count", "rate", "loss_gradient") or len(sym.name) < 3:
+            continue
+        typo = sym.name[:2] + sym.name[1:]
+        try:
+            checker.read(f"{typo} = 1")
+        except FormulaError as error:
+            offered = [names_a_quantity(checker, name) for name in suggested(error.hint or "")]
+            hits += sym in offered
+    assert hits
+
+
 @pytest.mark.parametrize("spec", [LINEAR, MAZUR, "seed-000-renom-1-2-1", "relu-mlp"])
 def test_writable_names_read_back_to_their_quantity(spec: str) -> None:
     checker = checker_of(spec)
