@@ -10,11 +10,17 @@ import re
 MATRIX_WORDS = ("matrix form (a layer's vector, W, ⊙, ᵀ, ∇) is not checked: write the step in "
                 "index form (one entry, w^{[l]}_{j,k}) to check it")
 _MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
-                     r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)")
-_LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)")
+                     r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)|"
+                     # as ``derive`` prints it in text: δ^(2) ⊙ σ'(z^(2)), (W^(2))^T, OUT^(1), ∇
+                     r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)")
+_LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)|"
+                           r"[A-Za-z]\^[\[(]\d+[\])](?![_\w])")
 IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{\s*(?:d|\\partial)"
                                 r"\s*([A-Za-z])\s*\}")
 """∂/∂z of an identity in a variable z that names nothing in the network."""
+SOFTMAX_WORDS = ("a softmax of a whole layer (softmax_j(z_1, …, z_n)) is not read, so this "
+                 "definition is not checked; the gradients through it are")
+_SOFTMAX = re.compile(r"softmax\s*\}?\s*(_\s*\{?\s*\w+\s*\}?)?\s*(\(|\\left\()")
 _VECTOR_ERRORS = ("is ambiguous", "expected `}`, found `^`")
 
 
@@ -32,3 +38,13 @@ def matrix_form(formula: str, error: str | None = None) -> bool:
         return True
     return error is not None and any(e in error for e in _VECTOR_ERRORS) and \
         bool(_LAYER_VECTOR.search(formula))
+
+
+def unchecked_form(formula: str, error: str) -> str | None:
+    """Why a step that cannot be read is not checked, when its form says so: the matrix
+    form, or a softmax of its whole layer (as ``derive`` prints the forward pass)."""
+    if matrix_form(formula, error):
+        return MATRIX_WORDS
+    if _SOFTMAX.search(formula) and "takes one argument" in error:
+        return SOFTMAX_WORDS
+    return None

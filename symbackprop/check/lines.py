@@ -3,7 +3,9 @@
 A derivation is LaTeX or plain text, one step per line: ``align`` environments, ``&=``
 alignment, ``\\\\`` line ends, ``$$`` and ``\\[ \\]`` are understood; a line starting with
 ``=`` continues the previous equation; a line starting with ``+`` (or ending with an
-operator) is the rest of the previous one, as ``derive`` breaks long formulas. Labels such
+operator) is the rest of the previous one, as ``derive`` breaks long formulas; a quantity
+alone on its line (``∂E/∂w5``, as ``derive`` prints its heads) is the left side of the ``=``
+line right below it. Labels such
 as ``(E)``, ``– (F)``, ``\\tag{3}`` or a leading ``a)`` are set aside, and so are words
 around the mathematics (``Let … then``, ``Therefore``, ``we get``): ``Let`` makes the line a
 definition of a new name. A line with no equation (prose) is not a step.
@@ -38,6 +40,13 @@ _INVISIBLE = re.compile(r"^\s*(\\(left|right)\.\s*|\{\s*\}\s*|\\q?quad\s*|\\[,;:
 _RELATION = re.compile(r"=|\\leftarrow|\\gets|←|:=|\\coloneqq|≈|\\approx")
 _WORD = re.compile(r"[A-Za-z][a-z]+\.?|i\.e\.")
 _LET_WORDS = frozenset({"let", "where", "with", "define", "suppose", "given"})
+_HEAD = re.compile(r"(∂|\\[dt]?frac\s*\{\s*\\partial(?![A-Za-z]))[^=]*")
+"""A derivative alone on its line: the left side of the ``=`` line below it."""
+_CLAUSE = re.compile(r",\s*(?:for (?:every|each|all)|where)\s[^=]*$")
+"""Words closing an equation: ``…, for every parameter θ``."""
+_NOTE = re.compile(r">\s|[A-Za-z]+:\s")
+"""A remark (``note: softmax with cross-entropy: δ = out − target, …``, or quoted as
+Markdown does, ``> …``), not a step."""
 _END_WITH_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times|\*|=|\(|\\left\(|\\\\quad)\s*$")
 
 
@@ -145,12 +154,13 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
     """The steps of ``text``: continuation rows joined, labels and prose set aside."""
     steps: list[SourceLine] = []
     pending: SourceLine | None = None
+    head: tuple[int, str] | None = None  # a quantity alone on the row before
     for number, row in _rows(text):
         written = row.strip()
         body = _ALIGN.sub("", row)
         body = _INVISIBLE.sub("", body).strip()
-        if pending is not None and (body[:1] in "+-−–·*" or body.startswith(("\\cdot",
-                                                                              "\\times"))):
+        if pending is not None and not body.startswith("**") and (  # **a Markdown heading**
+                body[:1] in "+-−–·*" or body.startswith(("\\cdot", "\\times"))):
             pending = SourceLine(pending.number, f"{pending.text} {written}",
                                  f"{pending.formula} {body}", pending.label, pending.let)
             continue
@@ -176,9 +186,16 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         if m is not None and _RELATION.search(body[m.end():]):
             label = label or m.group(1)
             body = body[m.end():]
-        body, let = _strip_words(body, knows)
+        body, let = _strip_words(_CLAUSE.sub("", body), knows)
+        if body.endswith(":") or _NOTE.match(body):
+            head = None
+            continue  # a heading (``Local gradients δ_u = ∂E/∂net_u, from the output back:``)
         if not _RELATION.search(body):
+            head = (number, body) if _HEAD.fullmatch(body) else None
             continue  # prose, or a formula without an equation: not a step
+        if head is not None and head[0] == number - 1 and body.startswith("="):
+            written, body = f"{head[1]} {written}", f"{head[1]} {body}"
+        head = None
         pending = SourceLine(number, written, body, label, let)
         if len(steps) > MAX_LINES:
             raise ValueError(f"more than {MAX_LINES} steps")

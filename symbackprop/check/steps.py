@@ -20,7 +20,7 @@ from ..errors import FormulaError
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
 from .diagnosis import NO_EXPLANATION, Finding
-from .forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form
+from .forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchecked_form
 from .leibniz import chain_diagnosis, corrected_chains
 from .lines import SourceLine
 from .meaning import Locals, Scope, meaning
@@ -108,8 +108,8 @@ class Derivation:
                     raise
                 if not line.continues:
                     self.chain = None  # an unreadable continuation keeps its equation
-                if matrix_form(line.formula, str(exc)):
-                    self.add(StepResult(line.number, line.text, "unchecked", (MATRIX_WORDS,),
+                if words := unchecked_form(line.formula, str(exc)):
+                    self.add(StepResult(line.number, line.text, "unchecked", (words,),
                                         label=line.label))
                     continue
                 self.add(StepResult(line.number, line.text, "unreadable", (exc.located(),),

@@ -353,7 +353,8 @@ def cost_symbols(net: Network) -> tuple[sp.Symbol, sp.Symbol, sp.Symbol, sp.Symb
         sp.Symbol(plain_name(c.latex)): upright(c.latex),
         sp.Symbol(c.examples, positive=True, integer=True): c.examples,
         sp.Symbol(c.index, positive=True, integer=True): c.index,
-        sp.Symbol(f"{net.loss_symbol.name}^({c.index})"): rf"{{{loss}}}^{{({c.index})}}",
+        # braced as check reads it back: ∂E^{(i)}/∂θ
+        sp.Symbol(f"{net.loss_symbol.name}^{{({c.index})}}"): rf"{{{loss}}}^{{({c.index})}}",
         sp.Symbol("θ"): r"\theta",
     }
     cost, m, i, loss_i, theta = names

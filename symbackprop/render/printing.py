@@ -109,7 +109,8 @@ class TextPrinter(StrPrinter):
 
     def _print_Sum(self, expr: sp.Sum) -> str:
         ((index, low, high),) = expr.limits
-        return (f"Σ_{self._print(index)}={self._print(low)}..{self._print(high)} "
+        # as check reads it back (and prints what it read): Σ_{i=1}^{m} …
+        return (f"Σ_{{{self._print(index)}={self._print(low)}}}^{{{self._print(high)}}} "
                 f"{self.parenthesize(expr.function, PRECEDENCE['Mul'])}")
 
 
