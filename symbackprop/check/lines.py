@@ -44,7 +44,7 @@ _HEAD = re.compile(r"(∂|\\[dt]?frac\s*\{\s*\\partial(?![A-Za-z]))[^=]*")
 """A derivative alone on its line: the left side of the ``=`` line below it."""
 _CLAUSE = re.compile(r",\s*(?:for (?:every|each|all)|where)\s[^=]*$")
 """Words closing an equation: ``…, for every parameter θ``."""
-_NOTE = re.compile(r">\s|[A-Za-z]+:\s")
+_NOTE = re.compile(r">\s|[Nn]ote:\s")
 """A remark (``note: softmax with cross-entropy: δ = out − target, …``, or quoted as
 Markdown does, ``> …``), not a step."""
 _END_WITH_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times|\*|=|\(|\\left\(|\\\\quad)\s*$")

@@ -153,3 +153,10 @@ def test_names_with_a_two_digit_layer_that_check_prints_read_back(tmp_path: Path
                                       f"{head} = {gradient}"])
     assert again.exit_code == 0, again.output
     assert again.output.startswith(f"{head}: CORRECT")
+
+
+def test_only_a_note_is_set_aside_not_a_word_and_a_colon_before_an_equation() -> None:
+    from symbackprop.check.lines import split_lines
+    assert split_lines("note: δ = out − target, using that the targets sum to 1\n") == []
+    assert split_lines("> softmax with cross-entropy: δ = out − target\n") == []
+    assert [s.number for s in split_lines("Then: E = a + b\n")] == [1]
