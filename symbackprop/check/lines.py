@@ -50,6 +50,52 @@ Markdown does, ``> …``), not a step."""
 _END_WITH_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times|\*|=|\(|\\left\(|\\\\quad)\s*$")
 
 
+_MATRIX_HEADING = re.compile(r"^(?:(?P<tex>\s*%\s*matrix form\b)|(?P<text>Matrix form\b.*:\s*$)|"
+                             r"(?P<md>#{1,6})\s*Matrix form\b|"
+                             r"(?P<section>\s*\\(?:sub)*section\*?\s*\{[^{}]*[Mm]atrix form))")
+_SECTION = re.compile(r"^\s*\\(?:sub)*section\*?\s*\{")
+_ENVIRONMENT = re.compile(r"^\s*\\begin\s*\{")
+
+
+def _ends_region(kind: str, level: int, line: str, previous: str) -> bool:
+    """Whether ``line`` ends a matrix-form region of ``kind`` (see ``matrix_region``)."""
+    if kind == "text":
+        return bool(line.strip()) and not line[:1].isspace()
+    if kind == "md":
+        return re.match(rf"#{{1,{level}}}\s", line) is not None
+    if _SECTION.match(line):
+        return True
+    return kind == "tex" and _ENVIRONMENT.match(line) is not None and \
+        not previous.lstrip().startswith("%")
+
+
+def matrix_region(text: str) -> frozenset[int]:
+    """The lines ``derive`` and the notes print under a *matrix form* heading, by their
+    place: the heading's block in text (indented below ``Matrix form (per layer):``), in
+    Markdown (up to the next heading as high) and in LaTeX (the environments that follow
+    ``% matrix form`` each after a comment, or up to the next section).
+
+    >>> sorted(matrix_region("a = b\\nMatrix form (per layer):\\n  z^[1] = W^[1]·x\\nc = d\\n"))
+    [2, 3]
+    """
+    region: set[int] = set()
+    kind: str | None = None
+    level = 0
+    previous = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        m = _MATRIX_HEADING.match(line)
+        if m is not None:
+            kind = next(k for k, v in m.groupdict().items() if v is not None)
+            level = len(m.group("md") or "")
+        elif kind is not None and _ends_region(kind, level, line, previous):
+            kind = None
+        if kind is not None:
+            region.add(number)
+        if line.strip():
+            previous = line
+    return frozenset(region)
+
+
 @dataclass(frozen=True)
 class SourceLine:
     """One step: where it is, what was written, the formula to read, and its marks."""
@@ -59,6 +105,7 @@ class SourceLine:
     formula: str  # the mathematics alone
     label: str | None = None
     let: bool = False
+    matrix: bool = False  # under a matrix-form heading (``matrix_region``)
 
     @property
     def continues(self) -> bool:
@@ -155,6 +202,7 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
     steps: list[SourceLine] = []
     pending: SourceLine | None = None
     head: tuple[int, str] | None = None  # a quantity alone on the row before
+    matrix = matrix_region(text)
     for number, row in _rows(text):
         written = row.strip()
         body = _ALIGN.sub("", row)
@@ -162,17 +210,20 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         if pending is not None and not body.startswith("**") and (  # **a Markdown heading**
                 body[:1] in "+-−–·*" or body.startswith(("\\cdot", "\\times"))):
             pending = SourceLine(pending.number, f"{pending.text} {written}",
-                                 f"{pending.formula} {body}", pending.label, pending.let)
+                                 f"{pending.formula} {body}", pending.label, pending.let,
+                                 pending.matrix)
             continue
         if pending is not None and _END_WITH_OPERATOR.search(pending.formula) and \
                 not body.startswith("="):
             pending = SourceLine(pending.number, f"{pending.text} {written}",
-                                 f"{pending.formula} {body}", pending.label, pending.let)
+                                 f"{pending.formula} {body}", pending.label, pending.let,
+                                 pending.matrix)
             continue
         if pending is not None and not _RELATION.search(body) and _mathematics(body, knows):
             # the rest of a formula broken over lines (as in a pasted \frac chain)
             pending = SourceLine(pending.number, f"{pending.text} {written}",
-                                 f"{pending.formula} {body}", pending.label, pending.let)
+                                 f"{pending.formula} {body}", pending.label, pending.let,
+                                 pending.matrix)
             continue
         if pending is not None:
             steps.append(pending)
@@ -196,7 +247,7 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         if head is not None and head[0] == number - 1 and body.startswith("="):
             written, body = f"{head[1]} {written}", f"{head[1]} {body}"
         head = None
-        pending = SourceLine(number, written, body, label, let)
+        pending = SourceLine(number, written, body, label, let, number in matrix)
         if len(steps) > MAX_LINES:
             raise ValueError(f"more than {MAX_LINES} steps")
     if pending is not None:

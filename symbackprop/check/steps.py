@@ -130,7 +130,7 @@ class Derivation:
             formula = formula.lstrip("=≈").strip()
             if formula.startswith("\\approx"):
                 formula = formula[len("\\approx"):]
-        if matrix_form(formula):
+        if line.matrix or matrix_form(formula):
             if self.strict:
                 raise FormulaError(MATRIX_WORDS)
             self.chain = None
