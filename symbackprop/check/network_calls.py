@@ -129,6 +129,9 @@ def _loss(r: _Reader, node: Call, generic: str | None) -> sp.Expr:
     q = table.quantities
     net = q.net
     unit = net.outputs[0] if len(net.outputs) == 1 else None
+    if unit is None and len(node.args) == 2 * len(net.outputs) and \
+            all(u.target is not None for u in net.outputs):
+        return _outputs_loss(r, node)
     if unit is None or unit.target is None:
         raise formula_error(f"`{node.func}(a, y)` is the loss of a network with one output "
                             f"and its target; this one has {len(net.outputs)} outputs",
@@ -150,6 +153,22 @@ def _loss(r: _Reader, node: Call, generic: str | None) -> sp.Expr:
                            f"in place of the output {table.text_of(unit.out)} and the target "
                            f"{table.text_of(unit.target)}")
     return net.loss.xreplace({unit.out: args[0], unit.target: args[1]})
+
+
+def _outputs_loss(r: _Reader, node: Call) -> sp.Expr:
+    """``L(a_1, …, a_n, y_1, …, y_n)``: the loss of a network with several outputs, as
+    ``derive`` prints an unspecified one (the outputs, then their targets)."""
+    table = r.scope.table
+    net = table.quantities.net
+    symbols = (*[u.out for u in net.outputs], *[u.target for u in net.outputs])
+    args = [r.read(a) for a in node.args]
+    value = _same(r, args, symbols, table.quantities.loss)
+    shown = ", ".join(table.text_of(s) for s in symbols[:6])
+    how = "" if value is not None else " with its arguments in place of"
+    r.reading.notes.append(f"read `{node.func}(…)` as the loss "
+                           f"{table.text_of(table.quantities.loss)}{how} of {shown}")
+    return value if value is not None else \
+        net.loss.xreplace(dict(zip(symbols, args, strict=True)))
 
 
 def _same(r: _Reader, args: list[sp.Expr], symbols: Sequence[sp.Symbol],

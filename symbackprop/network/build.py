@@ -230,7 +230,8 @@ def build_network(spec: NetworkSpec) -> Network:
     targets = [u.target for u in out_units if u.target is not None]
     if spec.loss.kind == "unspecified":  # C(a, y): its derivatives stay symbols ∂C/∂a
         loss_tex = latex[loss_symbol]
-        loss, gradients = unspecified_loss(spec.loss, outs, targets, loss_tex)
+        loss, gradients = unspecified_loss(spec.loss, outs, targets, loss_tex,
+                                            loss_symbol.name)
         for g, of in zip(gradients, [*outs, *targets], strict=True):
             latex[g] = rf"\frac{{\partial {loss_tex}}}{{\partial {latex[of]}}}"
             kinds[g] = "loss_gradient"

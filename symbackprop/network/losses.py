@@ -36,6 +36,7 @@ class UnspecifiedLoss(sp.Function):
 
     gradients: ClassVar[tuple[sp.Symbol, ...]] = ()
     display: ClassVar[str] = "C"
+    text: ClassVar[str] = "C"  # the loss's plain name, as the text of the formulas writes it
 
     def fdiff(self, argindex: int = 1) -> sp.Expr:
         return type(self).gradients[argindex - 1]
@@ -45,17 +46,19 @@ class UnspecifiedLoss(sp.Function):
         return rf"{type(self).display}\left({args}\right)"
 
     def _sympystr(self, printer: Any) -> str:
-        return f"{type(self).__name__}({', '.join(printer._print(a) for a in self.args)})"
+        return f"{type(self).text}({', '.join(printer._print(a) for a in self.args)})"
 
 
 def unspecified_loss(spec: LossSpec, outputs: Sequence[sp.Symbol], targets: Sequence[sp.Symbol],
-                     display: str) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
-    """C(outputs, targets) and the symbols ∂C/∂a_k, ∂C/∂y_k of its derivatives (named in
-    text as they print, ``∂C/∂s``, a name no spec can give to anything else)."""
+                     display: str, text: str) -> tuple[sp.Expr, tuple[sp.Symbol, ...]]:
+    """C(outputs, targets) and the symbols ∂C/∂a_k, ∂C/∂y_k of its derivatives, written
+    with the loss's name ``text`` as LaTeX writes them with ``display`` (``E_total(out_o1,
+    target_o1)``, ``∂E_total/∂out_o1``: a name no spec can give to anything else)."""
     name = spec.name or "C"
     args = [*outputs, *targets]
-    gradients = tuple(sp.Symbol(f"∂{name}/∂{a.name}", real=True) for a in args)
-    function = type(name, (UnspecifiedLoss,), {"gradients": gradients, "display": display})
+    gradients = tuple(sp.Symbol(f"∂{text}/∂{a.name}", real=True) for a in args)
+    function = type(name, (UnspecifiedLoss,), {"gradients": gradients, "display": display,
+                                               "text": text})
     return function(*args), gradients
 
 

@@ -160,3 +160,18 @@ def test_only_a_note_is_set_aside_not_a_word_and_a_colon_before_an_equation() ->
     assert split_lines("note: δ = out − target, using that the targets sum to 1\n") == []
     assert split_lines("> softmax with cross-entropy: δ = out − target\n") == []
     assert [s.number for s in split_lines("Then: E = a + b\n")] == [1]
+
+
+def test_an_unspecified_loss_of_several_outputs_reads_back(tmp_path: Path) -> None:
+    """The loss named otherwise than its symbol (Loss, E_total) is printed with the
+    symbol's name, as LaTeX prints it, and the call of all outputs and targets reads back."""
+    seed = MAZUR.read_text(encoding="utf-8")
+    spec = tmp_path / "unspecified.yaml"
+    spec.write_text(seed.split("\nloss:")[0] + "\nloss: {kind: unspecified, name: Loss}\n",
+                    encoding="utf-8")
+    printed = derive(str(spec), "--form", "closed")
+    assert "E_total = E_total(out_o1, out_o2, target_o1, target_o2)" in printed
+    assert "Loss" not in printed.split("\n", 1)[1]
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed)
+    assert result.verdict == "correct", [(s.line, s.verdict, s.diagnosis) for s in result.steps
+                                         if s.verdict != "correct"]
