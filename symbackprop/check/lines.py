@@ -73,7 +73,7 @@ def matrix_region(text: str) -> frozenset[int]:
     """The lines ``derive`` and the notes print under a *matrix form* heading, by their
     place: the heading's block in text (indented below ``Matrix form (per layer):``), in
     Markdown (up to the next heading as high) and in LaTeX (the environments that follow
-    ``% matrix form`` each after a comment, or up to the next section).
+    ``% matrix form`` each right below a comment, or up to the next section).
 
     >>> sorted(matrix_region("a = b\\nMatrix form (per layer):\\n  z^[1] = W^[1]·x\\nc = d\\n"))
     [2, 3]
@@ -91,8 +91,7 @@ def matrix_region(text: str) -> frozenset[int]:
             kind = None
         if kind is not None:
             region.add(number)
-        if line.strip():
-            previous = line
+        previous = line
     return frozenset(region)
 
 

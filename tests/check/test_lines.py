@@ -53,6 +53,10 @@ def test_the_latex_region_holds_the_environments_each_after_a_comment() -> None:
     assert sorted(matrix_region(text)) == list(range(1, 12))
     steps = split_lines(text)
     assert [s.matrix for s in steps] == [True, True, False]
+    # where it does not apply, derive says so in a comment set apart from what follows
+    text = ("% matrix form\n\n% matrix form does not apply: the units of the layer differ\n\n"
+            "\\begin{align*}\n\\frac{\\partial L}{\\partial w} &= d x\n\\end{align*}\n")
+    assert [s.matrix for s in split_lines(text)] == [False]
 
 
 def test_a_notes_section_on_the_matrix_form_ends_at_the_next_section() -> None:
