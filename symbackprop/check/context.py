@@ -18,6 +18,7 @@ from .parser import parse_statement
 from .quantities import Quantities, quantities_of
 from .sample_points import EvaluationPoints
 from .syntax import Statement
+from .worked_numbers import WorkedNumbers
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Context:
     printed: Memo[str] = field(default_factory=Memo)
     parsed: Memo[Statement] = field(default_factory=Memo)
     agreed: Memo[bool] = field(default_factory=Memo)
+    _numbers: WorkedNumbers | None = None
 
     @classmethod
     def build(cls, net: Network, *, seed: int, points: int) -> Context:
@@ -73,6 +75,13 @@ class Context:
         knows, is_function = self.knows(locals_)
         return self.parsed.get((formula, syntax, own), lambda: parse_statement(
             formula, knows=knows, is_function=is_function, syntax=syntax))
+
+    @property
+    def numbers(self) -> WorkedNumbers:
+        """The worked example's values, against which written numbers are read."""
+        if self._numbers is None:
+            self._numbers = WorkedNumbers(self)
+        return self._numbers
 
     def text_of(self, sym: sp.Symbol) -> str:
         return self.table.text_of(sym)

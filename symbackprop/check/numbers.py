@@ -48,43 +48,50 @@ def _half_unit(text: str) -> Any:
     return mpmath.mpf(10) ** -places / 2
 
 
-def interval(node: Node) -> Any:
-    """The interval of values that ``node``'s written numbers stand for."""
+def rounding(node: Num) -> Any:
+    """The interval of the numbers that round to ``node`` as written (0.741365 is
+    [0.7413645, 0.7413655]; an integer is itself)."""
+    value = mpmath.mpf(node.text)
+    half = _half_unit(node.text)
+    return mpmath.iv.mpf([value - half, value + half])
+
+
+def interval(node: Node, leaf: Callable[[Num], Any] = rounding) -> Any:
+    """The interval of values that ``node``'s written numbers stand for, each number's
+    interval given by ``leaf`` (by default every number that rounds to it)."""
     iv = mpmath.iv
     iv.dps = DIGITS
     if isinstance(node, Num):
-        value = mpmath.mpf(node.text)
-        half = _half_unit(node.text)
-        return iv.mpf([value - half, value + half])
+        return leaf(node)
     if isinstance(node, Name):
         return iv.exp(iv.mpf(1))
     if isinstance(node, Neg):
-        return -interval(node.arg)
+        return -interval(node.arg, leaf)
     if isinstance(node, Add):
         total = iv.mpf(0)
         for t in node.terms:
-            total += interval(t)
+            total += interval(t, leaf)
         return total
     if isinstance(node, Mul):
         product = iv.mpf(1)
         for f in node.factors:
-            product *= interval(f)
+            product *= interval(f, leaf)
         return product
     if isinstance(node, Div):
-        bottom = interval(node.bottom)
+        bottom = interval(node.bottom, leaf)
         if 0 in bottom:
             raise formula_error("division by a number that rounds to 0", node.pos)
-        return interval(node.top) / bottom
+        return interval(node.top, leaf) / bottom
     if isinstance(node, Pow):
         exponent = node.exp
         if isinstance(exponent, Num) and "." not in exponent.text:
-            return interval(node.base) ** int(exponent.text)
+            return interval(node.base, leaf) ** int(exponent.text)
         if isinstance(exponent, Neg) and isinstance(exponent.arg, Num) and \
                 "." not in exponent.arg.text:
-            return 1 / interval(node.base) ** int(exponent.arg.text)
-        return iv.exp(interval(exponent) * iv.log(interval(node.base)))
+            return 1 / interval(node.base, leaf) ** int(exponent.arg.text)
+        return iv.exp(interval(exponent, leaf) * iv.log(interval(node.base, leaf)))
     if isinstance(node, Call):
-        arg = interval(node.args[0])
+        arg = interval(node.args[0], leaf)
         if node.func == "exp":
             return iv.exp(arg)
         if node.func == "log":

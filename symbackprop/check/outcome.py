@@ -9,10 +9,16 @@ from typing import Any
 from ..network.display import Displayable
 
 STEP_VERDICTS = ("correct", "incorrect", "consequence", "definition", "unreadable",
-                 "unchecked")
+                 "unchecked", "undecided")
 """A step holds; does not hold; does not hold only because an earlier step does not (it
 follows from it); defines a name of the derivation's own; cannot be read; cannot be checked
-(numbers with no worked example in the spec)."""
+(numbers with no worked example in the spec); holds, but its numbers have too few digits to
+tell the right value from another quantity's, with which it would not hold."""
+
+VERDICTS = ("correct", "incorrect", "undecided", "not an answer")
+"""A formula or derivation: states the gradient (or the quantity) it is about, correctly;
+has a wrong step; has no wrong step, but one too few digits to judge; has no wrong step and
+states nothing but what it starts from (``w5 = w5``, ``1 = 1``): no answer."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class StepResult:
     consequence_of: int | None = None  # the line whose error this step inherits
     instances: str | None = None  # "3 of 8 instances hold" for index formulas
     notes: tuple[str, ...] = ()
+    trivial: bool = False  # the side is what it is compared with (w5 = w5, 1 = 1)
+    about: tuple[str, ...] = ()  # the parameters whose gradient or update the step states
 
     @property
     def wrong(self) -> bool:
@@ -60,7 +68,7 @@ class CheckResult(Displayable):
 
     param: str | None
     formula: str
-    verdict: str  # "correct" | "incorrect"
+    verdict: str  # one of VERDICTS
     counterexample: Counterexample | None
     diagnosis: tuple[str, ...]
     equals_gradient_of: str | None

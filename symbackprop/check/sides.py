@@ -39,6 +39,11 @@ class Evaluated:
 
 
 
+def constant_side(ev: Evaluated) -> bool:
+    """A side with no quantity in it: a number (2, 1/2, 0.25)."""
+    return ev.numeric or (ev.side.value.is_number and not ev.side.partials)
+
+
 def shown(sides: list[Evaluated], k: int, fresh: bool) -> list[Evaluated]:
     """The sides a step's text shows: the first one too when the step starts an equation."""
     return [sides[0], sides[k]] if fresh and k == 1 else [sides[k]]

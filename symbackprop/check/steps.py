@@ -12,7 +12,6 @@ the derivation's own names; update rules are checked against gradient descent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import sympy as sp
 
@@ -21,18 +20,18 @@ from .claims import Instance, Side, instance_scope, instances, read_side, uncove
 from .context import Context
 from .diagnosis import NO_EXPLANATION, Finding
 from .forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchecked_form
-from .leibniz import chain_diagnosis, corrected_chains
 from .lines import SourceLine
 from .meaning import Locals, Scope, meaning
 from .names import MissingInstance
-from .numbers import interval, numbers_carried_on, overlap, written_holds
+from .numbers import is_numeric, numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
-from .rereadings import index_hints, rereadings
+from .rereadings import index_hints
 from .sample_points import Value, close
 from .scripts import substitute
 from .sides import (
     Evaluated,
     claim_text,
+    constant_side,
     counterexample,
     instances_text,
     plain,
@@ -43,9 +42,24 @@ from .sides import (
     step_text,
     zero_notes,
 )
-from .syntax import DerivOp, Name, Statement
-from .transposition import transpositions
+from .syntax import Name, Statement
 from .updates import check_update, is_update
+from .wrong_steps import WrongSteps
+
+AT_EXAMPLE = "holds at the spec's values (the worked example), not as an identity"
+
+
+def _same(head: Evaluated, side: Evaluated) -> bool:
+    """Whether a side only restates what it is compared with: the same name or ∂A/∂B
+    (``w5 = w5``, ``∂E/∂w5 = ∂E/∂w5``), or numbers beside numbers (``1 = 1``)."""
+    if constant_side(head) and constant_side(side):
+        return True
+    if head.side.raw == side.side.raw and isinstance(head.side.node, Name) and \
+            isinstance(side.side.node, Name):
+        return True
+    a, b = single_partial(head.side), single_partial(side.side)
+    return a is not None and b is not None and \
+        (a.numerator, a.denominator) == (b.numerator, b.denominator)
 
 
 @dataclass
@@ -59,7 +73,7 @@ class Chain:
 
 
 @dataclass
-class Derivation:
+class Derivation(WrongSteps):
     """The state of a derivation being checked."""
 
     ctx: Context
@@ -252,7 +266,7 @@ class Derivation:
     def evaluate(self, side: Side) -> Evaluated:
         ev = Evaluated(side)
         if side.numeric:
-            ev.span = interval(side.node)
+            ev.span = self.ctx.numbers.span(side.node)
         else:
             ev.compiled = self.ctx.points.compile(side.value)
             ev.values = ev.compiled.everywhere()
@@ -273,6 +287,41 @@ class Derivation:
         if ev.worked is None and not ev.numeric:
             ev.worked = self.ctx.points.at_worked_example(ev.side.value)
         return ev.worked
+
+    def worked_error(self, ev: Evaluated, value: Value) -> Value:
+        """How far ``value`` (``ev`` at the worked example) may be off: how far it moves in
+        more digits (where terms cancel)."""
+        better = self.ctx.points.at_worked_example(ev.side.value, closer=True)
+        return 0 if better is None else abs(better - value)
+
+    def whole_at_example(self, head: Evaluated, side: Evaluated) -> bool:
+        """``∂E/∂M_2 = 0``: a whole number beside a quantity that is not that number
+        everywhere, but is at the worked example (the example's value, as written)."""
+        if head.numeric or side.numeric or constant_side(head) or not constant_side(side) or \
+                not is_numeric(side.side.node, integers=True):
+            return False
+        value = self.worked(head)
+        return value is not None and written_holds(
+            self.ctx.numbers.span(side.side.node), value,
+            lambda: self.ctx.points.at_worked_example(head.side.value, closer=True))
+
+    def too_few_digits(self, evaluated: list[tuple[Instance, list[Evaluated]]],
+                       heads: list[Evaluated], k: int) -> str | None:
+        """Why side ``k``, which holds, is still undecided: a number whose digits also fit a
+        quantity of the example with which the line is wrong."""
+        for (_, sides), head in zip(evaluated, heads, strict=True):
+            side = sides[k]
+            if side.numeric == head.numeric:
+                continue
+            number, other = (side, head) if side.numeric else (head, side)
+            value = self.worked(other)
+            if value is None:
+                continue
+            found = self.ctx.numbers.read(number.side.node, value,
+                                          self.worked_error(other, value), True).undecided
+            if found is not None:
+                return found
+        return None
 
     def agrees(self, a: Evaluated, b: Evaluated) -> bool | None:
         """Whether two sides are equal (None: numbers, and the spec has no worked example)."""
@@ -305,6 +354,9 @@ class Derivation:
             if ok is False and self.agrees_directly(head, side):
                 ok = True
                 direct += [*head.side.direct_notes, *side.side.direct_notes]
+            if ok is False and self.whole_at_example(head, side):
+                ok = True
+                direct.append(AT_EXAMPLE)
             holds.append(ok if not (side.side.fatal or head.side.fatal) else False)
         notes = tuple(dict.fromkeys(
             n for _, sides in evaluated for s in shown(sides, k, previous is heads)
@@ -315,13 +367,24 @@ class Derivation:
                               ("numbers are checked at the spec's worked example, and the "
                                "spec has no values (or an unspecified activation)",),
                               label=line.label, notes=notes), False, None
+        undecided = self.too_few_digits(evaluated, heads, k) \
+            if all(h is not False for h in holds) else None
+        if undecided is not None:
+            return StepResult(line.number, text, "undecided", (undecided,), label=line.label,
+                              instances=count, notes=notes,
+                              claim=self.claim(evaluated[0][1], heads[0], k)), False, None
         if all(h is not False for h in holds):
             remark = self.operator_remark(statement.sides[k], evaluated[0][0], heads[0])
             remark += [n for _, sides in evaluated for s in shown(sides, k, previous is heads)
                        for n in zero_notes(s.side)] + direct
+            trivial = all(_same(head, sides[k]) for (_, sides), head in
+                          zip(evaluated, heads, strict=True))
+            about = tuple(dict.fromkeys(p.name for p in map(self.gradient_param, heads)
+                                        if p is not None))
             return StepResult(line.number, text, "correct", label=line.label,
                               instances=count, notes=tuple(dict.fromkeys((*notes, *remark))),
-                              claim=self.claim(evaluated[0][1], heads[0], k)), False, None
+                              claim=self.claim(evaluated[0][1], heads[0], k),
+                              trivial=trivial, about=about), False, None
         bad = next(j for j, h in enumerate(holds) if h is False)
         inst, sides = evaluated[bad]
         side, head = sides[k], heads[bad]
@@ -358,131 +421,6 @@ class Derivation:
                             counter, claim=self.claim(sides, head, k), label=line.label,
                             instances=count, notes=notes)
         return result, True, equals
-
-    # -- wrong steps ---------------------------------------------------------------
-    def transposed_fixes(self, statement: Statement, k: int, inst: Instance) -> list[str]:
-        """Two indices of one name swapped (w^{l+1}_{jk} for w^{l+1}_{kj}) when that makes
-        side ``k`` hold for every instance, with the fix of the failing instance."""
-        for raw, new, candidate in transpositions(statement):
-            if self.holds_everywhere(candidate, k):
-                was, fix = substitute(raw, inst.indices), substitute(new, inst.indices)
-                return [f"the indices of {raw} are transposed: with {new} it holds for every "
-                        f"instance (here {was} → {fix})"]
-        return []
-
-    def holds_everywhere(self, statement: Statement, k: int) -> bool:
-        """Whether side ``k`` of ``statement`` equals its first side in every instance."""
-        scope = self.scope()
-        checked = 0
-        for inst in instances(statement, self.ctx, scope):
-            inner = instance_scope(scope, inst)
-            try:
-                head, side = (self.evaluate(read_side(statement.sides[j], inner, self.ctx))
-                              for j in (0, k))
-            except MissingInstance:
-                continue
-            except FormulaError:
-                return False
-            if head.side.fatal or side.side.fatal or not self.agrees(head, side):
-                return False
-            checked += 1
-        return checked > 0
-
-    def consequence(self, side: Evaluated, head: Evaluated, previous: Evaluated,
-                    prev_wrong: int | None) -> int | None:
-        """The earlier line whose error this side carries forward, if any."""
-        if prev_wrong is not None and previous is not side and self.agrees(previous, side):
-            return prev_wrong
-        if side.compiled is None or head.values is None:
-            return None
-        for number, finding in self.fixes:
-            if finding.swap:
-                swap = dict(finding.swap)
-                if all(close(side.compiled.at(j, swap), head.values[j])
-                       for j in range(self.ctx.points.count)):
-                    return number
-            elif finding.scale is not None and side.values is not None:
-                s = finding.scale
-                if all(v is not None and h is not None and
-                       close(v, h * s.numerator / s.denominator)
-                       for v, h in zip(side.values, head.values, strict=True)):
-                    return number
-        return None
-
-    def diagnose(self, head: Evaluated, side: Evaluated) -> tuple[list[Finding], str | None]:
-        findings: list[Finding] = [Finding(p) for p in side.side.problems]
-        equals: str | None = None
-        partial = single_partial(head.side)
-        graph = self.scope().graph
-        if partial is not None:
-            fixed = corrected_chains(graph, side.side.raw, side.side.partials,
-                                     partial.numerator, partial.denominator)
-            if fixed:
-                findings.append(Finding(f"without the meaningless factors the chain reads "
-                                        f"{fixed}"))
-            findings += [Finding(t) for t in chain_diagnosis(
-                graph, side.side.raw, side.side.partials, partial.numerator,
-                partial.denominator)]
-        if side.compiled is not None and side.values is not None and head.values is not None:
-            gradient_of = self.gradient_param(head)
-            if gradient_of is not None and not side.side.reading.examples:
-                more, equals = self.ctx.diagnoser.diagnose_gradient(
-                    gradient_of, side.compiled, side.side.value, side.values)
-            else:
-                more = self.ctx.diagnoser.diagnose_claim(head.values, side.compiled,
-                                                         side.side.value, side.values)
-            q = self.ctx.quantities
-            if partial is not None and partial.numerator == q.cost:  # ∂J/∂θ: m examples
-                more = self.ctx.diagnoser.diagnose_cost(
-                    partial.denominator, head.values, side.values,
-                    self.ctx.points.scalar(q.count), self.ctx.text_of(q.loss)) + more
-            elif head.side.value == q.cost:  # J = (1/m) Σ L^(i): m examples
-                more = self.ctx.diagnoser.diagnose_mean(
-                    head.values, side.values, self.ctx.points.scalar(q.count)) + more
-            findings += more
-        elif side.numeric or head.numeric:
-            value = self.worked(head if side.numeric else side)
-            if value is not None:
-                findings.append(Finding(
-                    f"at the spec's values the exact value is {sp.Float(value, 12)}, which "
-                    f"the written numbers do not round to"))
-        if not findings:
-            findings.append(Finding(NO_EXPLANATION))
-        return findings, equals
-
-    def operator_remark(self, node: Any, inst: Instance, head: Evaluated) -> list[str]:
-        """∂E/∂o = ∂/∂o [ … ]: a remark when the bracket is not E, though its derivative is."""
-        partial = single_partial(head.side)
-        if not isinstance(node, DerivOp) or partial is None:
-            return []
-        scope = instance_scope(self.scope(), inst)
-        try:
-            body = read_side(node.body, scope, self.ctx)
-            bottom = meaning(node.bottom, scope)[0]
-        except (FormulaError, MissingInstance):
-            return []
-        if bottom != partial.denominator or body.numeric:
-            return []
-        mine = self.evaluate(body).values
-        truth = self.ctx.points.compile(partial.numerator).everywhere()
-        if mine is None or all(close(a, b) for a, b in zip(mine, truth, strict=True)):
-            return []
-        top, by = self.ctx.text_of(partial.numerator), self.ctx.text_of(partial.denominator)
-        return [f"the expression under ∂/∂{by} is not {top}; the step holds only because the "
-                f"difference does not depend on {by}"]
-
-    def reread(self, statement: Statement, k: int, inst: Instance, head: Evaluated
-               ) -> list[Finding]:
-        """Readings of side ``k`` the student may have meant (brackets), when they hold."""
-        found = []
-        for words, node in rereadings(statement.sides[k], statement):
-            try:
-                side = read_side(node, instance_scope(self.scope(), inst), self.ctx)
-            except (FormulaError, MissingInstance):
-                continue
-            if self.agrees(head, self.evaluate(side)):
-                found.append(Finding(words))
-        return found
 
     def gradient_param(self, head: Evaluated) -> sp.Symbol | None:
         """The parameter θ when the head is ∂E/∂θ (the network's loss, one example)."""

@@ -17,10 +17,11 @@ from ..errors import FormulaError
 from .claims import instance_scope, instances, read_side
 from .meaning import Scope, gradient_array_name, meaning
 from .names import MissingInstance
+from .numbers import written_holds
 from .outcome import Counterexample, StepResult
 from .sample_points import close
 from .scripts import update_mark
-from .syntax import Name, Statement, names_in
+from .syntax import Name, Node, Statement, names_in
 
 if TYPE_CHECKING:
     from .context import Context
@@ -62,6 +63,8 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
     found = instances(statement, ctx, scope)
     text = line.formula.strip()
     checked = 0
+    stated: list[str] = []
+    undecided: str | None = None
     failures: list[tuple[str, list[str], Counterexample | None]] = []
     for inst in found:
         inner = instance_scope(scope, inst)
@@ -77,21 +80,58 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
         if param is None or ctx.graph.kind(param) != "param":
             raise FormulaError("the left side of an update must be a parameter's new value "
                                "(w^{+}, w_{t+1}, or w with ←)")
-        words = _judge(ctx, param, rhs.value, rhs.reading.examples or _uses_cost(rhs, ctx))
-        if words is not None:
-            failures.append((inst.describe(ctx), words[0], words[1]))
+        stated.append(param.name)
+        cost = bool(rhs.reading.examples) or _uses_cost(rhs, ctx)
+        if rhs.numeric:  # w⁺ = 0.35891648: the new value at the worked example
+            verdict, words = _judge_number(ctx, param, rhs.node, cost)
+            if verdict == "unchecked":
+                return StepResult(line.number, text, "unchecked", tuple(words),
+                                  label=line.label, claim="gradient descent")
+            if verdict == "undecided":
+                undecided = undecided or words[0]
+            elif verdict == "incorrect":
+                failures.append((inst.describe(ctx), words, None))
+            continue
+        wrong = _judge(ctx, param, rhs.value, cost)
+        if wrong is not None:
+            failures.append((inst.describe(ctx), wrong[0], wrong[1]))
     if checked == 0:
         raise FormulaError("no values of the free indices give names that all exist")
     count = f"{checked - len(failures)} of {checked} instances hold" if checked > 1 or \
         found[0].indices or found[0].generic else None
+    if not failures and undecided is not None:
+        return StepResult(line.number, text, "undecided", (undecided,), label=line.label,
+                          instances=count, claim="gradient descent")
     if not failures:
         return StepResult(line.number, text, "correct", label=line.label, instances=count,
-                          claim="gradient descent")
+                          claim="gradient descent", about=tuple(dict.fromkeys(stated)))
     where, words, counter = failures[0]
     if where:
         words = [f"fails for {where}", *words]
     return StepResult(line.number, text, "incorrect", tuple(words), counter,
                       claim="gradient descent", label=line.label, instances=count)
+
+
+def _judge_number(ctx: Context, param: sp.Symbol, node: Node, cost: bool
+                  ) -> tuple[str, list[str]]:
+    """A new value written in numbers, at the worked example: its verdict and words."""
+    rate = ctx.quantities.rate
+    truth = param - rate * _objective_gradient(ctx, param, cost)
+    value = ctx.points.at_worked_example(truth)
+    if value is None or ctx.net.spec.values.learning_rate is None:
+        return "unchecked", ["a new value in numbers is checked at the spec's worked example, "
+                             "and the spec has no values or no learning rate"]
+    better = ctx.points.at_worked_example(truth, closer=True)
+    error = 0 if better is None else abs(better - value)
+    span = ctx.numbers.span(node)
+    holds = written_holds(span, value, lambda: better)
+    reading = ctx.numbers.read(node, value, error, holds)
+    if holds:
+        return ("undecided", [reading.undecided]) if reading.undecided else ("correct", [])
+    name = ctx.text_of(param)
+    return "incorrect", [*reading.explanations,
+                         f"one gradient-descent step takes {name} to {sp.Float(value, 12)} at "
+                         f"the spec's values, which the written numbers do not round to"]
 
 
 def _uses_cost(rhs: object, ctx: Context) -> bool:

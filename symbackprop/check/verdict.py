@@ -164,18 +164,27 @@ class Checker:
     # -- the report ----------------------------------------------------------------
     def result(self, run: Derivation, text: str, target: sp.Symbol | None) -> CheckResult:
         steps = tuple(run.results)
-        if not any(s.verdict in ("correct", "incorrect", "consequence", "unreadable")
-                   for s in steps):
+        if not any(s.verdict in ("correct", "incorrect", "consequence", "unreadable",
+                                 "undecided") for s in steps):
             reasons = [s.diagnosis[0] for s in steps if s.diagnosis]
             raise FormulaError("no step could be checked" + (f": {reasons[0]}" if reasons
                                                              else ""))
         wrong = next((s for s in steps if s.verdict in ("incorrect", "unreadable")), None)
         first_bad = next((s for s in steps if s.wrong), None)
         param = target or run.last_gradient
-        correct = first_bad is None and any(s.verdict == "correct" for s in steps)
-        shown = wrong or first_bad
+        undecided = next((s for s in steps if s.verdict == "undecided"), None) \
+            if first_bad is None else None
+        verdict = "incorrect" if first_bad is not None else "undecided" if undecided else \
+            "correct" if _answers(steps, param) else "not an answer"
+        correct = verdict == "correct"
+        shown = wrong or first_bad or undecided
         diagnosis: tuple[str, ...] = ()
         counter = None
+        if verdict == "not an answer":
+            subject = f"∂{self.names.text_of(self.net.loss_symbol)}/∂" \
+                f"{self.names.text_of(param)}" if param is not None else "a quantity"
+            diagnosis = (f"not an answer: it states nothing about {subject} but what it "
+                         f"starts from",)
         if shown is not None:
             diagnosis = shown.diagnosis or (NO_EXPLANATION,)
             counter = shown.counterexample
@@ -199,7 +208,7 @@ class Checker:
                        if e is not None and s is shown), None)
         return CheckResult(
             param=param.name if param is not None else None, formula=text,
-            verdict="correct" if correct else "incorrect", counterexample=counter,
+            verdict=verdict, counterexample=counter,
             diagnosis=tuple(dict.fromkeys(diagnosis)), equals_gradient_of=equals,
             parsed=run.parsed_text if run.detail else "",
             parsed_latex=run.parsed_latex if run.detail else "",
@@ -210,6 +219,15 @@ class Checker:
             steps=steps, first_wrong_line=first_bad.line if first_bad is not None else None,
             names=self._shown_names,
         )
+
+
+def _answers(steps: tuple[StepResult, ...], param: sp.Symbol | None) -> bool:
+    """Whether the correct steps state something in terms other than itself: with a
+    parameter, its gradient or update; without one, any quantity."""
+    stated = [s for s in steps if s.verdict == "correct" and not s.trivial]
+    if param is None:
+        return bool(stated)
+    return any(param.name in s.about for s in stated)
 
 
 def checker_for(spec: SpecLike | Checker, *, seed: int = 0) -> Checker:

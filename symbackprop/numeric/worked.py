@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -52,11 +53,43 @@ class Precise(float):
     """
 
     precise: Any
+    given: frozenset[Fraction]  # the example's given values, which it is not unless it is
 
-    def __new__(cls, value: Any) -> Precise:
+    def __new__(cls, value: Any, given: frozenset[Fraction] = frozenset()) -> Precise:
         number = super().__new__(cls, float(value))
         number.precise = value
+        number.given = given
         return number
+
+
+def given_values(net: Network) -> frozenset[Fraction]:
+    """The values a spec gives its worked example (parameters, inputs, targets, the learning
+    rate) as written: ``check`` reads a number equal to one of them as exactly that value, so
+    a computed value is never printed as one of them unless it is one.
+
+    >>> from symbackprop.network.build import build_network
+    >>> from symbackprop.spec.load import load_spec
+    >>> Fraction("0.55") in given_values(build_network(load_spec(
+    ...     "specs/seed-004-mazur-2-2-2.yaml")))
+    True
+    """
+    known = _GIVEN.get(id(net))
+    if known is not None and known[0] is net:
+        return known[1]
+    values = net.spec.values
+    numbers: list[float] = [*values.params.values()]
+    for ex in values.examples[:1]:
+        numbers += [*ex.inputs.values(), *ex.targets.values()]
+    if values.learning_rate is not None:
+        numbers.append(values.learning_rate)
+    found = frozenset(Fraction(repr(float(v))) for v in numbers)
+    if len(_GIVEN) > 8:  # printing asks once per expression: kept for the last networks
+        _GIVEN.clear()
+    _GIVEN[id(net)] = (net, found)
+    return found
+
+
+_GIVEN: dict[int, tuple[Network, frozenset[Fraction]]] = {}
 
 
 def precise(value: Any) -> Any:

@@ -16,7 +16,7 @@ import sympy as sp
 from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
-from ..numeric.worked import Precise, printable
+from ..numeric.worked import Precise, given_values, printable
 from ..spec.naming import expand, plain_name
 from ..spec.typesetting import upright
 from .chain_rows import (
@@ -121,7 +121,7 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
     worked = getattr(at, "worked", None)
     if worked is not None:
         value = worked.value(expr)
-        return math.nan if value is None else Precise(value)
+        return math.nan if value is None else Precise(value, given_values(net))
     import numpy as np  # local: printing needs no numbers
 
     from ..numeric.identifiers import lambdify_by_position

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import sys
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -24,6 +25,7 @@ from ..numeric.worked import HIGH_DIGITS, LOW_DIGITS, Precise, decimal_exponent,
 
 SIGNIFICANT_DIGITS = 6  # numbers inside formulas
 RESULT_DIGITS = 9  # final values, as Mazur's example prints them
+MAX_DIGITS = 30  # digits a computed value is printed to, to tell it from a given value
 _FLOAT_RANGE = (1e-300, 1e300)  # where a float formats a value to its last digit
 _EXACT = mpmath.mpf(10) ** -(LOW_DIGITS - 10)  # check's own tolerance
 
@@ -46,19 +48,37 @@ def _tolerance(value: Any) -> Any:
     return _EXACT
 
 
-def number(value: Any, digits: int = RESULT_DIGITS) -> str:
+def number(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fraction] = frozenset()
+           ) -> str:
     """A value as a textbook prints it: 9 significant digits, no trailing noise
-    (``3.125e-663`` where float64 has 0)."""
-    tolerance, value = _tolerance(value), _mpf(value)
+    (``3.125e-663`` where float64 has 0), and never one of the ``given`` values of the
+    example (those of a :class:`Precise` too) that it is not."""
+    tolerance = _tolerance(value)
+    given = given or getattr(value, "given", frozenset())
+    value = _mpf(value)
     if value == 0:
         return "0"
     if not mpmath.isfinite(value):
         return str(float(value))
-    if isinstance(value, float) or _FLOAT_RANGE[0] < abs(value) < _FLOAT_RANGE[1]:
-        text = f"{float(value):.{digits}g}"
-    else:
-        text = _scientific(value, digits)
+    text = _digits(value, digits)
+    # 0.099999999999999 is not written 0.1 where the example gives 0.1: check reads a given
+    # value exactly, so more digits tell the computed value from it
+    while given and "e" not in text and Fraction(text) in given and digits < MAX_DIGITS:
+        with mpmath.workdps(HIGH_DIGITS):
+            if abs(mpmath.mpf(text) - value) <= tolerance * abs(value):
+                break
+        digits += 1
+        text = _digits(value, digits)
     return _inexact(text, value, digits, tolerance)
+
+
+def _digits(value: Any, digits: int) -> str:
+    if digits <= 17 and (isinstance(value, float) or
+                         _FLOAT_RANGE[0] < abs(value) < _FLOAT_RANGE[1]):
+        return f"{float(value):.{digits}g}"
+    if _FLOAT_RANGE[0] < abs(value) < _FLOAT_RANGE[1]:
+        return mpmath.nstr(value, digits, min_fixed=-5, max_fixed=digits).removesuffix(".0")
+    return _scientific(value, digits)
 
 
 def _scientific(value: Any, digits: int) -> str:
@@ -88,9 +108,10 @@ def _inexact(text: str, value: Any, digits: int, tolerance: Any) -> str:
     return f"{mantissa}.{'0' * (digits - shown)}{e}{exponent}"
 
 
-def number_tex(value: Any, digits: int = RESULT_DIGITS) -> str:
+def number_tex(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fraction] = frozenset()
+               ) -> str:
     """A value in LaTeX: ``0.0821670406``, or ``1.5 \\times 10^{-7}`` for tiny ones."""
-    s = number(value, digits)
+    s = number(value, digits, given)
     if "e" in s:
         mant, _, exp = s.partition("e")
         if mant in ("1", "-1"):  # 10^{-15}, not 1 \times 10^{-15}
@@ -105,7 +126,7 @@ def rounded(value: Any, digits: int = SIGNIFICANT_DIGITS) -> sp.Float:
     text = number(value, digits)
     if text.partition("e")[0].rstrip("0").endswith("."):  # 1.00000 of 1.0000003
         return sp.Float(_mpf(value), HIGH_DIGITS)  # printed from its own digits, not as 1
-    return sp.Float(text, max(15, digits))
+    return sp.Float(text, max(15, digits, sum(c.isdigit() for c in text.partition("e")[0])))
 
 
 def json_number(value: Any) -> float | str:

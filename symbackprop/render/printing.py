@@ -19,6 +19,7 @@ operator in a printed derivation comes from a printer, never from string gluing:
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import Any, ClassVar
 
 import sympy as sp
@@ -27,6 +28,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from ..network.build import Network
+from ..numeric.worked import given_values
 from .numbers import SIGNIFICANT_DIGITS, number, number_tex
 
 
@@ -101,8 +103,10 @@ class TextPrinter(StrPrinter):
     _default_settings: ClassVar[dict[str, Any]] = {**StrPrinter._default_settings,
                                                    "order": "none"}
 
+    given: frozenset[Fraction] = frozenset()  # the example's given values (see number)
+
     def _print_Float(self, expr: sp.Float) -> str:
-        return number(expr, SIGNIFICANT_DIGITS)
+        return number(expr, SIGNIFICANT_DIGITS, self.given)
 
     def _print_Equality(self, expr: sp.Eq) -> str:
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
@@ -129,9 +133,11 @@ class DisplayTextPrinter(TextPrinter):
     formula checker reads both signs back.
     """
 
-    def __init__(self, slopes: dict[sp.Symbol, sp.Symbol] | None = None) -> None:
+    def __init__(self, slopes: dict[sp.Symbol, sp.Symbol] | None = None,
+                 given: frozenset[Fraction] = frozenset()) -> None:
         super().__init__()
         self.slopes = slopes or {}
+        self.given = given
 
     def slope_of(self, arg: sp.Expr) -> str | None:
         out = self.slopes.get(arg)
@@ -206,6 +212,7 @@ class NetworkLatexPrinter(LatexPrinter):
 
     def __init__(self, network: Network | None = None, **settings: Any) -> None:
         self.slopes = slopes_of(network)
+        self.given = given_values(network) if network is not None else frozenset()
         extra = settings.pop("extra_names", {})
         names = network.latex_names if network is not None else {}
         if extra:
@@ -215,7 +222,7 @@ class NetworkLatexPrinter(LatexPrinter):
         super().__init__(settings)
 
     def _print_Float(self, expr: sp.Float) -> str:
-        return number_tex(expr, SIGNIFICANT_DIGITS)
+        return number_tex(expr, SIGNIFICANT_DIGITS, self.given)
 
     def slope_of(self, arg: sp.Expr) -> str | None:
         out = self.slopes.get(arg)
@@ -259,7 +266,8 @@ def _is_plain_product(expr: sp.Mul) -> bool:
 def text(expr: sp.Expr, network: Network | None = None) -> str:
     """Text as a handout prints it, e.g. ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1``;
     with the ``network``, an unspecified activation's slope prints as ∂y/∂z."""
-    return DisplayTextPrinter(slopes_of(network)).doprint(expr)
+    given = given_values(network) if network is not None else frozenset()
+    return DisplayTextPrinter(slopes_of(network), given).doprint(expr)
 
 
 def plain_text(expr: sp.Expr) -> str:

@@ -293,10 +293,11 @@ def _checked(spec: str, tmp_path: Path, derivation: str) -> int:
 
 def test_a_sum_that_nearly_cancels_is_printed_as_it_is_and_reads_back(tmp_path: Path) -> None:
     """−0.1 + 0.099999999999999 is −10^{-15} (float64 left 0 of it, or −1.0000000000000009e-15):
-    derive prints it, check reads the line after `= -0.1 + 0.1` as right, and a wrong value
-    in its place, 0 among them, is wrong."""
+    derive prints it, with 0.099999999999999 in full where 0.1 would read as the bias's given
+    value, check reads the line after it as right, and a wrong value in its place, 0 among
+    them, is wrong."""
     spec, printed = _derived(tmp_path, NEARLY_CANCELLING, "bs")
-    assert "&= -0.1 + 0.1 \\\\\n&= -10^{-15}\n\\end{align*}" in printed
+    assert "&= -0.1 + 0.099999999999999 \\\\\n&= -10^{-15}\n\\end{align*}" in printed
     assert _checked(spec, tmp_path, printed) == 0
     for wrong in ["-2 \\times 10^{-15}", "0", "-1.1 \\times 10^{-15}", "10^{-15}",
                   "-10^{-16}"]:
