@@ -16,7 +16,8 @@ Key = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class GradeRow:
-    """One graded answer: verdict ``correct``, ``incorrect`` or ``error`` (unreadable)."""
+    """One graded answer: a verdict of :data:`~symbackprop.check.outcome.VERDICTS` (correct,
+    incorrect, undecided, not an answer), or ``error`` (unreadable)."""
 
     id: str
     param: str

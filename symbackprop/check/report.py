@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from ..network.display import register
 from ..render.escape import json_text, spreadsheet_safe
 from .answers import GradeRow
+from .outcome import VERDICTS as CHECK_VERDICTS
 from .outcome import CheckResult, Counterexample, StepResult
 
 GRADE_COLUMNS = ("id", "param", "verdict", "equals_gradient_of", "first_wrong_line",
                  "diagnosis")
-VERDICTS = ("correct", "incorrect", "error")
+VERDICTS = (*CHECK_VERDICTS, "error")
 MAX_STEP_TEXT = 100
 
 
@@ -80,6 +81,8 @@ def render_check(result: CheckResult, fmt: str = "text") -> str:
     else:
         if result.gradient is not None:
             lines.append(f"  gradient: {result.gradient}")
+        if result.verdict == "not an answer":
+            lines += [f"  - {d}" for d in result.diagnosis]
         for step in result.steps:
             lines += _step_lines(step, result.names)
     shown = {n for step in result.steps for n in step.notes} if several else set()
@@ -123,8 +126,9 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
             else ""
         lines.append("  ".join(v.ljust(w) for v, w in zip(row[:3], widths, strict=True))
                      + "  " + where + row[5])
-    lines.append(f"{summary['correct']} correct, {summary['incorrect']} incorrect, "
-                 f"{summary['error']} unreadable")
+    counts = [f"{summary[v]} {v}" for v in CHECK_VERDICTS if summary[v] or v in (
+        "correct", "incorrect")]
+    lines.append(", ".join([*counts, f"{summary['error']} unreadable"]))
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,7 @@ Two more readings keep a verdict true:
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,13 +34,14 @@ from typing import TYPE_CHECKING, Any
 import mpmath
 
 from .numbers import DIGITS, contains, rounding
-from .syntax import Node, Num, walk
+from .syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
 
 if TYPE_CHECKING:
     from .context import Context
 
 MAX_GRADIENTS = 300  # the gradients of larger networks are not among the known values
 MAX_SHOWN = 3
+FLOAT_SIZES = (1e-280, 1e280)  # where a float screens a value (beyond: the intervals decide)
 SLACK = mpmath.mpf(10) ** -(DIGITS - 10)  # the relative error of a known value
 GIVEN_KINDS = ("param", "input", "target", "rate")
 KIND_ORDER = ("param", "input", "target", "rate", "net", "out", "delta", "gradient", "loss")
@@ -203,6 +205,20 @@ class WorkedNumbers:
                 raise
 
         numbers = [n for n in walk(node) if isinstance(n, Num)]
+        width = _width(self.span(node))
+        truth_float = float(truth)
+        exact_holds = holds_with
+
+        def holds_with(fixed: dict[int, Any]) -> bool:
+            # in floats first: a value that moves the line far beyond its own rounding
+            # cannot hold, and most candidates do (one interval evaluation each otherwise)
+            guess = _float_value(node, {k: float(v) for k, v in fixed.items()})
+            size = None if guess is None else max(abs(guess), abs(truth_float))
+            if size is not None and FLOAT_SIZES[0] < size < FLOAT_SIZES[1] and \
+                    abs(guess - truth_float) > 2 * width + 1e-9 * size:
+                return False
+            return exact_holds(fixed)
+
         if holds:
             return NumberReading(True, self._ambiguity(numbers, holds_with))
         return NumberReading(False, explanations=tuple(self._explain(numbers, holds_with)))
@@ -212,8 +228,8 @@ class WorkedNumbers:
         """A number of a line that holds whose digits also fit a quantity that would make
         the line wrong: the digits are too few to judge."""
         for n in numbers:
-            if not n.decimal or self.named(n):
-                continue
+            if not n.decimal or self.named(n) or holds_with({n.pos: _value_of(n)}):
+                continue  # exact, or right as written (0.25 where σ′ is exactly 1/4)
             wrong = [k for k in self.near(rounding(n)) if not holds_with({n.pos: k.value})]
             if wrong:
                 fits = ", ".join(k.shown() for k in wrong[:MAX_SHOWN])
@@ -244,6 +260,45 @@ class WorkedNumbers:
                        f"place the line holds")
             else:
                 yield f"with {which} in place of {n.text} the line holds"
+
+
+def _float_value(node: Node, fixed: dict[int, float]) -> float | None:
+    """A side of numbers in floats (a number at position p as ``fixed[p]``); None where a
+    float cannot say (an overflow, a division by 0)."""
+    try:
+        return _float(node, fixed)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _float(node: Node, fixed: dict[int, float]) -> float:
+    if isinstance(node, Num):
+        return fixed[node.pos] if node.pos in fixed else float(node.text)
+    if isinstance(node, Name):
+        return math.e
+    if isinstance(node, Neg):
+        return -_float(node.arg, fixed)
+    if isinstance(node, Add):
+        return math.fsum(_float(t, fixed) for t in node.terms)
+    if isinstance(node, Mul):
+        return math.prod(_float(f, fixed) for f in node.factors)
+    if isinstance(node, Div):
+        return _float(node.top, fixed) / _float(node.bottom, fixed)
+    if isinstance(node, Pow):
+        return float(_float(node.base, fixed) ** _float(node.exp, fixed))
+    if isinstance(node, Call):
+        arg = _float(node.args[0], fixed)
+        if node.func == "exp":
+            return math.exp(arg)
+        if node.func == "log":
+            return math.log(arg)
+        return 1 / (1 + math.exp(-arg))
+    raise TypeError("not a number")
+
+
+def _width(span: Any) -> float:
+    lo, hi = _ends(span)
+    return float(hi - lo)
 
 
 def _kinship(candidate: Known, mine: tuple[Known, ...]) -> tuple[int, int]:

@@ -33,7 +33,8 @@ _EXACT = mpmath.mpf(10) ** -(LOW_DIGITS - 10)  # check's own tolerance
 def _mpf(value: Any) -> Any:
     value = precise(value)
     if isinstance(value, sp.Float):
-        return mpmath.mpf(value._mpf_)
+        with mpmath.workdps(max(HIGH_DIGITS, value._prec)):  # every digit the Float has
+            return mpmath.mpf(value._mpf_)
     return value
 
 
@@ -45,6 +46,9 @@ def _tolerance(value: Any) -> Any:
         return mpmath.mpf(2) ** -52
     if isinstance(value, sp.Float):
         return max(_EXACT, mpmath.mpf(2) ** (1 - value._prec))
+    bits = getattr(precise(value), "_mpf_", (0, 0, 0, 0))[3]
+    if 0 < bits <= 53:  # no more digits than a float's: written from a float, say
+        return mpmath.mpf(2) ** -52
     return _EXACT
 
 
@@ -73,7 +77,7 @@ def number(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fraction] =
 
 
 def _digits(value: Any, digits: int) -> str:
-    if digits <= 17 and (isinstance(value, float) or
+    if digits <= 15 and (isinstance(value, float) or
                          _FLOAT_RANGE[0] < abs(value) < _FLOAT_RANGE[1]):
         return f"{float(value):.{digits}g}"
     if _FLOAT_RANGE[0] < abs(value) < _FLOAT_RANGE[1]:
@@ -94,14 +98,18 @@ def _scientific(value: Any, digits: int) -> str:
 
 
 def _inexact(text: str, value: Any, digits: int, tolerance: Any) -> str:
-    """``text`` with zeros after a decimal point where it reads as a whole number (or a
-    power of ten) that ``value`` is not: 1.0000000003 is ``1.00000000``."""
+    """``text`` with every digit it is rounded to, where it is not ``value`` exactly: zeros
+    after a decimal point where it reads as a whole number (or a power of ten) that ``value``
+    is not (1.0000000003 is ``1.00000000``), and the trailing zeros of a rounded decimal
+    (0.17551 of 0.1755100003 is ``0.175510``), which ``check`` reads as the interval of the
+    numbers that round to it."""
     mantissa, e, exponent = text.partition("e")
-    if "." in mantissa:
-        return text
     with mpmath.workdps(HIGH_DIGITS):
         if abs(mpmath.mpf(text) - value) <= tolerance * abs(value):
             return text
+    if "." in mantissa:  # 0.17551 of 0.1755100003 is 0.175510: rounded to six digits
+        shown = len(mantissa.lstrip("-").replace(".", "").lstrip("0"))
+        return f"{mantissa}{'0' * max(0, digits - shown)}{e}{exponent}"
     shown = len(mantissa.lstrip("-"))
     if shown >= digits:  # 123456789 of 123456789.3: the digits go into an exponent
         return f"{float(value):.{digits - 1}e}"
