@@ -1,10 +1,10 @@
 """Split formula text (plain math or LaTeX) into tokens, within fixed size bounds.
 
-LaTeX commands are read here, so the parser only sees names, numbers, functions, ∂ markers,
-sums, indicators, ``frac``/``sqrt``, relations and operators. A name keeps its sub- and
-superscripts (``w^{2}_{22}``, ``a^{[l-1]}_{k}``, ``w_{5}^{+}``): whether a trailing
-superscript belongs to the name or is a power is decided by asking ``known`` (the network's
-name table) about the longer reading first. Every problem is a located :class:`FormulaError`.
+Characters, numbers and LaTeX commands are read here, so the parser only sees names,
+numbers, functions, ∂ markers, sums, indicators, ``frac``/``sqrt``, relations and operators.
+A name is read with the sub- and superscripts that belong to it
+(:mod:`symbackprop.check.reading.written_names`). Every problem is a located
+:class:`FormulaError`.
 
 >>> [t.kind for t in tokenize(r"\\sigma(w_{5}) \\cdot 2")]
 ['func', '(', 'name', ')', '*', 'num']
@@ -15,10 +15,8 @@ name table) about the longer reading first. Every problem is a located :class:`F
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 
-from ...errors import FormulaError, did_you_mean
+from ...errors import did_you_mean
 from ...numeric.worked import MAX_PRINTED_EXPONENT
 from .vocabulary import (
     ACCENT_CMDS,
@@ -33,7 +31,6 @@ from .vocabulary import (
     MUL_CMDS,
     OPERATOR_CHARS,
     PARAMETRIC_FUNCTIONS,
-    PRIME_CHARS,
     RELATION_CHARS,
     RELATION_CMDS,
     SIZING,
@@ -44,6 +41,13 @@ from .vocabulary import (
     UNICODE_GREEK,
     UNSUPPORTED,
 )
+from .written_names import (
+    LATEX_COMMAND,
+    Known,
+    NameScanner,
+    Token,
+    formula_error,
+)
 
 MAX_LENGTH = 20_000
 MAX_TOKENS = 5_000
@@ -52,60 +56,20 @@ MAX_EXPONENT = 64
 MAX_DECIMAL_EXPONENT = MAX_PRINTED_EXPONENT  # 4.3 \times 10^{-663}: as derive prints it
 MAX_NUMBER_CHARS = 30
 MAX_NUMBER_DIGITS = 120  # digits of a constant after folding, e.g. 10^64
-MAX_NAME_CHARS = 200
 MAX_EXP_NESTING = 3
 
 _NUMBER = re.compile(r"[0-9]*\.?[0-9]*")
-_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
-_LATEX_WORD = re.compile(r"\\[A-Za-z]+")
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ENVIRONMENT = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
-# a superscript that is part of a name whatever the network: ^{[1]}, ^{(2)}, ^{\prime}, ^{*}
-_NAME_LIKE_SUP = re.compile(r"\^\s*(\{\s*(\[[^{}]*\]|\([^{}]*\)|\\prime|'+|\*|\+)\s*\}|"
-                            r"\\prime|\*|\+)")
-
-Known = Callable[[str], bool]
-
-
-@dataclass(frozen=True)
-class Token:
-    """One token: ``kind`` is num, name, func, partial, frac, sqrt, sum, indicator, cases,
-    endcases, rowsep, word, rel or an operator; ``sub``/``sup`` hold the raw scripts of a
-    function, ∂, Σ or indicator."""
-
-    kind: str
-    text: str
-    pos: int
-    primes: int = 0
-    sub: str | None = None
-    sup: str | None = None
-
-    @property
-    def written(self) -> str:
-        """The text with its primes, as the name table looks it up (``y'``)."""
-        return self.text + "'" * self.primes
-
-
-def formula_error(message: str, pos: int | None = None, hint: str | None = None
-                  ) -> FormulaError:
-    """A :class:`FormulaError` naming the (1-based) character where the problem is."""
-    where = f" at character {pos + 1}" if pos is not None else ""
-    return FormulaError(message + where, hint=hint)
 
 
 def _is_digit(c: str) -> bool:
     return "0" <= c <= "9"  # ASCII only: "²".isdigit() is True but it is no number here
 
 
-class _Scanner:
-    """Turns formula text into tokens; LaTeX commands are read here, not in the parser."""
-
-    def __init__(self, text: str, syntax: str, known: Known | None) -> None:
-        self.s = text
-        self.i = 0
-        self.syntax = syntax
-        self.known = known
-        self.tokens: list[Token] = []
+class _Scanner(NameScanner):
+    """Turns formula text into tokens; LaTeX commands are read here, not in the parser;
+    names with their scripts by :class:`NameScanner`."""
 
     def run(self) -> list[Token]:
         while self.i < len(self.s):
@@ -113,10 +77,6 @@ class _Scanner:
             if len(self.tokens) > MAX_TOKENS:
                 raise formula_error(f"the formula has more than {MAX_TOKENS} tokens")
         return self.tokens
-
-    def _emit(self, kind: str, text: str, pos: int, primes: int = 0, *,
-              sub: str | None = None, sup: str | None = None) -> None:
-        self.tokens.append(Token(kind, text, pos, primes, sub, sup))
 
     def _one(self) -> None:
         s, i = self.s, self.i
@@ -166,35 +126,6 @@ class _Scanner:
             raise formula_error(f"unexpected character `{shown}`", i,
                                 hint="formulas use names, numbers, + - * / ^ and parentheses")
 
-    def _letters(self, start: int) -> str:
-        j = start
-        while j < len(self.s) and self.s[j].isascii() and self.s[j].isalnum():
-            j += 1
-        self.i = j
-        return self.s[start:j]
-
-    def _primes(self) -> int:
-        """Consume the primes after a name or function (``f''``, ``σ′``) and count them."""
-        primes = 0
-        while self.i < len(self.s):
-            if self.s[self.i] in PRIME_CHARS:
-                primes += 1
-                self.i += 1
-            elif self.s.startswith("^{\\prime}", self.i):
-                primes += 1
-                self.i += len("^{\\prime}")
-            elif self.s.startswith("^\\prime", self.i):
-                primes += 1
-                self.i += len("^\\prime")
-            else:
-                break
-        return primes
-
-    def _skip_space(self, j: int) -> int:
-        while j < len(self.s) and self.s[j].isspace():
-            j += 1
-        return j
-
     def _number(self, start: int) -> None:
         m = _NUMBER.match(self.s, start)
         assert m is not None  # the pattern matches the empty string
@@ -203,127 +134,6 @@ class _Scanner:
             raise formula_error(f"a number longer than {MAX_NUMBER_CHARS} characters", start)
         self.i = m.end()
         self._emit("num", text, start)
-
-    def _group(self, start: int) -> str:
-        """The text of a balanced ``{...}`` group starting at ``start`` (braces included)."""
-        depth = 0
-        for j in range(start, min(len(self.s), start + MAX_NAME_CHARS)):
-            ch = self.s[j]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    return self.s[start:j + 1]
-        raise formula_error("an unclosed `{` (or a group that is too long)", start)
-
-    # -- scripts -------------------------------------------------------------------
-    def _script(self, j: int) -> tuple[str, int] | None:
-        """The script (``_{..}``, ``_x1``, ``^{..}``, ``^2``, ``_\\alpha``) at ``j``."""
-        s = self.s
-        if j >= len(s) or s[j] not in "_^":
-            return None
-        op = s[j]
-        k = self._skip_space(j + 1) if self.syntax != "plain" else j + 1
-        if k >= len(s):
-            return None
-        if s[k] == "{":
-            if self.syntax == "plain":
-                raise formula_error("braces are LaTeX; write out_h1 or use --syntax latex", k)
-            group = self._group(k)
-            return op + group, k + len(group)
-        if s[k] == "\\":
-            m = _LATEX_WORD.match(s, k)
-            if m is None:
-                return None
-            return op + m.group(0), m.end()
-        if op == "^" and s[k] == "[":  # w^[2]_1,1: a layer in brackets, as reports write it
-            end = s.find("]", k)
-            if end < 0 or not all(c.isascii() and (c.isalnum() or c in "+-") for c in
-                                  s[k + 1:end]) or end == k + 1:
-                return None
-            return op + s[k:end + 1], end + 1
-        if s[k].isascii() and s[k].isalnum():
-            if op == "^":
-                return op + s[k], k + 1
-            end = k
-            while end < len(s) and s[end].isascii() and (s[end].isalnum() or (
-                    s[end] == "," and self.known is not None and end + 1 < len(s) and
-                    s[end + 1].isascii() and s[end + 1].isalnum())):
-                end += 1  # _1,1: two indices (a name that is not known keeps only _1)
-            return op + s[k:end], end
-        if op == "^" and s[k] in "+*":
-            return op + s[k], k + 1
-        return None
-
-    def _scripts(self, j: int) -> list[tuple[str, int]]:
-        """Every script after position ``j`` (spaces before a script are skipped in LaTeX)."""
-        pieces: list[tuple[str, int]] = []
-        while len(pieces) < 8:
-            k = self._skip_space(j) if self.syntax != "plain" else j
-            if self.s.startswith("^{\\prime}", k) or self.s.startswith("^\\prime", k):
-                break  # a prime, read by _primes
-            found = self._script(k)
-            if found is None:
-                break
-            pieces.append(found)
-            j = found[1]
-        return pieces
-
-    def _name(self, start: int, head: str) -> None:
-        """A name: its head and the scripts that belong to it, then any primes."""
-        pieces = self._scripts(self.i)
-        for n, (piece, end) in enumerate(pieces):
-            if "," in piece and piece[1] != "{" and not (self.known is not None and
-                    self.known(head + "".join(p for p, _ in pieces[:n + 1]))):
-                cut = piece.index(",")  # x_1,2 unknown: x_1 and an argument 2 (_{1,2} is whole)
-                pieces = [*pieces[:n], (piece[:cut], end - (len(piece) - cut))]
-                break
-        chosen = len(pieces)
-        if pieces and self.known is not None:
-            chosen = next((k for k in range(len(pieces), -1, -1)
-                           if self.known(head + "".join(p for p, _ in pieces[:k]))), -1)
-        if chosen < 0 or (self.known is None and pieces):
-            # nothing known: trailing superscripts that do not look like part of a name
-            # (^{2}, ^{-1}) are powers
-            chosen = len(pieces)
-            while chosen and pieces[chosen - 1][0].startswith("^") and \
-                    not _NAME_LIKE_SUP.fullmatch(pieces[chosen - 1][0]):
-                chosen -= 1
-        if 0 <= chosen < len(pieces) and any(p.startswith("_") for p, _ in pieces[chosen:]):
-            # a subscript left over cannot be read otherwise: E_{o1} is one (unknown) name
-            chosen = next((k for k in range(len(pieces), chosen, -1)
-                           if pieces[k - 1][0].startswith("_")), chosen)
-        raw = head + "".join(p for p, _ in pieces[:chosen])
-        if chosen:
-            self.i = pieces[chosen - 1][1]
-        if len(raw) > MAX_NAME_CHARS:
-            raise formula_error("a name that is too long", start)
-        self._emit("name", raw, start, self._primes())
-
-    def _operator_scripts(self) -> tuple[str | None, str | None]:
-        """The ``_{...}`` and ``^{...}`` after Σ, ∂, a function or an indicator (contents)."""
-        sub = sup = None
-        while True:
-            j = self._skip_space(self.i)
-            m = _COMMAND.match(self.s, j)
-            if m is not None and m.group(1) in ("limits", "nolimits", "displaystyle"):
-                self.i = m.end()
-                continue
-            found = self._script(j)
-            if found is None:
-                return sub, sup
-            piece, end = found
-            body = piece[1:].strip()
-            if body.startswith("{"):
-                body = body[1:-1]
-            if piece[0] == "_" and sub is None:
-                sub = body
-            elif piece[0] == "^" and sup is None:
-                sup = body
-            else:
-                return sub, sup
-            self.i = end
 
     def _sum(self, start: int) -> None:
         sub, sup = self._operator_scripts()
@@ -339,7 +149,7 @@ class _Scanner:
         if self.syntax == "plain":
             raise formula_error("a LaTeX command in plain syntax", start,
                                 hint="use --syntax latex")
-        m = _COMMAND.match(self.s, start)
+        m = LATEX_COMMAND.match(self.s, start)
         if m is None:
             raise formula_error("a lone backslash", start)
         cmd = m.group(1)
