@@ -7,9 +7,9 @@ never handed to Python or to SymPy's string parsers. What a name means is decide
 read ``w^{2}_{22}`` as one name and ``x_{1}^{2}`` as a square, ``h(1 − h)`` as a product
 and ``f(z)`` as a call.
 
-Derivatives are read in every common spelling: ``\\frac{\\partial L}{\\partial o_1}``,
-``∂E/∂w5``, ``dL/dw_1``, ``∂_{w} E`` and the operator forms ``∂/∂w [ … ]`` and
-``\\frac{\\partial}{\\partial w}\\left( … \\right)``. Sums ``\\sum_{i=1}^{m}``, indicators
+Derivatives are read in every common spelling (:mod:`symbackprop.check.reading.derivatives`:
+``\\frac{\\partial L}{\\partial o_1}``, ``∂E/∂w5``, ``dL/dw_1``, ``∂_{w} E``, ``∂/∂w [ … ]``).
+Sums ``\\sum_{i=1}^{m}``, indicators
 ``𝟙[z > 0]`` / ``[z > 0]`` and ``\\begin{cases}`` braces are part of the grammar.
 
 >>> st = parse_statement(r"\\partial E/\\partial w = -(t - o) x", knows=lambda raw: True)
@@ -20,15 +20,15 @@ Derivatives are read in every common spelling: ``\\frac{\\partial L}{\\partial o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
+from .cursor import Knows
+from .derivatives import DerivativeReader
 from .syntax import (
     Add,
     Call,
     Cases,
     Compare,
     Deriv,
-    DerivOp,
     Div,
     Indicator,
     Mul,
@@ -40,7 +40,7 @@ from .syntax import (
     Statement,
     Sum,
 )
-from .tokens import MAX_DEPTH, Token, comma_follows, formula_error, tokenize
+from .tokens import Token, comma_follows, formula_error, tokenize
 from .vocabulary import FUNCTION_WORDS
 
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -50,64 +50,11 @@ _COMPARISONS = {"<", ">", "<=", ">=", "!="}
 _TWO_DIGITS = re.compile(r"[0-9][0-9]")
 _SUM_INDEX = re.compile(r"\s*([A-Za-z])\s*(?:=\s*(.+))?$")
 
-Knows = Callable[[str], bool]
 
+class _Parser(DerivativeReader):
+    """Recursive descent over tokens: expr → term → unary → power → primary; ∂ and d are
+    read by :class:`DerivativeReader`."""
 
-class _Parser:
-    """Recursive descent over tokens: expr → term → unary → power → primary."""
-
-    def __init__(self, tokens: list[Token], knows: Knows, is_function: Knows, syntax: str,
-                 depth: int = 0) -> None:
-        self.t = tokens
-        self.k = 0
-        self.depth = depth
-        self.knows = knows
-        self.is_function = is_function
-        self.syntax = syntax
-
-    # -- token helpers -------------------------------------------------------------
-    def peek(self, offset: int = 0) -> Token | None:
-        j = self.k + offset
-        return self.t[j] if j < len(self.t) else None
-
-    def kind(self, offset: int = 0) -> str | None:
-        tok = self.peek(offset)
-        return tok.kind if tok is not None else None
-
-    def take(self) -> Token:
-        tok = self.peek()
-        if tok is None:
-            raise formula_error("the formula ends too early")
-        self.k += 1
-        return tok
-
-    def expect(self, kind: str) -> Token:
-        tok = self.peek()
-        if tok is None:
-            raise formula_error(f"expected `{kind}` but the formula ends")
-        if tok.kind != kind:
-            raise formula_error(f"expected `{kind}`, found `{tok.text}`", tok.pos)
-        return self.take()
-
-    def enter(self) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            tok = self.peek()
-            raise formula_error(f"the formula is nested more than {MAX_DEPTH} levels deep",
-                                tok.pos if tok else None)
-
-    def sub(self, text: str, pos: int) -> _Parser:
-        """A parser for script text (Σ bounds, an indicator's condition), one level deeper."""
-        tokens = [Token(t.kind, t.text, t.pos + pos, t.primes, t.sub, t.sup)
-                  for t in tokenize(text, self.syntax, self.knows)]
-        return _Parser(tokens, self.knows, self.is_function, self.syntax, self.depth + 1)
-
-    def done(self) -> None:
-        tok = self.peek()
-        if tok is not None:
-            raise formula_error(f"unexpected `{tok.text}`", tok.pos)
-
-    # -- grammar -------------------------------------------------------------------
     def statement(self, text: str) -> Statement:
         sides = [self.expr()]
         relations: list[str] = []
@@ -266,7 +213,7 @@ class _Parser:
         self.done()
         return value
 
-    # -- names and derivatives -----------------------------------------------------
+    # -- names, fractions -----------------------------------------------------------
     def name(self, tok: Token) -> Node:
         if self._is_d_partial(-1):
             self.k -= 1
@@ -280,83 +227,6 @@ class _Parser:
             return self.call(Token("func", tok.text, tok.pos, tok.primes))
         return Name(tok.text, tok.pos, tok.primes)
 
-    def _d_width(self, offset: int) -> int:
-        """Tokens taken by a ``dX`` (1) or ``d X`` (2) at ``offset``; 0 when there is none."""
-        tok = self.peek(offset)
-        if tok is None or tok.kind != "name":
-            return 0
-        if tok.text == "d" and tok.primes == 0:
-            return 2 if self.kind(offset + 1) == "name" else 0
-        if len(tok.text) > 1 and tok.text[0] == "d" and not self.knows(tok.written) and \
-                self.knows(tok.written[1:]):
-            return 1
-        return 0
-
-    def _is_d_partial(self, offset: int) -> bool:
-        width = self._d_width(offset)
-        return bool(width) and self.kind(offset + width) == "/" and \
-            bool(self._d_width(offset + width + 1))
-
-    def _marker_name(self, what: str, pos: int) -> Name:
-        """After ∂ (or d): the name of the quantity."""
-        tok = self.peek()
-        if tok is None or tok.kind != "name":
-            raise formula_error(f"∂ must be followed by the name of a quantity ({what})", pos,
-                                hint="write ∂A/∂B with names, or ∂/∂B [ … ] for the "
-                                     "derivative of an expression")
-        self.take()
-        return Name(tok.text, tok.pos, tok.primes)
-
-    def _d_name(self) -> Name:
-        """A ``dX`` or ``d X`` (as measured by :meth:`_d_width`): the quantity X."""
-        tok = self.take()
-        if tok.text == "d" and tok.primes == 0:
-            return self._marker_name("after d", tok.pos)
-        return Name(tok.text[1:], tok.pos + 1, tok.primes)
-
-    def _differential(self, what: str) -> Name | None:
-        """``∂X``, ``∂_{X}``, ``dX`` or ``d X`` at the cursor: X; None if there is none."""
-        marker = self.peek()
-        if marker is not None and marker.kind == "partial":
-            self.take()
-            if marker.sub:
-                return self._script_name(marker)
-            return self._marker_name(what, marker.pos)
-        if self._d_width(0):
-            return self._d_name()
-        return None
-
-    def _script_name(self, marker: Token) -> Name:
-        """The X of ``∂_{X}``."""
-        assert marker.sub is not None
-        inner = self.sub(marker.sub, marker.pos)
-        tok = inner.take()
-        inner.done()
-        if tok.kind != "name":
-            raise formula_error("∂_{…} must name a quantity", marker.pos)
-        return Name(tok.text, marker.pos, tok.primes)
-
-    def partial(self, tok: Token) -> Node:
-        if tok.sub:  # ∂_{w} E: the derivative of what follows
-            bottom = self._script_name(tok)
-            return DerivOp(bottom, self.argument(tok), tok.pos)
-        if self.kind() == "/":  # ∂/∂w [ … ]
-            slash = self.take()
-            bottom = self._differential("denominator")
-            if bottom is None:
-                raise formula_error("the denominator of ∂/∂B needs its own ∂", slash.pos)
-            return DerivOp(bottom, self.argument(tok), tok.pos)
-        top = self._marker_name("numerator", tok.pos)
-        slash = self.peek()
-        if slash is None or slash.kind != "/":
-            raise formula_error("write a partial derivative as ∂A/∂B or \\frac{\\partial A}"
-                                "{\\partial B}", tok.pos)
-        self.take()
-        bottom = self._differential("denominator")
-        if bottom is None:
-            raise formula_error("the denominator of ∂A/∂B needs its own ∂", slash.pos)
-        return Deriv(top, bottom, f"∂{top.written}/∂{bottom.written}", tok.pos)
-
     def frac(self, tok: Token) -> Node:
         if self.kind() == "{" and (self.kind(1) == "partial" or self._d_width(1) or
                                    self._lone_d(1)):
@@ -368,37 +238,6 @@ class _Parser:
         top = self.argument(tok)
         bottom = self.argument(tok)
         return Div(top, bottom, tok.pos)
-
-    def _lone_d(self, offset: int) -> bool:
-        """``\\frac{d}{dx}``: a ``d`` alone in the numerator."""
-        tok = self.peek(offset)
-        return tok is not None and tok.kind == "name" and tok.text == "d" and \
-            tok.primes == 0 and self.kind(offset + 1) == "}"
-
-    def frac_derivative(self, tok: Token) -> Node:
-        self.expect("{")
-        marker = self.peek()
-        operator = (marker is not None and self.kind(1) == "}" and
-                    ((marker.kind == "partial" and not marker.sub) or self._lone_d(0)))
-        if operator:
-            self.take()
-            top = None
-        else:
-            top = self._differential("in \\frac")
-            if top is None:
-                raise formula_error("both parts of \\frac{\\partial A}{\\partial B} need ∂",
-                                    tok.pos)
-            if self.kind() == "^":
-                raise formula_error("second derivatives are not supported", tok.pos)
-        self.expect("}")
-        self.expect("{")
-        bottom = self._differential("in \\frac")
-        if bottom is None:
-            raise formula_error("both parts of \\frac{\\partial A}{\\partial B} need ∂", tok.pos)
-        self.expect("}")
-        if top is None:
-            return DerivOp(bottom, self.argument(tok), tok.pos)
-        return Deriv(top, bottom, f"∂{top.written}/∂{bottom.written}", tok.pos)
 
     # -- sums, indicators, cases ---------------------------------------------------
     def sum(self, tok: Token) -> Node:
@@ -467,6 +306,7 @@ class _Parser:
         if sum(c is None for _, c in rows) > 1:
             raise formula_error("only one case may be 'otherwise'", tok.pos)
         return Cases(tuple(rows), tok.pos)
+
 
 
 def _drop_alignment(tokens: list[Token]) -> list[Token]:
