@@ -45,7 +45,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(module, name)
         if _EXPORTS[name] != "errors":  # results show as maths in Jupyter from now on
             importlib.import_module(".render.jupyter", __name__)
-            importlib.import_module(".check.report", __name__)
+            importlib.import_module(".check.grading.report", __name__)
         # importing a submodule binds its name here (``symbackprop.network.derivation`` the module);
         # bind the function instead, so ``from symbackprop import derive`` gives the function
         globals()[name] = value

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..check.vocabulary import SYNTAXES
+from ..check.reading.vocabulary import SYNTAXES
 from .support import CheckFailed, InputError, reports_errors, write_output
 
 MAX_FORMULA_FILE_BYTES = 1_000_000

@@ -7,7 +7,7 @@ a derivation prints is worked out here instead, from the spec's numbers exactly 
 (0.1 is 1/10) at :data:`LOW_DIGITS` and at :data:`HIGH_DIGITS` significant digits: the two
 differ by the error of the first, and a value within that error of 0 is 0 (δ₁ + δ₂ of a
 softmax layer's shared bias, whose targets sum to 1). ``check`` reads a printed number back
-against the same two values (:mod:`symbackprop.check.steps`).
+against the same two values (:mod:`symbackprop.check.judging.steps`).
 
 >>> decimal_exponent(mpmath.mpf("3.1e-663"))
 -663

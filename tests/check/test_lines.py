@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from symbackprop.check import Checker
-from symbackprop.check.forms import MATRIX_WORDS
-from symbackprop.check.lines import matrix_region, split_lines
+from symbackprop.check.reading.forms import MATRIX_WORDS
+from symbackprop.check.reading.lines import matrix_region, split_lines
 from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from symbackprop.check.memo import Memo
+from symbackprop.check.judging.memo import Memo
 
 
 def test_memo_makes_each_value_once_and_stops_growing_at_its_bound() -> None:

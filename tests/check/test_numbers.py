@@ -7,10 +7,10 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symbackprop.check.arithmetic import MAX_CONSTANT_DIGITS, check_size, power, product
-from symbackprop.check.numbers import contains, interval, written_holds
-from symbackprop.check.parser import parse_statement
-from symbackprop.check.tokens import MAX_DECIMAL_EXPONENT
+from symbackprop.check.judging.numbers import contains, interval, written_holds
+from symbackprop.check.meaning.arithmetic import MAX_CONSTANT_DIGITS, check_size, power, product
+from symbackprop.check.reading.parser import parse_statement
+from symbackprop.check.reading.tokens import MAX_DECIMAL_EXPONENT
 from symbackprop.errors import FormulaError
 from symbackprop.numeric.worked import MAX_PRINTED_DIGITS, MAX_PRINTED_EXPONENT
 

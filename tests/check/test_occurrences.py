@@ -8,7 +8,7 @@ import sympy as sp
 from paths import SPECS
 
 from symbackprop.check import Checker
-from symbackprop.check.occurrences import occurrence_fixes, places
+from symbackprop.check.diagnosis.occurrences import occurrence_fixes, places
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec
 

@@ -8,11 +8,11 @@ import pytest
 import sympy as sp
 from paths import SPECS
 
-from symbackprop.check.meaning import Reading
-from symbackprop.check.parser import parse_statement
-from symbackprop.check.syntax import Call, Name, Statement, Sum, walk
-from symbackprop.check.tokens import MAX_DEPTH, MAX_LENGTH, comma_follows, tokenize
-from symbackprop.check.verdict import Checker
+from symbackprop.check.judging.verdict import Checker
+from symbackprop.check.meaning.meaning import Reading
+from symbackprop.check.reading.parser import parse_statement
+from symbackprop.check.reading.syntax import Call, Name, Statement, Sum, walk
+from symbackprop.check.reading.tokens import MAX_DEPTH, MAX_LENGTH, comma_follows, tokenize
 from symbackprop.errors import FormulaError
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.functions import sigmoid, unspecified

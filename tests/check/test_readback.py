@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker
-from symbackprop.check.forms import MATRIX_WORDS
+from symbackprop.check.reading.forms import MATRIX_WORDS
 from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec

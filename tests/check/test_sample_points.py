@@ -6,7 +6,7 @@ import mpmath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from symbackprop.check.sample_points import (
+from symbackprop.check.judging.sample_points import (
     ABSOLUTE_TOLERANCE,
     DIGITS,
     RELATIVE_TOLERANCE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from symbackprop.check.scripts import collections_in, example_mark, function_subscript
+from symbackprop.check.reading.scripts import collections_in, example_mark, function_subscript
 
 
 @pytest.mark.parametrize(("raw", "mark"), [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.check.symbolic import time_limit
+from symbackprop.check.judging.symbolic import time_limit
 
 
 def _busy(seconds: float) -> None:

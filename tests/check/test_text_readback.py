@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker
-from symbackprop.check.forms import MATRIX_WORDS, SOFTMAX_WORDS
-from symbackprop.check.names import readable
+from symbackprop.check.meaning.names import readable
+from symbackprop.check.reading.forms import MATRIX_WORDS, SOFTMAX_WORDS
 from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec
@@ -156,7 +156,7 @@ def test_names_with_a_two_digit_layer_that_check_prints_read_back(tmp_path: Path
 
 
 def test_only_a_note_is_set_aside_not_a_word_and_a_colon_before_an_equation() -> None:
-    from symbackprop.check.lines import split_lines
+    from symbackprop.check.reading.lines import split_lines
     assert split_lines("note: δ = out − target, using that the targets sum to 1\n") == []
     assert split_lines("> softmax with cross-entropy: δ = out − target\n") == []
     assert [s.number for s in split_lines("Then: E = a + b\n")] == [1]

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from paths import SPECS
 
-from symbackprop.check.unknown_names import family_of, spelled, writable
-from symbackprop.check.verdict import Checker
+from symbackprop.check.judging.verdict import Checker
+from symbackprop.check.meaning.unknown_names import family_of, spelled, writable
 from symbackprop.cli.check import check
 from symbackprop.errors import FormulaError, SpecError
 from symbackprop.network.build import build_network

@@ -26,8 +26,8 @@ from paths import SPECS
 from strategies import DrawnNetwork, networks
 
 from symbackprop.check import Checker
-from symbackprop.check.parser import parse_statement
-from symbackprop.check.syntax import Add, Div, Mul, Neg, Node, Num, Pow
+from symbackprop.check.reading.parser import parse_statement
+from symbackprop.check.reading.syntax import Add, Div, Mul, Neg, Node, Num, Pow
 from symbackprop.cli.app import main
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import derive

@@ -37,8 +37,8 @@ def test_deriving_from_a_yaml_spec_imports_only_what_it_uses() -> None:
             "from symbackprop.cli.app import main\n"
             f"r = CliRunner().invoke(main, ['derive', {SEED_004!r}, '--form', 'delta'])\n"
             "assert r.exit_code == 0, r.output\n"
-            "print(sorted(m for m in ('symbackprop.check.tokens', 'symbackprop.spec.json_toml',"
-            " 'tomllib', 'numpy') if m in sys.modules))")
+            "print(sorted(m for m in ('symbackprop.check.reading.tokens',"
+            " 'symbackprop.spec.json_toml', 'tomllib', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"

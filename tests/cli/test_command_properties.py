@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from oracle import close, forward, kink_distance, mismatches, oracle
 
-from symbackprop.check.forms import MATRIX_WORDS
+from symbackprop.check.reading.forms import MATRIX_WORDS
 from symbackprop.cli.app import main
 from symbackprop.spec.load import NetworkSpec, load_spec
 

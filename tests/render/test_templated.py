@@ -8,7 +8,7 @@ import pytest
 from layered_specs import random_layered, write_spec
 from paths import ROOT, SPECS
 
-from symbackprop.check.verdict import check_formula, checker_for
+from symbackprop.check.judging.verdict import check_formula, checker_for
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
 from symbackprop.render import row_breaks, templated

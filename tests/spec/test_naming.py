@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from paths import SPECS
 
-from symbackprop.check.tokens import FUNCTION_WORDS
+from symbackprop.check.reading.tokens import FUNCTION_WORDS
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec

@@ -1,0 +1,8 @@
+"""Diagnosis: which likely mistake explains a wrong formula.
+
+``diagnosis`` compares a wrong side with likely mistakes (another parameter's gradient, a
+swapped symbol, a sign or a constant factor, a missing or extra factor, a missing path);
+``occurrences`` tries a slip at one place of a symbol written several times; ``rereadings``
+reads the text as the student may have meant it (missing brackets, an index that does not
+run with its sum); ``transposition`` swaps the two indices of one name.
+"""

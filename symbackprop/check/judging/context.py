@@ -1,0 +1,119 @@
+"""Everything checking needs about one network, built once and reused for every answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from ...network.build import Network
+from ...network.derivation import Gradients, derive
+from ..diagnosis.diagnosis import Diagnoser
+from ..meaning.graph import Graph
+from ..meaning.meaning import Locals, Scope
+from ..meaning.names import NameTable
+from ..meaning.quantities import Quantities, quantities_of
+from ..reading.parser import parse_statement
+from ..reading.syntax import Statement
+from .memo import Memo
+from .sample_points import EvaluationPoints
+from .worked_numbers import WorkedNumbers
+
+
+@dataclass
+class Context:
+    """A network's quantities, names, graph, random points and diagnoser."""
+
+    net: Network
+    grads: Gradients
+    quantities: Quantities
+    table: NameTable
+    graph: Graph
+    points: EvaluationPoints
+    diagnoser: Diagnoser
+    param_kind: dict[sp.Symbol, str] = field(default_factory=dict)
+    printed: Memo[str] = field(default_factory=Memo)
+    parsed: Memo[Statement] = field(default_factory=Memo)
+    agreed: Memo[bool] = field(default_factory=Memo)
+    _numbers: WorkedNumbers | None = None
+
+    @classmethod
+    def build(cls, net: Network, *, seed: int, points: int) -> Context:
+        grads = derive(net)
+        quantities = quantities_of(net)
+        table = NameTable.of(quantities)
+        graph = Graph(quantities, grads)
+        sample = EvaluationPoints(quantities, grads, seed=seed, count=points)
+        diagnoser = Diagnoser(net, grads, sample, table.text_of)
+        kinds = {net.symbol_by_name[p.name]: p.kind for p in net.spec.params
+                 if p.name in net.symbol_by_name}
+        return cls(net, grads, quantities, table, graph, sample, diagnoser, kinds)
+
+    def scope(self, param: sp.Symbol | None, locals_: Locals | None = None) -> Scope:
+        graph = self.graph
+        if locals_ is not None:
+            graph = graph.with_locals(locals_.definitions, locals_.kinds)
+        return Scope(self.table, graph, param=param, locals=locals_)
+
+    def knows(self, locals_: Locals | None) -> tuple:
+        """``knows`` and ``is_function`` for the parser, with a derivation's own names."""
+        def knows(raw: str) -> bool:
+            return (locals_ is not None and raw in locals_.symbols) or self.table.knows(raw)
+
+        def is_function(raw: str) -> bool:
+            return (locals_ is not None and raw in locals_.functions) or \
+                self.table.is_function(raw)
+
+        return knows, is_function
+
+    def parse(self, formula: str, syntax: str, locals_: Locals | None) -> Statement:
+        """``formula`` read into a statement with a derivation's own names; a text read
+        before with the same names is read once (the syntax tree is immutable)."""
+        own = (tuple(sorted(locals_.symbols)), tuple(sorted(locals_.functions))) \
+            if locals_ is not None else ((), ())
+        knows, is_function = self.knows(locals_)
+        return self.parsed.get((formula, syntax, own), lambda: parse_statement(
+            formula, knows=knows, is_function=is_function, syntax=syntax))
+
+    @property
+    def numbers(self) -> WorkedNumbers:
+        """The worked example's values, against which written numbers are read."""
+        if self._numbers is None:
+            self._numbers = WorkedNumbers(self)
+        return self._numbers
+
+    def text_of(self, sym: sp.Symbol) -> str:
+        return self.table.text_of(sym)
+
+    def plain(self, expr: sp.Basic) -> str:
+        """``expr`` as text with every quantity named as the spec writes it (``y′``, not
+        ``y_prime``; ``w^2_22``, not ``w_2_22``); each expression is printed once."""
+        return self.printed.get(("plain", expr), lambda: self._plain(expr))
+
+    def _plain(self, expr: sp.Basic) -> str:
+        names: dict[sp.Basic, sp.Basic] = {
+            s: sp.Symbol(self.text_of(s)) for s in expr.free_symbols
+            if isinstance(s, sp.Symbol) and s in self.quantities.latex}
+        for entry in expr.atoms(sp.Indexed):  # per-example arrays: ∂L^(i)/∂θ, out^(i)
+            kind, _, name = entry.base.label.name.partition(":")
+            sym = self.net.symbol_by_name.get(name)
+            shown = self.text_of(sym) if sym is not None else name
+            index = str(entry.indices[0]).removeprefix("example_")
+            loss = self.text_of(self.quantities.loss)
+            names[entry] = sp.Symbol(f"∂{loss}^{{({index})}}/∂{shown}" if kind == "grad"
+                                     else f"{shown}^{{({index})}}")
+        for counter in [s for s in expr.free_symbols if s.name.startswith("example_")]:
+            names[counter] = sp.Symbol(counter.name.removeprefix("example_"))
+        return _PlainPrinter().doprint(expr.xreplace(names) if names else expr)
+
+
+class _PlainPrinter(StrPrinter):
+    """SymPy's text, with a sum as a formula writes it: (Σ_{i=1}^{m} (…)), which reads back."""
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        text = f"({self._print(expr.function)})"
+        for var, low, high in reversed(expr.limits):
+            name = self._print(var).removeprefix("example_")
+            text = f"Σ_{{{name}={self._print(low)}}}^{{{self._print(high)}}} {text}"
+        return f"({text})"

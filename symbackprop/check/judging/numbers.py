@@ -1,0 +1,165 @@
+"""Steps with numbers in them, checked at the spec's worked example.
+
+``= 0.741365 · 0.186816 · 0.59327 = 0.0821670406`` is a claim about the spec's values, not an
+identity: each decimal stands for every number that rounds to it. The written side is
+evaluated in interval arithmetic (0.741365 is [0.7413645, 0.7413655]) and the claim holds
+when the exact value at the worked example lies in the interval, so correct rounding passes
+and a wrong digit does not. Integers and fractions (2, 1/2) are exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+import mpmath
+
+from ..reading.syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
+from ..reading.tokens import formula_error
+
+DIGITS = 50
+_FUNCTIONS = ("exp", "log", "sigmoid")
+
+
+def is_numeric(node: Node, *, integers: bool = False) -> bool:
+    """Whether ``node`` is made of numbers only, at least one of them a decimal (or, with
+    ``integers``, any numbers: the ``= 0`` that ends a line of numbers)."""
+    decimal = integers
+    for n in walk(node):
+        if isinstance(n, Num):
+            decimal = decimal or n.decimal
+        elif isinstance(n, Name):
+            if n.written != "e":
+                return False
+        elif isinstance(n, Call):
+            if n.func not in _FUNCTIONS or n.primes or n.param is not None:
+                return False
+        elif not isinstance(n, (Add, Mul, Div, Pow, Neg)):
+            return False
+    return decimal
+
+
+def _half_unit(text: str) -> Any:
+    """Half a unit in the last written place of a decimal (0 for an integer)."""
+    if "." not in text:
+        return mpmath.mpf(0)
+    places = len(text.split(".", 1)[1])
+    return mpmath.mpf(10) ** -places / 2
+
+
+def rounding(node: Num) -> Any:
+    """The interval of the numbers that round to ``node`` as written (0.741365 is
+    [0.7413645, 0.7413655]; an integer is itself)."""
+    value = mpmath.mpf(node.text)
+    half = _half_unit(node.text)
+    return mpmath.iv.mpf([value - half, value + half])
+
+
+def interval(node: Node, leaf: Callable[[Num], Any] = rounding) -> Any:
+    """The interval of values that ``node``'s written numbers stand for, each number's
+    interval given by ``leaf`` (by default every number that rounds to it)."""
+    iv = mpmath.iv
+    iv.dps = DIGITS
+    if isinstance(node, Num):
+        return leaf(node)
+    if isinstance(node, Name):
+        return iv.exp(iv.mpf(1))
+    if isinstance(node, Neg):
+        return -interval(node.arg, leaf)
+    if isinstance(node, Add):
+        total = iv.mpf(0)
+        for t in node.terms:
+            total += interval(t, leaf)
+        return total
+    if isinstance(node, Mul):
+        product = iv.mpf(1)
+        for f in node.factors:
+            product *= interval(f, leaf)
+        return product
+    if isinstance(node, Div):
+        bottom = interval(node.bottom, leaf)
+        if 0 in bottom:
+            raise formula_error("division by a number that rounds to 0", node.pos)
+        return interval(node.top, leaf) / bottom
+    if isinstance(node, Pow):
+        exponent = node.exp
+        if isinstance(exponent, Num) and "." not in exponent.text:
+            return interval(node.base, leaf) ** int(exponent.text)
+        if isinstance(exponent, Neg) and isinstance(exponent.arg, Num) and \
+                "." not in exponent.arg.text:
+            return 1 / interval(node.base, leaf) ** int(exponent.arg.text)
+        return iv.exp(interval(exponent, leaf) * iv.log(interval(node.base, leaf)))
+    if isinstance(node, Call):
+        arg = interval(node.args[0], leaf)
+        if node.func == "exp":
+            return iv.exp(arg)
+        if node.func == "log":
+            return iv.log(arg)
+        return 1 / (1 + iv.exp(-arg))
+    raise formula_error("not a number")  # pragma: no cover - is_numeric excludes the rest
+
+
+def contains(span: Any, value: Any, error: Any = 0, *, absolute: bool = True) -> bool:
+    """Whether ``value`` lies in ``span`` (with room for the last of 50 digits: relative to
+    the value, so 1.2 × 10^{-172} is not 1.2 × 10^{-72}, and, with ``absolute``, 10^{-40}
+    for a written number that rounds to 0; and for ``error``, how far ``value`` may be off)."""
+    if value is None:
+        return False
+    scale = max(1, abs(value)) if 0 in span and absolute else abs(value)
+    slack = mpmath.mpf(10) ** -(DIGITS - 10) * scale + 2 * error
+    return bool(span.a - slack <= value <= span.b + slack)
+
+
+def written_holds(span: Any, value: Any, closer: Callable[[], Any]) -> bool:
+    """Whether written numbers (their interval ``span``) hold at the worked example, whose
+    value in 50 digits is ``value`` and in more digits ``closer()``. Where terms cancel
+    (−0.1 + 0.099999999999999) the 50 digits keep fewer digits of the value, and how far it
+    moves in more digits is its error (derive prints the value from those digits); a number
+    that rounds to 0 holds where the value is 0 to that error, not wherever it is below
+    10^{-40}: 3.4 × 10^{-671} is not 0."""
+    rounds_to_0 = value != 0 and 0 in span
+    if not rounds_to_0 and contains(span, value):
+        return True
+    better = closer()
+    if better is None:
+        return False
+    return contains(span, better, error=abs(better - value), absolute=not rounds_to_0)
+
+
+def overlap(a: Any, b: Any) -> bool:
+    return bool(a.a <= b.b and b.a <= a.b)
+
+
+def width_digits(span: Any) -> str:
+    """The interval as text, for a report: [0.0821670405, 0.0821670415]."""
+    return f"[{mpmath.nstr(span.a.a if hasattr(span.a, 'a') else span.a, 12)}, " \
+           f"{mpmath.nstr(span.b.b if hasattr(span.b, 'b') else span.b, 12)}]"
+
+
+def middle(span: Any) -> float:
+    """The middle of an interval, as a float (its ends may be intervals themselves)."""
+    lo = span.a.a if hasattr(span.a, "a") else span.a
+    hi = span.b.b if hasattr(span.b, "b") else span.b
+    return float((mpmath.mpf(lo) + mpmath.mpf(hi)) / 2)
+
+
+def numbers_carried_on(sides: list[Any], before: Sequence[Any] | None, points: Any
+                       ) -> list[Any]:
+    """``sides`` with a side of several whole numbers, or of one that follows a side of
+    numbers or continues a derivation (``before``: the last sides of the line it continues)
+    of a spec with a worked example, read as numbers too: ``= 0.5 · 0.25 · 0 = 0`` ends at
+    the worked example, where the gradient is 0, not with the claim that it is 0 everywhere
+    (also where an unspecified function leaves the example unevaluated: then it is unchecked).
+    """
+    after_numbers = before is not None and (any(e.side.numeric for e in before) or
+                                            points.has_worked_example())
+    out: list[Any] = []
+    for side in sides:
+        whole = not side.numeric and is_numeric(side.node, integers=True)
+        # `= 0 · 1 · 0`: several whole numbers are numbers of an example, never an identity
+        if whole and (after_numbers or sum(isinstance(n, Num) for n in walk(side.node)) > 1):
+            side = replace(side, numeric=True)
+        after_numbers = side.numeric
+        out.append(side)
+    return out

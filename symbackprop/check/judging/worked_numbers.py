@@ -1,0 +1,331 @@
+"""Numbers written in a step, read against the spec's worked example.
+
+A decimal that equals a value the example gives (an input, a target, a parameter, the
+learning rate: 0.4, 0.05, 0.55 in Mazur's network) is that value exactly. Any other decimal
+stands for a computed value written to some digits: it is every number that rounds to it
+(0.741365 is [0.7413645, 0.7413655]). A line of numbers holds where the exact value at the
+worked example lies in the interval its numbers give (:mod:`symbackprop.check.judging.numbers`).
+
+Two more readings keep a verdict true:
+
+* **Too few digits.** A line that holds may still be one whose digits cannot tell the right
+  quantity from another: ``w_5 − α ∂E/∂w_5 = 0.4 − 0.5 · 0.08`` holds, but 0.08 is also
+  ∂E/∂w6 = 0.0826676 rounded, and with that value the line is wrong. Such a line is
+  undecided, never correct.
+* **Another quantity's value.** A wrong line is explained where one of its numbers is a
+  quantity's value and the value of another quantity in its place makes it hold
+  ("0.55 is w8's value; with w7 = 0.5 in its place the line holds").
+
+>>> from symbackprop.check.reading.syntax import Num
+>>> leaf = exact_leaf({Fraction("0.4"): ()})
+>>> leaf(Num("0.40", 0)).delta == 0, leaf(Num("0.41", 0)).delta > 0
+(True, True)
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Protocol
+
+import mpmath
+
+from ..reading.syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
+from .numbers import DIGITS, contains, rounding
+
+MAX_GRADIENTS = 300  # the gradients of larger networks are not among the known values
+MAX_SHOWN = 3
+FLOAT_SIZES = (1e-280, 1e280)  # where a float screens a value (beyond: the intervals decide)
+SLACK = mpmath.mpf(10) ** -(DIGITS - 10)  # the relative error of a known value
+GIVEN_KINDS = ("param", "input", "target", "rate")
+KIND_ORDER = ("param", "input", "target", "rate", "net", "out", "delta", "gradient", "loss")
+
+
+class Context(Protocol):
+    """What reading numbers needs of a network's :class:`~.context.Context` (which holds a
+    :class:`WorkedNumbers`)."""
+
+    net: Any
+    grads: Any
+    quantities: Any
+    points: Any
+
+    def text_of(self, sym: Any) -> str: ...
+
+
+@dataclass(frozen=True)
+class Known:
+    """A quantity of the worked example and its exact value."""
+
+    label: str  # as the spec writes it: w8, out_h1, ∂E_total/∂w6
+    kind: str  # one of KIND_ORDER
+    value: Any  # an mpf
+
+    @property
+    def given(self) -> bool:
+        return self.kind in GIVEN_KINDS
+
+    def shown(self, digits: int = 10) -> str:
+        return f"{self.label} = {_number(self.value, digits)}"
+
+
+def _number(value: Any, digits: int = 10) -> str:
+    return mpmath.nstr(value, digits, min_fixed=-6, max_fixed=12)
+
+
+def exact_leaf(given: dict[Fraction, tuple[Known, ...]]) -> Callable[[Num], Any]:
+    """Each written number's interval: the number itself where it is a given value, else
+    every number that rounds to it."""
+    def leaf(node: Num) -> Any:
+        if not node.decimal or Fraction(node.text) in given:
+            return mpmath.iv.mpf(mpmath.mpf(Fraction(node.text).numerator) /
+                                 Fraction(node.text).denominator)
+        return rounding(node)
+    return leaf
+
+
+@dataclass
+class NumberReading:
+    """What the numbers of one side say at the worked example."""
+
+    holds: bool
+    undecided: str | None = None  # the line holds, but too few digits tell it from a wrong one
+    explanations: tuple[str, ...] = ()  # why a wrong line is wrong
+
+
+class WorkedNumbers:
+    """The worked example's known values, and numbers read against them (one network)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._known: list[Known] | None = None
+        self._values: list[Any] = []
+        self._given: dict[Fraction, tuple[Known, ...]] | None = None
+
+    # -- the known values ----------------------------------------------------------
+    @property
+    def given(self) -> dict[Fraction, tuple[Known, ...]]:
+        """The example's given values (as written: 0.1 is 1/10) and whose they are."""
+        if self._given is None:
+            found: dict[Fraction, list[Known]] = {}
+            net = self.ctx.net
+            values = net.spec.values
+            row: dict[str, float] = dict(values.params)
+            kinds = dict.fromkeys(values.params, "param")
+            if len(values.examples) == 1:
+                ex = values.examples[0]
+                row.update({f"input {k}": v for k, v in ex.inputs.items()})
+                row.update({f"target {k}": v for k, v in ex.targets.items()})
+            labels = self._given_labels()
+            for name, value in row.items():
+                label = labels.get(name)
+                if label is None:
+                    continue
+                kind = kinds.get(name) or name.split(" ", 1)[0]
+                exact = Fraction(repr(float(value)))
+                found.setdefault(exact, []).append(Known(label, kind, _mpf(exact)))
+            if values.learning_rate is not None:
+                exact = Fraction(repr(float(values.learning_rate)))
+                found.setdefault(exact, []).append(Known(
+                    self.ctx.text_of(self.ctx.quantities.rate), "rate", _mpf(exact)))
+            self._given = {k: tuple(v) for k, v in found.items()}
+        return self._given
+
+    def _given_labels(self) -> dict[str, str]:
+        net = self.ctx.net
+        text = self.ctx.text_of
+        labels = {p.name: text(p) for p in net.params}
+        labels.update({f"input {i.name}": text(s)
+                       for i, s in zip(net.spec.inputs, net.inputs, strict=True)})
+        labels.update({f"target {u.name}": text(t)
+                       for u, t in zip(net.outputs, net.targets, strict=True)})
+        return labels
+
+    @property
+    def known(self) -> list[Known]:
+        """Every quantity of the worked example with its value, ordered by value."""
+        if self._known is None:
+            self._known = self._build_known()
+            self._values = [k.value for k in self._known]
+        return self._known
+
+    def _build_known(self) -> list[Known]:
+        points = self.ctx.points
+        row = points.worked_row()
+        if row is None:
+            return []
+        net = self.ctx.net
+        text = self.ctx.text_of
+        out: list[Known] = [k for ks in self.given.values() for k in ks]
+        for sym, value in zip(points.symbols, row, strict=True):
+            kind = net.kinds.get(sym)
+            if kind in ("net", "out", "delta") and value is not None:
+                out.append(Known(text(sym), kind, value))
+        loss = points.at_worked_example(net.loss_symbol)
+        if loss is not None:
+            out.append(Known(text(net.loss_symbol), "loss", loss))
+        top = text(net.loss_symbol)
+        for param in net.params[:MAX_GRADIENTS]:
+            value = points.at_worked_example(self.ctx.grads.derivation(param).closed)
+            if value is not None:
+                out.append(Known(f"∂{top}/∂{text(param)}", "gradient", value))
+        return sorted(out, key=lambda k: k.value)
+
+    def near(self, span: Any) -> list[Known]:
+        """The known values inside an interval."""
+        known = self.known
+        lo, hi = _ends(span)
+        return known[bisect_left(self._values, lo):bisect_right(self._values, hi)]
+
+    def named(self, number: Num) -> tuple[Known, ...]:
+        """The given quantities whose value a written number is."""
+        return self.given.get(Fraction(number.text), ()) if number.decimal else ()
+
+    # -- reading numbers -----------------------------------------------------------
+    def span(self, node: Node, fixed: dict[int, Any] | None = None) -> Any:
+        """The interval of a side of numbers; ``fixed`` gives numbers (by position) a value."""
+        from .numbers import interval
+
+        leaf = exact_leaf(self.given)
+        if fixed:
+            plain = leaf
+
+            def leaf(n: Num) -> Any:
+                return mpmath.iv.mpf(fixed[n.pos]) if n.pos in fixed else plain(n)
+        return interval(node, leaf)
+
+    def read(self, node: Node, truth: Any, error: Any, holds: bool) -> NumberReading:
+        """What ``node``'s numbers say, where the true value is ``truth`` (to ``error``)
+        and the line as written does (or does not) hold."""
+        def holds_with(fixed: dict[int, Any]) -> bool:
+            # a known value is worked out to the last of its digits: where the line cancels
+            # it (−0.1 + 0.099999999999999) that error is the line's
+            slack = error + sum(abs(v) for v in fixed.values()) * SLACK
+            try:
+                return contains(self.span(node, fixed), truth, slack)
+            except (ArithmeticError, ValueError, ZeroDivisionError):
+                return False
+            except Exception as exc:  # a FormulaError: a division by 0, say
+                if type(exc).__name__ == "FormulaError":
+                    return False
+                raise
+
+        numbers = [n for n in walk(node) if isinstance(n, Num)]
+        width = _width(self.span(node))
+        truth_float = float(truth)
+        exact_holds = holds_with
+
+        def holds_with(fixed: dict[int, Any]) -> bool:
+            # in floats first: a value that moves the line far beyond its own rounding
+            # cannot hold, and most candidates do (one interval evaluation each otherwise)
+            guess = _float_value(node, {k: float(v) for k, v in fixed.items()})
+            size = None if guess is None else max(abs(guess), abs(truth_float))
+            if size is not None and FLOAT_SIZES[0] < size < FLOAT_SIZES[1] and \
+                    abs(guess - truth_float) > 2 * width + 1e-9 * size:
+                return False
+            return exact_holds(fixed)
+
+        if holds:
+            return NumberReading(True, self._ambiguity(numbers, holds_with))
+        return NumberReading(False, explanations=tuple(self._explain(numbers, holds_with)))
+
+    def _ambiguity(self, numbers: list[Num], holds_with: Callable[[dict[int, Any]], bool]
+                   ) -> str | None:
+        """A number of a line that holds whose digits also fit a quantity that would make
+        the line wrong: the digits are too few to judge."""
+        for n in numbers:
+            if not n.decimal or self.named(n) or holds_with({n.pos: _value_of(n)}):
+                continue  # exact, or right as written (0.25 where σ′ is exactly 1/4)
+            wrong = [k for k in self.near(rounding(n)) if not holds_with({n.pos: k.value})]
+            if wrong:
+                fits = ", ".join(k.shown() for k in wrong[:MAX_SHOWN])
+                return (f"too few digits to judge: {n.text} is also {fits} rounded, and with "
+                        f"that value the line does not hold; write more digits")
+        return None
+
+    def _explain(self, numbers: list[Num], holds_with: Callable[[dict[int, Any]], bool]
+                 ) -> Iterator[str]:
+        """Numbers that are a quantity's value where another quantity's value belongs."""
+        if not self.known:
+            return
+        for n in numbers:
+            mine = self.named(n) or tuple(k for k in self.near(rounding(n)))
+            if not n.decimal and not mine:
+                continue
+            fits = [k for k in self.known if k.value != _value_of(n) and
+                    holds_with({n.pos: k.value})]
+            if not fits or len(fits) > MAX_SHOWN * 2:
+                continue  # nothing fits, or so many that none is meant
+            fits.sort(key=lambda k: _kinship(k, mine))
+            which = " or ".join(k.shown() for k in fits[:MAX_SHOWN])
+            if self.named(n):
+                whose = " and ".join(f"{k.label}'s" for k in mine)
+                yield f"{n.text} is {whose} value; with {which} in its place the line holds"
+            elif len(mine) == 1:
+                yield (f"{n.text} is {mine[0].label}'s value rounded; with {which} in its "
+                       f"place the line holds")
+            else:
+                yield f"with {which} in place of {n.text} the line holds"
+
+
+def _float_value(node: Node, fixed: dict[int, float]) -> float | None:
+    """A side of numbers in floats (a number at position p as ``fixed[p]``); None where a
+    float cannot say (an overflow, a division by 0)."""
+    try:
+        return _float(node, fixed)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def _float(node: Node, fixed: dict[int, float]) -> float:
+    if isinstance(node, Num):
+        return fixed[node.pos] if node.pos in fixed else float(node.text)
+    if isinstance(node, Name):
+        return math.e
+    if isinstance(node, Neg):
+        return -_float(node.arg, fixed)
+    if isinstance(node, Add):
+        return math.fsum(_float(t, fixed) for t in node.terms)
+    if isinstance(node, Mul):
+        return math.prod(_float(f, fixed) for f in node.factors)
+    if isinstance(node, Div):
+        return _float(node.top, fixed) / _float(node.bottom, fixed)
+    if isinstance(node, Pow):
+        return float(_float(node.base, fixed) ** _float(node.exp, fixed))
+    if isinstance(node, Call):
+        arg = _float(node.args[0], fixed)
+        if node.func == "exp":
+            return math.exp(arg)
+        if node.func == "log":
+            return math.log(arg)
+        return 1 / (1 + math.exp(-arg))
+    raise TypeError("not a number")
+
+
+def _width(span: Any) -> float:
+    lo, hi = _ends(span)
+    return float(hi - lo)
+
+
+def _kinship(candidate: Known, mine: tuple[Known, ...]) -> tuple[int, int]:
+    """Order the fitting values: those of the same kind as the number's own first."""
+    same = any(k.kind == candidate.kind for k in mine)
+    return (0 if same else 1, KIND_ORDER.index(candidate.kind))
+
+
+def _value_of(n: Num) -> Any:
+    f = Fraction(n.text)
+    return mpmath.mpf(f.numerator) / f.denominator
+
+
+def _mpf(exact: Fraction) -> Any:
+    return mpmath.mpf(exact.numerator) / exact.denominator
+
+
+def _ends(span: Any) -> tuple[Any, Any]:
+    lo = span.a.a if hasattr(span.a, "a") else span.a
+    hi = span.b.b if hasattr(span.b, "b") else span.b
+    return mpmath.mpf(lo), mpmath.mpf(hi)

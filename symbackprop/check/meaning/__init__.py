@@ -1,0 +1,9 @@
+"""Meaning: syntax trees become SymPy expressions in the network's quantities.
+
+``quantities`` lists what a network has (units, parameters, targets, losses); ``names`` maps
+every way of writing them to their symbols, and ``unknown_names`` says what an unknown name
+was likely meant to be. ``meaning`` walks a tree: free indices, sums over units and examples
+(``sums``), calls of the network's functions and of the network itself (``network_calls``),
+bounded exact arithmetic (``arithmetic``), and ∂A/∂B factors as total derivatives through
+the network's graph (``graph``).
+"""

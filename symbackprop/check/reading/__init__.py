@@ -1,0 +1,11 @@
+"""Reading: formula and derivation text into syntax trees, before any meaning is given.
+
+A derivation is cut into its steps (``lines``); each step is split into tokens (``tokens``,
+with the words and LaTeX commands of ``vocabulary``; a name with the scripts that belong to
+it, ``written_names``) and parsed by the project's own grammar (``parser`` over a ``cursor``,
+with the spellings of derivatives in ``derivatives``) into the nodes of ``syntax``.
+``scripts`` knows the sub- and superscript conventions of names (layers, units, examples,
+updates); ``forms`` recognises steps by their form alone (matrix form, identities in a
+variable of their own). Nothing here builds SymPy objects or knows the network beyond
+asking whether a name exists.
+"""
