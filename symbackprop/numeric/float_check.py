@@ -61,6 +61,14 @@ class _FloatProblem:
     coordinate: Callable[[int], float]  # the analytic value reported for one parameter
 
 
+def matrix_code(net: Network) -> VectorizedNetwork | None:
+    """The matrix code of ``net``, or None when it is not layered or its loss is a stand-in
+    for an unspecified one (which the matrix code has no formula for)."""
+    if net.spec.loss.kind == "unspecified":
+        return None
+    return vectorize(net)
+
+
 def _float_problem(net: Network, grads: Gradients, point: Values,
                    vec: VectorizedNetwork | None) -> _FloatProblem:
     names = tuple(p.name for p in net.params)
@@ -161,7 +169,7 @@ def _param_check(name: str, analytic: float, numeric: float, cost: float) -> Par
 def directional_check(net: Network, grads: Gradients, point: Values, notes: list[str], *,
                       seed: int, directions: int, coordinates: int,
                       progress: Callable[[str], None] | None) -> GradcheckReport:
-    problem = _float_problem(net, grads, point, vectorize(net))
+    problem = _float_problem(net, grads, point, matrix_code(net))
     theta, cost = problem.theta, problem.cost
     rng = np.random.default_rng(seed)
     j0 = cost(theta)

@@ -40,10 +40,10 @@ from .float_check import (
     _shifted_costs,
     directional_check,
     full_float_check,
+    matrix_code,
 )
 from .points import complete_values
 from .precise_check import MAX_DIGITS, REL_TOL, RULE, SAFETY, STEP, full_precise_check
-from .vectorized import vectorize
 
 # what the 40-digit difference resolves for |J| = 1: SAFETY·ROUNDING·SHRINK·10⁻⁴⁰/h, the
 # size below which it counts a gradient of exactly 0 as agreeing
@@ -96,7 +96,7 @@ def gradcheck(net: Network, grads: Gradients, values: Values | None = None, *, s
     if chosen == "directional":
         return directional_check(net, grads, point, notes, seed=seed, directions=directions,
                                  coordinates=coordinates, progress=progress)
-    vec = vectorize(net) if len(net.params) > FULL_LIMIT else None
+    vec = matrix_code(net) if len(net.params) > FULL_LIMIT else None
     if vec is not None:
         return full_float_check(net, vec, point, notes, progress=progress)
     return full_precise_check(net, grads, point, notes, max_digits=max_digits,

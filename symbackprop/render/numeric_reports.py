@@ -10,6 +10,7 @@ from ..network.build import Network
 from ..numeric.check_results import DirectionCheck, GradcheckReport, ParamCheck
 from ..numeric.evaluation import Evaluation
 from ..numeric.exact import ExactEvaluation
+from ..numeric.lambdified import HIGH_PRECISION_DIGITS
 from .numbers import json_number, number
 
 
@@ -150,7 +151,7 @@ def gradcheck_text(report: GradcheckReport) -> str:
         lines += _table(["direction", "g·d", "numeric", "abs error", "rel error", "pass"],
                         drows)
         lines.append("")
-    digits = any(r.digits for r in report.parameters)
+    digits = any(r.digits > HIGH_PRECISION_DIGITS for r in report.parameters)
     rows = [[r.name, f"{r.analytic:.12g}", f"{r.numeric:.12g}", f"{r.abs_error:.2e}",
              f"{r.rel_error:.2e}", *([str(r.digits)] if digits else []), PASS_WORDS[r.status]]
             for r in report.parameters]
