@@ -265,13 +265,13 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
     ok = all(report.ok for _, report in runs)
     if fmt == "json":
         data = [{**gradcheck_json(report), "stand_ins": dict(trial.net.stand_ins),
-                 **({"stand_in_loss": {"name": net.loss_symbol.name, "kind": trial.loss.name,
+                 **({"stand_in_loss": {"name": _loss_name(net), "kind": trial.loss.name,
                                        "formula": trial.loss.formula}} if trial.loss else {})}
                 for trial, report in runs]
         out: Any = data[0] if len(data) == 1 else {"ok": ok, "runs": data}
         write_output(json_text(out), None)
     else:
-        unknown = [*net.functions, *([net.loss_symbol.name] if runs[0][0].loss else [])]
+        unknown = [*net.functions, *([_loss_name(net)] if runs[0][0].loss else [])]
         heading = (f"the derivation holds for every {', '.join(unknown)}: checked with "
                    f"{len(runs)} stand-ins in turn\n\n" if len(runs) > 1 else "")
         write_output(heading + "\n".join(_stand_in_line(trial.net) + _loss_line(net, trial)
@@ -281,10 +281,15 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
         raise CheckFailed("")
 
 
+def _loss_name(net: Any) -> str:
+    """The name of an unspecified loss as the spec gives it (``loss: {name: C}``)."""
+    return str(net.spec.loss.name or net.loss_symbol.name)
+
+
 def _loss_line(net: Any, trial: Any) -> str:
     if trial.loss is None:
         return ""
-    return (f"stand-in loss: {net.loss_symbol.name} = {trial.loss.name}, "
+    return (f"stand-in loss: {_loss_name(net)} = {trial.loss.name}, "
             f"{trial.loss.formula} (the loss is unspecified)\n")
 
 
