@@ -241,10 +241,13 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
       symbackprop gradcheck specs/seed-000-renom-1-2-1.yaml --define f=sin
 
     An unspecified function with no stand-in asked for is checked with tanh, sigmoid and
-    sin in turn: a derivation that holds for every f must pass with each.
+    sin in turn, and an unspecified loss with a squared error and an asymmetric exponential
+    loss in turn: a derivation that holds for every f and C must pass with each. A gradient
+    too small for the precision to resolve is reported not checked and does not fail.
     """
     from ..numeric.gradient_check import check_count
     from ..numeric.gradient_check import gradcheck as run_gradcheck
+    from ..numeric.loss_stand_ins import loss_trials
     from ..numeric.stand_ins import stand_in_trials
     from ..render.escape import json_text
     from ..render.numeric_reports import gradcheck_json, gradcheck_text
@@ -253,24 +256,41 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
     s, net, grads = _load(spec)
     values = values_at(at, s) if at else s.values
     net = _with_stand_ins(s, net, values, defines)
+    trials = [t for each in stand_in_trials(net) for t in loss_trials(each, grads)]
     runs = []
-    for each in stand_in_trials(net):
-        with progress_bar(check_count(each, method), "checking") as tick:
-            runs.append((each, run_gradcheck(each, grads, values, seed=seed, method=method,
-                                             progress=tick)))
+    for trial in trials:
+        with progress_bar(check_count(trial.net, method), "checking") as tick:
+            runs.append((trial, run_gradcheck(trial.net, trial.grads, values, seed=seed,
+                                              method=method, progress=tick)))
     ok = all(report.ok for _, report in runs)
     if fmt == "json":
-        data = [{**gradcheck_json(report), "stand_ins": dict(each.stand_ins)}
-                for each, report in runs]
+        data = [{**gradcheck_json(report), "stand_ins": dict(trial.net.stand_ins),
+                 **({"stand_in_loss": {"name": _loss_name(net), "kind": trial.loss.name,
+                                       "formula": trial.loss.formula}} if trial.loss else {})}
+                for trial, report in runs]
         out: Any = data[0] if len(data) == 1 else {"ok": ok, "runs": data}
         write_output(json_text(out), None)
     else:
-        heading = (f"the derivation holds for every {', '.join(net.functions)}: checked with "
+        unknown = [*net.functions, *([_loss_name(net)] if runs[0][0].loss else [])]
+        heading = (f"the derivation holds for every {', '.join(unknown)}: checked with "
                    f"{len(runs)} stand-ins in turn\n\n" if len(runs) > 1 else "")
-        write_output(heading + "\n".join(_stand_in_line(each) + gradcheck_text(report)
-                                          for each, report in runs), None)
+        write_output(heading + "\n".join(_stand_in_line(trial.net) + _loss_line(net, trial)
+                                          + gradcheck_text(report)
+                                          for trial, report in runs), None)
     if not ok:
         raise CheckFailed("")
+
+
+def _loss_name(net: Any) -> str:
+    """The name of an unspecified loss as the spec gives it (``loss: {name: C}``)."""
+    return str(net.spec.loss.name or net.loss_symbol.name)
+
+
+def _loss_line(net: Any, trial: Any) -> str:
+    if trial.loss is None:
+        return ""
+    return (f"stand-in loss: {_loss_name(net)} = {trial.loss.name}, "
+            f"{trial.loss.formula} (the loss is unspecified)\n")
 
 
 def run() -> None:

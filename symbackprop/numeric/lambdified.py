@@ -26,7 +26,7 @@ from sympy.codegen.cfunctions import log1p
 from ..network.build import Network
 from ..network.derivation import Gradients
 from ..network.functions import Unspecified, UnspecifiedPrime, softplus
-from ..network.losses import loss_scale, require_numeric_loss
+from ..network.losses import UnspecifiedLoss, loss_scale, require_numeric_loss
 from . import stable
 from .identifiers import lambdify_by_position
 from .stable import log_softplus
@@ -225,7 +225,8 @@ def _ordered_definitions(net: Network, grads: Gradients | None
 def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
                     ) -> CompiledNetwork:
     """Lambdify loss, gradients and unit values of ``net`` for ``module`` (numpy|mpmath)."""
-    require_numeric_loss(net.spec.loss, net.spec.file)
+    if isinstance(net.loss, UnspecifiedLoss):  # a stand-in formula is computed with
+        require_numeric_loss(net.spec.loss, net.spec.file)
     args = [*net.params, *net.inputs, *net.targets]
     loss = stable_loss(net)
     outputs: list[sp.Expr] = [loss]

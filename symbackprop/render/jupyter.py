@@ -19,6 +19,7 @@ from ..numeric.gradient_check import GradcheckReport
 from .derivations import build_document, definition_rows, equations_block, param_block
 from .escape import markdown_cell, markdown_text
 from .numbers import number
+from .numeric_reports import PASS_WORDS, gradcheck_summary
 from .printing import partial_tex, tex, text
 
 MAX_SHOWN = 24  # gradients shown in a notebook cell before the rest is left out
@@ -73,8 +74,11 @@ def evaluation_markdown(ev: Any) -> str:
 
 def gradcheck_markdown(report: Any) -> str:
     rows = [[f"`{r.name}`", f"{r.analytic:.12g}", f"{r.numeric:.12g}", f"{r.rel_error:.1e}",
-             "ok" if r.ok else "**FAIL**"] for r in report.parameters]
-    verdict = "all gradients agree" if report.ok else "**some gradients disagree**"
+             "**FAIL**" if r.status == "disagree" else PASS_WORDS[r.status]]
+            for r in report.parameters]
+    verdict = gradcheck_summary(report)
+    if not report.ok:
+        verdict = f"**{verdict}**"
     return (_table(["parameter", "symbolic", "finite difference", "relative error", ""], rows)
             + f"\n\n{verdict} ({report.method}: {markdown_text(report.rule)})")
 
@@ -89,8 +93,7 @@ def _summary(obj: Any) -> str:
         return f"Derivation of ∂/∂{obj.param.name}: {text(obj.display)}"
     if isinstance(obj, Evaluation):
         return f"Evaluation: loss {number(obj.loss)}"
-    ok = "all gradients agree" if obj.ok else "some gradients disagree"
-    return f"Gradient check ({obj.method}): {ok}"
+    return f"Gradient check ({obj.method}): {gradcheck_summary(obj)}"
 
 
 for _cls in (Network, Gradients, Derivation, Evaluation, GradcheckReport):

@@ -7,9 +7,10 @@ from typing import Any
 import sympy as sp
 
 from ..network.build import Network
+from ..numeric.check_results import DirectionCheck, GradcheckReport, ParamCheck
 from ..numeric.evaluation import Evaluation
 from ..numeric.exact import ExactEvaluation
-from ..numeric.gradient_check import GradcheckReport
+from ..numeric.lambdified import HIGH_PRECISION_DIGITS
 from .numbers import json_number, number
 
 
@@ -121,6 +122,23 @@ def exact_json(net: Network, ev: ExactEvaluation) -> dict[str, Any]:
     return data
 
 
+PASS_WORDS = {"agree": "ok", "disagree": "FAIL", "not checked": "not checked"}
+
+
+def gradcheck_summary(report: GradcheckReport) -> str:
+    """``all gradients agree``, or the counts: ``355 agree, 45 not checked (…)``, with the
+    number of disagreements first when there are any."""
+    what = "checks" if report.method == "directional" else "gradients"
+    if report.disagreed == 0 and report.not_checked == 0:
+        return f"all {what} agree"
+    parts = [f"{report.disagreed} disagree"] if report.disagreed else []
+    parts.append(f"{report.agreed} agree")
+    if report.not_checked:
+        parts.append(f"{report.not_checked} not checked (they vanish below what the central "
+                     "difference resolves)")
+    return ", ".join(parts)
+
+
 def gradcheck_text(report: GradcheckReport) -> str:
     lines: list[str] = []
     if report.method == "directional":
@@ -128,22 +146,39 @@ def gradcheck_text(report: GradcheckReport) -> str:
         lines += [f"directional check: {len(report.directions)} random directions and "
                   f"{len(report.parameters)} sampled parameters of {total}", ""]
         drows = [[f"d{c.index}", f"{c.analytic:.12g}", f"{c.numeric:.12g}",
-                  f"{c.abs_error:.2e}", f"{c.rel_error:.2e}", "ok" if c.ok else "FAIL"]
+                  f"{c.abs_error:.2e}", f"{c.rel_error:.2e}", PASS_WORDS[c.status]]
                  for c in report.directions]
         lines += _table(["direction", "g·d", "numeric", "abs error", "rel error", "pass"],
                         drows)
         lines.append("")
+    digits = any(r.digits > HIGH_PRECISION_DIGITS for r in report.parameters)
     rows = [[r.name, f"{r.analytic:.12g}", f"{r.numeric:.12g}", f"{r.abs_error:.2e}",
-             f"{r.rel_error:.2e}", "ok" if r.ok else "FAIL"] for r in report.parameters]
-    lines += _table(["param", "analytic", "numeric", "abs error", "rel error", "pass"], rows)
-    failed = sum(not r.ok for r in report.parameters) + sum(
-        not c.ok for c in report.directions)
-    verdict = ("all checks agree" if report.method == "directional" else
-               "all gradients agree") if report.ok else f"{failed} check(s) disagree"
-    lines += ["", f"{verdict}; max relative error {report.max_rel_error:.2e}",
-              f"method: {report.method}", f"rule: {report.rule}"]
+             f"{r.rel_error:.2e}", *([str(r.digits)] if digits else []), PASS_WORDS[r.status]]
+            for r in report.parameters]
+    lines += _table(["param", "analytic", "numeric", "abs error", "rel error",
+                     *(["digits"] if digits else []), "pass"], rows)
+    unchecked: dict[str, list[str]] = {}
+    for r in [*report.parameters, *report.directions]:
+        if r.status == "not checked":
+            name = r.name if isinstance(r, ParamCheck) else f"d{r.index}"
+            unchecked.setdefault(r.reason, []).append(name)
+    if unchecked:
+        lines.append("")
+        lines += [f"not checked: {', '.join(names)}: {reason}"
+                  for reason, names in unchecked.items()]
+    lines += ["", f"{gradcheck_summary(report)}; max relative error "
+              f"{report.max_rel_error:.2e}", f"method: {report.method}", f"rule: {report.rule}"]
     lines += [f"note: {n}" for n in report.notes]
     return "\n".join(lines) + "\n"
+
+
+def _check_json(check: ParamCheck | DirectionCheck) -> dict[str, Any]:
+    data: dict[str, Any] = {"analytic": check.analytic, "numeric": check.numeric,
+                            "abs_error": check.abs_error, "rel_error": check.rel_error,
+                            "ok": check.ok, "status": check.status}
+    if check.reason:
+        data["reason"] = check.reason
+    return data
 
 
 def gradcheck_json(report: GradcheckReport) -> dict[str, Any]:
@@ -153,11 +188,12 @@ def gradcheck_json(report: GradcheckReport) -> dict[str, Any]:
         "method": report.method,
         "rule": report.rule,
         "total_parameters": report.total_parameters,
-        "directions": [{"index": c.index, "analytic": c.analytic, "numeric": c.numeric,
-                        "abs_error": c.abs_error, "rel_error": c.rel_error, "ok": c.ok}
-                       for c in report.directions],
-        "parameters": [{"name": r.name, "analytic": r.analytic, "numeric": r.numeric,
-                        "abs_error": r.abs_error, "rel_error": r.rel_error, "ok": r.ok}
+        "counts": {"agree": report.agreed, "disagree": report.disagreed,
+                   "not_checked": report.not_checked},
+        "summary": gradcheck_summary(report),
+        "directions": [{"index": c.index, **_check_json(c)} for c in report.directions],
+        "parameters": [{"name": r.name, **_check_json(r),
+                        **({"digits": r.digits} if r.digits else {})}
                        for r in report.parameters],
         "notes": report.notes,
     }

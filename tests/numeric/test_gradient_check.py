@@ -42,7 +42,9 @@ def test_directional_check_on_a_large_network(large: Path) -> None:
     assert report.method == "directional" and report.ok
     assert len(report.directions) == 8 and len(report.parameters) == 32
     assert report.total_parameters == len(net.params)
-    assert report.max_rel_error < 1e-7
+    # the relative error of those decided, without a floor: every agreement is relative
+    assert report.max_rel_error <= 1e-6 and report.disagreed == 0
+    assert report.agreed + report.not_checked == 40
     assert any("32 of 2062 parameters" in n for n in report.notes)
     text = gradcheck_text(report)
     assert "8 random directions and 32 sampled parameters of 2062" in text
@@ -198,3 +200,106 @@ def test_softmax_targets_that_sum_to_1_within_rounding_pass(tmp_path: Path) -> N
     net = build_network(load_spec(path))
     report = gradcheck(net, derive(net), net.spec.values)
     assert report.ok and report.max_rel_error < 1e-20, gradcheck_text(report)
+
+
+@pytest.fixture(scope="module")
+def deep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """200 layers of one sigmoid unit: the gradients of the first layers vanish to 1e-220."""
+    return write_spec(tmp_path_factory.mktemp("deep"), "deep", 1, [(1, "sigmoid")] * 200,
+                      "squared_error")
+
+
+def _analytic_at_40_digits(net: object, grads: object) -> dict[str, float]:
+    """The symbolic gradients at the check's random point, from the compiled δ-form."""
+    import mpmath
+
+    from symbackprop.numeric.lambdified import compile_network
+    from symbackprop.numeric.points import complete_values
+    from symbackprop.spec.load import Values
+
+    point, _ = complete_values(net, Values())  # type: ignore[arg-type]
+    compiled = compile_network(net, grads, module="mpmath")  # type: ignore[arg-type]
+    ex = point.examples[0]
+    with mpmath.workdps(40):
+        run = compiled.run({k: mpmath.mpf(repr(v)) for k, v in point.params.items()},
+                           {k: mpmath.mpf(repr(v)) for k, v in ex.inputs.items()},
+                           {k: mpmath.mpf(repr(v)) for k, v in ex.targets.items()})
+        return {k: float(v) for k, v in run.gradients.items()}
+
+
+def test_vanishing_gradients_are_checked_at_the_precision_they_need(deep: Path) -> None:
+    """At 40 digits J(p ± h) of a first-layer parameter differ by 1e-236 while J ≈ 0.1: the
+    difference is 0 there. Each such gradient is checked with more digits, and agrees
+    relatively, not through an absolute floor."""
+    net = build_network(load_spec(deep))
+    grads = derive(net)
+    report = gradcheck(net, grads)
+    sizes = _analytic_at_40_digits(net, grads)
+    assert min(abs(v) for v in sizes.values()) < 1e-200  # the case: gradients that vanish
+    assert report.ok and report.disagreed == 0
+    assert report.agreed + report.not_checked == len(net.params) == 400
+    for r in report.parameters:
+        assert r.status in ("agree", "not checked")
+        if r.status == "agree":
+            assert r.numeric != 0 and r.rel_error <= 1e-10, r
+    raised = [r for r in report.parameters if r.digits > 40]
+    assert len(raised) > 300 and all(r.status == "agree" for r in raised)
+    first = next(r for r in report.parameters if r.name == "w_1_1_1")
+    assert first.analytic == pytest.approx(sizes["w_1_1_1"], rel=1e-12)
+    text = gradcheck_text(report)
+    assert "digits" in text and "all gradients agree" in text
+    data = gradcheck_json(report)
+    assert data["counts"] == {"agree": report.agreed, "disagree": 0,
+                              "not_checked": report.not_checked}
+
+
+def test_past_the_precision_bound_vanishing_gradients_are_not_checked(deep: Path) -> None:
+    """With at most 120 digits the first layers' gradients cannot be resolved: they are
+    reported not checked, counted, and the check still passes (nothing disagrees)."""
+    net = build_network(load_spec(deep))
+    grads = derive(net)
+    sizes = _analytic_at_40_digits(net, grads)
+    report = gradcheck(net, grads, max_digits=120)
+    unchecked = {r.name for r in report.parameters if r.status == "not checked"}
+    # 120 digits resolve a gradient down to about 1e-120·|J|/(h·1e-10·1e3) ≈ 1e-92
+    assert {n for n, v in sizes.items() if abs(v) < 1e-110} <= unchecked
+    assert not {n for n, v in sizes.items() if abs(v) > 1e-80} & unchecked
+    assert report.ok and report.not_checked == len(unchecked) > 100
+    assert all("120 digits" in r.reason for r in report.parameters if r.name in unchecked)
+    text = gradcheck_text(report)
+    assert f"{report.agreed} agree, {len(unchecked)} not checked" in text
+    assert "w_1_1_1" in text.split("not checked: ", 1)[1]
+    data = gradcheck_json(report)
+    assert data["ok"] is True and data["counts"]["not_checked"] == len(unchecked)
+    row = next(p for p in data["parameters"] if p["name"] == "w_1_1_1")
+    assert row["status"] == "not checked" and "120 digits" in row["reason"]
+
+
+def test_a_wrong_vanishing_gradient_is_caught(deep: Path) -> None:
+    """Double the δ of the first unit: ∂J/∂w_1_1_1 and ∂J/∂b_1_1 (≈ 1e-221) are then twice
+    what they are, and the check finds them wrong instead of passing them as near zero."""
+    net = build_network(load_spec(deep))
+    grads = derive(net)
+    first = net.units[0].name
+    grads.deltas[first] = 2 * grads.deltas[first]
+    report = gradcheck(net, grads)
+    failed = {r.name for r in report.parameters if r.status == "disagree"}
+    assert failed == {"w_1_1_1", "b_1_1"}
+    assert not report.ok
+    assert all(abs(r.analytic) < 1e-200 for r in report.parameters if r.name in failed)
+    assert "2 disagree" in gradcheck_text(report)
+    result = CliRunner().invoke(main, ["gradcheck", str(deep)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_small_gradient_below_float64_resolution_is_not_passed(deep: Path) -> None:
+    """In float64 the deep network's first-layer gradients are noise: not checked, not ok'd
+    through the floor; a direction's check is relative too."""
+    net = build_network(load_spec(deep))
+    report = gradcheck(net, derive(net), method="directional", coordinates=len(net.params))
+    first = next(r for r in report.parameters if r.name == "w_1_1_1")
+    assert first.status == "not checked" and "float64" in first.reason
+    assert report.ok and report.not_checked > 0
+    for r in [*report.parameters, *report.directions]:
+        assert r.status != "agree" or r.rel_error <= 1e-6
+    assert "not checked" in gradcheck_text(report)
