@@ -493,9 +493,10 @@ values_case("at-nan.yaml", "inputs: {i1: .nan, i2: 0.1}\ntargets: {o1: 0.01, o2:
             "finite number")
 values_case("at-unknown-input.yaml", "inputs: {i3: 1}\ntargets: {o1: 0, o2: 1}\n", 1,
             "no input called `i3`")
-values_case("at-missing-input.yaml", "inputs: {i1: 1}\ntargets: {o1: 0.01, o2: 0.99}\n"
-            "params: {w1: 0.15, w2: 0.2, w3: 0.25, w4: 0.3, w5: 0.4, w6: 0.45, w7: 0.5,"
-            " w8: 0.55, b1: 0.35, b2: 0.6}\n", 1, "no value for input(s) i2")
+values_case("at-missing-input.yaml", "examples:\n  - inputs: {i1: 1}\n"
+            "    targets: {o1: 0.01, o2: 0.99}\n", 2, "no value for input(s) i2")
+values_case("at-unknown-names.yaml", "params: {w5: 1, w9: 2}\ninputs: {i3: 1}\n", 1,
+            "2 unknown names: `w9` (no parameter, line 1), `i3` (no input, line 2)")
 values_case("at-missing-target.yaml", "examples:\n  - inputs: {i1: 1, i2: 2}\n"
             "    targets: {o1: 0.01}\n"
             "params: {w1: 0.15, w2: 0.2, w3: 0.25, w4: 0.3, w5: 0.4, w6: 0.45, w7: 0.5,"
