@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 import click
 
-from .support import CheckFailed, collector_paused, progress_bar, reports_errors, write_output
+from .support import (
+    CheckFailed,
+    collector_paused,
+    progress_bar,
+    reports_errors,
+    say_why_no_numbers,
+    write_output,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -153,6 +160,8 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     net = _with_stand_ins(s, net, point, defines)
     # an unspecified loss has no numbers: its derivations are shown without them
     values = point if numbers and point.examples and s.loss.kind != "unspecified" else None
+    if numbers:
+        say_why_no_numbers(net, point)
     count = len(params) or len(net.params)
     with progress_bar(count, "deriving") as tick:
         doc = build_document(net, grads, params=list(params), form=form, values=values,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .support import input_paths, reports_errors, write_output
+from .support import input_paths, reports_errors, say_why_no_numbers, write_output
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -66,6 +66,8 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
         check_not_an_input(target, input_paths())
     loaded = load_spec(spec)
     net = build_network(loaded).with_stand_ins(parse_definitions(defines, loaded))
+    if numbers:
+        say_why_no_numbers(net, loaded.values)
     document = render_notes(build_notes(net, derive(net), params=_split(params),
                                         numbers=numbers, full=full), fmt)
     write_output(document, output)
@@ -107,6 +109,8 @@ def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | N
 
     s = load_spec(spec)
     net = build_network(s).with_stand_ins(parse_definitions(defines, s))
+    if numbers:
+        say_why_no_numbers(net, s.values)
     # an unspecified loss has no numbers: the graph is drawn without them
     values = s.values if numbers and s.values.examples and s.loss.kind != "unspecified" \
         else None
