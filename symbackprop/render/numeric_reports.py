@@ -40,9 +40,11 @@ def evaluation_text(net: Network, ev: Evaluation | ExactEvaluation) -> str:
     if len(examples) > 1:
         lines.append(f"{len(examples)} examples; the cost is the mean of their losses; "
                      "unit values are for example 1")
-    rows = [[u.name, f"{u.net.name} = {_show(ev.units[u.name]['net'])}",
+    # each row names its quantities as derive prints them; a unit's own name (u2_1 where
+    # the spec gives none) is printed nowhere else
+    rows = [[f"{u.net.name} = {_show(ev.units[u.name]['net'])}",
              f"{u.out.name} = {_show(ev.units[u.name]['out'])}"] for u in net.units]
-    lines += _table(["unit", "net input", "activation"], rows)
+    lines += _table(["net input", "activation"], rows)
     lines += ["", f"{net.loss_symbol.name} = {_show(ev.loss)}", ""]
     grows = []
     for p in net.params:

@@ -220,3 +220,14 @@ def test_the_spec_and_its_values_cannot_both_be_standard_input() -> None:
     result = CliRunner().invoke(main, ["derive", "-", "--at", "-"],
                                 input=SEED_004.read_text(encoding="utf-8"))
     assert result.exit_code == 2 and "both come from standard input" in result.stderr
+
+
+def test_eval_prints_no_name_that_derive_does_not(tmp_path: Path) -> None:
+    spec = values_file(tmp_path, "inputs: [x1]\nlayers:\n  - {size: 1, activation: tanh}\n"
+                                 "  - {size: 1, activation: sigmoid}\nloss: mse\nvalues:\n"
+                                 "  inputs: {x1: 1}\n  targets: {y_1: 0.5}\n  params: "
+                                 "{w_1_1_1: 0.5, b_1_1: 0, w_2_1_1: 2, b_2_1: 0}\n")
+    code, out, err = run("eval", spec)
+    assert code == 0, err
+    assert "u1_1" not in out and "u2_1" not in out
+    assert "z_2_1 = " in out and "a_2_1 = " in out
