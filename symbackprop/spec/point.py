@@ -77,7 +77,8 @@ def merge_values(base: Values, given: Values) -> Values:
 
 def inline_values(words: Sequence[str], spec: NetworkSpec) -> Values:
     """``--at NAME=NUMBER`` options as values: NAME is an input, a target (by its output
-    unit or its printed name), a parameter or ``learning_rate``.
+    unit or its printed name), a parameter or ``learning_rate`` (or the learning rate's
+    name, ``alpha``).
 
     Every name the network does not have is reported at once.
     """
@@ -86,6 +87,8 @@ def inline_values(words: Sequence[str], spec: NetworkSpec) -> Values:
     section |= {spec.names.name("target", u): "targets" for u in spec.outputs}
     section |= {p.name: "params" for p in spec.params}
     section["learning_rate"] = "learning_rate"
+    rate = [q.name for q in spec.names.quantities if q.role == "learning rate"]
+    section |= dict.fromkeys(rate, "learning_rate")
     data: dict[str, dict[str, str] | str] = {}
     unknown: list[str] = []
     for word in words:
