@@ -11,10 +11,13 @@ from paths import ROOT
 PACKAGE = ROOT / "symbackprop"
 
 # The pipeline, lowest first: spec → network → numeric → render → check → notes → command line.
-# errors and files serve every stage; the package's own __init__ and __main__ sit on top.
-STAGES = ["errors", "files", "spec", "network", "numeric", "render", "check", "notes", "cli",
+# errors and files (input and output) serve every stage; the package's own __init__ and
+# __main__ sit on top.
+STAGES = ["errors", "files", "input_files", "spec", "network", "numeric", "render", "check",
+          "notes", "cli",
           "__init__", "__main__"]
-RANK = {"errors": 0, "files": 0, **{s: i for i, s in enumerate(STAGES) if i >= 2}}
+RANK = {"errors": 0, "files": 0, "input_files": 0,
+        **{s: i for i, s in enumerate(STAGES) if i >= 3}}
 MAX_LINES = 500
 
 
