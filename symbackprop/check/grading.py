@@ -67,7 +67,7 @@ def _yaml_rows(text: str, file: str) -> list[Any]:
     from ..spec.limits import Limits
     from ..spec.yaml_reader import read_yaml
 
-    data, _ = read_yaml(text, file, Limits(max_bytes=MAX_ANSWERS_BYTES))
+    data, _ = read_yaml(text, file, Limits(max_bytes=MAX_ANSWERS_BYTES), any_escape=True)
     if isinstance(data, dict) and "answers" in data:
         data = data["answers"]
     if not isinstance(data, list):
