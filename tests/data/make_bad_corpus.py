@@ -365,6 +365,18 @@ case("names-nfkc-inputs.yaml", NET.replace("[x1, x2]", "[x1, \uff58\uff11]"), 1,
      "one name to Python")
 case("names-nfkc-unit.yaml", NET.replace("size: 1,", "units: [\uff58\uff12],"), 4,
      "already used")
+case("names-confusable-inputs.yaml", 'inputs: {"a": "a", "\u0430": "\\\\alpha"}\n'
+     + NET.split("\n", 1)[1], 1, "`\u0430` and `a` look alike (Unicode confusables, TR39)")
+case("names-confusable-digit.yaml", NET.replace("[x1, x2]", "[x1, xl]"), 1,
+     "`xl` and `x1` look alike")
+case("names-confusable-unit.yaml", NET.replace("size: 2,", "units: [o1, h2],")
+     .replace("size: 1,", "units: [\u03bf1],"), 4, "looks like `o1` (Unicode confusables")
+case("names-invisible-input.yaml", NET.replace("[x1, x2]", "[a, \"a\u3164\"]"), 1,
+     "U+3164 HANGUL FILLER, which shows nothing")
+case("names-zero-width-weight.yaml", NET.replace(
+    "size: 2, activation: sigmoid}",
+    "size: 1, activation: sigmoid, weights: [[\"w\u200b1\", w2]]}"), 3,
+     "U+200B ZERO WIDTH SPACE")
 case("names-layer-twice.yaml", NET.replace("name: out", "name: hidden"), 4, "used twice")
 case("names-layer-like-unit.yaml", NET.replace("size: 1,", "units: [out],"), 4,
      "names both a layer and a unit")
