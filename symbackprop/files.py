@@ -20,7 +20,8 @@ What :func:`write_output_file` does with each kind of target:
   the spec.
 
 A write interrupted by Ctrl-C, SIGTERM or SIGHUP removes its temporary file before the
-process ends the way the signal asks. Every failure is a :class:`SymbackpropError` naming
+process ends the way the signal asks; a SIGHUP ignored from the start (``nohup``) stays
+ignored. Every failure is a :class:`SymbackpropError` naming
 the file (exit status 2); nothing is left half-written.
 """
 
@@ -107,6 +108,8 @@ def _signals_raise() -> Iterator[None]:
         raise _Interrupted(signum)
 
     for sig in _CAUGHT_SIGNALS:
+        if signal.getsignal(sig) is signal.SIG_IGN:
+            continue  # ignored by whoever started the process (nohup): it stays ignored
         with contextlib.suppress(OSError, ValueError):  # e.g. an embedded interpreter
             previous[sig] = signal.signal(sig, handler)
     try:
@@ -119,6 +122,20 @@ def _signals_raise() -> Iterator[None]:
 def _resend(signum: int) -> None:
     """End the process as the signal would have (its handler is restored by now)."""
     os.kill(os.getpid(), signum)
+
+
+@contextlib.contextmanager
+def ending_on_signals() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP unwind it as Ctrl-C does (``finally`` clauses
+    and context managers run: temporary files are removed, child processes killed), then
+    the process ends the way the signal asks. A signal the process was started with
+    ignored (``nohup``) stays ignored."""
+    try:
+        with _signals_raise():
+            yield
+    except _Interrupted as stop:
+        _resend(stop.signum)
+        raise SystemExit(128 + stop.signum) from None
 
 
 def _write_through(path: Path, data: bytes) -> None:
@@ -143,30 +160,26 @@ def _replace(path: Path, data: bytes, old: os.stat_result | None) -> None:
         raise _fail(path, "the output folder does not exist",
                     hint=f"create {folder} first" if str(folder) not in ("", ".") else None)
     tmp: str | None = None
-    try:
-        with _signals_raise():
-            try:
-                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                if old is None:
-                    os.chmod(tmp, 0o666 & ~_umask())
-                else:
-                    os.chmod(tmp, stat.S_IMODE(old.st_mode))
-                    with contextlib.suppress(OSError):
-                        if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
-                            os.chown(tmp, old.st_uid, old.st_gid)
-                os.replace(tmp, path)
-                tmp = None
-            except OSError as exc:
-                raise _os_failure(path, exc) from None
-            finally:
-                if tmp is not None:
-                    with contextlib.suppress(OSError):
-                        os.unlink(tmp)
-    except _Interrupted as stop:
-        _resend(stop.signum)
-        raise SystemExit(128 + stop.signum) from None
+    with ending_on_signals():
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            if old is None:
+                os.chmod(tmp, 0o666 & ~_umask())
+            else:
+                os.chmod(tmp, stat.S_IMODE(old.st_mode))
+                with contextlib.suppress(OSError):
+                    if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+                        os.chown(tmp, old.st_uid, old.st_gid)
+            os.replace(tmp, path)
+            tmp = None
+        except OSError as exc:
+            raise _os_failure(path, exc) from None
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
 
 def _descriptor(path: Path) -> int | None:

@@ -98,6 +98,31 @@ def test_a_killed_write_leaves_no_temporary_file(tmp_path: Path, signum: int) ->
     assert _names(tmp_path) == []
 
 
+def test_a_hangup_ignored_from_the_start_stays_ignored_during_a_write(tmp_path: Path) -> None:
+    # as under nohup: SIGHUP is ignored before the write starts, and arrives during it
+    script = (
+        "import os, signal, time\n"
+        "import symbackprop.files as files\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+        "real = files.os.replace\n"
+        "def slow(src, dst):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(1)\n"
+        "    real(src, dst)\n"
+        "files.os.replace = slow\n"
+        f"files.write_atomic(files.Path({str(tmp_path / 'out.txt')!r}), b'x' * 100000)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True, cwd=ROOT) as child:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "ready"
+        child.send_signal(signal.SIGHUP)
+        code = child.wait(timeout=30)
+    assert code == 0
+    assert (tmp_path / "out.txt").read_bytes() == b"x" * 100000
+    assert _names(tmp_path) == ["out.txt"]
+
+
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
 def test_replacing_a_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
     target = tmp_path / "out.txt"

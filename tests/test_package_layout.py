@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,13 @@ from paths import ROOT
 PACKAGE = ROOT / "symbackprop"
 
 # The pipeline, lowest first: spec → network → numeric → render → check → notes → command line.
-# errors and files serve every stage; the package's own __init__ and __main__ sit on top.
-STAGES = ["errors", "files", "spec", "network", "numeric", "render", "check", "notes", "cli",
+# errors and files (input and output) serve every stage; the package's own __init__ and
+# __main__ sit on top.
+STAGES = ["errors", "files", "input_files", "spec", "network", "numeric", "render", "check",
+          "notes", "cli",
           "__init__", "__main__"]
-RANK = {"errors": 0, "files": 0, **{s: i for i, s in enumerate(STAGES) if i >= 2}}
+RANK = {"errors": 0, "files": 0, "input_files": 0,
+        **{s: i for i, s in enumerate(STAGES) if i >= 3}}
 MAX_LINES = 500
 
 
@@ -104,3 +109,37 @@ def test_a_lower_stage_importing_a_higher_one_is_found(tmp_path: Path) -> None:
     bad.parent.mkdir()
     bad.write_text('"""x"""\n\ndef f():\n    from ..network import build\n')
     assert _higher_imports(bad, root) == ["symbackprop.network", "symbackprop.network.build"]
+
+
+def _declared() -> set[str]:
+    """The distributions pyproject.toml names for the package and its test extra."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    return {re.split(r"[<>=!~\[; ]", w, maxsplit=1)[0].lower().replace("_", "-")
+            for w in wanted}
+
+
+def test_every_library_the_tests_import_is_a_declared_dependency() -> None:
+    import importlib.metadata
+
+    tests = ROOT / "tests"
+    # modules of this project, and one a test writes into a temporary folder to import it
+    local = {p.stem for p in tests.rglob("*.py")} | {"symbackprop", "slow_module_for_the_limit"}
+    provided = importlib.metadata.packages_distributions()
+    declared = _declared()
+    missing: dict[str, str] = {}
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level \
+                else []
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in local:
+                    continue
+                dists = {d.lower().replace("_", "-") for d in provided.get(top, [top])}
+                if not dists & declared:
+                    missing[top] = str(path.relative_to(ROOT))
+    assert not missing, f"imported by the tests but not in pyproject.toml: {missing}"

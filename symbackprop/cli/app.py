@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 import click
 
-from .support import CheckFailed, collector_paused, progress_bar, reports_errors, write_output
+from .support import (
+    CheckFailed,
+    collector_paused,
+    progress_bar,
+    reports_errors,
+    say_why_no_numbers,
+    write_output,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +83,17 @@ def _load(spec_path: str) -> tuple[Any, Any, Any]:
         return spec, net, derive(net)
 
 
+def _point(spec_path: str, spec: Any, at: tuple[str, ...]) -> Any:
+    """The values ``--at`` gives (files and NAME=NUMBER), merged over the spec's."""
+    from ..errors import SymbackpropError
+    from ..spec.point import values_at
+
+    if spec_path == "-" and "-" in at:
+        raise SymbackpropError("the spec and a values file cannot both come from standard "
+                               "input", field="--at -", hint="give one of them as a file")
+    return values_at(at, spec) if at else spec.values
+
+
 define_option = click.option(
     "--define", "defines", multiple=True, metavar="F=STAND_IN",
     help="Evaluate the unspecified function F as STAND_IN (tanh, sigmoid, sin, softplus, "
@@ -108,8 +126,9 @@ def _stand_in_line(net: Any) -> str:
               default="text", show_default=True, help="Output format.")
 @click.option("--numbers/--no-numbers", default=True, show_default=True,
               help="With the spec's values, show each factor's number.")
-@click.option("--at", "at", type=click.Path(dir_okay=False), default=None,
-              help="Show the numbers at the values in this file (merged over the spec's).")
+@click.option("--at", "at", type=click.Path(dir_okay=False), multiple=True, metavar="FILE|N=V",
+              help="Show the numbers at the values in this file, or at one value (x1=2, "
+                   "w5=0.1), merged over the spec's; repeatable.")
 @click.option("--standalone", is_flag=True,
               help="With --format latex: a complete document that compiles on its own.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
@@ -118,7 +137,7 @@ def _stand_in_line(net: Any) -> str:
 @reports_errors
 @collector_paused()
 def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: bool,
-           at: str | None, standalone: bool, output: str | None,
+           at: tuple[str, ...], standalone: bool, output: str | None,
            defines: tuple[str, ...]) -> None:
     """Derive ∂E/∂θ for every weight and bias of SPEC by the chain rule.
 
@@ -132,16 +151,17 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     """
     from ..errors import SymbackpropError
     from ..render.derivations import build_document, render, standalone_latex
-    from ..spec.point import values_at
 
     if standalone and fmt != "latex":
         raise SymbackpropError("--standalone makes a LaTeX document", field="--standalone",
                                hint="add --format latex")
     s, net, grads = _load(spec)
-    point = values_at(at, s) if at else s.values
+    point = _point(spec, s, at)
     net = _with_stand_ins(s, net, point, defines)
     # an unspecified loss has no numbers: its derivations are shown without them
     values = point if numbers and point.examples and s.loss.kind != "unspecified" else None
+    if numbers:
+        say_why_no_numbers(net, point)
     count = len(params) or len(net.params)
     with progress_bar(count, "deriving") as tick:
         doc = build_document(net, grads, params=list(params), form=form, values=values,
@@ -152,9 +172,10 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
 
 @main.command("eval")
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--at", "at", type=click.Path(dir_okay=False), default=None,
-              help="A values file (inputs, targets, params, learning_rate, examples), "
-                   "merged over the spec's own values: what it gives replaces the spec's.")
+@click.option("--at", "at", type=click.Path(dir_okay=False), multiple=True, metavar="FILE|N=V",
+              help="A values file (inputs, targets, params, learning_rate, examples), or one "
+                   "value (x1=2, w5=0.1), merged over the spec's own values: what it gives "
+                   "replaces the spec's; repeatable.")
 @click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True,
               help="Gradient-descent steps to take (needs a learning rate).")
 @click.option("--lr", type=float, default=None,
@@ -168,7 +189,7 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
               show_default=True, help="Output format.")
 @define_option
 @reports_errors
-def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
+def eval_command(spec: str, at: tuple[str, ...], steps: int, lr: float | None,
                  frozen: tuple[str, ...], exact: bool, fmt: str,
                  defines: tuple[str, ...]) -> None:
     """Forward values, loss, gradients and descent steps of SPEC at its values.
@@ -187,10 +208,9 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
     from ..numeric.evaluation import evaluate
     from ..render.escape import json_text
     from ..render.numeric_reports import evaluation_json, evaluation_text, exact_json
-    from ..spec.point import values_at
 
     s, net, grads = _load(spec)
-    values = values_at(at, s) if at else s.values
+    values = _point(spec, s, at)
     net = _with_stand_ins(s, net, values, defines)
     if exact:
         from ..numeric.exact import evaluate_exact
@@ -214,9 +234,9 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
 
 @main.command()
 @click.argument("spec", type=click.Path(dir_okay=False))
-@click.option("--at", "at", type=click.Path(dir_okay=False), default=None,
-              help="A values file merged over the spec's values; what is still missing is "
-                   "drawn at random.")
+@click.option("--at", "at", type=click.Path(dir_okay=False), multiple=True, metavar="FILE|N=V",
+              help="A values file, or one value (x1=2), merged over the spec's values; "
+                   "repeatable. What is still missing is drawn at random.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed for random points, directions and samples.")
 @click.option("--method", type=click.Choice(["auto", "full", "directional"]), default="auto",
@@ -227,7 +247,7 @@ def eval_command(spec: str, at: str | None, steps: int, lr: float | None,
               show_default=True, help="Output format.")
 @define_option
 @reports_errors
-def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
+def gradcheck(spec: str, at: tuple[str, ...], seed: int, method: str, fmt: str,
               defines: tuple[str, ...]) -> None:
     """Compare the symbolic gradients of SPEC with finite differences.
 
@@ -251,10 +271,9 @@ def gradcheck(spec: str, at: str | None, seed: int, method: str, fmt: str,
     from ..numeric.stand_ins import stand_in_trials
     from ..render.escape import json_text
     from ..render.numeric_reports import gradcheck_json, gradcheck_text
-    from ..spec.point import values_at
 
     s, net, grads = _load(spec)
-    values = values_at(at, s) if at else s.values
+    values = _point(spec, s, at)
     net = _with_stand_ins(s, net, values, defines)
     trials = [t for each in stand_in_trials(net) for t in loss_trials(each, grads)]
     runs = []
@@ -306,9 +325,10 @@ def _add_commands() -> None:
     """Commands that live in their own modules (each imports SymPy only when it runs)."""
     from .check import check
     from .codegen import codegen
+    from .names import names
     from .notes import graph, notes
 
-    for command in (check, notes, graph, codegen):
+    for command in (check, notes, graph, codegen, names):
         main.add_command(command)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from ..check.reading.vocabulary import SYNTAXES
@@ -105,17 +103,18 @@ def check(spec: str, param: str | None, formula: str | None, formula_file: str |
 
 
 def _read_text(path: str, what: str) -> str:
-    """The text in ``path`` (or stdin), read only up to a bound."""
+    """The text in ``path`` (``-``: stdin), read only up to a bound and never waiting on a
+    FIFO without a writer (:mod:`symbackprop.input_files`)."""
+    from ..errors import SpecError
+    from ..input_files import read_input, shown_name
+
     try:
-        if path == "-":
-            with click.open_file("-", encoding="utf-8") as fh:  # stdin, left open
-                data = fh.read(MAX_FORMULA_FILE_BYTES + 1)
-        else:
-            with Path(path).open(encoding="utf-8") as fh:
-                data = fh.read(MAX_FORMULA_FILE_BYTES + 1)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the {what} ({exc})") from None
-    if len(data) > MAX_FORMULA_FILE_BYTES:
-        raise InputError(f"{path}: the {what} file is larger than "
-                         f"{MAX_FORMULA_FILE_BYTES} bytes")
-    return data.strip()
+        data = read_input(path, MAX_FORMULA_FILE_BYTES, what=f"the {what} file")
+    except SpecError as exc:
+        raise InputError(f"{shown_name(path)}: cannot read the {what} ({exc.message})"
+                         ) from None
+    try:
+        return data.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise InputError(f"{shown_name(path)}: cannot read the {what} (not UTF-8 text)"
+                         ) from None

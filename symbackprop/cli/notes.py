@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from .support import input_paths, reports_errors, write_output
+from .support import input_paths, reports_errors, say_why_no_numbers, write_output
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -17,8 +19,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the notes here (whole or not at all) instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["latex", "markdown"]), default="latex",
-              show_default=True, help="A LaTeX document, or Markdown with $…$ math.")
+@click.option("--format", "fmt", type=click.Choice(["latex", "markdown"]), default=None,
+              help="A LaTeX document, or Markdown with $…$ math. Default: Markdown for an "
+                   "output ending in .md, else LaTeX.")
 @click.option("--pdf", is_flag=True,
               help="Also run pdflatex and write the PDF next to the .tex output.")
 @click.option("--param", "--params", "params", multiple=True, metavar="NAMES",
@@ -32,7 +35,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Evaluate the unspecified function F as STAND_IN (tanh, sigmoid, sin, "
                    "softplus, linear) in the numbers; repeatable.")
 @reports_errors
-def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str, ...],
+def notes(spec: str, output: str | None, fmt: str | None, pdf: bool, params: tuple[str, ...],
           numbers: bool, full: bool, defines: tuple[str, ...]) -> None:
     """Write lecture notes on backpropagation through SPEC.
 
@@ -45,7 +48,9 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
     Examples:
       symbackprop notes specs/seed-004-mazur-2-2-2.yaml -o mazur.tex --pdf
       symbackprop notes specs/seed-004-mazur-2-2-2.yaml --params w5,w1 -o w.tex
-      symbackprop notes specs/seed-002-four-layer.yaml --format markdown -o notes.md
+      symbackprop notes specs/seed-002-four-layer.yaml -o notes.md   # Markdown
+
+    The format follows the output's extension (.md: Markdown) unless --format says.
     """
     from ..errors import SymbackpropError
     from ..files import check_not_an_input, is_file_target
@@ -55,7 +60,15 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
     from ..notes.sections import build_notes
     from ..spec.load import load_spec, parse_definitions
 
-    if pdf and (fmt != "latex" or output in (None, "-") or not is_file_target(output)):
+    if fmt is None:
+        fmt = "markdown" if output and Path(output).suffix.lower() in MARKDOWN_SUFFIXES \
+            else "latex"
+    to_file = output not in (None, "-") and is_file_target(output or "")
+    if pdf and to_file and Path(output or "").suffix.lower() != ".tex":
+        raise SymbackpropError(f"--pdf writes the LaTeX it compiles to a .tex file, not "
+                               f"{Path(output or '').name}", field="--pdf",
+                               hint=f"name it {Path(output or 'notes').stem}.tex")
+    if pdf and (fmt != "latex" or not to_file):
         raise SymbackpropError("--pdf needs LaTeX output to a file", field="--pdf",
                                hint="add -o NOTES.tex")
     target = Path(output).with_suffix(".pdf") if pdf and output else None
@@ -66,6 +79,8 @@ def notes(spec: str, output: str | None, fmt: str, pdf: bool, params: tuple[str,
         check_not_an_input(target, input_paths())
     loaded = load_spec(spec)
     net = build_network(loaded).with_stand_ins(parse_definitions(defines, loaded))
+    if numbers:
+        say_why_no_numbers(net, loaded.values)
     document = render_notes(build_notes(net, derive(net), params=_split(params),
                                         numbers=numbers, full=full), fmt)
     write_output(document, output)
@@ -107,6 +122,8 @@ def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | N
 
     s = load_spec(spec)
     net = build_network(s).with_stand_ins(parse_definitions(defines, s))
+    if numbers:
+        say_why_no_numbers(net, s.values)
     # an unspecified loss has no numbers: the graph is drawn without them
     values = s.values if numbers and s.values.examples and s.loss.kind != "unspecified" \
         else None

@@ -155,3 +155,25 @@ def progress_bar(total: int, label: str) -> Iterator[Any]:
         return
     with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
         yield lambda *_: bar.update(1)
+
+
+def say_why_no_numbers(net: Any, values: Any) -> None:
+    """On stderr, why a derivation asked to show numbers shows none although values were
+    given: the value that is missing (as ``eval`` names it), or more than one example."""
+    if net.spec.loss.kind == "unspecified" or not (values.params or values.examples):
+        return
+    if len(values.examples) == 1 and set(values.params) >= {p.name for p in net.params} \
+            and set(values.examples[0].inputs) >= {i.name for i in net.spec.inputs} \
+            and set(values.examples[0].targets) >= {u.name for u in net.outputs}:
+        return  # every value is there (checked without importing NumPy)
+    from ..errors import ValuesError
+    from ..numeric.evaluation import check_values_complete
+
+    try:
+        check_values_complete(net, values)
+    except ValuesError as exc:
+        click.echo(f"note: no numbers shown: {exc.located()}", err=True)
+        return
+    if len(values.examples) > 1:
+        click.echo(f"note: no numbers shown: the values hold {len(values.examples)} examples "
+                   "and a derivation works one (pick one with --at)", err=True)

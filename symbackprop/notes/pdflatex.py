@@ -3,7 +3,8 @@ access (``openin_any=p``, ``openout_any=p``: no reading or writing of files by a
 in parent folders or starting with a dot) and with a time limit.
 
 The log is parsed for errors (lines starting with ``!``) and ``Overfull \\hbox`` warnings;
-the PDF is copied to its destination whole or not at all.
+the PDF is copied to its destination whole or not at all. A run stopped by a signal leaves
+neither pdflatex nor its folder behind.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SymbackpropError, ToolMissingError
-from ..files import write_output_file
+from ..files import ending_on_signals, write_output_file
 
 TIMEOUT_SECONDS = 120
 PDFLATEX_FLAGS = ("-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape")
@@ -74,9 +75,12 @@ def pdflatex_path() -> str:
 
 
 def compile_tex(source: str, *, runs: int = 2, timeout: float = TIMEOUT_SECONDS) -> TexResult:
-    """Compile ``source`` with pdflatex (``runs`` times, for references) in a temp folder."""
+    """Compile ``source`` with pdflatex (``runs`` times, for references) in a temp folder.
+
+    Ctrl-C, SIGTERM or SIGHUP while pdflatex runs kills it and removes the folder (which
+    holds the whole document) before the process ends as the signal asks."""
     exe = pdflatex_path()
-    with tempfile.TemporaryDirectory(prefix="symbackprop-tex-") as tmp:
+    with ending_on_signals(), tempfile.TemporaryDirectory(prefix="symbackprop-tex-") as tmp:
         folder = Path(tmp)
         (folder / "notes.tex").write_text(source, encoding="utf-8")
         log = TexLog()

@@ -236,10 +236,16 @@ def unpack(theta):
     return {name: float(v) for name, v in zip(PARAM_NAMES, theta)}
 
 
-def _batch(values, names):
-    """Examples as a (batch, len(names)) array: from an array, or a dict name → value(s)."""
+def _batch(values, names, also=()):
+    """Examples as a (batch, len(names)) array: from an array, or a dict name → value(s),
+    where a value may also be given under the matching name in `also`."""
     if isinstance(values, dict):
-        columns = [np.atleast_1d(np.asarray(values[name], dtype=float)) for name in names]
+        other = dict(zip(names, also))
+        missing = [n for n in names if n not in values and other.get(n) not in values]
+        if missing:
+            raise KeyError(f"no value for {', '.join(missing)}; expected {', '.join(names)}")
+        columns = [np.atleast_1d(np.asarray(values[n] if n in values else values[other[n]],
+                                            dtype=float)) for n in names]
         return np.stack(np.broadcast_arrays(*columns), axis=1)
     arr = np.asarray(values, dtype=float)
     return arr.reshape(1, -1) if arr.ndim == 1 else arr
@@ -247,7 +253,7 @@ def _batch(values, names):
 
 def losses(params, x, t):
     """The loss of every example: x is (batch, inputs), t is (batch, outputs)."""
-    return _cost(pack(params), _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES))
+    return _cost(pack(params), _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES, OUTPUT_UNITS))
 
 
 def loss(params, x, t):
@@ -257,7 +263,7 @@ def loss(params, x, t):
 
 def loss_and_grad(params, x, t):
     """The cost and its gradient; the gradient is a dict when params is a dict."""
-    result = _core(pack(params), _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES))
+    result = _core(pack(params), _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES, OUTPUT_UNITS))
     cost, grad = float(np.mean(result[0])), result[1]
     return (cost, unpack(grad)) if isinstance(params, dict) else (cost, grad)
 
@@ -285,7 +291,7 @@ def gradient_check(params=None, x=None, t=None, *, seed=0, directions=8, coordin
     if params is None or x is None or t is None:
         params, x, t = random_point(seed)
     theta = pack(params)
-    x, t = _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES)
+    x, t = _batch(x, INPUT_NAMES), _batch(t, OUTPUT_NAMES, OUTPUT_UNITS)
     _, grad = loss_and_grad(theta, x, t)
     h = step * max(1.0, float(np.sqrt(np.mean(theta ** 2))))
 
@@ -426,7 +432,9 @@ def generate(net: Network, grads: Gradients, *, target: str = "numpy",
     constants = "\n".join([
         shaped if shaped is not None else _tuple("PARAM_NAMES", names),
         _tuple("INPUT_NAMES", [i.name for i in net.spec.inputs]),
-        _tuple("OUTPUT_NAMES", list(net.spec.outputs)),
+        "# the targets as derive prints them; a dict of targets may also use OUTPUT_UNITS",
+        _tuple("OUTPUT_NAMES", [net.spec.names.name("target", u) for u in net.spec.outputs]),
+        _tuple("OUTPUT_UNITS", list(net.spec.outputs)),
         f"LOSS = {net.spec.loss.kind!r}",
         "# each quantity's variable in _core and _cost (the matrix code has none)",
         _dict("VARIABLES", assigned_variables(net) if plan is None else {}),

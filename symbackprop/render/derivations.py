@@ -203,6 +203,11 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     loss_name = net.loss_symbol
     docs: list[ParamDerivation] = []
     notes = list(grads.notes)
+    if at is not None and net.stand_ins:
+        from ..numeric.stand_ins import describe_stand_ins
+
+        notes.append(f"the numbers assume {describe_stand_ins(net)}: stand-ins asked for "
+                     "for the unspecified functions")
     for p in chosen:
         d = grads.derivation(p) if form != "delta" else None
         rows: list[Row] = []

@@ -24,6 +24,13 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return [row.rstrip() for row in out]
 
 
+def _equations(pairs: list[tuple[str, str]]) -> list[str]:
+    """``name = value`` lines of one width, their ``=`` under each other."""
+    left = max((len(n) for n, _ in pairs), default=0)
+    right = max((len(v) for _, v in pairs), default=0)
+    return [f"{n.ljust(left)} = {v.ljust(right)}" for n, v in pairs]
+
+
 def _show(value: Any) -> str:
     """A value as printed: nine significant digits, or an exact fraction (553/20)."""
     return str(value) if isinstance(value, sp.Rational) else number(value)
@@ -41,9 +48,13 @@ def evaluation_text(net: Network, ev: Evaluation | ExactEvaluation) -> str:
     if len(examples) > 1:
         lines.append(f"{len(examples)} examples; the cost is the mean of their losses; "
                      "unit values are for example 1")
-    rows = [[u.name, f"{u.net.name} = {_show(ev.units[u.name]['net'])}",
-             f"{u.out.name} = {_show(ev.units[u.name]['out'])}"] for u in net.units]
-    lines += _table(["unit", "net input", "activation"], rows)
+    # each row names its quantities as derive prints them; a unit's own name (u2_1 where
+    # the spec gives none) is printed nowhere else
+    columns = [[(getattr(u, part).name, _show(ev.units[u.name][key])) for u in net.units]
+               for part, key in (("net", "net"), ("out", "out"))]
+    nets, outs = (_equations(column) for column in columns)
+    lines += _table(["net input", "activation"],
+                    [[a, b] for a, b in zip(nets, outs, strict=True)])
     lines += ["", f"{net.loss_symbol.name} = {_show(ev.loss)}", ""]
     grows = []
     for p in net.params:

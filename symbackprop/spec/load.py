@@ -16,21 +16,18 @@ Every error names the file, line and field and suggests the closest valid word.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValuesError, did_you_mean
+from ..errors import did_you_mean
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
     CHAIN_ORDERS,
     LOSS_ALIASES,
     LOSS_KINDS,
-    STAND_IN_ALIASES,
-    STAND_INS,
     ActivationSpec,
     CostSpec,
     EdgeSpec,
@@ -49,6 +46,7 @@ from .naming import auto_latex, expand, identifier_hint, is_identifier, name_key
 from .reader import Reader, field_name, kind_of
 from .source import Path_, Source, read_source
 from .tex import check_spec_math, read_free_text, read_math
+from .values import load_values, parse_definitions, read_values
 from .wiring import check_acyclic, output_units, read_connections, read_layers
 
 __all__ = [
@@ -68,7 +66,6 @@ NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight
                  "chain", "chain_order", "function")
 _NOTATION_CHOICES = {"weight_layer": ("target", "source"), "chain": CHAIN_GRANULARITIES,
                      "chain_order": CHAIN_ORDERS}
-VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples", "functions")
 
 
 def load_spec(path: str | Path, limits: Limits | None = None) -> NetworkSpec:
@@ -111,7 +108,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
     )
-    values = _values(r, top, spec)
+    values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))
     return _replace_values(spec, values)
 
@@ -338,156 +335,3 @@ def _check_log_domain(r: Reader, layers: list[LayerSpec], units: list[UnitSpec],
                      hint="use a sigmoid output" + (" or softmax layer" if what ==
                                                     "cross-entropy" else "")
                      + ", or the squared error")
-
-
-def _number_map(r: Reader, path: Path_, allowed: list[str], what: str) -> dict[str, float]:
-    value = r.get(path)
-    if not isinstance(value, dict):
-        raise r.fail(path, f"expected a mapping {what} name → number, got {kind_of(value)}")
-    out: dict[str, float] = {}
-    known = set(allowed)
-    for key in value:
-        if key not in known:
-            raise r.fail((*path, key), f"no {what} called `{key}`",
-                         hint=did_you_mean(str(key), allowed))
-        out[key] = Number(r.number((*path, key)))
-    return out
-
-
-def _targets(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, float]:
-    """Targets of one example, keyed by output unit or by the target's own name as derive
-    prints it (``y_1``, ``target_o1``); a softmax layer with cross-entropy needs a
-    distribution."""
-    unit_of = {u: u for u in spec.outputs} | {spec.names.name("target", u): u
-                                              for u in spec.outputs}
-    given = _number_map(r, path, list(unit_of), "output unit")
-    targets: dict[str, float] = {}
-    for key, t in given.items():
-        unit = unit_of[key]
-        if unit in targets:
-            first = next(k for k in given if unit_of[k] == unit)
-            raise r.fail((*path, key), f"`{key}` and `{first}` are both the target of "
-                         f"`{unit}`", hint="give each target once")
-        if spec.loss.kind in ("cross_entropy", "binary_cross_entropy") and not 0 <= t <= 1:
-            raise r.fail((*path, key), f"a cross-entropy target is a probability, "
-                         f"between 0 and 1, not {t:g}")
-        targets[unit] = t
-    softmax_ce = spec.loss.kind == "cross_entropy" and spec.layers[-1].activation.kind == \
-        "softmax"
-    if softmax_ce and targets:
-        total = sum(targets.values())
-        complete = len(targets) == len(spec.outputs)
-        if (complete and abs(total - 1.0) > 1e-9) or total > 1.0 + 1e-9:
-            raise r.fail(path, f"the targets of a softmax layer with cross-entropy must "
-                         f"sum to 1 (these sum to {total:g})",
-                         hint="δ = a − y holds only for a target distribution"
-                         + ("" if complete else "; missing ones are filled in with the rest"))
-    return targets
-
-
-def _values(r: Reader, top: dict[str, Any], spec: NetworkSpec) -> Values:
-    if "values" not in top:
-        # nothing to point at but the top level, where `values:` would go
-        return Values(file=r.src.file, lines={"values": r.src.line(())})
-    path: Path_ = ("values",)
-    given = r.mapping(path, VALUE_KEYS)
-    input_names = [i.name for i in spec.inputs]
-    params = _number_map(r, (*path, "params"), [p.name for p in spec.params], "parameter") \
-        if "params" in given else {}
-    lr = Number(r.number((*path, "learning_rate"))) if "learning_rate" in given else None
-    examples: list[Example] = []
-    if "examples" in given:
-        if "inputs" in given or "targets" in given:
-            raise r.fail((*path, "examples"),
-                         "give either `examples` or `inputs`/`targets`, not both")
-        for k, _ in enumerate(r.name_list((*path, "examples"))):
-            ep: Path_ = (*path, "examples", k)
-            r.mapping(ep, ("inputs", "targets"), required=("inputs", "targets"))
-            examples.append(Example(
-                _number_map(r, (*ep, "inputs"), input_names, "input"),
-                _targets(r, (*ep, "targets"), spec),
-            ))
-    elif "inputs" in given or "targets" in given:
-        if "inputs" not in given or "targets" not in given:
-            raise r.fail(path, "give both `inputs` and `targets`")
-        examples.append(Example(
-            _number_map(r, (*path, "inputs"), input_names, "input"),
-            _targets(r, (*path, "targets"), spec),
-        ))
-    functions = _functions(r, (*path, "functions"), spec) if "functions" in given else {}
-    lines = {field_name(p): r.src.line(p) for p in [path, (*path, "params")]}
-    if "examples" in given:
-        for k in range(len(examples)):
-            for key in ("inputs", "targets"):
-                p = (*path, "examples", k, key)
-                lines[field_name(p)] = r.src.line(p)
-    else:
-        for key in ("inputs", "targets"):
-            lines[field_name((*path, key))] = r.src.line((*path, key))
-    return Values(params=params, learning_rate=lr, examples=tuple(examples),
-                  functions=functions, file=r.src.file, lines=lines)
-
-
-def _functions(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, str]:
-    """``functions: {f: tanh}``: the stand-in each unspecified function is evaluated as."""
-    value = r.get(path)
-    if not isinstance(value, dict):
-        raise r.fail(path, f"expected a mapping function → stand-in, got {kind_of(value)}",
-                     hint="e.g. `functions: {f: tanh}`")
-    known = spec.names.functions
-    out: dict[str, str] = {}
-    for name in value:
-        if name not in known:
-            raise r.fail((*path, name), f"no unspecified function called `{name}`",
-                         hint=did_you_mean(str(name), known) if known
-                         else "this network has no unspecified activation")
-        out[name] = read_stand_in(r, (*path, name))
-    return out
-
-
-def read_stand_in(r: Reader, path: Path_) -> str:
-    word = r.string(path)
-    kind = STAND_IN_ALIASES.get(word, word)
-    if kind not in STAND_INS:
-        raise r.fail(path, f"`{word}` cannot stand in for an unspecified function",
-                     hint=did_you_mean(word, [*STAND_INS, *STAND_IN_ALIASES]))
-    return kind
-
-
-def parse_definitions(words: Sequence[str], spec: NetworkSpec) -> dict[str, str]:
-    """``--define f=tanh`` options as a mapping function → stand-in."""
-    out: dict[str, str] = {}
-    known = spec.names.functions
-    for word in words:
-        name, sep, kind = (part.strip() for part in word.partition("="))
-        where = f"--define {word}"
-        if not sep or not name:
-            raise ValuesError("expected FUNCTION=STAND_IN", field=where,
-                              hint="e.g. `--define f=tanh`")
-        if name not in known:
-            raise ValuesError(f"no unspecified function called `{name}`", file=spec.file,
-                              field=where, hint=did_you_mean(name, known) if known
-                              else "this network has no unspecified activation")
-        canonical = STAND_IN_ALIASES.get(kind, kind)
-        if canonical not in STAND_INS:
-            raise ValuesError(f"`{kind}` cannot stand in for an unspecified function",
-                              field=where, hint=did_you_mean(kind, [*STAND_INS,
-                                                                    *STAND_IN_ALIASES]))
-        out[name] = canonical
-    return out
-
-
-def load_values(path: str | Path, spec: NetworkSpec, limits: Limits | None = None) -> Values:
-    """Read a values file (the spec's `values` block on its own, or under `values:`)."""
-    source = read_source(path, limits)
-    data = source.data
-    if isinstance(data, dict) and set(data) == {"values"}:
-        top = data
-    else:
-        top = {"values": data}
-        source = Source(source.file, top, {("values", *k): v for k, v in source.lines.items()})
-    r = Reader(source, limits)
-    if not isinstance(top["values"], dict):
-        raise r.fail(("values",), f"expected a mapping of values, got {kind_of(top['values'])}",
-                     hint="keys: " + ", ".join(VALUE_KEYS))
-    return _values(r, top, spec)

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .confusables import invisible_character, skeleton
 from .digits import by_digit_pattern
 
 PLACEHOLDERS = ("unit", "layer", "index", "j", "k")
@@ -96,8 +97,10 @@ def auto_latex(name: str) -> str:
 
 
 def is_identifier(name: str) -> bool:
-    """True when ``name`` can be used as a plain (identifier) name."""
-    return name.isidentifier() and not keyword.iskeyword(name)
+    """True when ``name`` can be used as a plain (identifier) name: a Python identifier, not
+    a keyword, without a character that shows nothing (U+3164 HANGUL FILLER)."""
+    return name.isidentifier() and not keyword.iskeyword(name) \
+        and invisible_character(name) is None
 
 
 def identifier_hint(name: str) -> str:
@@ -108,6 +111,9 @@ def identifier_hint(name: str) -> str:
     """
     if keyword.iskeyword(name):
         return f"`{name}` is a Python keyword: choose another word, such as {name}_1"
+    hidden = invisible_character(name)
+    if hidden is not None:
+        return f"it holds {hidden}, which shows nothing: remove it"
     return "use letters, digits and _ , starting with a letter"
 
 
@@ -194,6 +200,12 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFKC", name)
 
 
+def look_key(name: str) -> str:
+    """The form two names are told apart in by a reader: their TR39 skeleton, after NFKC
+    (Latin ``a`` and Cyrillic ``а``, ``x1`` and ``xl`` look alike)."""
+    return skeleton(name if name.isascii() else name_key(name))
+
+
 @by_digit_pattern
 def latex_key(latex: str) -> str:
     """The form two LaTeX names are compared in: ``x_{1}`` and ``x_1`` print the same."""
@@ -226,7 +238,8 @@ class NameAuthority:
     Each role (input, parameter, net input, activation, δ, target, loss, cost, learning
     rate, the cost's example count and index, unspecified functions and the derivative names
     the tool makes for them) claims a plain name and a LaTeX name. Two different quantities
-    may share neither, names are compared as Python compares identifiers (NFKC), and no
+    may share neither, names are compared as Python compares identifiers (NFKC) and as a
+    reader does (TR39 confusable skeletons: ``a`` and ``а``, ``x1`` and ``xl``), and no
     quantity may take the name of a function. ``where`` is any location the caller can turn
     into a message (a field path); a clash raises :class:`NameClash` carrying both locations.
 
@@ -246,7 +259,7 @@ class NameAuthority:
         self._functions: list[str] = []
         self.function_sites: dict[str, object] = {}  # where each function is first used
         for word in sorted(FUNCTION_NAMES):
-            self._plain[name_key(word)] = _Claim(Quantity("built-in function", word, word, ""),
+            self._plain[look_key(word)] = _Claim(Quantity("built-in function", word, word, ""),
                                                  None)
 
     def claim(self, role: str, owner: str, name: str, latex: str, *, where: object,
@@ -261,8 +274,12 @@ class NameAuthority:
         if known is not None:
             return known
         quantity = Quantity(role, owner, name, latex)
+        hidden = invisible_character(name)
+        if hidden is not None:
+            raise NameClash(f"`{name}` holds {hidden}, which shows nothing", where, None,
+                            "remove it")
         allowed = self._quantities.get(shares) if shares is not None else None
-        plain_key, tex_key = name_key(name), latex_key(latex) if latex else ""
+        plain_key, tex_key = look_key(name), latex_key(latex) if latex else ""
         self._check(self._plain, plain_key, quantity, allowed, where, plain=True)
         if latex:
             self._check(self._latex, tex_key, quantity, allowed, where, plain=False)
@@ -283,8 +300,8 @@ class NameAuthority:
             key = (role, owner)
             if key in quantities:
                 continue
-            plain_key = name if name.isascii() else name_key(name)  # NFKC keeps ASCII
-            if plain_key in plain or (latex and tex_key in tex):
+            plain_key = look_key(name)
+            if plain_key in plain or (latex and tex_key in tex) or not name.isascii():
                 self.claim(role, owner, name, latex, where=where)  # raises NameClash
                 continue
             quantity = quantities[key] = Quantity(role, owner, name, latex)
@@ -296,9 +313,9 @@ class NameAuthority:
         """An unspecified function ``name``, and the name ``name_prime`` of its derivative."""
         if name in self._functions:
             return
-        key = name_key(name)
-        first = self._plain.get(key)
-        if first is not None and first.quantity.role == "built-in function":
+        first = self._plain.get(look_key(name))
+        if first is not None and first.quantity.role == "built-in function" \
+                and first.quantity.name == name_key(name):
             raise NameClash(f"`{name}` is a built-in function, so it cannot name an "
                             f"unspecified one", where, None,
                             f"write `activation: {name}` for the built-in one, or pick "
@@ -319,9 +336,14 @@ class NameAuthority:
             return
         other = first.quantity
         shown = quantity.name if plain else quantity.latex
-        if plain and name_key(other.name) == key and other.name != quantity.name:
+        if plain and name_key(other.name) == name_key(quantity.name) \
+                and other.name != quantity.name:
             what = (f"`{quantity.name}` and `{other.name}` are one name to Python "
                     f"(Unicode NFKC): they cannot name both {quantity.describe()} and "
+                    f"{other.describe()}")
+        elif plain and other.name != quantity.name:
+            what = (f"`{quantity.name}` and `{other.name}` look alike (Unicode confusables, "
+                    f"TR39): they cannot name both {quantity.describe()} and "
                     f"{other.describe()}")
         elif plain:
             what = (f"`{shown}` would name both {quantity.describe()} and "

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SpecError
+from ..input_files import read_input, shown_name
 from .limits import Limits, current_limits
 from .located import Path_, Source, line_of_offset
 from .yaml_reader import read_yaml
@@ -24,20 +25,9 @@ __all__ = ["Path_", "Source", "read_source"]
 # ------------------------------------------------------------------------------ bytes
 
 
-def _read_bytes(p: Path, file: str, limits: Limits) -> bytes:
-    try:
-        with p.open("rb") as handle:
-            raw = handle.read(limits.max_bytes + 1)  # a device or FIFO may never end
-    except FileNotFoundError:
-        raise SpecError("no such file", file=file, hint="check the path") from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, not a spec file", file=file) from None
-    except OSError as exc:
-        raise SpecError(f"cannot read: {exc.strerror}", file=file) from None
-    if len(raw) > limits.max_bytes:
-        raise SpecError(f"file larger than {limits.max_bytes} bytes", file=file, line=1,
-                        field="(file)", hint="raise the bound with --max-bytes if it is real")
-    return raw
+def _read_bytes(path: str | Path, limits: Limits) -> bytes:
+    return read_input(path, limits.max_bytes, what="file",
+                      hint="raise the bound with --max-bytes if it is real")
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -60,11 +50,12 @@ def _decode(raw: bytes, file: str) -> str:
 
 
 def read_source(path: str | Path, limits: Limits | None = None) -> Source:
-    """Parse the spec file at ``path``; raise :class:`SpecError` on unreadable input."""
+    """Parse the spec file at ``path`` (``-``: standard input, read as YAML); raise
+    :class:`SpecError` on unreadable input."""
     limits = limits or current_limits()
     p = Path(path)
-    file = str(path)
-    text = _decode(_read_bytes(p, file, limits), file)
+    file = shown_name(path)
+    text = _decode(_read_bytes(path, limits), file)
     if not text.strip():
         raise SpecError("the file is empty", file=file, line=1, field="(file)",
                         hint="a spec needs at least `inputs`, `layers` and `loss`")

@@ -6,6 +6,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
+from .confusables import skeleton
 from .full_layers import add_template_params, template_weights
 from .model import (
     ACTIVATION_ALIASES,
@@ -65,7 +66,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     layers: list[LayerSpec] = []
     units: list[UnitSpec] = []
     layer_of: dict[str, int] = {i.name: 0 for i in inputs}
-    unit_keys = {name_key(i.name) for i in inputs}
+    unit_keys = {skeleton(name_key(i.name)): i.name for i in inputs}
     seen_layer_names: set[str] = {"inputs"}
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
@@ -123,12 +124,14 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                      "softmax applies to a whole layer, not one unit")
             else:
                 uname = r.string(up, identifier=True)
-            if name_key(uname) in unit_keys or uname == "inputs":
-                raise r.fail(up, f"unit name `{uname}` is already used",
-                             hint="every input and unit needs its own name"
-                             + (" (`inputs` means all inputs in `from`)"
-                                if uname == "inputs" else ""))
-            unit_keys.add(name_key(uname))
+            seen = unit_keys.get(skeleton(name_key(uname)))
+            if seen is not None or uname == "inputs":
+                alike = seen is not None and name_key(seen) != name_key(uname)
+                raise r.fail(up, f"unit name `{uname}` " + (
+                    f"looks like `{seen}` (Unicode confusables, TR39)" if alike
+                    else "is already used"), hint="every input and unit needs its own name"
+                    + (" (`inputs` means all inputs in `from`)" if uname == "inputs" else ""))
+            unit_keys[skeleton(name_key(uname))] = uname
             layer_of[uname] = pos
             names.append(uname)
             fields["unit"] = uname
@@ -147,7 +150,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
             units.append(unit)
         layers.append(LayerSpec(name, pos, number, tuple(names), act))
     for lay in layers:
-        if name_key(lay.name) in unit_keys:
+        if skeleton(name_key(lay.name)) in unit_keys:
             raise r.fail(("layers", lay.position - 1, "name"),
                          f"`{lay.name}` names both a layer and a unit or input",
                          hint="`from` could not tell which one is meant; rename one")

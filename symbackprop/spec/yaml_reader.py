@@ -43,8 +43,8 @@ class _YamlReader:
     bomb is refused after reading its few lines, not after expanding it.
     """
 
-    def __init__(self, text: str, file: str, limits: Limits) -> None:
-        self.text, self.file, self.limits = text, file, limits
+    def __init__(self, text: str, file: str, limits: Limits, loader: Any = _LOADER) -> None:
+        self.text, self.file, self.limits, self.loader = text, file, limits, loader
         self.lines: dict[Path_, int] = {}
         self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.stack: list[_Frame] = []
@@ -60,7 +60,7 @@ class _YamlReader:
 
     def read(self) -> tuple[Any, dict[Path_, int]]:
         try:
-            for event in yaml.parse(self.text, Loader=_LOADER):
+            for event in yaml.parse(self.text, Loader=self.loader):
                 self.event(event)
         except yaml.reader.ReaderError as exc:  # a character YAML does not allow
             raise SpecError(f"not valid YAML: {exc.reason}", file=self.file,
@@ -253,5 +253,10 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def read_yaml(text: str, file: str, limits: Limits) -> tuple[Any, dict[Path_, int]]:
-    return _YamlReader(text, file, limits).read()
+def read_yaml(text: str, file: str, limits: Limits, *, any_escape: bool = False
+              ) -> tuple[Any, dict[Path_, int]]:
+    """Plain data and the line of every field; ``any_escape`` reads every ``\\u`` escape,
+    a lone surrogate (``\\ud800``) too, as Python's YAML parser does (libyaml refuses it),
+    for text that is only shown, never a name."""
+    loader = yaml.SafeLoader if any_escape else _LOADER
+    return _YamlReader(text, file, limits, loader).read()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -232,3 +233,43 @@ def test_every_bundled_spec_passes_gradcheck(spec: str) -> None:
     result = CliRunner().invoke(main, ["gradcheck", str(ROOT / "specs" / spec)])
     assert result.exit_code == 0, result.output
     assert "FAIL" not in result.stdout and " disagree," not in result.stdout
+
+
+@pytest.mark.parametrize("command", ["derive", "notes", "graph"])
+def test_a_missing_value_is_named_where_numbers_would_be(tmp_path: Path,
+                                                         command: str) -> None:
+    text = Path(SEED_004).read_text(encoding="utf-8")
+    assert "w5: 0.40, " in text
+    spec = tmp_path / "no-w5.yaml"
+    spec.write_text(text.replace("w5: 0.40, ", ""), encoding="utf-8")
+    line = next(k for k, row in enumerate(text.splitlines(), 1) if "w5: 0.40" in row)
+    code, out, err = run(command, str(spec))
+    assert code == 0 and out
+    assert err == (f"note: no numbers shown: {spec}:{line}: values.params: no value for "
+                   "parameter(s) w5 (give them under `values: params:` or in a file for "
+                   "--at)\n")
+    code, _, err = run(command, str(spec), "--no-numbers")
+    assert code == 0 and err == ""
+    code, _, err = run(command, SEED_004)
+    assert code == 0 and err == ""
+
+
+def test_derive_says_which_stand_ins_its_numbers_assume() -> None:
+    renom = str(ROOT / "specs" / "seed-000-renom-1-2-1.yaml")
+    point = ["--at", "u=1", "--at", "r=0.5", "--at", "w_a=0.1", "--at", "w_b=0.2",
+             "--at", "w_1=0.3", "--at", "w_2=0.4"]
+    note = "the numbers assume g = sin, f = tanh: stand-ins asked for for the unspecified"
+    code, out, err = run("derive", renom, "--param", "w_1", "--define", "f=tanh",
+                         "--define", "g=sin", *point)
+    assert code == 0, err
+    assert f"note: {note}" in out
+    # tanh′(z)·… at z = 0.3·sin(0.1) + 0.4·sin(0.2): the numbers are those of the stand-ins
+    x1, x2 = math.sin(0.1), math.sin(0.2)
+    y = math.tanh(0.3 * x1 + 0.4 * x2)
+    assert f"{(y - 0.5) * (1 - y * y) * x1:.9g}" in out
+    code, out, _ = run("derive", renom, "--param", "w_1", "--define", "f=tanh",
+                       "--define", "g=sin", *point, "--format", "json")
+    assert any(note in n for n in json.loads(out)["notes"])
+    code, out, _ = run("derive", renom, "--param", "w_1", "--define", "f=tanh",
+                       "--define", "g=sin")
+    assert code == 0 and note not in out  # no numbers, nothing assumed

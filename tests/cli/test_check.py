@@ -323,3 +323,35 @@ def test_products_far_below_float64_are_printed_and_read_back(tmp_path: Path, ta
     shifted = f"{mantissa} \\times 10^{{{int(exponent.rstrip('}')) + 1}}}"
     assert _checked(spec, tmp_path, printed.replace(value, shifted)) == 1
     assert _checked(spec, tmp_path, printed.replace(value, "0")) == 1  # float64's value
+
+
+@pytest.mark.parametrize(("name", "text", "says"), [
+    ("class.yaml", "- id: a\n  param: w5\n  formula: delta_o1*out_h1\n  formula: 0\n",
+     "class.yaml:4: [0].formula: duplicate key `formula`"),
+    ("class.yaml", "- id: " + "9" * 5000 + "\n  param: w5\n  formula: delta_o1*out_h1\n",
+     "class.yaml:1: [0].id: cannot read the value"),
+    ("class.yaml", "- id: a\n  param: w5\n  formula: " + "7" * 4301 + "\n",
+     "class.yaml:3: [0].formula: cannot read the value"),
+    ("class.csv", "id,param,formula,Formula\na,w5,delta_o1*out_h1,0\n",
+     "class.csv:1: (header): the column `formula` is given twice"),
+    ("class.csv", "a,w5,delta_o1*out_h1\nb,w6,delta_o1*out_h2\n",
+     "class.csv:1: (header): the first line is not a header naming the columns"),
+])
+def test_an_ambiguous_answers_file_is_refused_with_its_line(tmp_path: Path, name: str,
+                                                            text: str, says: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(check, [MAZUR, "--answers", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {tmp_path / says}"), result.output
+    assert result.output.count("\n") == 1
+
+
+def test_answers_come_from_standard_input() -> None:
+    text = (CHECK_DATA / "answers.yaml").read_text(encoding="utf-8")
+    from_stdin = CliRunner().invoke(check, [MAZUR, "--answers", "-", "--format", "json"],
+                                    input=text)
+    from_file = CliRunner().invoke(check, [MAZUR, "--answers", str(CHECK_DATA / "answers.yaml"),
+                                           "--format", "json"])
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert json.loads(from_stdin.output) == json.loads(from_file.output)

@@ -155,7 +155,9 @@ def check_codegen(run: Runner, spec: NetworkSpec) -> None:
     loaded.loader.exec_module(module)
     examples = oracle_examples(spec)
     x = {name: np.array([e[0][name] for e in examples]) for name in module.INPUT_NAMES}
-    t = {name: np.array([e[1][name] for e in examples]) for name in module.OUTPUT_NAMES}
+    # the targets under the names derive prints them by (the oracle keys them by unit)
+    t = {name: np.array([e[1][unit] for e in examples])
+         for name, unit in zip(module.OUTPUT_NAMES, module.OUTPUT_UNITS, strict=True)}
     params = dict(spec.values.params)
     loss, grads = module.loss_and_grad(params, x, t)
     expected = oracle(spec, params, examples)

@@ -82,3 +82,27 @@ def test_help_shows_examples_without_importing_sympy() -> None:
                           timeout=60, check=True)
     assert "symbackprop notes specs/seed-004-mazur-2-2-2.yaml" in done.stdout
     assert done.stdout.strip().endswith("False")
+
+
+@pytest.mark.parametrize("name", ["x.md", "x.txt", "notes"])
+def test_pdf_asks_for_a_tex_file_and_writes_nothing_else(runner: CliRunner, tmp_path: Path,
+                                                         name: str) -> None:
+    out = tmp_path / name
+    result = runner.invoke(main, ["notes", SEED_004, "-o", str(out), "--pdf"])
+    assert result.exit_code == 2
+    stem = name.split(".")[0]
+    assert result.stderr == (f"error: --pdf: --pdf writes the LaTeX it compiles to a .tex "
+                             f"file, not {name} (name it {stem}.tex)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_notes_format_follows_the_extension(runner: CliRunner, tmp_path: Path) -> None:
+    md, tex = tmp_path / "n.md", tmp_path / "n.tex"
+    assert runner.invoke(main, ["notes", SEED_004, "-o", str(md)]).exit_code == 0
+    assert runner.invoke(main, ["notes", SEED_004, "-o", str(tex)]).exit_code == 0
+    assert md.read_text(encoding="utf-8").startswith("# 2-2-2 sigmoid network")
+    assert tex.read_text(encoding="utf-8").startswith("\\documentclass")
+    # an explicit --format wins over the extension
+    assert runner.invoke(main, ["notes", SEED_004, "-o", str(md), "--format",
+                                "latex"]).exit_code == 0
+    assert md.read_text(encoding="utf-8").startswith("\\documentclass")

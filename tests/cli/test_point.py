@@ -148,3 +148,86 @@ def test_eval_prints_a_cancelling_or_far_below_float64_gradient_as_it_is(tmp_pat
     assert code == 0 and rows["w_1_1_1"] == "4.740625e-451", out
     code, out, _ = run("eval", deep, "--format", "json")
     assert json.loads(out)["gradients"]["w_1_1_1"] == "4.740625e-451"
+
+
+def test_a_values_file_with_only_inputs_keeps_the_spec_targets(tmp_path: Path) -> None:
+    only = values_file(tmp_path, "inputs: {i1: 0.1}\n")
+    full = tmp_path / "full.yaml"
+    # seed 004's own targets and its second input, written out by hand
+    full.write_text("inputs: {i1: 0.1, i2: 0.10}\ntargets: {o1: 0.01, o2: 0.99}\n",
+                    encoding="utf-8")
+    code, merged, err = run("eval", SEED_004, "--at", only, "--format", "json")
+    assert code == 0, err
+    _, whole, _ = run("eval", SEED_004, "--at", full, "--format", "json")
+    _, spec, _ = run("eval", SEED_004, "--format", "json")
+    assert json.loads(merged) == json.loads(whole) != json.loads(spec)
+    targets = values_file(tmp_path, "targets: {o2: 0.5}\n")
+    code, _, err = run("derive", SEED_004, "--param", "w5", "--at", targets)
+    assert code == 0, err
+
+
+def test_values_are_given_inline(tmp_path: Path) -> None:
+    point = values_file(tmp_path, "inputs: {i1: 2}\nparams: {w5: 0.1}\n")
+    code, inline, err = run("eval", SEED_004, "--at", "i1=2", "--at", "w5=0.1",
+                            "--format", "json")
+    assert code == 0, err
+    _, from_file, _ = run("eval", SEED_004, "--at", point, "--format", "json")
+    assert json.loads(inline) == json.loads(from_file)
+    # a later value wins over a file's; targets by their printed name; 1/2 read exactly
+    code, later, _ = run("eval", SEED_004, "--at", point, "--at", "w5=1/2", "--at",
+                         "target_o1=0.5", "--format", "json")
+    _, by_file, _ = run("eval", SEED_004, "--at", values_file(
+        tmp_path, "inputs: {i1: 2}\nparams: {w5: 0.5}\ntargets: {o1: 0.5}\n"),
+        "--format", "json")
+    assert code == 0 and json.loads(later) == json.loads(by_file)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--at", "w55=1", "--at", "q=2"], "error: --at: no input, target or parameter called "
+                                       "`w55`, `q` (did you mean `w5`?"),
+    (["--at", "w5="], "expected NAME=NUMBER or a values file"),
+    (["--at", "w5=x"], "expected a number, got `x`"),
+])
+def test_inline_values_are_refused_clearly(args: list[str], says: str) -> None:
+    code, _, err = run("eval", SEED_004, *args)
+    assert code == 2 and says in err, err
+
+
+def test_every_unknown_name_of_a_values_file_is_reported_at_once(tmp_path: Path) -> None:
+    point = values_file(tmp_path, "inputs: {i1: 0.1, i9: 3}\nparams: {w55: 1, w1: 2}\n"
+                                  "targets: {o3: 1}\n")
+    code, _, err = run("eval", SEED_004, "--at", point)
+    assert code == 2
+    assert err.startswith(f"error: {point}:1: values.inputs.i9: 3 unknown names: `i9` (no "
+                          "input, line 1), `w55` (no parameter, line 2; did you mean `w5`?), "
+                          "`o3` (no output unit, line 3)")
+    assert "symbackprop names SPEC" in err
+
+
+def test_inputs_alone_cannot_replace_one_of_several_examples(tmp_path: Path) -> None:
+    spec = tmp_path / "two.yaml"
+    spec.write_text("inputs: [x]\nlayers:\n  - {units: 1, activation: sigmoid}\nloss: mse\n"
+                    "values:\n  params: {w_1_1_1: 0.3, b_1_1: 0.1}\n  examples:\n"
+                    "    - {inputs: {x: 1}, targets: {u1_1: 0.5}}\n"
+                    "    - {inputs: {x: 2}, targets: {u1_1: 0.2}}\n", encoding="utf-8")
+    code, _, err = run("eval", spec, "--at", "x=3")
+    assert code == 2 and "the spec has 2 examples" in err
+    code, _, err = run("eval", spec, "--at", "x=3", "--at", "u1_1=0.1")
+    assert code == 0, err
+
+
+def test_the_spec_and_its_values_cannot_both_be_standard_input() -> None:
+    result = CliRunner().invoke(main, ["derive", "-", "--at", "-"],
+                                input=SEED_004.read_text(encoding="utf-8"))
+    assert result.exit_code == 2 and "both come from standard input" in result.stderr
+
+
+def test_eval_prints_no_name_that_derive_does_not(tmp_path: Path) -> None:
+    spec = values_file(tmp_path, "inputs: [x1]\nlayers:\n  - {size: 1, activation: tanh}\n"
+                                 "  - {size: 1, activation: sigmoid}\nloss: mse\nvalues:\n"
+                                 "  inputs: {x1: 1}\n  targets: {y_1: 0.5}\n  params: "
+                                 "{w_1_1_1: 0.5, b_1_1: 0, w_2_1_1: 2, b_2_1: 0}\n")
+    code, out, err = run("eval", spec)
+    assert code == 0, err
+    assert "u1_1" not in out and "u2_1" not in out
+    assert "z_2_1 = " in out and "a_2_1 = " in out

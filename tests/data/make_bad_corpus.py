@@ -365,6 +365,18 @@ case("names-nfkc-inputs.yaml", NET.replace("[x1, x2]", "[x1, \uff58\uff11]"), 1,
      "one name to Python")
 case("names-nfkc-unit.yaml", NET.replace("size: 1,", "units: [\uff58\uff12],"), 4,
      "already used")
+case("names-confusable-inputs.yaml", 'inputs: {"a": "a", "\u0430": "\\\\alpha"}\n'
+     + NET.split("\n", 1)[1], 1, "`\u0430` and `a` look alike (Unicode confusables, TR39)")
+case("names-confusable-digit.yaml", NET.replace("[x1, x2]", "[x1, xl]"), 1,
+     "`xl` and `x1` look alike")
+case("names-confusable-unit.yaml", NET.replace("size: 2,", "units: [o1, h2],")
+     .replace("size: 1,", "units: [\u03bf1],"), 4, "looks like `o1` (Unicode confusables")
+case("names-invisible-input.yaml", NET.replace("[x1, x2]", "[a, \"a\u3164\"]"), 1,
+     "U+3164 HANGUL FILLER, which shows nothing")
+case("names-zero-width-weight.yaml", NET.replace(
+    "size: 2, activation: sigmoid}",
+    "size: 1, activation: sigmoid, weights: [[\"w\u200b1\", w2]]}"), 3,
+     "U+200B ZERO WIDTH SPACE")
 case("names-layer-twice.yaml", NET.replace("name: out", "name: hidden"), 4, "used twice")
 case("names-layer-like-unit.yaml", NET.replace("size: 1,", "units: [out],"), 4,
      "names both a layer and a unit")
@@ -493,9 +505,10 @@ values_case("at-nan.yaml", "inputs: {i1: .nan, i2: 0.1}\ntargets: {o1: 0.01, o2:
             "finite number")
 values_case("at-unknown-input.yaml", "inputs: {i3: 1}\ntargets: {o1: 0, o2: 1}\n", 1,
             "no input called `i3`")
-values_case("at-missing-input.yaml", "inputs: {i1: 1}\ntargets: {o1: 0.01, o2: 0.99}\n"
-            "params: {w1: 0.15, w2: 0.2, w3: 0.25, w4: 0.3, w5: 0.4, w6: 0.45, w7: 0.5,"
-            " w8: 0.55, b1: 0.35, b2: 0.6}\n", 1, "no value for input(s) i2")
+values_case("at-missing-input.yaml", "examples:\n  - inputs: {i1: 1}\n"
+            "    targets: {o1: 0.01, o2: 0.99}\n", 2, "no value for input(s) i2")
+values_case("at-unknown-names.yaml", "params: {w5: 1, w9: 2}\ninputs: {i3: 1}\n", 1,
+            "2 unknown names: `w9` (no parameter, line 1), `i3` (no input, line 2)")
 values_case("at-missing-target.yaml", "examples:\n  - inputs: {i1: 1, i2: 2}\n"
             "    targets: {o1: 0.01}\n"
             "params: {w1: 0.15, w2: 0.2, w3: 0.25, w4: 0.3, w5: 0.4, w6: 0.45, w7: 0.5,"

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -221,3 +222,43 @@ def test_the_self_check_does_not_count_rounding_as_error(tmp_path: Path) -> None
     cost, grads = module.loss_and_grad(params, [[0.7]], [[0.0, 0.0, 1.0]])  # type: ignore
     assert cost > 40 and abs(grads["c"]) < 1e-15
     assert module.gradient_check(params, [[0.7]], [[0.0, 0.0, 1.0]]) < 1e-6  # type: ignore
+
+
+DEFAULT_NOTATION = """inputs: [x1, x2]
+layers:
+  - {size: 2, activation: sigmoid}
+  - {size: 2, activation: sigmoid}
+loss: mse
+"""
+
+
+def _import(path: Path, name: str) -> object:
+    import importlib.util
+
+    loaded = importlib.util.spec_from_file_location(name, path)
+    assert loaded is not None and loaded.loader is not None
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    return module
+
+
+def test_the_module_names_targets_as_derive_prints_them(tmp_path: Path) -> None:
+    spec = tmp_path / "default.yaml"
+    spec.write_text(DEFAULT_NOTATION, encoding="utf-8")
+    out = tmp_path / "default_grad.py"
+    result = CliRunner().invoke(main, ["codegen", str(spec), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    derived = CliRunner().invoke(main, ["derive", str(spec), "--param", "b_2_1"]).stdout
+    module: Any = _import(out, "default_grad")
+    assert module.OUTPUT_NAMES == ("y_1", "y_2")
+    assert "L = (y_1 - a_2_1)^2/2 + (y_2 - a_2_2)^2/2" in derived
+    theta, x, t = module.random_point(seed=3, batch=5)
+    by_array = module.loss_and_grad(theta, x, t)
+    printed = {"y_1": t[:, 0], "y_2": t[:, 1]}
+    inputs = {"x1": x[:, 0], "x2": x[:, 1]}
+    by_name = module.loss_and_grad(theta, inputs, printed)
+    by_unit = module.loss_and_grad(theta, inputs, {"u2_1": t[:, 0], "u2_2": t[:, 1]})
+    assert by_array[0] == by_name[0] == by_unit[0]
+    assert np.array_equal(by_array[1], by_name[1])
+    with pytest.raises(KeyError, match="no value for y_2; expected y_1, y_2"):
+        module.loss_and_grad(theta, inputs, {"y_1": t[:, 0]})

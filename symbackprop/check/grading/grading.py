@@ -15,8 +15,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ...errors import SpecError
 from ..judging.verdict import Checker, SpecLike, checker_for
 from .answers import GradeRow, Key, grade
@@ -26,43 +24,54 @@ MAX_ANSWERS_BYTES = 20_000_000
 
 
 def read_answers(path: str | Path) -> list[Any]:
-    """Rows (id, param, formula) from a YAML or CSV file; malformed rows are kept as given."""
-    file = Path(path)
+    """Rows (id, param, formula) from a YAML or CSV file (``-``: YAML on stdin); malformed
+    rows are kept as given. The file is read within a size bound and never waits on a FIFO
+    (:mod:`symbackprop.input_files`); a key given twice in a YAML answer, a number beyond
+    4300 digits, a CSV column given twice or a CSV without a header line are refused with
+    the file and line."""
+    from ...input_files import read_input, shown_name
+
+    file = shown_name(path)
+    raw = read_input(path, MAX_ANSWERS_BYTES, what="the answers file")
     try:
-        if file.stat().st_size > MAX_ANSWERS_BYTES:
-            raise SpecError(f"the answers file is larger than {MAX_ANSWERS_BYTES} bytes",
-                            file=str(file))
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SpecError(f"cannot read the answers file: {exc.strerror}", file=str(file)) from None
+        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
-        raise SpecError("the answers file is not UTF-8 text", file=str(file)) from None
-    rows = _csv_rows(text, file) if file.suffix.lower() == ".csv" else _yaml_rows(text, file)
+        raise SpecError("the answers file is not UTF-8 text", file=file) from None
+    rows = _csv_rows(text, file) if Path(str(path)).suffix.lower() == ".csv" \
+        else _yaml_rows(text, file)
     if len(rows) > MAX_ANSWERS:
-        raise SpecError(f"more than {MAX_ANSWERS} answers", file=str(file))
+        raise SpecError(f"more than {MAX_ANSWERS} answers", file=file)
     return rows
 
 
-def _csv_rows(text: str, file: Path) -> list[Any]:
+
+def _csv_rows(text: str, file: str) -> list[Any]:
     try:
-        rows = list(csv.DictReader(io.StringIO(text)))
+        reader = csv.reader(io.StringIO(text))
+        header = [(k or "").strip().lower() for k in next(reader, [])]
+        rows = list(reader)
     except csv.Error as exc:  # a field beyond csv.field_size_limit(), say
-        raise SpecError(f"the answers file is not valid CSV: {exc}", file=str(file)) from None
-    return [{(k or "").strip().lower(): v for k, v in r.items()} for r in rows]
+        raise SpecError(f"the answers file is not valid CSV: {exc}", file=file) from None
+    if not any(name in ("formula", "derivation") for name in header):
+        raise SpecError("the first line is not a header naming the columns", file=file,
+                        line=1, field="(header)",
+                        hint="start with a line such as `id,param,formula` (or derivation)")
+    for k, name in enumerate(header):
+        if name and name in header[:k]:
+            raise SpecError(f"the column `{name}` is given twice", file=file, line=1,
+                            field="(header)", hint="keep one column of each name")
+    return [dict(zip(header, row, strict=False)) for row in rows if row]
 
 
-def _yaml_rows(text: str, file: Path) -> list[Any]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(f"the answers file is not valid YAML: {exc}".splitlines()[0],
-                        file=str(file)) from None
-    except RecursionError:
-        raise SpecError("the answers file is nested too deeply", file=str(file)) from None
+def _yaml_rows(text: str, file: str) -> list[Any]:
+    from ...spec.limits import Limits
+    from ...spec.yaml_reader import read_yaml
+
+    data, _ = read_yaml(text, file, Limits(max_bytes=MAX_ANSWERS_BYTES), any_escape=True)
     if isinstance(data, dict) and "answers" in data:
         data = data["answers"]
     if not isinstance(data, list):
-        raise SpecError("expected a list of answers (id, param, formula)", file=str(file))
+        raise SpecError("expected a list of answers (id, param, formula)", file=file)
     return data
 
 

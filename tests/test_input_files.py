@@ -1,0 +1,175 @@
+"""Input files: read within the size bound whatever they are (a device, a link to one, an
+endless standard input), and a FIFO without a writer is refused instead of waited on."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from paths import ROOT
+
+from symbackprop import input_files
+from symbackprop.cli.app import main
+from symbackprop.errors import SpecError
+from symbackprop.input_files import read_input
+
+MAZUR = ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+
+
+@pytest.fixture
+def short_wait(monkeypatch: pytest.MonkeyPatch) -> float:
+    monkeypatch.setattr(input_files, "FIFO_WAIT_SECONDS", 0.3)
+    return 0.3
+
+
+def _fifo(tmp_path: Path, name: str = "pipe") -> Path:
+    path = tmp_path / name
+    os.mkfifo(path)
+    return path
+
+
+def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
+    p = tmp_path / "a.txt"
+    p.write_bytes(b"x" * 100)
+    assert read_input(p, 100) == b"x" * 100
+    with pytest.raises(SpecError, match="larger than 99 bytes"):
+        read_input(p, 99)
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_dev_zero_and_a_link_to_it_stop_at_the_bound(tmp_path: Path, link: bool) -> None:
+    if not Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    path = Path("/dev/zero")
+    if link:
+        path = tmp_path / "answers.yaml"
+        path.symlink_to("/dev/zero")
+    start = time.monotonic()
+    with pytest.raises(SpecError, match="larger than 1000 bytes") as info:
+        read_input(path, 1000, what="the answers file")
+    assert info.value.file == str(path)
+    assert time.monotonic() - start < 2
+
+
+def test_answers_from_dev_zero_are_refused_by_the_command(tmp_path: Path) -> None:
+    link = tmp_path / "class.yaml"
+    link.symlink_to("/dev/zero")
+    for answers in ("/dev/zero", str(link)):
+        result = CliRunner().invoke(main, ["check", str(MAZUR), "--answers", answers])
+        assert result.exit_code == 2, result.output
+        assert "larger than 20000000 bytes" in result.stderr
+
+
+def test_an_endless_standard_input_stops_at_the_bound() -> None:
+    # `yes` never ends: without a bound the process would grow until it is killed
+    yes = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
+    try:
+        done = subprocess.run([sys.executable, "-m", "symbackprop", "--max-bytes", "100000",
+                               "derive", "-"], stdin=yes.stdout, capture_output=True,
+                              text=True, timeout=60, cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)})
+    finally:
+        yes.kill()
+        yes.wait()
+        assert yes.stdout is not None
+        yes.stdout.close()
+    assert done.returncode == 2
+    assert "<stdin>:1: (file): file larger than 100000 bytes" in done.stderr
+
+
+def test_a_spec_comes_from_standard_input() -> None:
+    text = MAZUR.read_text(encoding="utf-8")
+    from_stdin = CliRunner().invoke(main, ["derive", "-", "--param", "w5"], input=text)
+    from_file = CliRunner().invoke(main, ["derive", str(MAZUR), "--param", "w5"])
+    assert from_stdin.exit_code == 0, from_stdin.output
+    assert from_stdin.stdout == from_file.stdout
+    broken = CliRunner().invoke(main, ["derive", "-"], input="inputs: [x\n")
+    assert broken.exit_code == 2 and broken.stderr.startswith("error: <stdin>:")
+
+
+@needs_fifo
+def test_a_fifo_without_a_writer_is_refused_after_the_wait(tmp_path: Path,
+                                                           short_wait: float) -> None:
+    start = time.monotonic()
+    with pytest.raises(SpecError, match="nothing came through the FIFO"):
+        read_input(_fifo(tmp_path), 1000)
+    assert time.monotonic() - start < short_wait + 2
+
+
+@needs_fifo
+def test_a_fifo_whose_writer_comes_late_is_read(tmp_path: Path, short_wait: float) -> None:
+    path = _fifo(tmp_path)
+
+    def write() -> None:
+        time.sleep(short_wait / 3)
+        with path.open("wb") as fh:
+            fh.write(b"abc")
+            fh.flush()
+            time.sleep(short_wait / 3)
+            fh.write(b"def")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert read_input(path, 1000) == b"abcdef"
+    finally:
+        writer.join()
+
+
+@needs_fifo
+def test_a_fifo_that_never_ends_stops_at_the_bound(tmp_path: Path) -> None:
+    path = _fifo(tmp_path)
+    stop = threading.Event()
+
+    def write() -> None:
+        try:
+            with path.open("wb") as fh:
+                while not stop.is_set():
+                    fh.write(b"x" * 4096)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        with pytest.raises(SpecError, match="larger than 100000 bytes"):
+            read_input(path, 100_000)
+    finally:
+        stop.set()
+        writer.join()
+
+
+@needs_fifo
+@pytest.mark.parametrize("args", [
+    ["derive", "{fifo}"],
+    ["derive", str(MAZUR), "--at", "{fifo}"],
+    ["check", str(MAZUR), "--answers", "{fifo}"],
+    ["check", str(MAZUR), "--param", "w5", "--formula-file", "{fifo}"],
+    ["check", str(MAZUR), "--derivation", "{fifo}"],
+])
+def test_no_command_waits_on_a_fifo_without_a_writer(tmp_path: Path, short_wait: float,
+                                                     args: list[str]) -> None:
+    fifo = str(_fifo(tmp_path))
+    start = time.monotonic()
+    result = CliRunner().invoke(main, [a.replace("{fifo}", fifo) for a in args])
+    assert result.exit_code == 2, result.output
+    assert "nothing came through the FIFO" in result.stderr
+    assert time.monotonic() - start < short_wait + 10
+
+
+def test_a_folder_or_a_socket_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="is a directory"):
+        read_input(tmp_path, 1000)
+    sock_path = tmp_path / "s.sock"
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(sock_path))
+        with pytest.raises(SpecError):
+            read_input(sock_path, 1000)
