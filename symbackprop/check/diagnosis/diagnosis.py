@@ -22,7 +22,15 @@ import sympy as sp
 from ...network.build import Network
 from ...network.derivation import Gradients
 from ..judging.memo import Memo
-from ..judging.sample_points import SCREEN, Compiled, EvaluationPoints, Value, agrees, close
+from ..judging.sample_points import (
+    RELATIVE_TOLERANCE,
+    SCREEN,
+    Compiled,
+    EvaluationPoints,
+    Value,
+    agrees,
+    close,
+)
 from ..meaning.graph import INDEPENDENT
 from .occurrences import occurrence_fixes
 
@@ -204,9 +212,9 @@ class Diagnoser:
             if mine[k] is None or c is None or c == 0:
                 return None
             ratios.append(mine[k] / c)
-            if k < SCREEN and not close(ratios[0], ratios[-1]):
+            if k < SCREEN and not _same_ratio(ratios[0], ratios[-1]):
                 return None
-        if not all(close(ratios[0], r) for r in ratios):
+        if not all(_same_ratio(ratios[0], r) for r in ratios):
             return None
         return ratios[0]
 
@@ -373,6 +381,12 @@ def _divisor(truth: list[Value], mine: list[Value], counts: list[Any]) -> list[F
         return []
     return [Finding(f"it divides by {words} where the cost divides by the number of "
                     f"examples m")]
+
+
+def _same_ratio(a: Any, b: Any) -> bool:
+    """Two ratios equal to 40 digits, relative to their size only: w5¹⁰⁰⁰ over the gradient
+    is 10⁻³³⁷ at one point and 10⁻²⁰⁰ at another, not one constant."""
+    return a != 0 and bool(abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)))
 
 
 def _divide_or_none(a: Any, b: Any) -> Value:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..judging.sides import Side
 
 DIFFERENT_NUMBERS = "the two sides are different numbers"
+MAX_CARRIED = 8  # the earlier wrong expressions looked for in a later side
 
 
 class WrongSteps:
@@ -38,6 +39,7 @@ class WrongSteps:
 
     ctx: Context
     fixes: list[tuple[int, Finding]]
+    errors: list[tuple[int, sp.Expr, sp.Expr]]  # a wrong side's line, its value, the truth
 
     def scope(self) -> Scope:  # pragma: no cover - the derivation's own
         raise NotImplementedError
@@ -103,6 +105,20 @@ class WrongSteps:
                 if all(v is not None and h is not None and
                        close(v, h * s.numerator / s.denominator)
                        for v, h in zip(side.values, head.values, strict=True)):
+                    return number
+        return self.carried_error(side, head)
+
+    def carried_error(self, side: Evaluated, head: Evaluated) -> int | None:
+        """The earlier line whose wrong expression this side uses as written (a(1 − a)
+        for tanh′, then that product again in the gradient): with the true value in its
+        place the side holds."""
+        if head.values is None or side.numeric:
+            return None
+        for number, wrong, truth in self.errors[-MAX_CARRIED:]:
+            if not isinstance(wrong, sp.Symbol) and wrong != side.side.value:
+                fixed = side.side.value.subs(wrong, truth)
+                if fixed != side.side.value and all(close(a, b) for a, b in zip(
+                        self.ctx.points.compile(fixed).everywhere(), head.values, strict=True)):
                     return number
         return None
 

@@ -16,7 +16,7 @@ Key = tuple[str, str, str, str]
 
 @dataclass(frozen=True)
 class GradeRow:
-    """One graded answer: a verdict of :data:`~symbackprop.check.outcome.VERDICTS` (correct,
+    """One graded answer: a verdict of :data:`~symbackprop.check.judging.outcome.VERDICTS` (correct,
     incorrect, undecided, not an answer), or ``error`` (unreadable)."""
 
     id: str

@@ -83,6 +83,7 @@ class Derivation(WrongSteps):
     locals: Locals = field(default_factory=Locals)
     results: list[StepResult] = field(default_factory=list)
     fixes: list[tuple[int, Finding]] = field(default_factory=list)
+    errors: list[tuple[int, sp.Expr, sp.Expr]] = field(default_factory=list)  # wrong, truth
     chain: Chain | None = None
     defining: bool = False
     strict: bool = False  # one formula: unreadable text is an error, not a verdict
@@ -305,6 +306,27 @@ class Derivation(WrongSteps):
             self.ctx.numbers.span(side.side.node), value,
             lambda: self.ctx.points.at_worked_example(head.side.value, closer=True))
 
+    def at_example_targets(self, head: Evaluated, side: Evaluated) -> str | None:
+        """A step specialised to the example's targets (∂L/∂z_1 = a_1 where y_1 = 0, a one-hot
+        label written into the loss): it holds wherever the targets are the example's, at
+        every parameter and input. The targets, as a note; None where it does not hold so."""
+        if head.values is None or side.values is None or not self.ctx.points.has_worked_example():
+            return None
+        example = self.ctx.net.spec.values.examples[0].targets
+        given = {t: sp.Rational(repr(float(example[u.name])))
+                 for u, t in zip(self.ctx.net.outputs, self.ctx.net.targets, strict=True)
+                 if u.name in example}
+        used = (head.side.value.free_symbols | side.side.value.free_symbols) & set(given)
+        if not given or not used:
+            return None
+        points = self.ctx.points
+        a = points.compile(head.side.value.xreplace(given)).everywhere()
+        b = points.compile(side.side.value.xreplace(given)).everywhere()
+        if not all(close(x, y) for x, y in zip(a, b, strict=True)):
+            return None
+        shown = ", ".join(f"{self.ctx.text_of(t)} = {v}" for t, v in given.items())
+        return f"holds at the example's targets ({shown}), not for every target"
+
     def too_few_digits(self, evaluated: list[tuple[Instance, list[Evaluated]]],
                        heads: list[Evaluated], k: int) -> str | None:
         """Why side ``k``, which holds, is still undecided: a number whose digits also fit a
@@ -348,6 +370,7 @@ class Derivation(WrongSteps):
                           previous is not heads)
         holds: list[bool | None] = []
         direct: list[str] = []
+        specialised = False  # holds at the example's targets only
         for (_, sides), head in zip(evaluated, heads, strict=True):
             side = sides[k]
             ok = self.agrees(head, side)
@@ -357,6 +380,11 @@ class Derivation(WrongSteps):
             if ok is False and self.whole_at_example(head, side):
                 ok = True
                 direct.append(AT_EXAMPLE)
+            if ok is False and not head.numeric and not side.numeric and \
+                    (targets := self.at_example_targets(head, side)) is not None:
+                ok = True
+                direct.append(targets)
+                specialised = True
             holds.append(ok if not (side.side.fatal or head.side.fatal) else False)
         notes = tuple(dict.fromkeys(
             n for _, sides in evaluated for s in shown(sides, k, previous is heads)
@@ -374,7 +402,8 @@ class Derivation(WrongSteps):
                               instances=count, notes=notes,
                               claim=self.claim(evaluated[0][1], heads[0], k)), False, None
         if all(h is not False for h in holds):
-            remark = self.operator_remark(statement.sides[k], evaluated[0][0], heads[0])
+            remark = [] if specialised else \
+                self.operator_remark(statement.sides[k], evaluated[0][0], heads[0])
             remark += [n for _, sides in evaluated for s in shown(sides, k, previous is heads)
                        for n in zero_notes(s.side)] + direct
             trivial = all(_same(head, sides[k]) for (_, sides), head in
@@ -403,6 +432,8 @@ class Derivation(WrongSteps):
         if again:
             findings = again + [f for f in findings if f.text != NO_EXPLANATION]
         self.fixes += [(line.number, f) for f in findings if f.swap or f.scale is not None]
+        if not side.numeric and not head.numeric and side.side.value.free_symbols:
+            self.errors.append((line.number, side.side.value, head.side.value))
         words = [f.text for f in findings]
         if not any(h is not False for h in holds) and (len(evaluated) > 1 or inst.indices):
             hints = index_hints(statement, list(inst.indices))

@@ -5,7 +5,7 @@ Every side of every step is evaluated at many random points in 50-digit arithmet
 to 40 digits everywhere; a symbolic check confirms a correct gradient when it can. A wrong
 step gets the first point where the values differ and a diagnosis
 (:mod:`symbackprop.check.diagnosis`, :mod:`symbackprop.check.leibniz`); a derivation reports
-each step and its first wrong line (:mod:`symbackprop.check.steps`).
+each step and its first wrong line (:mod:`symbackprop.check.judging.steps`).
 """
 
 from __future__ import annotations
