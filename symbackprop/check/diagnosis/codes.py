@@ -104,6 +104,8 @@ CODES: tuple[Code, ...] = (
     Code("TOO_LARGE", "the answer is too large or too long to check",
          (r"too large to check", r"too long to check")),
     Code("UNREADABLE", "the answer or a step cannot be read", ()),
+    Code("MISSING_ANSWER", "the submission gives no answer to the question",
+         (r"^no answer with id ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...errors import SymbackpropError
 from ..diagnosis.codes import code_of, codes_of
+from ..judging.outcome import Counterexample
 from ..judging.verdict import Checker
 
 MAX_SHOWN_FORMULA = 200
@@ -29,6 +30,7 @@ class GradeRow:
     error: str | None = None
     first_wrong_line: int | None = None
     steps: int = 0
+    counterexample: Counterexample | None = None
     diagnosis_codes: tuple[str, ...] = field(default=(), repr=False)
     """The codes of the diagnosis as the check gave them (else worked out from the text)."""
 
@@ -38,7 +40,7 @@ class GradeRow:
         error (:mod:`symbackprop.check.diagnosis.codes`)."""
         if self.verdict == "error":
             code = code_of(self.error or "")
-            return (code if code == "TOO_LARGE" else "UNREADABLE",)
+            return (code if code in ("TOO_LARGE", "MISSING_ANSWER") else "UNREADABLE",)
         return self.diagnosis_codes or codes_of(self.diagnosis)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,7 +63,8 @@ def grade(checker: Checker, key: Key) -> GradeRow:
         return GradeRow("", result.param or param, text[:MAX_SHOWN_FORMULA], result.verdict,
                         result.diagnosis, result.equals_gradient_of,
                         first_wrong_line=result.first_wrong_line if len(result.steps) > 1
-                        else None, steps=len(result.steps), diagnosis_codes=result.codes)
+                        else None, steps=len(result.steps), counterexample=result.counterexample,
+                        diagnosis_codes=result.codes)
     except SymbackpropError as exc:
         error = exc.located()
     except (RecursionError, MemoryError):
