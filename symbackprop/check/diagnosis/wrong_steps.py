@@ -162,7 +162,7 @@ class WrongSteps:
             value = self.worked(other)
             if value is not None:
                 findings += [Finding(t) for t in self.ctx.numbers.read(
-                    number.side.node, value, self.worked_error(other, value), False
+                    number.side.node, value, lambda: self.worked_error(other, value), False
                 ).explanations]
                 findings.append(Finding(
                     f"at the spec's values the exact value is {sp.Float(value, 12)}, which "

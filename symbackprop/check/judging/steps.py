@@ -11,6 +11,7 @@ the derivation's own names; update rules are checked against gradient descent.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
@@ -123,7 +124,12 @@ class Derivation(WrongSteps):
                     raise
                 if not line.continues:
                     self.chain = None  # an unreadable continuation keeps its equation
-                if words := unchecked_form(line.formula, str(exc)):
+                last = self.results[-1] if self.results else None
+                words = unchecked_form(line.formula, str(exc))
+                if words is None and line.continues and self.chain is None and \
+                        last is not None and last.verdict == "unchecked":
+                    words = last.diagnosis[0]  # `= 0.427` goes on from an unchecked line
+                if words:
                     self.add(StepResult(line.number, line.text, "unchecked", (words,),
                                         label=line.label))
                     continue
@@ -226,6 +232,9 @@ class Derivation(WrongSteps):
                                        else None, self.ctx.points)
             evaluated.append((inst, [self.evaluate(s) for s in sides]))
         if not evaluated:
+            for node in statement.sides:  # `in_{i22}`: an unknown name, not a free index
+                with contextlib.suppress(MissingInstance):
+                    meaning(node, scope)
             raise FormulaError("no values of the free indices give names that all exist in "
                                "the network")
         left_out = uncovered(statement, [i for i, _ in evaluated], self.ctx, scope) \
@@ -339,8 +348,10 @@ class Derivation(WrongSteps):
             value = self.worked(other)
             if value is None:
                 continue
-            found = self.ctx.numbers.read(number.side.node, value,
-                                          self.worked_error(other, value), True).undecided
+            found = self.ctx.numbers.read(
+                number.side.node, value,
+                lambda other=other, value=value: self.worked_error(other, value), True
+            ).undecided
             if found is not None:
                 return found
         return None

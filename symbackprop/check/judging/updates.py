@@ -125,7 +125,7 @@ def _judge_number(ctx: Context, param: sp.Symbol, node: Node, cost: bool
     error = 0 if better is None else abs(better - value)
     span = ctx.numbers.span(node)
     holds = written_holds(span, value, lambda: better)
-    reading = ctx.numbers.read(node, value, error, holds)
+    reading = ctx.numbers.read(node, value, lambda: error, holds)
     if holds:
         return ("undecided", [reading.undecided]) if reading.undecided else ("correct", [])
     name = ctx.text_of(param)

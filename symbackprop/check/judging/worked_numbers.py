@@ -33,6 +33,7 @@ from typing import Any, Protocol
 
 import mpmath
 
+from ...errors import FormulaError
 from ..reading.syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
 from .numbers import DIGITS, contains, rounding
 
@@ -181,6 +182,13 @@ class WorkedNumbers:
         lo, hi = _ends(span)
         return known[bisect_left(self._values, lo):bisect_right(self._values, hi)]
 
+    def signed_near(self, number: Num) -> list[tuple[Known, Any]]:
+        """The known values a written number may stand for, with the number's own value:
+        −0.075 is written as the number 0.075 after a minus, and may be z = −0.075."""
+        span = rounding(number)
+        return [(k, k.value) for k in self.near(span)] + \
+            [(k, -k.value) for k in self.near(-span) if k.value != 0]
+
     def named(self, number: Num) -> tuple[Known, ...]:
         """The given quantities whose value a written number is."""
         return self.given.get(Fraction(number.text), ()) if number.decimal else ()
@@ -198,26 +206,25 @@ class WorkedNumbers:
                 return mpmath.iv.mpf(fixed[n.pos]) if n.pos in fixed else plain(n)
         return interval(node, leaf)
 
-    def read(self, node: Node, truth: Any, error: Any, holds: bool) -> NumberReading:
-        """What ``node``'s numbers say, where the true value is ``truth`` (to ``error``)
-        and the line as written does (or does not) hold."""
-        def holds_with(fixed: dict[int, Any]) -> bool:
+    def read(self, node: Node, truth: Any, error: Callable[[], Any], holds: bool
+             ) -> NumberReading:
+        """What ``node``'s numbers say, where the true value is ``truth`` (to ``error()``,
+        worked out only where a verdict turns on it) and the line as written does (or does
+        not) hold."""
+        slack = [mpmath.mpf(0)]
+
+        def exact_holds(fixed: dict[int, Any]) -> bool:
             # a known value is worked out to the last of its digits: where the line cancels
             # it (−0.1 + 0.099999999999999) that error is the line's
-            slack = error + sum(abs(v) for v in fixed.values()) * SLACK
+            room = slack[0] + sum(abs(v) for v in fixed.values()) * SLACK
             try:
-                return contains(self.span(node, fixed), truth, slack)
-            except (ArithmeticError, ValueError, ZeroDivisionError):
+                return contains(self.span(node, fixed), truth, room)
+            except (ArithmeticError, ValueError, FormulaError):
                 return False
-            except Exception as exc:  # a FormulaError: a division by 0, say
-                if type(exc).__name__ == "FormulaError":
-                    return False
-                raise
 
         numbers = [n for n in walk(node) if isinstance(n, Num)]
         width = _width(self.span(node))
         truth_float = float(truth)
-        exact_holds = holds_with
 
         def holds_with(fixed: dict[int, Any]) -> bool:
             # in floats first: a value that moves the line far beyond its own rounding
@@ -230,7 +237,12 @@ class WorkedNumbers:
             return exact_holds(fixed)
 
         if holds:
-            return NumberReading(True, self._ambiguity(node, truth, numbers, holds_with))
+            found = self._ambiguity(node, truth, numbers, holds_with)
+            if found is not None:  # confirmed with the value's own error, where terms cancel
+                slack[0] = error()
+                found = self._ambiguity(node, truth, numbers, holds_with)
+            return NumberReading(True, found)
+        slack[0] = error()
         return NumberReading(False, explanations=tuple(self._explain(numbers, holds_with)))
 
     def _ambiguity(self, node: Node, truth: Any, numbers: list[Num],
@@ -243,8 +255,8 @@ class WorkedNumbers:
             right = _solved(node, n, truth)
             # a quantity that agrees with the right value to derive's own six digits is no
             # other value (z = a of a linear unit, δ beside it): only one told apart counts
-            wrong = [k for k in self.near(rounding(n)) if not holds_with({n.pos: k.value})
-                     and (right is None or abs(k.value - right) > RESOLUTION * abs(right))]
+            wrong = [k for k, v in self.signed_near(n) if not holds_with({n.pos: v})
+                     and (right is None or abs(v - right) > RESOLUTION * abs(right))]
             if wrong:
                 fits = ", ".join(k.shown() for k in wrong[:MAX_SHOWN])
                 return (f"too few digits to judge: {n.text} is also {fits} rounded, and with "
@@ -317,6 +329,8 @@ def _float(node: Node, fixed: dict[int, float]) -> float:
             return math.exp(arg)
         if node.func == "log":
             return math.log(arg)
+        if node.func == "tanh":
+            return math.tanh(arg)
         return 1 / (1 + math.exp(-arg))
     raise TypeError("not a number")
 

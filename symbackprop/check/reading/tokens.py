@@ -288,6 +288,8 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
     # padding keeps character positions)
     text = _BRACED_AFTER_PARTIAL.sub(lambda m: f"{m.group(1)} {m.group(2)} ", text)
     text = _BRACED_EXAMPLE.sub(lambda m: f" {m.group(1)} ", text)  # Σ_i {L}^{(i)}
+    # {w^{[2]}_{1,1}}^{+}: a name with a superscript of its own, braced to take the update's
+    text = _BRACED_UPDATE.sub(lambda m: f" {m.group(1)} ^{{+}}", text)
     return _Scanner(text, syntax, known).run()
 
 
@@ -306,4 +308,5 @@ def comma_follows(tokens: list[Token], k: int) -> bool:
 _LOSS_NAME = (r"(?:[A-Za-z]{1,3}|\\mathrm\{[A-Za-z]+\})"
               r"(?:_(?:[A-Za-z0-9]|\{(?:[^{}]|\{[^{}]*\})*\}))?")
 _BRACED_AFTER_PARTIAL = re.compile(rf"(\\partial\s*)\{{\s*({_LOSS_NAME})\s*\}}(?=[\^_])")
+_BRACED_UPDATE = re.compile(r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})+)\}\^\{\+\}")
 _BRACED_EXAMPLE = re.compile(rf"(?<![A-Za-z}}\]\\])\{{\s*({_LOSS_NAME})\s*\}}(?=\^\s*\{{\s*\()")
