@@ -50,7 +50,7 @@ def test_param_paths_are_highlighted(graph) -> None:
 def test_dot_output_is_valid_for_graphviz(graph) -> None:
     dot = to_dot(graph)
     assert dot.startswith("digraph computation {")
-    assert 'label="out_h1\\n= 0.59327"' in dot
+    assert 'label="out_h1\\n= 0.593270"' in dot
     if shutil.which("dot") is None:
         pytest.skip("graphviz is not installed")
     done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True,
