@@ -325,10 +325,11 @@ def _add_commands() -> None:
     """Commands that live in their own modules (each imports SymPy only when it runs)."""
     from .check import check
     from .codegen import codegen
+    from .grade import grade
     from .names import names
     from .notes import graph, notes
 
-    for command in (check, notes, graph, codegen, names):
+    for command in (check, grade, notes, graph, codegen, names):
         main.add_command(command)
 
 

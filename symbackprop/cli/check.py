@@ -28,7 +28,7 @@ Examples:
       --formula 'w_{5}^{+} = w_{5} - \alpha \partial E_{total}/\partial w_{5}'
   symbackprop check specs/seed-004-mazur-2-2-2.yaml --derivation steps.tex
   symbackprop check specs/seed-004-mazur-2-2-2.yaml --answers class.csv --jobs 2 \
-      --format csv
+      --format csv --summary mistakes.csv
 
 \b
 A derivation has one step per line (LaTeX or plain; align, &= and \\ are understood, and a
@@ -71,10 +71,14 @@ Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
               help="Seed of the random evaluation points.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of stdout.")
+@click.option("--summary", type=click.Path(dir_okay=False),
+              help="With --answers: also write the class summary as CSV to this file (how "
+                   "many answers made each mistake, by diagnosis code).")
 @reports_errors
 def check(spec: str, param: str | None, formula: str | None, formula_file: str | None,
           derivation: str | None, answers: str | None, jobs: int, answer_cpu: int,
-          answer_memory: int, syntax: str, fmt: str, seed: int, output: str | None) -> None:
+          answer_memory: int, syntax: str, fmt: str, seed: int, output: str | None,
+          summary: str | None) -> None:
     """Check a hand-written formula or derivation against the exact gradients of SPEC.
 
     Each step is evaluated at many random points in 50-digit arithmetic (numbers at the
@@ -99,11 +103,17 @@ def check(spec: str, param: str | None, formula: str | None, formula_file: str |
         raise InputError("--format csv is for --answers; use text or json")
     if jobs > 1 and answers is None:
         raise InputError("--jobs is for --answers")
+    if summary is not None and answers is None:
+        raise InputError("--summary is for --answers")
     limits = AnswerLimits(answer_cpu, answer_memory)
     if answers is not None:
+        from ..check.grading.report import render_mistakes
+
         rows = grade_answers(spec, answers, seed=seed, syntax=syntax, jobs=jobs,
                              limits=limits)
         write_output(render_grades(rows, fmt), output)
+        if summary is not None:
+            write_output(render_mistakes(rows), summary)
         return
     if derivation is not None:
         text = _read_text(derivation, "derivation")

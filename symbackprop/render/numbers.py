@@ -25,7 +25,7 @@ from ..numeric.worked import HIGH_DIGITS, LOW_DIGITS, Precise, decimal_exponent,
 
 SIGNIFICANT_DIGITS = 6  # numbers inside formulas
 RESULT_DIGITS = 9  # final values, as Mazur's example prints them
-MAX_DIGITS = 30  # digits a computed value is printed to, to tell it from a given value
+MAX_DIGITS = 25  # digits a computed value is printed to, to tell it from a given value
 _FLOAT_RANGE = (1e-300, 1e300)  # where a float formats a value to its last digit
 _EXACT = mpmath.mpf(10) ** -(LOW_DIGITS - 10)  # check's own tolerance
 
@@ -66,13 +66,17 @@ def number(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fraction] =
         return str(float(value))
     text = _digits(value, digits)
     # 0.099999999999999 is not written 0.1 where the example gives 0.1: check reads a given
-    # value exactly, so more digits tell the computed value from it
-    while given and "e" not in text and Fraction(text) in given and digits < MAX_DIGITS:
+    # value exactly, so more digits tell the computed value from it (where no number check
+    # reads does, 0.5 + 10^{-98}, the value is that given value to far more than its digits)
+    more = digits
+    while given and "e" not in text and Fraction(text) in given and more < MAX_DIGITS:
         with mpmath.workdps(HIGH_DIGITS):
             if abs(mpmath.mpf(text) - value) <= tolerance * abs(value):
                 break
-        digits += 1
-        text = _digits(value, digits)
+        more += 1
+        longer = _digits(value, more)
+        if Fraction(longer) not in given:
+            return longer
     return _inexact(text, value, digits, tolerance)
 
 

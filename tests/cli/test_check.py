@@ -157,8 +157,8 @@ def test_every_help_example_runs_as_written(tmp_path: Path,
                        encoding="utf-8")
     outputs = {}
     for args in examples:
-        args = [str(steps) if a == "steps.tex" else str(answers) if a == "class.csv" else a
-                for a in args]
+        args = [str(steps) if a == "steps.tex" else str(answers) if a == "class.csv" else
+                str(tmp_path / a) if a == "mistakes.csv" else a for a in args]
         code, out = run(*args)
         assert code in (0, 1), (args, out)
         outputs[" ".join(args)] = out
@@ -355,3 +355,31 @@ def test_answers_come_from_standard_input() -> None:
                                            "--format", "json"])
     assert from_stdin.exit_code == 0, from_stdin.output
     assert json.loads(from_stdin.output) == json.loads(from_file.output)
+
+
+def test_answers_carry_codes_and_a_class_summary(tmp_path: Path) -> None:
+    """Each row's codes beside its diagnosis, and how many answers made each mistake, in
+    text, JSON and the CSV of --summary."""
+    answers = str(CHECK_DATA / "answers.yaml")
+    code, out = run(MAZUR, "--answers", answers, "--format", "json")
+    data = json.loads(out)
+    rows = {r["id"]: r for r in data["answers"]}
+    assert code == 0
+    assert rows["eve"]["codes"] == ["SIGN"] and rows["ana"]["codes"] == []
+    assert "MISSING_ACTIVATION_DERIVATIVE" in rows["fay"]["codes"]
+    assert rows["ben"]["codes"][0] == "OTHER_PARAMETER"
+    assert all(len(r["codes"]) == len(r["diagnosis"]) for r in rows.values()
+               if r["verdict"] != "error")
+    assert data["mistakes"]["SIGN"] == sum("SIGN" in r["codes"] for r in rows.values())
+    assert data["mistakes"]["UNREADABLE"] == 2  # hal and ida
+    _, text = run(MAZUR, "--answers", answers)
+    assert "mistakes: " in text and "1 SIGN" in text
+    summary = tmp_path / "mistakes.csv"
+    code, csv_out = run(MAZUR, "--answers", answers, "--format", "csv", "--summary",
+                        str(summary))
+    assert code == 0 and csv_out.splitlines()[0].endswith(",codes")
+    lines = summary.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "code,answers,meaning"
+    assert {line.split(",")[0]: int(line.split(",")[1]) for line in lines[1:]} == \
+        data["mistakes"]
+    assert run(MAZUR, "--formula", "w5", "--param", "w5", "--summary", str(summary))[0] == 2

@@ -32,6 +32,7 @@ from ..judging.sample_points import (
     close,
 )
 from ..meaning.graph import INDEPENDENT
+from .codes import code_of
 from .occurrences import occurrence_fixes
 
 MAX_DIAGNOSES = 4
@@ -52,6 +53,11 @@ class Finding:
     text: str
     swap: tuple[tuple[sp.Symbol, sp.Symbol], ...] = ()
     scale: Fraction | None = None  # the formula equals scale × the truth
+
+    @property
+    def code(self) -> str:
+        """Its stable code (:mod:`symbackprop.check.diagnosis.codes`)."""
+        return code_of(self.text)
 
 
 @dataclass(eq=False)

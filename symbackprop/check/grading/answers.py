@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ...errors import SymbackpropError
+from ..diagnosis.codes import code_of, codes_of
+from ..judging.outcome import Counterexample
 from ..judging.verdict import Checker
 
 MAX_SHOWN_FORMULA = 200
@@ -28,10 +30,24 @@ class GradeRow:
     error: str | None = None
     first_wrong_line: int | None = None
     steps: int = 0
+    counterexample: Counterexample | None = None
+    diagnosis_codes: tuple[str, ...] = field(default=(), repr=False)
+    """The codes of the diagnosis as the check gave them (else worked out from the text)."""
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The code of each line of the diagnosis; for an ``error`` row, the code of its
+        error (:mod:`symbackprop.check.diagnosis.codes`)."""
+        if self.verdict == "error":
+            code = code_of(self.error or "")
+            return (code if code in ("TOO_LARGE", "MISSING_ANSWER") else "UNREADABLE",)
+        return self.diagnosis_codes or codes_of(self.diagnosis)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["diagnosis"] = list(self.diagnosis)
+        data["codes"] = list(self.codes)
+        del data["diagnosis_codes"]
         return data
 
 
@@ -47,7 +63,8 @@ def grade(checker: Checker, key: Key) -> GradeRow:
         return GradeRow("", result.param or param, text[:MAX_SHOWN_FORMULA], result.verdict,
                         result.diagnosis, result.equals_gradient_of,
                         first_wrong_line=result.first_wrong_line if len(result.steps) > 1
-                        else None, steps=len(result.steps))
+                        else None, steps=len(result.steps), counterexample=result.counterexample,
+                        diagnosis_codes=result.codes)
     except SymbackpropError as exc:
         error = exc.located()
     except (RecursionError, MemoryError):

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 
 from ...network.display import register
 from ...render.escape import json_text, spreadsheet_safe
+from ..diagnosis.codes import BY_NAME, class_summary
 from ..judging.outcome import VERDICTS as CHECK_VERDICTS
 from ..judging.outcome import CheckResult, Counterexample, StepResult
 from .answers import GradeRow
 
 GRADE_COLUMNS = ("id", "param", "verdict", "equals_gradient_of", "first_wrong_line",
-                 "diagnosis")
+                 "diagnosis", "codes")
 VERDICTS = (*CHECK_VERDICTS, "error")
 MAX_STEP_TEXT = 100
 
@@ -106,11 +107,13 @@ def _diagnosis_text(row: GradeRow) -> str:
 def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
     """The graded answers as a text table, CSV or JSON (with a summary)."""
     summary = {v: sum(r.verdict == v for r in rows) for v in VERDICTS}
+    mistakes = class_summary(r.codes for r in rows if r.verdict != "correct")
     if fmt == "json":
-        return json_text({"summary": summary, "answers": [r.to_dict() for r in rows]})
+        return json_text({"summary": summary, "mistakes": mistakes,
+                          "answers": [r.to_dict() for r in rows]})
     table = [[r.id, r.param, r.verdict, r.equals_gradient_of or "",
               "" if r.first_wrong_line is None else str(r.first_wrong_line),
-              _diagnosis_text(r)] for r in rows]
+              _diagnosis_text(r), " ".join(dict.fromkeys(r.codes))] for r in rows]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -129,7 +132,19 @@ def render_grades(rows: Sequence[GradeRow], fmt: str = "text") -> str:
     counts = [f"{summary[v]} {v}" for v in CHECK_VERDICTS if summary[v] or v in (
         "correct", "incorrect")]
     lines.append(", ".join([*counts, f"{summary['error']} unreadable"]))
+    if mistakes:
+        lines.append("mistakes: " + ", ".join(f"{n} {code}" for code, n in mistakes.items()))
     return "\n".join(lines) + "\n"
+
+
+def render_mistakes(rows: Sequence[GradeRow]) -> str:
+    """The class summary as CSV: each diagnosis code and how many answers made it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(("code", "answers", "meaning"))
+    for code, n in class_summary(r.codes for r in rows if r.verdict != "correct").items():
+        writer.writerow((code, n, BY_NAME[code].meaning))
+    return buffer.getvalue()
 
 
 def check_markdown(result: CheckResult) -> str:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ...network.display import Displayable
+from ..diagnosis.codes import code_of, codes_of
 
 STEP_VERDICTS = ("correct", "incorrect", "consequence", "definition", "unreadable",
                  "unchecked", "undecided")
@@ -51,9 +52,17 @@ class StepResult:
     def wrong(self) -> bool:
         return self.verdict in ("incorrect", "consequence", "unreadable")
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The code of each line of the diagnosis (:mod:`symbackprop.check.diagnosis.codes`)."""
+        if self.verdict == "unreadable":
+            return ("UNREADABLE",) * len(self.diagnosis)
+        return codes_of(self.diagnosis)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["diagnosis"] = list(self.diagnosis)
+        data["codes"] = list(self.codes)
         data["notes"] = list(self.notes)
         return data
 
@@ -88,9 +97,19 @@ class CheckResult(Displayable):
     def correct(self) -> bool:
         return self.verdict == "correct"
 
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The code of each line of the diagnosis: a wrong step's own codes where the
+        diagnosis is that step's (:mod:`symbackprop.check.diagnosis.codes`)."""
+        shown = {s.diagnosis: s.codes for s in self.steps if s.diagnosis}
+        own = {text: code for texts, codes in shown.items()
+               for text, code in zip(texts, codes, strict=True)}
+        return tuple(own.get(t) or code_of(t) for t in self.diagnosis)
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["diagnosis"] = list(self.diagnosis)
+        data["codes"] = list(self.codes)
         data["notes"] = list(self.notes)
         data["steps"] = [s.to_dict() for s in self.steps]
         del data["names"]

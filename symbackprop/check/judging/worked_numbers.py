@@ -39,6 +39,7 @@ from .numbers import DIGITS, contains, rounding
 MAX_GRADIENTS = 300  # the gradients of larger networks are not among the known values
 MAX_SHOWN = 3
 FLOAT_SIZES = (1e-280, 1e280)  # where a float screens a value (beyond: the intervals decide)
+RESOLUTION = 1e-6  # derive prints six significant digits: values closer are one to a reader
 SLACK = mpmath.mpf(10) ** -(DIGITS - 10)  # the relative error of a known value
 GIVEN_KINDS = ("param", "input", "target", "rate")
 KIND_ORDER = ("param", "input", "target", "rate", "net", "out", "delta", "gradient", "loss")
@@ -229,17 +230,21 @@ class WorkedNumbers:
             return exact_holds(fixed)
 
         if holds:
-            return NumberReading(True, self._ambiguity(numbers, holds_with))
+            return NumberReading(True, self._ambiguity(node, truth, numbers, holds_with))
         return NumberReading(False, explanations=tuple(self._explain(numbers, holds_with)))
 
-    def _ambiguity(self, numbers: list[Num], holds_with: Callable[[dict[int, Any]], bool]
-                   ) -> str | None:
+    def _ambiguity(self, node: Node, truth: Any, numbers: list[Num],
+                   holds_with: Callable[[dict[int, Any]], bool]) -> str | None:
         """A number of a line that holds whose digits also fit a quantity that would make
         the line wrong: the digits are too few to judge."""
         for n in numbers:
             if not n.decimal or self.named(n) or holds_with({n.pos: _value_of(n)}):
                 continue  # exact, or right as written (0.25 where σ′ is exactly 1/4)
-            wrong = [k for k in self.near(rounding(n)) if not holds_with({n.pos: k.value})]
+            right = _solved(node, n, truth)
+            # a quantity that agrees with the right value to derive's own six digits is no
+            # other value (z = a of a linear unit, δ beside it): only one told apart counts
+            wrong = [k for k in self.near(rounding(n)) if not holds_with({n.pos: k.value})
+                     and (right is None or abs(k.value - right) > RESOLUTION * abs(right))]
             if wrong:
                 fits = ", ".join(k.shown() for k in wrong[:MAX_SHOWN])
                 return (f"too few digits to judge: {n.text} is also {fits} rounded, and with "
@@ -269,6 +274,17 @@ class WorkedNumbers:
                        f"place the line holds")
             else:
                 yield f"with {which} in place of {n.text} the line holds"
+
+
+def _solved(node: Node, n: Num, truth: Any) -> Any:
+    """The value of the number ``n`` with which the side equals ``truth``, in floats (a line of
+    numbers is linear in each of them, or nearly); None where floats cannot say."""
+    v1 = float(n.text)
+    v2 = v1 * (1 + 1e-3) if v1 else 1e-3
+    a, b = _float_value(node, {n.pos: v1}), _float_value(node, {n.pos: v2})
+    if a is None or b is None or a == b or not math.isfinite(float(truth)):
+        return None
+    return mpmath.mpf(v1 + (float(truth) - a) * (v2 - v1) / (b - a))
 
 
 def _float_value(node: Node, fixed: dict[int, float]) -> float | None:

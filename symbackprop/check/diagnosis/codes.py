@@ -1,0 +1,159 @@
+"""Stable codes for the diagnoses: one registry, and the code of each diagnosis text.
+
+Every line of a diagnosis (of a step, of a whole formula or derivation, of a graded answer)
+has a code from :data:`CODES`, in the same position of a parallel ``codes`` tuple. The codes
+are a contract: reports, results files and assignments (partial credit by code) name them,
+so a code is never renamed or given another meaning; new codes are added. The words of a
+diagnosis may change; its code may not. A code in :data:`RESERVED` is named in the contract
+but produced by no check today.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    """A diagnosis code, what it means, and the diagnosis texts it is given to."""
+
+    name: str
+    meaning: str
+    patterns: tuple[str, ...] = ()  # regular expressions searched in a diagnosis text
+
+
+CODES: tuple[Code, ...] = (
+    Code("LOCATION", "where the error is: a line of a derivation, or the index values for "
+         "which a step fails (not a mistake itself)", (r"^line \d+: ", r"^fails for ")),
+    Code("CONSEQUENCE", "the step is wrong only because an earlier wrong line is carried into "
+         "it", (r"^follows from the error in line ",)),
+    Code("NOT_AN_ANSWER", "no wrong step, but nothing is stated beyond what it starts from "
+         "(w5 = w5)", (r"^not an answer: ",)),
+    Code("TOO_FEW_DIGITS", "the numbers are rounded too coarsely to tell the right value from "
+         "another quantity's", (r"^too few digits to judge",)),
+    Code("OTHER_PARAMETER", "it is the gradient of another parameter",
+         (r"^it equals ∂.*, the gradient of .*, not of ",)),
+    Code("SIGN", "the sign is wrong, for the whole or for one occurrence of a quantity",
+         (r"^the sign is wrong", r"^with −.* for .* it holds$")),
+    Code("CONSTANT_FACTOR", "it is a constant multiple of the true value",
+         (r"^it is off by a constant factor", r" has a constant factor ")),
+    Code("MISSING_ACTIVATION_DERIVATIVE", "the factor of an activation's derivative is missing",
+         (r"^it misses the activation-derivative factor ",)),
+    Code("EXTRA_ACTIVATION_DERIVATIVE", "an activation's derivative is multiplied in once too "
+         "often", (r"^it has an extra activation-derivative factor ",)),
+    Code("MISSING_FACTOR", "another factor of the true gradient is missing",
+         (r"^it misses the factor ",)),
+    Code("EXTRA_FACTOR", "a factor is multiplied in that does not belong, or is repeated",
+         (r"^it has an extra factor ", r" repeats a factor$")),
+    Code("MISSING_PATH", "a path of the chain rule's sum (or a shared parameter's use) is "
+         "missing", (r"^it misses the path through ", r"^it misses the contribution through ",
+                     r"^it keeps only the path through ", r"^no term follows the path ")),
+    Code("PATH_COUNTED_TWICE", "a path of the chain rule's sum is counted more than once",
+         (r"^the path .* is counted \d+ times$",)),
+    Code("BROKEN_CHAIN", "a product of partial derivatives is not a chain from the top "
+         "quantity down to the bottom one along the network",
+         (r" does not chain from ∂", r" is not a path of the network$")),
+    Code("MISSING_TERM", "a term is missing from a sum", (r"a term is missing$",)),
+    Code("SWAPPED_SYMBOL", "one quantity is written where another belongs, or two are swapped",
+         (r"^replacing .* by .* makes it correct$", r"^swapping .* and .* makes it correct$",
+          r"^it uses .* where .* belongs$", r"^with .* for .* it holds$")),
+    Code("TRANSPOSED_INDICES", "the indices of a weight are transposed",
+         (r"^the indices of .* are transposed",)),
+    Code("PRECEDENCE", "the step holds with brackets the written text lacks",
+         (r"binds tighter than",)),
+    Code("SUM_INDEX", "the terms of a sum do not change with its index",
+         (r"^the terms of the sum over ",)),
+    Code("MEANINGLESS_FACTOR", "a partial derivative in the chain is meaningless (of an "
+         "independent quantity, by δ, or upside down)",
+         (r" is meaningless: ", r" is upside down: ", r"^without the meaningless factors ")),
+    Code("ZERO_FACTOR", "a partial derivative in the chain is zero (the quantities are "
+         "independent)", (r" is 0: ",)),
+    Code("SINGLE_EXAMPLE", "a cost (mean over the examples) is given as one example's value",
+         (r" of one example; ",)),
+    Code("MISSING_MEAN", "a sum over the examples is not divided by their number m",
+         (r"over the m examples without dividing by m$",)),
+    Code("WRONG_DIVISOR", "a mean over the examples divides by another number than m",
+         (r"^it divides by .* where the cost divides by the number of examples m$",)),
+    Code("GRADIENT_ASCENT", "an update adds the gradient instead of subtracting it",
+         (r"^gradient ascent: ",)),
+    Code("MISSING_LEARNING_RATE", "an update leaves out the learning rate",
+         (r"^the learning rate .* is missing$",)),
+    Code("UPDATE_START", "an update does not start from the parameter's current value",
+         (r"^the step must start from the current value of ",)),
+    Code("UPDATE_GRADIENT", "the gradient in an update is wrong",
+         (r"^the gradient in the step is (wrong:|not )",)),
+    Code("NOT_AN_UPDATE", "it is not one gradient-descent step",
+         (r"^it is not one gradient-descent step for ",)),
+    Code("WRONG_UPDATE_VALUE", "a new value in numbers is not what one descent step gives",
+         (r"^one gradient-descent step takes ",)),
+    Code("WRONG_QUANTITY_VALUE", "a number is another quantity's value at the worked example",
+         (r" is .*'s value( rounded)?; with .* in its place the line holds$",)),
+    Code("WRONG_NUMBER", "a number is not the value at the worked example",
+         (r"^with .* in place of .* the line holds$",
+          r"^at the spec's values the exact value is ")),
+    Code("DIFFERENT_NUMBERS", "two sides in numbers alone differ",
+         (r"^the two sides are different numbers$",)),
+    Code("NO_EXPLANATION", "wrong, and no single common mistake explains the difference",
+         (r"^no single common mistake ",)),
+    Code("UNCHECKED", "the step cannot be checked (matrix form, or numbers without a worked "
+         "example)", (r" is not checked: ", r"^numbers are checked at the spec's worked ",
+                      r"^a new value in numbers is checked at ")),
+    Code("TOO_LARGE", "the answer is too large or too long to check",
+         (r"too large to check", r"too long to check")),
+    Code("UNREADABLE", "the answer or a step cannot be read", ()),
+    Code("MISSING_ANSWER", "the submission gives no answer to the question",
+         (r"^no answer with id ",)),
+)
+"""Every code, in the order they are tried on a text (the first that matches is given)."""
+
+RESERVED: frozenset[str] = frozenset({"NOT_AN_UPDATE"})
+"""Codes of the contract that no check gives today: an update whose start and gradient are
+both right is one descent step, so NOT_AN_UPDATE is only a guard."""
+
+FALLBACK = "UNREADABLE"
+"""The code of a text no pattern names: the words of a reading error (a file, a line, a
+column and what could not be read)."""
+
+BY_NAME = {c.name: c for c in CODES}
+_COMPILED = [(c.name, [re.compile(p) for p in c.patterns]) for c in CODES]
+NOT_MISTAKES = frozenset({"LOCATION"})
+"""Codes that say where, not what: left out of a class summary."""
+
+
+def code_of(text: str) -> str:
+    """The code of one diagnosis text."""
+    for name, patterns in _COMPILED:
+        if any(p.search(text) for p in patterns):
+            return name
+    return FALLBACK
+
+
+def codes_of(texts: Iterable[str]) -> tuple[str, ...]:
+    """The codes of a diagnosis, one per text, in order."""
+    return tuple(code_of(t) for t in texts)
+
+
+def mistakes(codes: Iterable[str]) -> list[str]:
+    """The distinct mistakes among ``codes`` (a location is no mistake), in order."""
+    return [c for c in dict.fromkeys(codes) if c not in NOT_MISTAKES]
+
+
+def class_summary(answers: Iterable[Iterable[str]]) -> dict[str, int]:
+    """How many answers made each mistake: each answer counted once per code, the most
+    frequent first (ties in the registry's order)."""
+    counts: Counter[str] = Counter()
+    for codes in answers:
+        counts.update(mistakes(codes))
+    order = {c.name: k for k, c in enumerate(CODES)}
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order)))))
+
+
+def markdown_table() -> str:
+    """The registry as a Markdown table (the one in ``docs/diagnosis-codes.md``)."""
+    rows = ["| Code | Meaning |", "| --- | --- |"]
+    rows += [f"| `{c.name}` | {c.meaning}{' (reserved)' if c.name in RESERVED else ''} |"
+             for c in CODES]
+    return "\n".join(rows) + "\n"

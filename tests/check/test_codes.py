@@ -1,0 +1,200 @@
+"""Diagnosis codes: the registry is the contract (listed literally here), every code is given
+by some check, and the docs' table is the registry's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from paths import DATA, ROOT, SPECS
+
+from symbackprop.check import Checker
+from symbackprop.check.diagnosis.codes import (
+    BY_NAME,
+    CODES,
+    RESERVED,
+    class_summary,
+    code_of,
+    markdown_table,
+)
+from symbackprop.check.grading.answers import grade
+from symbackprop.network.build import build_network
+from symbackprop.spec.load import load_spec
+
+DERIVATIONS = DATA / "derivations"
+MAZUR = "seed-004-mazur-2-2-2.yaml"
+SEED_001 = "seed-001-linear-1-1-2-1.yaml"
+STACK = "seed-003-stackexchange-2-2-2.yaml"
+G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
+T = "-(target_o1 - out_o1)"
+J = r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = "
+_checkers: dict[str, Checker] = {}
+
+STABLE = (
+    "LOCATION", "CONSEQUENCE", "NOT_AN_ANSWER", "TOO_FEW_DIGITS", "OTHER_PARAMETER", "SIGN",
+    "CONSTANT_FACTOR", "MISSING_ACTIVATION_DERIVATIVE", "EXTRA_ACTIVATION_DERIVATIVE",
+    "MISSING_FACTOR", "EXTRA_FACTOR", "MISSING_PATH", "PATH_COUNTED_TWICE", "BROKEN_CHAIN",
+    "MISSING_TERM", "SWAPPED_SYMBOL", "TRANSPOSED_INDICES", "PRECEDENCE", "SUM_INDEX",
+    "MEANINGLESS_FACTOR", "ZERO_FACTOR", "SINGLE_EXAMPLE", "MISSING_MEAN", "WRONG_DIVISOR",
+    "GRADIENT_ASCENT", "MISSING_LEARNING_RATE", "UPDATE_START", "UPDATE_GRADIENT",
+    "NOT_AN_UPDATE", "WRONG_UPDATE_VALUE", "WRONG_QUANTITY_VALUE", "WRONG_NUMBER",
+    "DIFFERENT_NUMBERS", "NO_EXPLANATION", "UNCHECKED", "TOO_LARGE", "UNREADABLE",
+    "MISSING_ANSWER",
+)
+
+
+def checker(spec: str) -> Checker:
+    if spec not in _checkers:
+        path = SPECS / spec if (SPECS / spec).exists() else DERIVATIONS / spec
+        _checkers[spec] = Checker(build_network(load_spec(path)))
+    return _checkers[spec]
+
+
+def seed_001_function(written: str, mutated: str) -> str:
+    text = (DERIVATIONS / "seed-001-function.tex").read_text(encoding="utf-8")
+    assert text.count(written) == 1
+    return text.replace(written, mutated)
+
+
+# (code, spec, formula or derivation, param, text): an answer whose diagnosis has the code
+REACHED = [
+    ("OTHER_PARAMETER", MAZUR, "f", "w5", f"{T}*out_o1*(1-out_o1)*out_h2"),
+    ("SIGN", MAZUR, "f", "w5", "(target_o1 - out_o1)*out_o1*(1-out_o1)*out_h1"),
+    ("CONSTANT_FACTOR", MAZUR, "f", "w5", f"2*{T}*out_o1*(1-out_o1)*out_h1"),
+    ("MISSING_ACTIVATION_DERIVATIVE", MAZUR, "f", "w5", f"{T}*out_h1"),
+    ("EXTRA_ACTIVATION_DERIVATIVE", MAZUR, "f", "w5",
+     f"{T}*out_o1*(1-out_o1)*out_o1*(1-out_o1)*out_h1"),
+    ("MISSING_FACTOR", MAZUR, "f", "w5", f"{T}*out_o1*(1-out_o1)"),
+    ("EXTRA_FACTOR", MAZUR, "f", "w5", f"{T}*out_o1*(1-out_o1)*out_h1*out_h1"),
+    ("MISSING_PATH", MAZUR, "f", "w1", f"{T}*out_o1*(1-out_o1)*w5*out_h1*(1-out_h1)*i1"),
+    ("PATH_COUNTED_TWICE", STACK, "f", None,
+     r"\frac{\partial L}{\partial w_1} = \frac{\partial h_1}{\partial w_1}"
+     r"\frac{\partial o_2}{\partial h_1}\frac{\partial L}{\partial o_2} + "
+     r"\frac{\partial h_1}{\partial w_1}\frac{\partial o_2}{\partial h_1}"
+     r"\frac{\partial L}{\partial o_2}"),
+    ("BROKEN_CHAIN", STACK, "f", None, r"\frac{\partial L}{\partial w_1} = "
+     r"\frac{\partial h_1}{\partial w_1}\frac{\partial o_2}{\partial h_1}"),
+    ("MISSING_TERM", SEED_001, "d", None, seed_001_function(r"+\\ & b^{[3]}_1", "")),
+    ("SWAPPED_SYMBOL", MAZUR, "f", None, r"\partial C/\partial w_5 = \delta_{o1} out_{h2}"),
+    ("TRANSPOSED_INDICES", "nielsen-2-3-3-2.yaml", "d", None,
+     (DERIVATIONS / "nielsen-bp2-transposed.tex").read_text(encoding="utf-8")),
+    ("PRECEDENCE", MAZUR, "d", None,
+     (DERIVATIONS / "seed-004-forward.tex").read_text(encoding="utf-8")),
+    ("SUM_INDEX", SEED_001, "d", None,
+     (DERIVATIONS / "seed-001-updates.tex").read_text(encoding="utf-8")),
+    ("MEANINGLESS_FACTOR", MAZUR, "f", None, r"\partial w_5/\partial out_{h1} = 0"),
+    ("ZERO_FACTOR", MAZUR, "f", None, r"\partial E_{o1}/\partial E_{total} = 1"),
+    ("SINGLE_EXAMPLE", SEED_001, "f", None, J + r"\frac{\partial L}{\partial w^{[1]}_{1,1}}"),
+    ("MISSING_MEAN", SEED_001, "f", None,
+     J + r"\sum_{i=1}^{m} \frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}"),
+    ("WRONG_DIVISOR", SEED_001, "f", None,
+     J + r"\frac{1}{3}\sum_{i=1}^{m} \frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}"),
+    ("GRADIENT_ASCENT", MAZUR, "f", None, rf"w_{{5}}^{{+}} = w_{{5}} + \alpha {G5}"),
+    ("MISSING_LEARNING_RATE", MAZUR, "f", None, rf"w_{{5}}^{{+}} = w_{{5}} - {G5}"),
+    ("UPDATE_START", MAZUR, "f", None, rf"w_{{5}}^{{+}} = w_{{6}} - \alpha {G5}"),
+    ("UPDATE_GRADIENT", MAZUR, "f", None, r"w_{5}^{+} = w_{5} - \alpha (out_{o1}-target_{o1}) "
+     r"out_{o1}(1-out_{o1}) out_{h2}"),
+    ("WRONG_UPDATE_VALUE", MAZUR, "f", None, r"w_{5}^{+} = 0.5"),
+    ("WRONG_QUANTITY_VALUE", MAZUR, "f", None, r"out_{h1} = 0.596884378"),
+    ("WRONG_NUMBER", MAZUR, "f", None, r"out_{h1} = 0.7"),
+    ("DIFFERENT_NUMBERS", MAZUR, "f", None, "2 = 3"),
+    ("NO_EXPLANATION", MAZUR, "f", "w5", "out_h1*w5*w5*7.3 + i1"),
+    ("UNCHECKED", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
+     r"\delta^{L} = \nabla_a C \odot \sigma'(z^L)"),
+    ("TOO_FEW_DIGITS", MAZUR, "f", "w5", r"w_5^{+} = w_5 - \alpha \frac{\partial E_{total}}"
+     r"{\partial w_5} = 0.4 - 0.5 \cdot 0.08"),
+    ("NOT_AN_ANSWER", MAZUR, "d", "w5", "w_5 = w_5"),
+    ("CONSEQUENCE", MAZUR, "d", None,
+     r"\frac{\partial E_{total}}{\partial out_{o1}} = (target_{o1} - out_{o1})" "\n"
+     + G5 + r" = \frac{\partial E_{total}}{\partial out_{o1}} out_{o1}(1-out_{o1}) out_{h1}" "\n"
+     + G5 + r" = (target_{o1} - out_{o1}) out_{o1}(1-out_{o1}) out_{h1}"),
+    ("LOCATION", MAZUR, "d", None,
+     r"\frac{\partial E_{total}}{\partial out_{o1}} = (target_{o1} - out_{o1})" "\n"
+     + G5 + r" = \frac{\partial E_{total}}{\partial out_{o1}} out_{o1}(1-out_{o1}) out_{h1}"),
+    ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
+     r"out_{h1} = ((("),
+]
+
+
+def test_the_codes_are_stable() -> None:
+    """The contract: no code is renamed, removed or reordered; new ones go at the end."""
+    assert tuple(c.name for c in CODES)[:len(STABLE)] == STABLE
+
+
+def test_every_code_has_a_one_line_meaning() -> None:
+    assert len(BY_NAME) == len(CODES)
+    for c in CODES:
+        assert c.name.isupper() and c.name.replace("_", "").isalpha()
+        assert c.meaning and "\n" not in c.meaning and "|" not in c.meaning
+
+
+def test_every_code_is_reached_or_reserved() -> None:
+    # TOO_LARGE: test below; MISSING_ANSWER: tests/check/test_autograder.py
+    reached = {case[0] for case in REACHED} | {"TOO_LARGE", "MISSING_ANSWER"}
+    assert reached | RESERVED == set(BY_NAME)
+    assert not reached & RESERVED
+
+
+def test_reserved_codes_are_the_defensive_ones() -> None:
+    # one descent step whose start and gradient are both right is the right step, so
+    # "it is not one gradient-descent step" has no answer today
+    assert set(RESERVED) == {"NOT_AN_UPDATE"}
+
+
+@pytest.mark.parametrize(("code", "spec", "kind", "param", "text"), REACHED,
+                         ids=[case[0] for case in REACHED])
+def test_a_check_gives_the_code(code: str, spec: str, kind: str, param: str | None,
+                                text: str) -> None:
+    c = checker(spec)
+    r = c.check(param, text) if kind == "f" else c.check_derivation(text, param=param)
+    assert len(r.codes) == len(r.diagnosis)
+    for s in r.steps:
+        assert len(s.codes) == len(s.diagnosis)
+    given = set(r.codes) | {x for s in r.steps for x in s.codes}
+    assert code in given, list(zip(r.codes, r.diagnosis, strict=True))
+    assert r.to_dict()["codes"] == list(r.codes)
+
+
+def test_a_finding_carries_its_code() -> None:
+    from symbackprop.check.diagnosis.diagnosis import NO_EXPLANATION, Finding
+
+    assert Finding("the sign is wrong: it equals −1 × the true value").code == "SIGN"
+    assert Finding(NO_EXPLANATION).code == "NO_EXPLANATION"
+
+
+def test_an_unreadable_step_is_unreadable_whatever_its_words() -> None:
+    r = checker(MAZUR).check_derivation(r"\partial E_{total}/\partial in_{o1} = \delta_{o1}"
+                                        "\n" + r"out_{h1} = \frac{the sign is wrong")
+    bad = [s for s in r.steps if s.verdict == "unreadable"]
+    assert bad and all(set(s.codes) == {"UNREADABLE"} for s in bad)
+
+
+def test_a_graded_row_carries_the_codes(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = checker(MAZUR)
+    row = grade(c, ("formula", "w5", "(target_o1 - out_o1)*out_o1*(1-out_o1)*out_h1", "auto"))
+    assert row.codes == ("SIGN",) and row.to_dict()["codes"] == ["SIGN"]
+    broken = grade(c, ("formula", "w5", "((", "auto"))
+    assert broken.verdict == "error" and broken.codes == ("UNREADABLE",)
+
+    def too_deep(*args: object, **kwargs: object) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(c, "check", too_deep)
+    large = grade(c, ("formula", "w5", "x", "auto"))
+    assert large.verdict == "error" and large.codes == ("TOO_LARGE",)
+
+
+def test_the_class_summary_counts_each_answer_once_per_mistake() -> None:
+    summary = class_summary([("LOCATION", "SIGN", "SIGN"), ("SIGN",), ("MISSING_PATH",), ()])
+    assert summary == {"SIGN": 2, "MISSING_PATH": 1}
+    assert list(class_summary([("MISSING_PATH",), ("SIGN",)])) == ["SIGN", "MISSING_PATH"]
+
+
+def test_a_text_no_pattern_names_is_a_reading_error() -> None:
+    assert code_of("1:3: unexpected `)`") == "UNREADABLE"
+
+
+def test_the_docs_table_is_the_registry() -> None:
+    doc = (ROOT / "docs" / "diagnosis-codes.md").read_text(encoding="utf-8")
+    assert markdown_table() in doc
+    assert Path(ROOT / "README.md").read_text(encoding="utf-8").count("diagnosis-codes.md")
