@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..check.grading.limits import DEFAULT_CPU_SECONDS, DEFAULT_MEMORY_MB
 from ..check.reading.vocabulary import SYNTAXES
 from .support import CheckFailed, InputError, reports_errors, write_output
 
@@ -54,6 +55,14 @@ Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
                    "derivation.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for --answers.")
+@click.option("--answer-cpu", type=click.IntRange(0, 86_400), default=DEFAULT_CPU_SECONDS,
+              show_default=True, metavar="SECONDS",
+              help="CPU seconds one answer may take to check (0: no limit); an answer over "
+                   "it is reported as too long to check.")
+@click.option("--answer-memory", type=click.IntRange(0, 1_048_576), default=DEFAULT_MEMORY_MB,
+              show_default=True, metavar="MB",
+              help="Megabytes of memory the process checking one answer may hold, the "
+                   "checker's own included (0: no limit).")
 @click.option("--syntax", type=click.Choice(SYNTAXES), default="auto", show_default=True,
               help="How to read formulas (an answers row may give its own).")
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "csv")), default="text",
@@ -67,8 +76,9 @@ Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
                    "many answers made each mistake, by diagnosis code).")
 @reports_errors
 def check(spec: str, param: str | None, formula: str | None, formula_file: str | None,
-          derivation: str | None, answers: str | None, jobs: int, syntax: str, fmt: str,
-          seed: int, output: str | None, summary: str | None) -> None:
+          derivation: str | None, answers: str | None, jobs: int, answer_cpu: int,
+          answer_memory: int, syntax: str, fmt: str, seed: int, output: str | None,
+          summary: str | None) -> None:
     """Check a hand-written formula or derivation against the exact gradients of SPEC.
 
     Each step is evaluated at many random points in 50-digit arithmetic (numbers at the
@@ -77,8 +87,11 @@ def check(spec: str, param: str | None, formula: str | None, formula_file: str |
     a constant factor, a missing activation-derivative factor or path, gradient ascent in
     an update rule. Chains of ∂A/∂B factors are checked factor by factor against the
     network's graph; formulas with free indices (w^{l}_{jk}) for every index value.
+    Each answer is checked under a CPU-time and a memory limit (docs/limits.md).
     """
     from ..check import check_derivation, check_formula, grade_answers, render_check, render_grades
+    from ..check.grading.limits import AnswerLimits, run_limited
+    from ..check.judging.verdict import checker_for
 
     given = [x for x in (formula, formula_file, derivation, answers) if x is not None]
     if len(given) != 1:
@@ -92,20 +105,26 @@ def check(spec: str, param: str | None, formula: str | None, formula_file: str |
         raise InputError("--jobs is for --answers")
     if summary is not None and answers is None:
         raise InputError("--summary is for --answers")
+    limits = AnswerLimits(answer_cpu, answer_memory)
     if answers is not None:
         from ..check.grading.report import render_mistakes
 
-        rows = grade_answers(spec, answers, seed=seed, syntax=syntax, jobs=jobs)
+        rows = grade_answers(spec, answers, seed=seed, syntax=syntax, jobs=jobs,
+                             limits=limits)
         write_output(render_grades(rows, fmt), output)
         if summary is not None:
             write_output(render_mistakes(rows), summary)
         return
     if derivation is not None:
         text = _read_text(derivation, "derivation")
-        result = check_derivation(spec, text, param=param, syntax=syntax, seed=seed)
+        checker = checker_for(spec, seed=seed)
+        result = run_limited(lambda: check_derivation(checker, text, param=param,
+                                                      syntax=syntax), limits)
     else:
         text = formula if formula is not None else _read_text(str(formula_file), "formula")
-        result = check_formula(spec, param, text, syntax=syntax, seed=seed)
+        checker = checker_for(spec, seed=seed)
+        result = run_limited(lambda: check_formula(checker, param, text, syntax=syntax),
+                             limits)
     write_output(render_check(result, fmt), output)
     if not result.correct:
         raise CheckFailed("")

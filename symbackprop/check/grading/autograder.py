@@ -10,14 +10,15 @@ assignment (:func:`~symbackprop.check.grading.assignment.read_assignment`) or sp
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ...errors import SymbackpropError
 from ..diagnosis.codes import class_summary, mistakes
-from .answers import GradeRow, grade
+from .answers import GradeRow, Key
 from .assignment import Assignment, Question, read_assignment, read_submission
+from .limits import AnswerLimits
 
 FORMATS = ("gradescope", "prairielearn", "json")
 MAX_OUTPUT = 4000  # characters of feedback per question
@@ -59,9 +60,11 @@ class Graded:
 
 
 def grade_submission(assignment: str | Path | Assignment, submission: str | Path, *,
-                     seed: int = 0) -> Graded:
-    """Grade every question of ``assignment`` with the answer ``submission`` gives it."""
+                     seed: int = 0, limits: AnswerLimits | None = None) -> Graded:
+    """Grade every question of ``assignment`` with the answer ``submission`` gives it, each
+    answer under ``limits`` (10 s of CPU and 768 MB by default)."""
     from ..judging.verdict import checker_for
+    from .parallel import grade_keys
 
     start = time.process_time()
     if not isinstance(assignment, Assignment):
@@ -72,29 +75,30 @@ def grade_submission(assignment: str | Path | Assignment, submission: str | Path
         broken = None
     except SymbackpropError as exc:
         answers, broken = {}, f"the submission cannot be read: {exc.located()}"
+    keys = {q.id: _key(q, *answers[q.id]) for q in assignment.questions if q.id in answers}
+    # each answer under the CPU-time and memory limits, as check --answers grades it
+    graded = grade_keys(checker, list(dict.fromkeys(keys.values())), seed=seed, jobs=1,
+                        limits=limits or AnswerLimits()).rows if keys else {}
     results = []
     for q in assignment.questions:
-        answer = answers.get(q.id)
-        if answer is None:
+        if q.id not in keys:
             why = broken or f"no answer with id `{q.id}` in the submission"
             row = GradeRow(q.id, q.param, "", "error", error=why)
         else:
-            row = _grade_one(checker, q, *answer)
+            row = replace(graded[keys[q.id]], id=q.id)
         results.append(_scored(q, row))
     return Graded(tuple(results), time.process_time() - start, broken)
 
 
-def _grade_one(checker: Any, q: Question, kind: str, text: str) -> GradeRow:
+def _key(q: Question, kind: str, text: str) -> Key:
+    """What to check for question ``q``: its answer as a formula or a derivation."""
     if kind == "section":  # one line of a .tex/.md file is a formula, more a derivation
         kind = "derivation" if q.derivation or "\n" in text.strip() else "formula"
     if q.derivation:
         kind = "derivation"
     if q.quantity and kind == "formula":
         text = f"{q.quantity} = {text}"
-    from dataclasses import replace
-
-    return replace(grade(checker, (kind, "" if q.quantity else q.param, text, "auto")),
-                   id=q.id)
+    return (kind, "" if q.quantity else q.param, text, "auto")
 
 
 def _scored(q: Question, row: GradeRow) -> QuestionResult:

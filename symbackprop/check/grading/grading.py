@@ -18,6 +18,7 @@ from typing import Any
 from ...errors import SpecError
 from ..judging.verdict import Checker, SpecLike, checker_for
 from .answers import GradeRow, Key, grade
+from .limits import AnswerLimits
 
 MAX_ANSWERS = 20_000
 MAX_ANSWERS_BYTES = 20_000_000
@@ -76,20 +77,24 @@ def _yaml_rows(text: str, file: str) -> list[Any]:
 
 
 def grade_answers(spec: SpecLike | Checker, answers_path: str | Path, *, seed: int = 0,
-                  syntax: str = "auto", jobs: int = 1) -> list[GradeRow]:
+                  syntax: str = "auto", jobs: int = 1,
+                  limits: AnswerLimits | None = None) -> list[GradeRow]:
     """Grade every answer in the file; an unreadable answer becomes an ``error`` row.
 
     ``syntax`` is how formulas are read unless a row gives its own ``syntax``; ``jobs``
-    worker processes grade the distinct answers in parallel.
+    worker processes grade the distinct answers in parallel. Each answer is checked under
+    ``limits`` (by default :class:`AnswerLimits`: 10 CPU seconds and 768 MB); one over a
+    limit becomes an ``error`` row saying which, and the others are graded as before.
     """
     rows = read_answers(answers_path)
     keyed: list[tuple[str, Key | GradeRow]] = [_key(n, row, syntax)
                                                for n, row in enumerate(rows, start=1)]
     distinct = list(dict.fromkeys(k for _, k in keyed if isinstance(k, tuple)))
-    if jobs > 1 and len(distinct) > 1:
-        from .parallel import grade_in_parallel
+    limits = AnswerLimits() if limits is None else limits
+    if distinct and (limits.bounded or (jobs > 1 and len(distinct) > 1)):
+        from .parallel import grade_keys
 
-        graded = grade_in_parallel(spec, distinct, seed=seed, jobs=jobs)
+        graded = grade_keys(spec, distinct, seed=seed, jobs=jobs, limits=limits).rows
     else:
         checker = checker_for(spec, seed=seed)
         graded = {key: grade(checker, key) for key in distinct}
