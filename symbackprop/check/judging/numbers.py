@@ -133,17 +133,23 @@ def overlap(a: Any, b: Any) -> bool:
     return bool(a.a <= b.b and b.a <= a.b)
 
 
+def ends(span: Any) -> tuple[Any, Any]:
+    """The outer ends of an interval, as mpf (its ends may be intervals themselves)."""
+    lo = span.a.a if hasattr(span.a, "a") else span.a
+    hi = span.b.b if hasattr(span.b, "b") else span.b
+    return mpmath.mpf(lo), mpmath.mpf(hi)
+
+
 def width_digits(span: Any) -> str:
     """The interval as text, for a report: [0.0821670405, 0.0821670415]."""
-    return f"[{mpmath.nstr(span.a.a if hasattr(span.a, 'a') else span.a, 12)}, " \
-           f"{mpmath.nstr(span.b.b if hasattr(span.b, 'b') else span.b, 12)}]"
+    lo, hi = ends(span)
+    return f"[{mpmath.nstr(lo, 12)}, {mpmath.nstr(hi, 12)}]"
 
 
 def middle(span: Any) -> float:
-    """The middle of an interval, as a float (its ends may be intervals themselves)."""
-    lo = span.a.a if hasattr(span.a, "a") else span.a
-    hi = span.b.b if hasattr(span.b, "b") else span.b
-    return float((mpmath.mpf(lo) + mpmath.mpf(hi)) / 2)
+    """The middle of an interval, as a float."""
+    lo, hi = ends(span)
+    return float((lo + hi) / 2)
 
 
 def numbers_carried_on(sides: list[Any], before: Sequence[Any] | None, points: Any

@@ -35,7 +35,7 @@ import mpmath
 
 from ...errors import FormulaError
 from ..reading.syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
-from .numbers import DIGITS, contains, rounding
+from .numbers import DIGITS, contains, ends, rounding
 
 MAX_GRADIENTS = 300  # the gradients of larger networks are not among the known values
 MAX_SHOWN = 3
@@ -179,7 +179,7 @@ class WorkedNumbers:
     def near(self, span: Any) -> list[Known]:
         """The known values inside an interval."""
         known = self.known
-        lo, hi = _ends(span)
+        lo, hi = ends(span)
         return known[bisect_left(self._values, lo):bisect_right(self._values, hi)]
 
     def signed_near(self, number: Num) -> list[tuple[Known, Any]]:
@@ -336,7 +336,7 @@ def _float(node: Node, fixed: dict[int, float]) -> float:
 
 
 def _width(span: Any) -> float:
-    lo, hi = _ends(span)
+    lo, hi = ends(span)
     return float(hi - lo)
 
 
@@ -353,9 +353,3 @@ def _value_of(n: Num) -> Any:
 
 def _mpf(exact: Fraction) -> Any:
     return mpmath.mpf(exact.numerator) / exact.denominator
-
-
-def _ends(span: Any) -> tuple[Any, Any]:
-    lo = span.a.a if hasattr(span.a, "a") else span.a
-    hi = span.b.b if hasattr(span.b, "b") else span.b
-    return mpmath.mpf(lo), mpmath.mpf(hi)
