@@ -85,6 +85,27 @@ def test_a_memory_hungry_call_is_refused() -> None:
     assert run_limited(lambda: len(_hungry(1000)), AnswerLimits(0, 600)) == 1000
 
 
+def test_what_the_checker_already_holds_is_not_charged_to_the_answer(
+        tmp_path: Path) -> None:
+    """A checker holding 2 GB of address space (many threads' stacks, large libraries, a
+    long-lived grading process) still checks an answer under a 300 MB allowance, and both
+    one answer and a class grade as without limits."""
+    import mmap
+
+    held = mmap.mmap(-1, 2_000_000_000)
+    try:
+        assert run_limited(lambda: len(_hungry(100_000_000)), AnswerLimits(0, 300)) \
+            == 100_000_000
+        result = CliRunner().invoke(check, [MAZUR, "--param", "w5", "--formula", "w5",
+                                            "--answer-memory", "300"])
+        assert result.exit_code == 1 and "INCORRECT" in result.output, result.output
+        plain, _ = class_with({}, tmp_path)
+        assert grade_answers(MAZUR, plain, limits=AnswerLimits(10, 300)) \
+            == grade_answers(MAZUR, plain, limits=AnswerLimits(0, 0))
+    finally:
+        held.close()
+
+
 def test_a_memory_hungry_answer_is_an_error_and_the_others_are_graded(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker grading an answer that asks for 2 GB is refused the memory; that answer

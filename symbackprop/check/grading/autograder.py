@@ -62,7 +62,7 @@ class Graded:
 def grade_submission(assignment: str | Path | Assignment, submission: str | Path, *,
                      seed: int = 0, limits: AnswerLimits | None = None) -> Graded:
     """Grade every question of ``assignment`` with the answer ``submission`` gives it, each
-    answer under ``limits`` (10 s of CPU and 768 MB by default)."""
+    answer under ``limits`` (10 s of CPU and 512 MB by default)."""
     from ..judging.verdict import checker_for
     from .parallel import grade_keys
 

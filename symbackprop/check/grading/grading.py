@@ -83,7 +83,7 @@ def grade_answers(spec: SpecLike | Checker, answers_path: str | Path, *, seed: i
 
     ``syntax`` is how formulas are read unless a row gives its own ``syntax``; ``jobs``
     worker processes grade the distinct answers in parallel. Each answer is checked under
-    ``limits`` (by default :class:`AnswerLimits`: 10 CPU seconds and 768 MB); one over a
+    ``limits`` (by default :class:`AnswerLimits`: 10 CPU seconds and 512 MB); one over a
     limit becomes an ``error`` row saying which, and the others are graded as before.
     """
     rows = read_answers(answers_path)

@@ -2,7 +2,9 @@
 
 An answer is checked in a process forked from the warmed-up checker, under ``RLIMIT_CPU``
 (CPU seconds, not wall-clock time: a loaded machine does not make an answer fail) and
-``RLIMIT_AS`` (the address space of that process, the checker's own included). A process
+``RLIMIT_AS`` (the address space the checker holds when it forks, plus the answer's
+allowance: what the checker already holds, which varies with the machine's libraries and
+threads, is not charged to the answer). A process
 that goes over its CPU time is ended by the kernel (SIGXCPU); one that asks for more memory
 gets a MemoryError or is ended. Either way the answer is reported as too long or too large
 to check, and the caller goes on. :func:`run_limited` checks one answer so;
@@ -26,12 +28,12 @@ from typing import Any
 from ...errors import FormulaError
 
 DEFAULT_CPU_SECONDS = 10
-DEFAULT_MEMORY_MB = 768
+DEFAULT_MEMORY_MB = 512
 MEMORY_EXIT = 3
 """The status of a worker that ran out of memory while checking an answer."""
 RETIRED_EXIT = 4
-"""The status of a worker that left after an answer because it had grown past half the
-memory bound (what it keeps between answers); a fresh one takes over."""
+"""The status of a worker that left after an answer because it had grown by more than half
+its memory allowance (what it keeps between answers); a fresh one takes over."""
 MEMORY_ERROR_TEXT = "the formula is too large to check"
 RAISE_HINT = "--answer-cpu SECONDS and --answer-memory MB raise the limits (0: no limit)"
 
@@ -68,20 +70,24 @@ def enforceable() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def limit_this_process(limits: AnswerLimits) -> None:
+def limit_this_process(limits: AnswerLimits) -> int | None:
     """In a forked child: no core files, the default action of SIGXCPU (end the process),
-    and the address space bounded."""
+    and the address space bounded to what it holds now plus ``limits.memory_mb``.
+
+    Return that bound in bytes (None without a memory limit)."""
     import resource
 
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    size = None
     if limits.memory_mb:
-        size = limits.memory_mb * 1024 * 1024
+        size = (address_space() or 0) + limits.memory_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             size = min(size, hard)
         resource.setrlimit(resource.RLIMIT_AS, (size, hard))
+    return size
 
 
 def cpu_used() -> float:
@@ -193,6 +199,8 @@ def run_limited(func: Callable[[], Any], limits: AnswerLimits) -> Any:
             except MemoryError:
                 status = MEMORY_EXIT
                 raise
+            except Exception as exc:  # a fault in the checker, told apart from a limit
+                outcome = ("fault", f"{type(exc).__name__}: {exc}")
             send(write_fd, outcome)
             status = 0
         finally:
@@ -207,6 +215,9 @@ def run_limited(func: Callable[[], Any], limits: AnswerLimits) -> Any:
         kind, value = outcome
         if kind == "error":
             raise value
+        if kind == "fault":
+            raise FormulaError(f"the answer could not be checked ({value})")
         return value
     reason = ending_reason(status, usage.ru_utime + usage.ru_stime, limits)
-    raise FormulaError(f"the answer is {reason}", hint=RAISE_HINT)
+    subject = "the answer" if reason.startswith("could not") else "the answer is"
+    raise FormulaError(f"{subject} {reason}", hint=RAISE_HINT)

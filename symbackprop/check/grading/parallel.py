@@ -185,8 +185,8 @@ def _serve(checker: Checker, keys: list[Key], limits: AnswerLimits, tasks: int,
     """Grade the answers the parent names, one at a time, until it closes the task pipe."""
     from .answers import grade
 
-    limit_this_process(limits)
-    retire_at = limits.memory_mb * 1024 * 1024 // 2 if limits.memory_mb else None
+    bound = limit_this_process(limits)
+    retire_at = bound - limits.memory_mb * 1024 * 1024 // 2 if bound else None
     while True:
         received, index = receive(tasks)
         if not received:
