@@ -266,3 +266,24 @@ def test_every_diagnosis_given_is_true_of_the_formula() -> None:
                 read += 1
                 assert holds, (text, claim)
     assert read >= 5
+
+
+ZERO = DATA / "specs" / "sigmoid-at-zero.yaml"
+Z_OUT = r"z^{[2]}_{1} = "
+
+
+@pytest.mark.parametrize(("formula", "verdict"), [
+    # each hidden unit is σ(0) = 1/2 exactly, and 0.5 is that value, not 0.45 to 0.55
+    (Z_OUT + r"0.5 \cdot 0.878121 + 0.5 \cdot 0.648486 + 0.5 \cdot 0.430857", "correct"),
+    (Z_OUT + r"0.5 \cdot 0.878121 + 0.5 \cdot 0.65 + 0.5 \cdot 0.430857", "correct"),
+    (Z_OUT + r"0.5 \cdot 0.878121 + 0.5 \cdot 0.7 + 0.5 \cdot 0.430857", "undecided"),
+    (Z_OUT + r"0.5 \cdot 0.878121 + 0.5 \cdot 1.2 + 0.5 \cdot 0.430857", "incorrect"),
+])
+def test_short_decimals_that_are_computed_values_are_read_together(formula: str,
+                                                                  verdict: str) -> None:
+    """Three numbers 0.5, each read alone as 0.45 to 0.55, leave room for a wrong weight
+    beside them; read together as the activations they are, they do not."""
+    result = checker(ZERO).check(None, formula)
+    assert result.verdict == verdict, result.diagnosis
+    if verdict == "undecided":
+        assert "0.5 is" in result.diagnosis[0] and " exactly" in result.diagnosis[0]

@@ -41,9 +41,11 @@ MAX_GRADIENTS = 300  # the gradients of larger networks are not among the known 
 MAX_SHOWN = 3
 FLOAT_SIZES = (1e-280, 1e280)  # where a float screens a value (beyond: the intervals decide)
 RESOLUTION = 1e-6  # derive prints six significant digits: values closer are one to a reader
+SHORT_DIGITS = 6  # derive pads a rounded value to six digits: a shorter decimal is exact
 SLACK = mpmath.mpf(10) ** -(DIGITS - 10)  # the relative error of a known value
 GIVEN_KINDS = ("param", "input", "target", "rate")
-KIND_ORDER = ("param", "input", "target", "rate", "net", "out", "delta", "gradient", "loss")
+KIND_ORDER = ("param", "input", "target", "rate", "net", "out", "slope", "delta", "gradient",
+              "loss")
 
 
 class Context(Protocol):
@@ -166,6 +168,7 @@ class WorkedNumbers:
             kind = net.kinds.get(sym)
             if kind in ("net", "out", "delta") and value is not None:
                 out.append(Known(text(sym), kind, value))
+        out.extend(self._slopes())
         loss = points.at_worked_example(net.loss_symbol)
         if loss is not None:
             out.append(Known(text(net.loss_symbol), "loss", loss))
@@ -175,6 +178,20 @@ class WorkedNumbers:
             if value is not None:
                 out.append(Known(f"∂{top}/∂{text(param)}", "gradient", value))
         return sorted(out, key=lambda k: k.value)
+
+    def _slopes(self) -> Iterator[Known]:
+        """Each unit's ∂out/∂net and each output's ∂loss/∂out at the example: the factors a
+        chain is written with (σ′(0) = 0.25, a leaky ReLU's 0.01)."""
+        import sympy as sp
+
+        net, points, text = self.ctx.net, self.ctx.points, self.ctx.text_of
+        slopes = [(u.out, u.net, net.out_definitions[u.out]) for u in net.units
+                  if u.activation.kind not in ("softmax", "unspecified")]
+        slopes += [(net.loss_symbol, u.out, net.loss) for u in net.outputs]
+        for top, bottom, definition in slopes[:MAX_GRADIENTS]:
+            value = points.at_worked_example(sp.diff(definition, bottom))
+            if value is not None:
+                yield Known(f"∂{text(top)}/∂{text(bottom)}", "slope", value)
 
     def near(self, span: Any) -> list[Known]:
         """The known values inside an interval."""
@@ -188,6 +205,19 @@ class WorkedNumbers:
         span = rounding(number)
         return [(k, k.value) for k in self.near(span)] + \
             [(k, -k.value) for k in self.near(-span) if k.value != 0]
+
+    def equal_to(self, number: Num) -> list[Known]:
+        """The computed quantities whose value a short decimal is, to the last of their
+        digits (0.5 is σ(0), 0.325 a net input of decimal weights): fewer significant digits
+        than derive rounds to, so that no rounded value derive prints is among them."""
+        text = number.text
+        digits = text.replace(".", "").lstrip("0")
+        if not number.decimal or "." not in text or text.endswith("0") or \
+                len(digits) >= SHORT_DIGITS:
+            return []
+        value = _value_of(number)
+        room = mpmath.iv.mpf([value * (1 - SLACK), value * (1 + SLACK)])
+        return [k for k in self.near(room) + self.near(-room) if not k.given]
 
     def named(self, number: Num) -> tuple[Known, ...]:
         """The given quantities whose value a written number is."""
@@ -248,7 +278,17 @@ class WorkedNumbers:
     def _ambiguity(self, node: Node, truth: Any, numbers: list[Num],
                    holds_with: Callable[[dict[int, Any]], bool]) -> str | None:
         """A number of a line that holds whose digits also fit a quantity that would make
-        the line wrong: the digits are too few to judge."""
+        the line wrong: the digits are too few to judge. Numbers that are short decimals
+        equal to quantities of the example (σ(0) = 0.5) are tried at those values together:
+        each alone may leave the line holding, where together they do not."""
+        exact = {n.pos: n for n in numbers if n.decimal and not self.named(n)
+                 and self.equal_to(n)}
+        if exact and not holds_with({p: _value_of(n) for p, n in exact.items()}):
+            whose = {n.text: self.equal_to(n) for n in exact.values()}
+            fits = "; ".join(f"{text} is {' or '.join(k.label for k in ks[:MAX_SHOWN])} exactly"
+                             for text, ks in list(whose.items())[:MAX_SHOWN])
+            return (f"too few digits to judge: {fits}, and with that the line does not hold; "
+                    f"write more digits")
         for n in numbers:
             if not n.decimal or self.named(n) or holds_with({n.pos: _value_of(n)}):
                 continue  # exact, or right as written (0.25 where σ′ is exactly 1/4)
