@@ -10,6 +10,11 @@ formula is also a new expression once read (the worst case for what a checker ke
 answers). The command runs in a new process; its wall time, its CPU time (with its worker
 processes) and the answers a minute are printed with the load average.
 
+A second table times one derivation of 20 or more lines (seed 004's derivations of w5 and
+w1 one after the other, with the forward pass, the update and a worked number for each),
+checked with ``check --derivation`` in a new process (what a student waits for) and in this
+process once the checker is built (what each further derivation costs a grader).
+
     python benchmarks/grading.py [--answers 10000] [--jobs 1,2] [--distinct-expressions]
 """
 
@@ -100,6 +105,58 @@ def class_answers(count: int, *, distinct_expressions: bool = False) -> list[dic
     return rows
 
 
+def long_derivation() -> str:
+    """Seed 004's w5 and w1 derivations one after the other, with the forward pass and a
+    worked value for each: over 20 lines, every one judged."""
+    forward = [r"in_{h1} = w_{1} i_{1} + w_{2} i_{2} + b_{1}",
+               r"out_{h1} = \frac{1}{1 + e^{-in_{h1}}}",
+               r"in_{o1} = w_{5} out_{h1} + w_{6} out_{h2} + b_{2}",
+               r"E_{total} = \frac{1}{2}(target_{o1} - out_{o1})^2 + "
+               r"\frac{1}{2}(target_{o2} - out_{o2})^2"]
+    worked = [r"\partial E_{total}/\partial w_{5} = 0.74136507 \cdot 0.186815602 \cdot "
+              r"0.593269992 = 0.082167041",
+              r"w_{5}^{+} = 0.4 - 0.5 \cdot 0.082167041 = 0.35891648"]
+    parts = [(DERIVATIONS / f"seed-004-{p}.tex").read_text(encoding="utf-8")
+             for p in ("w5", "w1")]
+    return "\n".join([*forward, parts[0], *worked, parts[1]]) + "\n"
+
+
+def derivation_rows(runs: int = 5) -> list[str]:
+    """The time to check one long derivation: a new process, and in this process."""
+    from symbackprop.check import Checker
+    from symbackprop.network.build import build_network
+    from symbackprop.spec.load import load_spec
+
+    text = long_derivation()
+    lines = sum(1 for line in text.splitlines() if line.strip() and not line.startswith("%"))
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "long.tex"
+        path.write_text(text, encoding="utf-8")
+        walls = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "symbackprop", "check", str(SPEC),
+                            "--derivation", str(path)], capture_output=True, text=True)
+            walls.append(time.perf_counter() - start)
+        out.append(f"| new process | {lines} | {min(walls):.2f} s | "
+                   f"{sorted(walls)[runs // 2]:.2f} s |")
+    checker = Checker(build_network(load_spec(SPEC)))
+    checker.check(None, text)  # the checker warmed up, as a grader's is
+    inner = []
+    rates = ("\\eta", "\\gamma", "\\epsilon", "\\lambda", "\\mu", "\\rho", "\\kappa")
+    for k in range(runs):  # another student's: the rate named otherwise, a line added
+        other = text.replace("\\alpha", rates[k % len(rates)]) + \
+            f"\\partial E_{{total}}/\\partial w_{{5}} = {k + 2} \\cdot " \
+            f"\\frac{{\\partial E_{{total}}}}{{\\partial w_{{5}}}} / {k + 2}\n"
+        start = time.perf_counter()
+        checker.check(None, other)
+        inner.append(time.perf_counter() - start)
+    out.append(f"| warmed checker (another version) | {lines} | {min(inner):.3f} s | "
+               f"{sorted(inner)[runs // 2]:.3f} s |")
+    return out
+
+
 def grade(path: Path, jobs: int) -> tuple[float, float, str]:
     """Wall and CPU seconds of one ``check --answers`` run, and its summary line."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -139,6 +196,9 @@ def main() -> None:
                          f"{summary} |")
             print(f"  graded with {jobs} jobs", file=sys.stderr)
     print("\n".join(lines))
+    print("\nChecking one derivation with check --derivation (least and median of 5)\n")
+    print("| where | lines | least | median |\n|---|---|---|---|")
+    print("\n".join(derivation_rows()))
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 

@@ -10,7 +10,7 @@ limit), which takes its whole CPU allowance and is reported as too long to check
 submissions are generated from a fixed seed, so every run grades the same answers.
 
 All answers are graded as one class (distinct texts, so none is graded twice) with the
-default limits (10 CPU seconds and 768 MB an answer) in ``--jobs`` workers. Printed: the
+default limits (10 CPU seconds and 512 MB an answer) in ``--jobs`` workers. Printed: the
 answers a minute per core (CPU time of this process and its workers), the median and p95
 CPU latency per answer, the peak resident memory of any process, and the verdicts; and,
 for the ordinary answers alone, the answers a minute per core without limits (checked in
