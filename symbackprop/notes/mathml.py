@@ -15,7 +15,7 @@ notation (``\\mathrm{out}_{h1}``, ``W^{(1)}``); reading that TeX keeps one sourc
 for the notation across the PDF, Markdown, slides and the web page.
 
 >>> math_inline(r"\\frac{\\partial E}{\\partial w_{5}}")[:30]
-'<math><semantics><mrow><mfrac>'
+'<math><semantics><mfrac><mrow>'
 """
 
 from __future__ import annotations
