@@ -37,9 +37,10 @@ math { font-family: "Latin Modern Math", "STIX Two Math", "DejaVu Math TeX Gyre"
 .display { margin: 0.8rem 0; overflow-x: auto; overflow-y: hidden; }
 math[display="block"] { margin: 0; }
 mtable.align > mtr > mtd { padding: 0.25em 0; }
-mtable.align > mtr > mtd:nth-child(odd) { text-align: right; }
-mtable.align > mtr > mtd:nth-child(even) { text-align: left; }
-mtable.cases > mtr > mtd { text-align: left; padding: 0.1em 0.5em 0.1em 0; }
+mtable.align > mtr > mtd:nth-child(odd) { text-align: right; text-align: -webkit-right; }
+mtable.align > mtr > mtd:nth-child(even) { text-align: left; text-align: -webkit-left; }
+mtable.cases > mtr > mtd { text-align: left; text-align: -webkit-left;
+  padding: 0.1em 0.5em 0.1em 0; }
 mtr:target { background: #fff3c4; }
 tr:target { background: #fff3c4; }
 figure { margin: 1rem 0; text-align: center; }

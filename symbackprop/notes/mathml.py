@@ -418,7 +418,12 @@ def _error(what: str) -> str:
 
 def _mtable(rows: Sequence[Sequence[Sequence[str]]], kind: str,
             ids: Sequence[str | None] = ()) -> str:
-    style = ' displaystyle="true"' if kind == "align" else ""  # as TeX's aligned
+    columns = max((len(r) for r in rows), default=1)
+    align = {"align": " ".join(("right", "left")[c % 2] for c in range(columns)),
+             "cases": "left left"}.get(kind)
+    # Firefox reads columnalign, Chromium the stylesheet; aligned is in display style
+    style = (f' columnalign="{align}"' if align else "") + (
+        ' displaystyle="true"' if kind == "align" else "")
     out = [f'<mtable class="{kind}"{style}>']
     for k, row in enumerate(rows):
         anchor = ids[k] if k < len(ids) else None
