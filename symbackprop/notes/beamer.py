@@ -70,7 +70,8 @@ def notes_beamer(notes: Notes, net: Network | None = None) -> str:
         if isinstance(s, Section):
             out.append(f"\\section{{{escape_text(s.title)}}}")
             continue
-        out += [f"\\begin{{frame}}{{{_inline(s.title)}}}", *map(_part, s.parts),
-                "\\end{frame}", ""]
+        # the title as \frametitle: a brace group after \begin{frame}{…} is a subtitle
+        out += ["\\begin{frame}", f"\\frametitle{{{_inline(s.title)}}}",
+                *map(_part, s.parts), "\\end{frame}", ""]
     out.append("\\end{document}")
     return "\n".join(out) + "\n"
