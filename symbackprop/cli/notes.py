@@ -77,7 +77,8 @@ def notes(spec: str, output: str | None, fmt: str | None, pdf: bool, params: tup
                                f"{Path(output or '').name}", field="--pdf",
                                hint=f"name it {Path(output or 'notes').stem}.tex")
     if pdf and (fmt not in ("latex", "beamer") or not to_file):
-        raise SymbackpropError("--pdf needs LaTeX or beamer output to a file", field="--pdf",
+        raise SymbackpropError("--pdf needs LaTeX output to a file (notes or beamer slides)",
+                               field="--pdf",
                                hint="add -o NOTES.tex (and --format beamer for slides)")
     target = Path(output).with_suffix(".pdf") if pdf and output else None
     if target is not None and target == Path(output or ""):

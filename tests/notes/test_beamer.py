@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from browser import ARTIFACTS
 from paths import SPECS
 
@@ -105,8 +106,9 @@ def test_spec_text_is_escaped_in_the_deck(tmp_path: Path) -> None:
     _needs("pdflatex")
     text = (SPECS / "seed-004-perceptron.yaml").read_text(encoding="utf-8")
     spec = tmp_path / "hostile.yaml"
-    spec.write_text(re.sub(r'(?m)^title: .*$', "title: " + repr(HOSTILE_TITLE).replace(
-        "'", '"').replace("\\\\", "\\\\\\\\"), text, count=1), encoding="utf-8")
+    line = "title: " + yaml.safe_dump(HOSTILE_TITLE).strip()
+    spec.write_text(re.sub(r"(?m)^title: .*$", lambda _: line, text, count=1),
+                    encoding="utf-8")
     assert load_spec(spec).title == HOSTILE_TITLE
     source = deck_for(spec)
     assert "\\input{/etc/passwd}" not in source
