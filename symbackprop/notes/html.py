@@ -50,8 +50,8 @@ svg.network { font-family: "Latin Modern Roman", Georgia, serif; }
 svg.network circle, svg.network rect { fill: #fff; stroke: #222; stroke-width: 1.5; }
 svg.network circle.input, svg.network rect.bias { fill: #f0f0f0; stroke-width: 1; }
 svg.network rect.halo { fill: #fff; stroke: none; }
-svg.network line { stroke: #222; stroke-width: 1.2; }
-svg.network line.bias { stroke: #888; }
+svg.network line, svg.network path { stroke: #222; stroke-width: 1.2; fill: none; }
+svg.network line.bias, svg.network path.bias { stroke: #888; }
 svg.network line.loss { stroke-dasharray: 5 4; }
 svg.network text { fill: #111; }
 table { border-collapse: collapse; margin: 0.8rem auto; font-size: 0.95rem; }

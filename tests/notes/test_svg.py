@@ -84,3 +84,31 @@ def test_seed004_labels_overlap_no_unit_and_no_other_label() -> None:
     for k, a in enumerate(halos):
         assert all(_overlap(a, b) == 0 for b in halos[k + 1:])
         assert all(_overlap(a, s) == 0 for s in shapes)
+
+
+def test_an_edge_that_skips_a_layer_bows_over_the_units_between() -> None:
+    net = build_network(load_spec(SPECS / "skip-connection.yaml"))
+    root = ET.fromstring(network_svg(net, ""))
+    bowed = root.findall("s:path[@class='weight']", NS)
+    skipping = [(s, u) for u in net.units for s, _w in u.incoming
+                if abs(_column(net, s) - u.layer) > 1]
+    assert skipping and len(bowed) == len(skipping)
+    circles = [float(c.get("cy")) - float(c.get("r")) for c in root.iterfind("s:circle", NS)]
+    for path in bowed:  # its control point is above every unit
+        control_y = float(path.get("d").split("Q")[1].split()[0].split(",")[1])
+        assert control_y < min(circles)
+
+
+def _column(net: object, name: str) -> int:
+    unit = net.unit_by_name.get(name)  # type: ignore[attr-defined]
+    return 0 if unit is None else unit.layer
+
+
+def test_a_dense_layer_has_one_label_for_its_arrows() -> None:
+    net = build_network(load_spec(SPECS / "tanh-softmax-3-4-3.yaml"))
+    root = ET.fromstring(network_svg(net, ""))
+    texts = ["".join(t.itertext()) for t in root.iterfind("s:text", NS)]
+    # 12 arrows into each layer and 4 biases from the first 1: one label each, in the
+    # notation's free indices; the 3 output biases keep their own labels
+    assert [t for t in texts if t.startswith(("w", "b"))] == [
+        "b[2]1", "b[2]2", "b[2]3", "w[1]j,k", "w[2]j,k", "b[1]j"]
