@@ -144,29 +144,39 @@ def _characters(tok: object, upright: bool) -> tuple[str, bool]:
 
 def svg_label(tex: str, x: float, y: float, size: float, *, css: str = "") -> str:
     """A centred ``<text>`` for a TeX name, its scripts as raised and lowered ``tspan``s."""
+    segments: list[list[Run]] = []  # consecutive runs at one level
+    for run in label_runs(tex):
+        if segments and segments[-1][0].level == run.level:
+            segments[-1].append(run)
+        else:
+            segments.append([run])
     parts: list[str] = []
     shift = 0.0
-    runs = label_runs(tex)
-    back = 0.0  # how far the next run moves right: past the wider of two stacked scripts
-    for k, run in enumerate(runs):
-        target = {0: 0.0, -1: 0.3 * size, 1: -0.4 * size}[run.level]
-        attrs = f' dy="{target - shift:.1f}"' if target != shift else ""
-        stacked = k >= 2 and run.level and runs[k - 1].level == -run.level and \
-            runs[k - 2].level == 0
-        if stacked:  # w^{[1]}_{12}: the subscript under the superscript, as TeX sets them
-            before, width = _script_width(runs[k - 1].text, size), _script_width(
-                run.text, size)
-            attrs += f' dx="{-before + 0.08 * size:.1f}"'  # clear of an italic base'
-            back = max(0.0, before - width)
+    back = 0.0  # how far the next segment moves right: past the wider of stacked scripts
+    for k, segment in enumerate(segments):
+        level = segment[0].level
+        move = ""
+        if k >= 2 and level and segments[k - 1][0].level == -level and \
+                segments[k - 2][0].level == 0:
+            # w^{[1]}_{12}: the subscript under the superscript, as TeX sets them, clear
+            # of an italic base
+            before = _script_width("".join(r.text for r in segments[k - 1]), size)
+            width = _script_width("".join(r.text for r in segment), size)
+            move = f' dx="{-before + 0.08 * size:.1f}"'
+            back = max(0.0, before - width - 0.08 * size)
         elif back:
-            attrs += f' dx="{back:.1f}"'
+            move = f' dx="{back:.1f}"'
             back = 0.0
-        if run.level:
-            attrs += ' font-size="72%"'
-        if run.italic:
-            attrs += ' font-style="italic"'
-        parts.append(f"<tspan{attrs}>{text(run.text)}</tspan>")
-        shift = target
+        target = {0: 0.0, -1: 0.3 * size, 1: -0.4 * size}[level]
+        for n, run in enumerate(segment):
+            attrs = (f' dy="{target - shift:.1f}"' if target != shift else "") + (
+                move if n == 0 else "")
+            if run.level:
+                attrs += ' font-size="72%"'
+            if run.italic:
+                attrs += ' font-style="italic"'
+            parts.append(f"<tspan{attrs}>{text(run.text)}</tspan>")
+            shift = target
     klass = f' class="{css}"' if css else ""
     return (f'<text{klass} x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" '
             f'text-anchor="middle" dominant-baseline="central">{"".join(parts)}</text>')

@@ -179,6 +179,29 @@ def test_the_page_renders_in_chromium(path: Path, tmp_path: Path) -> None:
             assert _overlaps(a, b) == 0, (a["text"], b["text"])
 
 
+def _generated(folder: Path, which: str) -> Path:
+    from layered_specs import random_layered, write_spec
+
+    if which == "wide":
+        return write_spec(folder, "wide", 10, [(10, "leaky_relu"), (10, "softmax")],
+                          "cross_entropy")
+    return random_layered(folder, int(which))
+
+
+@pytest.mark.parametrize("which", ["wide", "0", "1", "2", "3"])
+def test_a_generated_spec_s_page_renders_in_chromium(which: str, tmp_path: Path) -> None:
+    found = measure(page_for(_generated(tmp_path, which)), tmp_path, width=800)
+    assert found["merror"] == 0
+    assert found["scrollWidth"] <= found["viewport"]
+    assert all(m["w"] > 0 and m["h"] > 0 and m["right"] <= found["viewport"]
+               for m in found["maths"])
+    assert all(s["scroll"] <= s["client"] for s in found["scrollers"])
+    assert all(link["found"] for link in found["links"])
+    texts = [t for t in found["figures"][0]["texts"] if t["text"].strip()]
+    for k, a in enumerate(texts):
+        assert all(_overlaps(a, b) == 0 for b in texts[k + 1:]), a["text"]
+
+
 def test_the_policy_stops_a_script_from_running(mazur_page: str, tmp_path: Path) -> None:
     injected = mazur_page.replace(
         "</body>", "<script>document.body.setAttribute('data-ran', 'yes')</script></body>")
