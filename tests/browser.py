@@ -114,3 +114,13 @@ def screenshot(page: str, folder: Path, target: Path, *, width: int = 800,
          folder)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     return target
+
+
+def print_pdf(page: str, folder: Path) -> bytes:
+    """``page`` printed to PDF by Chromium, as a reader's browser prints it (A4 or Letter,
+    the page's print stylesheet applied)."""
+    path = folder / "print.html"
+    path.write_text(page, encoding="utf-8")
+    target = folder / "print.pdf"
+    _run(["--no-pdf-header-footer", f"--print-to-pdf={target}", path.as_uri()], folder)
+    return target.read_bytes()

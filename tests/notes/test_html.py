@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import ARTIFACTS, dump_dom, measure, screenshot
+from browser import ARTIFACTS, dump_dom, measure, print_pdf, screenshot
 from paths import ROOT, SPECS
 
 from symbackprop.network.build import build_network
@@ -179,16 +181,46 @@ def test_the_page_renders_in_chromium(path: Path, tmp_path: Path) -> None:
             assert _overlaps(a, b) == 0, (a["text"], b["text"])
 
 
+LECTURER = """\
+title: "2-3-1 leaky-ReLU regression in a lecturer's notation"
+notation:
+  weight: "W^{({layer})}_{{j}{k}}"
+  activation: "a^{({layer})}_{{index}}"
+  net: "z^{({layer})}_{{index}}"
+  bias: "b^{({layer})}_{{j}}"
+  delta: "\\\\delta^{({layer})}_{{index}}"
+inputs: {size: 2}
+layers:
+  - {size: 3, activation: {kind: leaky_relu, alpha: 1/10}}
+  - {size: 1, activation: linear}
+loss: {kind: squared_error, factor: 1/2}
+"""
+SHARED = """\
+title: "Shared weight, skip edge and an unspecified g"
+inputs: [x1, x2]
+layers:
+  - {name: hidden, units: [h1, h2], activation: g, weights: [[w, v], [v, w]]}
+  - {name: output, units: [o1], activation: sigmoid}
+edges:
+  - {from: x1, to: o1, weight: s}
+loss: squared_error
+"""
+
+
 def _generated(folder: Path, which: str) -> Path:
     from layered_specs import random_layered, write_spec
 
+    if which in ("lecturer", "shared"):
+        path = folder / f"{which}.yaml"
+        path.write_text(LECTURER if which == "lecturer" else SHARED, encoding="utf-8")
+        return path
     if which == "wide":
         return write_spec(folder, "wide", 10, [(10, "leaky_relu"), (10, "softmax")],
                           "cross_entropy")
     return random_layered(folder, int(which))
 
 
-@pytest.mark.parametrize("which", ["wide", "0", "1", "2", "3"])
+@pytest.mark.parametrize("which", ["lecturer", "shared", "wide", "0", "1", "2", "3"])
 def test_a_generated_spec_s_page_renders_in_chromium(which: str, tmp_path: Path) -> None:
     found = measure(page_for(_generated(tmp_path, which)), tmp_path, width=800)
     assert found["merror"] == 0
@@ -207,6 +239,22 @@ def test_the_policy_stops_a_script_from_running(mazur_page: str, tmp_path: Path)
         "</body>", "<script>document.body.setAttribute('data-ran', 'yes')</script></body>")
     dom = dump_dom(injected, tmp_path)
     assert "<main>" in dom and 'data-ran="yes"' not in dom
+
+
+def test_the_printed_page_leaves_out_the_contents_and_keeps_the_maths(
+        mazur_page: str, tmp_path: Path) -> None:
+    pdf = print_pdf(mazur_page, tmp_path)
+    assert pdf.startswith(b"%PDF")
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is not installed (.ci/run installs poppler-utils)")
+        pytest.skip("pdftotext is not installed")
+    (tmp_path / "p.pdf").write_bytes(pdf)
+    text = subprocess.run([pdftotext, "p.pdf", "-"], cwd=tmp_path, capture_output=True,
+                          text=True, check=True).stdout
+    assert "Gradients:" not in text  # the list of links is for the screen
+    assert "One step of gradient descent" in text and "0.298371109" in text
 
 
 def test_a_screenshot_is_kept(mazur_page: str, tmp_path: Path) -> None:
