@@ -22,7 +22,7 @@ from ..network.build import Network
 from .document import Equations, Figure, Heading, Math, Notes, Para, Table
 from .mathml import math_aligned, math_inline, text
 
-POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+POLICY = ("default-src 'none'; style-src 'unsafe-inline'; "
           "base-uri 'none'; form-action 'none'")
 
 STYLE = """

@@ -58,6 +58,9 @@ ACCENTS = {"hat": "^", "widehat": "^", "tilde": "~", "widetilde": "~", "bar": "�
             "overline": "‾", "vec": "→", "dot": "˙", "ddot": "¨", "check": "ˇ",
             "breve": "˘", "acute": "´", "grave": "`"}
 _CHAR_OPERATORS = {"-": "−", "*": "∗"}
+_OPENERS = frozenset({"left", "bigl", "Bigl", "biggl", "Biggl", "big", "Big"})
+THIN_SPACE = '<mspace width="0.1667em"/>'
+FUNCTION_SPACED = '<mo rspace="0.1667em">\u2061</mo>'
 _DELIMITERS = {"(": "(", ")": ")", "[": "[", "]": "]", "|": "|", "\\{": "{", "\\}": "}",
                "\\|": "‖", "\\langle": "⟨", "\\rangle": "⟩", "\\lvert": "|", "\\rvert": "|"}
 
@@ -177,7 +180,11 @@ class _Reader:
                 flag = "false" if tok.text == "textstyle" else "true"
                 out.append(f'<mrow displaystyle="{flag}">{"".join(rest)}</mrow>')
                 break
-            out.append(self.scripted(font))
+            atom = self.scripted(font)
+            if atom.endswith(("<mo>\u2061</mo>", FUNCTION_SPACED)) and out and \
+                    not out[-1].endswith(("</mo>", "/>")):
+                out.append(THIN_SPACE)  # and one before it after an identifier: y log a
+            out.append(atom)
         self.depth -= 1
         return out
 
@@ -233,7 +240,13 @@ class _Reader:
         elif sup is not None:
             tag = "mover" if limits else "msup"
             base = f"<{tag}>{base}{sup}</{tag}>"
-        return base + ("<mo>\u2061</mo>" if function else "")
+        if not function:
+            return base
+        # TeX sets a thin space after an operator name unless a bracket follows: log a, log(a)
+        nxt = self.peek()
+        bracket = nxt is not None and ((nxt.kind == "char" and nxt.text in "([")
+                                       or (nxt.kind == "cmd" and nxt.text in _OPENERS))
+        return base + ("<mo>\u2061</mo>" if bracket else FUNCTION_SPACED)
 
     def atom(self, font: str) -> tuple[str, bool, bool]:
         """One atom: (MathML, is a function name, takes limits)."""

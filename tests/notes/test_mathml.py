@@ -43,6 +43,8 @@ BUNDLED = sorted(SPECS.glob("*.yaml"))
     (r"\text{since } x", "<mrow><mtext>since\u00a0</mtext><mi>x</mi></mrow>"),
     (r"\Delta w", '<mrow><mi mathvariant="normal">Δ</mi><mi>w</mi></mrow>'),
     (r"a < b", "<mrow><mi>a</mi><mo>&lt;</mo><mi>b</mi></mrow>"),
+    (r"y \log a", '<mrow><mi>y</mi><mspace width="0.1667em"/><mi>log</mi>'
+                  '<mo rspace="0.1667em">\u2061</mo><mi>a</mi></mrow>'),
 ])
 def test_each_construct(tex: str, expected: str) -> None:
     assert mathml(tex) == expected
