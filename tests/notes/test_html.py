@@ -258,9 +258,9 @@ def test_the_printed_page_leaves_out_the_contents_and_keeps_the_maths(
 
 
 def test_a_screenshot_is_kept(mazur_page: str, tmp_path: Path) -> None:
-    shot = screenshot(mazur_page, tmp_path, ARTIFACTS / "seed-004-notes-html.png")
+    shot = screenshot(mazur_page, tmp_path, ARTIFACTS / "seed-004-web-page.png")
     assert shot.stat().st_size > 20_000  # a page of text and maths, not a blank image
-    docs = ROOT / "docs" / "img" / "seed-004-notes-html.png"
+    docs = ROOT / "docs" / "img" / "seed-004-web-page.png"
     if os.environ.get("SYMBACKPROP_UPDATE_EXPECTED"):
         docs.write_bytes(shot.read_bytes())
     assert docs.exists(), "run with SYMBACKPROP_UPDATE_EXPECTED=1 to make it"
