@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .support import input_paths, reports_errors, say_why_no_numbers, write_output
 
-MARKDOWN_SUFFIXES = (".md", ".markdown")
+FORMAT_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".html": "html",
+                    ".htm": "html", ".qmd": "quarto"}
+NOTES_FORMATS = ["latex", "markdown", "html", "beamer", "quarto"]
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -19,11 +22,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.argument("spec", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the notes here (whole or not at all) instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["latex", "markdown"]), default=None,
-              help="A LaTeX document, or Markdown with $…$ math. Default: Markdown for an "
-                   "output ending in .md, else LaTeX.")
+@click.option("--format", "fmt", type=click.Choice(NOTES_FORMATS), default=None,
+              help="A LaTeX document, Markdown with $…$ math, a self-contained web page "
+                   "(MathML, inline SVG), beamer slides, or Quarto slides (.qmd). Default: "
+                   "by the output's extension (.md, .html, .qmd), else LaTeX.")
 @click.option("--pdf", is_flag=True,
-              help="Also run pdflatex and write the PDF next to the .tex output.")
+              help="Also run pdflatex and write the PDF next to the .tex output (LaTeX or "
+                   "beamer).")
 @click.option("--param", "--params", "params", multiple=True, metavar="NAMES",
               help="Derive only these parameters (repeatable or comma-separated).")
 @click.option("--numbers/--no-numbers", default=True, show_default=True,
@@ -49,28 +54,32 @@ def notes(spec: str, output: str | None, fmt: str | None, pdf: bool, params: tup
       symbackprop notes specs/seed-004-mazur-2-2-2.yaml -o mazur.tex --pdf
       symbackprop notes specs/seed-004-mazur-2-2-2.yaml --params w5,w1 -o w.tex
       symbackprop notes specs/seed-002-four-layer.yaml -o notes.md   # Markdown
+      symbackprop notes specs/seed-004-mazur-2-2-2.yaml -o mazur.html  # web page
+      symbackprop notes specs/seed-004-mazur-2-2-2.yaml --format beamer -o deck.tex --pdf
+      symbackprop notes specs/seed-004-mazur-2-2-2.yaml -o deck.qmd    # Quarto slides
 
-    The format follows the output's extension (.md: Markdown) unless --format says.
+    The format follows the output's extension (.md: Markdown, .html: web page, .qmd:
+    Quarto) unless --format says.
     """
     from ..errors import SymbackpropError
     from ..files import check_not_an_input, is_file_target
     from ..network.build import build_network
     from ..network.derivation import derive
-    from ..notes.document import render_notes
     from ..notes.sections import build_notes
     from ..spec.load import load_spec, parse_definitions
 
     if fmt is None:
-        fmt = "markdown" if output and Path(output).suffix.lower() in MARKDOWN_SUFFIXES \
+        fmt = FORMAT_BY_SUFFIX.get(Path(output).suffix.lower(), "latex") if output \
             else "latex"
     to_file = output not in (None, "-") and is_file_target(output or "")
     if pdf and to_file and Path(output or "").suffix.lower() != ".tex":
         raise SymbackpropError(f"--pdf writes the LaTeX it compiles to a .tex file, not "
                                f"{Path(output or '').name}", field="--pdf",
                                hint=f"name it {Path(output or 'notes').stem}.tex")
-    if pdf and (fmt != "latex" or not to_file):
-        raise SymbackpropError("--pdf needs LaTeX output to a file", field="--pdf",
-                               hint="add -o NOTES.tex")
+    if pdf and (fmt not in ("latex", "beamer") or not to_file):
+        raise SymbackpropError("--pdf needs LaTeX output to a file (notes or beamer slides)",
+                               field="--pdf",
+                               hint="add -o NOTES.tex (and --format beamer for slides)")
     target = Path(output).with_suffix(".pdf") if pdf and output else None
     if target is not None and target == Path(output or ""):
         raise SymbackpropError("the LaTeX output and the PDF would be the same file",
@@ -81,8 +90,8 @@ def notes(spec: str, output: str | None, fmt: str | None, pdf: bool, params: tup
     net = build_network(loaded).with_stand_ins(parse_definitions(defines, loaded))
     if numbers:
         say_why_no_numbers(net, loaded.values)
-    document = render_notes(build_notes(net, derive(net), params=_split(params),
-                                        numbers=numbers, full=full), fmt)
+    built = build_notes(net, derive(net), params=_split(params), numbers=numbers, full=full)
+    document = _render(built, net, fmt)
     write_output(document, output)
     if pdf:
         from ..notes.pdflatex import write_pdf
@@ -90,6 +99,25 @@ def notes(spec: str, output: str | None, fmt: str | None, pdf: bool, params: tup
         assert target is not None
         write_pdf(document, target, inputs=input_paths())
         click.echo(f"wrote {output} and {target}", err=True)
+
+
+def _render(built: Any, net: Any, fmt: str) -> str:
+    """The notes in ``fmt``, one of ``NOTES_FORMATS``."""
+    if fmt == "html":
+        from ..notes.html import notes_html
+
+        return notes_html(built, net)
+    if fmt == "beamer":
+        from ..notes.beamer import notes_beamer
+
+        return notes_beamer(built, net)
+    if fmt == "quarto":
+        from ..notes.quarto import notes_quarto
+
+        return notes_quarto(built, net)
+    from ..notes.document import render_notes
+
+    return render_notes(built, fmt)
 
 
 @click.command("graph")

@@ -106,3 +106,39 @@ def test_the_notes_format_follows_the_extension(runner: CliRunner, tmp_path: Pat
     assert runner.invoke(main, ["notes", SEED_004, "-o", str(md), "--format",
                                 "latex"]).exit_code == 0
     assert md.read_text(encoding="utf-8").startswith("\\documentclass")
+
+
+@pytest.mark.parametrize(("name", "start"), [
+    ("n.html", "<!DOCTYPE html>"), ("n.htm", "<!DOCTYPE"), ("n.qmd", "---\ntitle: ")])
+def test_the_web_page_and_quarto_follow_the_extension(runner: CliRunner, tmp_path: Path,
+                                                       name: str, start: str) -> None:
+    out = tmp_path / name
+    result = runner.invoke(main, ["notes", SEED_004, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith(start)
+
+
+def test_beamer_is_asked_for_by_name(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["notes", SEED_004, "--format", "beamer", "--param", "w5"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("\\documentclass[10pt,aspectratio=169]{beamer}")
+    assert "\\frametitle{Local gradient $\\delta_{o1}$}" in result.output
+    assert "\\frac{\\partial E_{\\mathrm{total}}}{\\partial w_{5}} &=" in result.output
+
+
+def test_pdf_of_a_web_page_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["notes", SEED_004, "--format", "html", "--pdf", "-o",
+                                  str(tmp_path / "n.tex")])
+    assert result.exit_code == 2
+    assert "--pdf needs LaTeX output to a file" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex is not installed (under CI this fails instead)")
+def test_beamer_pdf_is_written(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "deck.tex"
+    result = runner.invoke(main, ["notes", SEED_004, "--format", "beamer", "-o", str(out),
+                                  "--pdf", "--param", "w5"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "deck.pdf").read_bytes().startswith(b"%PDF")
