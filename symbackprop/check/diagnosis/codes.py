@@ -96,6 +96,20 @@ CODES: tuple[Code, ...] = (
           r"^at the spec's values the exact value is ")),
     Code("DIFFERENT_NUMBERS", "two sides in numbers alone differ",
          (r"^the two sides are different numbers$",)),
+    Code("MISSING_TRANSPOSE", "matrix form: a factor is written where its transpose belongs",
+         (r"^a transpose is missing: ",)),
+    Code("EXTRA_TRANSPOSE", "matrix form: a transposed factor where the factor itself belongs",
+         (r"^an extra transpose: ",)),
+    Code("TRANSPOSED", "matrix form: the side is the transpose of what it should be (the "
+         "factors in the wrong order)", (r"^this is the transpose of ",)),
+    Code("SHAPE_MISMATCH", "matrix form: the shapes do not fit, or the side has the wrong "
+         "shape; the shapes are named", (r"^the shape is wrong: ", r"^\S.* is \S+×\S+ and .+ is ")),
+    Code("ELEMENTWISE_FOR_PRODUCT", "matrix form: ⊙ where a matrix product belongs",
+         (r"^⊙ where a matrix product belongs$",)),
+    Code("PRODUCT_FOR_ELEMENTWISE", "matrix form: a matrix product where ⊙ belongs",
+         (r"^a matrix product where ⊙ belongs$",)),
+    Code("WRONG_LAYER", "matrix form: a name of one layer where the layer before or after "
+         "belongs (the wrong layer's activation or δ)", (r"^the wrong layer: ",)),
     Code("NO_EXPLANATION", "wrong, and no single common mistake explains the difference",
          (r"^no single common mistake ",)),
     Code("UNCHECKED", "the step cannot be checked (matrix form, or numbers without a worked "

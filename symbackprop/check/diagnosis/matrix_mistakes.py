@@ -60,13 +60,16 @@ def _rebuild(node: MNode, children: list[MNode]) -> MNode:
     return node
 
 
-def _everywhere(node: MNode, change: Callable[[MNode], Iterator[Rewrite]]
-                ) -> Iterator[Rewrite]:
-    """Every rewrite of one place of ``node`` (the node itself or one below it)."""
+def _everywhere(node: MNode, change: Callable[[MNode], Iterator[Rewrite]], *,
+                calls: bool = True) -> Iterator[Rewrite]:
+    """Every rewrite of one place of ``node`` (the node itself or one below it; not inside
+    a function of every entry unless ``calls``)."""
     yield from change(node)
+    if isinstance(node, MCall) and not calls:
+        return
     kids = list(_children(node))
     for k, kid in enumerate(kids):
-        for words, new in _everywhere(kid, change):
+        for words, new in _everywhere(kid, change, calls=calls):
             yield words, _rebuild(node, [*kids[:k], new, *kids[k + 1:]])
 
 
@@ -125,23 +128,23 @@ def rewrites(side: MNode, derivative: MNode | None) -> list[Rewrite]:
         found.append((f"it misses the activation-derivative factor {written(derivative)}",
                       MHadamard((side, derivative))))
     for change in (_transposes, _operators, _derivative_factors, _layers):
-        found += list(_everywhere(side, change))
+        found += list(_everywhere(side, change, calls=change is _layers))
     return found[:MAX_REWRITES]
 
 
-def shape_fixes(side: MNode, fits: Callable[[MNode], str | None]) -> list[str]:
-    """For a side whose shapes do not fit: the transposes that make it fit, with the shape
-    that results (``fits`` gives the shape of a rewrite, or None where it does not fit)."""
+def shape_fixes(side: MNode, fits: Callable[[MNode], str | None],
+                shape: Callable[[MNode], str | None]) -> list[str]:
+    """For a side whose shapes do not fit: the transposes that make it fit (``fits``: the
+    whole side then has the shape it should), each as the product it makes and that
+    product's shape (``shape``)."""
     out = []
-    for _words, new in _everywhere(side, _transposes):
-        shape = fits(new)
-        if shape is not None:
-            flipped = next((n for n in _walk(new) if isinstance(n, MTranspose | MName)
-                            and n not in set(_walk(side))), None)
-            place = _outermost_changed(side, new)
-            out.append(f"{written(place)} is {shape}" if place is not None else
-                       f"{written(new)} is {shape}")
-            del flipped
+    for _words, new in _everywhere(side, _transposes, calls=False):
+        if fits(new) is None:
+            continue
+        place = _outermost_changed(side, new) or new
+        size = shape(place)
+        if size is not None:
+            out.append(f"{written(place)} is {size}")
     return list(dict.fromkeys(out))
 
 

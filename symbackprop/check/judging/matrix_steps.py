@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ...errors import FormulaError
+from ..diagnosis.diagnosis import NO_EXPLANATION
 from ..diagnosis.matrix_mistakes import rewrites, shape_fixes
 from ..meaning.matrix_names import MatrixNames
+from ..reading.forms import MATRIX_WORDS
 from ..reading.lines import SourceLine
 from ..reading.matrix_syntax import (
     LayerRef,
@@ -23,6 +25,7 @@ from ..reading.matrix_syntax import (
     MNode,
     MSpace,
     MStatement,
+    MTranspose,
     parse_matrix,
     written,
 )
@@ -135,8 +138,12 @@ class MatrixStep:
         return f"for l = {shown}: "
 
     def entries(self) -> int:
-        head = self.head(0, self.assignments[0])
-        return 1 if head.scalar else head.shape[0] * head.shape[1]
+        """How many entries were compared at each point, over every layer ``l`` names."""
+        total = 0
+        for values in self.assignments:
+            head = self.head(0, values)
+            total += 1 if head.scalar else head.shape[0] * head.shape[1]
+        return total
 
     def result(self, text: str, verdict: str, words: tuple[str, ...] = (), **kw: object
                ) -> StepResult:
@@ -182,6 +189,7 @@ class MatrixStep:
             if side.shape == head.shape[::-1] and self.holds_transposed(node):
                 words.append(f"this is the transpose of {head_text}: the factors are in the "
                              f"wrong order, or a transpose is missing")
+                return self.result(text, "incorrect", tuple(words), claim=claim)
             return self.result(text, "incorrect", tuple(words + self.explain(node)),
                                claim=claim)
         head = self.head(k, values)
@@ -190,15 +198,19 @@ class MatrixStep:
                                  _float(side.rows[i][j]))
         words = [f"fails at entry ({i + 1}, {j + 1})" +
                  (f" for l = {values['l']}" if "l" in values else "")]
-        return self.result(text, "incorrect", tuple(words + self.explain(node)), counter,
-                           claim=claim)
+        return self.result(text, "incorrect", tuple(words + self.explain(node)),
+                           counterexample=counter, claim=claim)
 
     def holds_transposed(self, node: MNode) -> bool:
-        from ..reading.matrix_syntax import MTranspose
         return self.holds(MTranspose(node))
 
+    def fits(self, node: MNode) -> str | None:
+        """The shape of ``node`` when it is the head's, else None."""
+        head = self.head(0, self.assignments[0]).shape_text
+        return head if self.shape_of(node) == head else None
+
     def mismatch(self, node: MNode, exc: ShapeMismatch) -> tuple[str, ...]:
-        fixes = shape_fixes(node, self.shape_of)
+        fixes = shape_fixes(node, self.fits, self.shape_of)
         words = [f"{exc.operands}: {fixes[0]}" if fixes and exc.what else str(exc)]
         return tuple(words + self.explain(node, shapes_only=True))
 
@@ -214,8 +226,9 @@ class MatrixStep:
         if found.kind != "d" or self.names.units(found.pos)[0].activation.kind in (
                 "linear", "softmax"):
             return None
-        z = self.z_name(head.layer, found.batch)
-        return MCall("f", 1, z)
+        act = self.names.units(found.pos)[0].activation
+        name = {"sigmoid": "sigma", "unspecified": act.fname or "f"}.get(act.kind, act.kind)
+        return MCall(name, 1, self.z_name(head.layer, found.batch))
 
     def z_name(self, layer: LayerRef, batch: bool) -> MName:
         from ...render.matrix_layers import capitalise, head_of
@@ -229,12 +242,15 @@ class MatrixStep:
         return MName(head, layer, f"{head}^{{{label}}}", 0)
 
     def explain(self, node: MNode, *, shapes_only: bool = False) -> list[str]:
+        head = written(self.statement.sides[0])
+        if not shapes_only and self.holds(MTranspose(node)):
+            return [f"this is the transpose of {head}: the factors are in the wrong order, "
+                    f"or a transpose is missing"]
         found = []
         for words, new in rewrites(node, None if shapes_only else self.derivative()):
             if self.holds(new):
                 found.append(words)
-        return found or (["no single common mistake explains the difference"]
-                         if not shapes_only else [])
+        return found or ([NO_EXPLANATION] if not shapes_only else [])
 
     def about(self) -> tuple[str, ...]:
         head = self.statement.sides[0]
@@ -258,7 +274,18 @@ def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-def check_matrix_line(ctx: Context, line: SourceLine, formula: str) -> list[StepResult]:
-    """The verdicts on a matrix-form line, one per side after the first; a line that cannot
-    be read in matrix form raises :class:`FormulaError`."""
-    return MatrixStep(ctx, line, formula).results()
+def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool | None
+                   ) -> list[StepResult]:
+    """The verdicts on a matrix-form line, one per side after the first. A line that cannot
+    be read in matrix form is unchecked, with the reason; with ``strict`` (one formula) it is
+    a :class:`FormulaError`; with ``strict`` None (a line the index reader could not read
+    either, tried in matrix form) there is no verdict."""
+    try:
+        return MatrixStep(ctx, line, formula).results()
+    except FormulaError as exc:
+        if strict:
+            raise
+        if strict is None:
+            return []
+        return [StepResult(line.number, line.text, "unchecked", (f"{MATRIX_WORDS}: {exc}",),
+                           label=line.label)]

@@ -184,14 +184,11 @@ class MatrixPoint:
     def apply(self, node: MCall) -> Mat:
         arg = self.eval(node.arg)
         text = written(node)
+        if node.func == "Sigma":  # Nielsen's Σ'(z): σ'(z) on the diagonal
+            entries = self.apply(MCall("sigma", node.primes, node.arg))
+            return self.diagonal(entries, text)
         if node.func == "diag":
-            if arg.shape[1] != 1 and arg.shape[0] != 1:
-                raise ShapeMismatch(f"diag takes a vector; {arg.text} is {arg.shape_text}")
-            entries = [v for r in arg.rows for v in r]
-            n = len(entries)
-            zero = mpmath.mpf(0)
-            return Mat([[entries[j] if i == j else zero for i in range(n)] for j in range(n)],
-                       text, arg.pos)
+            return self.diagonal(arg, text)
         kind = self.names.activation(node.func, arg.pos)
         if kind == "softmax":
             if node.primes:
@@ -213,6 +210,15 @@ class MatrixPoint:
                         line.append(None)
                 out.append(line)
         return Mat(out, text, arg.pos)
+
+    def diagonal(self, arg: Mat, text: str) -> Mat:
+        """diag(v): the entries of a vector on the diagonal of a square matrix."""
+        if arg.scalar or (arg.shape[1] != 1 and arg.shape[0] != 1):
+            raise ShapeMismatch(f"diag takes a vector; {arg.text} is {arg.shape_text}")
+        entries = [v for r in arg.rows for v in r]
+        zero = mpmath.mpf(0)
+        return Mat([[e if i == j else zero for i in range(len(entries))]
+                    for j, e in enumerate(entries)], text, arg.pos)
 
     def softmax(self, arg: Mat) -> Rows:
         columns = arg.rows if self.names.row else [list(c) for c in zip(*arg.rows, strict=True)]

@@ -28,7 +28,7 @@ from ..reading.scripts import substitute
 from ..reading.syntax import Name, Statement
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
-from .matrix_steps import check_matrix_line
+from .matrix_steps import matrix_results
 from .numbers import is_numeric, numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
 from .sample_points import Value, close
@@ -130,6 +130,12 @@ class Derivation(WrongSteps):
                 if words == MATRIX_WORDS:  # a layer's vector the index reader cannot read
                     self.matrix_line(line, line.formula)
                     continue
+                found = [] if words is not None or line.continues else \
+                    matrix_results(self.ctx, line, line.formula, strict=None)
+                if found:  # z^l = w^l a^{l-1} + b^l: whole layers, read in matrix form
+                    for result in found:
+                        self.add(result)
+                    continue
                 if words is None and line.continues and self.chain is None and \
                         last is not None and last.verdict == "unchecked":
                     words = last.diagnosis[0]  # `= 0.427` goes on from an unchecked line
@@ -185,18 +191,8 @@ class Derivation(WrongSteps):
         self.equation(line, statement, continues)
 
     def matrix_line(self, line: SourceLine, formula: str) -> None:
-        """A step in matrix form, judged entry by entry; one that cannot be read so is
-        unchecked, with the reason (an error for a single formula)."""
-        try:
-            results = check_matrix_line(self.ctx, line, formula)
-        except FormulaError as exc:
-            if self.strict:
-                raise
-            words = f"{MATRIX_WORDS}: {exc}"
-            self.add(StepResult(line.number, line.text, "unchecked", (words,),
-                                label=line.label))
-            return
-        for result in results:
+        """A step in matrix form (:mod:`symbackprop.check.judging.matrix_steps`)."""
+        for result in matrix_results(self.ctx, line, formula, strict=self.strict):
             self.add(result)
 
     # -- definitions ---------------------------------------------------------------

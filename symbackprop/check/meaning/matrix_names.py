@@ -80,7 +80,7 @@ class MatrixNames:
     @property
     def last(self) -> int:
         """The number the notation gives the output layer (``L``)."""
-        return self.first + self.layers - 1
+        return self.first + self.layers
 
     def letters(self, names: list[MName]) -> list[str]:
         return sorted({n.layer.letter for n in names

@@ -6,7 +6,8 @@ A matrix-form step names whole layers: ``\\delta^{l} = ((w^{l+1})^T \\delta^{l+1
 what was written: a name with its layer script (a number, or ``l``, ``l+1``, ``L``, ``L-1``),
 transposes, matrix products (juxtaposition, ``\\cdot``, ``·``), elementwise products
 (``\\odot``, ``\\circ``, ``⊙``), sums, scalars (``\\frac{1}{m}``, ``1/m``), functions applied
-to every entry (``\\sigma'(z)``, ``tanh'(Z)``, ``\\operatorname{diag}(v)``), gradients
+to every entry (``\\sigma'(z)``, ``tanh'(Z)``, ``\\operatorname{diag}(v)``, Nielsen's diagonal
+``\\Sigma'(z)``), gradients
 (``\\nabla_a C``, ``\\frac{\\partial C}{\\partial W^l}``, ``∂J/∂W^[1]``), a vector of ones
 (``\\mathbf{1}``) and a set of shapes (``\\in \\mathbb{R}^{3 \\times 2}``). The names get
 their meaning in :mod:`symbackprop.check.meaning.matrix_names`.
@@ -24,7 +25,7 @@ MAX_DEPTH = 40
 
 FUNCTION_WORDS = frozenset((
     "sigma", "sigmoid", "tanh", "relu", "ReLU", "softplus", "leaky_relu", "softmax", "f", "g",
-    "phi", "varphi", "diag", "linear", "identity"))
+    "phi", "varphi", "diag", "linear", "identity", "Sigma"))
 """Names read as a function when an argument in brackets follows (besides the spec's own)."""
 
 
