@@ -28,7 +28,14 @@ from ..network.derivation import Gradients
 from ..network.functions import ACTIVATIONS, function_latex
 from ..spec.typesetting import upright
 from .latex import align_block
-from .matrix_layers import capitalise, head_of, layer_tag, not_layered, vector_name
+from .matrix_layers import (
+    capitalise,
+    head_of,
+    layer_tag,
+    not_layered,
+    target_head,
+    vector_name,
+)
 from .matrix_printing import (
     Elementwise,
     MatrixLatexPrinter,
@@ -201,7 +208,12 @@ class _Builder:
         return OneMatrix(cols, 1) if self.row else sp.Transpose(OneMatrix(cols, 1))
 
     def input_name(self, batch: bool) -> str:
-        head = head_of(self.spec.inputs[0].latex) or "x"
+        """The input vector's name: the first input's name without its index (x_{1} → x),
+        keeping a layer script (Nielsen's a^{1}_{1} → a^{1})."""
+        latex = self.spec.inputs[0].latex
+        kept = re.sub(r"_\s*(\{[^{}]*\}|\w)\s*$", "", latex).strip()
+        head = kept if "^" in kept and kept.startswith(head_of(latex)) else head_of(latex)
+        head = head or "x"
         return capitalise(head) if batch else head
 
     def weight(self, pos: int) -> sp.MatrixSymbol:
@@ -271,13 +283,13 @@ class _Builder:
             bias = self.bias_kind(pos)
             ones = OneMatrix(m, 1)
             if bias == "vector":
-                summed = sp.MatMul(ones.T, D) if self.row else sp.MatMul(D, ones)
+                summed = sp.MatMul(sp.Transpose(ones), D) if self.row else sp.MatMul(D, ones)
                 batch.append(MatrixRow(Partial(cost, self.vec("b", pos)),
                                        sp.MatMul(1 / m, summed)))
             elif bias == "shared":
                 units = OneMatrix(self.size(pos), 1)
-                total = sp.MatMul(ones.T, D, units) if self.row else \
-                    sp.MatMul(units.T, D, ones)
+                total = sp.MatMul(sp.Transpose(ones), D, units) if self.row else \
+                    sp.MatMul(sp.Transpose(units), D, ones)
                 batch.append(MatrixRow(Partial(cost, self.shared_bias(pos)),
                                        sp.MatMul(1 / m, total)))
         where = "rows" if self.row else "columns"
@@ -344,7 +356,9 @@ class _Builder:
         if pos == L:
             kind = self.unit(pos).activation.kind
             loss = self.spec.loss.kind
-            y = self.sym(f"Y{cols}", "Y" if cols != 1 else "y", *self.shaped(self.size(pos), cols))
+            target = target_head(self.net)
+            y = self.sym(f"Y{cols}", capitalise(target) if cols != 1 else target,
+                         *self.shaped(self.size(pos), cols))
             if (kind, loss) in (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")):
                 return [MatrixRow(d, sp.MatAdd(a, -y))]
             scale = self.error_scale()
@@ -377,7 +391,8 @@ class _Builder:
         elif kind == "shared":
             units = OneMatrix(self.size(pos), 1)
             rows.append(MatrixRow(Partial(loss, self.shared_bias(pos)),
-                                  sp.MatMul(d, units) if self.row else sp.MatMul(units.T, d)))
+                                  sp.MatMul(d, units) if self.row else
+                                  sp.MatMul(sp.Transpose(units), d)))
         return rows
 
     def error_scale(self) -> sp.Expr | None:

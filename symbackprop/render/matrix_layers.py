@@ -109,3 +109,11 @@ def not_layered(net: Network) -> str | None:
             return f"the biases of the layer \"{lay.name}\" are partly shared"
         previous = list(lay.units)
     return None
+
+
+def target_head(net: Network) -> str:
+    """The name of the target vector: the head of the first output's target (``y``, ``r``,
+    ``t``), or y."""
+    target = next((t for t in net.targets), None)
+    head = head_of(net.latex_of(target)) if target is not None else ""
+    return head or "y"

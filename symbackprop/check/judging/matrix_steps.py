@@ -78,10 +78,12 @@ class MatrixStep:
         self.assignments = self.names.assignments(names)
         if not self.assignments:
             raise FormulaError("no layer l gives names that all exist in the network")
+        found = [self.names.resolve(n, self.assignments[0], gradient=True) for n in names]
+        self.batch = any(f.batch or f.kind == "count" for f in found)
 
     # -- evaluation --------------------------------------------------------------------
     def point(self, k: int, values: dict[str, int]) -> MatrixPoint:
-        return MatrixPoint(self.names, self.ctx.points, k, values)
+        return MatrixPoint(self.names, self.ctx.points, k, values, batch=self.batch)
 
     def head(self, k: int, values: dict[str, int]) -> Mat:
         try:

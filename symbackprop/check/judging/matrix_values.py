@@ -78,8 +78,9 @@ class MatrixPoint:
     """Evaluates matrix-form sides at point ``k`` with the layer letters' ``values``."""
 
     def __init__(self, names: MatrixNames, points: EvaluationPoints, k: int,
-                 values: dict[str, int]) -> None:
+                 values: dict[str, int], *, batch: bool = False) -> None:
         self.names = names
+        self.batch_step = batch  # the step is about a batch: a loss named as the cost is it
         self.points = points
         self.k = k
         self.values = values
@@ -106,6 +107,9 @@ class MatrixPoint:
         text = written(name)
         if found.kind == "count":
             return Mat([[mpmath.mpf(len(self.batch()))]], text, scalar=True)
+        if found.kind == "shared":
+            bias = self.names.units(found.pos)[0].bias
+            return Mat([[self.single[0][self.points.index[bias]]]], text, found.pos, scalar=True)
         rows = self.batch() if found.batch else self.single
         if found.kind == "W":
             units = self.names.units(found.pos)
@@ -128,8 +132,8 @@ class MatrixPoint:
         return [getattr(u, attribute) for u in units]
 
     def gradient(self, node: MGrad) -> Mat:
-        cost = self.names.loss(node.of)
         found = self.names.resolve(node.wrt, self.values, gradient=True)
+        cost = self.names.loss(node.of, self.batch_step or found.batch)
         text = written(node)
         rows = self.batch() if cost or found.batch else self.single
         if found.kind == "W":
@@ -139,6 +143,9 @@ class MatrixPoint:
         elif found.kind == "b":
             exprs = [[self.points.grads.derivation(u.bias).closed] for u in
                      self.names.units(found.pos) if u.bias is not None]
+        elif found.kind == "shared":
+            bias = self.names.units(found.pos)[0].bias
+            exprs = [[self.points.grads.derivation(bias).closed]]  # type: ignore[arg-type]
         elif found.kind in ("a", "z"):
             units = self.names.units(found.pos)
             exprs = [[self.points.grads.dE_dout[u.name] if found.kind == "a" else u.delta]
@@ -146,7 +153,7 @@ class MatrixPoint:
         else:
             raise FormulaError(f"∂/∂{written(node.wrt)} is not a gradient check reads")
         per_row = [[[self.call(e, row) for e in line] for line in exprs] for row in rows]
-        if found.kind in ("W", "b") or (cost and not found.batch):
+        if found.kind in ("W", "b", "shared") or (cost and not found.batch):
             m = len(rows)
             matrix = [[mpmath.fsum(p[j][i] for p in per_row) / m if cost else per_row[0][j][i]
                        for i in range(len(exprs[j]))] for j in range(len(exprs))]
@@ -240,11 +247,11 @@ class MatrixPoint:
         if isinstance(node, MNum):
             return Mat([[mpmath.mpf(node.value)]], node.value, scalar=True)
         if isinstance(node, MOnes):
-            return Mat([], "1", ones="col")
+            return Mat([[mpmath.mpf(1)]], "1", ones="col")
         if isinstance(node, MTranspose):
             inner = self.eval(node.arg)
             if inner.ones or (inner.scalar and isinstance(node.arg, MNum | MOnes)):
-                return Mat([], "1^T", ones="row" if inner.ones != "row" else "col")
+                return Mat(inner.rows, "1^T", ones="row" if inner.ones != "row" else "col")
             if inner.scalar:
                 return inner
             rows = [list(r) for r in zip(*inner.rows, strict=True)]
@@ -283,6 +290,10 @@ class MatrixPoint:
         return Mat(rows, m.text, m.pos, m.scalar, m.ones)
 
     def elementwise(self, a: Mat, b: Mat, how: str, text: str) -> Mat:
+        if a.ones and not b.ones and not b.scalar:
+            a = Mat([[a.rows[0][0]] * b.shape[1] for _ in b.rows], a.text)
+        if b.ones and not a.ones and not a.scalar:
+            b = Mat([[b.rows[0][0]] * a.shape[1] for _ in a.rows], b.text)
         if (a.scalar and b.scalar) or (a.shape == b.shape and not a.ones and not b.ones):
             rows = [[_op(x, y, how) for x, y in zip(ra, rb, strict=True)]
                     for ra, rb in zip(a.rows, b.rows, strict=True)]
@@ -293,10 +304,9 @@ class MatrixPoint:
 
     def product(self, node: MProduct) -> Mat:
         factors = [self.eval(a) for a in node.args]
-        for k, (arg, value) in enumerate(zip(node.args, factors, strict=True)):
-            if k and isinstance(arg, MNum) and arg.value == "1":  # Δ·1: a vector of ones
-                factors[k] = Mat([], "1", ones="col")
-            del value
+        for k, arg in enumerate(node.args):
+            if isinstance(arg, MNum) and arg.value == "1":  # Δ·1, 1·b: a vector of ones
+                factors[k] = Mat([[mpmath.mpf(1)]], "1", ones="col")
         scale: Value = mpmath.mpf(1)
         out: Mat | None = None
         for value in factors:
@@ -306,21 +316,20 @@ class MatrixPoint:
             out = value if out is None else self.matmul(out, value)
         if out is None:
             return Mat([[scale]], written(node), scalar=True)
-        if out.ones:
-            raise ShapeMismatch("a vector of ones alone has no shape")
         result = self.scaled(out, scale)
+        if out.ones:  # b 1: ones whose shape the sum they are in decides
+            return result
         result.text = written(node)
         return result
 
     def matmul(self, a: Mat, b: Mat) -> Mat:
-        one = mpmath.mpf(1)
         if b.ones:
-            n = a.shape[1] if b.ones == "col" else len(self.batch())
-            b = Mat([[one]] * n if b.ones == "col" else [[one] * n], b.text)
             if a.ones:
                 raise ShapeMismatch("a product of two vectors of ones")
+            n, one = a.shape[1] if b.ones == "col" else len(self.batch()), b.rows[0][0]
+            b = Mat([[one]] * n if b.ones == "col" else [[one] * n], b.text)
         if a.ones:
-            n = b.shape[0] if a.ones == "row" else len(self.batch())
+            n, one = b.shape[0] if a.ones == "row" else len(self.batch()), a.rows[0][0]
             a = Mat([[one] * n] if a.ones == "row" else [[one]] * n, a.text)
         if a.shape[1] != b.shape[0]:
             raise ShapeMismatch(f"{a.text} is {a.shape_text} and {b.text} is {b.shape_text}",

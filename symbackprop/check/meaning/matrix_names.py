@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ...errors import FormulaError
 from ...network.build import Network, Unit
-from ...render.matrix_layers import capitalise, head_of, not_layered
+from ...render.matrix_layers import capitalise, head_of, not_layered, target_head
 from ...render.matrix_printing import text_name
 from ..reading.matrix_syntax import LayerRef, MName
 from .quantities import Quantities
@@ -33,7 +33,8 @@ NAMED_FUNCTIONS = {"sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "re
 
 @dataclass(frozen=True)
 class LayerName:
-    """A resolved name: its kind (z, a, d, b, W, y, count), layer position and batch mark."""
+    """A resolved name: its kind (z, a, d, b, W, x, y, count, or shared: a bias a whole
+    layer shares), layer position and batch mark."""
 
     kind: str
     pos: int  # 1 … L for a layer; 0 for the input; -1 where no layer applies
@@ -62,19 +63,28 @@ class MatrixNames:
         self.row = notation.layout == "row"
         heads = {"z": head_of(notation.net), "a": head_of(notation.activation),
                  "d": head_of(notation.delta), "b": head_of(notation.bias),
-                 "x": head_of(spec.inputs[0].latex) or "x", "y": head_of(notation.target)}
+                 "x": head_of(spec.inputs[0].latex) or "x", "y": target_head(net)}
         self.heads: dict[str, tuple[str, bool]] = {}  # key → (kind, batch)
         for kind in ("y", "x", "b", "d", "a", "z"):
-            for head in {heads[kind], "y" if kind == "y" else heads[kind]}:
+            for head in {heads[kind], head_of(notation.target) if kind == "y" else heads[kind]}:
                 self.heads[_key(head)] = (kind, False)
                 if kind != "b":
                     self.heads[_key(capitalise(head))] = (kind, True)
         weight = head_of(notation.weight)
         for head in {weight, weight.lower(), capitalise(weight)}:
             self.heads[_key(head)] = ("W", False)
-        self.losses = {_key(quantities.latex_of(quantities.loss)): False,
-                       _key(quantities.latex_of(quantities.cost)): True}
+        self.losses: dict[str, set[bool]] = {}  # a name → {False: the loss, True: the cost}
+        for sym, cost in ((quantities.loss, False), (quantities.cost, True)):
+            self.losses.setdefault(_key(quantities.latex_of(sym)), set()).add(cost)
         self.count = _key(quantities.latex_of(quantities.count))
+        self.shared: dict[str, int] = {}  # a bias one layer shares (b_1 in W x + b_1 1) → pos
+        if self.reason is None:
+            for pos in range(1, self.layers + 1):
+                biases = {u.bias for u in self.units(pos)}
+                if len(self.units(pos)) > 1 and len(biases) == 1 and None not in biases:
+                    bias = biases.pop()
+                    assert bias is not None
+                    self.shared[_key(net.latex_of(bias))] = self.shared[bias.name] = pos
         self.kinds = {u.activation.kind for u in net.units}
 
     @property
@@ -109,6 +119,8 @@ class MatrixNames:
         key = _key(name.head)
         if key == self.count and name.layer is None:
             return LayerName("count", -1, False, name.raw)
+        if key in self.shared and name.layer is None:
+            return LayerName("shared", self.shared[key], False, name.raw)
         found = self.heads.get(key)
         if found is None:
             raise FormulaError(f"`{name.raw}` names no layer of the network in matrix form")
@@ -136,12 +148,14 @@ class MatrixNames:
             raise FormulaError(f"`{name.raw}`: the layer has no bias")
         return LayerName(kind, pos, batch, name.raw)
 
-    def loss(self, written: str) -> bool:
-        """Whether ``written`` is the cost over a batch (True) or one example's loss."""
-        key = _key(written)
-        if key not in self.losses:
+    def loss(self, written: str, batch: bool) -> bool:
+        """Whether ``written`` is the cost over a batch (True) or one example's loss; a name
+        that is both (a spec's cost named as its loss) is the cost in a step about the
+        batch (``batch``)."""
+        meanings = self.losses.get(_key(written))
+        if not meanings:
             raise FormulaError(f"`{written}` is neither the loss nor the cost")
-        return self.losses[key]
+        return batch if len(meanings) == 2 else next(iter(meanings))
 
     def units(self, pos: int) -> tuple[Unit, ...]:
         spec = self.net.spec

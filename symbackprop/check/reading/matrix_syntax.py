@@ -182,7 +182,7 @@ _FONT = re.compile(r"\\(mathrm|mathbf|mathit|boldsymbol|operatorname|text|mathsf
 _TOKEN = re.compile(r"\s*(?:(?P<font>\\(?:mathrm|mathbf|mathit|boldsymbol|operatorname|text|"
                     r"mathsf|bm)\{[A-Za-z0-9_ ]*\})|(?P<space>\\mathbb\{R\})|"
                     r"(?P<cmd>\\[A-Za-z]+)|(?P<num>\d+(?:\.\d+)?)|"
-                    r"(?P<word>[A-Za-z]+(?:_[A-Za-z]{2,})*)|(?P<sym>[-+=()\[\]{}^_'/,*|]))")
+                    r"(?P<word>[A-Za-z]+(?:_[A-Za-z]{2,})*\d*)|(?P<sym>[-+=()\[\]{}^_'/,*|]))")
 
 
 @dataclass(frozen=True)
