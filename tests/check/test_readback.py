@@ -18,8 +18,8 @@ from paths import DATA, SPECS
 
 from symbackprop.check import Checker
 from symbackprop.cli.app import main
-from symbackprop.render.matrix_layers import not_layered
 from symbackprop.network.build import build_network
+from symbackprop.render.matrix_layers import not_layered
 from symbackprop.spec.load import load_spec
 
 NIELSEN = DATA / "derivations" / "nielsen-2-3-3-2.yaml"

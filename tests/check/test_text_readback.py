@@ -4,8 +4,8 @@ The whole output is fed to ``check --derivation`` as printed: the title and head
 set aside, the forward pass is checked as the network's definitions, each gradient's head
 line (``∂E_total/∂w5`` alone on its line) is the left side of the ``= …`` lines below it,
 the matrix form of a layered network is judged entry by entry, and a softmax layer's forward
-pass in index form (which check does not read) is unchecked with the reason said. Names whose superscript has several digits, as check
-prints them, read back as one name.
+pass in index form (which check does not read) is unchecked with the reason said. Names whose
+superscript has several digits, as check prints them, read back as one name.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from symbackprop.check import Checker
 from symbackprop.check.meaning.names import readable
 from symbackprop.check.reading.forms import SOFTMAX_WORDS
 from symbackprop.cli.app import main
-from symbackprop.render.matrix_layers import not_layered
 from symbackprop.network.build import build_network
+from symbackprop.render.matrix_layers import not_layered
 from symbackprop.spec.load import load_spec
 
 NIELSEN = DATA / "derivations" / "nielsen-2-3-3-2.yaml"
