@@ -101,7 +101,8 @@ CODES: tuple[Code, ...] = (
     Code("EXTRA_TRANSPOSE", "matrix form: a transposed factor where the factor itself belongs",
          (r"^an extra transpose: ",)),
     Code("TRANSPOSED", "matrix form: the side is the transpose of what it should be (the "
-         "factors in the wrong order)", (r"^this is the transpose of ",)),
+         "factors in the wrong order)", (r"^this is the transpose of ",
+                                         r"^the factors are in the wrong order: ")),
     Code("SHAPE_MISMATCH", "matrix form: the shapes do not fit, or the side has the wrong "
          "shape; the shapes are named", (r"^the shape is wrong: ", r"^\S.* is \S+×\S+ and .+ is ")),
     Code("ELEMENTWISE_FOR_PRODUCT", "matrix form: ⊙ where a matrix product belongs",

@@ -18,6 +18,7 @@ from ..reading.matrix_syntax import (
     LayerRef,
     MCall,
     MDivide,
+    MExampleSum,
     MGrad,
     MHadamard,
     MName,
@@ -41,6 +42,8 @@ def _children(node: MNode) -> tuple[MNode, ...]:
         return (node.arg,)
     if isinstance(node, MDivide):
         return (node.arg, node.by)
+    if isinstance(node, MExampleSum):
+        return (node.body,)
     return ()
 
 
@@ -57,6 +60,8 @@ def _rebuild(node: MNode, children: list[MNode]) -> MNode:
         return replace(node, arg=children[0])
     if isinstance(node, MDivide):
         return MDivide(children[0], children[1])
+    if isinstance(node, MExampleSum):
+        return MExampleSum(node.index, children[0])
     return node
 
 
@@ -86,6 +91,12 @@ def _operators(node: MNode) -> Iterator[Rewrite]:
         yield ("⊙ where a matrix product belongs", MProduct(node.args))
     elif isinstance(node, MProduct) and len(node.args) == 2:
         yield ("a matrix product where ⊙ belongs", MHadamard(node.args))
+
+
+def _orders(node: MNode) -> Iterator[Rewrite]:
+    if isinstance(node, MProduct) and len(node.args) == 2:
+        swapped = MProduct(node.args[::-1])
+        yield (f"the factors are in the wrong order: {written(swapped)}", swapped)
 
 
 def _layers(node: MNode) -> Iterator[Rewrite]:
@@ -127,7 +138,7 @@ def rewrites(side: MNode, derivative: MNode | None) -> list[Rewrite]:
     if derivative is not None:
         found.append((f"it misses the activation-derivative factor {written(derivative)}",
                       MHadamard((side, derivative))))
-    for change in (_transposes, _operators, _derivative_factors, _layers):
+    for change in (_transposes, _orders, _operators, _derivative_factors, _layers):
         found += list(_everywhere(side, change, calls=change is _layers))
     return found[:MAX_REWRITES]
 

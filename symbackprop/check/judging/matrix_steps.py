@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import mpmath
+
 from ...errors import FormulaError
 from ..diagnosis.diagnosis import NO_EXPLANATION
 from ..diagnosis.matrix_mistakes import rewrites, shape_fixes
@@ -51,7 +53,7 @@ def _kids(node: MNode) -> tuple[MNode, ...]:
     terms = getattr(node, "terms", None)
     if terms is not None:
         return tuple(t for _, t in terms)
-    return tuple(getattr(node, a) for a in ("arg", "by") if hasattr(node, a))
+    return tuple(getattr(node, a) for a in ("arg", "by", "body") if hasattr(node, a))
 
 
 def matrix_names(ctx: Context) -> MatrixNames:
@@ -252,7 +254,37 @@ class MatrixStep:
         for words, new in rewrites(node, None if shapes_only else self.derivative()):
             if self.holds(new):
                 found.append(words)
+        if not found and not shapes_only:
+            found = self.scale(node)
         return found or ([NO_EXPLANATION] if not shapes_only else [])
+
+    def scale(self, node: MNode) -> list[str]:
+        """A side off by a constant factor, or by the batch's 1/m or m, in words."""
+        ratios, counts = [], []
+        for values in self.assignments:
+            for k in range(self.ctx.points.count):
+                head, side = self.head(k, values), self.point(k, values).eval(node)
+                counts.append(len(self.ctx.points.batches()[k]))
+                pairs = [(h, s) for hr, sr in zip(head.rows, side.rows, strict=True)
+                         for h, s in zip(hr, sr, strict=True)]
+                if any(h is None or s is None or (s == 0) != (h == 0) for h, s in pairs):
+                    return []
+                ratios.append([h / s for h, s in pairs if s != 0])
+        flat = [r for rs in ratios for r in rs]
+        if not flat:
+            return []
+        if all(close(r, flat[0]) for r in flat) and not close(flat[0], 1):
+            return [f"it is off by a constant factor: the true value is "
+                    f"{mpmath.nstr(flat[0], 6)} times it"]
+        if self.batch and all(close(r, 1 / mpmath.mpf(m)) for rs, m in zip(ratios, counts,
+                                                                          strict=True)
+                              for r in rs):
+            return [f"it misses the factor 1/{self.names.count}"]
+        if self.batch and all(close(r, mpmath.mpf(m)) for rs, m in zip(ratios, counts,
+                                                                      strict=True)
+                              for r in rs):
+            return [f"it has an extra factor 1/{self.names.count}"]
+        return []
 
     def about(self) -> tuple[str, ...]:
         head = self.statement.sides[0]

@@ -22,6 +22,7 @@ from ..meaning.matrix_names import LayerName, MatrixNames
 from ..reading.matrix_syntax import (
     MCall,
     MDivide,
+    MExampleSum,
     MGrad,
     MHadamard,
     MName,
@@ -86,6 +87,7 @@ class MatrixPoint:
         self.values = values
         self.single = [points.values[k]]
         self.functions: dict[tuple[str, int, int], Any] = {}
+        self.examples: dict[str, int] = {}  # the example each running Σ_i is at
 
     def batch(self) -> list[list[Value]]:
         return self.points.batches()[self.k]
@@ -111,6 +113,10 @@ class MatrixPoint:
             bias = self.names.units(found.pos)[0].bias
             return Mat([[self.single[0][self.points.index[bias]]]], text, found.pos, scalar=True)
         rows = self.batch() if found.batch else self.single
+        if name.example is not None:  # Δ_i: the i-th example's vector
+            if not found.batch:
+                raise FormulaError(f"`{text}`: only a batch has an example {name.example}")
+            rows = [self.batch()[self.examples[name.example]]]
         if found.kind == "W":
             units = self.names.units(found.pos)
             row = self.single[0]
@@ -283,6 +289,17 @@ class MatrixPoint:
             return self.apply(node)
         if isinstance(node, MGrad):
             return self.gradient(node)
+        if isinstance(node, MExampleSum):
+            total: Mat | None = None
+            for i in range(len(self.batch())):
+                self.examples[node.index] = i
+                term = self.eval(node.body)
+                total = term if total is None else self.elementwise(total, term, "+",
+                                                                     written(node))
+            del self.examples[node.index]
+            assert total is not None
+            total.text = written(node)
+            return total
         raise FormulaError("a shape ∈ ℝ^{…} is not a value")
 
     def scaled(self, m: Mat, factor: Value) -> Mat:
@@ -298,6 +315,15 @@ class MatrixPoint:
             rows = [[_op(x, y, how) for x, y in zip(ra, rb, strict=True)]
                     for ra, rb in zip(a.rows, b.rows, strict=True)]
             return Mat(rows, text, a.pos if a.pos is not None else b.pos, a.scalar)
+        if how == "+" and not a.scalar and not b.scalar:  # b added to every example
+            wide, vector = (a, b) if a.shape[0] * a.shape[1] >= b.shape[0] * b.shape[1] \
+                else (b, a)
+            along = vector.shape == (1, wide.shape[1]) if self.names.row else \
+                vector.shape == (wide.shape[0], 1)
+            if along and vector is not wide:
+                spread = [vector.rows[0] for _ in wide.rows] if self.names.row else \
+                    [[r[0]] * wide.shape[1] for r in vector.rows]
+                return self.elementwise(wide, Mat(spread, vector.text), how, text)
         word = "⊙" if how == "*" else "+"
         raise ShapeMismatch(f"{a.text} is {a.shape_text} and {b.text} is {b.shape_text}",
                             f"{a.text} {word} {b.text} is not defined")

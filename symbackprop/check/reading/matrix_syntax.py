@@ -48,6 +48,7 @@ class MName:
     layer: LayerRef | None
     raw: str
     pos: int
+    example: str | None = None  # Δ_i under Σ_i: the i-th example's vector of a batch
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,14 @@ class MGrad:
 
 
 @dataclass(frozen=True)
+class MExampleSum:
+    """Σ_i over the examples of a batch, of a body whose batch names carry ``_i``."""
+
+    index: str
+    body: MNode
+
+
+@dataclass(frozen=True)
 class MSpace:
     """ℝ^{rows×cols}; a count such as ``m`` is kept as written."""
 
@@ -112,7 +121,7 @@ class MSpace:
 
 
 MNode = MName | MNum | MOnes | MTranspose | MProduct | MHadamard | MSum | MDivide | MCall | \
-    MGrad | MSpace
+    MGrad | MSpace | MExampleSum
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,8 @@ def written(node: MNode) -> str:
             f"({written(node.arg)})"
     if isinstance(node, MGrad):
         return f"∂{node.of}/∂{written(node.wrt)}"
+    if isinstance(node, MExampleSum):
+        return f"Σ_{node.index} {_wrapped(node.body, (MSum, MHadamard))}"
     assert isinstance(node, MSpace)
     return f"ℝ^({node.rows}×{node.cols})"
 
@@ -241,6 +252,8 @@ class _Parser:
         self.k = 0
         self.functions = FUNCTION_WORDS | functions
         self.depth = 0
+        self.normal = text
+        self.indices: list[str] = []  # the example indices of the Σ_i being read
 
     # -- cursor -----------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> Tok | None:
@@ -432,14 +445,34 @@ class _Parser:
             self.take("_")
             wrt = _Parser.sub_name(self, self.group())
             return MGrad(self.name().raw, wrt)
+        if t.text == r"\sum":
+            return self.example_sum()
         if t.text in (r"\mathbf{1}", r"\boldsymbol{1}", r"\bm{1}"):
             self.take()
             return MOnes()
         return self.named()
 
+    def example_sum(self) -> MExampleSum:
+        """Σ_i (or Σ_{i=1}^{m}) of a product whose batch names carry ``_i``."""
+        self.take(r"\sum")
+        if not self.at("_"):
+            raise FormulaError("a sum in matrix form runs over the examples: \\sum_{i} …")
+        self.take("_")
+        below = self.group()
+        if not below or below[0].kind != "word" or len(below[0].text) != 1:
+            raise FormulaError("a sum in matrix form runs over the examples: \\sum_{i} …")
+        if self.at("^"):
+            self.take("^")
+            self.group()
+        self.indices.append(below[0].text)
+        body = self.product()
+        self.indices.pop()
+        return MExampleSum(below[0].text, body)
+
     def sub_name(self, toks: list[Tok]) -> MName:
         inner = _Parser("", frozenset())
         inner.toks, inner.normal, inner.text = toks, self.normal, self.text
+        inner.indices = self.indices
         found = inner.name()
         if inner.peek() is not None:
             raise FormulaError("∇ is written with one name below it: \\nabla_{a^{L}} C")
@@ -455,6 +488,7 @@ class _Parser:
     def sub_sum(self, toks: list[Tok]) -> MNode:
         inner = _Parser("", self.functions)
         inner.toks, inner.normal, inner.text = toks, self.normal, self.text
+        inner.indices = self.indices
         node = inner.sum()
         if inner.peek() is not None:
             raise FormulaError(f"`{inner.peek().text}` cannot be read here in matrix form")
@@ -465,12 +499,15 @@ class _Parser:
         t = self.take()
         if t.kind not in ("word", "font", "cmd"):
             raise FormulaError(f"`{t.text}` is not a name")
-        raw, head, layer = t.text, t.text, None
+        raw, head, layer, example = t.text, t.text, None, None
         while self.at("^", "_") and not (self.at("^") and self.transpose_follows()):
             mark = self.take().text
             script = self.bracketed_script() if mark == "^" else self.group()
             text = self.joined(script)
             raw += f"{mark}{{{text}}}"
+            if mark == "_" and text in self.indices:
+                example = text
+                continue
             if mark == "_":
                 head += f"_{{{text}}}"
                 continue
@@ -479,7 +516,7 @@ class _Parser:
             layer = _layer(text)
             if layer is None:
                 raise FormulaError(f"`{text}` is not a layer (a number, l, l+1, L)")
-        return MName(head, layer, raw, t.pos)
+        return MName(head, layer, raw, t.pos, example)
 
     def named(self) -> MNode:
         t = self.peek()
