@@ -264,6 +264,8 @@ class MatrixStep:
         for values in self.assignments:
             for k in range(self.ctx.points.count):
                 head, side = self.head(k, values), self.point(k, values).eval(node)
+                if head.shape != side.shape:
+                    return []
                 counts.append(len(self.ctx.points.batches()[k]))
                 pairs = [(h, s) for hr, sr in zip(head.rows, side.rows, strict=True)
                          for h, s in zip(hr, sr, strict=True)]

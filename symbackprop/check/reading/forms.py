@@ -12,7 +12,10 @@ MATRIX_WORDS = "the step in matrix form is not checked"
 _MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
                      r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)|"
                      # as ``derive`` prints it in text: δ^(2) ⊙ σ'(z^(2)), (W^(2))^T, OUT^(1), ∇
-                     r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)")
+                     r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)|"
+                     # a whole layer l in Nielsen's notation: \delta^l, w^{l+1}, b^{l} alone
+                     r"(?<![A-Za-z])(?:[A-Za-z]|\\delta)\s*\^\s*(?:[lL]|\{\s*[lL]\s*"
+                     r"(?:[-+]\s*1\s*)?\})(?!\s*_)(?![A-Za-z])")
 _LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)|"
                            r"[A-Za-z]\^[\[(]\d+[\])](?![_\w])")
 IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{\s*(?:d|\\partial)"
