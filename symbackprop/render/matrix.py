@@ -31,8 +31,8 @@ from .latex import align_block
 from .matrix_layers import (
     capitalise,
     head_of,
-    layer_tag,
     not_layered,
+    notation_tag,
     target_head,
     vector_name,
 )
@@ -150,7 +150,7 @@ class _Builder:
         self.spec = net.spec
         self.names: dict[sp.Basic, str] = {}
         self.words: dict[sp.Basic, str] = {}
-        self.tag = layer_tag(self.spec.notation.net)
+        self.tag = notation_tag(self.spec.notation)
         self.row = self.spec.notation.layout == "row"
         notation = self.spec.notation
         self.first = notation.first_layer

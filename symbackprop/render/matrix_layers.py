@@ -10,6 +10,7 @@ import re
 import sympy as sp
 
 from ..network.build import Network
+from ..spec.model import Notation
 
 # ----------------------------------------------------------------------------- naming
 
@@ -37,13 +38,20 @@ def layer_tag(template: str, fallback: str = "^{({layer})}") -> str:
     return "^{{layer}}" if "{layer}" in template else fallback
 
 
+def notation_tag(notation: Notation) -> str:
+    """The layer script of the whole matrix form, one for every name: the net input's,
+    brackets and all (``W^{(1)}`` for ``z^{({layer})}``, ``W^{[1]}``, Nielsen's ``W^{1}``),
+    else ``^{(l)}`` (a notation that names units, not layers)."""
+    return layer_tag(notation.net)
+
+
 def vector_name(template: str, tag: str, layer: int, *, capital: bool = False) -> str:
-    """The name of a layer's vector (or, ``capital``, its batch), with the template's own
-    layer script (``tag`` where the template has none)."""
+    """The name of a layer's vector (or, ``capital``, its batch) with the layer script
+    ``tag``."""
     head = head_of(template)
     if capital:
         head = capitalise(head)
-    return head + layer_tag(template, tag).replace("{layer}", str(layer))
+    return head + tag.replace("{layer}", str(layer))
 
 
 _GREEK_CAPITALS = frozenset(("gamma", "delta", "theta", "lambda", "xi", "pi", "sigma",
