@@ -19,6 +19,7 @@ from ..diagnosis.matrix_mistakes import rewrites, shape_fixes
 from ..meaning.matrix_names import MatrixNames
 from ..reading.forms import MATRIX_WORDS
 from ..reading.lines import SourceLine
+from ..reading.matrix_parser import parse_matrix
 from ..reading.matrix_syntax import (
     LayerRef,
     MCall,
@@ -28,7 +29,6 @@ from ..reading.matrix_syntax import (
     MSpace,
     MStatement,
     MTranspose,
-    parse_matrix,
     written,
 )
 from .context import Context
