@@ -14,9 +14,11 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker, StepResult
+from symbackprop.cli.app import main
 from symbackprop.errors import FormulaError
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec
@@ -245,3 +247,18 @@ def test_a_network_that_is_not_layered_says_why() -> None:
     matrix = [s for s in result.steps if "matrix form" in " ".join(s.diagnosis)]
     assert matrix and matrix[0].verdict == "unchecked"
     assert "layered" in matrix[0].diagnosis[0]
+
+
+@pytest.mark.parametrize("fmt", ["text", "latex", "markdown"])
+def test_derives_row_layout_reads_back_with_every_matrix_step_judged(row_spec: Path,
+                                                                     fmt: str) -> None:
+    printed = CliRunner().invoke(main, ["derive", str(row_spec), "--form", "delta",
+                                        "--format", fmt])
+    assert printed.exit_code == 0, printed.output
+    result = checker(row_spec).check_derivation(printed.output)
+    matrix = [s for s in result.steps if s.instances and "entr" in s.instances]
+    assert len(matrix) >= 20  # forward pass, δ, gradients and the batch, each judged
+    assert all(s.verdict == "correct" for s in matrix)
+    assert result.verdict == "correct"
+    assert "Matrix form" not in printed.output or "x·W^[1]" in printed.output or \
+        r"x W^{[1]}" in printed.output

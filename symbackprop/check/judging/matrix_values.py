@@ -17,7 +17,6 @@ import mpmath
 import sympy as sp
 
 from ...errors import FormulaError
-from ...numeric.identifiers import lambdify_by_position
 from ..meaning.matrix_names import LayerName, MatrixNames
 from ..reading.matrix_syntax import (
     MCall,
@@ -67,6 +66,13 @@ class Mat:
     @property
     def shape_text(self) -> str:
         return "a number" if self.scalar else f"{self.shape[0]}×{self.shape[1]}"
+
+
+def _mean(values: list[Value]) -> Value:
+    """The mean over a batch (undefined where one example's value is)."""
+    if any(v is None for v in values):
+        return None
+    return mpmath.fsum(values) / len(values)
 
 
 def _op(a: Value, b: Value, how: str) -> Value:
@@ -160,8 +166,7 @@ class MatrixPoint:
             raise FormulaError(f"∂/∂{written(node.wrt)} is not a gradient check reads")
         per_row = [[[self.call(e, row) for e in line] for line in exprs] for row in rows]
         if found.kind in ("W", "b", "shared") or (cost and not found.batch):
-            m = len(rows)
-            matrix = [[mpmath.fsum(p[j][i] for p in per_row) / m if cost else per_row[0][j][i]
+            matrix = [[_mean([p[j][i] for p in per_row]) if cost else per_row[0][j][i]
                        for i in range(len(exprs[j]))] for j in range(len(exprs))]
             if found.kind == "W":
                 return self.layout([list(c) for c in zip(*matrix, strict=True)], text,
@@ -172,9 +177,7 @@ class MatrixPoint:
         return self.layout(columns, text, found.pos)
 
     def call(self, expr: sp.Expr, row: list[Value]) -> Value:
-        compiled = self.points.compile(expr)
-        self.points.current = self.k
-        return self.points._row_call(compiled, row)
+        return self.points.at_row(expr, row, self.k)
 
     # -- functions of every entry ------------------------------------------------------
     def function(self, kind: str, pos: int, primes: int) -> Any:
@@ -190,8 +193,7 @@ class MatrixPoint:
                 expr = ACTIVATIONS[kind].apply(t)
             for _ in range(primes):
                 expr = sp.diff(expr, t)
-            self.functions[key] = lambdify_by_position(
-                [t], expr, modules=[self.points._namespace, "mpmath"])
+            self.functions[key] = self.points.function_of(t, expr)
         return self.functions[key]
 
     def apply(self, node: MCall) -> Mat:
