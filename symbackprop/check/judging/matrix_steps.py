@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import mpmath
 
 from ...errors import FormulaError
+from ...render.matrix_layers import capitalise, head_of
 from ..diagnosis.diagnosis import NO_EXPLANATION
 from ..diagnosis.matrix_mistakes import rewrites, shape_fixes
 from ..meaning.matrix_names import MatrixNames
@@ -235,7 +236,6 @@ class MatrixStep:
         return MCall(name, 1, self.z_name(head.layer, found.batch))
 
     def z_name(self, layer: LayerRef, batch: bool) -> MName:
-        from ...render.matrix_layers import capitalise, head_of
         notation = self.ctx.net.spec.notation
         head = head_of(notation.net)
         if batch:
