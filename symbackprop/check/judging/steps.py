@@ -194,6 +194,7 @@ class Derivation(WrongSteps):
         """A step in matrix form (:mod:`symbackprop.check.judging.matrix_steps`)."""
         for result in matrix_results(self.ctx, line, formula, strict=self.strict):
             self.add(result)
+            self.parsed = result.claim or self.parsed  # what was read, as the report shows
 
     # -- definitions ---------------------------------------------------------------
     def definition(self, line: SourceLine, statement: Statement) -> bool:
