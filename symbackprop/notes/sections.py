@@ -366,6 +366,7 @@ def batch_section(net: Network) -> list[Block]:
     if form.applies:
         mprinter = MatrixLatexPrinter(net, extra_names=form.names)
         _title, mrows = form.sections[-1]
-        out += [Para(("In matrix form, with the examples as the columns of a matrix:",)),
+        where = "rows" if net.spec.notation.layout == "row" else "columns"
+        out += [Para((f"In matrix form, with the examples as the {where} of a matrix:",)),
                 Equations(tuple(_matrix_rows(mprinter, mrows)), unbreakable=True)]
     return out

@@ -28,6 +28,14 @@ from ..network.derivation import Gradients
 from ..network.functions import ACTIVATIONS, function_latex
 from ..spec.typesetting import upright
 from .latex import align_block
+from .matrix_layers import (
+    capitalise,
+    head_of,
+    not_layered,
+    notation_tag,
+    target_head,
+    vector_name,
+)
 from .matrix_printing import (
     Elementwise,
     MatrixLatexPrinter,
@@ -116,102 +124,6 @@ class MatrixForm:
             for title, rows in self.sections]}
 
 
-# ----------------------------------------------------------------------------- naming
-
-
-def _head(template: str) -> str:
-    """The base of a notation template, before its first sub- or superscript:
-    ``z^{[{layer}]}_{{index}}`` → ``z``, ``\\hat{y}_{{unit}}`` → ``\\hat{y}``."""
-    depth = 0
-    for k, ch in enumerate(template):
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        if ch in "_^" and depth == 0:
-            return template[:k] or template
-    return template
-
-
-def _layer_tag(net: Network) -> str:
-    """How the notation writes a layer number: ``^{[l]}``, ``^{l}`` or (none given) ``^{(l)}``."""
-    template = net.spec.notation.net
-    if "[{layer}]" in template:
-        return "^{[{layer}]}"
-    if "{layer}" in template:
-        return "^{{layer}}"
-    return "^{({layer})}"
-
-
-def _vector_name(template: str, tag: str, layer: int, *, capital: bool = False) -> str:
-    head = _head(template)
-    if capital:
-        head = _capitalise(head)
-    return head + tag.replace("{layer}", str(layer))
-
-
-_GREEK_CAPITALS = frozenset(("gamma", "delta", "theta", "lambda", "xi", "pi", "sigma",
-                             "upsilon", "phi", "psi", "omega"))
-
-
-def _capitalise(latex: str) -> str:
-    """The batch (matrix) name of a vector: z → Z, \\delta → \\Delta, \\hat{y} → \\hat{Y},
-    out → \\mathbf{out}, \\alpha → \\boldsymbol{\\alpha}."""
-    m = re.fullmatch(r"\\([A-Za-z]+)\{(.*)\}", latex, re.S)
-    if m:  # an accent or a font around the name
-        command, argument = m.groups()
-        if command in ("mathrm", "text", "operatorname"):
-            return rf"\mathbf{{{argument}}}"
-        return rf"\{command}{{{_capitalise(argument)}}}"
-    m = re.match(r"(\\[A-Za-z]+|[A-Za-z]+)(.*)", latex, re.S)
-    if not m:
-        return latex
-    head, rest = m.groups()
-    if head.startswith("\\"):
-        if head[1:] in _GREEK_CAPITALS:
-            return "\\" + head[1].upper() + head[2:] + rest
-        return rf"\boldsymbol{{{head}}}" + rest
-    if len(head) == 1:
-        return head.upper() + rest
-    return rf"\mathbf{{{head}}}" + rest
-
-
-# ----------------------------------------------------------------------------- checks
-
-
-def _not_layered(net: Network) -> str | None:
-    """Why the network is not plain layered, or None when it is."""
-    spec = net.spec
-    counts: dict[sp.Symbol, int] = {}
-    for u in net.units:
-        for _s, w in u.incoming:
-            counts[w] = counts.get(w, 0) + 1
-    shared = sorted(w.name for w, c in counts.items() if c > 1)
-    if shared:
-        return f"the weight {shared[0]} is shared by several connections"
-    bias_layers: dict[sp.Symbol, set[int]] = {}
-    for u in net.units:
-        if u.bias is not None:
-            bias_layers.setdefault(u.bias, set()).add(u.layer)
-    for b, layers in bias_layers.items():
-        if len(layers) > 1:
-            return f"the bias {b.name} is shared by several layers"
-    previous = [i.name for i in spec.inputs]
-    for lay in spec.layers:
-        units = [net.unit_by_name[n] for n in lay.units]
-        kinds = {(u.activation.kind, u.activation.alpha, u.activation.fname) for u in units}
-        if len(kinds) > 1:
-            return f"the units of the layer \"{lay.name}\" have different activations"
-        for u in units:
-            if [s for s, _ in u.incoming] != previous:
-                return f"unit {u.name} is not fed by exactly the layer before it (skip edges)"
-        biases = [u.bias for u in units]
-        if any(b is None for b in biases) and any(b is not None for b in biases):
-            return f"only some units of the layer \"{lay.name}\" have a bias"
-        named = [b for b in biases if b is not None]
-        if len(set(named)) not in (0, 1, len(named)):
-            return f"the biases of the layer \"{lay.name}\" are partly shared"
-        previous = list(lay.units)
-    return None
-
-
 # ----------------------------------------------------------------------------- building
 
 
@@ -222,19 +134,24 @@ def matrix_form(net: Network, grads: Gradients | None = None) -> MatrixForm:
     >>> form.text_lines()[:2]  # doctest: +SKIP
     ['Matrix form (per layer):', '  shapes:']
     """
-    reason = _not_layered(net)
+    reason = not_layered(net)
     if reason is not None:
         return MatrixForm(False, reason, network=net)
-    return _Builder(net).build()
+    if grads is None:
+        from ..network.derivation import derive
+        grads = derive(net)
+    return _Builder(net, grads).build()
 
 
 class _Builder:
-    def __init__(self, net: Network) -> None:
+    def __init__(self, net: Network, grads: Gradients) -> None:
         self.net = net
+        self.grads = grads
         self.spec = net.spec
         self.names: dict[sp.Basic, str] = {}
         self.words: dict[sp.Basic, str] = {}
-        self.tag = _layer_tag(net)
+        self.tag = notation_tag(self.spec.notation)
+        self.row = self.spec.notation.layout == "row"
         notation = self.spec.notation
         self.first = notation.first_layer
         self.source_weights = notation.weight_layer == "source"
@@ -268,21 +185,44 @@ class _Builder:
         if pos == 0 and kind == "a":
             latex = self.input_name(batch)
         elif kind == "b":
-            latex = _vector_name(template, self.tag, self.param_number(pos))
+            latex = vector_name(template, self.tag, self.param_number(pos))
         else:
-            latex = _vector_name(template, self.tag, self.number(pos), capital=batch)
+            latex = vector_name(template, self.tag, self.number(pos), capital=batch)
         key = f"{kind.upper() if batch else kind}{pos}"
-        return self.sym(key, latex, self.size(pos), cols)
+        return self.sym(key, latex, *self.shaped(self.size(pos), cols))
+
+    def shaped(self, n: int, cols: int | sp.Expr) -> tuple[int | sp.Expr, int | sp.Expr]:
+        """The shape of n values for ``cols`` examples: n×cols, or cols×n in the row layout."""
+        return (cols, n) if self.row else (n, cols)
+
+    def mul(self, W: sp.MatrixExpr, v: sp.MatrixExpr) -> sp.MatrixExpr:
+        """W applied to v: W v, or v W in the row layout."""
+        return sp.MatMul(v, W) if self.row else sp.MatMul(W, v)
+
+    def outer(self, d: sp.MatrixExpr, prev: sp.MatrixExpr) -> sp.MatrixExpr:
+        """∂/∂W from δ and the activations before: δ aᵀ, or aᵀ δ in the row layout."""
+        return sp.MatMul(prev.T, d) if self.row else sp.MatMul(d, prev.T)
+
+    def ones_row(self, cols: int | sp.Expr) -> sp.MatrixExpr:
+        """A vector of ones that repeats a layer's bias for ``cols`` examples."""
+        return OneMatrix(cols, 1) if self.row else sp.Transpose(OneMatrix(cols, 1))
 
     def input_name(self, batch: bool) -> str:
-        head = _head(self.spec.inputs[0].latex) or "x"
-        return _capitalise(head) if batch else head
+        """The input vector's name: the first input's name without its index (x_{1} → x),
+        keeping a layer script (Nielsen's a^{1}_{1} → a^{1})."""
+        latex = self.spec.inputs[0].latex
+        kept = re.sub(r"_\s*(\{[^{}]*\}|\w)\s*$", "", latex).strip()
+        head = kept if "^" in kept and kept.startswith(head_of(latex)) else head_of(latex)
+        head = head or "x"
+        return capitalise(head) if batch else head
 
     def weight(self, pos: int) -> sp.MatrixSymbol:
         """The matrix carrying layer ``pos`` − 1 to layer ``pos``."""
-        latex = _vector_name(self.spec.notation.weight, self.tag, self.param_number(pos),
+        latex = vector_name(self.spec.notation.weight, self.tag, self.param_number(pos),
                              capital=True)
-        return self.sym(f"W{pos}", latex, self.size(pos), self.size(pos - 1))
+        shape = (self.size(pos - 1), self.size(pos)) if self.row else \
+            (self.size(pos), self.size(pos - 1))
+        return self.sym(f"W{pos}", latex, *shape)
 
     def loss(self) -> sp.Symbol:
         return self.net.loss_symbol
@@ -317,19 +257,19 @@ class _Builder:
         batch: list[MatrixRow] = []
         m = self.m
         x = self.vec("a", 0)
-        shapes.append(MatrixRow(x, RealSpace(self.size(0), 1), "in"))
+        shapes.append(MatrixRow(x, RealSpace(*x.shape), "in"))
         for pos in range(1, L + 1):
             W, z = self.weight(pos), self.vec("z", pos)
-            shapes.append(MatrixRow(W, RealSpace(self.size(pos), self.size(pos - 1)), "in"))
-            shapes.append(MatrixRow(z, RealSpace(self.size(pos), 1), "in"))
+            shapes.append(MatrixRow(W, RealSpace(*W.shape), "in"))
+            shapes.append(MatrixRow(z, RealSpace(*z.shape), "in"))
             forward += self.forward_rows(pos, 1)
         for pos in range(L, 0, -1):
             backward += self.delta_rows(pos, 1)
         for pos in range(1, L + 1):
             grads_rows += self.gradient_rows(pos)
-        # batch form: the m examples are the columns of X
+        # batch form: the m examples are the columns of X (its rows in the row layout)
         X = self.vec("a", 0, m)
-        batch.append(MatrixRow(X, RealSpace(self.size(0), m), "in"))
+        batch.append(MatrixRow(X, RealSpace(*X.shape), "in"))
         for pos in range(1, L + 1):
             batch += self.forward_rows(pos, m)
         for pos in range(L, 0, -1):
@@ -339,18 +279,24 @@ class _Builder:
             D = self.vec("d", pos, m)
             A = self.vec("a", pos - 1, m)
             batch.append(MatrixRow(Partial(cost, self.weight(pos)),
-                                   sp.MatMul(1 / m, D, A.T)))
+                                   sp.MatMul(1 / m, self.outer(D, A))))
             bias = self.bias_kind(pos)
+            ones = OneMatrix(m, 1)
             if bias == "vector":
+                summed = sp.MatMul(sp.Transpose(ones), D) if self.row else sp.MatMul(D, ones)
                 batch.append(MatrixRow(Partial(cost, self.vec("b", pos)),
-                                       sp.MatMul(1 / m, D, OneMatrix(m, 1))))
+                                       sp.MatMul(1 / m, summed)))
             elif bias == "shared":
-                batch.append(MatrixRow(Partial(cost, self.shared_bias(pos)), sp.MatMul(
-                    1 / m, sp.Transpose(OneMatrix(self.size(pos), 1)), D, OneMatrix(m, 1))))
+                units = OneMatrix(self.size(pos), 1)
+                total = sp.MatMul(sp.Transpose(ones), D, units) if self.row else \
+                    sp.MatMul(sp.Transpose(units), D, ones)
+                batch.append(MatrixRow(Partial(cost, self.shared_bias(pos)),
+                                       sp.MatMul(1 / m, total)))
+        where = "rows" if self.row else "columns"
         sections = [("shapes (b, a and δ have the shape of z)", shapes), ("forward pass", forward),
                     ("local gradients, from the output back", backward),
                     ("gradients", grads_rows),
-                    ("batch of {m} examples (columns of {X}); cost {J}", batch)]
+                    (f"batch of {{m}} examples ({where} of {{X}}); cost {{J}}", batch)]
         named = {"m": self.names[m], "X": self.names[X], "J": self.cost_name()}
         return MatrixForm(True, "", sections, self.names, self.net, self.words,
                           {k: (latex, text_name(latex)) for k, latex in named.items()})
@@ -391,15 +337,16 @@ class _Builder:
     def affine(self, pos: int, W: sp.MatrixSymbol, prev: sp.MatrixExpr, b: sp.MatrixSymbol,
                cols: int | sp.Expr) -> sp.MatrixExpr:
         kind = self.bias_kind(pos)
-        product = sp.MatMul(W, prev)
+        product = self.mul(W, prev)
         if kind == "none":
             return product
         if kind == "shared":
-            ones = OneMatrix(self.size(pos), cols)
+            ones = OneMatrix(*self.shaped(self.size(pos), cols))
             return sp.MatAdd(product, sp.MatMul(self.shared_bias(pos), ones))
         if cols == 1:
             return sp.MatAdd(product, b)
-        return sp.MatAdd(product, sp.MatMul(b, OneMatrix(1, cols)))
+        repeat = self.ones_row(cols)
+        return sp.MatAdd(product, sp.MatMul(repeat, b) if self.row else sp.MatMul(b, repeat))
 
     def delta_rows(self, pos: int, cols: int | sp.Expr) -> list[MatrixRow]:
         L = len(self.spec.layers)
@@ -409,15 +356,25 @@ class _Builder:
         if pos == L:
             kind = self.unit(pos).activation.kind
             loss = self.spec.loss.kind
+            target = target_head(self.net)
+            y = self.sym(f"Y{cols}", capitalise(target) if cols != 1 else target,
+                         *self.shaped(self.size(pos), cols))
             if (kind, loss) in (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")):
-                y = self.sym(f"Y{cols}", "Y" if cols != 1 else "y", self.size(pos), cols)
                 return [MatrixRow(d, sp.MatAdd(a, -y))]
-            back: sp.MatrixExpr = self.sym(
-                f"gradE{cols}", rf"\nabla_{{{self.names[a]}}} {self.net.latex_of(self.loss())}",
-                self.size(pos), cols)
-            self.words[back] = f"∂{self.net.loss_symbol.name}/∂{text_name(self.names[a])}"
+            scale = self.error_scale()
+            if scale is not None:  # ∇_a E = c (a − y), as the index form writes it
+                back: sp.MatrixExpr = sp.MatAdd(a, -y) if scale == 1 else \
+                    sp.MatMul(scale, sp.MatAdd(a, -y))
+            else:
+                back = self.sym(
+                    f"gradE{cols}",
+                    rf"\nabla_{{{self.names[a]}}} {self.net.latex_of(self.loss())}",
+                    *self.shaped(self.size(pos), cols))
+                self.words[back] = f"∂{self.net.loss_symbol.name}/∂{text_name(self.names[a])}"
         else:
-            back = sp.MatMul(self.weight(pos + 1).T, self.vec("d", pos + 1, cols))
+            later = self.weight(pos + 1).T
+            d_next = self.vec("d", pos + 1, cols)
+            back = sp.MatMul(d_next, later) if self.row else sp.MatMul(later, d_next)
         if self.linear(pos):  # the identity's slope is 1: nothing to multiply by
             return [MatrixRow(d, back)]
         return [MatrixRow(d, sp.HadamardProduct(back, self.apply(pos, z, prime=True)))]
@@ -427,11 +384,26 @@ class _Builder:
         W = self.weight(pos)
         d = self.vec("d", pos)
         prev = self.vec("a", pos - 1)
-        rows = [MatrixRow(Partial(loss, W), sp.MatMul(d, prev.T))]
+        rows = [MatrixRow(Partial(loss, W), self.outer(d, prev))]
         kind = self.bias_kind(pos)
         if kind == "vector":
             rows.append(MatrixRow(Partial(loss, self.vec("b", pos)), d))
         elif kind == "shared":
+            units = OneMatrix(self.size(pos), 1)
             rows.append(MatrixRow(Partial(loss, self.shared_bias(pos)),
-                                  sp.MatMul(sp.Transpose(OneMatrix(self.size(pos), 1)), d)))
+                                  sp.MatMul(d, units) if self.row else
+                                  sp.MatMul(sp.Transpose(units), d)))
         return rows
+
+    def error_scale(self) -> sp.Expr | None:
+        """c when ∂E/∂a = c (a − y) for every output (½ squared error: 1), else None."""
+        outputs = [u for u in self.net.units if u.layer == self.unit(len(self.spec.layers)).layer]
+        scales = set()
+        for u in outputs:
+            if u.target is None:
+                return None
+            ratio = sp.simplify(self.grads.dE_dout[u.name] / (u.out - u.target))
+            if ratio.free_symbols:
+                return None
+            scales.add(ratio)
+        return scales.pop() if len(scales) == 1 else None

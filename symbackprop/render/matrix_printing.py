@@ -136,7 +136,9 @@ class MatrixTextPrinter(TextPrinter):
         head = ""
         if args and not getattr(args[0], "is_Matrix", False) and args[0].is_number:
             coeff, args = args[0], args[1:]
-            head = f"({self._print(coeff)})·" if coeff != 1 else ""
+            shown = self._print(coeff)
+            plain = coeff.is_Integer and coeff > 0
+            head = "" if coeff == 1 else f"{shown}·" if plain else f"({shown})·"
         elif args and isinstance(args[0], sp.Pow):
             head, args = f"(1/{self._print(args[0].base)})·", args[1:]
         return head + "·".join(self.parenthesize(a, PRECEDENCE["Mul"], strict=True)

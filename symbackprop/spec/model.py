@@ -23,6 +23,9 @@ UNSPECIFIED_ACTIVATIONS = ("unspecified", "f", "g", "h", "phi", "varphi")
 #   paths        every net input and activation along every path (seed 000)
 CHAIN_GRANULARITIES = ("unit", "net", "activations", "paths")
 CHAIN_ORDERS = ("loss_first", "local_first")
+LAYOUTS = ("column", "row")
+"""How the matrix form lays out a layer: a column vector (W a + b, Nielsen, Ng) or a row
+vector (a W + b, one example a row: CS231n, d2l)."""
 STAND_INS = ("tanh", "sigmoid", "sin", "softplus", "linear")
 """Functions an unspecified activation may be evaluated as, when the user asks for one."""
 STAND_IN_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
@@ -123,6 +126,7 @@ class Notation:
     chain: str = "unit"  # how far a chain-rule derivation splits: one of CHAIN_GRANULARITIES
     chain_order: str = "loss_first"  # "loss_first" (∂E/∂out · …) or "local_first" (… · ∂E/∂out)
     function: str = "f"  # the network as a function of its input: f_{\textbf{W},\textbf{B}}(x)
+    layout: str = "column"  # the matrix form's vectors: one of LAYOUTS
 
 
 class Number(float):

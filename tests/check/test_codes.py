@@ -25,6 +25,7 @@ DERIVATIONS = DATA / "derivations"
 MAZUR = "seed-004-mazur-2-2-2.yaml"
 SEED_001 = "seed-001-linear-1-1-2-1.yaml"
 STACK = "seed-003-stackexchange-2-2-2.yaml"
+NIELSEN = "nielsen-2-3-3-2.yaml"
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
 J = r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = "
@@ -39,7 +40,8 @@ STABLE = (
     "GRADIENT_ASCENT", "MISSING_LEARNING_RATE", "UPDATE_START", "UPDATE_GRADIENT",
     "NOT_AN_UPDATE", "WRONG_UPDATE_VALUE", "WRONG_QUANTITY_VALUE", "WRONG_NUMBER",
     "DIFFERENT_NUMBERS", "NO_EXPLANATION", "UNCHECKED", "TOO_LARGE", "UNREADABLE",
-    "MISSING_ANSWER",
+    "MISSING_ANSWER", "MISSING_TRANSPOSE", "EXTRA_TRANSPOSE", "TRANSPOSED", "SHAPE_MISMATCH",
+    "ELEMENTWISE_FOR_PRODUCT", "PRODUCT_FOR_ELEMENTWISE", "WRONG_LAYER",
 )
 
 
@@ -111,6 +113,15 @@ REACHED = [
     ("LOCATION", MAZUR, "d", None,
      r"\frac{\partial E_{total}}{\partial out_{o1}} = (target_{o1} - out_{o1})" "\n"
      + G5 + r" = \frac{\partial E_{total}}{\partial out_{o1}} out_{o1}(1-out_{o1}) out_{h1}"),
+    ("MISSING_TRANSPOSE", NIELSEN, "d", None, r"\delta^2 = (w^{3} \delta^{3}) \odot \sigma'(z^2)"),
+    ("EXTRA_TRANSPOSE", NIELSEN, "d", None, r"z^3 = (w^3)^T a^2 + b^3"),
+    ("TRANSPOSED", NIELSEN, "d", None, r"\frac{\partial C}{\partial w^l} = a^{l-1} (\delta^l)^T"),
+    ("SHAPE_MISMATCH", NIELSEN, "d", None, r"\frac{\partial C}{\partial w^4} = \delta^4 a^3"),
+    ("ELEMENTWISE_FOR_PRODUCT", NIELSEN, "d", None, r"z^3 = w^3 \odot a^2 + b^3"),
+    ("PRODUCT_FOR_ELEMENTWISE", NIELSEN, "d", None,
+     r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \sigma'(z^l)"),
+    ("WRONG_LAYER", NIELSEN, "d", None,
+     r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^{l+1})"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
 ]

@@ -222,7 +222,7 @@ def test_a_derivation_with_nothing_to_check_exits_2(tmp_path: Path) -> None:
     matrix = tmp_path / "matrix.tex"
     matrix.write_text("z^{(1)} = W^{(1)} x + b\n", encoding="utf-8")
     code, out = run(MAZUR, "--derivation", str(matrix))
-    assert code == 2 and "matrix form" in out and "index form" in out
+    assert code == 2 and "matrix form" in out and "names no layer of the network" in out
 
 
 def test_a_derivation_from_a_file_or_stdin_reports_every_step(tmp_path: Path) -> None:

@@ -35,7 +35,6 @@ from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 from oracle import close, forward, kink_distance, mismatches, oracle
 
-from symbackprop.check.reading.forms import MATRIX_WORDS
 from symbackprop.cli.app import main
 from symbackprop.spec.load import NetworkSpec, load_spec
 
@@ -248,11 +247,9 @@ def test_every_printed_latex_derivation_is_judged_correct_by_check(
              if step["verdict"] not in ("correct", "definition", "unchecked")]
     assert not wrong, wrong
     assert code == 0 and report["verdict"] == "correct", report["verdict"]
-    # unchecked: the matrix form, and numbers worked out with a stand-in for an unspecified
-    # function (check evaluates f as a function it draws, never as the stand-in)
-    allowed = [[MATRIX_WORDS]] if form == "delta" else []
+    # unchecked: only numbers worked out with a stand-in for an unspecified function (check
+    # evaluates f as a function it draws, never as the stand-in); the matrix form is judged
     unchecked = [step["diagnosis"] for step in report["steps"] if step["verdict"] == "unchecked"
-                 and step["diagnosis"] not in allowed
                  and not (case.functions and "worked example" in step["diagnosis"][0])]
     assert not unchecked, unchecked
 

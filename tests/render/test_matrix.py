@@ -53,7 +53,8 @@ def test_default_notation_and_softmax_cross_entropy() -> None:
 def test_text_batch_block_is_complete_and_names_read_back() -> None:
     _, form = form_of("seed-004-mazur-2-2-2")
     text = "\n".join(form.text_lines())
-    assert "δ^(2) = ∂E_total/∂out^(2) ⊙ sigmoid'(in^(2))" in text
+    # ∂E_total/∂out = out − target (½ squared error): δ shows it, as the index form does
+    assert "δ^(2) = (out^(2) - target) ⊙ sigmoid'(in^(2))" in text
     assert "nabla" not in text and "*" not in text
     assert "∂J/∂b1 = (1/m)·1^T·Δ^(1)·1" in text  # the shared bias's batch gradient
     assert "OUT^(1) = sigmoid(IN^(1))" in text
@@ -62,7 +63,7 @@ def test_text_batch_block_is_complete_and_names_read_back() -> None:
 def test_linear_layers_have_no_slope_factor() -> None:
     _, form = form_of("tanh-regression")
     text = "\n".join(form.text_lines())
-    assert "δ^[2] = ∂L/∂a^[2]\n" in text
+    assert "δ^[2] = 2·(a^[2] - y)\n" in text  # squared error without ½: ∂L/∂a = 2 (a − y)
     assert "a^[2] = z^[2]\n" in text
     assert "id'" not in text
 
@@ -121,3 +122,45 @@ def test_the_batch_title_names_read_as_each_format_writes_them(tmp_path) -> None
         in form.markdown()
     assert form.json()["sections"][-1]["title"] == \
         "batch of m examples (columns of FEATURE); cost J"
+
+
+LECTURER = """title: 2-3-1 leaky-ReLU regression in a lecturer's notation
+notation:
+  net: "z^{({layer})}_{{index}}"
+  activation: "a^{({layer})}_{{index}}"
+  weight: "W^{({layer})}_{{j}{k}}"
+  bias: "b^{({layer})}_{{j}}"
+  first_layer: 0
+inputs: {size: 2}
+layers:
+  - {name: hidden, size: 3, activation: leaky_relu}
+  - {name: output, size: 1, activation: linear}
+loss: {kind: squared_error, factor: 1/2}
+"""
+
+
+def test_the_layer_script_is_the_notations_own_and_the_output_delta_is_a_minus_y(
+        tmp_path) -> None:
+    """W^{(1)}, a^{(1)} as the spec writes them (not W^1, a power), and δ of a linear output
+    under ½ squared error is a − y, as the index form shows it."""
+    path = tmp_path / "lecturer.yaml"
+    path.write_text(LECTURER, encoding="utf-8")
+    net = build_network(load_spec(path))
+    latex = matrix_form(net, derive(net)).latex()
+    assert r"z^{(1)} &= W^{(1)} x + b^{(1)}" in latex
+    assert r"\delta^{(2)} &= a^{(2)} - y" in latex
+    assert r"\nabla" not in latex and "W^{1}" not in latex and "a^{1}" not in latex
+
+
+def test_the_row_layout_prints_one_example_a_row(tmp_path) -> None:
+    path = tmp_path / "row.yaml"
+    path.write_text(LECTURER.replace("  first_layer: 0\n", "  first_layer: 0\n  layout: row\n"),
+                    encoding="utf-8")
+    net = build_network(load_spec(path))
+    form = matrix_form(net, derive(net))
+    text = "\n".join(form.text_lines())
+    for row in ("x ∈ R^(1×2)", "W^(1) ∈ R^(2×3)", "z^(1) = x·W^(1) + b^(1)",
+                "δ^(1) = δ^(2)·(W^(2))^T ⊙ leaky_relu'(z^(1))", "∂L/∂W^(2) = (a^(1))^T·δ^(2)",
+                "batch of m examples (rows of X)", "Z^(1) = X·W^(1) + 1·b^(1)",
+                "∂J/∂W^(1) = (1/m)·X^T·Δ^(1)", "∂J/∂b^(1) = (1/m)·1^T·Δ^(1)"):
+        assert row in text, (row, text)

@@ -167,3 +167,16 @@ def test_softmax_cross_entropy_targets_must_be_a_distribution(tmp_path: Path) ->
     assert info.value.line == 6
     p.write_text(p.read_text().replace("0.7", "0.5"))
     assert load_spec(p).values.examples[0].targets == {"u1_1": 0.5, "u1_2": 0.5}
+
+
+def test_the_matrix_layout_is_column_or_row(tmp_path: Path) -> None:
+    base = "inputs: [x1]\nlayers:\n  - {size: 1, activation: linear}\nloss: squared_error\n"
+    p = tmp_path / "layout.yaml"
+    p.write_text(base, encoding="utf-8")
+    assert load_spec(p).notation.layout == "column"
+    p.write_text("notation: {layout: row}\n" + base, encoding="utf-8")
+    assert load_spec(p).notation.layout == "row"
+    p.write_text("notation: {layout: rows}\n" + base, encoding="utf-8")
+    with pytest.raises(SpecError, match=r"notation\.layout: unknown choice `rows`") as info:
+        load_spec(p)
+    assert "row" in str(info.value.hint or info.value)

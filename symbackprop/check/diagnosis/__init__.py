@@ -4,5 +4,7 @@
 swapped symbol, a sign or a constant factor, a missing or extra factor, a missing path);
 ``occurrences`` tries a slip at one place of a symbol written several times; ``rereadings``
 reads the text as the student may have meant it (missing brackets, an index that does not
-run with its sum); ``transposition`` swaps the two indices of one name.
+run with its sum); ``transposition`` swaps the two indices of one name; ``matrix_mistakes``
+rewrites a matrix-form side one mistake at a time (a transpose, ⊙ for a product, σ′, the
+wrong layer).
 """

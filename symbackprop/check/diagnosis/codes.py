@@ -26,8 +26,9 @@ class Code:
 
 
 CODES: tuple[Code, ...] = (
-    Code("LOCATION", "where the error is: a line of a derivation, or the index values for "
-         "which a step fails (not a mistake itself)", (r"^line \d+: ", r"^fails for ")),
+    Code("LOCATION", "where the error is: a line of a derivation, or the index values (or the "
+         "matrix entry) for which a step fails (not a mistake itself)",
+         (r"^line \d+: ", r"^fails for ", r"^fails at entry ")),
     Code("CONSEQUENCE", "the step is wrong only because an earlier wrong line is carried into "
          "it", (r"^follows from the error in line ",)),
     Code("NOT_AN_ANSWER", "no wrong step, but nothing is stated beyond what it starts from "
@@ -106,6 +107,22 @@ CODES: tuple[Code, ...] = (
     Code("UNREADABLE", "the answer or a step cannot be read", ()),
     Code("MISSING_ANSWER", "the submission gives no answer to the question",
          (r"^no answer with id ",)),
+    Code("MISSING_TRANSPOSE", "matrix form: a factor is written where its transpose belongs",
+         (r"^a transpose is missing: ",)),
+    Code("EXTRA_TRANSPOSE", "matrix form: a transposed factor where the factor itself belongs",
+         (r"^an extra transpose: ",)),
+    Code("TRANSPOSED", "matrix form: the side is the transpose of what it should be (the "
+         "factors in the wrong order)", (r"^this is the transpose of ",
+                                         r"^the factors are in the wrong order: ")),
+    Code("SHAPE_MISMATCH", "matrix form: the shapes do not fit, or the side has the wrong "
+         "shape; the shapes are named",
+         (r"^the shape is wrong: ", r"^\S.* is \S+×\S+ and .+ is ")),
+    Code("ELEMENTWISE_FOR_PRODUCT", "matrix form: ⊙ where a matrix product belongs",
+         (r"^⊙ where a matrix product belongs$",)),
+    Code("PRODUCT_FOR_ELEMENTWISE", "matrix form: a matrix product where ⊙ belongs",
+         (r"^a matrix product where ⊙ belongs$",)),
+    Code("WRONG_LAYER", "matrix form: a name of one layer where the layer before or after "
+         "belongs (the wrong layer's activation or δ)", (r"^the wrong layer: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 from sympy.printing.str import StrPrinter
@@ -37,6 +38,7 @@ class Context:
     parsed: Memo[Statement] = field(default_factory=Memo)
     agreed: Memo[bool] = field(default_factory=Memo)
     _numbers: WorkedNumbers | None = None
+    matrix_names: Any = None  # the layer names of the matrix form, built on first use
 
     @classmethod
     def build(cls, net: Network, *, seed: int, points: int) -> Context:

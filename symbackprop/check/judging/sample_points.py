@@ -313,6 +313,17 @@ class EvaluationPoints:
             self._arrays[name] = values
         return self._arrays[name]
 
+    def at_row(self, expr: sp.Expr, row: list[Value], k: int) -> Value:
+        """``expr`` at one forward row (one example of point ``k``'s batch)."""
+        compiled = self.compile(expr)
+        self.current = k
+        return self._row_call(compiled, row)
+
+    def function_of(self, var: sp.Symbol, expr: sp.Expr) -> Callable[[Any], Any]:
+        """``expr`` as a function of ``var`` alone, with the network's functions (an
+        unspecified one is the point's random function: set ``current`` first)."""
+        return lambdify_by_position([var], expr, modules=[self._namespace, "mpmath"])
+
     def _row_call(self, compiled: Compiled, row: list[Value]) -> Value:
         try:
             with mpmath.workdps(DIGITS):

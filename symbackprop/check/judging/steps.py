@@ -28,6 +28,7 @@ from ..reading.scripts import substitute
 from ..reading.syntax import Name, Statement
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
+from .matrix_steps import matrix_results
 from .numbers import is_numeric, numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
 from .sample_points import Value, close
@@ -126,6 +127,15 @@ class Derivation(WrongSteps):
                     self.chain = None  # an unreadable continuation keeps its equation
                 last = self.results[-1] if self.results else None
                 words = unchecked_form(line.formula, str(exc))
+                if words == MATRIX_WORDS:  # a layer's vector the index reader cannot read
+                    self.matrix_line(line, line.formula)
+                    continue
+                found = [] if words is not None or line.continues else \
+                    matrix_results(self.ctx, line, line.formula, strict=None)
+                if found:  # z^l = w^l a^{l-1} + b^l: whole layers, read in matrix form
+                    for result in found:
+                        self.add(result)
+                    continue
                 if words is None and line.continues and self.chain is None and \
                         last is not None and last.verdict == "unchecked":
                     words = last.diagnosis[0]  # `= 0.427` goes on from an unchecked line
@@ -152,11 +162,8 @@ class Derivation(WrongSteps):
             if formula.startswith("\\approx"):
                 formula = formula[len("\\approx"):]
         if line.matrix or matrix_form(formula):
-            if self.strict:
-                raise FormulaError(MATRIX_WORDS)
             self.chain = None
-            self.add(StepResult(line.number, line.text, "unchecked", (MATRIX_WORDS,),
-                                label=line.label))
+            self.matrix_line(line, formula)
             return
         for letter in IDENTITY_VARIABLE.findall(formula):  # d/dz σ(z) = σ(z)(1 − σ(z))
             table = self.ctx.table
@@ -182,6 +189,12 @@ class Derivation(WrongSteps):
             raise FormulaError("which gradient is this? give --param or write "
                                "∂L/∂param = … ")
         self.equation(line, statement, continues)
+
+    def matrix_line(self, line: SourceLine, formula: str) -> None:
+        """A step in matrix form (:mod:`symbackprop.check.judging.matrix_steps`)."""
+        for result in matrix_results(self.ctx, line, formula, strict=self.strict):
+            self.add(result)
+            self.parsed = result.claim or self.parsed  # what was read, as the report shows
 
     # -- definitions ---------------------------------------------------------------
     def definition(self, line: SourceLine, statement: Statement) -> bool:

@@ -5,5 +5,6 @@ every way of writing them to their symbols, and ``unknown_names`` says what an u
 was likely meant to be. ``meaning`` walks a tree: free indices, sums over units and examples
 (``sums``), calls of the network's functions and of the network itself (``network_calls``),
 bounded exact arithmetic (``arithmetic``), and ∂A/∂B factors as total derivatives through
-the network's graph (``graph``).
+the network's graph (``graph``). ``matrix_names`` says what the names of a matrix-form step
+(a layer's z, a, δ, b, W, the batch, a free layer l) mean in a layered network.
 """

@@ -6,6 +6,8 @@ it, ``written_names``) and parsed by the project's own grammar (``parser`` over 
 with the spellings of derivatives in ``derivatives``) into the nodes of ``syntax``.
 ``scripts`` knows the sub- and superscript conventions of names (layers, units, examples,
 updates); ``forms`` recognises steps by their form alone (matrix form, identities in a
-variable of their own). Nothing here builds SymPy objects or knows the network beyond
+variable of their own). A step in matrix form has its own small grammar: ``matrix_parser``
+builds the tree of ``matrix_syntax`` (whole layers, transposes, ⊙, Σ over a batch). Nothing
+here builds SymPy objects or knows the network beyond
 asking whether a name exists.
 """

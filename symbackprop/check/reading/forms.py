@@ -1,18 +1,21 @@
-"""Steps recognised by their form before they are read: the matrix form, which is not
-checked (and says so), and identities in a variable of their own (d/dz σ(z) = σ(z)(1 − σ(z)),
-as the lecture notes derive each activation's derivative).
+"""Steps recognised by their form before they are read: the matrix form, which has its own
+reader (:mod:`symbackprop.check.reading.matrix_syntax`), and identities in a variable of their
+own (d/dz σ(z) = σ(z)(1 − σ(z)), as the lecture notes derive each activation's derivative).
 """
 
 from __future__ import annotations
 
 import re
 
-MATRIX_WORDS = ("matrix form (a layer's vector, W, ⊙, ᵀ, ∇) is not checked: write the step in "
-                "index form (one entry, w^{[l]}_{j,k}) to check it")
+MATRIX_WORDS = "the step in matrix form is not checked"
+"""The start of the reason a matrix-form step is not checked (what follows says why)."""
 _MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
                      r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)|"
                      # as ``derive`` prints it in text: δ^(2) ⊙ σ'(z^(2)), (W^(2))^T, OUT^(1), ∇
-                     r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)")
+                     r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)|"
+                     # a whole layer l in Nielsen's notation: \delta^l, w^{l+1}, b^{l} alone
+                     r"(?<![A-Za-z])(?:[A-Za-z]|\\delta)\s*\^\s*(?:[lL]|\{\s*[lL]\s*"
+                     r"(?:[-+]\s*1\s*)?\})(?!\s*_)(?![A-Za-z])")
 _LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)|"
                            r"[A-Za-z]\^[\[(]\d+[\])](?![_\w])")
 IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{\s*(?:d|\\partial)"

@@ -38,6 +38,8 @@ _LABEL_START = re.compile(r"^\s*\(?([a-z]|[0-9]{1,2}|[ivx]{1,4})\)\s+")
 _ALIGN = re.compile(r"^\s*&\s*(\\q?quad\s*)*(\{\s*\})?\s*")
 _INVISIBLE = re.compile(r"^\s*(\\(left|right)\.\s*|\{\s*\}\s*|\\q?quad\s*|\\[,;:! ]\s*)+")
 _RELATION = re.compile(r"=|\\leftarrow|\\gets|←|:=|\\coloneqq|≈|\\approx")
+_SHAPE = re.compile(r"∈|\\in(?![A-Za-z])")
+"""A shape (``W^{[1]} \\in \\mathbb{R}^{3 \\times 2}``): a step in a matrix-form region."""
 _WORD = re.compile(r"[A-Za-z][a-z]+\.?|i\.e\.")
 _LET_WORDS = frozenset({"let", "where", "with", "define", "suppose", "given"})
 _HEAD = re.compile(r"(∂|\\[dt]?frac\s*\{\s*\\partial(?![A-Za-z]))[^=]*")
@@ -240,7 +242,7 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         if body.endswith(":") or _NOTE.match(body):
             head = None
             continue  # a heading (``Local gradients δ_u = ∂E/∂net_u, from the output back:``)
-        if not _RELATION.search(body):
+        if not _RELATION.search(body) and not (number in matrix and _SHAPE.search(body)):
             head = (number, body) if _HEAD.fullmatch(body) else None
             continue  # prose, or a formula without an equation: not a step
         if head is not None and head[0] == number - 1 and body.startswith("="):

@@ -1,0 +1,327 @@
+"""Judging a step in matrix form, entry by entry, as index formulas are judged.
+
+Both sides of ``δ^{[1]} = (W^{[2]})^T δ^{[2]} ⊙ σ'(z^{[1]})`` are evaluated at the random
+points as whole matrices (:mod:`symbackprop.check.judging.matrix_values`): the step holds
+when the shapes are the same and every entry agrees to 40 digits at every point, for every
+layer a free ``l`` can name. A shape row (``W^{[1]} ∈ ℝ^{3×2}``) holds when the shape is
+right. A wrong side is diagnosed by :mod:`symbackprop.check.diagnosis.matrix_mistakes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import mpmath
+
+from ...errors import FormulaError
+from ...render.matrix_layers import capitalise, head_of
+from ..diagnosis.diagnosis import NO_EXPLANATION
+from ..diagnosis.matrix_mistakes import rewrites, shape_fixes
+from ..meaning.matrix_names import MatrixNames
+from ..reading.forms import MATRIX_WORDS
+from ..reading.lines import SourceLine
+from ..reading.matrix_parser import parse_matrix
+from ..reading.matrix_syntax import (
+    LayerRef,
+    MCall,
+    MGrad,
+    MName,
+    MNode,
+    MSpace,
+    MStatement,
+    MTranspose,
+    written,
+)
+from .context import Context
+from .matrix_values import Mat, MatrixPoint, ShapeMismatch
+from .outcome import Counterexample, StepResult
+from .sample_points import close
+
+
+def _names(node: MNode) -> Iterator[MName]:
+    if isinstance(node, MName):
+        yield node
+    elif isinstance(node, MGrad):
+        yield node.wrt
+    for kid in _kids(node):
+        yield from _names(kid)
+
+
+def _kids(node: MNode) -> tuple[MNode, ...]:
+    args = getattr(node, "args", None)
+    if args is not None:
+        return tuple(args)
+    terms = getattr(node, "terms", None)
+    if terms is not None:
+        return tuple(t for _, t in terms)
+    return tuple(getattr(node, a) for a in ("arg", "by", "body") if hasattr(node, a))
+
+
+def matrix_names(ctx: Context) -> MatrixNames:
+    """The matrix names of the context's network, built once."""
+    if ctx.matrix_names is None:
+        ctx.matrix_names = MatrixNames(ctx.net, ctx.quantities)
+    return ctx.matrix_names
+
+
+class MatrixStep:
+    """One matrix-form line of a derivation, judged side by side against its first side."""
+
+    def __init__(self, ctx: Context, line: SourceLine, formula: str) -> None:
+        self.ctx = ctx
+        self.line = line
+        self.names = matrix_names(ctx)
+        if self.names.reason is not None:
+            raise FormulaError(f"the matrix form applies to layered networks; here "
+                               f"{self.names.reason}")
+        functions = frozenset(u.activation.fname for u in ctx.net.units
+                              if u.activation.fname)
+        self.statement: MStatement = parse_matrix(formula, functions)
+        names = [n for side in self.statement.sides for n in _names(side)]
+        self.assignments = self.names.assignments(names)
+        if not self.assignments:
+            raise FormulaError("no layer l gives names that all exist in the network")
+        found = [self.names.resolve(n, self.assignments[0], gradient=True) for n in names]
+        self.batch = any(f.batch or f.kind == "count" for f in found)
+
+    # -- evaluation --------------------------------------------------------------------
+    def point(self, k: int, values: dict[str, int]) -> MatrixPoint:
+        return MatrixPoint(self.names, self.ctx.points, k, values, batch=self.batch)
+
+    def head(self, k: int, values: dict[str, int]) -> Mat:
+        try:
+            return self.point(k, values).eval(self.statement.sides[0])
+        except ShapeMismatch as exc:
+            raise FormulaError(f"the left side: {exc}") from None
+
+    def compare(self, node: MNode) -> tuple[str, tuple[dict[str, int], int, int, int] | None]:
+        """"holds", or "differs" with where (layer values, point, row, column); a shape
+        mismatch raises :class:`ShapeMismatch`, a wrong shape gives "shape"."""
+        for values in self.assignments:
+            for k in range(self.ctx.points.count):
+                head = self.head(k, values)
+                side = self.point(k, values).eval(node)
+                if (side.scalar and not head.scalar) or side.shape != head.shape:
+                    return "shape", (values, k, -1, -1)
+                for i, (hr, sr) in enumerate(zip(head.rows, side.rows, strict=True)):
+                    for j, (h, s) in enumerate(zip(hr, sr, strict=True)):
+                        if not close(h, s):
+                            return "differs", (values, k, i, j)
+        return "holds", None
+
+    def holds(self, node: MNode) -> bool:
+        try:
+            return self.compare(node)[0] == "holds"
+        except (ShapeMismatch, FormulaError):
+            return False
+
+    def shape_of(self, node: MNode) -> str | None:
+        try:
+            return self.point(0, self.assignments[0]).eval(node).shape_text
+        except (ShapeMismatch, FormulaError):
+            return None
+
+    # -- verdicts ----------------------------------------------------------------------
+    def results(self) -> list[StepResult]:
+        out = []
+        single = len(self.statement.relations) == 1
+        for k, relation in enumerate(self.statement.relations, start=1):
+            text = self.line.text.strip() if single else \
+                f"{written(self.statement.sides[0])} {'∈' if relation == 'in' else '='} " \
+                f"{written(self.statement.sides[k])}"
+            if relation == "in":
+                out.append(self.shape_row(text, self.statement.sides[k]))
+            else:
+                out.append(self.side(text, self.statement.sides[k]))
+        return out
+
+    def where(self) -> str:
+        free = [v for v in self.assignments if any(x != "L" for x in v)]
+        if not free:
+            return ""
+        shown = ", ".join(str(v["l"]) for v in free if "l" in v)
+        return f"for l = {shown}: "
+
+    def entries(self) -> int:
+        """How many entries were compared at each point, over every layer ``l`` names."""
+        total = 0
+        for values in self.assignments:
+            head = self.head(0, values)
+            total += 1 if head.scalar else head.shape[0] * head.shape[1]
+        return total
+
+    def result(self, text: str, verdict: str, words: tuple[str, ...] = (), **kw: object
+               ) -> StepResult:
+        return StepResult(self.line.number, text, verdict, words, label=self.line.label,
+                          **kw)  # type: ignore[arg-type]
+
+    def shape_row(self, text: str, space: MNode) -> StepResult:
+        assert isinstance(space, MSpace)
+        head = self.head(0, self.assignments[0])
+        m = len(self.ctx.points.batches()[0])
+        count = self.names.count
+
+        def size(written_size: str) -> int | None:
+            if written_size.isdigit():
+                return int(written_size)
+            return m if written_size == count else None
+
+        want = (size(space.rows), size(space.cols))
+        claim = f"{written(self.statement.sides[0])} is {head.shape_text}"
+        if want == head.shape:
+            return self.result(text, "correct", claim=claim)
+        return self.result(text, "incorrect", (f"the shape is wrong: {claim}",), claim=claim)
+
+    def side(self, text: str, node: MNode) -> StepResult:
+        head_text = written(self.statement.sides[0])
+        claim = f"{head_text} = {written(node)}, entry by entry"
+        try:
+            outcome, at = self.compare(node)
+        except ShapeMismatch as exc:
+            return self.result(text, "incorrect", self.mismatch(node, exc), claim=claim)
+        if outcome == "holds":
+            n = self.entries()
+            held = "the one entry holds" if n == 1 else f"all {n} entries hold"
+            return self.result(text, "correct", claim=claim, about=self.about(),
+                               instances=f"{self.where()}{held}")
+        assert at is not None
+        values, k, i, j = at
+        if outcome == "shape":
+            head = self.head(k, values)
+            side = self.point(k, values).eval(node)
+            words = [f"{head_text} is {head.shape_text} and {written(node)} is "
+                     f"{side.shape_text}"]
+            if side.shape == head.shape[::-1] and self.holds_transposed(node):
+                words.append(f"this is the transpose of {head_text}: the factors are in the "
+                             f"wrong order, or a transpose is missing")
+                return self.result(text, "incorrect", tuple(words), claim=claim)
+            return self.result(text, "incorrect", tuple(words + self.explain(node)),
+                               claim=claim)
+        head = self.head(k, values)
+        side = self.point(k, values).eval(node)
+        counter = Counterexample(self.ctx.points.point(k), _float(head.rows[i][j]),
+                                 _float(side.rows[i][j]))
+        words = [f"fails at entry ({i + 1}, {j + 1})" +
+                 (f" for l = {values['l']}" if "l" in values else "")]
+        return self.result(text, "incorrect", tuple(words + self.explain(node)),
+                           counterexample=counter, claim=claim)
+
+    def holds_transposed(self, node: MNode) -> bool:
+        return self.holds(MTranspose(node))
+
+    def fits(self, node: MNode) -> str | None:
+        """The shape of ``node`` when it is the head's, else None."""
+        head = self.head(0, self.assignments[0]).shape_text
+        return head if self.shape_of(node) == head else None
+
+    def mismatch(self, node: MNode, exc: ShapeMismatch) -> tuple[str, ...]:
+        fixes = shape_fixes(node, self.fits, self.shape_of)
+        words = [f"{exc.operands}: {fixes[0]}" if fixes and exc.what else str(exc)]
+        return tuple(words + self.explain(node, shapes_only=True))
+
+    def derivative(self) -> MNode | None:
+        """σ'(z) of the head's layer, when the head is δ of a layer with an activation."""
+        head = self.statement.sides[0]
+        if not isinstance(head, MName) or head.layer is None:
+            return None
+        try:
+            found = self.names.resolve(head, self.assignments[0])
+        except FormulaError:
+            return None
+        if found.kind != "d" or self.names.units(found.pos)[0].activation.kind in (
+                "linear", "softmax"):
+            return None
+        act = self.names.units(found.pos)[0].activation
+        name = {"sigmoid": "sigma", "unspecified": act.fname or "f"}.get(act.kind, act.kind)
+        return MCall(name, 1, self.z_name(head.layer, found.batch))
+
+    def z_name(self, layer: LayerRef, batch: bool) -> MName:
+        notation = self.ctx.net.spec.notation
+        head = head_of(notation.net)
+        if batch:
+            head = capitalise(head)
+        label = str(layer.offset) if layer.letter is None else layer.letter + (
+            f"+{layer.offset}" if layer.offset > 0 else f"-{-layer.offset}"
+            if layer.offset < 0 else "")
+        return MName(head, layer, f"{head}^{{{label}}}", 0)
+
+    def explain(self, node: MNode, *, shapes_only: bool = False) -> list[str]:
+        head = written(self.statement.sides[0])
+        if not shapes_only and self.holds(MTranspose(node)):
+            return [f"this is the transpose of {head}: the factors are in the wrong order, "
+                    f"or a transpose is missing"]
+        found = []
+        for words, new in rewrites(node, None if shapes_only else self.derivative()):
+            if self.holds(new):
+                found.append(words)
+        if not found and not shapes_only:
+            found = self.scale(node)
+        return found or ([NO_EXPLANATION] if not shapes_only else [])
+
+    def scale(self, node: MNode) -> list[str]:
+        """A side off by a constant factor, or by the batch's 1/m or m, in words."""
+        ratios, counts = [], []
+        for values in self.assignments:
+            for k in range(self.ctx.points.count):
+                head, side = self.head(k, values), self.point(k, values).eval(node)
+                if head.shape != side.shape:
+                    return []
+                counts.append(len(self.ctx.points.batches()[k]))
+                pairs = [(h, s) for hr, sr in zip(head.rows, side.rows, strict=True)
+                         for h, s in zip(hr, sr, strict=True)]
+                if any(h is None or s is None or (s == 0) != (h == 0) for h, s in pairs):
+                    return []
+                ratios.append([h / s for h, s in pairs if s != 0])
+        flat = [r for rs in ratios for r in rs]
+        if not flat:
+            return []
+        if all(close(r, flat[0]) for r in flat) and not close(flat[0], 1):
+            return [f"it is off by a constant factor: the true value is "
+                    f"{mpmath.nstr(flat[0], 6)} times it"]
+        if self.batch and all(close(r, 1 / mpmath.mpf(m)) for rs, m in zip(ratios, counts,
+                                                                          strict=True)
+                              for r in rs):
+            return [f"it misses the factor 1/{self.names.count}"]
+        if self.batch and all(close(r, mpmath.mpf(m)) for rs, m in zip(ratios, counts,
+                                                                      strict=True)
+                              for r in rs):
+            return [f"it has an extra factor 1/{self.names.count}"]
+        return []
+
+    def about(self) -> tuple[str, ...]:
+        head = self.statement.sides[0]
+        if not isinstance(head, MGrad):
+            return ()
+        out: list[str] = []
+        for values in self.assignments:
+            try:
+                found = self.names.resolve(head.wrt, values, gradient=True)
+            except FormulaError:
+                continue
+            if found.kind == "W":
+                out += [w.name for u in self.names.units(found.pos) for _, w in u.incoming]
+            elif found.kind == "b":
+                out += [u.bias.name for u in self.names.units(found.pos)
+                        if u.bias is not None]
+        return tuple(dict.fromkeys(out))
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool | None
+                   ) -> list[StepResult]:
+    """The verdicts on a matrix-form line, one per side after the first. A line that cannot
+    be read in matrix form is unchecked, with the reason; with ``strict`` (one formula) it is
+    a :class:`FormulaError`; with ``strict`` None (a line the index reader could not read
+    either, tried in matrix form) there is no verdict."""
+    try:
+        return MatrixStep(ctx, line, formula).results()
+    except FormulaError as exc:
+        if strict:
+            raise
+        if strict is None:
+            return []
+        return [StepResult(line.number, line.text, "unchecked", (f"{MATRIX_WORDS}: {exc}",),
+                           label=line.label)]
