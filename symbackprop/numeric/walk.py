@@ -68,16 +68,18 @@ def _power(base: Any, exponent: sp.Expr, value: Any) -> Any:
 
 
 def value_at(expr: sp.Basic, at: Mapping[sp.Basic, Any],
-             functions: Mapping[str, Callable[..., Any]]) -> Any:
+             functions: Mapping[str, Callable[..., Any]],
+             known: dict[sp.Basic, Any] | None = None) -> Any:
     """``expr`` with each symbol's value from ``at``, in mpmath at the current precision.
 
     ``functions`` maps a function's class name to its mpmath implementation (the activations
     of :data:`symbackprop.numeric.lambdified.MPMATH_FUNCTIONS`, stand-ins), before the
     elementary functions. Raises :class:`Missing` for a symbol without a value,
     :class:`NotWalkable` for a node without a rule, and what mpmath raises (a division by
-    zero, a value outside a function's domain) as it is.
+    zero, a value outside a function's domain) as it is. ``known`` holds values of nodes
+    worked out before at the same values and precision, and gains this walk's.
     """
-    done: dict[sp.Basic, Any] = {}
+    done: dict[sp.Basic, Any] = {} if known is None else known
     stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
     while stack:
         node, ready = stack.pop()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -146,21 +146,33 @@ class WorkedExample:
     low: Mapping[sp.Symbol, Any]
     high: Mapping[sp.Symbol, Any]
     digits: int = LOW_DIGITS  # of ``low``; ``high`` has MORE_DIGITS more
+    # what has been worked out: expression → value, and each precision's node → value (a
+    # derivation asks for the same factors, and factors sharing subexpressions, many times)
+    known: dict[sp.Expr, Any] = field(default_factory=dict, compare=False, repr=False)
+    nodes: tuple[dict[sp.Basic, Any], dict[sp.Basic, Any]] = field(
+        default_factory=lambda: ({}, {}), compare=False, repr=False)
 
     def value(self, expr: sp.Expr) -> Any:
         """``expr`` at the worked example (an mpf of :data:`HIGH_DIGITS` digits), 0 where it
         is 0 to the error of :data:`LOW_DIGITS` digits; None where it is not defined.
         """
-        low = evaluate(expr, self.low, self.network, self.digits)
-        high = evaluate(expr, self.high, self.network, self.digits + MORE_DIGITS)
-        return settled(low, high, self.digits + MORE_DIGITS)
+        if expr in self.known:
+            return self.known[expr]
+        low = evaluate(expr, self.low, self.network, self.digits, self.nodes[0])
+        high = evaluate(expr, self.high, self.network, self.digits + MORE_DIGITS,
+                        self.nodes[1])
+        found = self.known[expr] = settled(low, high, self.digits + MORE_DIGITS)
+        return found
 
 
-def evaluate(expr: sp.Expr, at: Mapping[sp.Symbol, Any], net: Network, digits: int) -> Any:
-    """``expr`` at the values ``at`` in ``digits`` significant digits; None where undefined."""
+def evaluate(expr: sp.Expr, at: Mapping[sp.Symbol, Any], net: Network, digits: int,
+             nodes: dict[sp.Basic, Any] | None = None) -> Any:
+    """``expr`` at the values ``at`` in ``digits`` significant digits; None where undefined.
+    ``nodes`` keeps the value of every node worked out, for later calls at the same values and
+    digits."""
     with mpmath.workdps(digits):
         try:
-            value = value_at(expr, at, implementations(net))
+            value = value_at(expr, at, implementations(net), nodes)
         except Missing:
             return None
         except NotWalkable:
