@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -28,6 +28,7 @@ from ..network.build import Network
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from .identifiers import lambdify_by_position
+from .walk import Missing, NotWalkable, value_at
 
 LOW_DIGITS = 50  # at least; more where the spec's numbers span many orders of magnitude
 MORE_DIGITS = 20  # the second precision's
@@ -145,18 +146,52 @@ class WorkedExample:
     low: Mapping[sp.Symbol, Any]
     high: Mapping[sp.Symbol, Any]
     digits: int = LOW_DIGITS  # of ``low``; ``high`` has MORE_DIGITS more
+    # what has been worked out: expression → value, and each precision's node → value (a
+    # derivation asks for the same factors, and factors sharing subexpressions, many times)
+    known: dict[sp.Expr, Any] = field(default_factory=dict, compare=False, repr=False)
+    nodes: tuple[dict[sp.Basic, Any], dict[sp.Basic, Any]] = field(
+        default_factory=lambda: ({}, {}), compare=False, repr=False)
 
     def value(self, expr: sp.Expr) -> Any:
         """``expr`` at the worked example (an mpf of :data:`HIGH_DIGITS` digits), 0 where it
         is 0 to the error of :data:`LOW_DIGITS` digits; None where it is not defined.
         """
-        low = evaluate(expr, self.low, self.network, self.digits)
-        high = evaluate(expr, self.high, self.network, self.digits + MORE_DIGITS)
-        return settled(low, high, self.digits + MORE_DIGITS)
+        if expr in self.known:
+            return self.known[expr]
+        low = evaluate(expr, self.low, self.network, self.digits, self.nodes[0])
+        high = evaluate(expr, self.high, self.network, self.digits + MORE_DIGITS,
+                        self.nodes[1])
+        found = self.known[expr] = settled(low, high, self.digits + MORE_DIGITS)
+        return found
 
 
-def evaluate(expr: sp.Expr, at: Mapping[sp.Symbol, Any], net: Network, digits: int) -> Any:
-    """``expr`` at the values ``at`` in ``digits`` significant digits; None where undefined."""
+def evaluate(expr: sp.Expr, at: Mapping[sp.Symbol, Any], net: Network, digits: int,
+             nodes: dict[sp.Basic, Any] | None = None) -> Any:
+    """``expr`` at the values ``at`` in ``digits`` significant digits; None where undefined.
+    ``nodes`` keeps the value of every node worked out, for later calls at the same values and
+    digits."""
+    with mpmath.workdps(digits):
+        try:
+            value = value_at(expr, at, implementations(net), nodes)
+        except Missing:
+            return None
+        except NotWalkable:
+            return _lambdified(expr, at, net, digits)
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return None
+        return _finite(value)
+
+
+def _finite(value: Any) -> Any:
+    try:
+        value = mpmath.mpf(value)
+    except (ValueError, TypeError):  # complex, or not a number
+        return None
+    return value if mpmath.isfinite(value) else None
+
+
+def _lambdified(expr: sp.Expr, at: Mapping[sp.Symbol, Any], net: Network, digits: int) -> Any:
+    """:func:`evaluate` through ``lambdify``, for what the walk has no rule for."""
     from .lambdified import namespace  # local: lambdified builds on this module's values
 
     free = sorted(expr.free_symbols, key=lambda s: s.name)
@@ -171,10 +206,79 @@ def evaluate(expr: sp.Expr, at: Mapping[sp.Symbol, Any], net: Network, digits: i
         return value if mpmath.isfinite(value) else None
 
 
+def implementations(net: Network) -> dict[str, Any]:
+    """The mpmath functions of ``net``'s activations by class name, with the stand-ins of its
+    unspecified functions where every one has its stand-in (else a call to one is not
+    walked, and ``lambdify`` reports the missing stand-in)."""
+    from .lambdified import MPMATH_FUNCTIONS
+    from .stand_ins import stand_in_functions
+
+    table = dict(MPMATH_FUNCTIONS)
+    if net.functions and all(f in net.stand_ins for f in net.functions):
+        table.update(stand_in_functions(net, "mpmath"))
+    return table
+
+
+@dataclass(frozen=True)
+class _Run:
+    """One example's values by symbol (None where not defined), and its loss."""
+
+    at: dict[sp.Symbol, Any]
+    loss: Any
+
+
+def _run(net: Network, deltas: Mapping[str, sp.Expr], table: Mapping[str, Any],
+         params: Mapping[str, Any], inputs: Mapping[str, Any], targets: Mapping[str, Any],
+         loss: sp.Expr) -> _Run:
+    """A forward pass definition by definition and a backward pass δ by δ, at the current
+    precision: each quantity walked from the values before it, so that no expression is
+    larger than one definition. Raises :class:`NotWalkable` where the walk has no rule."""
+    at: dict[sp.Symbol, Any] = {s: params[s.name] for s in net.params}
+    at.update({s: inputs[i.name] for s, i in zip(net.inputs, net.spec.inputs, strict=True)})
+    at.update({u.target: targets[u.name] for u in net.outputs if u.target is not None})
+
+    def walk(expr: sp.Expr) -> Any:
+        try:
+            return value_at(expr, at, table)
+        except (Missing, ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return None
+
+    for sym, definition in net.definitions:
+        at[sym] = walk(definition)
+    loss_value = walk(loss)
+    for u in backward_order(net):  # each δ from the δs of the units it feeds
+        at[u.delta] = walk(deltas[u.name])
+    return _Run(at, loss_value)
+
+
 def worked_example(net: Network, grads: Gradients, params: Mapping[str, float],
                    inputs: Mapping[str, float], targets: Mapping[str, float]) -> WorkedExample:
     """Every parameter, input, target, net input, activation, δ and the loss at one example,
     at :data:`LOW_DIGITS` and at :data:`HIGH_DIGITS` digits."""
+    from .lambdified import stable_loss  # local: lambdified builds on this module
+
+    low_digits = working_digits([*params.values(), *inputs.values(), *targets.values()])
+    table = implementations(net)
+    loss = stable_loss(net)
+    tables = []
+    for digits in (low_digits, low_digits + MORE_DIGITS):
+        with mpmath.workdps(digits):
+            p = {k: as_written(v) for k, v in params.items()}
+            x = {k: as_written(v) for k, v in inputs.items()}
+            t = {k: as_written(v) for k, v in targets.items()}
+            try:
+                run = _run(net, grads.deltas, table, p, x, t, loss)
+            except NotWalkable:
+                return _compiled_worked_example(net, grads, params, inputs, targets)
+        run.at[net.loss_symbol] = run.loss
+        tables.append(run.at)
+    return WorkedExample(net, tables[0], tables[1], low_digits)
+
+
+def _compiled_worked_example(net: Network, grads: Gradients, params: Mapping[str, float],
+                             inputs: Mapping[str, float], targets: Mapping[str, float]
+                             ) -> WorkedExample:
+    """:func:`worked_example` through ``lambdify``, for a network the walk has no rule for."""
     from .lambdified import compile_network  # local: lambdified builds on this module
 
     compiled = compile_network(net, grads, module="mpmath")
@@ -225,24 +329,30 @@ def precise_pass(net: Network, grads: Gradients, params: Mapping[str, float],
     """:func:`worked_example`'s values for ``eval``: every example at both precisions."""
     from .lambdified import compile_network  # local: lambdified builds on this module
 
-    compiled = compile_network(net, grads, module="mpmath")
     low_digits = working_digits([*params.values(), *(v for ex in examples for part in (
         ex.inputs, ex.targets) for v in part.values())])
     high_digits = low_digits + MORE_DIGITS
-    runs = []
-    for digits in (low_digits, high_digits):
-        with mpmath.workdps(digits):
-            p = {k: as_written(v) for k, v in params.items()}
-            runs.append([compiled.run(p, {k: as_written(v) for k, v in ex.inputs.items()},
-                                      {k: as_written(v) for k, v in ex.targets.items()})
-                         for ex in examples])
+    try:
+        runs = [_walked_passes(net, grads, params, examples, digits)
+                for digits in (low_digits, high_digits)]
+    except NotWalkable:
+        compiled = compile_network(net, grads, module="mpmath")
+        runs = []
+        for digits in (low_digits, high_digits):
+            with mpmath.workdps(digits):
+                p = {k: as_written(v) for k, v in params.items()}
+                runs.append([compiled.run(p, {k: as_written(v) for k, v in ex.inputs.items()},
+                                          {k: as_written(v) for k, v in ex.targets.items()})
+                             for ex in examples])
     low, high = runs
     m = len(examples)
 
     def mean(pick: Any) -> Any:
+        lows, highs = [pick(r) for r in low], [pick(r) for r in high]
+        if any(v is None for v in lows + highs):
+            return None
         with mpmath.workdps(high_digits):
-            return settled(mpmath.fsum(pick(r) for r in low) / m,
-                           mpmath.fsum(pick(r) for r in high) / m, high_digits)
+            return settled(mpmath.fsum(lows) / m, mpmath.fsum(highs) / m, high_digits)
 
     gradients = {p.name: mean(lambda r, name=p.name: r.gradients[name]) for p in net.params}
     per_example = [(settled(a.loss, b.loss, high_digits),
@@ -250,3 +360,31 @@ def precise_pass(net: Network, grads: Gradients, params: Mapping[str, float],
                               "out": settled(a.outs[u.name], b.outs[u.name], high_digits)}
                      for u in net.units}) for a, b in zip(low, high, strict=True)]
     return PrecisePass(mean(lambda r: r.loss), gradients, per_example)
+
+
+def _walked_passes(net: Network, grads: Gradients, params: Mapping[str, float],
+                   examples: list[Any], digits: int) -> list[Any]:
+    """Each example's pass (loss, gradients, unit values) at ``digits`` digits, walked
+    quantity by quantity as :func:`worked_example` does, the δs and the loss in the forms
+    the compiled passes take (:func:`~symbackprop.numeric.lambdified.stable_deltas`)."""
+    from .lambdified import Pass, stable_deltas, stable_loss
+
+    table = implementations(net)
+    deltas, loss = stable_deltas(net, grads), stable_loss(net)
+    gradients = [(p, grads.gradient(p)) for p in net.params]
+    passes = []
+    with mpmath.workdps(digits):
+        values = {k: as_written(v) for k, v in params.items()}
+        for ex in examples:
+            run = _run(net, deltas, table, values,
+                       {k: as_written(v) for k, v in ex.inputs.items()},
+                       {k: as_written(v) for k, v in ex.targets.items()}, loss)
+            walked = {}
+            for p, g in gradients:
+                try:
+                    walked[p.name] = value_at(g, run.at, table)
+                except (Missing, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                    walked[p.name] = None
+            passes.append(Pass(run.loss, walked, {u.name: run.at[u.net] for u in net.units},
+                               {u.name: run.at[u.out] for u in net.units}))
+    return passes
