@@ -24,6 +24,7 @@ from symbackprop.spec.load import load_spec
 DERIVATIONS = DATA / "derivations"
 MAZUR = "seed-004-mazur-2-2-2.yaml"
 SEED_001 = "seed-001-linear-1-1-2-1.yaml"
+TANH = "tanh-softmax-3-4-3.yaml"
 STACK = "seed-003-stackexchange-2-2-2.yaml"
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
@@ -39,7 +40,7 @@ STABLE = (
     "GRADIENT_ASCENT", "MISSING_LEARNING_RATE", "UPDATE_START", "UPDATE_GRADIENT",
     "NOT_AN_UPDATE", "WRONG_UPDATE_VALUE", "WRONG_QUANTITY_VALUE", "WRONG_NUMBER",
     "DIFFERENT_NUMBERS", "NO_EXPLANATION", "UNCHECKED", "TOO_LARGE", "UNREADABLE",
-    "MISSING_ANSWER",
+    "MISSING_ANSWER", "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL",
 )
 
 
@@ -111,6 +112,10 @@ REACHED = [
     ("LOCATION", MAZUR, "d", None,
      r"\frac{\partial E_{total}}{\partial out_{o1}} = (target_{o1} - out_{o1})" "\n"
      + G5 + r" = \frac{\partial E_{total}}{\partial out_{o1}} out_{o1}(1-out_{o1}) out_{h1}"),
+    ("WRONG_ACTIVATION_DERIVATIVE", TANH, "f", None,
+     r"\frac{\partial a^{[1]}_{1}}{\partial z^{[1]}_{1}} = a^{[1]}_{1} (1 - a^{[1]}_{1})"),
+    ("SOFTMAX_DIAGONAL", TANH, "f", None, r"\frac{\partial L}{\partial z^{[2]}_{1}} = "
+     r"-\frac{y_1}{a^{[2]}_{1}} a^{[2]}_{1} (1 - a^{[2]}_{1})"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
 ]
