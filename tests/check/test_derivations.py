@@ -257,14 +257,14 @@ SEED_001_FUNCTION = (DERIVATIONS / "seed-001-function.tex").read_text(encoding="
 
 @pytest.mark.parametrize(("line", "written", "mutated", "words"), [
     (2, r"w^{[2]}_{2, 1}", r"w^{[2]}_{1, 1}",  # one of two w^[2]_1,1 is wrong
-     "replacing w^[2]_1,1 by w^[2]_2,1 in b^[2]_2 + w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes "
+     "replacing w^[2]_1,1 by w^[2]_2,1 in b^[2]_2 + w^[2]_1,1·(b^[1]_1 + w^[1]_1,1·x) makes "
      "it correct"),
     (2, r"w^{[3]}_{1,1} \left( w^{[2]}_{1, 1}", r"w^{[3]}_{1,2} \left( w^{[2]}_{1, 1}",
-     "replacing w^[3]_1,2 by w^[3]_1,1 in w^[3]_1,2*(b^[2]_1"),
+     "replacing w^[3]_1,2 by w^[3]_1,1 in w^[3]_1,2·(b^[2]_1"),
     (2, r"+\\ & b^{[3]}_1", "",  # the output's bias left out
      "adding b^[3]_1 makes it correct: a term is missing"),
     (2, r"\right) + b^{[2]}_1 \right)", r"\right) \right)",
-     "adding b^[2]_1 to w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes it correct"),
+     "adding b^[2]_1 to w^[2]_1,1·(b^[1]_1 + w^[1]_1,1·x) makes it correct"),
     (3, r"(y - f_{\textbf{W}, \textbf{B}}(x))^2", r"(y + f_{\textbf{W}, \textbf{B}}(x))^2",
      "with −a^[3]_1 for a^[3]_1 in a^[3]_1 + y it holds"),
     (4, r"\frac{1}{m} \sum", r"\frac{1}{m-1} \sum",

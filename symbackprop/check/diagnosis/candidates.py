@@ -115,13 +115,21 @@ class Candidates:
                                  self._combined(truth, gfn, operator.mul)))
         # two factors of the product left out together (w4 and w2 of a chain)
         product = [g for g in sp.Mul.make_args(closed) if not g.is_Number]
-        for i, g in enumerate(product[:MAX_PRODUCT_FACTORS]):
-            for h in product[i + 1:MAX_PRODUCT_FACTORS]:
-                both = self.points.compile(g * h)
+        compiled = [(g, self.points.compile(g)) for g in product[:MAX_PRODUCT_FACTORS]]
+        for i, (g, gfn) in enumerate(compiled):
+            for h, hfn in compiled[i + 1:]:
                 out.append(Candidate(f"it misses the factors {self.text(g)} and "
-                                     f"{self.text(h)}",
-                                     self._combined(truth, both, _divide_or_none)))
+                                     f"{self.text(h)}", self._without_both(truth, gfn, hfn)))
         return out
+
+    def _without_both(self, truth: list[Value], gfn: Compiled, hfn: Compiled
+                      ) -> Callable[[int], Value]:
+        """The true gradient divided by two of its factors (each compiled once)."""
+        def at(k: int) -> Value:
+            g, h = gfn.at(k), hfn.at(k)
+            return None if g is None or h is None or truth[k] is None else \
+                _divide_or_none(truth[k], g * h)
+        return at
 
     def _path_candidates(self, param: sp.Symbol, truth: list[Value]) -> list[Candidate]:
         derivation = self.grads.derivation(param)
