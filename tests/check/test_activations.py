@@ -31,8 +31,8 @@ H = r"\frac{\partial L}{\partial w^{[1]}_{1,1}} = "
 SUM = (r"((a^{[2]}_{1} - y_{1}) w^{[2]}_{1,1} + (a^{[2]}_{2} - y_{2}) w^{[2]}_{2,1} + "
        r"(a^{[2]}_{3} - y_{3}) w^{[2]}_{3,1})")
 SIGMA = r"a^{[1]}_{1} (1 - a^{[1]}_{1})"
-WORDS = ("a^[1]_1(1 − a^[1]_1) is the derivative of sigmoid (σ′); a^[1]_1 is a tanh unit, "
-         "whose derivative is 1 − (a^[1]_1)²")
+WORDS = ("a^{[1]}_1(1 − a^{[1]}_1) is the derivative of sigmoid (σ′); a^{[1]}_1 is a tanh unit, "
+         "whose derivative is 1 − (a^{[1]}_1)²")
 
 
 @pytest.mark.parametrize("formula", [

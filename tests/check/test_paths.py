@@ -51,17 +51,17 @@ def test_the_right_answers_are_correct_with_no_diagnosis() -> None:
 def test_two_output_paths_forgotten_are_named() -> None:
     verdict, found = diagnosis(H + f"{TERM[1]} {TANH}")
     assert verdict == "incorrect"
-    assert found == ["it keeps only the paths through z^[2]_1: the paths through z^[2]_2 "
-                     "and z^[2]_3 are missing"]
+    assert found == ["it keeps only the paths through z^{[2]}_1: the paths through z^{[2]}_2 "
+                     "and z^{[2]}_3 are missing"]
     assert checker().check(None, H + f"{TERM[1]} {TANH}").codes == ("MISSING_PATH",)
     _, found = diagnosis(H + f"{TERM[3]} {TANH}")
-    assert found == ["it keeps only the paths through z^[2]_3: the paths through z^[2]_1 "
-                     "and z^[2]_2 are missing"]
+    assert found == ["it keeps only the paths through z^{[2]}_3: the paths through z^{[2]}_1 "
+                     "and z^{[2]}_2 are missing"]
 
 
 def test_one_output_path_forgotten_is_named() -> None:
     _, found = diagnosis(H + f"({TERM[1]} + {TERM[3]}) {TANH}")
-    assert found == ["it misses the paths through z^[2]_2 (terms of the sum)"]
+    assert found == ["it misses the paths through z^{[2]}_2 (terms of the sum)"]
 
 
 def test_a_path_mistake_is_not_claimed_for_another_mistake() -> None:
@@ -72,15 +72,15 @@ def test_a_path_mistake_is_not_claimed_for_another_mistake() -> None:
     result = checker().check(None, H + f"({TERM[1]} + {TERM[2]} + {TERM[3]}) x_1")
     assert result.codes == ("MISSING_ACTIVATION_DERIVATIVE",), result.diagnosis
     assert result.diagnosis[0].startswith(
-        "it misses the activation-derivative factor 1 − (a^[1]_1)² of a^[1]_1")
+        "it misses the activation-derivative factor 1 − (a^{[1]}_1)² of a^{[1]}_1")
 
 
 def test_a_diagonal_softmax_jacobian_is_named() -> None:
     verdict, found = diagnosis(Z1 + DIAGONAL)
     assert verdict == "incorrect"
     assert len(found) == 1 and found[0].startswith(
-        "it takes the softmax Jacobian as diagonal: the terms with ∂a^[2]_2/∂z^[2]_1, "
-        "∂a^[2]_3/∂z^[2]_1 are missing"), found
+        "it takes the softmax Jacobian as diagonal: the terms with ∂a^{[2]}_2/∂z^{[2]}_1, "
+        "∂a^{[2]}_3/∂z^{[2]}_1 are missing"), found
     assert checker().check(None, Z1 + DIAGONAL).codes == ("SOFTMAX_DIAGONAL",)
 
 

@@ -35,11 +35,11 @@ def test_a_counterexample_gives_the_quantities_the_formula_uses() -> None:
     c = result.counterexample
     assert c is not None
     # in the network's order: parameters, inputs, targets, then the units
-    assert [result.names.get(k, k) for k in c.uses] == ["w^[2]_1,1", "x1", "y_1", "a^[1]_1",
-                                                         "a^[2]_1"]
+    assert [result.names.get(k, k) for k in c.uses] == ["w^{[2]}_{1,1}", "x1", "y_1", "a^{[1]}_1",
+                                                         "a^{[2]}_1"]
     line = next(x for x in render_check(result).splitlines() if "counterexample" in x)
     assert line.endswith("; the other parameters, inputs and targets at random")
-    assert "w^[1]_2,1" not in line and "b^[2]_3" not in line
+    assert "w^{[1]}_{2,1}" not in line and "b^{[2]}_3" not in line
     # the values given are the point's: the drawn ones and the forward pass from them
     point = c.point
     assert all(c.uses[k] == point[k] for k in c.uses if k in point)
@@ -61,7 +61,7 @@ def test_written_numbers_read_as_decimals() -> None:
                                             r"(a^{[2]}_{1} - y_1) a^{[1]}_1 = "
                                             r"(0.427051 - 1) \cdot 0.3")
     text = render_check(result)
-    assert "read as: ∂L/∂w^[2]_1,1 = -0.1718847" in text, text
+    assert "read as: ∂L/∂w^{[2]}_{1,1} = -0.1718847" in text, text
     assert "/10000000" not in text
 
 

@@ -36,23 +36,23 @@ def sum_with(w2: str, w3: str) -> str:
 
 def test_one_transposed_weight_is_named() -> None:
     result = checker(TANH_SPEC).check(None, sum_with("1,2", "3,1"))
-    assert result.diagnosis == ("the indices of w^[2]_1,2 are transposed: w^[2]_2,1 belongs "
-                                "there",)
+    assert result.diagnosis == ("the indices of w^{[2]}_{1,2} are transposed: w^{[2]}_{2,1} "
+                                "belongs there",)
     assert result.codes == ("TRANSPOSED_INDICES",)
     assert checker(TANH_SPEC).check(None, sum_with("2,1", "3,1")).verdict == "correct"
 
 
 def test_a_row_for_a_column_names_every_weight() -> None:
     result = checker(TANH_SPEC).check(None, sum_with("1,2", "1,3"))
-    assert result.diagnosis == ("the indices of w^[2]_1,2 and w^[2]_1,3 are transposed: "
-                                "w^[2]_2,1 and w^[2]_3,1 belong there",)
+    assert result.diagnosis == ("the indices of w^{[2]}_{1,2} and w^{[2]}_{1,3} are transposed: "
+                                "w^{[2]}_{2,1} and w^{[2]}_{3,1} belong there",)
     assert result.codes == ("TRANSPOSED_INDICES",)
 
 
 def test_another_weight_is_not_called_transposed() -> None:
     # w^{[2]}_{2,2} for w^{[2]}_{2,1}: a wrong index, not the two swapped
     result = checker(TANH_SPEC).check(None, sum_with("2,2", "3,1"))
-    assert result.diagnosis == ("replacing w^[2]_2,2 by w^[2]_2,1 makes it correct",)
+    assert result.diagnosis == ("replacing w^{[2]}_{2,2} by w^{[2]}_{2,1} makes it correct",)
     # both wrong, one transposed and one not: no single fix, no transposition claimed
     result = checker(TANH_SPEC).check(None, sum_with("1,2", "3,2"))
     assert result.verdict == "incorrect" and "TRANSPOSED_INDICES" not in result.codes
@@ -76,8 +76,8 @@ def test_the_transposes_of_a_layer() -> None:
 
 
 @pytest.mark.parametrize(("written", "meant", "expected"), [
-    ("w^[2]_1,2", "w^[2]_2,1", True), ("w6", "w7", False), ("w12", "w21", True),
-    ("w^[2]_1,2", "w^[2]_1,3", False), ("ab", "abc", False)])
+    ("w^{[2]}_{1,2}", "w^{[2]}_{2,1}", True), ("w6", "w7", False), ("w12", "w21", True),
+    ("w^{[2]}_{1,2}", "w^{[2]}_{1,3}", False), ("ab", "abc", False)])
 def test_reads_transposed(written: str, meant: str, expected: bool) -> None:
     assert reads_transposed(written, meant) is expected
 
@@ -86,7 +86,7 @@ def test_two_factors_missing_together_are_named() -> None:
     # the sum over the output paths, without tanh′ and x_1
     formula = sum_with("2,1", "3,1").removesuffix(" " + TANH)
     result = checker(TANH_SPEC).check(None, formula)
-    assert result.diagnosis == ("it misses the factors x1 and 1 − (a^[1]_1)²",)
+    assert result.diagnosis == ("it misses the factors x1 and 1 − (a^{[1]}_1)²",)
     assert result.codes == ("MISSING_FACTOR",)
     # one of them missing is named alone (x1 = 1 at the example: it is ∂L/∂b^{[1]}_1)
     result = checker(TANH_SPEC).check(None, sum_with("2,1", "3,1").removesuffix(" x_1"))
