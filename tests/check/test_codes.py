@@ -24,6 +24,7 @@ from symbackprop.spec.load import load_spec
 DERIVATIONS = DATA / "derivations"
 MAZUR = "seed-004-mazur-2-2-2.yaml"
 SEED_001 = "seed-001-linear-1-1-2-1.yaml"
+TANH = "tanh-softmax-3-4-3.yaml"
 STACK = "seed-003-stackexchange-2-2-2.yaml"
 NIELSEN = "nielsen-2-3-3-2.yaml"
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
@@ -42,6 +43,7 @@ STABLE = (
     "DIFFERENT_NUMBERS", "NO_EXPLANATION", "UNCHECKED", "TOO_LARGE", "UNREADABLE",
     "MISSING_ANSWER", "MISSING_TRANSPOSE", "EXTRA_TRANSPOSE", "TRANSPOSED", "SHAPE_MISMATCH",
     "ELEMENTWISE_FOR_PRODUCT", "PRODUCT_FOR_ELEMENTWISE", "WRONG_LAYER",
+    "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL",
 )
 
 
@@ -122,6 +124,10 @@ REACHED = [
      r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \sigma'(z^l)"),
     ("WRONG_LAYER", NIELSEN, "d", None,
      r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^{l+1})"),
+    ("WRONG_ACTIVATION_DERIVATIVE", TANH, "f", None,
+     r"\frac{\partial a^{[1]}_{1}}{\partial z^{[1]}_{1}} = a^{[1]}_{1} (1 - a^{[1]}_{1})"),
+    ("SOFTMAX_DIAGONAL", TANH, "f", None, r"\frac{\partial L}{\partial z^{[2]}_{1}} = "
+     r"-\frac{y_1}{a^{[2]}_{1}} a^{[2]}_{1} (1 - a^{[2]}_{1})"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
 ]

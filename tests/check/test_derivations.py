@@ -228,10 +228,10 @@ def test_index_values_the_right_side_leaves_out_are_named() -> None:
     (r"\frac{1}{3}\sum_{i=1}^{m} \frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}",
      "it divides by 3 where the cost divides by the number of examples m"),
     (r"\sum_{i=1}^{m} \frac{\partial L^{(i)}}{\partial w^{[1]}_{1,1}}",
-     "it sums ∂L^(i)/∂w^[1]_1,1 over the m examples without dividing by m"),
+     "it sums ∂L^(i)/∂w^{[1]}_{1,1} over the m examples without dividing by m"),
     (r"\frac{\partial L}{\partial w^{[1]}_{1,1}}",
-     "it is ∂L/∂w^[1]_1,1 of one example; ∂J/∂w^[1]_1,1 is the mean of ∂L^(i)/∂w^[1]_1,1 "
-     "over the m examples"),
+     "it is ∂L/∂w^{[1]}_{1,1} of one example; ∂J/∂w^{[1]}_{1,1} is the mean of "
+     "∂L^(i)/∂w^{[1]}_{1,1} over the m examples"),
 ])
 def test_the_cost_is_the_mean_over_the_examples(right: str, words: str | None) -> None:
     result = checker("seed-001-linear-1-1-2-1.yaml").check(
@@ -256,17 +256,17 @@ SEED_001_FUNCTION = (DERIVATIONS / "seed-001-function.tex").read_text(encoding="
 
 
 @pytest.mark.parametrize(("line", "written", "mutated", "words"), [
-    (2, r"w^{[2]}_{2, 1}", r"w^{[2]}_{1, 1}",  # one of two w^[2]_1,1 is wrong
-     "replacing w^[2]_1,1 by w^[2]_2,1 in b^[2]_2 + w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes "
-     "it correct"),
+    (2, r"w^{[2]}_{2, 1}", r"w^{[2]}_{1, 1}",  # one of two w^{[2]}_{1,1} is wrong
+     "replacing w^{[2]}_{1,1} by w^{[2]}_{2,1} in b^{[2]}_2 + "
+     "w^{[2]}_{1,1}·(b^{[1]}_1 + w^{[1]}_{1,1}·x) makes it correct"),
     (2, r"w^{[3]}_{1,1} \left( w^{[2]}_{1, 1}", r"w^{[3]}_{1,2} \left( w^{[2]}_{1, 1}",
-     "replacing w^[3]_1,2 by w^[3]_1,1 in w^[3]_1,2*(b^[2]_1"),
+     "replacing w^{[3]}_{1,2} by w^{[3]}_{1,1} in w^{[3]}_{1,2}·(b^{[2]}_1"),
     (2, r"+\\ & b^{[3]}_1", "",  # the output's bias left out
-     "adding b^[3]_1 makes it correct: a term is missing"),
+     "adding b^{[3]}_1 makes it correct: a term is missing"),
     (2, r"\right) + b^{[2]}_1 \right)", r"\right) \right)",
-     "adding b^[2]_1 to w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes it correct"),
+     "adding b^{[2]}_1 to w^{[2]}_{1,1}·(b^{[1]}_1 + w^{[1]}_{1,1}·x) makes it correct"),
     (3, r"(y - f_{\textbf{W}, \textbf{B}}(x))^2", r"(y + f_{\textbf{W}, \textbf{B}}(x))^2",
-     "with −a^[3]_1 for a^[3]_1 in a^[3]_1 + y it holds"),
+     "with −a^{[3]}_1 for a^{[3]}_1 in a^{[3]}_1 + y it holds"),
     (4, r"\frac{1}{m} \sum", r"\frac{1}{m-1} \sum",
      "it divides by m − 1 where the cost divides by the number of examples m"),
     (4, r"\frac{1}{m} \sum", r"\frac{1}{2} \sum",
@@ -293,8 +293,8 @@ def test_seed_001_function_lines_made_wrong_are_named(line: int, written: str, m
 def test_seed_001_function_lines_say_how_they_are_read() -> None:
     result = derivation("seed-001-function.tex")
     assert step(result, 2).notes == ("read `f_{\\textbf{W},\\textbf{B}}(…)` as the network's "
-                                     "output a^[3]_1 (W: the 5 weights, B: the 4 biases)",)
-    assert "read `L(…, …)` as the loss L of the output a^[3]_1 and the target y" in \
+                                     "output a^{[3]}_1 (W: the 5 weights, B: the 4 biases)",)
+    assert "read `L(…, …)` as the loss L of the output a^{[3]}_1 and the target y" in \
         step(result, 3).notes
     assert step(result, 4).notes[0] == ("read `J(W, B)` as the cost J (W: the 5 weights, B: "
                                         "the 4 biases)")

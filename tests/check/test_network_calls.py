@@ -61,7 +61,7 @@ def test_each_reading_is_said_and_the_collections_are_no_parameter() -> None:
     assert "read `J(W, B)` as the cost J (W: the 5 weights, B: the 4 biases)" in only.notes
     closed = checker(SEED_001).check(None, r"f_{\textbf{W}}(3) = z^{[3]}_1")
     assert closed.steps[0].notes == (
-        "read `f_{\\textbf{W}}(…)` as the network's output a^[3]_1 with its argument in place "
+        "read `f_{\\textbf{W}}(…)` as the network's output a^{[3]}_1 with its argument in place "
         "of x (W: the 5 weights, 4 other parameters taken as they are)",)
 
 

@@ -52,13 +52,13 @@ def test_one_place_of_a_symbol_written_twice(seed_001: Checker) -> None:
 
     truth = closed(w211, w221)
     assert _fixes(seed_001, closed(w211, w211), truth) == [
-        "replacing w^[2]_1,1 by w^[2]_2,1 in b^[2]_2 + w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes "
-        "it correct"]
+        "replacing w^{[2]}_{1,1} by w^{[2]}_{2,1} in b^{[2]}_2 + "
+        "w^{[2]}_{1,1}·(b^{[1]}_1 + w^{[1]}_{1,1}·x) makes it correct"]
     assert _fixes(seed_001, closed(w211, w221, bias=0), truth) == [
-        "adding b^[3]_1 makes it correct: a term is missing"]
+        "adding b^{[3]}_1 makes it correct: a term is missing"]
     assert _fixes(seed_001, closed(w211, w221, inner=0), truth) == [
-        "adding b^[2]_1 to w^[2]_1,1*(b^[1]_1 + w^[1]_1,1*x) makes it correct: a term is "
-        "missing"]
+        "adding b^{[2]}_1 to w^{[2]}_{1,1}·(b^{[1]}_1 + w^{[1]}_{1,1}·x) makes it correct: "
+        "a term is missing"]
     assert _fixes(seed_001, closed(w211, w221, bias=-b31), truth) == [
-        "with b^[3]_1 for −b^[3]_1 it holds"]
+        "with b^{[3]}_1 for −b^{[3]}_1 it holds"]
     assert _fixes(seed_001, 2 * truth, truth) == []  # not one place: another diagnosis

@@ -60,3 +60,19 @@ def test_a_wrong_gradient_inside_the_rule_is_diagnosed_as_a_gradient() -> None:
     right = c.check(None, r"w_{5}^{+} = w_{5} - \lambda (out_{o1}-target_{o1}) out_{o1}"
                           r"(1-out_{o1}) out_{h1}")
     assert right.verdict == "correct"
+
+
+def test_a_wrong_rule_reads_as_written_not_as_gradient_descent() -> None:
+    from symbackprop.check.grading.report import render_check
+
+    c = checker(MAZUR)
+    text = "\n".join([rf"{GRADIENT} = (out_{{o1}} - target_{{o1}}) out_{{o1}}(1 - out_{{o1}}) "
+                      r"out_{h1}", rf"w_{{5}}^{{+}} = w_{{5}} + \alpha {GRADIENT}"])
+    result = c.check_derivation(text)
+    up = result.steps[-1]
+    assert up.verdict == "incorrect" and up.claim == "w5⁺ = w5 + α*∂E_total/∂w5"
+    shown = render_check(result)
+    assert "read as: gradient descent" not in shown and "read as: w5⁺ = w5 + α" in shown
+    # a right rule is still compared with gradient descent
+    down = c.check_derivation(text.replace(r"w_{5} + \alpha", r"w_{5} - \alpha"))
+    assert down.verdict == "correct" and down.steps[-1].claim == "gradient descent"

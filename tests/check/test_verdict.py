@@ -147,7 +147,9 @@ def test_seed_003_chain_network_formulas() -> None:
     assert w1.verdict == "correct"
     # b is shared by both layers: one use alone misses the other path
     b = check(SE_CHAIN, "b", "(y' - y) y'(1 - y')")
-    assert b.verdict == "incorrect" and explained(b, "path through h")
+    assert b.verdict == "incorrect" and explained(b, "misses the contribution through h")
+    # said once: the missing use is the missing path
+    assert not explained(b, "misses the path through h"), b.diagnosis
 
 
 # --------------------------------------------------------------------------- seed 000
@@ -309,7 +311,10 @@ def test_missing_path_mutation() -> None:
             term = sp.Mul(*[f.value for f in path])
             for written in (_true(MAZUR, p) - term, sp.expand(_true(MAZUR, p) - term)):
                 r = check(MAZUR, name, sp.sstr(written))
-                assert explained(r, "misses the path"), (name, r.diagnosis)
+                # b2 feeds both outputs: its missing use is the missing path, said once
+                assert explained(r, "misses the path", "misses the contribution"), \
+                    (name, r.diagnosis)
+                assert sum("misses the" in d for d in r.diagnosis) == 1, r.diagnosis
                 # not "it uses target_o1 where out_o1 belongs": that only zeroes the term
                 assert not explained(r, "belongs"), (name, r.diagnosis)
 

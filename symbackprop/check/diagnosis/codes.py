@@ -46,12 +46,12 @@ CODES: tuple[Code, ...] = (
     Code("EXTRA_ACTIVATION_DERIVATIVE", "an activation's derivative is multiplied in once too "
          "often", (r"^it has an extra activation-derivative factor ",)),
     Code("MISSING_FACTOR", "another factor of the true gradient is missing",
-         (r"^it misses the factor ",)),
+         (r"^it misses the factors? ",)),
     Code("EXTRA_FACTOR", "a factor is multiplied in that does not belong, or is repeated",
          (r"^it has an extra factor ", r" repeats a factor$")),
     Code("MISSING_PATH", "a path of the chain rule's sum (or a shared parameter's use) is "
-         "missing", (r"^it misses the path through ", r"^it misses the contribution through ",
-                     r"^it keeps only the path through ", r"^no term follows the path ")),
+         "missing", (r"^it misses the paths? through ", r"^it misses the contribution through ",
+                     r"^it keeps only the paths? through ", r"^no term follows the path ")),
     Code("PATH_COUNTED_TWICE", "a path of the chain rule's sum is counted more than once",
          (r"^the path .* is counted \d+ times$",)),
     Code("BROKEN_CHAIN", "a product of partial derivatives is not a chain from the top "
@@ -123,6 +123,11 @@ CODES: tuple[Code, ...] = (
          (r"^a matrix product where ⊙ belongs$",)),
     Code("WRONG_LAYER", "matrix form: a name of one layer where the layer before or after "
          "belongs (the wrong layer's activation or δ)", (r"^the wrong layer: ",)),
+    Code("WRONG_ACTIVATION_DERIVATIVE", "another activation's derivative is used for a "
+         "unit's (a(1 − a), the sigmoid's, for a tanh unit)",
+         (r" is the derivative of .*; .* is an? .* unit, whose derivative is ",)),
+    Code("SOFTMAX_DIAGONAL", "the softmax Jacobian is taken as diagonal (the terms with "
+         "∂a_i/∂z_j for i ≠ j are missing)", (r"^it takes the softmax Jacobian as diagonal",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -1,18 +1,19 @@
 """Name the likely mistake behind a wrong formula.
 
-The formula's values at the random points are compared with the values of likely mistakes:
-another parameter's gradient, the formula with one symbol replaced or two swapped, a sign or
-constant factor, a missing or extra factor (an activation derivative above all), a missing
-path of a sum. The first candidates that match are reported, best first. A finding that is
-a fix (replace w6 by w7, flip the sign) is kept in a form that can be applied to later steps
-of a derivation, to tell an inherited error from a new one.
+The formula's values at the random points are compared with the values of likely mistakes
+(:mod:`~symbackprop.check.diagnosis.candidates`): another parameter's gradient, the formula
+with one symbol replaced or two swapped (a weight's indices transposed), a sign or constant
+factor, a missing or extra factor (an activation derivative above all), a missing path of a
+sum; and the formula is searched for one activation's derivative written for another's.
+The first candidates that match are reported, best first. A finding that is a fix (replace
+w6 by w7, flip the sign) is kept in a form that can be applied to later steps of a
+derivation, to tell an inherited error from a new one.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -32,12 +33,15 @@ from ..judging.sample_points import (
     close,
 )
 from ..meaning.graph import INDEPENDENT
+from .activations import activation_fixes
+from .candidates import MAX_SUBSTITUTIONS, Candidate, Candidates
 from .codes import code_of
 from .occurrences import occurrence_fixes
+from .paths import paths_from
+from .transposition import reads_transposed, transposed_weights
+from .wording import words
 
 MAX_DIAGNOSES = 4
-MAX_SUBSTITUTIONS = 600
-MAX_OTHER_GRADIENTS = 300
 MAX_RATIO_DENOMINATOR = 16
 MAX_RATIO_NUMERATOR = 64
 MAX_CONSTANT_DENOMINATOR = 10**6
@@ -60,34 +64,7 @@ class Finding:
         return code_of(self.text)
 
 
-@dataclass(eq=False)
-class Candidate:
-    """A likely mistake: a description and its value at each point (computed on demand).
-
-    The candidate with an empty description is the true value itself, matched up to a
-    constant factor (a wrong sign or constant).
-    """
-
-    description: str
-    at: Callable[[int], Value]
-    gradient_of: str | None = None
-    scalable: bool = False  # also report k · candidate for a simple constant k
-    pair: tuple[sp.Symbol, sp.Symbol] | None = None  # (written, meant) for a substitution
-    path: bool = False  # a missing path or contribution (a term of the sum)
-    memo: dict[int, Value] = field(default_factory=dict)
-
-    @property
-    def reported_first(self) -> bool:
-        """Another gradient or a constant factor: always tried, before any substitution."""
-        return self.gradient_of is not None or not self.description
-
-    def value(self, k: int) -> Value:
-        if k not in self.memo:
-            self.memo[k] = self.at(k)
-        return self.memo[k]
-
-
-class Diagnoser:
+class Diagnoser(Candidates):
     """Likely mistakes for formulas of one network (candidates kept per parameter)."""
 
     def __init__(self, net: Network, grads: Gradients, points: EvaluationPoints,
@@ -112,6 +89,9 @@ class Diagnoser:
                            mine: list[Value]) -> tuple[list[Finding], str | None]:
         cands = self.candidates(param)
         _, truth = self.points.gradient(param)
+        wrong = activation_fixes(self.net, self.grads, self.points, expr, truth, self.text_of)
+        if wrong:  # with the unit's own derivative it holds: nothing else to say
+            return [Finding(t) for t in wrong], None
         found: list[Finding] = []
         equals: str | None = None
         for cand in (c for c in cands if c.reported_first):
@@ -135,6 +115,8 @@ class Diagnoser:
         for cand in (c for c in cands if not c.reported_first):
             if len(found) >= MAX_DIAGNOSES:
                 break
+            if cand.path and path:  # one path diagnosis: the first, the most specific
+                continue
             if cand.pair is not None and (cand.pair in fixed_pairs or path or
                                           cand.pair[0] not in written):
                 # "it uses r where s belongs" only when the formula has r, and not for the
@@ -147,14 +129,21 @@ class Diagnoser:
         return found[:MAX_DIAGNOSES], equals
 
     def diagnose_claim(self, truth: list[Value], compiled: Compiled, expr: sp.Expr,
-                       mine: list[Value]) -> list[Finding]:
-        """Likely mistakes in a side that should equal ``truth``: a sign, a constant, a symbol
+                       mine: list[Value], partial: tuple[sp.Symbol, sp.Symbol] | None = None
+                       ) -> list[Finding]:
+        """Likely mistakes in a side that should equal ``truth``: a sign, a constant, a symbol,
+        and for ∂E/∂(a net input or activation) given as ``partial`` a path of the sum
         (worked out once per formula and truth)."""
-        return list(self._memo.get(("claim", tuple(truth), expr), lambda: self._diagnose_claim(
-            truth, compiled, expr, mine)))
+        return list(self._memo.get(("claim", tuple(truth), expr, partial),
+                                   lambda: self._diagnose_claim(truth, compiled, expr, mine,
+                                                                partial)))
 
     def _diagnose_claim(self, truth: list[Value], compiled: Compiled, expr: sp.Expr,
-                        mine: list[Value]) -> list[Finding]:
+                        mine: list[Value], partial: tuple[sp.Symbol, sp.Symbol] | None
+                        ) -> list[Finding]:
+        wrong = activation_fixes(self.net, self.grads, self.points, expr, truth, self.text_of)
+        if wrong:
+            return [Finding(t) for t in wrong]
         found: list[Finding] = []
         cand = Candidate("", lambda j: truth[j], scalable=True)
         k = self._match(mine, cand)
@@ -165,11 +154,25 @@ class Diagnoser:
             if other is not None:
                 return [_constant_factor(other)]
         found += self.substitutions(truth, compiled, expr)
+        if not found:
+            found += self._claim_paths(truth, mine, partial)
         if not found:  # a slip at one of the places a symbol is written, or a missing term
             pool = {s: self.net.kinds[s] for s in self._swap_pool()}
             found += [Finding(t) for t in occurrence_fixes(expr, truth, self.points, pool,
                                                            self.text_of, self.text)]
         return found[:MAX_DIAGNOSES]
+
+    def _claim_paths(self, truth: list[Value], mine: list[Value],
+                     partial: tuple[sp.Symbol, sp.Symbol] | None) -> list[Finding]:
+        """A side for ∂E/∂(a unit's net input or activation) that is a sum of some paths."""
+        if partial is None or partial[0] != self.net.loss_symbol:
+            return []
+        unit = next((u for u in self.net.units if partial[1] in (u.net, u.out)), None)
+        paths = None if unit is None else paths_from(self.grads, unit, partial[1])
+        for cand in self.path_candidates(paths or (), truth):
+            if self._match(mine, cand) == 1:
+                return [Finding(cand.description)]
+        return []
 
     def diagnose_cost(self, param: sp.Symbol, truth: list[Value], mine: list[Value],
                       counts: list[Any], loss: str) -> list[Finding]:
@@ -238,133 +241,55 @@ class Diagnoser:
 
     def substitutions(self, truth: list[Value], compiled: Compiled,
                       expr: sp.Expr) -> list[Finding]:
-        """Single replacements and swaps of symbols that make the formula correct."""
+        """Single replacements and swaps of symbols that make the formula correct, and the
+        weights of a written-out sum transposed together."""
         kinds = self.net.kinds
         index = self.points.index
         mine_syms = sorted((s for s in expr.free_symbols if s in index), key=str)
+        transpose = self._transposed()
         found: list[Finding] = []
         budget = MAX_SUBSTITUTIONS
+        # a weight's transpose first: Σ_j δ_j w_{1,j} for Σ_j δ_j w_{j,1} is read as such
+        # however many other names the formula has
+        pool = self._swap_pool()
         for s in mine_syms:
-            for r in sorted(self._swap_pool(), key=lambda x: (kinds[x] != kinds[s], str(x))):
+            for r in sorted(pool, key=lambda x: (x != transpose.get(s), kinds[x] != kinds[s],
+                                                str(x))):
                 if r == s or budget <= 0:
                     continue
                 budget -= 1
-                tries = [({s: r}, f"replacing {self.text_of(s)} by {self.text_of(r)} makes "
-                                  f"it correct")]
+                tries = [({s: r}, self._replacing(s, r, transpose))]
                 if r in expr.free_symbols and str(r) > str(s):  # each pair once
                     tries.append(({s: r, r: s}, f"swapping {self.text_of(s)} and "
                                                 f"{self.text_of(r)} makes it correct"))
-                for swap, words in tries:
+                for swap, said in tries:
                     if agrees(lambda k, swap=swap: compiled.at(k, swap), truth):
-                        found.append(Finding(words, swap=tuple(swap.items())))
+                        found.append(Finding(said, swap=tuple(swap.items())))
                         break
+        several = {s: transpose[s] for s in mine_syms if s in transpose and
+                   transpose[s] not in expr.free_symbols and
+                   reads_transposed(self.text_of(s), self.text_of(transpose[s]))}
+        if not found and len(several) > 1 and \
+                agrees(lambda k: compiled.at(k, several), truth):
+            written = " and ".join(self.text_of(s) for s in several)
+            meant = " and ".join(self.text_of(r) for r in several.values())
+            found.append(Finding(f"the indices of {written} are transposed: {meant} belong "
+                                 f"there", swap=tuple(several.items())))
         return found
 
-    # -- candidates of one parameter -----------------------------------------------
-    def candidates(self, param: sp.Symbol) -> list[Candidate]:
-        """Likely mistakes for ∂E/∂param, in the order they are reported (kept per param)."""
-        if param not in self._candidates:
-            self._candidates[param] = self._build_candidates(param)
-        return self._candidates[param]
+    def _replacing(self, s: sp.Symbol, r: sp.Symbol, transpose: dict[sp.Symbol, sp.Symbol]
+                   ) -> str:
+        written, meant = self.text_of(s), self.text_of(r)
+        if transpose.get(s) == r and reads_transposed(written, meant):
+            return f"the indices of {written} are transposed: {meant} belongs there"
+        return f"replacing {written} by {meant} makes it correct"
 
-    def _build_candidates(self, param: sp.Symbol) -> list[Candidate]:
-        loss = self.text_of(self.net.loss_symbol)
-        compiled, truth = self.points.gradient(param)
-        out: list[Candidate] = []
-        for q in self.net.params[:MAX_OTHER_GRADIENTS]:
-            if q == param:
-                continue
-            out.append(Candidate(
-                f"it equals ∂{loss}/∂{self.text_of(q)}, the gradient of {self.text_of(q)}, "
-                f"not of {self.text_of(param)}",
-                lambda k, q=q: self.points.gradient(q)[1][k], gradient_of=q.name,
-                scalable=True))
-        out.append(Candidate("", lambda k: truth[k], scalable=True))  # sign / constant
-        closed = self.grads.derivation(param).closed
-        out += self._factor_candidates(closed, truth)
-        out += self._path_candidates(param, truth)
-        out += self._gradient_substitutions(compiled, closed)
-        return out
-
-    def _factor_candidates(self, closed: sp.Expr, truth: list[Value]) -> list[Candidate]:
-        factors: dict[str, tuple[sp.Expr, str]] = {}
-        for u in self.net.units:
-            local = self.grads.local_derivative(u)
-            if local != 1 and local.free_symbols:
-                factors.setdefault(sp.sstr(local), (local, f"the activation-derivative factor "
-                                                           f"{self.text(local)} of "
-                                                           f"{self.text_of(u.out)}"))
-        for g in sp.Mul.make_args(closed):
-            if not g.is_Number:
-                factors.setdefault(sp.sstr(g), (g, f"the factor {self.text(g)}"))
-        for s in sorted(closed.free_symbols, key=str):
-            factors.setdefault(s.name, (s, f"the factor {self.text_of(s)}"))
-        out = []
-        for g, words in factors.values():
-            gfn = self.points.compile(g)
-            out.append(Candidate(f"it misses {words}",
-                                 self._combined(truth, gfn, _divide_or_none)))
-            out.append(Candidate(f"it has an extra {words.removeprefix('the ')}",
-                                 self._combined(truth, gfn, operator.mul)))
-        return out
+    def _transposed(self) -> dict[sp.Symbol, sp.Symbol]:
+        return self._memo.get(("transposed",), lambda: transposed_weights(self.net))
 
     def text(self, expr: sp.Expr) -> str:
-        """``expr`` as text with every name in the spec's notation."""
-        names = {s: sp.Symbol(self.text_of(s)) for s in expr.free_symbols}
-        return sp.sstr(expr.xreplace(names))
-
-    def _path_candidates(self, param: sp.Symbol, truth: list[Value]) -> list[Candidate]:
-        derivation = self.grads.derivation(param)
-        out = []
-        if len(derivation.uses) > 1:
-            for use in derivation.uses:
-                term = self.grads.closed_delta(use.unit.name) * (
-                    use.source if use.source is not None else 1)
-                out.append(Candidate(
-                    f"it misses the contribution through {self.text_of(use.unit.out)} "
-                    f"({self.text_of(param)} is shared, so its gradient sums over every unit "
-                    f"it feeds)", self._combined(truth, self.points.compile(term),
-                                                 operator.sub), path=True))
-        paths = derivation.paths
-        if not paths or len(paths) < 2:
-            return out
-        names = [self._path_units(p) for p in paths]
-        common = set.intersection(*(set(n) for n in names))
-        for path, units in zip(paths, names, strict=True):
-            label = ", ".join(u for u in units if u not in common) or ", ".join(units)
-            pfn = self.points.compile(sp.Mul(*[f.value for f in path]))
-            out.append(Candidate(f"it misses the path through {label} (a term of the sum)",
-                                 self._combined(truth, pfn, operator.sub), path=True))
-            if len(paths) > 2:
-                out.append(Candidate(f"it keeps only the path through {label}",
-                                     lambda k, pfn=pfn: pfn.at(k), path=True))
-        return out
-
-    def _path_units(self, path: Sequence[Any]) -> list[str]:
-        outs = {u.out: self.text_of(u.out) for u in self.net.units}
-        return [outs[f.numerator] for f in path if f.numerator in outs]
-
-    def _gradient_substitutions(self, compiled: Compiled, closed: sp.Expr) -> list[Candidate]:
-        """The true gradient with one symbol replaced by another."""
-        out = []
-        budget = MAX_SUBSTITUTIONS
-        for s in sorted(closed.free_symbols, key=str):
-            for r in self._swap_pool():
-                if r == s or budget <= 0:
-                    continue
-                budget -= 1
-                out.append(Candidate(
-                    f"it uses {self.text_of(r)} where {self.text_of(s)} belongs",
-                    lambda k, s=s, r=r: compiled.at(k, {s: r}), pair=(r, s)))
-        return out
-
-    def _combined(self, truth: list[Value], fn: Compiled,
-                  op: Callable[[Any, Any], Value]) -> Callable[[int], Value]:
-        """The true gradient combined with ``fn`` by ``op`` at each point (None if undefined)."""
-        def at(k: int) -> Value:
-            other = fn.at(k)
-            return None if other is None or truth[k] is None else op(truth[k], other)
-        return at
+        """``expr`` as text with every name in the spec's notation: 1 − (a^[1]_1)²."""
+        return words(expr, self.text_of)
 
 
 def _divisor(truth: list[Value], mine: list[Value], counts: list[Any]) -> list[Finding]:
@@ -393,10 +318,6 @@ def _same_ratio(a: Any, b: Any) -> bool:
     """Two ratios equal to 40 digits, relative to their size only: w5¹⁰⁰⁰ over the gradient
     is 10⁻³³⁷ at one point and 10⁻²⁰⁰ at another, not one constant."""
     return a != 0 and bool(abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b)))
-
-
-def _divide_or_none(a: Any, b: Any) -> Value:
-    return None if b == 0 else a / b
 
 
 def _simple_ratio(ratio: Value) -> Fraction | None:

@@ -144,8 +144,9 @@ class WrongSteps:
                 more, equals = self.ctx.diagnoser.diagnose_gradient(
                     gradient_of, side.compiled, side.side.value, side.values)
             else:
-                more = self.ctx.diagnoser.diagnose_claim(head.values, side.compiled,
-                                                         side.side.value, side.values)
+                more = self.ctx.diagnoser.diagnose_claim(
+                    head.values, side.compiled, side.side.value, side.values,
+                    None if partial is None else (partial.numerator, partial.denominator))
             q = self.ctx.quantities
             if partial is not None and partial.numerator == q.cost:  # ∂J/∂θ: m examples
                 more = self.ctx.diagnoser.diagnose_cost(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import textwrap
+from collections import Counter
 from collections.abc import Sequence
 
 from ...network.display import register
@@ -25,7 +26,14 @@ def _value(number: float | None) -> str:
 
 
 def _counterexample(c: Counterexample, indent: str, names: dict[str, str]) -> list[str]:
-    point = ", ".join(f"{names.get(k, k)}={v:.6g}" for k, v in c.point.items())
+    """The point: the quantities the formula uses, the rest said to be drawn at random (a
+    formula in numbers alone is at the spec's worked example, given whole)."""
+    shown = c.uses or c.point
+    point = ", ".join(f"{names.get(k, k)}={v:.6g}" for k, v in shown.items())
+    if c.worked:
+        point = "the spec's worked example (the values it gives)"
+    elif c.uses:
+        point += "; the other parameters, inputs and targets at random"
     return [f"{indent}counterexample: at {point}",
             f"{indent}  true value {_value(c.true_value)}, formula gives "
             f"{_value(c.formula_value)}"]
@@ -38,14 +46,15 @@ def _whole(text: str, indent: str) -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
-def _step_lines(step: StepResult, names: dict[str, str]) -> list[str]:
+def _step_lines(step: StepResult, names: dict[str, str], place: str = "") -> list[str]:
+    """One step: ``place`` tells the steps of one line apart (A = B = C: step 1 of 2)."""
     label = f" ({step.label})" if step.label else ""
     count = f" — {step.instances}" if step.instances else ""
-    lines = [f"  line {step.line}{label}: {step.verdict.upper()}{count}",
+    lines = [f"  line {step.line}{place}{label}: {step.verdict.upper()}{count}",
              f"    {_whole(step.text, '    ')}"]
     if step.claim and step.verdict in ("incorrect", "consequence") and not step.instances:
         lines.append(f"    read as: {_whole(step.claim, '             ')}")
-    lines += [f"    - {d}" for d in step.diagnosis]
+    lines += [f"    - {d}" for d in dict.fromkeys(step.diagnosis)]
     if step.counterexample is not None and step.verdict == "incorrect":
         lines += _counterexample(step.counterexample, "    ", names)
     lines += [f"    note: {n}" for n in step.notes]
@@ -73,7 +82,7 @@ def render_check(result: CheckResult, fmt: str = "text") -> str:
             lines.append(f"  gradient: {result.gradient}")
         if result.diagnosis:
             lines.append("  diagnosis:")
-            lines += [f"    - {d}" for d in result.diagnosis]
+            lines += [f"    - {d}" for d in dict.fromkeys(result.diagnosis)]
         if result.counterexample is not None:
             lines += _counterexample(result.counterexample, "  ", result.names)
         for step in result.steps:
@@ -84,8 +93,13 @@ def render_check(result: CheckResult, fmt: str = "text") -> str:
             lines.append(f"  gradient: {result.gradient}")
         if result.verdict == "not an answer":
             lines += [f"  - {d}" for d in result.diagnosis]
+        per_line = Counter(step.line for step in result.steps)
+        seen: Counter[int] = Counter()
         for step in result.steps:
-            lines += _step_lines(step, result.names)
+            seen[step.line] += 1
+            place = f", step {seen[step.line]} of {per_line[step.line]}" \
+                if per_line[step.line] > 1 else ""
+            lines += _step_lines(step, result.names, place)
     shown = {n for step in result.steps for n in step.notes} if several else set()
     lines += [f"  note: {n}" for n in result.notes if n not in shown]
     lines.append(f"  method: {result.method}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import mpmath
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
@@ -111,7 +112,17 @@ class Context:
 
 
 class _PlainPrinter(StrPrinter):
-    """SymPy's text, with a sum as a formula writes it: (Σ_{i=1}^{m} (…)), which reads back."""
+    """SymPy's text, with a sum as a formula writes it: (Σ_{i=1}^{m} (…)), which reads back,
+    and written numbers as decimals: 0.3586662, not 1793331/5000000."""
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        return decimal_text(expr)
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        base, exp = expr.args
+        if base.is_Symbol and "^" in base.name and exp.is_Integer and exp > 1:
+            return f"({base.name})^{exp}"  # (a^{[1]}_1)^2: the layer is not the power
+        return str(super()._print_Pow(expr, rational))
 
     def _print_Sum(self, expr: sp.Sum) -> str:
         text = f"({self._print(expr.function)})"
@@ -119,3 +130,36 @@ class _PlainPrinter(StrPrinter):
             name = self._print(var).removeprefix("example_")
             text = f"Σ_{{{name}={self._print(low)}}}^{{{self._print(high)}}} {text}"
         return f"({text})"
+
+
+MAX_EXACT_DIGITS = 20  # a longer decimal is shown rounded
+SHOWN_DIGITS = 15
+
+
+def decimal_text(q: sp.Rational) -> str:
+    """A rational as a reader writes it: exact decimals when it has a short one (0.3586662),
+    a short fraction as such (1/3), else ≈ and 15 significant digits.
+
+    >>> decimal_text(sp.Rational(1793331, 5000000)), decimal_text(sp.Rational(-1, 3))
+    ('0.3586662', '-1/3')
+    >>> decimal_text(sp.Rational(10**30 + 1, 3 * 10**29))
+    '≈3.33333333333333'
+    """
+    p, d = int(q.p), int(q.q)
+    if d == 1:
+        return str(p)
+    rest, places = d, 0
+    for f in (2, 5):
+        while rest % f == 0:
+            rest //= f
+    if rest == 1:
+        while (10**places) % d:
+            places += 1
+        digits = str(abs(p) * 10**places // d).rjust(places + 1, "0")
+        text = f"{digits[:-places]}.{digits[-places:]}"
+        if len(text.strip("0.")) <= MAX_EXACT_DIGITS:
+            return ("-" if p < 0 else "") + text
+    elif len(f"{p}/{d}") <= 12:
+        return f"{p}/{d}"
+    with mpmath.workdps(SHOWN_DIGITS + 5):
+        return "≈" + mpmath.nstr(mpmath.mpf(p) / d, SHOWN_DIGITS)

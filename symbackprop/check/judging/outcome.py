@@ -29,6 +29,10 @@ class Counterexample:
     point: dict[str, float]
     true_value: float | None  # None: undefined there (a log of 0, say)
     formula_value: float | None  # None: the formula is undefined there
+    uses: dict[str, float] = field(default_factory=dict)
+    """The quantities the formula uses (net inputs and activations too), by plain name, at
+    the point: what a reader needs to redo the sum; the rest are drawn at random."""
+    worked: bool = False  # the point is the spec's worked example (numbers were written)
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,11 @@ def worked_point(ctx: Context) -> dict[str, float]:
     point = dict(values.params)
     if values.examples:
         point.update(values.examples[0].inputs)
-        point.update({f"target {k}": v for k, v in values.examples[0].targets.items()})
+        units = ctx.net.unit_by_name
+        for k, v in values.examples[0].targets.items():
+            # by the target's own name, which the report writes in the spec's notation (y_1)
+            target = units[k].target if k in units else None
+            point[target.name if target is not None else f"target {k}"] = v
     return point
 
 
@@ -138,9 +142,36 @@ def counterexample(ctx: Context, head: Evaluated, side: Evaluated,
         shown = None if value is None else float(value)
         mid = middle(number.span)
         return Counterexample(worked_point(ctx), shown if number is side else mid,
-                              mid if number is side else shown)
+                              mid if number is side else shown, worked=True)
     assert head.values is not None and side.values is not None
     pairs = list(zip(head.values, side.values, strict=True))
     k = next((j for j, (a, b) in enumerate(pairs) if not close(a, b)), 0)
     return Counterexample(ctx.points.point(k), to_float(head.values[k]),
-                          to_float(side.values[k]))
+                          to_float(side.values[k]), uses_at(ctx, [side, head], k))
+
+
+def uses_at(ctx: Context, sides: list[Evaluated], k: int) -> dict[str, float]:
+    """The quantities the written sides use, in the order of the network (parameters,
+    inputs, targets, then each unit's net input and activation), at point ``k``; a side
+    that is one ∂ of the network (∂L/∂w) uses nothing written."""
+    written: set[sp.Symbol] = set()
+    for ev in sides:
+        if single_partial(ev.side) is None and not ev.numeric:
+            written |= ev.side.value.free_symbols
+    return values_of(ctx, written, k)
+
+
+def values_of(ctx: Context, written: set[sp.Basic], k: int) -> dict[str, float]:
+    """The values at point ``k`` of the quantities among ``written``, in the network's
+    order."""
+    net = ctx.net
+    rate = getattr(ctx.quantities, "rate", None)
+    order = [*([rate] if rate is not None else []), *net.params, *net.inputs, *net.targets,
+             *(s for u in net.units for s in (u.net, u.out))]
+    found = {}
+    for s in order:
+        if s in written and s in ctx.points.index:
+            value = to_float(ctx.points.value_of(s, k))
+            if value is not None:
+                found[s.name] = value
+    return found

@@ -22,6 +22,7 @@ from .claims import instance_scope, instances, read_side
 from .numbers import written_holds
 from .outcome import Counterexample, StepResult
 from .sample_points import close
+from .sides import shown_side, values_of
 
 if TYPE_CHECKING:
     from ..reading.lines import SourceLine
@@ -65,7 +66,7 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
     checked = 0
     stated: list[str] = []
     undecided: str | None = None
-    failures: list[tuple[str, list[str], Counterexample | None]] = []
+    failures: list[tuple[str, list[str], Counterexample | None, str]] = []
     for inst in found:
         inner = instance_scope(scope, inst)
         try:
@@ -90,11 +91,12 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
             if verdict == "undecided":
                 undecided = undecided or words[0]
             elif verdict == "incorrect":
-                failures.append((inst.describe(ctx), words, None))
+                failures.append((inst.describe(ctx), words, None, "gradient descent"))
             continue
         wrong = _judge(ctx, param, rhs.value, cost)
-        if wrong is not None:
-            failures.append((inst.describe(ctx), wrong[0], wrong[1]))
+        if wrong is not None:  # what the rule was read as, not what it is compared with
+            read = f"{ctx.text_of(param)}⁺ = {shown_side(ctx, rhs)}"
+            failures.append((inst.describe(ctx), wrong[0], wrong[1], read))
     if checked == 0:
         raise FormulaError("no values of the free indices give names that all exist")
     count = f"{checked - len(failures)} of {checked} instances hold" if checked > 1 or \
@@ -105,11 +107,11 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
     if not failures:
         return StepResult(line.number, text, "correct", label=line.label, instances=count,
                           claim="gradient descent", about=tuple(dict.fromkeys(stated)))
-    where, words, counter = failures[0]
+    where, words, counter, read = failures[0]
     if where:
         words = [f"fails for {where}", *words]
     return StepResult(line.number, text, "incorrect", tuple(words), counter,
-                      claim="gradient descent", label=line.label, instances=count)
+                      claim=read, label=line.label, instances=count)
 
 
 def _judge_number(ctx: Context, param: sp.Symbol, node: Node, cost: bool
@@ -155,7 +157,8 @@ def _judge(ctx: Context, param: sp.Symbol, rhs: sp.Expr, cost: bool
     if all(close(a, b) for a, b in zip(mine, truth, strict=True)):
         return None
     k = next(j for j, (a, b) in enumerate(zip(mine, truth, strict=True)) if not close(a, b))
-    counter = Counterexample(points.point(k), _f(truth[k]), _f(mine[k]))
+    counter = Counterexample(points.point(k), _f(truth[k]), _f(mine[k]),
+                             values_of(ctx, rhs.free_symbols, k))
     ascent = points.compile(param + rate * gradient).everywhere()
     if all(close(a, b) for a, b in zip(mine, ascent, strict=True)):
         return [f"gradient ascent: the step adds the gradient, so it climbs {objective}; "

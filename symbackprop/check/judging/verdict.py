@@ -51,7 +51,8 @@ class Checker:
         self.evaluation = self.ctx.points
         self._latex_names = {s: net.latex_of(s) for s in net.latex_names}
         self._shown_names = {s.name: self.ctx.text_of(s)
-                             for s in [*net.params, *net.inputs, *net.targets]}
+                             for s in [*net.params, *net.inputs, *net.targets,
+                                       *(q for u in net.units for q in (u.net, u.out))]}
         self._notes = (UNSPECIFIED_NOTE,) if any(
             u.activation.kind == "unspecified" for u in net.units) else ()
 

@@ -367,13 +367,16 @@ def _partial_fractions(latex: str) -> str:
 
 def readable(latex: str) -> str:
     """A LaTeX name as plain text in the spec's notation: ``y'`` → ``y′``,
-    ``\\mathrm{out}_{h1}`` → ``out_h1``, ``\\delta_{o1}`` → ``δ_o1``, ``w^{[1]}_{1,1}`` →
-    ``w^[1]_1,1``; a superscript of several characters keeps its braces, so that it reads
-    back as one (``b^{12}_1``, not the power ``b^1`` before ``2_1``)."""
+    ``\\mathrm{out}_{h1}`` → ``out_h1``, ``\\delta_{o1}`` → ``δ_o1``; a superscript of
+    several characters keeps its braces, so that it reads back as one (``b^{12}_1``, not the
+    power ``b^1`` before ``2_1``), and so do a layer in brackets and indices with a comma, as
+    the spec writes them (``w^{[1]}_{1,1}``, not ``w^[1]_1,1``)."""
     latex = _partial_fractions(latex)
     text = re.sub(r"\\(mathrm|text|operatorname|mathit|mathbf|mathsf|bm)\s*\{([^{}]*)\}",
                   r"\2", latex)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEXT.get(m.group(1), m.group(1)), text)
     text = re.sub(r"\^\s*\{\s*([A-Za-z0-9]{2,})\s*\}", "^\x00\\1\x01", text)
+    text = re.sub(r"([\^_])\s*\{\s*([^{}]*[\[,][^{}]*?)\s*\}",
+                  lambda m: f"{m.group(1)}\x00{m.group(2).replace(' ', '')}\x01", text)
     text = text.replace("'", "′").replace("{", "").replace("}", "").replace(" ", "")
     return text.replace("\x00", "{").replace("\x01", "}")
