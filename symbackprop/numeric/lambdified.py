@@ -125,9 +125,11 @@ class logsumexp(sp.Function):
 def stable_loss(net: Network) -> sp.Expr:
     """The loss of ``net`` written through pre-activations where log a could be log 0.
 
-    Binary cross-entropy of sigmoid outputs becomes Σ softplus(z) − t z, cross-entropy of a
-    softmax layer Σ t (logsumexp(z) − z) and of sigmoid outputs Σ t softplus(−z); any other
-    loss is returned unchanged. The value is the same; only the evaluation differs.
+    Binary cross-entropy of sigmoid outputs becomes Σ softplus(z) − t z, of a softmax layer
+    −Σ t (z − logsumexp(z)) + (1 − t)(logsumexp(z without z_k) − logsumexp(z)),
+    cross-entropy of a softmax layer Σ t (logsumexp(z) − z) and of sigmoid outputs
+    Σ t softplus(−z); any other loss is returned unchanged. The value is the same; only the
+    evaluation differs.
     """
     outs = net.outputs
     kinds = {u.activation.kind for u in outs}
@@ -142,6 +144,11 @@ def stable_loss(net: Network) -> sp.Expr:
     if kind == "cross_entropy" and activation == "softmax":
         lse = logsumexp(*[z for z, _ in pairs])
         return scale * sp.Add(*[t * (lse - z) for z, t in pairs])
+    if kind == "binary_cross_entropy" and activation == "softmax" and len(pairs) > 1:
+        # log(1 − a_k) = logsumexp of the other net inputs − logsumexp of them all
+        lse = logsumexp(*[z for z, _ in pairs])
+        return -scale * sp.Add(*[t * (z - lse) + (1 - t) * (
+            logsumexp(*[o for o, _ in pairs if o != z]) - lse) for z, t in pairs])
     if kind == "cross_entropy" and activation == "sigmoid":
         return scale * sp.Add(*[t * softplus(-z) for z, t in pairs])
     if kind == "cross_entropy" and activation == "softplus":

@@ -298,17 +298,23 @@ def _check_softmax(r: Reader, top: dict[str, Any], layers: list[LayerSpec], loss
         if lay.activation.kind == "softmax":
             raise r.fail(("layers", lay.position - 1, "activation"),
                          "softmax is supported only on the output layer")
-    if loss.kind == "binary_cross_entropy" and layers[-1].activation.kind == "softmax":
-        raise r.fail(("loss",), "binary cross-entropy does not fit a softmax output",
-                     hint="use `cross_entropy`")
+    last = layers[-1]
+    if loss.kind == "binary_cross_entropy" and last.activation.kind == "softmax" \
+            and len(last.units) < 2:
+        raise r.fail(("layers", last.position - 1, "activation"),
+                     "binary cross-entropy takes log(1 − a), and a softmax layer of one unit "
+                     "always outputs 1: the loss would be infinite",
+                     hint="use a sigmoid output, or give the softmax layer two units or more")
 
 
 # output activations whose values a loss can take the log of: a > 0 for cross-entropy,
-# 0 < a < 1 for binary cross-entropy; an unspecified f is checked when it is evaluated
+# 0 < a < 1 for binary cross-entropy (a sigmoid or softmax output: binary cross-entropy summed
+# over a softmax layer is one published network's loss); an unspecified f is checked when it
+# is evaluated
 # (a softplus output is positive: cross-entropy is computed in the log domain, and binary
 # cross-entropy where softplus < 1; a point where it is not defined is refused by eval)
 _LOG_SAFE = {"cross_entropy": ("sigmoid", "softmax", "softplus", "unspecified"),
-             "binary_cross_entropy": ("sigmoid", "softplus", "unspecified")}
+             "binary_cross_entropy": ("sigmoid", "softmax", "softplus", "unspecified")}
 _RANGE = {"relu": "0", "leaky_relu": "negative", "linear": "negative", "tanh": "negative"}
 
 
@@ -332,6 +338,4 @@ def _check_log_domain(r: Reader, layers: list[LayerSpec], units: list[UnitSpec],
             else "cross-entropy"
         raise r.fail(where, f"{what} takes the log of the output, and a {kind} output can be "
                      f"{_RANGE.get(kind, 'out of range')}: the loss would be NaN or infinite",
-                     hint="use a sigmoid output" + (" or softmax layer" if what ==
-                                                    "cross-entropy" else "")
-                     + ", or the squared error")
+                     hint="use a sigmoid output or softmax layer, or the squared error")
