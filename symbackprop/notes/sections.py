@@ -261,13 +261,19 @@ def delta_definition(net: Network) -> tuple[str | Math, ...]:
     """``δ^{[l]}_j = ∂L/∂z^{[l]}_j`` in the spec's own names."""
     loss = net.latex_of(net.loss_symbol)
     names = generic_unit_names(net)
+    negative = net.spec.notation.delta_sign == "negative"
+    minus, what = ("-", "the negative of the derivative") if negative else ("", "the derivative")
+    words = (" (so every update adds: a weight moves by the learning rate times its local "
+             "gradient times the activation it carries)") if negative else ""
     if names is not None:
         delta, net_input = names
-        return ("The local gradient ", Math(rf"{delta} = \partial {loss} / \partial {net_input}"),
-                " of a unit is the derivative of the loss by the unit's net input.")
+        return ("The local gradient ",
+                Math(rf"{delta} = {minus}\partial {loss} / \partial {net_input}"),
+                f" of a unit is {what} of the loss by the unit's net input{words}.")
     u = net.units[0]
-    eq = sp.Eq(u.delta, Partial(net.loss_symbol, u.net), evaluate=False)
-    return ("The local gradient of a unit is the derivative of the loss by its net input, "
+    rhs = Partial(net.loss_symbol, u.net)
+    eq = sp.Eq(u.delta, sp.Mul(-1, rhs, evaluate=False) if negative else rhs, evaluate=False)
+    return (f"The local gradient of a unit is {what} of the loss by its net input{words}, "
             "for example ", _m(net, eq), ".")
 
 
@@ -297,6 +303,8 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
 def matrix_section(net: Network, grads: Gradients) -> list[Block]:
     if generic_unit_names(net) is None:
         return []  # units named one by one (seed 000) have no layer vectors to name
+    if grads.sign < 0:
+        return []  # the matrix form writes δ = ∂L/∂z, the opposite of the spec's δ
     form = matrix_form(net, grads)
     out: list[Block] = [Heading("Matrix form", 2)]
     if not form.applies:
@@ -363,7 +371,7 @@ def batch_section(net: Network) -> list[Block]:
         Equations(tuple(rows)),
     ]
     form = matrix_form(net)
-    if form.applies:
+    if form.applies and net.spec.notation.delta_sign != "negative":
         mprinter = MatrixLatexPrinter(net, extra_names=form.names)
         _title, mrows = form.sections[-1]
         out += [Para(("In matrix form, with the examples as the columns of a matrix:",)),

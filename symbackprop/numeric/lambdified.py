@@ -167,7 +167,7 @@ def stable_deltas(net: Network, grads: Gradients) -> dict[str, sp.Expr]:
     loss = stable_loss(net)
     if loss.has(log_softplus):
         for u in net.outputs:
-            deltas[u.name] = sp.diff(loss, u.net)
+            deltas[u.name] = grads.sign * sp.diff(loss, u.net)
     return deltas
 
 

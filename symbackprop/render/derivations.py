@@ -238,21 +238,29 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     definitions = definition_rows(net)
     uses_deltas = form == "delta" or (form == "chain" and net.spec.notation.chain == "net")
     deltas = delta_rows(net, grads) if uses_deltas else []
-    matrix = None
-    if form == "delta":
-        from .matrix import matrix_form
-
-        matrix = matrix_form(net, grads)
+    matrix = layer_matrix_form(net, grads) if form == "delta" else None
     cost = cost_row(net)
     return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)
 
 
+def layer_matrix_form(net: Network, grads: Gradients) -> Any:
+    """The matrix form of the δ form; None where δ = −∂E/∂net (it is written with ∂E/∂z)."""
+    if grads.sign < 0:
+        return None
+    from .matrix import matrix_form
+
+    return matrix_form(net, grads)
+
+
 def gradient_rows(net: Network, grads: Gradients, p: sp.Symbol) -> list[Row]:
     """The δ form of ∂E/∂p: Σ δ_v · source over the places p is used, each δ first (δ·a, as
-    the seeds and the chain form write it, whatever the names' alphabetical order)."""
+    the seeds and the chain form write it, whatever the names' alphabetical order); with
+    δ = −∂E/∂net, −Σ δ_v · source."""
     with sp.evaluate(False):
         expr = sp.Add(*[u.unit.delta if u.source is None else u.unit.delta * u.source
                         for u in grads.uses(p)])
+        if grads.sign < 0:
+            expr = sp.Mul(-1, *(expr.args if isinstance(expr, sp.Mul) else (expr,)))
     return [expr_row(net, expr, "delta")]
 
 
@@ -333,9 +341,10 @@ def local_gradient_text(net: Network) -> str:
     """The definition of δ in words and symbols, for text output."""
     loss = net.loss_symbol.name
     names = generic_unit_names(net)
+    sign = "-" if net.spec.notation.delta_sign == "negative" else ""
     if names is None:
-        return f"δ = ∂{loss}/∂(net input)"
-    return f"{plain_name(names[0])} = ∂{loss}/∂{plain_name(names[1])}"
+        return f"δ = {sign}∂{loss}/∂(net input)"
+    return f"{plain_name(names[0])} = {sign}∂{loss}/∂{plain_name(names[1])}"
 
 
 def delta_rows(net: Network, grads: Gradients) -> list[Row]:

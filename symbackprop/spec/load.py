@@ -26,6 +26,7 @@ from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
     CHAIN_ORDERS,
+    DELTA_SIGNS,
     LOSS_ALIASES,
     LOSS_KINDS,
     ActivationSpec,
@@ -63,9 +64,9 @@ TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss
             "notation", "values")
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
                  "input", "learning_rate", "first_layer", "weight_layer", "loss_term",
-                 "chain", "chain_order", "function")
+                 "chain", "chain_order", "function", "delta_sign")
 _NOTATION_CHOICES = {"weight_layer": ("target", "source"), "chain": CHAIN_GRANULARITIES,
-                     "chain_order": CHAIN_ORDERS}
+                     "chain_order": CHAIN_ORDERS, "delta_sign": DELTA_SIGNS}
 
 
 def load_spec(path: str | Path, limits: Limits | None = None) -> NetworkSpec:
@@ -149,6 +150,7 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
         "chain": "unit",
         "chain_order": "loss_first",
         "function": "f",
+        "delta_sign": "positive",
     }
     if "notation" not in top:
         return Notation(**defaults)

@@ -23,6 +23,7 @@ UNSPECIFIED_ACTIVATIONS = ("unspecified", "f", "g", "h", "phi", "varphi")
 #   paths        every net input and activation along every path (seed 000)
 CHAIN_GRANULARITIES = ("unit", "net", "activations", "paths")
 CHAIN_ORDERS = ("loss_first", "local_first")
+DELTA_SIGNS = ("positive", "negative")
 STAND_INS = ("tanh", "sigmoid", "sin", "softplus", "linear")
 """Functions an unspecified activation may be evaluated as, when the user asks for one."""
 STAND_IN_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
@@ -123,6 +124,8 @@ class Notation:
     chain: str = "unit"  # how far a chain-rule derivation splits: one of CHAIN_GRANULARITIES
     chain_order: str = "loss_first"  # "loss_first" (∂E/∂out · …) or "local_first" (… · ∂E/∂out)
     function: str = "f"  # the network as a function of its input: f_{\textbf{W},\textbf{B}}(x)
+    # "positive": δ = ∂E/∂net, w ← w − η δ x; "negative": δ = −∂E/∂net, w ← w + η δ x (Mitchell)
+    delta_sign: str = "positive"
 
 
 class Number(float):

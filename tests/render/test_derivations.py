@@ -153,3 +153,18 @@ def test_a_sum_that_cancels_to_rounding_prints_as_0(tmp_path) -> None:
     weight = net.symbol_by_name["w_1_1_1"]
     tiny = {**at, net.inputs[0]: 1e-70}
     assert 0 < abs(_numeric(grads.derivation(weight).closed, tiny, net)) < 1e-69
+
+
+def test_mitchells_convention_prints_delta_as_minus_the_derivative() -> None:
+    """With δ = −∂E/∂net the recurrences read as Mitchell writes them, each gradient carries
+    the minus sign, and the matrix form (written with δ = ∂E/∂z) is left out."""
+    net = build_network(load_spec(ROOT / "specs" / "mitchell-2-2-2.yaml"))
+    doc = build_document(net, derive(net), form="delta")
+    out = render(doc, "text")
+    assert "Local gradients delta_u = -∂E/∂net_u" in out
+    assert "delta_k1 = (t_k1 - o_k1)·o_k1·(1 - o_k1)" in out
+    assert "∂E/∂w_k1_h1\n  = -delta_k1·o_h1" in out
+    assert "∂E/∂w_k1_0\n  = -delta_k1" in out
+    assert doc.matrix is None and "Matrix form" not in out
+    latex = render(doc, "latex")
+    assert r"\delta_{k1} &= \left(t_{k1} - o_{k1}\right)" in latex

@@ -318,7 +318,7 @@ class Diagnoser:
         out = []
         if len(derivation.uses) > 1:
             for use in derivation.uses:
-                term = self.grads.closed_delta(use.unit.name) * (
+                term = self.grads.sign * self.grads.closed_delta(use.unit.name) * (
                     use.source if use.source is not None else 1)
                 out.append(Candidate(
                     f"it misses the contribution through {self.text_of(use.unit.out)} "
