@@ -9,6 +9,7 @@ Conventions shared with the package (and nothing else):
 
 * an unspecified activation ``f`` is evaluated as tanh (the stand-in the tests ask for);
 * softmax takes the net inputs of its whole layer;
+* a constant bias (``spec.constants``) is added to its unit's net input;
 * the loss is ``factor · Σ term`` over the output units (divided by their number for a mean
   reduction), with ``(y − a)²``, ``−(y log a + (1 − y) log(1 − a))`` or ``−y log a`` as term;
 * over several examples the cost is the mean of the examples' losses.
@@ -94,6 +95,9 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     bias_of: dict[str, list[str]] = {u.name: [] for u in spec.units}
     for unit, b in spec.biases:
         bias_of[unit].append(b)
+    constant = dict.fromkeys(bias_of, 0.0)
+    for unit, value in spec.constants:  # a constant bias, `bias: {value: 1, trainable: false}`
+        constant[unit] += float(value)
     units = {u.name: u for u in spec.units}
     layer_units = {lay.position: lay.units for lay in spec.layers}
     outs: dict[str, Any] = {i.name: inputs[i.name] for i in spec.inputs}
@@ -104,7 +108,7 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
             total = total + params[weight] * outs[source]
         for b in bias_of[name]:
             total = total + params[b]
-        nets[name] = total
+        nets[name] = total = total + constant[name]
         act = units[name].activation
         if act.kind == "softmax":
             group = layer_units[units[name].layer]

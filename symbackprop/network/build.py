@@ -35,6 +35,7 @@ class Unit:
     activation: ActivationSpec
     incoming: tuple[tuple[str, sp.Symbol], ...]  # (source unit or input, weight symbol)
     bias: sp.Symbol | None
+    constant: sp.Rational | None = None  # a constant, non-trainable bias (net = Σ w x + 1)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class Network(Displayable):
             terms = [w * self.source_out[s] for s, w in u.incoming]
             if u.bias is not None:
                 terms.append(u.bias)
+            if u.constant is not None:
+                terms.append(u.constant)
             defs[u.net] = sp.Add(*terms)
         return defs
 
@@ -100,6 +103,8 @@ class Network(Displayable):
                                 for s, w in unit.incoming]
         if unit.bias is not None:
             terms.append(unit.bias)
+        if unit.constant is not None:
+            terms.append(unit.constant)
         return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
     @cached_property
@@ -211,6 +216,7 @@ def build_network(spec: NetworkSpec) -> Network:
     for e in spec.edges:
         incoming[e.target].append((e.source, params[e.weight]))
     bias_of = {unit: params[b] for unit, b in spec.biases}
+    constant_of = {unit: sp.Rational(v.numerator, v.denominator) for unit, v in spec.constants}
     outputs = set(spec.outputs)
     built: dict[str, Unit] = {}
     for u in spec.units:
@@ -221,7 +227,7 @@ def build_network(spec: NetworkSpec) -> Network:
             net=net, out=symbol("activation", u.name), target=target,
             delta=symbol("delta", u.name),
             activation=u.activation, incoming=tuple(incoming[u.name]),
-            bias=bias_of.get(u.name),
+            bias=bias_of.get(u.name), constant=constant_of.get(u.name),
         )
     order = _topological(spec, built)
     loss_symbol = symbol("loss")

@@ -30,10 +30,10 @@ from ..render.derivations import (
     cost_symbols,
     definition_rows,
     generic_unit_names,
+    layer_matrix_form,
     symbol_values,
 )
 from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
-from ..render.matrix import matrix_form
 from ..render.matrix_printing import MatrixLatexPrinter
 from ..render.printing import NetworkLatexPrinter, Partial
 from ..render.tikz import network_mermaid, network_tikz
@@ -303,9 +303,9 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
 def matrix_section(net: Network, grads: Gradients) -> list[Block]:
     if generic_unit_names(net) is None:
         return []  # units named one by one (seed 000) have no layer vectors to name
-    if grads.sign < 0:
-        return []  # the matrix form writes δ = ∂L/∂z, the opposite of the spec's δ
-    form = matrix_form(net, grads)
+    form = layer_matrix_form(net, grads)
+    if form is None:
+        return []  # written with δ = ∂L/∂z and a bias vector b, neither of which holds here
     out: list[Block] = [Heading("Matrix form", 2)]
     if not form.applies:
         out.append(Para((f"The matrix form does not apply to this network: {form.reason}. "
@@ -370,8 +370,8 @@ def batch_section(net: Network) -> list[Block]:
               Math(c.index), " and average.")),
         Equations(tuple(rows)),
     ]
-    form = matrix_form(net)
-    if form.applies and net.spec.notation.delta_sign != "negative":
+    form = layer_matrix_form(net)
+    if form is not None and form.applies:
         mprinter = MatrixLatexPrinter(net, extra_names=form.names)
         _title, mrows = form.sections[-1]
         out += [Para(("In matrix form, with the examples as the columns of a matrix:",)),

@@ -98,6 +98,8 @@ def layered_plan(net: Network) -> LayeredPlan | None:
     layers: list[DenseLayer] = []
     for lay in spec.layers:
         units = [net.unit_by_name[n] for n in lay.units]
+        if any(u.constant is not None for u in units):
+            return None  # a constant bias has no block of θ: the scalar code adds it
         kinds = {(_numeric_kind(net, u), u.activation.alpha) for u in units}
         if len(kinds) != 1:
             return None

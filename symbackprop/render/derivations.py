@@ -243,9 +243,9 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)
 
 
-def layer_matrix_form(net: Network, grads: Gradients) -> Any:
-    """The matrix form of the δ form; None where δ = −∂E/∂net (it is written with ∂E/∂z)."""
-    if grads.sign < 0:
+def layer_matrix_form(net: Network, grads: Gradients | None = None) -> Any:
+    """The matrix form; None where δ = −∂E/∂net or a bias is a constant (it has ∂E/∂z, b)."""
+    if net.spec.notation.delta_sign == "negative" or any(u.constant for u in net.units):
         return None
     from .matrix import matrix_form
 

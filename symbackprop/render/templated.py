@@ -258,7 +258,8 @@ def layered(net: Network) -> list[tuple[Unit, ...]] | None:
         if units[0].layer != k + 1:
             return None
         for u in units:
-            if tuple(net.source_out[s] for s, _ in u.incoming) != previous:
+            if tuple(net.source_out[s] for s, _ in u.incoming) != previous or \
+                    u.constant is not None:
                 return None
             count += len(u.incoming) + (u.bias is not None)
             seen.update(w for _, w in u.incoming)

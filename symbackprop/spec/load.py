@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import did_you_mean
+from .conventions import constant_biases
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -93,6 +94,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     inputs = _inputs(r, top, notation)
     layers, units = read_layers(r, top, notation, inputs)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
+    constants = constant_biases(r, top, layers)
     outputs = output_units(units, edges, layers)
     check_acyclic(r, inputs, units, edges)
     _check_softmax(r, top, layers, loss, outputs)
@@ -108,6 +110,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
         function_sites={name: (source.line(path), field_name(path))
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
+        constants=constants,
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))

@@ -190,6 +190,8 @@ class NetworkSpec:
     names: Names = field(default_factory=Names)  # every quantity's one name (spec.naming)
     # where each unspecified function is first used: (line, field), for located errors
     function_sites: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    # (unit, value) of every constant, non-trainable bias (`bias: {value: 1, trainable: false}`)
+    constants: tuple[tuple[str, Fraction], ...] = ()
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

@@ -72,3 +72,15 @@ def test_mazurs_spec_keeps_the_positive_convention() -> None:
     declared = load_spec(MAZUR)
     declared = replace(declared, notation=replace(declared.notation, delta_sign="negative"))
     assert _check(declared, "mazur-negative.tex").verdict == "correct"
+
+
+def test_a_constant_bias_is_written_as_its_value() -> None:
+    """`bias: {value: 1, trainable: false}`: the net inputs with + 1 and the gradient are
+    correct; leaving the 1 out is wrong; a gradient for the bias is no gradient at all."""
+    spec = load_spec(SPECS / "constant-bias-2-2-1.yaml")
+    result = _check(spec, "constant-bias.tex")
+    assert result.verdict == "correct"
+    assert _verdicts(result) == {2: "correct", 3: "correct", 4: "correct"}
+    checker = Checker(build_network(spec))
+    assert checker.check(None, "z^{[1]}_1 = w_1 x_1 + w_2 x_2").verdict == "incorrect"
+    assert checker.check(None, "z^{[1]}_1 = w_1 x_1 + w_2 x_2 + 1").verdict == "correct"
