@@ -52,6 +52,41 @@ class Network(Displayable):
     latex_names: dict[sp.Symbol, str]
     kinds: dict[sp.Symbol, str]  # symbol → input|param|net|out|target|delta|loss
     stand_ins: dict[str, str] = field(default_factory=dict)  # unspecified f → numeric stand-in
+    decay: sp.Symbol | None = None  # λ of a weight decay, J = L + λ/2 Σ w²
+    decayed: tuple[sp.Symbol, ...] = ()  # the parameters in that sum
+
+    @property
+    def penalty(self) -> sp.Expr:
+        """λ/2 Σ w² over the decayed parameters (0 without weight decay)."""
+        if self.decay is None:
+            return sp.S.Zero
+        return self.decay / 2 * sp.Add(*[w ** 2 for w in self.decayed])
+
+    @property
+    def objective(self) -> sp.Expr:
+        """The loss the gradients are of: the loss of the outputs plus the penalty."""
+        return self.loss + self.penalty
+
+    def decay_term(self, param: sp.Symbol) -> sp.Expr:
+        """∂(λ/2 Σ w²)/∂param: λ · param for a decayed parameter, else 0."""
+        return self.decay * param if self.decay is not None and param in self.decayed \
+            else sp.S.Zero
+
+    def with_decay_value(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with λ replaced by the spec's value (for numbers); an error without one."""
+        if self.decay is None or not expr.has(self.decay):
+            return expr
+        value = self.spec.values.weight_decay
+        if value is None:
+            from ..errors import SymbackpropError
+
+            raise SymbackpropError(
+                f"the weight decay {self.decay.name} has no value", field="values.weight_decay",
+                file=self.spec.file, hint="give it under `values: {weight_decay: 0.01}`")
+        exact = getattr(value, "exact", None)
+        number = sp.Rational(exact.numerator, exact.denominator) if exact is not None \
+            else sp.Rational(repr(float(value)))
+        return expr.xreplace({self.decay: number})
 
     def with_stand_ins(self, stand_ins: Mapping[str, str]) -> Network:
         """The same network with its unspecified functions evaluated as ``stand_ins``.
@@ -243,7 +278,16 @@ def build_network(spec: NetworkSpec) -> Network:
             kinds[g] = "loss_gradient"
     else:
         loss = loss_expression(spec.loss, outs, targets)
+    decay, decayed = None, ()
+    if spec.weight_decay is not None:  # λ: a constant of the objective, not a parameter
+        quantity = names.of("weight decay")
+        decay = sp.Symbol(quantity.name, positive=True)
+        latex[decay] = quantity.latex
+        kinds[decay] = "decay"
+        decayed = tuple(params[p.name] for p in spec.params
+                        if p.kind == "weight" or spec.weight_decay.biases)
     return Network(
+        decay=decay, decayed=decayed,
         spec=spec, inputs=inputs, units=tuple(built[n] for n in order),
         params=tuple(params[p.name] for p in spec.params),
         targets=tuple(u.target for u in out_units if u.target is not None),

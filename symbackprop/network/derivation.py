@@ -12,6 +12,9 @@ Mitchell's convention, with the update w ← w + η δ x): then δ at an output 
 out_source. Everything that reads δ (printers, numbers, ``check``) reads it in the declared
 convention; :attr:`Gradients.sign` says which.
 
+With weight decay (J = L + λ/2 Σ w²) a decayed parameter's gradient has the extra term λ w,
+which reaches the loss by no unit: ∂J/∂w = Σ δ_v · out_source + λ w.
+
 δ, net and out stay symbols, so deriving all gradients costs time linear in the number of
 parameters. Each :class:`Derivation` also offers the per-path chain factors (for small
 networks) and the closed form in the network's own quantities (δ substituted, net/out kept).
@@ -216,9 +219,9 @@ class Gradients(Displayable):
 
     def gradient(self, param: sp.Symbol) -> sp.Expr:
         """∂E/∂param in δ-form (linear cost): Σ δ_v · source over the parameter's uses
-        (−Σ δ_v · source when δ = −∂E/∂net)."""
+        (−Σ δ_v · source when δ = −∂E/∂net), plus λ · param under weight decay."""
         return self.sign * sp.Add(*[u.unit.delta * (u.source if u.source is not None else 1)
-                                    for u in self.uses(param)])
+                                    for u in self.uses(param)]) + self.network.decay_term(param)
 
     def _derive(self, param: sp.Symbol) -> Derivation:
         uses = self.uses(param)
@@ -230,6 +233,10 @@ class Gradients(Displayable):
             closed_terms.append(self.sign * self.closed_delta(u.unit.name) * src)
             display_terms.append(chain_product(
                 [sp.Integer(self.sign), self.display_delta(u.unit.name), src], evaluate=False))
+        decay = self.network.decay_term(param)
+        if decay != 0:  # λ w, beside the chain rule: the penalty depends on w directly
+            closed_terms.append(decay)
+            display_terms.append(sp.Mul(self.network.decay, param, evaluate=False))  # λ w
         closed = sp.Add(*closed_terms)
         display = (sp.Add(*display_terms, evaluate=False) if len(display_terms) > 1
                    else display_terms[0] if display_terms else sp.S.Zero)

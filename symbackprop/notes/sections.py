@@ -29,11 +29,11 @@ from ..render.derivations import (
     cost_row,
     cost_symbols,
     definition_rows,
-    generic_unit_names,
     layer_matrix_form,
     symbol_values,
 )
 from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
+from ..render.local_gradient import generic_unit_names
 from ..render.matrix_printing import MatrixLatexPrinter
 from ..render.printing import NetworkLatexPrinter, Partial
 from ..render.tikz import network_mermaid, network_tikz
@@ -136,6 +136,18 @@ def network_section(net: Network) -> list[Block]:
     return [Heading("The network"), Figure(network_tikz(net), network_mermaid(net), caption)]
 
 
+def _decay_words(net: Network) -> tuple[str | Math, ...]:
+    """The weight decay in words: what it adds to the loss and to each weight's gradient."""
+    if net.decay is None:
+        return ()
+    lam = net.latex_of(net.decay)
+    what = "weight and bias" if net.spec.weight_decay and net.spec.weight_decay.biases \
+        else "weight (not the biases)"
+    return (", plus the weight decay ", Math(rf"\frac{{{lam}}}{{2}} \sum w^2"),
+            f" over every {what}, so that each of their gradients has the extra term ",
+            Math(rf"{lam} w"))
+
+
 def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Block]:
     loss = describe_loss(net.spec.loss)
     with_numbers = (" With the spec's values each line goes on to its numbers and its value "
@@ -146,7 +158,7 @@ def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Blo
         Para(("Each unit adds up its weighted inputs" +
               (" and its bias" if any(u.bias for u in net.units) else "") +
               " (the net input) and applies its activation; the loss ",
-              _m(net, net.loss_symbol), f" is {loss}.",
+              _m(net, net.loss_symbol), f" is {loss}", *_decay_words(net), ".",
               with_numbers)),
     ]
     rows: list[str] = []

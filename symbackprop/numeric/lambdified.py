@@ -123,6 +123,12 @@ class logsumexp(sp.Function):
 
 
 def stable_loss(net: Network) -> sp.Expr:
+    """The objective of ``net`` for numbers: :func:`stable_data_loss` plus the weight decay
+    λ/2 Σ w² with the spec's λ."""
+    return net.with_decay_value(stable_data_loss(net) + net.penalty)
+
+
+def stable_data_loss(net: Network) -> sp.Expr:
     """The loss of ``net`` written through pre-activations where log a could be log 0.
 
     Binary cross-entropy of sigmoid outputs becomes Σ softplus(z) − t z, of a softmax layer
@@ -164,7 +170,7 @@ def stable_deltas(net: Network, grads: Gradients) -> dict[str, sp.Expr]:
     :func:`stable_loss` where that is written in the log domain (a softplus output with a
     cross-entropy loss), so that it stays finite where softplus(z) underflows."""
     deltas = dict(grads.deltas)
-    loss = stable_loss(net)
+    loss = stable_data_loss(net)
     if loss.has(log_softplus):
         for u in net.outputs:
             deltas[u.name] = grads.sign * sp.diff(loss, u.net)
@@ -237,7 +243,7 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
     args = [*net.params, *net.inputs, *net.targets]
     loss = stable_loss(net)
     outputs: list[sp.Expr] = [loss]
-    outputs += [grads.gradient(p) for p in net.params]
+    outputs += [net.with_decay_value(grads.gradient(p)) for p in net.params]
     for u in net.units:
         outputs += [u.net, u.out]
     defs = _ordered_definitions(net, grads)

@@ -93,6 +93,8 @@ def layered_plan(net: Network) -> LayeredPlan | None:
     """
     spec = net.spec
     require_numeric_loss(spec.loss, spec.file)
+    if net.decay is not None:
+        return None  # the matrix code has no weight decay: the scalar code adds λ w
     position = {p.name: k for k, p in enumerate(spec.params)}
     previous = tuple(i.name for i in spec.inputs)
     layers: list[DenseLayer] = []

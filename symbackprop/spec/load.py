@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import did_you_mean
-from .conventions import constant_biases
+from .conventions import constant_biases, weight_decay
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -62,10 +62,10 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss", "cost",
-            "notation", "values")
+            "notation", "values", "weight_decay")
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
                  "input", "learning_rate", "first_layer", "weight_layer", "loss_term",
-                 "chain", "chain_order", "function", "delta_sign")
+                 "chain", "chain_order", "function", "delta_sign", "weight_decay")
 _NOTATION_CHOICES = {"weight_layer": ("target", "source"), "chain": CHAIN_GRANULARITIES,
                      "chain_order": CHAIN_ORDERS, "delta_sign": DELTA_SIGNS}
 
@@ -95,6 +95,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     layers, units = read_layers(r, top, notation, inputs)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
     constants = constant_biases(r, top, layers)
+    decay = weight_decay(r, top, notation)
     outputs = output_units(units, edges, layers)
     check_acyclic(r, inputs, units, edges)
     _check_softmax(r, top, layers, loss, outputs)
@@ -110,7 +111,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
         function_sites={name: (source.line(path), field_name(path))
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
-        constants=constants,
+        constants=constants, weight_decay=decay,
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))
@@ -154,6 +155,7 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
         "chain_order": "loss_first",
         "function": "f",
         "delta_sign": "positive",
+        "weight_decay": r"\lambda",
     }
     if "notation" not in top:
         return Notation(**defaults)

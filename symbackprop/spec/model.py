@@ -107,6 +107,15 @@ class CostSpec:
 
 
 @dataclass(frozen=True)
+class WeightDecaySpec:
+    """J = L + λ/2 Σ w² over the weights (and the biases when ``biases``): weight decay."""
+
+    latex: str  # λ as printed
+    name: str  # λ's plain name
+    biases: bool = False
+
+
+@dataclass(frozen=True)
 class Notation:
     net: str
     activation: str
@@ -126,6 +135,7 @@ class Notation:
     function: str = "f"  # the network as a function of its input: f_{\textbf{W},\textbf{B}}(x)
     # "positive": δ = ∂E/∂net, w ← w − η δ x; "negative": δ = −∂E/∂net, w ← w + η δ x (Mitchell)
     delta_sign: str = "positive"
+    weight_decay: str = r"\lambda"  # λ of a weight decay, J = L + λ/2 Σ w²
 
 
 class Number(float):
@@ -150,6 +160,7 @@ class Example:
 class Values:
     params: dict[str, float] = field(default_factory=dict)
     learning_rate: float | None = None
+    weight_decay: float | None = None  # λ of the spec's weight decay
     examples: tuple[Example, ...] = ()
     functions: dict[str, str] = field(default_factory=dict)  # unspecified f → its stand-in
     file: str | None = None  # where the values were read: the spec or a values file
@@ -192,6 +203,7 @@ class NetworkSpec:
     function_sites: dict[str, tuple[int | None, str]] = field(default_factory=dict)
     # (unit, value) of every constant, non-trainable bias (`bias: {value: 1, trainable: false}`)
     constants: tuple[tuple[str, Fraction], ...] = ()
+    weight_decay: WeightDecaySpec | None = None
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

@@ -70,6 +70,8 @@ def merge_values(base: Values, given: Values) -> Values:
     return Values(params={**base.params, **given.params},
                   learning_rate=given.learning_rate if given.learning_rate is not None
                   else base.learning_rate,
+                  weight_decay=given.weight_decay if given.weight_decay is not None
+                  else base.weight_decay,
                   examples=examples,
                   functions={**base.functions, **given.functions},
                   file=given.file, lines=lines, files=files)

@@ -84,3 +84,21 @@ def test_a_constant_bias_is_written_as_its_value() -> None:
     checker = Checker(build_network(spec))
     assert checker.check(None, "z^{[1]}_1 = w_1 x_1 + w_2 x_2").verdict == "incorrect"
     assert checker.check(None, "z^{[1]}_1 = w_1 x_1 + w_2 x_2 + 1").verdict == "correct"
+
+
+def test_weight_decay_is_read_in_the_loss_and_the_gradients() -> None:
+    """J = L + λ/2 Σ w²: the loss with its penalty, ∂J/∂w = δ a + λ w and ∂J/∂b = δ are
+    correct; a weight's gradient without λ w is wrong, and the diagnosis says so."""
+    spec = load_spec(SPECS / "weight-decay-2-2-1.yaml")
+    result = _check(spec, "weight-decay.tex")
+    assert result.verdict == "correct"
+    assert _verdicts(result) == {2: "correct", 3: "correct", 4: "correct"}
+    checker = Checker(build_network(spec))
+    missing = checker.check(None, r"\partial L/\partial w^{[2]}_{1,1} = "
+                                  r"\delta^{[2]}_1 a^{[1]}_1")
+    assert missing.verdict == "incorrect"
+    assert "it misses the weight-decay term" in " ".join(missing.steps[0].diagnosis)
+    # the biases are not decayed: λ b on a bias is wrong
+    extra = checker.check(None, r"\partial L/\partial b^{[2]}_{1} = \delta^{[2]}_1 + "
+                                r"\lambda b^{[2]}_{1}")
+    assert extra.verdict == "incorrect"

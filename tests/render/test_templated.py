@@ -20,6 +20,7 @@ BUNDLED = sorted(SPECS.glob("*.yaml"))
 # print as ∂y/∂z and ∂C/∂s, which the templates do not fill, so they take the general path
 LAYERED = {"seed-001-linear-1-1-2-1", "seed-004-perceptron", "softmax-cross-entropy",
            "tanh-softmax-3-4-3", "mitchell-2-2-2", "softmax-binary-cross-entropy",
+           "weight-decay-2-2-1",
            "tanh-regression"}
 
 

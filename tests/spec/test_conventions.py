@@ -49,3 +49,37 @@ def test_a_malformed_constant_bias_names_its_field(tmp_path: Path, bias: str, li
     assert message in str(info.value)
     assert info.value.line == 3
     assert line_field in str(info.value)
+
+
+# ------------------------------------------------------------------------- weight decay
+
+DECAY = ("inputs: [x1]\nlayers: [{{size: 1, activation: tanh}}]\nloss: squared_error\n"
+         "{decay}values:\n  inputs: {{x1: 1}}\n  targets: {{u1_1: 0}}\n{value}")
+
+
+def test_weight_decay_is_declared_and_valued(tmp_path: Path) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(DECAY.format(decay="weight_decay: {biases: true}\n",
+                                 value="  weight_decay: 1/100\n"), encoding="utf-8")
+    spec = load_spec(path)
+    assert spec.weight_decay is not None and spec.weight_decay.biases
+    assert spec.weight_decay.latex == r"\lambda"
+    assert spec.values.weight_decay == 0.01
+    assert spec.names.of("weight decay").latex == r"\lambda"
+
+
+@pytest.mark.parametrize("decay, value, line, message", [
+    ("", "  weight_decay: 0.1\n", 7, "the spec declares no weight decay"),
+    ("weight_decay: {}\n", "  weight_decay: -0.1\n", 8, "must be 0 or more"),
+    ("weight_decay: {biases: maybe}\n", "", 4, "expected `true` or `false`"),
+    ("weight_decay: {bias: false}\n", "", 4, "bias"),
+    ("weight_decay: {}\nnotation: {weight_decay: 'w^{[1]}_{1,1}'}\n", "", 5, "w_1_1_1"),
+])
+def test_a_malformed_weight_decay_names_its_line(tmp_path: Path, decay: str, value: str,
+                                                 line: int, message: str) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(DECAY.format(decay=decay, value=value), encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert message in str(info.value)
+    assert info.value.line == line
