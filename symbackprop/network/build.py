@@ -13,6 +13,7 @@ from functools import cached_property
 
 import sympy as sp
 
+from ..errors import SymbackpropError
 from ..spec.load import ActivationSpec, NetworkSpec
 from ..spec.typesetting import upright
 from .display import Displayable
@@ -78,8 +79,6 @@ class Network(Displayable):
             return expr
         value = self.spec.values.weight_decay
         if value is None:
-            from ..errors import SymbackpropError
-
             raise SymbackpropError(
                 f"the weight decay {self.decay.name} has no value", field="values.weight_decay",
                 file=self.spec.file, hint="give it under `values: {weight_decay: 0.01}`")
