@@ -94,6 +94,13 @@ class Network(Displayable):
         """
         return replace(self, stand_ins={**self.stand_ins, **stand_ins})
 
+    def with_weight_decay(self, value: float | None) -> Network:
+        """The same network with λ valued ``value`` (a values file's), where it has one."""
+        if value is None or self.decay is None:
+            return self
+        return replace(self, spec=replace(self.spec, values=replace(self.spec.values,
+                                                                    weight_decay=value)))
+
     @property
     def functions(self) -> tuple[str, ...]:
         """The unspecified functions of the network, in order of first use."""

@@ -91,6 +91,8 @@ def inline_values(words: Sequence[str], spec: NetworkSpec) -> Values:
     section["learning_rate"] = "learning_rate"
     rate = [q.name for q in spec.names.quantities if q.role == "learning rate"]
     section |= dict.fromkeys(rate, "learning_rate")
+    if spec.weight_decay is not None:  # λ, by its key or its own name
+        section |= dict.fromkeys(("weight_decay", spec.weight_decay.name), "weight_decay")
     data: dict[str, dict[str, str] | str] = {}
     unknown: list[str] = []
     for word in words:
@@ -101,7 +103,7 @@ def inline_values(words: Sequence[str], spec: NetworkSpec) -> Values:
         where = section.get(name)
         if where is None:
             unknown.append(name)
-        elif where == "learning_rate":
+        elif where in ("learning_rate", "weight_decay"):
             data[where] = number
         else:
             part = data.setdefault(where, {})
