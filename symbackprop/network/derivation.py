@@ -405,7 +405,7 @@ def derive(net: Network) -> Gradients:
                 softmax_ce = True
         else:
             value = simplest(value)
-        output_delta[u.name] = value if grads.sign > 0 else _negated(value)
+        output_delta[u.name] = value if grads.sign > 0 else _negated(value, u.target)
     for u, key in later:
         rep = first[key]
         own = {rep.out, rep.net, rep.target}
@@ -440,13 +440,15 @@ def derive(net: Network) -> Gradients:
     return grads
 
 
-def _negated(value: sp.Expr) -> sp.Expr:
+def _negated(value: sp.Expr, target: sp.Symbol | None) -> sp.Expr:
     """−value, written as simply as value was: ``target − out`` for ``out − target``, and a
-    product with its first difference turned round (``(t − o)·o·(1 − o)``)."""
+    product with its difference of the target turned round (``(t − o)·o·(1 − o)``)."""
     if isinstance(value, sp.Mul):
-        for k, f in enumerate(value.args):
-            if isinstance(f, sp.Add):
-                return sp.Mul(*value.args[:k], sp.expand(-f), *value.args[k + 1:])
+        sums = [k for k, f in enumerate(value.args) if isinstance(f, sp.Add)]
+        sums.sort(key=lambda k: target is None or not value.args[k].has(target))
+        if sums:
+            k = sums[0]
+            return sp.Mul(*value.args[:k], sp.expand(-value.args[k]), *value.args[k + 1:])
     return simplest(sp.expand(-value)) if isinstance(value, sp.Add) else -value
 
 
