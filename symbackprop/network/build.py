@@ -287,7 +287,10 @@ def build_network(spec: NetworkSpec) -> Network:
     decay, decayed = None, ()
     if spec.weight_decay is not None:  # λ: a constant of the objective, not a parameter
         quantity = names.of("weight decay")
-        decay = sp.Symbol(quantity.name, positive=True)
+        # λ's plain name is `lambda_` (a Python keyword otherwise); it prints as the word a
+        # formula writes and check reads, `lambda`
+        decay = sp.Symbol("lambda" if quantity.name == "lambda_" else quantity.name,
+                          positive=True)
         latex[decay] = quantity.latex
         kinds[decay] = "decay"
         decayed = tuple(params[p.name] for p in spec.params

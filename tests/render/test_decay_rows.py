@@ -23,7 +23,7 @@ def test_each_chain_row_gets_lambda_w_and_the_others_stay() -> None:
     out = with_decay(net, w, rows, lambda s: sp.Float(0.7) if s == w else sp.Float(0.01),
                      lambda e, k: expr_row(net, e, k))
     assert out is not None
-    assert out[0].text == "a_1_1 + lambda_·w_2_1_1"
+    assert out[0].text == "a_1_1 + lambda·w_2_1_1"
     assert out[1].text == "0.5 + 0.01·0.7"
     assert out[2] is rows[2]
     assert with_decay(net, b, rows, None, lambda e, k: expr_row(net, e, k)) is rows

@@ -175,14 +175,14 @@ def test_weight_decay_prints_the_penalty_and_lambda_w_in_every_row() -> None:
     grads = derive(net)
     chain = render(build_document(net, grads, params=["w_2_1_1", "b_2_1"],
                                   values=net.spec.values), "text")
-    assert "L = (y_1 - a_2_1)^2/2 + lambda_·(w_1_1_1^2 + " in chain
+    assert "L = (y_1 - a_2_1)^2/2 + lambda·(w_1_1_1^2 + " in chain
     rows = chain.split("∂L/∂w_2_1_1\n")[1].split("\n\n")[0].splitlines()
-    assert rows[0].endswith("∂z_2_1/∂w_2_1_1 + lambda_·w_2_1_1")
-    assert rows[1].endswith("· a_1_1 + lambda_·w_2_1_1")
+    assert rows[0].endswith("∂z_2_1/∂w_2_1_1 + lambda·w_2_1_1")
+    assert rows[1].endswith("· a_1_1 + lambda·w_2_1_1")
     assert rows[2].endswith("+ 0.01·0.7")  # λ and w as numbers
     bias = chain.split("∂L/∂b_2_1\n")[1]
     assert "lambda" not in bias  # the biases are not decayed
     delta = render(build_document(net, grads, form="delta"), "text")
-    assert "∂L/∂w_1_2_2\n  = delta_1_2·x2 + lambda_·w_1_2_2" in delta
+    assert "∂L/∂w_1_2_2\n  = delta_1_2·x2 + lambda·w_1_2_2" in delta
     assert "∂L/∂b_1_2\n  = delta_1_2\n" in delta
     assert "Matrix form" not in delta  # written without λ W, so left out
