@@ -9,9 +9,11 @@ Conventions shared with the package (and nothing else):
 
 * an unspecified activation ``f`` is evaluated as tanh (the stand-in the tests ask for);
 * softmax takes the net inputs of its whole layer;
+* a constant bias (``spec.constants``) is added to its unit's net input;
 * the loss is ``factor · Σ term`` over the output units (divided by their number for a mean
   reduction), with ``(y − a)²``, ``−(y log a + (1 − y) log(1 − a))`` or ``−y log a`` as term;
-* over several examples the cost is the mean of the examples' losses.
+* over several examples the cost is the mean of the examples' losses;
+* a weight decay adds λ/2 Σ w² (over the weights, and the biases when asked) to the cost.
 """
 
 from __future__ import annotations
@@ -94,6 +96,9 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     bias_of: dict[str, list[str]] = {u.name: [] for u in spec.units}
     for unit, b in spec.biases:
         bias_of[unit].append(b)
+    constant = dict.fromkeys(bias_of, 0.0)
+    for unit, value in spec.constants:  # a constant bias, `bias: {value: 1, trainable: false}`
+        constant[unit] += float(value)
     units = {u.name: u for u in spec.units}
     layer_units = {lay.position: lay.units for lay in spec.layers}
     outs: dict[str, Any] = {i.name: inputs[i.name] for i in spec.inputs}
@@ -104,7 +109,7 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
             total = total + params[weight] * outs[source]
         for b in bias_of[name]:
             total = total + params[b]
-        nets[name] = total
+        nets[name] = total = total + constant[name]
         act = units[name].activation
         if act.kind == "softmax":
             group = layer_units[units[name].layer]
@@ -155,6 +160,17 @@ def example_loss(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[s
     return loss_of_outputs(spec, outs, targets)
 
 
+def penalty(spec: NetworkSpec, params: Mapping[str, Any]) -> Any:
+    """λ/2 Σ w² over the weights (and the biases when the spec says so), λ the spec's."""
+    decay = spec.weight_decay
+    if decay is None:
+        return 0.0
+    assert spec.values.weight_decay is not None, "a weight decay needs its λ in the values"
+    names = [p.name for p in spec.params if p.kind == "weight" or decay.biases]
+    squares = [params[n] * params[n] for n in names]
+    return float(spec.values.weight_decay) / 2 * sum(squares[1:], squares[0])
+
+
 def loss_function(spec: NetworkSpec, examples: Sequence[tuple[Mapping[str, float],
                                                               Mapping[str, float]]]
                   ) -> Callable[[Any], Any]:
@@ -164,7 +180,7 @@ def loss_function(spec: NetworkSpec, examples: Sequence[tuple[Mapping[str, float
     def cost(theta: Any) -> Any:
         params = {n: theta[k] for k, n in enumerate(names)}
         losses = [example_loss(spec, params, i, t) for i, t in examples]
-        return sum(losses[1:], losses[0]) / len(losses)
+        return sum(losses[1:], losses[0]) / len(losses) + penalty(spec, params)
 
     return cost
 
@@ -258,6 +274,8 @@ def point_symbols(net: Any, params: Mapping[str, float], inputs: Mapping[str, fl
     import sympy as sp
 
     values: dict[Any, Any] = {}
+    if net.decay is not None:  # λ of a weight decay: the spec's, as the oracle's penalty
+        values[net.decay] = sp.Float(repr(float(net.spec.values.weight_decay)), 30)
     for p in net.params:
         values[p] = sp.Float(repr(float(params[p.name])), 30)
     for i, sym in zip(net.spec.inputs, net.inputs, strict=True):

@@ -101,9 +101,11 @@ define_option = click.option(
 
 
 def _with_stand_ins(spec: Any, net: Any, values: Any, defines: tuple[str, ...]) -> Any:
-    """``net`` with the stand-ins of ``values`` (a values file) and ``--define`` applied."""
+    """``net`` with the stand-ins of ``values`` (a values file) and ``--define`` applied, and
+    the weight decay's λ of ``values``."""
     from ..spec.load import parse_definitions
 
+    net = net.with_weight_decay(values.weight_decay)
     return net.with_stand_ins({**values.functions, **parse_definitions(defines, spec)})
 
 

@@ -9,7 +9,7 @@ import click
 from .support import reports_errors, write_output
 
 SETTABLE = {"input": "inputs", "parameter": "params", "target": "targets",
-            "learning rate": "learning_rate"}
+            "learning rate": "learning_rate", "weight decay": "weight_decay"}
 """Roles a values file or ``--at NAME=N`` sets, and the key they go under."""
 
 

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import sympy as sp
 
+from ..errors import SymbackpropError
 from ..spec.load import ActivationSpec, NetworkSpec
 from ..spec.typesetting import upright
 from .display import Displayable
@@ -35,6 +36,7 @@ class Unit:
     activation: ActivationSpec
     incoming: tuple[tuple[str, sp.Symbol], ...]  # (source unit or input, weight symbol)
     bias: sp.Symbol | None
+    constant: sp.Rational | None = None  # a constant, non-trainable bias (net = Σ w x + 1)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,39 @@ class Network(Displayable):
     latex_names: dict[sp.Symbol, str]
     kinds: dict[sp.Symbol, str]  # symbol → input|param|net|out|target|delta|loss
     stand_ins: dict[str, str] = field(default_factory=dict)  # unspecified f → numeric stand-in
+    decay: sp.Symbol | None = None  # λ of a weight decay, J = L + λ/2 Σ w²
+    decayed: tuple[sp.Symbol, ...] = ()  # the parameters in that sum
+
+    @property
+    def penalty(self) -> sp.Expr:
+        """λ/2 Σ w² over the decayed parameters (0 without weight decay)."""
+        if self.decay is None:
+            return sp.S.Zero
+        return self.decay / 2 * sp.Add(*[w ** 2 for w in self.decayed])
+
+    @property
+    def objective(self) -> sp.Expr:
+        """The loss the gradients are of: the loss of the outputs plus the penalty."""
+        return self.loss + self.penalty
+
+    def decay_term(self, param: sp.Symbol) -> sp.Expr:
+        """∂(λ/2 Σ w²)/∂param: λ · param for a decayed parameter, else 0."""
+        return self.decay * param if self.decay is not None and param in self.decayed \
+            else sp.S.Zero
+
+    def with_decay_value(self, expr: sp.Expr) -> sp.Expr:
+        """``expr`` with λ replaced by the spec's value (for numbers); an error without one."""
+        if self.decay is None or not expr.has(self.decay):
+            return expr
+        value = self.spec.values.weight_decay
+        if value is None:
+            raise SymbackpropError(
+                f"the weight decay {self.decay.name} has no value", field="values.weight_decay",
+                file=self.spec.file, hint="give it under `values: {weight_decay: 0.01}`")
+        exact = getattr(value, "exact", None)
+        number = sp.Rational(exact.numerator, exact.denominator) if exact is not None \
+            else sp.Rational(repr(float(value)))
+        return expr.xreplace({self.decay: number})
 
     def with_stand_ins(self, stand_ins: Mapping[str, str]) -> Network:
         """The same network with its unspecified functions evaluated as ``stand_ins``.
@@ -58,6 +93,13 @@ class Network(Displayable):
         Symbols and derivations are unchanged (f stays f); only numbers use the stand-ins.
         """
         return replace(self, stand_ins={**self.stand_ins, **stand_ins})
+
+    def with_weight_decay(self, value: float | None) -> Network:
+        """The same network with λ valued ``value`` (a values file's), where it has one."""
+        if value is None or self.decay is None:
+            return self
+        return replace(self, spec=replace(self.spec, values=replace(self.spec.values,
+                                                                    weight_decay=value)))
 
     @property
     def functions(self) -> tuple[str, ...]:
@@ -91,6 +133,8 @@ class Network(Displayable):
             terms = [w * self.source_out[s] for s, w in u.incoming]
             if u.bias is not None:
                 terms.append(u.bias)
+            if u.constant is not None:
+                terms.append(u.constant)
             defs[u.net] = sp.Add(*terms)
         return defs
 
@@ -100,6 +144,8 @@ class Network(Displayable):
                                 for s, w in unit.incoming]
         if unit.bias is not None:
             terms.append(unit.bias)
+        if unit.constant is not None:
+            terms.append(unit.constant)
         return sp.Add(*terms, evaluate=False) if len(terms) > 1 else terms[0]
 
     @cached_property
@@ -211,6 +257,7 @@ def build_network(spec: NetworkSpec) -> Network:
     for e in spec.edges:
         incoming[e.target].append((e.source, params[e.weight]))
     bias_of = {unit: params[b] for unit, b in spec.biases}
+    constant_of = {unit: sp.Rational(v.numerator, v.denominator) for unit, v in spec.constants}
     outputs = set(spec.outputs)
     built: dict[str, Unit] = {}
     for u in spec.units:
@@ -221,7 +268,7 @@ def build_network(spec: NetworkSpec) -> Network:
             net=net, out=symbol("activation", u.name), target=target,
             delta=symbol("delta", u.name),
             activation=u.activation, incoming=tuple(incoming[u.name]),
-            bias=bias_of.get(u.name),
+            bias=bias_of.get(u.name), constant=constant_of.get(u.name),
         )
     order = _topological(spec, built)
     loss_symbol = symbol("loss")
@@ -237,7 +284,19 @@ def build_network(spec: NetworkSpec) -> Network:
             kinds[g] = "loss_gradient"
     else:
         loss = loss_expression(spec.loss, outs, targets)
+    decay, decayed = None, ()
+    if spec.weight_decay is not None:  # λ: a constant of the objective, not a parameter
+        quantity = names.of("weight decay")
+        # λ's plain name is `lambda_` (a Python keyword otherwise); it prints as the word a
+        # formula writes and check reads, `lambda`
+        decay = sp.Symbol("lambda" if quantity.name == "lambda_" else quantity.name,
+                          positive=True)
+        latex[decay] = quantity.latex
+        kinds[decay] = "decay"
+        decayed = tuple(params[p.name] for p in spec.params
+                        if p.kind == "weight" or spec.weight_decay.biases)
     return Network(
+        decay=decay, decayed=decayed,
         spec=spec, inputs=inputs, units=tuple(built[n] for n in order),
         params=tuple(params[p.name] for p in spec.params),
         targets=tuple(u.target for u in out_units if u.target is not None),

@@ -132,9 +132,10 @@ def _couples_layer(grads: Gradients, unit: Unit) -> bool:
 
 
 def _delta_value(grads: Gradients, unit: Unit, granularity: str) -> sp.Expr:
+    """∂E/∂net_u: δ_u, or −δ_u where the spec declares δ = −∂E/∂net."""
     if granularity == "net" or unit.name not in grads.output_delta:
-        return unit.delta
-    return grads.output_delta[unit.name]
+        return grads.sign * unit.delta
+    return grads.sign * grads.output_delta[unit.name]
 
 
 def _loss_by_out(grads: Gradients, unit: Unit, *, expand: bool) -> Link:

@@ -6,6 +6,15 @@ The derivation is symbolic reverse mode. With δ_u = ∂E/∂net_u (the "local g
 * other units:  δ_u = (Σ_v w_uv δ_v) · ∂out_u/∂net_u, over the units v that u feeds;
 * parameters:   ∂E/∂w = Σ δ_v · out_source over the edges that use w, ∂E/∂b = Σ δ_v.
 
+A spec may declare the opposite sign, δ_u = −∂E/∂net_u (``notation.delta_sign: negative``,
+Mitchell's convention, with the update w ← w + η δ x): then δ at an output is −∂E/∂out ·
+∂out/∂net, the hidden recurrence is the same (it is linear in δ), and ∂E/∂w = −Σ δ_v ·
+out_source. Everything that reads δ (printers, numbers, ``check``) reads it in the declared
+convention; :attr:`Gradients.sign` says which.
+
+With weight decay (J = L + λ/2 Σ w²) a decayed parameter's gradient has the extra term λ w,
+which reaches the loss by no unit: ∂J/∂w = Σ δ_v · out_source + λ w.
+
 δ, net and out stay symbols, so deriving all gradients costs time linear in the number of
 parameters. Each :class:`Derivation` also offers the per-path chain factors (for small
 networks) and the closed form in the network's own quantities (δ substituted, net/out kept).
@@ -105,6 +114,11 @@ class Gradients(Displayable):
     _display_delta: dict[str, sp.Expr] = field(default_factory=dict)
     _derivations: dict[sp.Symbol, Derivation] = field(default_factory=dict)
 
+    @property
+    def sign(self) -> int:
+        """+1 when δ = ∂E/∂net (the default), −1 when the spec declares δ = −∂E/∂net."""
+        return -1 if self.network.spec.notation.delta_sign == "negative" else 1
+
     # -- δ in closed form --------------------------------------------------------------
     def closed_delta(self, name: str) -> sp.Expr:
         """δ_u with every later δ substituted (net/out symbols kept)."""
@@ -144,8 +158,11 @@ class Gradients(Displayable):
             if evaluate:
                 return self.output_delta[name]
             direct = self.direct_loss[name]
+            if self.sign < 0:  # δ = −∂E/∂out · ∂out/∂net: the sign goes into the first factor
+                direct = factored(sp.expand(-direct))
             chain = direct * self.local_derivative(unit)
-            if unit.activation.kind != "softmax" and chain == self.output_delta[name]:
+            if unit.activation.kind != "softmax" and (chain == self.output_delta[name] or (
+                    self.sign < 0 and sp.expand(chain - self.output_delta[name]) == 0)):
                 # print in chain order: ∂E/∂out · ∂out/∂net
                 return chain_product([direct, self.local_derivative(unit)], evaluate=False)
             return self.output_delta[name]
@@ -201,9 +218,10 @@ class Gradients(Displayable):
         return self._derivations[param]
 
     def gradient(self, param: sp.Symbol) -> sp.Expr:
-        """∂E/∂param in δ-form (linear cost): Σ δ_v · source over the parameter's uses."""
-        return sp.Add(*[u.unit.delta * (u.source if u.source is not None else 1)
-                        for u in self.uses(param)])
+        """∂E/∂param in δ-form (linear cost): Σ δ_v · source over the parameter's uses
+        (−Σ δ_v · source when δ = −∂E/∂net), plus λ · param under weight decay."""
+        return self.sign * sp.Add(*[u.unit.delta * (u.source if u.source is not None else 1)
+                                    for u in self.uses(param)]) + self.network.decay_term(param)
 
     def _derive(self, param: sp.Symbol) -> Derivation:
         uses = self.uses(param)
@@ -212,9 +230,13 @@ class Gradients(Displayable):
         display_terms = []
         for u in uses:
             src = u.source if u.source is not None else sp.S.One
-            closed_terms.append(self.closed_delta(u.unit.name) * src)
-            display_terms.append(chain_product([self.display_delta(u.unit.name), src],
-                                               evaluate=False))
+            closed_terms.append(self.sign * self.closed_delta(u.unit.name) * src)
+            display_terms.append(chain_product(
+                [sp.Integer(self.sign), self.display_delta(u.unit.name), src], evaluate=False))
+        decay = self.network.decay_term(param)
+        if decay != 0:  # λ w, beside the chain rule: the penalty depends on w directly
+            closed_terms.append(decay)
+            display_terms.append(sp.Mul(self.network.decay, param, evaluate=False))  # λ w
         closed = sp.Add(*closed_terms)
         display = (sp.Add(*display_terms, evaluate=False) if len(display_terms) > 1
                    else display_terms[0] if display_terms else sp.S.Zero)
@@ -383,7 +405,7 @@ def derive(net: Network) -> Gradients:
                 softmax_ce = True
         else:
             value = simplest(value)
-        output_delta[u.name] = value
+        output_delta[u.name] = value if grads.sign > 0 else _negated(value, u.target)
     for u, key in later:
         rep = first[key]
         own = {rep.out, rep.net, rep.target}
@@ -394,9 +416,11 @@ def derive(net: Network) -> Gradients:
                 output_delta[u.name] = output_delta[rep.name].xreplace(names)
         else:  # the loss couples this unit with others: derived for itself
             direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
-            output_delta[u.name] = simplest(direct[u.name] * local[u.name])
+            output_delta[u.name] = simplest(grads.sign * direct[u.name] * local[u.name])
     if softmax_ce:
         grads.notes.append("softmax with cross-entropy: δ = out − target, using that the "
+                           "targets sum to 1" if grads.sign > 0 else
+                           "softmax with cross-entropy: δ = target − out, using that the "
                            "targets sum to 1")
     grads.output_delta = output_delta
     names = [u.name for u in net.units]
@@ -414,6 +438,18 @@ def derive(net: Network) -> Gradients:
     grads.dE_dout = LazyMap(names, dE_dout)
     grads.deltas = LazyMap(names, delta)
     return grads
+
+
+def _negated(value: sp.Expr, target: sp.Symbol | None) -> sp.Expr:
+    """−value, written as simply as value was: ``target − out`` for ``out − target``, and a
+    product with its difference of the target turned round (``(t − o)·o·(1 − o)``)."""
+    if isinstance(value, sp.Mul):
+        sums = [k for k, f in enumerate(value.args) if isinstance(f, sp.Add)]
+        sums.sort(key=lambda k: target is None or not value.args[k].has(target))
+        if sums:
+            k = sums[0]
+            return sp.Mul(*value.args[:k], sp.expand(-value.args[k]), *value.args[k + 1:])
+    return simplest(sp.expand(-value)) if isinstance(value, sp.Add) else -value
 
 
 def _output_key(unit: Unit) -> tuple[object, ...] | None:

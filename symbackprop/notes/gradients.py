@@ -156,8 +156,13 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
                    rf"{number_tex(lr)} \cdot {number_tex(_numeric(grads.gradient(p), at, net))} = "
                    rf"{number_tex(updated[p.name])}")
         words += ["With learning rate ", Math(f"{eta} = {number_tex(lr)}"),
-                  " every parameter takes the step ", Math(rule), " at once; for example ",
-                  Math(example), ". "]
+                  " every parameter takes the step ", Math(rule), " at once"]
+        if grads.sign < 0:  # δ = −∂E/∂net: the step adds, as the spec's convention writes it
+            words += [", which in the local gradients above is ",
+                      Math(rf"w^{{+}} = w + {eta}\, \delta\, x"), " (the local gradient of the "
+                      "unit the weight feeds times the activation it carries; ",
+                      Math(rf"b^{{+}} = b + {eta}\, \delta"), " for a bias)"]
+        words += ["; for example ", Math(example), ". "]
     words += _check_words(report, loss)
     out += [Para(tuple(words)), Table(tuple(header), tuple(rows))]
     return out

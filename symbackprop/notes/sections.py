@@ -29,11 +29,11 @@ from ..render.derivations import (
     cost_row,
     cost_symbols,
     definition_rows,
-    generic_unit_names,
+    layer_matrix_form,
     symbol_values,
 )
 from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
-from ..render.matrix import matrix_form
+from ..render.local_gradient import generic_unit_names
 from ..render.matrix_printing import MatrixLatexPrinter
 from ..render.printing import NetworkLatexPrinter, Partial
 from ..render.tikz import network_mermaid, network_tikz
@@ -136,6 +136,18 @@ def network_section(net: Network) -> list[Block]:
     return [Heading("The network"), Figure(network_tikz(net), network_mermaid(net), caption)]
 
 
+def _decay_words(net: Network) -> tuple[str | Math, ...]:
+    """The weight decay in words: what it adds to the loss and to each weight's gradient."""
+    if net.decay is None:
+        return ()
+    lam = net.latex_of(net.decay)
+    what = "weight and bias" if net.spec.weight_decay and net.spec.weight_decay.biases \
+        else "weight (not the biases)"
+    return (", plus the weight decay ", Math(rf"\frac{{{lam}}}{{2}} \sum w^2"),
+            f" over every {what}, so that each of their gradients has the extra term ",
+            Math(rf"{lam} w"))
+
+
 def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Block]:
     loss = describe_loss(net.spec.loss)
     with_numbers = (" With the spec's values each line goes on to its numbers and its value "
@@ -146,7 +158,7 @@ def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Blo
         Para(("Each unit adds up its weighted inputs" +
               (" and its bias" if any(u.bias for u in net.units) else "") +
               " (the net input) and applies its activation; the loss ",
-              _m(net, net.loss_symbol), f" is {loss}.",
+              _m(net, net.loss_symbol), f" is {loss}", *_decay_words(net), ".",
               with_numbers)),
     ]
     rows: list[str] = []
@@ -261,13 +273,19 @@ def delta_definition(net: Network) -> tuple[str | Math, ...]:
     """``δ^{[l]}_j = ∂L/∂z^{[l]}_j`` in the spec's own names."""
     loss = net.latex_of(net.loss_symbol)
     names = generic_unit_names(net)
+    negative = net.spec.notation.delta_sign == "negative"
+    minus, what = ("-", "the negative of the derivative") if negative else ("", "the derivative")
+    words = (" (so every update adds: a weight moves by the learning rate times its local "
+             "gradient times the activation it carries)") if negative else ""
     if names is not None:
         delta, net_input = names
-        return ("The local gradient ", Math(rf"{delta} = \partial {loss} / \partial {net_input}"),
-                " of a unit is the derivative of the loss by the unit's net input.")
+        return ("The local gradient ",
+                Math(rf"{delta} = {minus}\partial {loss} / \partial {net_input}"),
+                f" of a unit is {what} of the loss by the unit's net input{words}.")
     u = net.units[0]
-    eq = sp.Eq(u.delta, Partial(net.loss_symbol, u.net), evaluate=False)
-    return ("The local gradient of a unit is the derivative of the loss by its net input, "
+    rhs = Partial(net.loss_symbol, u.net)
+    eq = sp.Eq(u.delta, sp.Mul(-1, rhs, evaluate=False) if negative else rhs, evaluate=False)
+    return (f"The local gradient of a unit is {what} of the loss by its net input{words}, "
             "for example ", _m(net, eq), ".")
 
 
@@ -297,7 +315,9 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
 def matrix_section(net: Network, grads: Gradients) -> list[Block]:
     if generic_unit_names(net) is None:
         return []  # units named one by one (seed 000) have no layer vectors to name
-    form = matrix_form(net, grads)
+    form = layer_matrix_form(net, grads)
+    if form is None:
+        return []  # written with δ = ∂L/∂z and a bias vector b, neither of which holds here
     out: list[Block] = [Heading("Matrix form", 2)]
     if not form.applies:
         out.append(Para((f"The matrix form does not apply to this network: {form.reason}. "
@@ -362,8 +382,8 @@ def batch_section(net: Network) -> list[Block]:
               Math(c.index), " and average.")),
         Equations(tuple(rows)),
     ]
-    form = matrix_form(net)
-    if form.applies:
+    form = layer_matrix_form(net)
+    if form is not None and form.applies:
         mprinter = MatrixLatexPrinter(net, extra_names=form.names)
         _title, mrows = form.sections[-1]
         where = "rows" if net.spec.notation.layout == "row" else "columns"

@@ -147,7 +147,7 @@ def scalar_source(net: Network, grads: Gradients,
     renames = {s: sp.Symbol(v, **s.assumptions0) for s, v in variables.items() if v != s.name}
 
     def code(expr: sp.Expr) -> str:
-        expr = with_stand_ins(net, expr)
+        expr = with_stand_ins(net, net.with_decay_value(expr))
         return printer.doprint(expr.xreplace(renames) if renames else expr)
 
     def name(sym: sp.Symbol) -> str:
@@ -172,7 +172,8 @@ def scalar_source(net: Network, grads: Gradients,
             progress(1)
     head = ["m = x.shape[0]", *params, *inputs]
     core = [*head, *targets, *forward, losses,
-            "# backward: δ = ∂L/∂net per example, from the output back", *backward,
+            "# backward: δ = " + ("-" if grads.sign < 0 else "") +
+            "∂L/∂net per example, from the output back", *backward,
             "g = np.empty_like(theta)", *gradient, "return losses, g"]
     cost = [*head, *targets, *forward, losses, "return losses"]
     text = "\n".join(core)

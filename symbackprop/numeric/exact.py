@@ -63,11 +63,11 @@ def _one_example(net: Network, grads: Gradients, params: dict[sp.Symbol, sp.Rati
     at: dict[sp.Symbol, sp.Expr] = {**params, **inputs, **targets}
     for sym, definition in net.definitions:
         at[sym] = _rational(definition.xreplace(at), sym.name)
-    loss = _rational(net.loss.xreplace(at), net.loss_symbol.name)
+    loss = _rational(net.with_decay_value(net.objective).xreplace(at), net.loss_symbol.name)
     for u in backward_order(net):
         at[u.delta] = _rational(grads.deltas[u.name].xreplace(at), u.delta.name)
-    gradients = {p: _rational(grads.gradient(p).xreplace(at), f"∂{net.loss_symbol.name}/"
-                              f"∂{p.name}") for p in net.params}
+    gradients = {p: _rational(net.with_decay_value(grads.gradient(p)).xreplace(at),
+                              f"∂{net.loss_symbol.name}/∂{p.name}") for p in net.params}
     return loss, at, gradients
 
 

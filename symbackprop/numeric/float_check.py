@@ -115,7 +115,8 @@ class _SymbolicGradient:
         for u in net.units:
             self.values[u.net] = batch.nets[u.name]
             self.values[u.out] = batch.outs[u.name]
-            self.values[u.delta] = batch.deltas[u.name]
+            # the matrix pass computes ∂J/∂z; δ is that times the spec's sign
+            self.values[u.delta] = grads.sign * batch.deltas[u.name]
         for k, u in enumerate(net.outputs):
             if u.target is not None:
                 self.values[u.target] = t[:, k]
@@ -140,7 +141,7 @@ class _SymbolicGradient:
         for use in self.grads.uses(param):
             source = 1.0 if use.source is None else self.values[use.source]
             total += float(np.mean(self.delta(use.unit.name) * source))
-        return total
+        return self.grads.sign * total
 
 
 def _judge(analytic: float, numeric: float, cost: float) -> tuple[float, float, str, str]:

@@ -123,11 +123,19 @@ class logsumexp(sp.Function):
 
 
 def stable_loss(net: Network) -> sp.Expr:
+    """The objective of ``net`` for numbers: :func:`stable_data_loss` plus the weight decay
+    λ/2 Σ w² with the spec's λ."""
+    return net.with_decay_value(stable_data_loss(net) + net.penalty)
+
+
+def stable_data_loss(net: Network) -> sp.Expr:
     """The loss of ``net`` written through pre-activations where log a could be log 0.
 
-    Binary cross-entropy of sigmoid outputs becomes Σ softplus(z) − t z, cross-entropy of a
-    softmax layer Σ t (logsumexp(z) − z) and of sigmoid outputs Σ t softplus(−z); any other
-    loss is returned unchanged. The value is the same; only the evaluation differs.
+    Binary cross-entropy of sigmoid outputs becomes Σ softplus(z) − t z, of a softmax layer
+    −Σ t (z − logsumexp(z)) + (1 − t)(logsumexp(z without z_k) − logsumexp(z)),
+    cross-entropy of a softmax layer Σ t (logsumexp(z) − z) and of sigmoid outputs
+    Σ t softplus(−z); any other loss is returned unchanged. The value is the same; only the
+    evaluation differs.
     """
     outs = net.outputs
     kinds = {u.activation.kind for u in outs}
@@ -142,6 +150,11 @@ def stable_loss(net: Network) -> sp.Expr:
     if kind == "cross_entropy" and activation == "softmax":
         lse = logsumexp(*[z for z, _ in pairs])
         return scale * sp.Add(*[t * (lse - z) for z, t in pairs])
+    if kind == "binary_cross_entropy" and activation == "softmax" and len(pairs) > 1:
+        # log(1 − a_k) = logsumexp of the other net inputs − logsumexp of them all
+        lse = logsumexp(*[z for z, _ in pairs])
+        return -scale * sp.Add(*[t * (z - lse) + (1 - t) * (
+            logsumexp(*[o for o, _ in pairs if o != z]) - lse) for z, t in pairs])
     if kind == "cross_entropy" and activation == "sigmoid":
         return scale * sp.Add(*[t * softplus(-z) for z, t in pairs])
     if kind == "cross_entropy" and activation == "softplus":
@@ -157,10 +170,10 @@ def stable_deltas(net: Network, grads: Gradients) -> dict[str, sp.Expr]:
     :func:`stable_loss` where that is written in the log domain (a softplus output with a
     cross-entropy loss), so that it stays finite where softplus(z) underflows."""
     deltas = dict(grads.deltas)
-    loss = stable_loss(net)
+    loss = stable_data_loss(net)
     if loss.has(log_softplus):
         for u in net.outputs:
-            deltas[u.name] = sp.diff(loss, u.net)
+            deltas[u.name] = grads.sign * sp.diff(loss, u.net)
     return deltas
 
 
@@ -230,7 +243,7 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
     args = [*net.params, *net.inputs, *net.targets]
     loss = stable_loss(net)
     outputs: list[sp.Expr] = [loss]
-    outputs += [grads.gradient(p) for p in net.params]
+    outputs += [net.with_decay_value(grads.gradient(p)) for p in net.params]
     for u in net.units:
         outputs += [u.net, u.out]
     defs = _ordered_definitions(net, grads)

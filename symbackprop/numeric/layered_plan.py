@@ -93,11 +93,15 @@ def layered_plan(net: Network) -> LayeredPlan | None:
     """
     spec = net.spec
     require_numeric_loss(spec.loss, spec.file)
+    if net.decay is not None:
+        return None  # the matrix code has no weight decay: the scalar code adds λ w
     position = {p.name: k for k, p in enumerate(spec.params)}
     previous = tuple(i.name for i in spec.inputs)
     layers: list[DenseLayer] = []
     for lay in spec.layers:
         units = [net.unit_by_name[n] for n in lay.units]
+        if any(u.constant is not None for u in units):
+            return None  # a constant bias has no block of θ: the scalar code adds it
         kinds = {(_numeric_kind(net, u), u.activation.alpha) for u in units}
         if len(kinds) != 1:
             return None

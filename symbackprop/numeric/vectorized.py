@@ -72,6 +72,19 @@ def _logsumexp(z):
     top = z.max(axis=1, keepdims=True)
     return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
 ''',
+    "_softmax_without": '''
+def _softmax_without(z):
+    """(log Σ_{j≠k} exp(z_j) for each k, softmax over the units other than k for each k):
+    row k of the second leaves out unit k, so log(1 − softmax_k) = first_k − logsumexp(z)
+    stays finite where 1 − softmax_k rounds to 0."""
+    z = np.asarray(z, dtype=float)
+    n = z.shape[1]
+    others = np.where(np.eye(n, dtype=bool), -np.inf, z[:, None, :])
+    top = np.max(others, axis=2, keepdims=True)
+    e = np.exp(others - top)
+    total = e.sum(axis=2, keepdims=True)
+    return (top + np.log(total))[:, :, 0], e / total
+''',
 }
 
 
@@ -174,6 +187,16 @@ def _loss_code(plan: LayeredPlan, z: str, a: str) -> tuple[str, str, set[str]]:
             slope += f" - (1.0 - t) * _sigmoid({z}) / (1.0 - {a})"
         losses = _scaled(-s, f"np.sum({log_a}, axis=1)")
         delta = _scaled(-s, slope)
+    elif kind == "binary_cross_entropy" and act == "softmax":
+        # log a_k = z_k − lse(z), log(1 − a_k) = lse(z without k) − lse(z); then
+        # δ_j = n·a_j − t_j − Σ_k (1 − t_k)·softmax(z without k)_j, finite for any z
+        helpers |= {"_logsumexp", "_softmax_without"}
+        lse, without, others = f"_logsumexp({z})", f"_softmax_without({z})[0]", \
+            f"_softmax_without({z})[1]"
+        losses = _scaled(-s, f"np.sum(t * ({z} - {lse}) + (1.0 - t) * ({without} - {lse}), "
+                             "axis=1)")
+        delta = _scaled(s, f"{z}.shape[1] * {a} - t - np.einsum('mk,mkj->mj', 1.0 - t, "
+                           f"{others})")
     elif kind == "binary_cross_entropy":
         losses = _scaled(-s, f"np.sum(t * np.log({a}) + (1.0 - t) * np.log(1.0 - {a}), axis=1)")
         chain_g = _scaled(s, f"(1.0 - t) / (1.0 - {a}) - t / {a}")

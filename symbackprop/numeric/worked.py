@@ -291,6 +291,8 @@ def _compiled_worked_example(net: Network, grads: Gradients, params: Mapping[str
             t = {k: as_written(v) for k, v in targets.items()}
             result = compiled.run(p, x, t)
         at: dict[sp.Symbol, Any] = {s: p[s.name] for s in net.params}
+        if net.decay is not None and net.spec.values.weight_decay is not None:
+            at[net.decay] = as_written(net.spec.values.weight_decay)
         at.update({s: x[i.name] for s, i in zip(net.inputs, net.spec.inputs, strict=True)})
         at.update({u.target: t[u.name] for u in net.outputs if u.target is not None})
         for u in net.units:

@@ -26,8 +26,8 @@ def to_json(doc: Any) -> str:
         "schema": SCHEMA,
         "title": net.spec.title,
         "form": doc.form,
-        "loss": {"name": net.loss_symbol.name, "expression": plain_text(net.loss),
-                 "latex": tex(net, net.loss)},
+        "loss": {"name": net.loss_symbol.name, "expression": plain_text(net.objective),
+                 "latex": tex(net, net.objective)},
         "definitions": [{"text": r.text, "latex": r.latex} for r in doc.definitions],
         "deltas": [{"text": r.text, "latex": r.latex} for r in doc.deltas],
     }

@@ -17,7 +17,7 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
 from ..numeric.worked import Precise, given_values, printable
-from ..spec.naming import expand, plain_name
+from ..spec.naming import plain_name
 from ..spec.typesetting import upright
 from .chain_rows import (
     expanded_expr,
@@ -28,8 +28,10 @@ from .chain_rows import (
     same_product,
     values_expr,
 )
+from .decay_rows import decay_product, with_decay
 from .escape import latex_comment, markdown_text
 from .latex import PREAMBLE, TEXT_WIDTH_EM, Step, align_block, aligned_rows, escape_text
+from .local_gradient import local_gradient_text
 from .numbers import SIGNIFICANT_DIGITS, number, number_tex, rounded
 from .printing import NetworkLatexPrinter, Partial, partial_tex, partial_text, tex, text
 
@@ -217,7 +219,9 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         else:
             assert d is not None
             deriv = d
-            chain = chain_rows(net, grads, p, at) if form == "chain" and d.uses else None
+            chain = with_decay(net, p, chain_rows(net, grads, p, at), at and (
+                lambda s: rounded(_numeric(s, at, net))), lambda e, k: expr_row(net, e, k)) \
+                if form == "chain" and d.uses else None
             if chain is not None:
                 rows.extend(chain)
             else:
@@ -238,21 +242,33 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     definitions = definition_rows(net)
     uses_deltas = form == "delta" or (form == "chain" and net.spec.notation.chain == "net")
     deltas = delta_rows(net, grads) if uses_deltas else []
-    matrix = None
-    if form == "delta":
-        from .matrix import matrix_form
-
-        matrix = matrix_form(net, grads)
+    matrix = layer_matrix_form(net, grads) if form == "delta" else None
     cost = cost_row(net)
     return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)
 
 
+def layer_matrix_form(net: Network, grads: Gradients | None = None) -> Any:
+    """The matrix form; None where δ = −∂E/∂net, a bias is a constant or a weight decay adds
+    λ w (it is written with δ = ∂E/∂z, a vector b and no λ W)."""
+    if net.spec.notation.delta_sign == "negative" or net.decay is not None or any(
+            u.constant for u in net.units):
+        return None
+    from .matrix import matrix_form
+
+    return matrix_form(net, grads)
+
+
 def gradient_rows(net: Network, grads: Gradients, p: sp.Symbol) -> list[Row]:
     """The δ form of ∂E/∂p: Σ δ_v · source over the places p is used, each δ first (δ·a, as
-    the seeds and the chain form write it, whatever the names' alphabetical order)."""
+    the seeds and the chain form write it, whatever the names' alphabetical order); with
+    δ = −∂E/∂net, −Σ δ_v · source."""
     with sp.evaluate(False):
         expr = sp.Add(*[u.unit.delta if u.source is None else u.unit.delta * u.source
                         for u in grads.uses(p)])
+        if grads.sign < 0:
+            expr = sp.Mul(-1, *(expr.args if isinstance(expr, sp.Mul) else (expr,)))
+        decay = decay_product(net, p)
+        expr = expr if decay is None else sp.Add(expr, decay)
     return [expr_row(net, expr, "delta")]
 
 
@@ -310,32 +326,7 @@ def unit_definition_rows(net: Network, u: Unit) -> list[Row]:
 
 
 def loss_row(net: Network) -> Row:
-    return equation_row(net, net.loss_symbol, net.loss, "loss")
-
-
-def generic_unit_names(net: Network) -> tuple[str, str] | None:
-    """LaTeX for the local gradient and the net input of any unit j of layer l, from the
-    notation block (``\\delta^{[l]}_{j}``, ``z^{[l]}_{j}``); None when the units are named
-    one by one rather than by the templates."""
-    notation = net.spec.notation
-    for u in net.spec.units:
-        number = notation.first_layer + u.layer
-        fields = {"layer": number, "index": u.index, "unit": u.name}
-        if (u.net_latex, u.delta_latex) != (expand(notation.net, **fields),
-                                             expand(notation.delta, **fields)):
-            return None
-    generic = {"layer": "l", "index": "j", "unit": "u"}
-    return (upright(expand(notation.delta, **generic)),
-            upright(expand(notation.net, **generic)))
-
-
-def local_gradient_text(net: Network) -> str:
-    """The definition of δ in words and symbols, for text output."""
-    loss = net.loss_symbol.name
-    names = generic_unit_names(net)
-    if names is None:
-        return f"δ = ∂{loss}/∂(net input)"
-    return f"{plain_name(names[0])} = ∂{loss}/∂{plain_name(names[1])}"
+    return equation_row(net, net.loss_symbol, net.objective, "loss")
 
 
 def delta_rows(net: Network, grads: Gradients) -> list[Row]:

@@ -44,6 +44,7 @@ from .derivations import (
     delta_row,
     equations_block,
     gradient_rows,
+    layer_matrix_form,
     loss_row,
     param_block,
     unit_definition_rows,
@@ -257,7 +258,8 @@ def layered(net: Network) -> list[tuple[Unit, ...]] | None:
         if units[0].layer != k + 1:
             return None
         for u in units:
-            if tuple(net.source_out[s] for s, _ in u.incoming) != previous:
+            if tuple(net.source_out[s] for s, _ in u.incoming) != previous or \
+                    u.constant is not None:
                 return None
             count += len(u.incoming) + (u.bias is not None)
             seen.update(w for _, w in u.incoming)
@@ -328,8 +330,6 @@ def templated_document(net: Network, grads: Gradients, chosen: Sequence[sp.Symbo
 def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
               chosen: Sequence[sp.Symbol], progress: Callable[[str], None] | None
               ) -> DerivationDocument:
-    from .matrix import matrix_form
-
     shapes = _Shapes(net)
     # rows of one kind are grouped by layer: every unit of a layer has its activation (see
     # layered), and an int hashes faster than the activation for 89,610 parameters
@@ -390,7 +390,7 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
         if shape.rows[0][4] in ("forward", "delta") and len(shape.mapping) <= CHECK_SLOTS:
             _check_blocks(net, shape)
     return DerivationDocument(net, "delta", params, definitions, deltas, list(grads.notes),
-                              cost_row(net), matrix_form(net, grads))
+                              cost_row(net), layer_matrix_form(net, grads))
 
 
 def _lhs_row(net: Network, loss: sp.Symbol, p: sp.Symbol) -> Row:

@@ -22,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import did_you_mean
+from .conventions import constant_biases, weight_decay
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
     CHAIN_ORDERS,
+    DELTA_SIGNS,
     LAYOUTS,
     LOSS_ALIASES,
     LOSS_KINDS,
@@ -61,12 +63,12 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss", "cost",
-            "notation", "values")
+            "notation", "values", "weight_decay")
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
                  "input", "learning_rate", "first_layer", "weight_layer", "loss_term",
-                 "chain", "chain_order", "function", "layout")
+                 "chain", "chain_order", "function", "layout", "delta_sign", "weight_decay")
 _NOTATION_CHOICES = {"weight_layer": ("target", "source"), "chain": CHAIN_GRANULARITIES,
-                     "chain_order": CHAIN_ORDERS, "layout": LAYOUTS}
+                     "chain_order": CHAIN_ORDERS, "layout": LAYOUTS, "delta_sign": DELTA_SIGNS}
 
 
 def load_spec(path: str | Path, limits: Limits | None = None) -> NetworkSpec:
@@ -93,6 +95,8 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     inputs = _inputs(r, top, notation)
     layers, units = read_layers(r, top, notation, inputs)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
+    constants = constant_biases(r, top, layers)
+    decay = weight_decay(r, top, notation)
     outputs = output_units(units, edges, layers)
     check_acyclic(r, inputs, units, edges)
     _check_softmax(r, top, layers, loss, outputs)
@@ -108,6 +112,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
         function_sites={name: (source.line(path), field_name(path))
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
+        constants=constants, weight_decay=decay,
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))
@@ -151,6 +156,8 @@ def _notation(r: Reader, top: dict[str, Any]) -> Notation:
         "chain_order": "loss_first",
         "function": "f",
         "layout": "column",
+        "delta_sign": "positive",
+        "weight_decay": r"\lambda",
     }
     if "notation" not in top:
         return Notation(**defaults)
@@ -300,17 +307,23 @@ def _check_softmax(r: Reader, top: dict[str, Any], layers: list[LayerSpec], loss
         if lay.activation.kind == "softmax":
             raise r.fail(("layers", lay.position - 1, "activation"),
                          "softmax is supported only on the output layer")
-    if loss.kind == "binary_cross_entropy" and layers[-1].activation.kind == "softmax":
-        raise r.fail(("loss",), "binary cross-entropy does not fit a softmax output",
-                     hint="use `cross_entropy`")
+    last = layers[-1]
+    if loss.kind == "binary_cross_entropy" and last.activation.kind == "softmax" \
+            and len(last.units) < 2:
+        raise r.fail(("layers", last.position - 1, "activation"),
+                     "binary cross-entropy takes log(1 − a), and a softmax layer of one unit "
+                     "always outputs 1: the loss would be infinite",
+                     hint="use a sigmoid output, or give the softmax layer two units or more")
 
 
 # output activations whose values a loss can take the log of: a > 0 for cross-entropy,
-# 0 < a < 1 for binary cross-entropy; an unspecified f is checked when it is evaluated
+# 0 < a < 1 for binary cross-entropy (a sigmoid or softmax output: binary cross-entropy summed
+# over a softmax layer is one published network's loss); an unspecified f is checked when it
+# is evaluated
 # (a softplus output is positive: cross-entropy is computed in the log domain, and binary
 # cross-entropy where softplus < 1; a point where it is not defined is refused by eval)
 _LOG_SAFE = {"cross_entropy": ("sigmoid", "softmax", "softplus", "unspecified"),
-             "binary_cross_entropy": ("sigmoid", "softplus", "unspecified")}
+             "binary_cross_entropy": ("sigmoid", "softmax", "softplus", "unspecified")}
 _RANGE = {"relu": "0", "leaky_relu": "negative", "linear": "negative", "tanh": "negative"}
 
 
@@ -334,6 +347,4 @@ def _check_log_domain(r: Reader, layers: list[LayerSpec], units: list[UnitSpec],
             else "cross-entropy"
         raise r.fail(where, f"{what} takes the log of the output, and a {kind} output can be "
                      f"{_RANGE.get(kind, 'out of range')}: the loss would be NaN or infinite",
-                     hint="use a sigmoid output" + (" or softmax layer" if what ==
-                                                    "cross-entropy" else "")
-                     + ", or the squared error")
+                     hint="use a sigmoid output or softmax layer, or the squared error")

@@ -26,6 +26,7 @@ CHAIN_ORDERS = ("loss_first", "local_first")
 LAYOUTS = ("column", "row")
 """How the matrix form lays out a layer: a column vector (W a + b, Nielsen, Ng) or a row
 vector (a W + b, one example a row: CS231n, d2l)."""
+DELTA_SIGNS = ("positive", "negative")
 STAND_INS = ("tanh", "sigmoid", "sin", "softplus", "linear")
 """Functions an unspecified activation may be evaluated as, when the user asks for one."""
 STAND_IN_ALIASES = {"logistic": "sigmoid", "identity": "linear"}
@@ -109,6 +110,15 @@ class CostSpec:
 
 
 @dataclass(frozen=True)
+class WeightDecaySpec:
+    """J = L + λ/2 Σ w² over the weights (and the biases when ``biases``): weight decay."""
+
+    latex: str  # λ as printed
+    name: str  # λ's plain name
+    biases: bool = False
+
+
+@dataclass(frozen=True)
 class Notation:
     net: str
     activation: str
@@ -127,6 +137,9 @@ class Notation:
     chain_order: str = "loss_first"  # "loss_first" (∂E/∂out · …) or "local_first" (… · ∂E/∂out)
     function: str = "f"  # the network as a function of its input: f_{\textbf{W},\textbf{B}}(x)
     layout: str = "column"  # the matrix form's vectors: one of LAYOUTS
+    # "positive": δ = ∂E/∂net, w ← w − η δ x; "negative": δ = −∂E/∂net, w ← w + η δ x (Mitchell)
+    delta_sign: str = "positive"
+    weight_decay: str = r"\lambda"  # λ of a weight decay, J = L + λ/2 Σ w²
 
 
 class Number(float):
@@ -151,6 +164,7 @@ class Example:
 class Values:
     params: dict[str, float] = field(default_factory=dict)
     learning_rate: float | None = None
+    weight_decay: float | None = None  # λ of the spec's weight decay
     examples: tuple[Example, ...] = ()
     functions: dict[str, str] = field(default_factory=dict)  # unspecified f → its stand-in
     file: str | None = None  # where the values were read: the spec or a values file
@@ -191,6 +205,9 @@ class NetworkSpec:
     names: Names = field(default_factory=Names)  # every quantity's one name (spec.naming)
     # where each unspecified function is first used: (line, field), for located errors
     function_sites: dict[str, tuple[int | None, str]] = field(default_factory=dict)
+    # (unit, value) of every constant, non-trainable bias (`bias: {value: 1, trainable: false}`)
+    constants: tuple[tuple[str, Fraction], ...] = ()
+    weight_decay: WeightDecaySpec | None = None
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

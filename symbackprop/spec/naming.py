@@ -141,6 +141,7 @@ ROLE_WORDS = {
     "loss": "the loss",
     "cost": "the cost",
     "learning rate": "the learning rate",
+    "weight decay": "the weight decay",
     "example count": "the number of examples",
     "example index": "the example index",
     "function": "the unspecified function `{owner}`",

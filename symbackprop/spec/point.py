@@ -70,6 +70,8 @@ def merge_values(base: Values, given: Values) -> Values:
     return Values(params={**base.params, **given.params},
                   learning_rate=given.learning_rate if given.learning_rate is not None
                   else base.learning_rate,
+                  weight_decay=given.weight_decay if given.weight_decay is not None
+                  else base.weight_decay,
                   examples=examples,
                   functions={**base.functions, **given.functions},
                   file=given.file, lines=lines, files=files)
@@ -89,6 +91,8 @@ def inline_values(words: Sequence[str], spec: NetworkSpec) -> Values:
     section["learning_rate"] = "learning_rate"
     rate = [q.name for q in spec.names.quantities if q.role == "learning rate"]
     section |= dict.fromkeys(rate, "learning_rate")
+    if spec.weight_decay is not None:  # λ, by its key or its own name
+        section |= dict.fromkeys(("weight_decay", spec.weight_decay.name), "weight_decay")
     data: dict[str, dict[str, str] | str] = {}
     unknown: list[str] = []
     for word in words:
@@ -99,7 +103,7 @@ def inline_values(words: Sequence[str], spec: NetworkSpec) -> Values:
         where = section.get(name)
         if where is None:
             unknown.append(name)
-        elif where == "learning_rate":
+        elif where in ("learning_rate", "weight_decay"):
             data[where] = number
         else:
             part = data.setdefault(where, {})

@@ -19,7 +19,8 @@ from .model import STAND_IN_ALIASES, STAND_INS, Example, NetworkSpec, Number, Va
 from .reader import Reader, field_name, kind_of
 from .source import Path_, Source, read_source
 
-VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples", "functions")
+VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples", "functions",
+              "weight_decay")
 NAMES_HINT = "`symbackprop names SPEC` lists every name"
 
 
@@ -113,6 +114,12 @@ def read_values(r: Reader, top: dict[str, Any], spec: NetworkSpec, *,
     params = _number_map(r, (*path, "params"), [p.name for p in spec.params], "parameter",
                          unknown) if "params" in given else {}
     lr = Number(r.number((*path, "learning_rate"))) if "learning_rate" in given else None
+    decay = Number(r.number((*path, "weight_decay"))) if "weight_decay" in given else None
+    if decay is not None and spec.weight_decay is None:
+        raise r.fail((*path, "weight_decay"), "the spec declares no weight decay",
+                     hint="declare it with a top-level `weight_decay: {biases: false}`")
+    if decay is not None and decay < 0:
+        raise r.fail((*path, "weight_decay"), "the weight decay λ must be 0 or more")
     examples: list[Example] = []
     if "examples" in given:
         if "inputs" in given or "targets" in given:
@@ -147,7 +154,7 @@ def read_values(r: Reader, top: dict[str, Any], spec: NetworkSpec, *,
             if key in given or not partial:
                 lines[field_name((*path, key))] = r.src.line((*path, key))
     return Values(params=params, learning_rate=lr, examples=tuple(examples),
-                  functions=functions, file=r.src.file, lines=lines)
+                  functions=functions, file=r.src.file, lines=lines, weight_decay=decay)
 
 
 def _functions(r: Reader, path: Path_, spec: NetworkSpec) -> dict[str, str]:

@@ -305,7 +305,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         # biases
         bp: Path_ = (*lp, "bias")
         braw = layer.get("bias", "per_unit")
-        if braw in (None, False, "none"):
+        if braw in (None, False, "none") or isinstance(braw, dict):  # a constant: conventions
             continue
         if isinstance(braw, list):
             if len(braw) != len(lay.units):

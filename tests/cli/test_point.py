@@ -231,3 +231,28 @@ def test_eval_prints_no_name_that_derive_does_not(tmp_path: Path) -> None:
     assert code == 0, err
     assert "u1_1" not in out and "u2_1" not in out
     assert "z_2_1 = " in out and "a_2_1 = " in out
+
+
+def test_the_weight_decay_is_set_by_at_and_every_command_computes_it(tmp_path: Path) -> None:
+    """λ from the spec (1/100), from --at (by its key or its name) and from a values file;
+    the loss moves by exactly the change in λ/2 Σ w², and a spec without weight decay
+    refuses the key."""
+    decay = SPECS / "weight-decay-2-2-1.yaml"
+    weights = [0.1, -0.3, 0.4, 0.2, 0.7, -0.5]
+    squares = sum(w * w for w in weights)
+
+    def loss(*at: object) -> float:
+        code, out, err = run("eval", decay, *at, "--format", "json")
+        assert code == 0, err
+        return float(json.loads(out)["loss"])
+
+    base = loss()
+    assert loss("--at", "weight_decay=0") == pytest.approx(base - 0.01 / 2 * squares,
+                                                           rel=1e-12)
+    assert loss("--at", "lambda_=0.5") == pytest.approx(base + 0.49 / 2 * squares, rel=1e-12)
+    assert loss("--at", values_file(tmp_path, "weight_decay: 0.5\n")) == loss(
+        "--at", "lambda_=0.5")
+    code, out, err = run("gradcheck", decay, "--at", "weight_decay=0.5")
+    assert code == 0 and "all gradients agree" in out, err
+    code, _, err = run("eval", SEED_004, "--at", "weight_decay=1")
+    assert code == 2 and "weight_decay" in err

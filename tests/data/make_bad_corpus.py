@@ -350,9 +350,9 @@ case("wiring-softmax-hidden.yaml", NET.replace("size: 2, activation: sigmoid",
 case("wiring-softmax-one-unit.yaml", "inputs: [x1]\nlayers:\n  - units:\n"
      "      - {name: o, activation: softmax}\n    activation: sigmoid\nloss: mse\n", 4,
      "whole layer")
-case("wiring-bce-softmax.yaml", NET.replace("size: 1, activation: sigmoid",
-     "size: 2, activation: softmax").replace("squared_error", "bce"), 5,
-     "does not fit a softmax output")
+case("wiring-bce-relu.yaml", NET.replace("size: 1, activation: sigmoid",
+     "size: 1, activation: relu").replace("squared_error", "bce"), 4,
+     "binary cross-entropy takes the log of the output")
 
 # ------------------------------------------------------------------------------ names
 case("names-invalid-input.yaml", NET.replace("[x1, x2]", "[x1, 2x]"), 1, "not a valid name")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from paths import ROOT
 from symbackprop.network.build import Network, build_network
 from symbackprop.network.derivation import Gradients, derive
 from symbackprop.network.functions import sigmoid
-from symbackprop.spec.load import load_spec
+from symbackprop.spec.load import NetworkSpec, load_spec
 
 
 def load(name: str) -> tuple[Network, Gradients]:
@@ -161,3 +162,37 @@ def test_output_deltas_of_units_whose_names_sort_differently(tmp_path: Path) -> 
     assert set(expected) == {"o1", "o2", "o3"}
     for name, delta in expected.items():
         assert grads.output_delta[name] == delta, name
+
+
+def test_mitchells_delta_is_minus_the_derivative_by_the_net_input() -> None:
+    """δ = −∂E/∂net (``notation.delta_sign: negative``), checked against SymPy's own
+    derivative of the fully substituted loss; the hidden recurrence keeps its form and
+    ∂E/∂w = −δ · x, so the closed forms equal the positive convention's."""
+    net, grads = load("mitchell-2-2-2.yaml")
+    assert grads.sign == -1
+    t, o, h = (sym(net, n) for n in ("t_k1", "o_k1", "o_h1"))
+    # Mitchell's Table 4.2: δ_k = o_k (1 − o_k)(t_k − o_k)
+    assert sp.expand(grads.deltas["k1"] - o * (1 - o) * (t - o)) == 0
+    k1 = net.unit_by_name["k1"]
+    loss = net.substitute(net.loss)
+    net_k1 = net.substitute(net.net_definitions[k1.net])
+    z = sp.Dummy("z")
+    by_net = sp.diff(loss.subs(net_k1, z), z).subs(z, net_k1)
+    point = {p: sp.Rational(k + 1, 7) * (-1) ** k for k, p in enumerate(net.params)}
+    point |= {s: sp.Rational(1, 3) for s in (*net.inputs, *net.targets)}
+    value = net.substitute(grads.closed_delta("k1")).xreplace(point)
+    assert abs(sp.N(value + by_net.xreplace(point), 30)) < 1e-25
+    # the gradient from δ carries the minus sign; the update adds η δ x
+    w = sym(net, "w_k1_h1")
+    assert sp.expand(grads.gradient(w) + k1.delta * h) == 0
+    positive = derive(build_network(_positive(net.spec)))
+    for p in net.params:
+        assert sp.expand(grads.derivation(p).closed - positive.derivation(p).closed) == 0
+    hidden = net.unit_by_name["h1"]
+    assert grads.deltas["h1"] == positive.deltas["h1"]
+    assert sp.expand(positive.deltas["k1"] + grads.deltas["k1"]) == 0
+    assert hidden.delta in grads.gradient(sym(net, "w_h1_1")).free_symbols
+
+
+def _positive(spec: NetworkSpec) -> NetworkSpec:
+    return replace(spec, notation=replace(spec.notation, delta_sign="positive"))

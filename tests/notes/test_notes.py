@@ -273,3 +273,19 @@ def test_markdown_notes_keep_their_maths_apart(path: Path) -> None:
         if not inside and not line.startswith(("```", "  ", "flowchart")):
             assert (line.count("$") - line.count(r"\$")) % 2 == 0, line
             assert "\\begin{" not in line, line
+
+
+def test_mitchells_convention_is_defined_and_used_in_the_notes() -> None:
+    tex = notes_for(ROOT / "specs" / "mitchell-2-2-2.yaml")
+    assert r"\delta_{u} = -\partial E / \partial \mathrm{net}_{u}" in tex
+    assert "the negative of the derivative of the loss" in tex
+    assert r"w^{+} = w + \eta\, \delta\, x" in tex
+    assert r"\delta_{k1} &= \left(t_{k1} - o_{k1}\right)" in tex
+    assert "Matrix form" not in tex  # written with δ = ∂E/∂z, so left out here
+
+
+def test_weight_decay_is_said_in_words_and_shown_in_the_gradients() -> None:
+    tex = notes_for(ROOT / "specs" / "weight-decay-2-2-1.yaml")
+    assert r"plus the weight decay $\frac{\lambda}{2} \sum w^2$ over every weight (not the " \
+        "biases)" in tex
+    assert r"+ \lambda w^{[2]}_{1,1}" in tex

@@ -153,3 +153,36 @@ def test_a_sum_that_cancels_to_rounding_prints_as_0(tmp_path) -> None:
     weight = net.symbol_by_name["w_1_1_1"]
     tiny = {**at, net.inputs[0]: 1e-70}
     assert 0 < abs(_numeric(grads.derivation(weight).closed, tiny, net)) < 1e-69
+
+
+def test_mitchells_convention_prints_delta_as_minus_the_derivative() -> None:
+    """With δ = −∂E/∂net the recurrences read as Mitchell writes them, each gradient carries
+    the minus sign, and the matrix form (written with δ = ∂E/∂z) is left out."""
+    net = build_network(load_spec(ROOT / "specs" / "mitchell-2-2-2.yaml"))
+    doc = build_document(net, derive(net), form="delta")
+    out = render(doc, "text")
+    assert "Local gradients delta_u = -∂E/∂net_u" in out
+    assert "delta_k1 = (t_k1 - o_k1)·o_k1·(1 - o_k1)" in out
+    assert "∂E/∂w_k1_h1\n  = -delta_k1·o_h1" in out
+    assert "∂E/∂w_k1_0\n  = -delta_k1" in out
+    assert doc.matrix is None and "Matrix form" not in out
+    latex = render(doc, "latex")
+    assert r"\delta_{k1} &= \left(t_{k1} - o_{k1}\right)" in latex
+
+
+def test_weight_decay_prints_the_penalty_and_lambda_w_in_every_row() -> None:
+    net = build_network(load_spec(ROOT / "specs" / "weight-decay-2-2-1.yaml"))
+    grads = derive(net)
+    chain = render(build_document(net, grads, params=["w_2_1_1", "b_2_1"],
+                                  values=net.spec.values), "text")
+    assert "L = (y_1 - a_2_1)^2/2 + lambda·(w_1_1_1^2 + " in chain
+    rows = chain.split("∂L/∂w_2_1_1\n")[1].split("\n\n")[0].splitlines()
+    assert rows[0].endswith("∂z_2_1/∂w_2_1_1 + lambda·w_2_1_1")
+    assert rows[1].endswith("· a_1_1 + lambda·w_2_1_1")
+    assert rows[2].endswith("+ 0.01·0.7")  # λ and w as numbers
+    bias = chain.split("∂L/∂b_2_1\n")[1]
+    assert "lambda" not in bias  # the biases are not decayed
+    delta = render(build_document(net, grads, form="delta"), "text")
+    assert "∂L/∂w_1_2_2\n  = delta_1_2·x2 + lambda·w_1_2_2" in delta
+    assert "∂L/∂b_1_2\n  = delta_1_2\n" in delta
+    assert "Matrix form" not in delta  # written without λ W, so left out

@@ -19,7 +19,8 @@ BUNDLED = sorted(SPECS.glob("*.yaml"))
 # seeds 000 and 002 keep their activations (and seed 002 its cost) unspecified: their slopes
 # print as ∂y/∂z and ∂C/∂s, which the templates do not fill, so they take the general path
 LAYERED = {"seed-001-linear-1-1-2-1", "seed-004-perceptron", "softmax-cross-entropy",
-           "tanh-softmax-3-4-3",
+           "tanh-softmax-3-4-3", "mitchell-2-2-2", "softmax-binary-cross-entropy",
+           "weight-decay-2-2-1",
            "tanh-regression"}
 
 

@@ -148,6 +148,10 @@ def test_targets_may_be_keyed_by_the_names_derive_prints(tmp_path: Path) -> None
      "at least one input"),
     ("inputs: [x1]\nlayers: [{size: 1, activation: tanh}]\n"
      "loss: {kind: squared_error, reduction: avg}\n", "unknown reduction `avg`"),
+    ("inputs: [x1]\nlayers: [{size: 1, activation: softmax}]\nloss: bce\n",
+     "a softmax layer of one unit always outputs 1"),
+    ("inputs: [x1]\nlayers: [{size: 2, activation: tanh}]\nloss: bce\n",
+     "a tanh output can be negative"),
 ])
 def test_invalid_networks_are_rejected(tmp_path: Path, snippet: str, message: str) -> None:
     p = tmp_path / "net.yaml"
@@ -180,3 +184,13 @@ def test_the_matrix_layout_is_column_or_row(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match=r"notation\.layout: unknown choice `rows`") as info:
         load_spec(p)
     assert "row" in str(info.value.hint or info.value)
+
+
+def test_binary_cross_entropy_may_be_summed_over_a_softmax_layer(tmp_path: Path) -> None:
+    p = tmp_path / "net.yaml"
+    p.write_text("inputs: [x]\nlayers: [{size: 3, activation: softmax}]\nloss: bce\n"
+                 "values:\n  inputs: {x: 1}\n  targets: {u1_1: 1, u1_2: 1, u1_3: 0}\n")
+    spec = load_spec(p)
+    assert spec.loss.kind == "binary_cross_entropy"
+    # the targets are one probability per output, not a distribution over the layer
+    assert sum(spec.values.examples[0].targets.values()) == 2

@@ -134,9 +134,16 @@ class Candidates:
     def _path_candidates(self, param: sp.Symbol, truth: list[Value]) -> list[Candidate]:
         derivation = self.grads.derivation(param)
         out = []
+        decay = self.net.decay_term(param)
+        if decay != 0:  # J = L + λ/2 Σ w²: the term that reaches the loss by no unit
+            out.append(Candidate(
+                f"it misses the weight-decay term {self.text(decay)}: the objective adds "
+                f"{self.text(self.net.decay)}/2 Σ w², whose derivative by "
+                f"{self.text(param)} is that term",
+                self._combined(truth, self.points.compile(decay), operator.sub), path=True))
         if len(derivation.uses) > 1:
             for use in derivation.uses:
-                term = self.grads.closed_delta(use.unit.name) * (
+                term = self.grads.sign * self.grads.closed_delta(use.unit.name) * (
                     use.source if use.source is not None else 1)
                 out.append(Candidate(
                     f"it misses the contribution through {self.text_of(use.unit.out)} "

@@ -215,7 +215,11 @@ class EvaluationPoints:
     def _forward(self) -> Callable[..., Any]:
         net = self.net
         args = [*net.params, *net.inputs, *net.targets]
-        defs = [*net.definitions, (net.loss_symbol, net.loss)]
+        defs = [*net.definitions, (net.loss_symbol, net.objective)]
+        if net.decay is not None:  # λ of a weight decay: the spec's, else a tenth
+            value = net.spec.values.weight_decay
+            defs.insert(0, (net.decay, sp.Rational(1, 10) if value is None
+                            else sp.Rational(repr(float(value)))))
         if net.spec.loss.kind == "unspecified":  # each ∂C/∂a is the slope of C's random part
             name = type(net.loss).__name__
             defs += [(g, sp.Function(f"{name}_slope_{k}")(arg)) for k, (g, arg) in enumerate(

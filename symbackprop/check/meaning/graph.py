@@ -16,12 +16,13 @@ import sympy as sp
 from ...network.derivation import Gradients
 from .quantities import Quantities
 
-INDEPENDENT = ("param", "input", "target", "free", "rate", "count")
+INDEPENDENT = ("param", "input", "target", "free", "rate", "count", "decay")
 KIND_WORDS = {"param": "a parameter", "input": "an input", "target": "a target",
               "net": "a net input", "out": "a unit's value", "loss": "the loss",
               "loss_term": "a term of the loss", "delta": "a local gradient δ",
               "free": "a variable", "local": "a defined quantity", "rate": "the learning rate",
-              "cost": "the cost", "count": "the number of examples"}
+              "cost": "the cost", "count": "the number of examples",
+              "decay": "the weight decay"}
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,8 @@ class Graph:
         """The expression a dependent quantity is defined by (None for independent ones)."""
         if sym in self.local_definitions:
             return self.local_definitions[sym]
-        if sym == self.net.loss_symbol:
-            return self.net.loss
+        if sym == self.net.loss_symbol:  # with its weight decay, λ/2 Σ w², when it has one
+            return self.net.objective
         if sym in self.q.loss_terms:
             return self.q.loss_terms[sym][1]
         if sym in self.net.net_definitions:
