@@ -28,6 +28,7 @@ from ..network.build import Network
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from .identifiers import lambdify_by_position
+from .points import softmax_cross_entropy
 from .walk import Missing, NotWalkable, value_at
 
 LOW_DIGITS = 50  # at least; more where the spec's numbers span many orders of magnitude
@@ -119,6 +120,18 @@ def as_written(value: float) -> Any:
     if exact is None:
         return mpmath.mpf(repr(float(value)))
     return mpmath.mpf(exact.numerator) / exact.denominator
+
+
+def targets_as_written(net: Network, targets: Mapping[str, float]) -> dict[str, Any]:
+    """The targets in mpmath's working precision, as written; a softmax layer's last target
+    (with cross-entropy) is the rest of 1 at that precision, as ``check`` takes it: δ = a − y
+    holds only where the targets sum to 1, and 0.33333333333333337 beside two
+    0.3333333333333333 sums to 1 in float64 but not in 50 digits."""
+    exact = {k: as_written(v) for k, v in targets.items()}
+    names = [u.name for u in net.outputs]
+    if softmax_cross_entropy(net) and names and all(n in exact for n in names):
+        exact[names[-1]] = 1 - mpmath.fsum(exact[n] for n in names[:-1])
+    return exact
 
 
 def decimal_exponent(value: Any) -> int:
@@ -265,7 +278,7 @@ def worked_example(net: Network, grads: Gradients, params: Mapping[str, float],
         with mpmath.workdps(digits):
             p = {k: as_written(v) for k, v in params.items()}
             x = {k: as_written(v) for k, v in inputs.items()}
-            t = {k: as_written(v) for k, v in targets.items()}
+            t = targets_as_written(net, targets)
             try:
                 run = _run(net, grads.deltas, table, p, x, t, loss)
             except NotWalkable:
@@ -288,7 +301,7 @@ def _compiled_worked_example(net: Network, grads: Gradients, params: Mapping[str
         with mpmath.workdps(digits):
             p = {k: as_written(v) for k, v in params.items()}
             x = {k: as_written(v) for k, v in inputs.items()}
-            t = {k: as_written(v) for k, v in targets.items()}
+            t = targets_as_written(net, targets)
             result = compiled.run(p, x, t)
         at: dict[sp.Symbol, Any] = {s: p[s.name] for s in net.params}
         if net.decay is not None and net.spec.values.weight_decay is not None:
@@ -344,7 +357,7 @@ def precise_pass(net: Network, grads: Gradients, params: Mapping[str, float],
             with mpmath.workdps(digits):
                 p = {k: as_written(v) for k, v in params.items()}
                 runs.append([compiled.run(p, {k: as_written(v) for k, v in ex.inputs.items()},
-                                          {k: as_written(v) for k, v in ex.targets.items()})
+                                          targets_as_written(net, ex.targets))
                              for ex in examples])
     low, high = runs
     m = len(examples)
@@ -380,7 +393,7 @@ def _walked_passes(net: Network, grads: Gradients, params: Mapping[str, float],
         for ex in examples:
             run = _run(net, deltas, table, values,
                        {k: as_written(v) for k, v in ex.inputs.items()},
-                       {k: as_written(v) for k, v in ex.targets.items()}, loss)
+                       targets_as_written(net, ex.targets), loss)
             walked = {}
             for p, g in gradients:
                 try:

@@ -122,3 +122,32 @@ def test_numbers_spanning_many_orders_are_worked_in_as_many_more_digits(tmp_path
     value = worked.value(grads.derivation(net.symbol_by_name["b_1_1"]).closed)
     with mpmath.workdps(70):  # (σ(z) − y)·σ'(z), z = 2.5e-200: 6.25e-201 · 0.25
         assert abs(value / mpmath.mpf("1.5625e-201") - 1) < mpmath.mpf("1e-40")
+
+
+def test_softmax_targets_that_sum_to_1_in_float64_only_are_taken_as_check_takes_them(
+        tmp_path: Path) -> None:
+    """Targets 0.3333333333333333, 0.3333333333333333 and 0.33333333333333337 sum to 1 in
+    float64, not in 50 digits; at zero logits a − y is then about 10⁻¹⁷, and the value derive
+    prints must be the one check works out (the last target the rest of 1), or a derivation
+    derive printed is judged wrong."""
+    from click.testing import CliRunner
+
+    from symbackprop.cli.app import main
+
+    spec = tmp_path / "thirds.yaml"
+    spec.write_text(
+        "inputs: [x]\nlayers: [{size: 3, activation: softmax}]\nloss: cross_entropy\n"
+        "values:\n  params: {w_1_1_1: 0, w_1_2_1: 0, w_1_3_1: 0, b_1_1: 0, b_1_2: 0, "
+        "b_1_3: 0}\n  inputs: {x: 0}\n  targets: {u1_1: 0.3333333333333333, "
+        "u1_2: 0.3333333333333333, u1_3: 0.33333333333333337}\n", encoding="utf-8")
+    net = build_network(load_spec(spec))
+    ex = net.spec.values.examples[0]
+    worked = worked_example(net, derive(net), net.spec.values.params, ex.inputs, ex.targets)
+    with mpmath.workdps(60):
+        assert abs(mpmath.fsum(worked.high[t] for t in net.targets) - 1) < mpmath.mpf(10) ** -60
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex"])
+    assert printed.exit_code == 0, printed.output
+    derivation = tmp_path / "derivation.tex"
+    derivation.write_text(printed.output, encoding="utf-8")
+    checked = CliRunner().invoke(main, ["check", str(spec), "--derivation", str(derivation)])
+    assert checked.exit_code == 0, checked.output
