@@ -19,6 +19,7 @@ from typing import Any
 import autograd.numpy as anp
 import numpy as np
 import pytest
+import sympy as sp
 import yaml
 from autograd import grad
 from hypothesis import HealthCheck, assume, given, settings
@@ -28,6 +29,7 @@ from oracle import close, mismatches, tool_runs
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
+from symbackprop.network.kinds.conv import IndexForms
 from symbackprop.numeric.gradient_check import gradcheck
 from symbackprop.spec.load import Example, Values, load_spec
 
@@ -231,6 +233,19 @@ def test_conv_gradients_equal_autograd_on_array_code(case: Case, seed: int,
     assert not bad, "; ".join(bad)
     report = gradcheck(net, grads, Values(params=params, examples=(Example(inputs, targets),)))
     assert report.ok, [r.name for r in report.parameters if not r.ok]
+    # the printed sum over positions is the derivation's δ-form gradient, term for term
+    forms = IndexForms(spec)
+    for p in net.params:
+        form = forms.of(p.name)
+        if p.name.startswith(f"w_{len(case.convs) + 1}_") or p.name.startswith(
+                f"b_{len(case.convs) + 1}_"):
+            assert form is None  # a dense weight has no index form
+            continue
+        assert form is not None, p.name
+        source = net.source_out
+        printed = sp.Add(*[net.unit_by_name[u].delta * (source[s] if s is not None else 1)
+                           for u, s in form.terms])
+        assert printed == grads.gradient(p), (p.name, form.text)
 
 
 def test_the_reference_is_cs231n_cross_correlation() -> None:
@@ -262,3 +277,42 @@ def test_a_wrong_kernel_layout_is_caught(tmp_path: Path) -> None:
     run = tool_runs(net, derive(net), named(case, flipped), [(inputs, {"u2_1": 0.3})])[0]
     assert not close(run.loss, float(reference_loss(case, theta, x, np.array([0.3]))))
 
+
+
+def test_the_index_form_prints_the_lecture_sum(tmp_path: Path) -> None:
+    """∂L/∂w^{[1]}_{f,c,m,n} = Σ_{i,j} δ^{[1]}_{f,i,j} x_{c, s(i−1)+m−p, s(j−1)+n−p}, with
+    the ranges cut where padding is read."""
+    path = tmp_path / "net.yaml"
+    path.write_text(spec_text(Case((1, 4, 4), (Conv(1, (3, 3), (2, 2), (1, 1), "tanh"),), 1,
+                                   "linear", "squared_error")), encoding="utf-8")
+    forms = IndexForms(load_spec(path))
+    # m = n = 1 reads row 2(i − 1) + 1 − 1 = 2i − 2, inside only for i = 2
+    first = forms.of("w_1_1_1_1_1")
+    assert first is not None and first.latex == r"\delta^{[1]}_{1,2,2} x_{1,2,2}"
+    centre = forms.of("w_1_1_1_2_3")
+    assert centre is not None
+    # m = 2 reads row 2i − 1 (1 and 3), n = 3 reads column 2j (2 and 4)
+    assert centre.latex == r"\sum_{i=1}^{2}\sum_{j=1}^{2} \delta^{[1]}_{1,i,j} x_{1,2i-1,2j}"
+    edge = forms.of("w_1_1_1_1_3")
+    assert edge is not None and edge.latex == r"\sum_{j=1}^{2} \delta^{[1]}_{1,2,j} x_{1,2,2j}"
+    bias = forms.of("b_1_1")
+    assert bias is not None and bias.text == "Σ_{i=1}^{2} Σ_{j=1}^{2} δ^{[1]}_{1,i,j}"
+
+
+def test_a_flipped_index_map_is_not_the_gradient(tmp_path: Path) -> None:
+    """The term-for-term comparison can fail: the kernel flipped (m → k + 1 − m) names other
+    sources."""
+    path = tmp_path / "net.yaml"
+    path.write_text(spec_text(Case((1, 3, 3), (Conv(1, (2, 2), (1, 1), (0, 0), "tanh"),), 1,
+                                   "linear", "squared_error")), encoding="utf-8")
+    spec = load_spec(path)
+    net = build_network(spec)
+    grads = derive(net)
+    form = IndexForms(spec).of("w_1_1_1_2_2")
+    assert form is not None
+    # true sources x_{1,i+1,j+1}; the flipped kernel's tap (1, 1) reads x_{1,i,j}
+    flipped = [(u, "x_1_" + "_".join(str(int(k) - 1) for k in s.split("_")[2:]))
+               for u, s in form.terms if s]
+    source = net.source_out
+    wrong = sp.Add(*[net.unit_by_name[u].delta * source[s] for u, s in flipped])
+    assert wrong != grads.gradient(net.symbol_by_name["w_1_1_1_2_2"])
