@@ -202,14 +202,18 @@ def conv_edges(geometry: ConvGeometry, sources: Sequence[str], units: Sequence[s
                weight: dict[tuple[int, ...], str]) -> list[EdgeSpec]:
     """Every edge source → unit with its shared weight's name, unit by unit, each unit's
     edges in (c, m, n) order as the sum Σ_{c,m,n} is written."""
-    src_strides = _row_major(geometry.source)
-    taps = {at: _taps(geometry, at) for at in positions(geometry.output[1:])}
+    strides = _row_major(geometry.source)
+    plane = strides[0]  # the sources of one channel
+    # per output position: (kernel position, the source's place within its channel)
+    taps = {at: [(tap, _flat((1, *src), strides)) for tap, src in _taps(geometry, at)]
+            for at in positions(geometry.output[1:])}
     edges = []
     for unit, (f, *at) in zip(units, positions(geometry.output), strict=True):
+        here = taps[tuple(at)]
         for c in range(1, geometry.source[0] + 1):
-            for tap, src in taps[tuple(at)]:
-                edges.append(EdgeSpec(sources[_flat((c, *src), src_strides)], unit,
-                                      weight[(f, c, *tap)]))
+            base = (c - 1) * plane
+            edges += [EdgeSpec(sources[base + place], unit, weight[(f, c, *tap)])
+                      for tap, place in here]
     return edges
 
 
