@@ -132,3 +132,11 @@ def test_the_command_line_exits_2_naming_the_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["derive", str(path)])
     assert result.exit_code == 2
     assert "net.yaml:3" in result.output and "Traceback" not in result.output
+
+
+def test_kind_dense_is_the_layer_without_a_kind(tmp_path: Path) -> None:
+    plain = _load(tmp_path, "inputs: [a, b]\nlayers:\n  - {units: 2, activation: tanh}\n" + TAIL)
+    named = _load(tmp_path, "inputs: [a, b]\nlayers:\n"
+                  "  - {kind: dense, units: 2, activation: tanh}\n" + TAIL)
+    assert (named.units, named.edges, named.params) == (plain.units, plain.edges, plain.params)
+    assert named.layers[0].conv is None
