@@ -16,6 +16,7 @@ import sympy as sp
 from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
+from ..network.kinds.conv import IndexForms
 from ..numeric.worked import Precise, given_values, printable
 from ..spec.naming import plain_name
 from ..spec.typesetting import upright
@@ -210,9 +211,11 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
 
         notes.append(f"the numbers assume {describe_stand_ins(net)}: stand-ins asked for "
                      "for the unspecified functions")
+    forms = IndexForms(net.spec) if any(lay.conv for lay in net.spec.layers) else None
     for p in chosen:
         d = grads.derivation(p) if form != "delta" else None
-        rows: list[Row] = []
+        index = forms.of(p.name) if forms is not None else None  # a shared kernel's one sum
+        rows: list[Row] = [Row(index.text, index.latex, "delta")] if index is not None else []
         if form == "delta":
             rows += gradient_rows(net, grads, p)
             deriv = delta_derivation(grads, p)

@@ -3,8 +3,9 @@
 The schema (documented in ``docs/spec.md``)::
 
     title, description, source          free text
-    inputs      list of names | {name: latex} | {size: n}
+    inputs      list of names | {name: latex} | {size: n} | {shape: [C, H, W]}
     layers      list of {name, units, activation, bias, weights, from, connect}
+                or {kind: conv1d | conv2d, filters, kernel, stride, padding, activation, bias}
     edges       list of {from, to, weight}          extra connections (any DAG)
     loss        name | {kind, factor, reduction}
     cost        {examples: m}                        J = 1/m Σ L
@@ -23,6 +24,7 @@ from typing import Any
 
 from ..errors import did_you_mean
 from .conventions import constant_biases, weight_decay
+from .kinds.conv import input_shape, read_input_shape, shaped_inputs
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -112,7 +114,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
         function_sites={name: (source.line(path), field_name(path))
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
-        constants=constants, weight_decay=decay,
+        constants=constants, weight_decay=decay, input_shape=input_shape(top),
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))
@@ -195,6 +197,8 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
         for i in range(1, int(n) + 1):
             latex = expand(notation.input, index=i, unit=f"x{i}")
             out.append(InputSpec(f"x{i}", latex, i))
+    elif isinstance(value, dict) and set(value) == {"shape"}:
+        out = shaped_inputs(read_input_shape(r, (*path, "shape")), notation)
     elif isinstance(value, dict):
         for i, name in enumerate(value, start=1):
             if not is_identifier(name):
@@ -212,7 +216,8 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
                      hint="e.g. `inputs: [i1, i2]` or `inputs: {size: 4}`")
     seen: dict[str, str] = {}
     for k, i in enumerate(out):
-        at: Path_ = (*path, i.name) if isinstance(value, dict) and "size" not in value \
+        named = isinstance(value, dict) and not {"size", "shape"} & set(value)
+        at: Path_ = (*path, i.name) if named \
             else (*path, k) if isinstance(value, list) else path
         if i.name == "inputs":
             raise r.fail(at, "`inputs` cannot name an input",

@@ -71,12 +71,36 @@ class UnitSpec:
 
 
 @dataclass(frozen=True)
+class ConvGeometry:
+    """A convolution layer's shape: ``source`` (C, H[, W]) → ``output`` (F, H'[, W']).
+
+    Output (f, i, j) is the cross-correlation Σ_{c,m,n} w_{f,c,m,n} a_{c, s(i−1)+m−p,
+    s(j−1)+n−p} + b_f over the taps that fall inside the source (padding adds zeros), all
+    indices from 1; units and their sources are numbered in this (f, i, j) order, row-major.
+    """
+
+    kind: str  # "conv1d" | "conv2d"
+    source: tuple[int, ...]
+    filters: int
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+
+    @property
+    def output(self) -> tuple[int, ...]:
+        sizes = tuple((n + 2 * p - k) // s + 1 for n, k, s, p in
+                      zip(self.source[1:], self.kernel, self.stride, self.padding, strict=True))
+        return (self.filters, *sizes)
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     position: int  # 1-based
     number: int  # as printed (notation.first_layer + position)
     units: tuple[str, ...]
     activation: ActivationSpec
+    conv: ConvGeometry | None = None  # a conv1d/conv2d layer's shape; None for a dense layer
 
 
 @dataclass(frozen=True)
@@ -208,6 +232,7 @@ class NetworkSpec:
     # (unit, value) of every constant, non-trainable bias (`bias: {value: 1, trainable: false}`)
     constants: tuple[tuple[str, Fraction], ...] = ()
     weight_decay: WeightDecaySpec | None = None
+    input_shape: tuple[int, ...] | None = None  # (C, H[, W]) of `inputs: {shape: ...}`
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

@@ -1,13 +1,21 @@
-"""The wiring part of a spec: layers, units, weights, biases, explicit edges, acyclicity."""
+"""The wiring part of a spec: layers, units, weights, biases, explicit edges.
+
+Acyclicity is checked in :mod:`symbackprop.spec.acyclic` (re-exported here); convolution
+layers are read by :mod:`symbackprop.spec.kinds.conv_layers`.
+"""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from ..errors import SpecError, did_you_mean
+from .acyclic import check_acyclic as check_acyclic
 from .confusables import skeleton
 from .full_layers import add_template_params, template_weights
+from .kinds.conv import CONV_KEYS, CONV_KINDS, layer_kind
+from .kinds.conv_layers import conv_connections, conv_count, read_conv_layer
 from .model import (
     ACTIVATION_ALIASES,
     ACTIVATION_KINDS,
@@ -25,7 +33,8 @@ from .reader import Reader, field_name, kind_of
 from .source import Path_
 from .tex import read_math
 
-LAYER_KEYS = ("name", "units", "size", "activation", "bias", "weights", "from", "connect")
+LAYER_KEYS = ("name", "kind", "units", "size", "activation", "bias", "weights", "from",
+              "connect")
 UNIT_KEYS = ("name", "latex", "net", "target", "delta", "activation")
 
 
@@ -70,7 +79,8 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     seen_layer_names: set[str] = {"inputs"}
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
-        layer = r.mapping(lp, LAYER_KEYS)
+        kind = layer_kind(r, lp)
+        layer = r.mapping(lp, CONV_KEYS if kind in CONV_KINDS else LAYER_KEYS)
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
         if name in seen_layer_names:
@@ -80,6 +90,14 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
             raise r.fail(lp, "missing required key `activation`",
                          hint="e.g. `activation: sigmoid`")
         act = read_activation(r, (*lp, "activation"))
+        if kind in CONV_KINDS:
+            conv = read_conv_layer(r, lp, kind, (name, pos, number), act, notation, top, layers,
+                                   layer_of=layer_of, unit_keys=unit_keys,
+                                   claim=partial(_claim_unit_names, r, where=lp,
+                                                 output=pos == len(items)))
+            layers.append(conv[0])
+            units += conv[1]
+            continue
         if "units" in layer and "size" in layer:
             raise r.fail((*lp, "size"), "give either `units` or `size`, not both")
         raw_units: list[Any]
@@ -268,6 +286,12 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
     for lay in layers:
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
+        if lay.conv is not None:  # kernel weights and filter biases, shared over positions
+            made = conv_connections(r, lp, lay, inputs, layers, notation,
+                                    weight_layer(lay.position), add_param)
+            edges += made[0]
+            biases += made[1]
+            continue
         if lay.position in sources_of:
             sources = sources_of[lay.position]
             # a source's index in its own layer, unless two sources share one (skip links)
@@ -376,6 +400,9 @@ def _count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
     for lay in layers:
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
+        if lay.conv is not None:
+            total += conv_count(r, lp, lay.conv, total)
+            continue
         connect = layer.get("connect", "full")
         if connect not in ("full", "none"):
             raise r.fail((*lp, "connect"), f"unknown choice `{connect}`",
@@ -451,47 +478,3 @@ def output_units(units: list[UnitSpec], edges: list[EdgeSpec], layers: list[Laye
              ) -> list[str]:
     """The units of the last layer: the loss compares them with the targets."""
     return list(layers[-1].units)
-
-
-def check_acyclic(r: Reader, inputs: list[InputSpec], units: list[UnitSpec],
-                   edges: list[EdgeSpec]) -> None:
-    preds: dict[str, list[str]] = {u.name: [] for u in units}
-    for e in edges:
-        preds[e.target].append(e.source)
-    state: dict[str, int] = {}
-    for start in preds:
-        stack = [(start, iter(preds[start]))]
-        trail = [start]
-        if state.get(start) == 2:
-            continue
-        state[start] = 1
-        while stack:
-            node, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[node] = 2
-                stack.pop()
-                trail.pop()
-                continue
-            if nxt not in preds or state.get(nxt) == 2:
-                continue
-            if state.get(nxt) == 1:
-                cycle = [*trail[trail.index(nxt):], nxt]
-                raise r.fail(_edge_path(r, cycle),
-                             "the connections form a cycle: " + " → ".join(reversed(cycle)),
-                             hint="a network must be a DAG; remove one of these edges")
-            state[nxt] = 1
-            stack.append((nxt, iter(preds[nxt])))
-            trail.append(nxt)
-
-
-def _edge_path(r: Reader, cycle: list[str]) -> Path_:
-    """Where an explicit edge of the cycle is written (the cycle lists sinks before sources)."""
-    pairs = {(cycle[k + 1], cycle[k]) for k in range(len(cycle) - 1)}
-    explicit = r.src.data.get("edges")
-    if isinstance(explicit, list):
-        for k, e in enumerate(explicit):
-            if isinstance(e, dict) and (e.get("from"), e.get("to")) in pairs:
-                return ("edges", k)
-        return ("edges",)
-    return ("layers",)

@@ -1,0 +1,6 @@
+"""What a lecture prints for a layer kind, beside what the engine derives for its units.
+
+The units, edges and shared parameters of a kind are made in :mod:`symbackprop.spec.kinds`;
+here each kind maps a parameter's uses back to its own indices (``conv``: a kernel weight's
+gradient as one sum over positions).
+"""

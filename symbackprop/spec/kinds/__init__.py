@@ -1,0 +1,7 @@
+"""Layer kinds beyond the dense layer, each compiled into the spec's units, edges and
+parameters: a kind's units are ordinary units and its shared weights ordinary parameters used
+on many edges, so the network, its derivations and its numbers need nothing new.
+
+One module per family of layers (``conv``: conv1d and conv2d); ``docs/graph.md`` describes
+how a kind compiles into the graph.
+"""
