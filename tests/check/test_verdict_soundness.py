@@ -287,3 +287,20 @@ def test_short_decimals_that_are_computed_values_are_read_together(formula: str,
     assert result.verdict == verdict, result.diagnosis
     if verdict == "undecided":
         assert "0.5 is" in result.diagnosis[0] and " exactly" in result.diagnosis[0]
+
+
+@pytest.mark.parametrize(("formula", "verdict"), [
+    # z^{[1]}_1 = 0.4·1 + 0.2·0.5 + 0.1 = 0.6 and z^{[1]}_2 = −0.65 at the example
+    (r"a^{[1]}_{1} = \operatorname{relu}(0.6)", "correct"),
+    (r"a^{[1]}_{1} = \mathrm{relu}\left(0.6\right) = 0.6", "correct"),
+    (r"a^{[1]}_{2} = \operatorname{relu}(-0.65) = 0", "correct"),
+    (r"a^{[1]}_{1} = \operatorname{relu}(0.7)", "incorrect"),
+    (r"a^{[1]}_{2} = \operatorname{relu}(0.65)", "incorrect"),
+    (r"a^{[1]}_{1} = \operatorname{softplus}(0.6)", "incorrect"),
+])
+def test_a_relu_of_numbers_is_a_claim_at_the_worked_example(formula: str, verdict: str
+                                                            ) -> None:
+    """The forward pass as the notes write it, relu(0.6), is a value at the example, not an
+    identity that must hold at random points."""
+    result = checker(RELU).check(None, formula)
+    assert result.verdict == verdict, result.diagnosis

@@ -19,7 +19,7 @@ from ..reading.syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, wal
 from ..reading.tokens import formula_error
 
 DIGITS = 50
-_FUNCTIONS = ("exp", "log", "sigmoid", "tanh")
+_FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu", "softplus")
 
 
 def is_numeric(node: Node, *, integers: bool = False) -> bool:
@@ -98,6 +98,11 @@ def interval(node: Node, leaf: Callable[[Num], Any] = rounding) -> Any:
             return iv.log(arg)
         if node.func == "tanh":  # 1 − 2/(e^{2x} + 1): each step monotone, so the bounds hold
             return 1 - 2 / (iv.exp(2 * arg) + 1)
+        if node.func == "relu":  # monotone: max(0, ·) of each end
+            lo, hi = ends(arg)
+            return iv.mpf([max(lo, 0), max(hi, 0)])
+        if node.func == "softplus":
+            return iv.log(1 + iv.exp(arg))
         return 1 / (1 + iv.exp(-arg))
     raise formula_error("not a number")  # pragma: no cover - is_numeric excludes the rest
 

@@ -371,6 +371,10 @@ def _float(node: Node, fixed: dict[int, float]) -> float:
             return math.log(arg)
         if node.func == "tanh":
             return math.tanh(arg)
+        if node.func == "relu":
+            return max(arg, 0.0)
+        if node.func == "softplus":
+            return math.log1p(math.exp(arg))
         return 1 / (1 + math.exp(-arg))
     raise TypeError("not a number")
 
