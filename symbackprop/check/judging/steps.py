@@ -87,7 +87,7 @@ class Derivation(WrongSteps):
     errors: list[tuple[int, sp.Expr, sp.Expr]] = field(default_factory=list)  # wrong, truth
     chain: Chain | None = None
     defining: bool = False
-    strict: bool = False  # one formula: unreadable text is an error, not a verdict
+    strict: bool = False  # one formula: unreadable text is an error, not an unread line
     equals: list[str | None] = field(default_factory=list)  # per result: whose gradient
     heads_written: list[sp.Symbol | None] = field(default_factory=list)
     updates: int = 0
@@ -133,7 +133,7 @@ class Derivation(WrongSteps):
                     self.add(StepResult(line.number, line.text, "unchecked", (words,),
                                         label=line.label))
                     continue
-                self.add(StepResult(line.number, line.text, "unreadable", (exc.located(),),
+                self.add(StepResult(line.number, line.text, "unread", (exc.located(),),
                                     label=line.label))
         return self.results
 

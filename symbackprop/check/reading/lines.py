@@ -6,9 +6,10 @@ alignment, ``\\\\`` line ends, ``$$`` and ``\\[ \\]`` are understood; a line sta
 operator) is the rest of the previous one, as ``derive`` breaks long formulas; a quantity
 alone on its line (``∂E/∂w5``, as ``derive`` prints its heads) is the left side of the ``=``
 line right below it. Labels such
-as ``(E)``, ``– (F)``, ``\\tag{3}`` or a leading ``a)`` are set aside, and so are words
-around the mathematics (``Let … then``, ``Therefore``, ``we get``): ``Let`` makes the line a
-definition of a new name. A line with no equation (prose) is not a step.
+as ``(E)``, ``– (F)``, ``\\tag{3}`` or a leading ``a)`` are set aside, and so are the words
+around the mathematics (``Let … then``, ``Step 3:``, a closing ``.``, ``# comments``;
+:mod:`symbackprop.check.reading.prose`): ``Let`` makes the line a definition of a new name.
+A line with no equation (prose) is not a step.
 
 >>> [(s.number, s.formula, s.label) for s in split_lines("E = a + b   -(A)\\n= c\\n")]
 [(1, 'E = a + b', 'A'), (2, '= c', None)]
@@ -19,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from .prose import prose_aside
 
 MAX_LINES = 2_000
 
@@ -38,8 +41,6 @@ _LABEL_START = re.compile(r"^\s*\(?([a-z]|[0-9]{1,2}|[ivx]{1,4})\)\s+")
 _ALIGN = re.compile(r"^\s*&\s*(\\q?quad\s*)*(\{\s*\})?\s*")
 _INVISIBLE = re.compile(r"^\s*(\\(left|right)\.\s*|\{\s*\}\s*|\\q?quad\s*|\\[,;:! ]\s*)+")
 _RELATION = re.compile(r"=|\\leftarrow|\\gets|←|:=|\\coloneqq|≈|\\approx")
-_WORD = re.compile(r"[A-Za-z][a-z]+\.?|i\.e\.")
-_LET_WORDS = frozenset({"let", "where", "with", "define", "suppose", "given"})
 _HEAD = re.compile(r"(∂|\\[dt]?frac\s*\{\s*\\partial(?![A-Za-z]))[^=]*")
 """A derivative alone on its line: the left side of the ``=`` line below it."""
 _CLAUSE = re.compile(r",\s*(?:for (?:every|each|all)|where)\s[^=]*$")
@@ -172,20 +173,6 @@ def _rows(text: str) -> list[tuple[int, str]]:
     return [(n, r) for n, r in rows if r.strip()]
 
 
-def _strip_words(formula: str, knows: Callable[[str], bool]) -> tuple[str, bool]:
-    """The formula without leading and trailing prose words; whether it starts with ``Let``."""
-    let = False
-    words = formula.split()
-    while len(words) > 1 and _WORD.fullmatch(words[0]) and not knows(words[0].rstrip(".")):
-        let = let or words[0].lower() in _LET_WORDS
-        words.pop(0)
-    while len(words) > 1 and _WORD.fullmatch(words[-1]) and not knows(words[-1].rstrip(".")):
-        words.pop()
-    if len(words) != len(formula.split()):
-        return " ".join(words), let
-    return formula, let
-
-
 def _mathematics(body: str, knows: Callable[[str], bool]) -> bool:
     """Whether a row without a relation is mathematics (``\\frac{∂o_1}{∂w_5}``), not prose:
     LaTeX commands, and no word that is neither a command nor a name."""
@@ -236,10 +223,10 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         if m is not None and _RELATION.search(body[m.end():]):
             label = label or m.group(1)
             body = body[m.end():]
-        body, let = _strip_words(_CLAUSE.sub("", body), knows)
         if body.endswith(":") or _NOTE.match(body):
             head = None
             continue  # a heading (``Local gradients δ_u = ∂E/∂net_u, from the output back:``)
+        body, let = prose_aside(_CLAUSE.sub("", body), knows)
         if not _RELATION.search(body):
             head = (number, body) if _HEAD.fullmatch(body) else None
             continue  # prose, or a formula without an equation: not a step
