@@ -31,7 +31,7 @@ SMALL_WORDS = frozenset({
     "so", "hence", "therefore", "where", "which", "that", "this", "these", "it", "its", "of",
     "to", "by", "as", "in", "on", "at", "with", "from", "and", "or", "using", "use", "gives",
     "give", "yields", "becomes", "since", "because", "now", "finally", "here", "note",
-    "recall", "substituting", "plugging", "applying", "have", "has", "our", "which", "let",
+    "recall", "substituting", "plugging", "applying", "have", "has", "our", "let",
     "define", "suppose", "given", "say", "also", "similarly", "likewise", "equals",
 })
 """Words of sentences that never name a quantity of a formula."""
