@@ -9,7 +9,9 @@ import re
 
 MATRIX_WORDS = ("matrix form (a layer's vector, W, ⊙, ᵀ, ∇) is not checked: write the step in "
                 "index form (one entry, w^{[l]}_{j,k}) to check it")
-_MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
+_MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\Delta\s*\^|"
+                     # bold for a vector or a matrix, not for one entry set in bold (w_4)
+                     r"\\mathbf\s*\{(?!\s*[A-Za-z][A-Za-z0-9]*\s*[_^])|"
                      r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)|"
                      # as ``derive`` prints it in text: δ^(2) ⊙ σ'(z^(2)), (W^(2))^T, OUT^(1), ∇
                      r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)")
