@@ -61,6 +61,8 @@ MAX_EXP_NESTING = 3
 _NUMBER = re.compile(r"[0-9]*\.?[0-9]*")
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ENVIRONMENT = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
+_VULGAR = {"½": "12", "⅓": "13", "¼": "14", "¾": "34"}
+_SUPERSCRIPT_DIGITS = {"²": "2", "³": "3"}
 _DELTA_QUOTIENT = re.compile(r"δ[A-Za-z(][^=]*?/\s*δ[A-Za-z]")
 """δA/δB with δ touching both names: a quotient of differentials, δ written for ∂."""
 
@@ -95,6 +97,15 @@ class _Scanner(NameScanner):
                 _DELTA_QUOTIENT.search(self.s):
             self.i += 1  # δE_total/δw5: δ written for ∂, as in plain-text notes
             self._emit("partial", "\\partial", i)
+        elif c in _VULGAR:  # ½ is (1/2)
+            self.i += 1
+            for kind, text in (("(", "("), ("num", _VULGAR[c][0]), ("/", "/"),
+                               ("num", _VULGAR[c][1]), (")", ")")):
+                self._emit(kind, text, i)
+        elif c in _SUPERSCRIPT_DIGITS:  # (t - a)² is (t - a)^2
+            self.i += 1
+            self._emit("^", "^", i)
+            self._emit("num", _SUPERSCRIPT_DIGITS[c], i)
         elif c in UNICODE_GREEK:
             self.i += 1
             self._name(i, "\\" + UNICODE_GREEK[c])
