@@ -25,11 +25,12 @@ from ..meaning.names import MissingInstance
 from ..reading.forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchecked_form
 from ..reading.lines import SourceLine
 from ..reading.scripts import substitute
-from ..reading.syntax import Name, Statement
+from ..reading.syntax import Call, Name, Statement
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
 from .numbers import is_numeric, numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
+from .own_functions import OwnFunction, defined_function
 from .sample_points import Value, close
 from .sides import (
     Evaluated,
@@ -163,7 +164,10 @@ class Derivation(WrongSteps):
             if table.lookup(letter) is None and table.generic(letter) is None and \
                     table.param_role(letter) is None:
                 self.locals.variable(letter)
+        own = defined_function(formula, self.ctx.table, self.locals)
         statement = self.ctx.parse(formula, self.syntax, self.locals)
+        if own is not None and self.function_definition(line, statement, own):
+            return
         if self.definition(line, statement):
             return
         self.defining = False
@@ -184,6 +188,23 @@ class Derivation(WrongSteps):
         self.equation(line, statement, continues)
 
     # -- definitions ---------------------------------------------------------------
+    def function_definition(self, line: SourceLine, statement: Statement, name: str) -> bool:
+        """``s(x) = 1/(1+e^{-x})``: a function of the derivation's own (``own_functions``)."""
+        head = statement.sides[0]
+        if len(statement.sides) != 2 or not isinstance(head, Call) or head.func != name or \
+                len(head.args) != 1 or not isinstance(head.args[0], Name):
+            return False
+        variable = self.locals.variable(head.args[0].written)
+        value, reading = meaning(statement.sides[1], self.scope())
+        if reading.partials:
+            raise FormulaError("a definition cannot contain ∂ factors")
+        self.locals.functions[name] = OwnFunction(name, variable, value)  # type: ignore[assignment]
+        self.chain = None
+        self.add(StepResult(line.number, line.text, "definition",
+                            claim=f"{name}({variable.name}) := {plain(self.ctx, value)}",
+                            label=line.label))
+        return True
+
     def definition(self, line: SourceLine, statement: Statement) -> bool:
         """A ``Let`` line (or one that follows it) defining a name of the derivation."""
         if not (line.let or self.defining) or len(statement.sides) != 2 or \

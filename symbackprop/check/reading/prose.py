@@ -106,10 +106,11 @@ def prose_aside(body: str, knows: Callable[[str], bool]) -> tuple[str, bool]:
     a definition (``Let …``). A line with no relation is returned as it is."""
     body = _HASH_COMMENT.sub("", body)
     body = _STEP.sub("", body, count=1)
-    body = _TEXT.sub(lambda m: m.group(0) if m.group(1).strip().lower() in _FUNCTIONS
-                     else " " + m.group(1) + " " * (len(m.group(0)) - len(m.group(1)) - 1),
-                     body)
-    masked = _masked(body)
+    # the words of \text{…} are read as words (in place: the text keeps its length)
+    words_shown = _TEXT.sub(lambda m: m.group(0) if m.group(1).strip().lower() in _FUNCTIONS
+                            else " " + m.group(1) + " " * (len(m.group(0)) -
+                                                           len(m.group(1)) - 1), body)
+    masked = _masked(words_shown)
     relation = _RELATION.search(masked)
     if relation is None:
         return body.strip(), False

@@ -313,6 +313,8 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
     # padding keeps character positions)
     text = _BRACED_AFTER_PARTIAL.sub(lambda m: f"{m.group(1)} {m.group(2)} ", text)
     text = _BRACED_EXAMPLE.sub(lambda m: f" {m.group(1)} ", text)  # Σ_i {L}^{(i)}
+    # ∂{out_{o1}}: braces around the name after ∂ (kept in place as spaces)
+    text = _BRACED_PARTIAL_NAME.sub(lambda m: f"{m.group(1)} {m.group(2)}{m.group(3)} ", text)
     # {w^{[2]}_{1,1}}^{+}: a name with a superscript of its own, braced to take the update's
     text = _BRACED_UPDATE.sub(lambda m: f" {m.group(1)} ^{{+}}", text)
     # \mathit{W2_{11}}, \mathbf{w_4}: a name set in a font for emphasis is the name
@@ -345,3 +347,5 @@ _FONT_NAME = re.compile(r"(\\(?:mathit|mathbf|mathrm|boldsymbol|bm|mathsf|textit
                         r"(?:[_^](?:[A-Za-z0-9]|\{[A-Za-z0-9,\[\]() ]*\}))+)"
                         r"\s*\}")
 _MAX_ZERO = re.compile(r"(?<![A-Za-z])(\\?max\s*)(\(|\\\{|\\left\(|\\left\\\{)\s*0\s*,")
+_BRACED_PARTIAL_NAME = re.compile(r"(\\partial\s*)\{(\s*)([A-Za-z][A-Za-z0-9]*"
+                                  r"(?:[_^](?:[A-Za-z0-9]|\{[A-Za-z0-9,]*\}))*\s*)\}")
