@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -333,3 +334,16 @@ def test_a_hat_without_braces_heads_a_name() -> None:
 def test_vulgar_fractions_and_superscript_digits() -> None:
     assert [t.text for t in tokenize("½(t - a)²")] == ["(", "1", "/", "2", ")", "(", "t", "-",
                                                       "a", ")", "^", "2"]
+
+
+def test_an_activation_named_phi_is_written_with_its_greek_letter(tmp_path: Path) -> None:
+    spec = tmp_path / "phi.yaml"
+    spec.write_text("inputs: [x1]\nlayers:\n  - {units: [h1], activation: phi, bias: none}\n"
+                    "  - {units: [o1], activation: sigmoid, bias: none}\n"
+                    "loss: squared_error\n", encoding="utf-8")
+    c = Checker(build_network(load_spec(spec)), points=4)
+    head = r"\frac{\partial L}{\partial w^{[1]}_{1,1}} = (a^{[2]}_1 - y_1) a^{[2]}_1 " \
+           r"(1 - a^{[2]}_1) w^{[2]}_{1,1}"
+    assert c.check(None, head + r" \phi'(z^{[1]}_1) x_1").verdict == "correct"
+    assert c.check(None, head + r" \phi(z^{[1]}_1) x_1").verdict == "incorrect"
+    assert c.check(None, r"a^{[1]}_1 = φ(z^{[1]}_1)").verdict == "correct"

@@ -226,6 +226,9 @@ class _Parser(DerivativeReader):
                 return Deriv(body, bottom, f"d{body.written}/d{bottom.written}", tok.pos) \
                     if isinstance(body, Name) else DerivOp(bottom, body, tok.pos)
             self.k = mark
+        if tok.text.startswith("\\") and self.kind() == "(" and self.is_function(tok.text[1:]):
+            # \phi(z), \phi'(z): a Greek letter naming the spec's activation
+            return self.call(Token("func", tok.text[1:], tok.pos, tok.primes))
         if self._is_d_partial(-1):
             self.k -= 1
             top = self._d_name()
