@@ -43,7 +43,7 @@ def _items() -> list[tuple[str, int, dict[str, Any], str]]:
     found = []
     for path in SOURCES:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert str(data["source"]).startswith("https://"), path.name
+        assert str(data["source"]).startswith(("https://", "http://")), path.name
         for k, item in enumerate(data["items"]):
             found.append((path.stem, k, item, item.get("spec", data["spec"])))
     return found

@@ -137,7 +137,7 @@ class DerivativeReader(TokenCursor):
             self.take()
             top = None
         elif marker is not None and marker.kind == "partial" and not marker.sub and \
-                self.kind(1) in _OPEN:  # \frac{\partial (z_1 + z_2)}{\partial w}
+                self.kind(1) in (*_OPEN, "func"):  # \frac{\partial (z_1 + z_2)}{\partial w}
             self.take()
             body = self.argument(tok)
             self.expect("}")
