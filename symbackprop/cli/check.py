@@ -142,7 +142,7 @@ def _read_text(path: str, what: str) -> str:
         raise InputError(f"{shown_name(path)}: cannot read the {what} ({exc.message})"
                          ) from None
     try:
-        return data.decode("utf-8").strip()
+        return data.decode("utf-8").rstrip()  # leading blank lines keep line numbers
     except UnicodeDecodeError:
         raise InputError(f"{shown_name(path)}: cannot read the {what} (not UTF-8 text)"
                          ) from None

@@ -1,10 +1,11 @@
 """Formulas and derivations from published sources, checked exactly as published.
 
-Each file of ``tests/data/outside`` holds the formulas of one source (its address, the spec
+Each file of ``tests/data/outside`` holds the formulas of one source: its address, the spec
 of its network in that source's names, and each formula's true verdict, decided by the
-mathematics and, for a wrong one, why). At least 95 % must get their true verdict; every
-miss is listed here with its reason, and a listed miss that is no longer one must leave the
-list.
+mathematics and, for a wrong one, why. A derivation (a whole README, prose and headings
+included) must get its verdict and its first wrong line. At least 95 % must get their true
+verdict; every miss is listed here with its reason, and a listed miss that is no longer one
+must leave the list.
 """
 
 from __future__ import annotations
@@ -53,10 +54,21 @@ ITEMS = _items()
 
 
 def _verdict(item: dict[str, Any], spec: str) -> str:
+    """The verdict, and for a derivation its first wrong line (``incorrect at 9``)."""
     try:
+        if "derivation" in item:
+            text = (OUTSIDE / item["derivation"]).read_text(encoding="utf-8")
+            result = _checker(spec).check_derivation(text, detail=False)
+            return f"{result.verdict} at {result.first_wrong_line}"
         return _checker(spec).check(item.get("param"), item["formula"], detail=False).verdict
     except FormulaError:
         return "unreadable"
+
+
+def _expected(item: dict[str, Any]) -> str:
+    if "derivation" in item:
+        return f"{item['verdict']} at {item.get('first_wrong_line')}"
+    return str(item["verdict"])
 
 
 def test_the_corpus_is_large_and_its_verdicts_are_stated() -> None:
@@ -66,6 +78,7 @@ def test_the_corpus_is_large_and_its_verdicts_are_stated() -> None:
         assert item["verdict"] in ("correct", "incorrect"), (source, k)
         assert item["verdict"] == "correct" or item.get("why"), (source, k)
         assert (OUTSIDE / "specs" / spec).is_file(), (source, spec)
+        assert "derivation" not in item or (OUTSIDE / item["derivation"]).is_file()
     assert {"correct", "incorrect"} <= {item["verdict"] for _, _, item, _ in ITEMS}
 
 
@@ -76,9 +89,10 @@ def test_each_formula_gets_its_true_verdict_as_published(source: str, k: int,
                                                           spec: str) -> None:
     got = _verdict(item, spec)
     if (source, k) in MISSES:
-        assert got != item["verdict"], f"no longer a miss: remove ({source!r}, {k}) from MISSES"
+        assert got != _expected(item), f"no longer a miss: remove ({source!r}, {k}) from MISSES"
     else:
-        assert got == item["verdict"], (item["formula"], item.get("why"))
+        assert got == _expected(item), (item.get("formula") or item["derivation"],
+                                         item.get("why"))
 
 
 def test_at_least_95_percent_get_their_true_verdict() -> None:

@@ -48,6 +48,10 @@ _CLAUSE = re.compile(r",\s*(?:for (?:every|each|all)|where)\s[^=]*$")
 _NOTE = re.compile(r">\s|[Nn]ote:\s")
 """A remark (``note: softmax with cross-entropy: δ = out − target, …``, or quoted as
 Markdown does, ``> …``), not a step."""
+_BULLET = re.compile(r"(?:[*•]|-(?=\s+[^\s=]*\s*=))\s+(?=\S)")
+"""The mark of a Markdown list item (``* h1 = w1 i1``, ``- E = …``)."""
+_BOLD = re.compile(r"(?:(?<=\s)|^)(?:\*\*|__)_?(?=\S)|(?<=\S)_?(?:\*\*|__)(?=\s|$)")
+"""The marks of bold (and bold italic) text around a formula; ``a**2`` is a power."""
 _END_WITH_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times|\*|=|\(|\\left\(|\\\\quad)\s*$")
 
 
@@ -193,6 +197,15 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         written = row.strip()
         body = _ALIGN.sub("", row)
         body = _INVISIBLE.sub("", body).strip()
+        body = _BOLD.sub(" ", body).strip()  # **h1 = w1 i1**: Markdown bold or italics
+        if body in ("*", "-", "•", "+"):
+            continue  # an empty list item
+        bullet = _BULLET.match(body) if not row[:1].isspace() or body[:1] != "-" else None
+        if bullet is not None and _RELATION.search(body[bullet.end():]):
+            body = body[bullet.end():]  # a list item with its own equation: a step
+            if _BULLET.match(body) is None and pending is not None:
+                steps.append(pending)
+                pending = None
         if pending is not None and not body.startswith("**") and (  # **a Markdown heading**
                 body[:1] in "+-−–·*" or body.startswith(("\\cdot", "\\times"))):
             pending = SourceLine(pending.number, f"{pending.text} {written}",
