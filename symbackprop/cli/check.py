@@ -33,7 +33,10 @@ Examples:
 \b
 A derivation has one step per line (LaTeX or plain; align, &= and \\ are understood, and a
 line starting with = continues the one before). Each step is checked; the report names the
-first wrong line and marks later lines that only inherit its error as consequences.
+first wrong line and marks later lines that only inherit its error as consequences. Words
+around a step (Let … then, Step 3:, a closing period, # comments, list marks) are set aside;
+a line that still cannot be read is UNREAD, with the reason, never the first wrong line, and
+the verdict says how many lines were not judged.
 
 Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
 """.replace("\\b\n", "\b\n")
