@@ -28,7 +28,7 @@ def _nothing(_: str) -> bool:
     ("(E = a + b), we get", "(E = a + b)", False),
     (r"The new weight with learning rate \alpha is w_5 = w_5 - \alpha g",
      r"w_5 = w_5 - \alpha g", False),
-    ("E = out_{h1} applied", "E = out_{h1}", False),
+    ("E = out_{h1}, applied to h1", "E = out_{h1}", False),
     ("E = out_{h1}  # the last factor", "E = out_{h1}", False),
     (r"E = \text{ where } x", "E =", False),
 ])
@@ -45,6 +45,7 @@ def test_the_mathematics_of_a_sentence(text: str, math: str, let: bool) -> None:
     "loss = (t - y)^2",
     r"\begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases} = g",
     "Sigmoid(x) = s",
+    "E = out_{h1} times 2",  # a word inside the mathematics is not cut off
 ])
 def test_names_written_as_words_stay(text: str) -> None:
     assert prose_aside(text, _nothing) == (text, False)

@@ -4,7 +4,9 @@ People write a step inside a sentence: ``Let $\\delta_{o1} = …$, then``, ``The
 with learning rate \\alpha is w_5^+ = …``, ``(1) ∂E/∂y = -(t - y).``, ``Step 3: …``,
 ``… = out_{h1}  # the last factor``. The mathematics of such a line is the stretch around its
 first relation that holds no word of prose; the words before it say whether the line defines
-a name (``Let``, ``where``, ``define``).
+a name (``Let``, ``where``, ``define``). After the relation, the mathematics ends only at a
+small word of sentences or at a word after a comma or a period, so that a word inside a
+formula (``= a times b``) is never cut off but left to be reported as unknown.
 
 A word is prose when it is not a name the network knows nor a function, is not written as a
 name is (``out_{o1}``, ``Sigmoid(x)``, ``loss'``), and stands where no operand can: after
@@ -92,7 +94,11 @@ def _is_prose(masked: str, start: int, end: int, word: str,
         return False
     if word.lower() in SMALL_WORDS:
         return True
-    previous = masked[:start].rstrip()[-1:]
+    before = masked[:start]
+    previous = before.rstrip()[-1:]
+    if previous == "," and before.count("(") + before.count("[") <= \
+            before.count(")") + before.count("]"):
+        return True  # a comma that no bracket holds ends a clause: `…, applied to h1`
     if previous and previous in _OPERATOR_END:
         return False  # an operand
     if not previous or prose_before:
@@ -132,9 +138,10 @@ def prose_aside(body: str, knows: Callable[[str], bool]) -> tuple[str, bool]:
         if e <= relation.start():
             start = e
             first = first or word
-        elif s >= relation.end():
-            end = s
-            break
+        elif s >= relation.end() and (word.lower() in SMALL_WORDS or
+                                      masked[:s].rstrip().endswith(tuple(_PUNCTUATION))):
+            end = s  # after the mathematics only a sentence's word or one after a comma:
+            break  # `= a times b` is not cut to `= a`
     math = body[start:end].strip().lstrip(_PUNCTUATION).strip()
     math = re.sub(r"(?<!\\)[.,;:]+\s*$", "", math).strip()
     if not _RELATION.search(math):
