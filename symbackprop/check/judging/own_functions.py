@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..meaning.meaning import Locals
+from ...errors import FormulaError
+from ..meaning.meaning import Locals, Scope, meaning
 from ..meaning.names import NameTable
+from ..reading.syntax import Call, Name, Statement
 
 _DEFINITION = re.compile(r"^\s*([A-Za-z])\s*\(\s*([A-Za-z])\s*\)\s*=(?!=)")
 
@@ -48,3 +50,20 @@ def defined_function(formula: str, table: NameTable, locals_: Locals) -> str | N
         return None
     locals_.variable(m.group(2))
     return m.group(1)
+
+
+def define_function(statement: Statement, name: str, locals_: Locals, scope: Scope
+                    ) -> OwnFunction | None:
+    """The function ``name(x) = …`` defines, now one of the derivation's own; None when the
+    statement is not such a definition."""
+    head = statement.sides[0]
+    if len(statement.sides) != 2 or not isinstance(head, Call) or head.func != name or \
+            len(head.args) != 1 or not isinstance(head.args[0], Name):
+        return None
+    variable = locals_.variable(head.args[0].written)
+    value, reading = meaning(statement.sides[1], scope)
+    if reading.partials:
+        raise FormulaError("a definition cannot contain ∂ factors")
+    own = OwnFunction(name, variable, value)
+    locals_.functions[name] = own  # type: ignore[assignment]
+    return own

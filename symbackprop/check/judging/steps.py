@@ -25,12 +25,12 @@ from ..meaning.names import MissingInstance
 from ..reading.forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchecked_form
 from ..reading.lines import SourceLine
 from ..reading.scripts import substitute
-from ..reading.syntax import Call, Name, Statement
+from ..reading.syntax import Name, Statement
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
 from .numbers import is_numeric, numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
-from .own_functions import OwnFunction, defined_function
+from .own_functions import define_function, defined_function
 from .sample_points import Value, close
 from .sides import (
     Evaluated,
@@ -190,19 +190,12 @@ class Derivation(WrongSteps):
     # -- definitions ---------------------------------------------------------------
     def function_definition(self, line: SourceLine, statement: Statement, name: str) -> bool:
         """``s(x) = 1/(1+e^{-x})``: a function of the derivation's own (``own_functions``)."""
-        head = statement.sides[0]
-        if len(statement.sides) != 2 or not isinstance(head, Call) or head.func != name or \
-                len(head.args) != 1 or not isinstance(head.args[0], Name):
+        own = define_function(statement, name, self.locals, self.scope())
+        if own is None:
             return False
-        variable = self.locals.variable(head.args[0].written)
-        value, reading = meaning(statement.sides[1], self.scope())
-        if reading.partials:
-            raise FormulaError("a definition cannot contain ∂ factors")
-        self.locals.functions[name] = OwnFunction(name, variable, value)  # type: ignore[assignment]
         self.chain = None
-        self.add(StepResult(line.number, line.text, "definition",
-                            claim=f"{name}({variable.name}) := {plain(self.ctx, value)}",
-                            label=line.label))
+        self.add(StepResult(line.number, line.text, "definition", label=line.label,
+                            claim=f"{name}({own.variable.name}) := {plain(self.ctx, own.body)}"))
         return True
 
     def definition(self, line: SourceLine, statement: Statement) -> bool:
