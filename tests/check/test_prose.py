@@ -3,12 +3,16 @@ is UNREAD, with its reason, and never the first wrong line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 from paths import SPECS
 
 from symbackprop.check.judging.verdict import Checker
 from symbackprop.check.reading.lines import split_lines
 from symbackprop.check.reading.prose import prose_aside
+from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec
 
@@ -102,3 +106,17 @@ def test_the_report_says_how_many_lines_were_not_judged(mazur: Checker) -> None:
     text = f"{HEAD} = {W5}\nout_{{o1}} = \\frac{{1}}{{\nout_{{o1}} = +* 2\n"
     first = render_check(mazur.check_derivation(text)).splitlines()[0]
     assert first == "∂E_total/∂w5: CORRECT (2 lines not judged)"
+
+
+def test_markdown_list_items_and_bold_formulas_are_steps() -> None:
+    text = "* h1 = a  \n* \n**Split the derivatives**\n**E = b\nF = c**\n- G = d\n  + e\n" \
+           "x = y**2 \n"
+    assert [(s.number, s.formula) for s in split_lines(text)] == [
+        (1, "h1 = a"), (4, "E = b"), (5, "F = c"), (6, "G = d + e"), (8, "x = y**2")]
+
+
+def test_a_derivation_file_keeps_its_line_numbers_after_blank_lines(tmp_path: Path) -> None:
+    steps = tmp_path / "steps.md"
+    steps.write_text(f"\n\n{HEAD} = {W5}\n{HEAD} = 2 ({W5})\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(MAZUR), "--derivation", str(steps)])
+    assert result.exit_code == 1 and "(first wrong line: 4)" in result.output
