@@ -17,8 +17,8 @@ _MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\Delta\s*\^|"
                      r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)")
 _LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)|"
                            r"[A-Za-z]\^[\[(]\d+[\])](?![_\w])")
-IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)[^{}]*\}\s*\{\s*(?:d|\\partial)"
-                                r"\s*([A-Za-z])\s*\}")
+IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)(?:\s*\\?[A-Za-z]+\s*\(\s*"
+                                r"[A-Za-z]\s*\))?\s*\}\s*\{\s*(?:d|\\partial)\s*([A-Za-z])\s*\}")
 """∂/∂z (or ∂σ(z)/∂z) of an identity in a variable z that names nothing in the network."""
 SOFTMAX_WORDS = ("a softmax of a whole layer (softmax_j(z_1, …, z_n)) is not read, so this "
                  "definition is not checked; the gradients through it are")
