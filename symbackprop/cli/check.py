@@ -33,7 +33,10 @@ Examples:
 \b
 A derivation has one step per line (LaTeX or plain; align, &= and \\ are understood, and a
 line starting with = continues the one before). Each step is checked; the report names the
-first wrong line and marks later lines that only inherit its error as consequences.
+first wrong line and marks later lines that only inherit its error as consequences. Words
+around a step (Let … then, Step 3:, a closing period, # comments, list marks) are set aside;
+a line that still cannot be read is UNREAD, with the reason, never the first wrong line, and
+the verdict says how many lines were not judged.
 
 Exit status: 0 correct (or all answers graded), 1 incorrect, 2 unreadable input.
 """.replace("\\b\n", "\b\n")
@@ -142,7 +145,7 @@ def _read_text(path: str, what: str) -> str:
         raise InputError(f"{shown_name(path)}: cannot read the {what} ({exc.message})"
                          ) from None
     try:
-        return data.decode("utf-8").strip()
+        return data.decode("utf-8").rstrip()  # leading blank lines keep line numbers
     except UnicodeDecodeError:
         raise InputError(f"{shown_name(path)}: cannot read the {what} (not UTF-8 text)"
                          ) from None

@@ -179,10 +179,10 @@ def test_a_finding_carries_its_code() -> None:
     assert Finding(NO_EXPLANATION).code == "NO_EXPLANATION"
 
 
-def test_an_unreadable_step_is_unreadable_whatever_its_words() -> None:
+def test_an_unread_step_is_unreadable_whatever_its_words() -> None:
     r = checker(MAZUR).check_derivation(r"\partial E_{total}/\partial in_{o1} = \delta_{o1}"
                                         "\n" + r"out_{h1} = \frac{the sign is wrong")
-    bad = [s for s in r.steps if s.verdict == "unreadable"]
+    bad = [s for s in r.steps if s.verdict == "unread"]
     assert bad and all(set(s.codes) == {"UNREADABLE"} for s in bad)
 
 

@@ -159,7 +159,7 @@ def test_a_wrong_step_is_the_first_wrong_line(name: str) -> None:
     before = entry["first_wrong_line"] or len(text.splitlines()) + 1
     mutated_lines = 0
     for line, mutated in _mutations(text):
-        if line >= before or original.get(line) in ("definition", None):
+        if line >= before or original.get(line) in ("definition", "unread", None):
             continue
         mutated_lines += 1
         result = check.check_derivation(mutated, param=entry.get("param"))
@@ -359,7 +359,7 @@ def test_each_outputs_loss_term_in_the_specs_notation(tmp_path: Path) -> None:
     assert checker(MAZUR).check(None, r"E_{total} = E_{o1} + E_{o2}").verdict == "correct"
 
 
-def test_aligned_latex_with_labels_and_an_unreadable_continuation() -> None:
+def test_aligned_latex_with_labels_and_an_unread_continuation() -> None:
     text = "\n".join([
         r"\begin{align}",
         r"\frac{\partial E_{total}}{\partial w_5} &= \frac{\partial E_{total}}{\partial "
@@ -371,7 +371,7 @@ def test_aligned_latex_with_labels_and_an_unreadable_continuation() -> None:
         r"&= 2 \delta_{o1} out_{h1}",
         r"\end{align}"])
     result = checker(MAZUR).check_derivation(text)
-    assert verdicts(result) == {2: "correct", 3: "correct", 4: "unreadable", 5: "incorrect"}
+    assert verdicts(result) == {2: "correct", 3: "correct", 4: "unread", 5: "incorrect"}
     assert any("constant factor" in d or "factor 2" in d for d in step(result, 5).diagnosis)
 
 

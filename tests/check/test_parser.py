@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -279,3 +280,70 @@ def test_an_example_index_as_a_superscript_is_part_of_the_name() -> None:
 def test_bold_letters_are_names() -> None:
     assert [t.text for t in tokenize(r"\textbf{W} \mathbf{b} \boldsymbol{\theta}")] == \
         ["W", "b", "\\theta"]
+
+
+@pytest.mark.parametrize("text", [
+    r"\mathbf{out_{h1}} \cdot \mathit{out_{o1}}",
+    r"out_{h1} \times out_{o1}",
+    r"\left. out_{h1} out_{o1} \right|",
+    r"\Big( out_{h1} \Big) out_{o1}",
+    r"\dfrac{out_{h1}}{1} \tfrac{out_{o1}}{1}",
+    r"\text{sigmoid}(in_{h1}) \operatorname{sigmoid}(in_{o1})",
+    r"Sigmoid(in_{h1}) \cdot Sigmoid(in_{o1})",
+])
+def test_notations_for_the_same_product(mazur: Network, text: str) -> None:
+    h1, o1 = sym(mazur, "out_h1"), sym(mazur, "out_o1")
+    value = parse(text, mazur)
+    if "sigmoid" in text.lower():
+        h1, o1 = sigmoid(sym(mazur, "in_h1")), sigmoid(sym(mazur, "in_o1"))
+    assert sp.simplify(value - h1 * o1) == 0
+
+
+def test_max_of_zero_is_relu_and_the_indicator_its_derivative(mazur: Network) -> None:
+    z = sym(mazur, "in_h1")
+    assert parse(r"\max(0, in_{h1})", mazur) == parse("relu(in_h1)", mazur)
+    assert parse("max(0, in_h1)", mazur) == parse("relu(in_h1)", mazur)
+    assert parse(r"\mathbb{1}[in_{h1} > 0]", mazur).subs(z, 2) == 1
+    assert parse(r"\mathbb{1}[in_{h1} > 0]", mazur).subs(z, -2) == 0
+
+
+@pytest.mark.parametrize("text", [
+    r"\partial (E_{o1} + E_{o2})/\partial out_{o1}",
+    r"\frac{\partial (E_{o1} + E_{o2})}{\partial out_{o1}}",
+    r"d(E_{o1} + E_{o2})/d out_{o1}",
+    r"\frac{\partial{E_{total}}}{\partial{out_{o1}}}",
+    r"δE_{total}/δout_{o1}",
+    r"\frac{d\,E_{total}}{d\, out_{o1}}",
+])
+def test_derivatives_of_expressions_and_their_spellings(text: str) -> None:
+    c = checker_of("seed-004-mazur-2-2-2")
+    assert c.check(None, f"{text} = -(target_{{o1}} - out_{{o1}})").verdict == "correct"
+    assert c.check(None, f"{text} = (target_{{o1}} - out_{{o1}})").verdict == "incorrect"
+
+
+def test_a_delta_that_names_a_quantity_stays_a_delta() -> None:
+    kinds = [t.kind for t in tokenize(r"δ_{o1} = δE/δw5")]
+    assert kinds[:2] == ["name", "rel"] and kinds.count("partial") == 2
+    assert [t.kind for t in tokenize("δ_{o1} w5")] == ["name", "name"]
+
+
+def test_a_hat_without_braces_heads_a_name() -> None:
+    assert [t.text for t in tokenize(r"\hat y_1")] == [t.text for t in tokenize(r"\hat{y}_1")]
+
+
+def test_vulgar_fractions_and_superscript_digits() -> None:
+    assert [t.text for t in tokenize("½(t - a)²")] == ["(", "1", "/", "2", ")", "(", "t", "-",
+                                                      "a", ")", "^", "2"]
+
+
+def test_an_activation_named_phi_is_written_with_its_greek_letter(tmp_path: Path) -> None:
+    spec = tmp_path / "phi.yaml"
+    spec.write_text("inputs: [x1]\nlayers:\n  - {units: [h1], activation: phi, bias: none}\n"
+                    "  - {units: [o1], activation: sigmoid, bias: none}\n"
+                    "loss: squared_error\n", encoding="utf-8")
+    c = Checker(build_network(load_spec(spec)), points=4)
+    head = r"\frac{\partial L}{\partial w^{[1]}_{1,1}} = (a^{[2]}_1 - y_1) a^{[2]}_1 " \
+           r"(1 - a^{[2]}_1) w^{[2]}_{1,1}"
+    assert c.check(None, head + r" \phi'(z^{[1]}_1) x_1").verdict == "correct"
+    assert c.check(None, head + r" \phi(z^{[1]}_1) x_1").verdict == "incorrect"
+    assert c.check(None, r"a^{[1]}_1 = φ(z^{[1]}_1)").verdict == "correct"

@@ -50,7 +50,17 @@ def _csv_rows(text: str, file: str) -> list[Any]:
     try:
         reader = csv.reader(io.StringIO(text))
         header = [(k or "").strip().lower() for k in next(reader, [])]
-        rows = list(reader)
+        rows = []
+        for row in reader:
+            if len(row) > len(header) and any(f.strip() for f in row[len(header):]) and \
+                    any(n in ("formula", "derivation") for n in header):
+                raise SpecError(
+                    f"this row has {len(row)} fields but the header names {len(header)}: "
+                    "a comma in a formula (w^{[2]}_{1,1}, L(a, y)) ends its field",
+                    file=file, line=reader.line_num, field="(row)",
+                    hint='put the formula in double quotes: "w^{[2]}_{1,1} = …" (a quote '
+                         'inside it is written twice)')
+            rows.append(row)
     except csv.Error as exc:  # a field beyond csv.field_size_limit(), say
         raise SpecError(f"the answers file is not valid CSV: {exc}", file=file) from None
     if not any(name in ("formula", "derivation") for name in header):

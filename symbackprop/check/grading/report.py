@@ -72,8 +72,12 @@ def render_check(result: CheckResult, fmt: str = "text") -> str:
         first = result.steps[0]  # ∂E_o1/∂out_h1, not a gradient; δ^{l}_{j} as written
         subject = (first.text if first.instances else first.claim).split(" = ")[0]
     lines = [f"{subject}: {result.verdict.upper()}"]
-    if several and result.first_wrong_line is not None:
-        lines[0] += f" (first wrong line: {result.first_wrong_line})"
+    remarks = [f"first wrong line: {result.first_wrong_line}"] \
+        if several and result.first_wrong_line is not None else []
+    if result.not_judged:
+        remarks.append(f"{result.not_judged} line{'s' * (result.not_judged > 1)} not judged")
+    if remarks:
+        lines[0] += f" ({'; '.join(remarks)})"
     if not several:
         written = result.steps[0].text if result.steps else result.formula
         lines.append(f"  written:  {_whole(written, '            ')}")

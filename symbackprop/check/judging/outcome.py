@@ -9,10 +9,11 @@ from typing import Any
 from ...network.display import Displayable
 from ..diagnosis.codes import code_of, codes_of
 
-STEP_VERDICTS = ("correct", "incorrect", "consequence", "definition", "unreadable",
+STEP_VERDICTS = ("correct", "incorrect", "consequence", "definition", "unread",
                  "unchecked", "undecided")
 """A step holds; does not hold; does not hold only because an earlier step does not (it
-follows from it); defines a name of the derivation's own; cannot be read; cannot be checked
+follows from it); defines a name of the derivation's own; cannot be read (it is set aside,
+with the reason, and is not judged: never the first wrong line); cannot be checked
 (numbers with no worked example in the spec); holds, but its numbers have too few digits to
 tell the right value from another quantity's, with which it would not hold."""
 
@@ -54,12 +55,12 @@ class StepResult:
 
     @property
     def wrong(self) -> bool:
-        return self.verdict in ("incorrect", "consequence", "unreadable")
+        return self.verdict in ("incorrect", "consequence")
 
     @property
     def codes(self) -> tuple[str, ...]:
         """The code of each line of the diagnosis (:mod:`symbackprop.check.diagnosis.codes`)."""
-        if self.verdict == "unreadable":
+        if self.verdict == "unread":
             return ("UNREADABLE",) * len(self.diagnosis)
         return codes_of(self.diagnosis)
 
@@ -94,6 +95,7 @@ class CheckResult(Displayable):
     loss: str = "E"
     steps: tuple[StepResult, ...] = field(default=())
     first_wrong_line: int | None = None
+    not_judged: int = 0  # lines of a derivation set aside: unread, or not checked
     names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     """How the report writes each plain name of a counterexample (``y_prime`` as ``y′``)."""
 

@@ -31,6 +31,7 @@ from .context import Context
 from .matrix_steps import matrix_results
 from .numbers import is_numeric, numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
+from .own_functions import define_function, defined_function
 from .sample_points import Value, close
 from .sides import (
     Evaluated,
@@ -88,7 +89,7 @@ class Derivation(WrongSteps):
     errors: list[tuple[int, sp.Expr, sp.Expr]] = field(default_factory=list)  # wrong, truth
     chain: Chain | None = None
     defining: bool = False
-    strict: bool = False  # one formula: unreadable text is an error, not a verdict
+    strict: bool = False  # one formula: unreadable text is an error, not an unread line
     equals: list[str | None] = field(default_factory=list)  # per result: whose gradient
     heads_written: list[sp.Symbol | None] = field(default_factory=list)
     updates: int = 0
@@ -143,7 +144,7 @@ class Derivation(WrongSteps):
                     self.add(StepResult(line.number, line.text, "unchecked", (words,),
                                         label=line.label))
                     continue
-                self.add(StepResult(line.number, line.text, "unreadable", (exc.located(),),
+                self.add(StepResult(line.number, line.text, "unread", (exc.located(),),
                                     label=line.label))
         return self.results
 
@@ -170,7 +171,10 @@ class Derivation(WrongSteps):
             if table.lookup(letter) is None and table.generic(letter) is None and \
                     table.param_role(letter) is None:
                 self.locals.variable(letter)
+        own = defined_function(formula, self.ctx.table, self.locals)
         statement = self.ctx.parse(formula, self.syntax, self.locals)
+        if own is not None and self.function_definition(line, statement, own):
+            return
         if self.definition(line, statement):
             return
         self.defining = False
@@ -197,6 +201,16 @@ class Derivation(WrongSteps):
             self.parsed = result.claim or self.parsed  # what was read, as the report shows
 
     # -- definitions ---------------------------------------------------------------
+    def function_definition(self, line: SourceLine, statement: Statement, name: str) -> bool:
+        """``s(x) = 1/(1+e^{-x})``: a function of the derivation's own (``own_functions``)."""
+        own = define_function(statement, name, self.locals, self.scope())
+        if own is None:
+            return False
+        self.chain = None
+        self.add(StepResult(line.number, line.text, "definition", label=line.label,
+                            claim=f"{name}({own.variable.name}) := {plain(self.ctx, own.body)}"))
+        return True
+
     def definition(self, line: SourceLine, statement: Statement) -> bool:
         """A ``Let`` line (or one that follows it) defining a name of the derivation."""
         if not (line.let or self.defining) or len(statement.sides) != 2 or \

@@ -165,12 +165,12 @@ class Checker:
     # -- the report ----------------------------------------------------------------
     def result(self, run: Derivation, text: str, target: sp.Symbol | None) -> CheckResult:
         steps = tuple(run.results)
-        if not any(s.verdict in ("correct", "incorrect", "consequence", "unreadable",
-                                 "undecided") for s in steps):
+        if not any(s.verdict in ("correct", "incorrect", "consequence", "undecided")
+                   for s in steps):
             reasons = [s.diagnosis[0] for s in steps if s.diagnosis]
             raise FormulaError("no step could be checked" + (f": {reasons[0]}" if reasons
                                                              else ""))
-        wrong = next((s for s in steps if s.verdict in ("incorrect", "unreadable")), None)
+        wrong = next((s for s in steps if s.verdict == "incorrect"), None)
         first_bad = next((s for s in steps if s.wrong), None)
         param = target or run.last_gradient
         undecided = next((s for s in steps if s.verdict == "undecided"), None) \
@@ -218,6 +218,7 @@ class Checker:
                     f"digits required); symbolic check: {symbolic}"),
             loss=self.names.text_of(self.net.loss_symbol),
             steps=steps, first_wrong_line=first_bad.line if first_bad is not None else None,
+            not_judged=len({s.line for s in steps if s.verdict in ("unread", "unchecked")}),
             names=self._shown_names,
         )
 

@@ -1,7 +1,9 @@
 """Derivatives in every common spelling, read from a formula's tokens.
 
 ``\\frac{\\partial L}{\\partial o_1}``, ``∂E/∂w5``, ``dL/dw_1`` and ``d L / d w``, ``∂_{w} E``,
-and the operator forms ``∂/∂w [ … ]`` and ``\\frac{\\partial}{\\partial w}\\left( … \\right)``
+the operator forms ``∂/∂w [ … ]`` and ``\\frac{\\partial}{\\partial w}\\left( … \\right)``,
+and the derivative of a bracketed expression, ``∂(E_1 + E_2)/∂w``,
+``\\frac{\\partial (z_1 + z_2)}{\\partial w}`` and ``d(E_1 + E_2)/da``,
 become :class:`~symbackprop.check.reading.syntax.Deriv` (∂A/∂B of two names) or
 :class:`~symbackprop.check.reading.syntax.DerivOp` (the derivative of an expression). A ``d``
 starts a differential only when the name without it is known and the name with it is not.
@@ -12,6 +14,16 @@ from __future__ import annotations
 from .cursor import TokenCursor
 from .syntax import Deriv, DerivOp, Name, Node
 from .tokens import Token, formula_error
+
+_OPEN = ("(", "[", "{")
+
+
+def _derivative(body: Node, bottom: Name, pos: int) -> Node:
+    """∂(body)/∂bottom: ∂A/∂B when the brackets hold one name (``∂{loss}``), else the
+    derivative of the expression."""
+    if isinstance(body, Name):
+        return Deriv(body, bottom, f"∂{body.written}/∂{bottom.written}", pos)
+    return DerivOp(bottom, body, pos)
 
 
 class DerivativeReader(TokenCursor):
@@ -88,6 +100,17 @@ class DerivativeReader(TokenCursor):
             if bottom is None:
                 raise formula_error("the denominator of ∂/∂B needs its own ∂", slash.pos)
             return DerivOp(bottom, self.argument(tok), tok.pos)
+        if self.kind() in _OPEN:  # ∂(E1 + E2)/∂w5, ∂{loss}/∂w: of what the brackets hold
+            body = self.argument(tok)
+            slash = self.peek()
+            if slash is None or slash.kind != "/":
+                raise formula_error("write a partial derivative as ∂A/∂B or "
+                                    "\\frac{\\partial A}{\\partial B}", tok.pos)
+            self.take()
+            bottom = self._differential("denominator")
+            if bottom is None:
+                raise formula_error("the denominator of ∂A/∂B needs its own ∂", slash.pos)
+            return _derivative(body, bottom, tok.pos)
         top = self._marker_name("numerator", tok.pos)
         slash = self.peek()
         if slash is None or slash.kind != "/":
@@ -113,6 +136,18 @@ class DerivativeReader(TokenCursor):
         if operator:
             self.take()
             top = None
+        elif marker is not None and marker.kind == "partial" and not marker.sub and \
+                self.kind(1) in (*_OPEN, "func"):  # \frac{\partial (z_1 + z_2)}{\partial w}
+            self.take()
+            body = self.argument(tok)
+            self.expect("}")
+            self.expect("{")
+            bottom = self._differential("in \\frac")
+            if bottom is None:
+                raise formula_error("both parts of \\frac{\\partial A}{\\partial B} need ∂",
+                                    tok.pos)
+            self.expect("}")
+            return _derivative(body, bottom, tok.pos)
         else:
             top = self._differential("in \\frac")
             if top is None:

@@ -9,7 +9,9 @@ import re
 
 MATRIX_WORDS = "the step in matrix form is not checked"
 """The start of the reason a matrix-form step is not checked (what follows says why)."""
-_MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*\^|"
+_MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\Delta\s*\^|"
+                     # bold for a vector or a matrix, not for one entry set in bold (w_4)
+                     r"\\mathbf\s*\{(?!\s*[A-Za-z][A-Za-z0-9]*\s*[_^])|"
                      r"(?<![A-Za-z\\])[AWXZ]\s*\^\s*\{[^{}]*\}(?!\s*_)|"
                      # as ``derive`` prints it in text: δ^(2) ⊙ σ'(z^(2)), (W^(2))^T, OUT^(1), ∇
                      r"[⊙ᵀ∇]|Δ\^|\^T(?![A-Za-z0-9_])|(?<![A-Za-z])[A-Z]+\^[\[(]\d+[\])](?!_)|"
@@ -18,9 +20,9 @@ _MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\mathbf\s*\{|\\Delta\s*
                      r"(?:[-+]\s*1\s*)?\})(?!\s*_)(?![A-Za-z])")
 _LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)|"
                            r"[A-Za-z]\^[\[(]\d+[\])](?![_\w])")
-IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)\s*\}\s*\{\s*(?:d|\\partial)"
-                                r"\s*([A-Za-z])\s*\}")
-"""∂/∂z of an identity in a variable z that names nothing in the network."""
+IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)(?:\s*\\?[A-Za-z]+\s*\(\s*"
+                                r"[A-Za-z]\s*\))?\s*\}\s*\{\s*(?:d|\\partial)\s*([A-Za-z])\s*\}")
+"""∂/∂z (or ∂σ(z)/∂z) of an identity in a variable z that names nothing in the network."""
 SOFTMAX_WORDS = ("a softmax of a whole layer (softmax_j(z_1, …, z_n)) is not read, so this "
                  "definition is not checked; the gradients through it are")
 _SOFTMAX = re.compile(r"softmax\s*\}?\s*(_\s*\{?\s*\w+\s*\}?)?\s*(\(|\\left\()")

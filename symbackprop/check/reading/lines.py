@@ -6,9 +6,10 @@ alignment, ``\\\\`` line ends, ``$$`` and ``\\[ \\]`` are understood; a line sta
 operator) is the rest of the previous one, as ``derive`` breaks long formulas; a quantity
 alone on its line (``∂E/∂w5``, as ``derive`` prints its heads) is the left side of the ``=``
 line right below it. Labels such
-as ``(E)``, ``– (F)``, ``\\tag{3}`` or a leading ``a)`` are set aside, and so are words
-around the mathematics (``Let … then``, ``Therefore``, ``we get``): ``Let`` makes the line a
-definition of a new name. A line with no equation (prose) is not a step.
+as ``(E)``, ``– (F)``, ``\\tag{3}`` or a leading ``a)`` are set aside, and so are the words
+around the mathematics (``Let … then``, ``Step 3:``, a closing ``.``, ``# comments``;
+:mod:`symbackprop.check.reading.prose`): ``Let`` makes the line a definition of a new name.
+A line with no equation (prose) is not a step.
 
 >>> [(s.number, s.formula, s.label) for s in split_lines("E = a + b   -(A)\\n= c\\n")]
 [(1, 'E = a + b', 'A'), (2, '= c', None)]
@@ -19,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from .prose import prose_aside
 
 MAX_LINES = 2_000
 
@@ -40,8 +43,6 @@ _INVISIBLE = re.compile(r"^\s*(\\(left|right)\.\s*|\{\s*\}\s*|\\q?quad\s*|\\[,;:
 _RELATION = re.compile(r"=|\\leftarrow|\\gets|←|:=|\\coloneqq|≈|\\approx")
 _SHAPE = re.compile(r"∈|\\in(?![A-Za-z])")
 """A shape (``W^{[1]} \\in \\mathbb{R}^{3 \\times 2}``): a step in a matrix-form region."""
-_WORD = re.compile(r"[A-Za-z][a-z]+\.?|i\.e\.")
-_LET_WORDS = frozenset({"let", "where", "with", "define", "suppose", "given"})
 _HEAD = re.compile(r"(∂|\\[dt]?frac\s*\{\s*\\partial(?![A-Za-z]))[^=]*")
 """A derivative alone on its line: the left side of the ``=`` line below it."""
 _CLAUSE = re.compile(r",\s*(?:for (?:every|each|all)|where)\s[^=]*$")
@@ -49,6 +50,10 @@ _CLAUSE = re.compile(r",\s*(?:for (?:every|each|all)|where)\s[^=]*$")
 _NOTE = re.compile(r">\s|[Nn]ote:\s")
 """A remark (``note: softmax with cross-entropy: δ = out − target, …``, or quoted as
 Markdown does, ``> …``), not a step."""
+_BULLET = re.compile(r"(?:[*•]|-(?=\s+[^\s=]*\s*=))\s+(?=\S)")
+"""The mark of a Markdown list item (``* h1 = w1 i1``, ``- E = …``)."""
+_BOLD = re.compile(r"(?:(?<=\s)|^)(?:\*\*|__)_?(?=\S)|(?<=\S)_?(?:\*\*|__)(?=\s|$)")
+"""The marks of bold (and bold italic) text around a formula; ``a**2`` is a power."""
 _END_WITH_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times|\*|=|\(|\\left\(|\\\\quad)\s*$")
 
 
@@ -174,20 +179,6 @@ def _rows(text: str) -> list[tuple[int, str]]:
     return [(n, r) for n, r in rows if r.strip()]
 
 
-def _strip_words(formula: str, knows: Callable[[str], bool]) -> tuple[str, bool]:
-    """The formula without leading and trailing prose words; whether it starts with ``Let``."""
-    let = False
-    words = formula.split()
-    while len(words) > 1 and _WORD.fullmatch(words[0]) and not knows(words[0].rstrip(".")):
-        let = let or words[0].lower() in _LET_WORDS
-        words.pop(0)
-    while len(words) > 1 and _WORD.fullmatch(words[-1]) and not knows(words[-1].rstrip(".")):
-        words.pop()
-    if len(words) != len(formula.split()):
-        return " ".join(words), let
-    return formula, let
-
-
 def _mathematics(body: str, knows: Callable[[str], bool]) -> bool:
     """Whether a row without a relation is mathematics (``\\frac{∂o_1}{∂w_5}``), not prose:
     LaTeX commands, and no word that is neither a command nor a name."""
@@ -208,6 +199,15 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         written = row.strip()
         body = _ALIGN.sub("", row)
         body = _INVISIBLE.sub("", body).strip()
+        body = _BOLD.sub(" ", body).strip()  # **h1 = w1 i1**: Markdown bold or italics
+        if body in ("*", "-", "•", "+"):
+            continue  # an empty list item
+        bullet = _BULLET.match(body) if not row[:1].isspace() or body[:1] != "-" else None
+        if bullet is not None and _RELATION.search(body[bullet.end():]):
+            body = body[bullet.end():]  # a list item with its own equation: a step
+            if _BULLET.match(body) is None and pending is not None:
+                steps.append(pending)
+                pending = None
         if pending is not None and not body.startswith("**") and (  # **a Markdown heading**
                 body[:1] in "+-−–·*" or body.startswith(("\\cdot", "\\times"))):
             pending = SourceLine(pending.number, f"{pending.text} {written}",
@@ -238,10 +238,10 @@ def split_lines(text: str, knows: Callable[[str], bool] = lambda _: False
         if m is not None and _RELATION.search(body[m.end():]):
             label = label or m.group(1)
             body = body[m.end():]
-        body, let = _strip_words(_CLAUSE.sub("", body), knows)
         if body.endswith(":") or _NOTE.match(body):
             head = None
             continue  # a heading (``Local gradients δ_u = ∂E/∂net_u, from the output back:``)
+        body, let = prose_aside(_CLAUSE.sub("", body), knows)
         if not _RELATION.search(body) and not (number in matrix and _SHAPE.search(body)):
             head = (number, body) if _HEAD.fullmatch(body) else None
             continue  # prose, or a formula without an equation: not a step

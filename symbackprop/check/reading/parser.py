@@ -29,6 +29,7 @@ from .syntax import (
     Cases,
     Compare,
     Deriv,
+    DerivOp,
     Div,
     Indicator,
     Mul,
@@ -215,6 +216,19 @@ class _Parser(DerivativeReader):
 
     # -- names, fractions -----------------------------------------------------------
     def name(self, tok: Token) -> Node:
+        if tok.text == "d" and tok.primes == 0 and self.kind() == "(" and \
+                not self.knows(tok.written) and not self.is_function(tok.text):
+            mark = self.k  # d(E_1 + E_2)/da: the derivative of the bracketed expression
+            body = self.group()
+            if self.kind() == "/" and self._d_width(1):
+                self.take()
+                bottom = self._d_name()
+                return Deriv(body, bottom, f"d{body.written}/d{bottom.written}", tok.pos) \
+                    if isinstance(body, Name) else DerivOp(bottom, body, tok.pos)
+            self.k = mark
+        if tok.text.startswith("\\") and self.kind() == "(" and self.is_function(tok.text[1:]):
+            # \phi(z), \phi'(z): a Greek letter naming the spec's activation
+            return self.call(Token("func", tok.text[1:], tok.pos, tok.primes))
         if self._is_d_partial(-1):
             self.k -= 1
             top = self._d_name()

@@ -61,6 +61,10 @@ MAX_EXP_NESTING = 3
 _NUMBER = re.compile(r"[0-9]*\.?[0-9]*")
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ENVIRONMENT = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
+_VULGAR = {"½": "12", "⅓": "13", "¼": "14", "¾": "34"}
+_SUPERSCRIPT_DIGITS = {"²": "2", "³": "3"}
+_DELTA_QUOTIENT = re.compile(r"δ[A-Za-z(][^=]*?/\s*δ[A-Za-z]")
+"""δA/δB with δ touching both names: a quotient of differentials, δ written for ∂."""
 
 
 def _is_digit(c: str) -> bool:
@@ -87,6 +91,21 @@ class _Scanner(NameScanner):
             self._command()
         elif c.isascii() and c.isalpha():
             self._name(i, self._letters(i))
+        elif c == "δ" and self.s[i + 1:i + 2] and ((self.s[i + 1].isascii() and
+                                                   self.s[i + 1].isalpha()) or
+                                                   self.s[i + 1] == "(") and \
+                _DELTA_QUOTIENT.search(self.s):
+            self.i += 1  # δE_total/δw5: δ written for ∂, as in plain-text notes
+            self._emit("partial", "\\partial", i)
+        elif c in _VULGAR:  # ½ is (1/2)
+            self.i += 1
+            for kind, text in (("(", "("), ("num", _VULGAR[c][0]), ("/", "/"),
+                               ("num", _VULGAR[c][1]), (")", ")")):
+                self._emit(kind, text, i)
+        elif c in _SUPERSCRIPT_DIGITS:  # (t - a)² is (t - a)^2
+            self.i += 1
+            self._emit("^", "^", i)
+            self._emit("num", _SUPERSCRIPT_DIGITS[c], i)
         elif c in UNICODE_GREEK:
             self.i += 1
             self._name(i, "\\" + UNICODE_GREEK[c])
@@ -248,8 +267,14 @@ class _Scanner(NameScanner):
             self._name(start, inner)
 
     def _accent(self, start: int, cmd: str) -> None:
-        """``\\hat{y}`` is the head of a name (``\\hat{y}_{1}``)."""
-        inner = self._braced(start, cmd)
+        """``\\hat{y}`` is the head of a name (``\\hat{y}_{1}``); so is ``\\hat y``."""
+        j = self._skip_space(self.i)
+        m = re.compile(r"[A-Za-z]|\\[A-Za-z]+").match(self.s, j)
+        if j < len(self.s) and self.s[j] != "{" and m is not None:
+            self.i = m.end()
+            inner = m.group(0)
+        else:
+            inner = self._braced(start, cmd)
         if not re.fullmatch(r"\\?[A-Za-z]+", inner):
             raise formula_error(f"`\\{cmd}{{{inner[:20]}}}` is not a name", start)
         self._name(start, f"\\{cmd}{{{inner}}}")
@@ -288,8 +313,15 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
     # padding keeps character positions)
     text = _BRACED_AFTER_PARTIAL.sub(lambda m: f"{m.group(1)} {m.group(2)} ", text)
     text = _BRACED_EXAMPLE.sub(lambda m: f" {m.group(1)} ", text)  # Σ_i {L}^{(i)}
+    # ∂{out_{o1}}: braces around the name after ∂ (kept in place as spaces)
+    text = _BRACED_PARTIAL_NAME.sub(lambda m: f"{m.group(1)} {m.group(2)}{m.group(3)} ", text)
     # {w^{[2]}_{1,1}}^{+}: a name with a superscript of its own, braced to take the update's
     text = _BRACED_UPDATE.sub(lambda m: f" {m.group(1)} ^{{+}}", text)
+    # \mathit{W2_{11}}, \mathbf{w_4}: a name set in a font for emphasis is the name
+    text = _FONT_NAME.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " ", text)
+    # max(0, z) is relu(z)
+    text = _MAX_ZERO.sub(lambda m: "relu" + m.group(2) + " " * (len(m.group(0)) - 4 -
+                                                               len(m.group(2))), text)
     return _Scanner(text, syntax, known).run()
 
 
@@ -310,3 +342,10 @@ _LOSS_NAME = (r"(?:[A-Za-z]{1,3}|\\mathrm\{[A-Za-z]+\})"
 _BRACED_AFTER_PARTIAL = re.compile(rf"(\\partial\s*)\{{\s*({_LOSS_NAME})\s*\}}(?=[\^_])")
 _BRACED_UPDATE = re.compile(r"\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})+)\}\^\{\+\}")
 _BRACED_EXAMPLE = re.compile(rf"(?<![A-Za-z}}\]\\])\{{\s*({_LOSS_NAME})\s*\}}(?=\^\s*\{{\s*\()")
+_FONT_NAME = re.compile(r"(\\(?:mathit|mathbf|mathrm|boldsymbol|bm|mathsf|textit)\s*\{)"
+                        r"\s*([A-Za-z][A-Za-z0-9]*"
+                        r"(?:[_^](?:[A-Za-z0-9]|\{[A-Za-z0-9,\[\]() ]*\}))+)"
+                        r"\s*\}")
+_MAX_ZERO = re.compile(r"(?<![A-Za-z])(\\?max\s*)(\(|\\\{|\\left\(|\\left\\\{)\s*0\s*,")
+_BRACED_PARTIAL_NAME = re.compile(r"(\\partial\s*)\{(\s*)([A-Za-z][A-Za-z0-9]*"
+                                  r"(?:[_^](?:[A-Za-z0-9]|\{[A-Za-z0-9,]*\}))*\s*)\}")

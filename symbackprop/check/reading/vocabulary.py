@@ -71,6 +71,8 @@ FUNCTION_WORDS = {
     "softplus": "softplus", "step": "step", "H": "step", "Heaviside": "step",
     "lrelu": "leaky_relu", "leaky_relu": "leaky_relu", "LeakyReLU": "leaky_relu",
     "leaky_step": "leaky_step", "lstep": "leaky_step", "softmax": "softmax",
+    "Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "ReLu": "relu",
+    "Softmax": "softmax", "Softplus": "softplus",
 }
 """Every spelling of a known function, mapped to its canonical name."""
 
