@@ -26,13 +26,14 @@ from ..reading.forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchec
 from ..reading.lines import SourceLine
 from ..reading.scripts import substitute
 from ..reading.syntax import Name, Statement
+from .at_example import AtExample
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
 from .matrix_steps import matrix_results
-from .numbers import is_numeric, numbers_carried_on, overlap, written_holds
+from .numbers import numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
 from .own_functions import define_function, defined_function
-from .sample_points import Value, close
+from .sample_points import close
 from .sides import (
     Evaluated,
     claim_text,
@@ -76,7 +77,7 @@ class Chain:
 
 
 @dataclass
-class Derivation(WrongSteps):
+class Derivation(AtExample, WrongSteps):
     """The state of a derivation being checked."""
 
     ctx: Context
@@ -319,69 +320,6 @@ class Derivation(WrongSteps):
         x, y = a.direct or a.values, b.direct or b.values
         return x is not None and y is not None and \
             all(close(u, v) for u, v in zip(x, y, strict=True))
-
-    def worked(self, ev: Evaluated) -> Value:
-        if ev.worked is None and not ev.numeric:
-            ev.worked = self.ctx.points.at_worked_example(ev.side.value)
-        return ev.worked
-
-    def worked_error(self, ev: Evaluated, value: Value) -> Value:
-        """How far ``value`` (``ev`` at the worked example) may be off: how far it moves in
-        more digits (where terms cancel)."""
-        better = self.ctx.points.at_worked_example(ev.side.value, closer=True)
-        return 0 if better is None else abs(better - value)
-
-    def whole_at_example(self, head: Evaluated, side: Evaluated) -> bool:
-        """``∂E/∂M_2 = 0``: a whole number beside a quantity that is not that number
-        everywhere, but is at the worked example (the example's value, as written)."""
-        if head.numeric or side.numeric or constant_side(head) or not constant_side(side) or \
-                not is_numeric(side.side.node, integers=True):
-            return False
-        value = self.worked(head)
-        return value is not None and written_holds(
-            self.ctx.numbers.span(side.side.node), value,
-            lambda: self.ctx.points.at_worked_example(head.side.value, closer=True))
-
-    def at_example_targets(self, head: Evaluated, side: Evaluated) -> str | None:
-        """A step specialised to the example's targets (∂L/∂z_1 = a_1 where y_1 = 0, a one-hot
-        label written into the loss): it holds wherever the targets are the example's, at
-        every parameter and input. The targets, as a note; None where it does not hold so."""
-        if head.values is None or side.values is None or not self.ctx.points.has_worked_example():
-            return None
-        example = self.ctx.net.spec.values.examples[0].targets
-        given = {t: sp.Rational(repr(float(example[u.name])))
-                 for u, t in zip(self.ctx.net.outputs, self.ctx.net.targets, strict=True)
-                 if u.name in example}
-        used = (head.side.value.free_symbols | side.side.value.free_symbols) & set(given)
-        if not given or not used:
-            return None
-        points = self.ctx.points
-        a = points.compile(head.side.value.xreplace(given)).everywhere()
-        b = points.compile(side.side.value.xreplace(given)).everywhere()
-        if not all(close(x, y) for x, y in zip(a, b, strict=True)):
-            return None
-        shown = ", ".join(f"{self.ctx.text_of(t)} = {v}" for t, v in given.items())
-        return f"holds at the example's targets ({shown}), not for every target"
-
-    def too_few_digits(self, evaluated: list[tuple[Instance, list[Evaluated]]],
-                       heads: list[Evaluated], k: int) -> str | None:
-        """Why side ``k``, which holds, is still undecided: a number whose digits also fit a
-        quantity of the example with which the line is wrong."""
-        for (_, sides), head in zip(evaluated, heads, strict=True):
-            side = sides[k]
-            if side.numeric == head.numeric:
-                continue
-            number, other = (side, head) if side.numeric else (head, side)
-            value = self.worked(other)
-            if value is None:
-                continue
-            found = self.ctx.numbers.read(
-                number.side.node, value,
-                lambda other=other, value=value: self.worked_error(other, value), True
-            ).undecided
-            if found is not None:
-                return found
-        return None
 
     def agrees(self, a: Evaluated, b: Evaluated) -> bool | None:
         """Whether two sides are equal (None: numbers, and the spec has no worked example)."""
