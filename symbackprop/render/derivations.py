@@ -292,10 +292,22 @@ def equation_row(net: Network, lhs: sp.Expr, rhs: sp.Expr, kind: str) -> Row:
 
 
 def definition_rows(net: Network) -> list[Row]:
-    """The forward pass and the loss, one equation per row."""
+    """The forward pass and the loss, one equation per row, each quantity defined before it
+    is used: the units of a softmax layer have all their net inputs before any activation,
+    since each activation reads every net input of the layer."""
     rows = []
-    for u in net.units:
-        rows += unit_definition_rows(net, u)
+    coupled: list[Unit] = []  # softmax units whose activation waits for the layer's net inputs
+    for k, u in enumerate(net.units):
+        if u.activation.kind == "softmax" and u.out != u.net:
+            rows.append(equation_row(net, u.net, net.net_display(u), "forward"))
+            coupled.append(u)
+        else:
+            rows += unit_definition_rows(net, u)
+        following = net.units[k + 1] if k + 1 < len(net.units) else None
+        if coupled and (following is None or following.layer != u.layer):
+            rows += [equation_row(net, c.out, net.out_definitions[c.out], "forward")
+                     for c in coupled]
+            coupled = []
     rows.append(loss_row(net))
     return rows
 
