@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from ..network.build import Network
 from ..spec.naming import expand
 from ..spec.typesetting import upright
-from .escape import mermaid_label
+from .escape import mermaid_html
+from .html_names import name_html
 from .label_layout import Box, Edge, Segment, crossed, label_size, place_labels
 
 COLUMN_CM = 3.4
@@ -353,17 +354,27 @@ def _mermaid_id(name: str) -> str:
 
 
 def network_mermaid(net: Network) -> str:
-    """The same network as a Mermaid flowchart (GitHub renders it in Markdown)."""
+    """The same network as a Mermaid flowchart (GitHub renders it in Markdown): each unit
+    named by its activation in the spec's notation, each weight on its arrow, each bias drawn
+    as in the TikZ picture (a shared one as its own box, per-unit ones on arrows from a 1)."""
     lines = ["flowchart LR"]
-    for i in net.spec.inputs:
-        lines.append(f"  {_mermaid_id(i.name)}(({mermaid_label(i.name)}))")
+    for s in net.inputs:
+        lines.append(f"  {_mermaid_id(s.name)}(({mermaid_html(name_html(net.latex_of(s)))}))")
     for u in net.units:
-        lines.append(f"  {_mermaid_id(u.name)}(({mermaid_label(u.name)}))")
-    lines.append(f"  loss[{mermaid_label(net.loss_symbol.name)}]")
+        lines.append(f"  {_mermaid_id(u.name)}(({mermaid_html(name_html(net.latex_of(u.out)))}))")
+    loss = mermaid_html(name_html(net.latex_of(net.loss_symbol)))
+    lines.append(f"  loss[{loss}]")
     for u in net.units:
         for source, w in u.incoming:
-            lines.append(f"  {_mermaid_id(source)} -- {mermaid_label(w.name)} --> "
-                         f"{_mermaid_id(u.name)}")
+            lines.append(f"  {_mermaid_id(source)} -- "
+                         f"{mermaid_html(name_html(net.latex_of(w)))} --> {_mermaid_id(u.name)}")
+    nodes = [Node(u.name, "", u.layer, 0.0, "unit") for u in net.units]
+    for k, b in enumerate(_bias_nodes(net, nodes), start=1):
+        box = f"bias_{k}"  # no unit's id starts so (they are n_… or u_…)
+        lines.append(f"  {box}[{mermaid_html(name_html(b.node.label))}]")
+        for unit, label in b.targets:
+            arrow = "-->" if label is None else f"-- {mermaid_html(name_html(label))} -->"
+            lines.append(f"  {box} {arrow} {_mermaid_id(unit)}")
     for u in net.outputs:
         lines.append(f"  {_mermaid_id(u.name)} -.-> loss")
     return "\n".join(lines)

@@ -63,7 +63,7 @@ def test_mermaid_node_ids_are_plain_and_every_edge_is_well_formed() -> None:
         for line in lines[1:]:
             line = line.strip()
             node = re.fullmatch(r'(\w+)(\(\(|\[)"[^"\n]*"(\)\)|\])', line)
-            edge = re.fullmatch(r'(\w+) (-- "[^"\n]*" -->|-\.->) (\w+)', line)
+            edge = re.fullmatch(r'(\w+) (-- "[^"\n]*" -->|-\.->|-->) (\w+)', line)
             assert node or edge, (path.name, line)
             for node_id in (node.group(1),) if node else (edge.group(1), edge.group(3)):
                 # Mermaid's flowchart lexer: ASCII letters, digits and _ read as one id;
@@ -155,3 +155,13 @@ def test_the_bundled_networks_draw_apart() -> None:
         chosen = min((diagram(net, COLUMN_CM * s) for s in SPREADS),
                      key=lambda d: d.collisions())
         assert_apart(chosen, path.stem)
+
+
+def test_mermaid_names_units_by_their_activations_and_draws_every_bias() -> None:
+    seed = network_mermaid(build_network(load_spec(SPECS / "seed-004-mazur-2-2-2.yaml")))
+    assert 'n_h1(("out<sub>h1</sub>"))' in seed and 'loss["E<sub>total</sub>"]' in seed
+    assert 'bias_1["b<sub>1</sub>"]' in seed
+    assert "bias_1 --> n_h1" in seed and "bias_1 --> n_h2" in seed
+    per_unit = network_mermaid(build_network(load_spec(SPECS / "tanh-regression.yaml")))
+    assert '"u1_1"' not in per_unit and '(("a<sup>[1]</sup><sub>1</sub>"))' in per_unit
+    assert 'bias_1 -- "b<sup>[1]</sup><sub>2</sub>" --> n_u1_2' in per_unit
