@@ -26,7 +26,7 @@ LABEL_PREFIX = "·label"  # a DOT node id no quantity's name can take (names are
 MIN_GAP_CM = 3.6
 MIDDLE_FIRST = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75)
 ROW_CM = 1.25
-SPREADS = (1.0, 1.25, 1.5, 1.8, 2.2)  # column gaps tried, narrowest first
+SPREADS = (1.0, 1.25, 1.5, 1.8, 2.2, 2.7, 3.3)  # column gaps tried, narrowest first
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,8 @@ def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
     """A TikZ picture of the graph; ``standalone`` wraps it in a compilable document.
 
     Each edge's label (its local derivative, and its number) is upright and placed where it
-    covers no node and no other label."""
+    covers no node, no other label and no other edge, the columns moving apart until it
+    does."""
     net = graph.network
     depth = _depths(graph)
     rows = _rows(graph, depth)
@@ -234,10 +235,11 @@ def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
                  for n in graph.nodes]
         box_of = {n.symbol: b for n, b in zip(graph.nodes, boxes, strict=True)}
         edges = [Edge(*_border_to_border(box_of[e.parent], box_of[e.child]),
-                      *label_size(label))
-                 for e, label in zip(graph.edges, labels, strict=True)]
-        at = place_labels(edges, boxes, MIDDLE_FIRST)
-        cost = overlap(edges, at, boxes)
+                      *label_size(label), key=k)
+                 for k, (e, label) in enumerate(zip(graph.edges, labels, strict=True))]
+        lines = [seg for edge in edges for seg in edge.segments()]
+        at = place_labels(edges, boxes, MIDDLE_FIRST, lines=lines)
+        cost = overlap(edges, at, boxes, lines)
         if best is None or cost < best[0] - 1e-9:
             best = (cost, at_xy, at)
         if cost == 0:

@@ -24,6 +24,7 @@ from .latex import latex_width
 CANDIDATES = (0.3, 0.5, 0.7, 0.4, 0.6, 0.22, 0.78, 0.35, 0.45, 0.55, 0.65, 0.15, 0.85, 0.25,
               0.75, 0.18, 0.82, 0.12, 0.88, 0.28, 0.32, 0.38, 0.42, 0.48, 0.52, 0.58, 0.62,
               0.68, 0.72)
+HARD = 1000.0  # a label on a node or a label weighs this much more than one on an edge
 LOOSENESS = 0.3915  # TikZ's distance of a bent edge's control points, as a share of its length
 CURVE_PIECES = 16  # straight pieces a bent edge is measured by
 SCRIPT_EM_CM = 0.24  # an em of \scriptsize text at 11 pt (0.28 cm) over the width estimate's margin
@@ -151,7 +152,8 @@ def place_labels(edges: Sequence[Edge], obstacles: Sequence[Box],
         best, best_cost = candidates[0], float("inf")
         for pos in candidates:
             box = edge.box_at(pos)
-            cost = (sum(box.overlap(o) for o in obstacles) + sum(box.overlap(p) for p in placed)
+            cost = (HARD * (sum(box.overlap(o) for o in obstacles)
+                            + sum(box.overlap(p) for p in placed))
                     + (crossed(box, edge.key, lines) if lines else 0.0))
             if cost < best_cost:
                 best, best_cost = pos, cost
@@ -164,9 +166,9 @@ def place_labels(edges: Sequence[Edge], obstacles: Sequence[Box],
 
 def overlap(edges: Sequence[Edge], positions: Sequence[float],
             obstacles: Sequence[Box], lines: Sequence[Segment] = ()) -> float:
-    """The area (cm²) where labels at ``positions`` cover a node, one another or (given
-    ``lines``) another edge."""
+    """The area (cm²) where labels at ``positions`` cover a node or one another (weighted by
+    ``HARD``) or, given ``lines``, another edge."""
     boxes = [e.box_at(p) for e, p in zip(edges, positions, strict=True)]
-    return (sum(b.overlap(o) for b in boxes for o in obstacles)
-            + sum(a.overlap(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
+    return (HARD * (sum(b.overlap(o) for b in boxes for o in obstacles)
+                    + sum(a.overlap(b) for k, a in enumerate(boxes) for b in boxes[k + 1:]))
             + sum(crossed(b, e.key, lines) for e, b in zip(edges, boxes, strict=True)))
