@@ -11,6 +11,7 @@ and review the diff before committing it.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -153,3 +154,18 @@ def test_a_sum_that_cancels_to_rounding_prints_as_0(tmp_path) -> None:
     weight = net.symbol_by_name["w_1_1_1"]
     tiny = {**at, net.inputs[0]: 1e-70}
     assert 0 < abs(_numeric(grads.derivation(weight).closed, tiny, net)) < 1e-69
+
+
+def test_latex_is_a_document_with_the_forward_pass_and_one_block_a_section() -> None:
+    spec = load_spec(ROOT / "specs" / "tanh-softmax-3-4-3.yaml")
+    net = build_network(spec)
+    doc = build_document(net, derive(net), form="closed", values=spec.values)
+    tex = render(doc, "latex")
+    headings = re.findall(r"\\section\*\{([^}]*)\}", tex)
+    assert headings == ["Forward pass and loss", "Gradients"]
+    forward = tex[tex.index("Forward pass and loss"):tex.index(r"\section*{Gradients}")]
+    assert forward.count(r"\begin{align*}") == 1 and r"z^{[2]}_{3} &=" in forward
+    gradients = tex[tex.index(r"\section*{Gradients}"):]
+    assert gradients.count(r"\begin{align*}") == 1  # 31 results in one aligned block
+    assert gradients.count(r"{\partial L}{\partial") >= len(net.params)
+    assert "% " not in forward  # the headings are headings, not comments
