@@ -192,8 +192,8 @@ class leaky_step(sp.Function):
                            + "}'", self.args[0], exp)
 
     def _sympystr(self, printer: Any) -> str:
-        return (f"lrelu_{{{slope_text(printer, self.args[1])}}}'"
-                f"({printer._print(self.args[0])})")
+        # lrelu'(z, 1/10): the name LaTeX prints, the slope as an argument as check reads it
+        return f"lrelu'({printer._print(self.args[0])}, {printer._print(self.args[1])})"
 
 
 def slope_text(printer: Any, alpha: sp.Expr) -> str:
@@ -246,7 +246,7 @@ class leaky_relu(sp.Function):
                            + "}", self.args[0], exp)
 
     def _sympystr(self, printer: Any) -> str:
-        return f"lrelu_{{{slope_text(printer, self.args[1])}}}({printer._print(self.args[0])})"
+        return f"lrelu({printer._print(self.args[0])}, {printer._print(self.args[1])})"
 
 
 class softmax(sp.Function):

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker
-from symbackprop.check.reading.forms import MATRIX_WORDS
+from symbackprop.check.reading.forms import MATRIX_WORDS, SOFTMAX_WORDS
 from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec
@@ -45,8 +45,10 @@ def test_every_printed_derivation_reads_back_as_correct(spec: Path, form: str) -
     assert not wrong, wrong
     assert result.verdict == "correct" and result.first_wrong_line is None
     unchecked = [s for s in result.steps if s.verdict == "unchecked"]
-    assert all(s.diagnosis == (MATRIX_WORDS,) for s in unchecked)
-    assert not unchecked or form == "delta"  # only the matrix form of layered networks
+    # unchecked: the matrix form, and a softmax layer's definitions in the forward pass
+    assert all(s.diagnosis in ((MATRIX_WORDS,), (SOFTMAX_WORDS,)) for s in unchecked)
+    # only the matrix form of layered networks, or a softmax layer's forward definitions
+    assert form == "delta" or all(s.diagnosis == (SOFTMAX_WORDS,) for s in unchecked)
     params = checker(spec).net.params
     gradients = {s.claim.split(" = ")[0] for s in result.steps if s.verdict == "correct"}
     assert len([g for g in gradients if g.startswith("∂")]) >= len(params)
@@ -133,7 +135,7 @@ def test_a_cost_over_a_subscripted_loss_and_words_with_digits_read_back(tmp_path
     assert result.verdict == "correct"
 
 
-@pytest.mark.parametrize("x1, shown", [("0", "&= 0\n"), ("1e-70", r"\times 10^{-72}"),
+@pytest.mark.parametrize("x1, shown", [("0", "&= 0 \\\\\n"), ("1e-70", r"\times 10^{-72}"),
                                        ("-3e-300", r"\times 10^{-302}")])
 def test_a_printed_zero_or_tiny_value_reads_back(tmp_path: Path, x1: str, shown: str) -> None:
     """A gradient that is exactly 0 at the worked example (`= 0` after its numbers) and one
@@ -288,7 +290,9 @@ def test_a_zero_value_of_a_spec_with_an_unspecified_function_is_a_number_not_an_
     assert rows[-1] == "&= 0"
     assert "% note: the numbers assume f = tanh" in printed
     result = Checker(build_network(load_spec(spec))).check_derivation(printed)
-    assert [s.verdict for s in result.steps] == ["correct", "unchecked"]
+    # the forward pass's definitions, then the gradient (correct) and its value (unchecked)
+    assert [s.verdict for s in result.steps][-2:] == ["correct", "unchecked"]
+    assert all(s.verdict == "correct" for s in result.steps[:-2])
     wrong = printed.replace("&= 0", "&= 0 + w")
     assert Checker(build_network(load_spec(spec))).check_derivation(wrong).verdict == \
         "incorrect"

@@ -39,8 +39,8 @@ def test_leaky_relu_and_its_slope_have_one_readable_name() -> None:
 
     z = sp.Symbol("z")
     tenth = sp.Rational(1, 10)
-    assert str(leaky_relu(z, tenth)) == "lrelu_{0.1}(z)"
-    assert str(leaky_step(z, tenth)) == "lrelu_{0.1}'(z)"
+    assert str(leaky_relu(z, tenth)) == "lrelu(z, 1/10)"
+    assert str(leaky_step(z, tenth)) == "lrelu'(z, 1/10)"
     assert sp.latex(leaky_step(z, tenth)) == r"\operatorname{lrelu}_{0.1}'\left(z\right)"
     assert sp.latex(leaky_relu(z, sp.Rational(1, 3))).startswith(
         r"\operatorname{lrelu}_{\frac{1}{3}}")  # no decimal: the fraction stays exact
