@@ -296,3 +296,17 @@ def test_a_zero_value_of_a_spec_with_an_unspecified_function_is_a_number_not_an_
     wrong = printed.replace("&= 0", "&= 0 + w")
     assert Checker(build_network(load_spec(spec))).check_derivation(wrong).verdict == \
         "incorrect"
+
+
+def test_an_unspecified_function_with_a_greek_name_reads_back(tmp_path: Path) -> None:
+    """An activation called phi prints as \\phi(z) in the forward pass; check reads it as
+    that function, not as an unknown name \\phi."""
+    spec = tmp_path / "phi.yaml"
+    spec.write_text("inputs: [x1]\nlayers:\n- {units: [h1], activation: phi, weights: [[w]], "
+                    "bias: none}\n- {units: [o1], activation: tanh, weights: [[v]], "
+                    "bias: none}\nloss: squared_error\n", encoding="utf-8")
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--format", "latex"]).output
+    assert r"\phi\left(" in printed
+    result = Checker(build_network(load_spec(spec))).check_derivation(printed)
+    assert result.verdict == "correct", [(s.line, s.text, s.diagnosis) for s in result.steps
+                                         if s.verdict not in ("correct", "unchecked")]
