@@ -80,9 +80,11 @@ def _derive_lines(spec: Path) -> list[Line]:
     lines: list[Line] = []
     for block in re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", printed.output,
                             re.S):
-        rows = re.sub(r"\\\\\n&\\quad \{\} ", " ", block).split(" \\\\\n")
-        head = rows[0].split("&=")[0].strip()
-        for row in rows:
+        rows = re.sub(r" ?\\\\\n&\\qquad (\\quad )?\{\} ", " ", block).split(" \\\\\n")
+        head = ""
+        for row in rows:  # one block holds every parameter: a row with a left side starts one
+            if not row.startswith("&"):
+                head = row.split("&=")[0].strip()
             side = row.split("&=", 1)[-1].strip()
             if ONLY_NUMBERS.match(side):
                 lines.append(Line(head, side))
