@@ -401,8 +401,8 @@ def test_tikz_nodes_of_the_tool_never_collide_with_units(tmp_path: Path) -> None
     code, md, err = run("notes", spec, "--format", "markdown")
     assert code == 0, err
     chart = md[md.index("```mermaid"):].split("```")[1].splitlines()[2:]
-    node = re.compile(r'^  (n|u)_\w+\(\("[^"#]*"\)\)$|^  loss\["[^"]*"\]$')
-    edge = re.compile(r'^  (n|u)_\w+ (-- "[^"]*" -->|-\.->) ((n|u)_\w+|loss)$')
+    node = re.compile(r'^  (n|u)_\w+\(\("[^"#]*"\)\)$|^  (loss|bias_\d+)\["[^"]*"\]$')
+    edge = re.compile(r'^  ((n|u)_\w+|bias_\d+) (-- "[^"]*" -->|-\.->|-->) ((n|u)_\w+|loss)$')
     for line in chart:
         assert node.match(line) or edge.match(line), line
 

@@ -186,10 +186,32 @@ class leaky_step(sp.Function):
         return self.rewrite(sp.Piecewise)._eval_evalf(prec)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        # lrelu'_α(z), as leaky_relu prints lrelu_α(z): a brace of cases inside a product
+        # lrelu_α'(z), as leaky_relu prints lrelu_α(z): a brace of cases inside a product
         # of chain factors would not break across lines
-        return _latex_call(printer, r"\operatorname{lrelu}_{" + printer._print(self.args[1])
+        return _latex_call(printer, r"\operatorname{lrelu}_{" + slope_text(printer, self.args[1])
                            + "}'", self.args[0], exp)
+
+    def _sympystr(self, printer: Any) -> str:
+        # lrelu'(z, 1/10): the name LaTeX prints, the slope as an argument as check reads it
+        return f"lrelu'({printer._print(self.args[0])}, {printer._print(self.args[1])})"
+
+
+def slope_text(printer: Any, alpha: sp.Expr) -> str:
+    """Leaky ReLU's slope as its subscript: a decimal when it has one (0.1, not a fraction
+    set in a script too small to read), else as ``printer`` writes it.
+
+    >>> slope_text(None, sp.Rational(1, 10)), slope_text(None, sp.Rational(3, 8))
+    ('0.1', '0.375')
+    """
+    if isinstance(alpha, sp.Rational):
+        q = int(alpha.q)
+        for prime in (2, 5):
+            while q % prime == 0:
+                q //= prime
+        if q == 1:
+            return format(sp.Float(alpha, 30).evalf(30), "").rstrip("0").rstrip(".") \
+                if not alpha.is_Integer else str(alpha)
+    return printer._print(alpha) if printer is not None else str(alpha)
 
 
 class leaky_relu(sp.Function):
@@ -220,8 +242,11 @@ class leaky_relu(sp.Function):
         return self.rewrite(sp.Piecewise)._eval_evalf(prec)
 
     def _latex(self, printer: Any, exp: Any = None) -> str:
-        return _latex_call(printer, r"\operatorname{lrelu}_{" + printer._print(self.args[1]) + "}",
-                           self.args[0], exp)
+        return _latex_call(printer, r"\operatorname{lrelu}_{" + slope_text(printer, self.args[1])
+                           + "}", self.args[0], exp)
+
+    def _sympystr(self, printer: Any) -> str:
+        return f"lrelu({printer._print(self.args[0])}, {printer._print(self.args[1])})"
 
 
 class softmax(sp.Function):
@@ -253,6 +278,11 @@ class softmax(sp.Function):
         if exp is not None:
             base += f"^{{{exp}}}"
         return rf"{base}\left({zs}\right)"
+
+    def _sympystr(self, printer: Any) -> str:
+        """``softmax_1(z_1, z_2, z_3)``: the component counted from 1, as LaTeX prints it."""
+        zs = ", ".join(printer._print(z) for z in self.args[1:])
+        return f"softmax_{int(self.args[0]) + 1}({zs})"
 
 
 class UnspecifiedPrime(sp.Function):

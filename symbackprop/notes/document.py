@@ -3,8 +3,8 @@
 The notes are a list of blocks (headings, paragraphs, aligned equations, a figure, tables)
 assembled by :mod:`symbackprop.notes.sections`; this module only formats them. The LaTeX
 document needs nothing beyond a standard TeX Live (Latin Modern in T1 encoding, amsmath,
-amssymb, geometry, TikZ, adjustbox, booktabs); the Markdown uses ``$…$``/``$$…$$`` math as
-GitHub and Jupyter render it.
+amssymb, geometry, TikZ, adjustbox, booktabs, longtable); the Markdown uses ``$…$`` and
+``$$…$$`` math as GitHub and Jupyter render it.
 
 >>> doc = build_notes(net, grads)  # from symbackprop.notes.sections; doctest: +SKIP
 >>> notes_latex(doc).startswith("\\\\documentclass")  # doctest: +SKIP
@@ -45,9 +45,10 @@ class Para:
 class Equations:
     """Rows of an aligned block (``lhs &= …``), already broken to the page width.
 
-    An ``unbreakable`` block stays on one page (a short block that reads as one piece); one
-    that keeps ``with_next`` shares its page with the unbreakable block after it (the shapes
-    of the matrix form and its equations)."""
+    In LaTeX a section's blocks are set as one display aligned on ``=``, which a page breaks
+    only between equations or between the steps of a long one; a block that keeps
+    ``with_next`` is not parted from the block after it (the shapes of the matrix form and
+    its equations). ``unbreakable`` marks a block that reads as one piece."""
 
     rows: tuple[str, ...]
     unbreakable: bool = False
@@ -80,33 +81,104 @@ class Notes:
 # ----------------------------------------------------------------------------- LaTeX
 
 
-
 def _inline_latex(parts: Sequence[str | Math]) -> str:
     return "".join(f"${p.latex}$" if isinstance(p, Math) else escape_text(p) for p in parts)
 
 
-def _one_display(blocks: Sequence[Equations]) -> str:
-    """Aligned blocks stacked in one display, which TeX never breaks across pages."""
-    return "\\[\n\\begin{gathered}\n" + " \\\\[2\\jot]\n".join(
-        "\\begin{aligned}\n" + " \\\\\n".join(b.rows) + "\n\\end{aligned}"
-        for b in blocks) + "\n\\end{gathered}\n\\]"
+def _kind(row: str) -> str:
+    """``lhs`` for a row that starts an equation, ``cont`` for a continuation of a step,
+    ``step`` for a further ``&= …`` step."""
+    stripped = row.lstrip()
+    if not stripped.startswith("&"):
+        return "lhs"
+    return "cont" if stripped.startswith((r"&\qquad", r"&\quad")) else "step"
+
+
+SHORT_TABLE = 12  # rows a table keeps on one page; a longer one may break
+KEEP_WHOLE = 6  # an equation of at most this many rows is never split across pages
+
+
+def _joins(rows: Sequence[str]) -> list[str]:
+    """What ends each row but the last: ``\\`` where a page may break, ``\\*`` where it
+    may not. A page breaks only between equations, or between two steps of a long one
+    (never before its last step or inside a step), and a little space parts two equations
+    when the one before took more than a row."""
+    starts = [k for k, r in enumerate(rows) if _kind(r) == "lhs" or k == 0]
+    ends = [*starts[1:], len(rows)]
+    length = {k: end - start for start, end in zip(starts, ends, strict=True)
+              for k in range(start, end)}
+    first = {k: start for start, end in zip(starts, ends, strict=True) for k in range(start, end)}
+    last_step = {start: max((k for k in range(start, end) if _kind(rows[k]) != "cont"),
+                            default=start) for start, end in zip(starts, ends, strict=True)}
+    joins = []
+    for k in range(1, len(rows)):
+        start = first[k]
+        if k == start:
+            joins.append(r" \\[0.8ex]" if length[first[k - 1]] > 1 else r" \\")
+        elif (_kind(rows[k]) == "step" and length[start] > KEEP_WHOLE and k - start >= 2
+              and k != last_step[start]):
+            joins.append(r" \\")
+        else:
+            joins.append(r" \\*")
+    return joins
+
+
+def _display(run: Sequence[Para | Equations]) -> str:
+    """A section's equations as one ``align*`` aligned on their ``=``, with the paragraphs
+    between them as ``\\intertext``."""
+    rows: list[str] = []
+    joins: list[str] = []
+    pending: list[Para] = []
+    keep = False  # the block before stays with this one
+    for b in run:
+        if isinstance(b, Para):
+            pending.append(b)
+            continue
+        if rows:
+            text = "\\endgraf ".join(_inline_latex(p.parts) for p in pending)
+            joins.append((r" \\*" if keep else r" \\")
+                         + (f"\n\\intertext{{{text}}}" if text else "[0.8ex]"))
+        pending = []
+        rows += b.rows
+        joins += _joins(b.rows)
+        keep = b.with_next
+    body = rows[0] + "".join(j + "\n" + r for j, r in zip(joins, rows[1:], strict=True))
+    return "\\begin{align*}\n" + body + "\n\\end{align*}"
+
+
+def _runs(blocks: Sequence[Block]) -> list[Block | list[Para | Equations]]:
+    """The blocks with each run of equations and the paragraphs between them gathered, from
+    the first equations of a stretch to its last."""
+    out: list[Block | list[Para | Equations]] = []
+    run: list[Para | Equations] = []
+
+    def flush() -> None:
+        while run and isinstance(run[-1], Para):
+            trailing.insert(0, run.pop())
+        if run:
+            out.append(list(run))
+        out.extend(trailing)
+        run.clear()
+        trailing.clear()
+
+    trailing: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Equations) or (run and isinstance(b, Para)):
+            run.append(b)
+        else:
+            flush()
+            out.append(b)
+    flush()
+    return out
 
 
 def notes_latex(notes: Notes) -> str:
     """The notes as a complete LaTeX document."""
     out = [PREAMBLE, "\\begin{document}",
            f"\\begin{{center}}\\Large\\bfseries {escape_text(notes.title)}\\end{{center}}", ""]
-    kept: list[Equations] = []  # unbreakable blocks kept on one page: one display
-    for b in notes.blocks:
-        if kept and not (isinstance(b, Equations) and b.unbreakable):
-            out += [_one_display(kept), ""]
-            kept = []
-        if isinstance(b, Equations) and b.unbreakable and (b.with_next or kept):
-            kept.append(b)
-            if b.with_next:
-                continue
-            out.append(_one_display(kept))
-            kept = []
+    for b in _runs(notes.blocks):
+        if isinstance(b, list):
+            out.append(_display(b))
         elif isinstance(b, Heading):
             cmd = "section*" if b.level == 1 else "subsection*"
             out.append(f"\\{cmd}{{{escape_text(b.text)}}}")
@@ -115,11 +187,6 @@ def notes_latex(notes: Notes) -> str:
             continue
         elif isinstance(b, Para):
             out.append(_inline_latex(b.parts) + "\n")
-        elif isinstance(b, Equations) and b.unbreakable:
-            out.append("\\[\n\\begin{aligned}\n" + " \\\\\n".join(b.rows)
-                       + "\n\\end{aligned}\n\\]")
-        elif isinstance(b, Equations):
-            out.append("\\begin{align*}\n" + " \\\\\n".join(b.rows) + "\n\\end{align*}")
         elif isinstance(b, Figure):
             out.append("\\begin{center}\n\\begin{adjustbox}{max width=\\linewidth}\n"
                        f"{b.tikz}\n\\end{{adjustbox}}\n\n"
@@ -129,13 +196,17 @@ def notes_latex(notes: Notes) -> str:
             body = [" & ".join(_inline_latex([c]) for c in b.header) + r" \\ \midrule"]
             body += [" & ".join(_inline_latex([c]) for c in row) + r" \\" for row in b.rows]
             caption = f"\n\n\\small {escape_text(b.caption)}" if b.caption else ""
+            if len(b.rows) > SHORT_TABLE:  # a long table may go on over the page
+                out.append("{\\small\n" + f"\\begin{{longtable}}{{{cols}}}\n\\toprule\n"
+                           + body[0] + "\n\\endhead\n" + "\n".join(body[1:])
+                           + "\n\\bottomrule\n\\end{longtable}}" + caption)
+                out.append("")
+                continue
             out.append("\\begin{center}\n\\begin{adjustbox}{max width=\\linewidth}\n"
                        f"\\begin{{tabular}}{{{cols}}}\n\\toprule\n" + "\n".join(body)
                        + "\n\\bottomrule\n\\end{tabular}\n\\end{adjustbox}" + caption
                        + "\n\\end{center}")
         out.append("")
-    if kept:
-        out += [_one_display(kept), ""]
     out.append("\\end{document}")
     return "\n".join(out) + "\n"
 

@@ -15,8 +15,9 @@ import sympy as sp
 from ..network.build import Network
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import Gradients
+from ..network.functions import UnspecifiedPrime
 from ..render.derivations import ParamDerivation, _numeric, build_document, value_of
-from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
+from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows, latex_width
 from ..render.numbers import number_tex, rounded
 from ..render.printing import NetworkLatexPrinter, Partial, superscript
 from .document import Block, Equations, Heading, Math, Para, Table
@@ -33,7 +34,11 @@ def numbers_steps(formula: sp.Expr, at: dict[sp.Symbol, float], net: Network,
         value = _numeric(formula, at, net)
     steps = [Step(formula)]
     if formula.free_symbols and not formula.is_Symbol:
-        subs = {s: rounded(value_of(at, s)) for s in formula.free_symbols if s in at}
+        subs: dict[sp.Expr, sp.Expr] = {
+            s: rounded(value_of(at, s)) for s in formula.free_symbols if s in at}
+        # an unspecified activation's slope (∂a/∂z in the formula) enters as its number, not
+        # as f'(0.3): a name the formula does not use
+        subs.update({d: rounded(_numeric(d, at, net)) for d in formula.atoms(UnspecifiedPrime)})
         if _defined_at(formula, subs):
             with sp.evaluate(False):
                 steps.append(Step(formula.xreplace(subs)))
@@ -41,13 +46,15 @@ def numbers_steps(formula: sp.Expr, at: dict[sp.Symbol, float], net: Network,
     return steps
 
 
-def _defined_at(formula: sp.Expr, subs: dict[sp.Symbol, sp.Float]) -> bool:
+def _defined_at(formula: sp.Expr, subs: dict[sp.Expr, sp.Expr]) -> bool:
     """Whether ``formula`` with the rounded numbers in is a number: a value that underflowed
     to 0 (softplus(−1005)) would put log(0) or 0.5/0 on the page, so that line is left out
-    and the value, computed without the underflow, follows the formula directly."""
+    and the value, computed without the underflow, follows the formula directly. A function
+    SymPy cannot evaluate (g(0) of an unspecified g) is not a pole: its line stays."""
     if not any(v.is_zero for v in subs.values()):
         return True  # only a zero can be a logarithm's or a denominator's pole here
-    return bool(formula.xreplace(subs).is_finite)
+    value = formula.xreplace(subs)
+    return not value.has(sp.zoo, sp.oo, -sp.oo, sp.nan) and value.is_finite is not False
 
 
 def backward_params(net: Network, grads: Gradients) -> list[sp.Symbol]:
@@ -106,20 +113,25 @@ def derivations_section(net: Network, grads: Gradients, params: Sequence[str] | 
                   "line, from its values on.")
     out: list[Block] = [Heading("Gradients, step by step"), Para((intro + note,))]
     printer = NetworkLatexPrinter(net)
+    widest = max((latex_width(pd.lhs_latex) for pd in doc.params), default=0.0)
     for pd in doc.params:
         rows = pd.rows if pd.name in in_full else [r for r in pd.rows
                                                    if r.kind in COMPACT_KINDS]
-        out.append(Equations(tuple(_derivation_rows(pd, rows, printer))))
+        out.append(Equations(tuple(_derivation_rows(pd, rows, printer, widest))))
     return out
 
 
-def _derivation_rows(pd: ParamDerivation, rows: Sequence[Any], printer: Any) -> list[str]:
+def _derivation_rows(pd: ParamDerivation, rows: Sequence[Any], printer: Any,
+                     widest: float) -> list[str]:
     steps = [Step(r.expr) if r.expr is not None else Step(latex=r.latex) for r in rows]
-    return aligned_rows(pd.lhs_latex, steps, printer, width=TEXT_WIDTH_EM, pack=True)
+    width = TEXT_WIDTH_EM - max(0.0, widest - latex_width(pd.lhs_latex))
+    return aligned_rows(pd.lhs_latex, steps, printer, width=width, pack=True)
 
 
-def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) -> list[Block]:
-    """One table: each parameter, its gradient, its value after one step, its check."""
+def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float], *,
+                    full: bool = False) -> list[Block]:
+    """One table: each parameter, its gradient, its value after one step, its check (and with
+    ``full`` the finite difference it was checked against)."""
     from ..numeric.evaluation import evaluate
     from ..numeric.gradient_check import gradcheck
 
@@ -134,6 +146,8 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
                                 Math(rf"\partial {loss} / \partial {theta}")]
     if updated is not None:
         header.append(Math(superscript(theta, "+")))
+    if full:
+        header.append("finite difference")
     header.append("check")
     rows: list[tuple[str | Math, ...]] = []
     for p in backward_params(net, grads):
@@ -142,6 +156,8 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
                                  Math(number_tex(_numeric(grads.gradient(p), at, net)))]
         if updated is not None:
             row.append(Math(number_tex(updated[p.name])))
+        if full:
+            row.append("" if check is None else Math(number_tex(check.numeric)))
         row.append("not sampled" if check is None else
                    Math(_sci(check.rel_error)) if check.ok else "FAIL")
         rows.append(tuple(row))
@@ -152,8 +168,9 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
         eta = spec.notation.learning_rate
         p = backward_params(net, grads)[0]
         rule = rf"{theta}^{{+}} = {theta} - {eta}\, \partial {loss} / \partial {theta}"
+        gradient = _numeric(grads.gradient(p), at, net)
         example = (rf"{superscript(net.latex_of(p), '+')} = {number_tex(at[p])} - "
-                   rf"{number_tex(lr)} \cdot {number_tex(_numeric(grads.gradient(p), at, net))} = "
+                   rf"{operand(lr)} \cdot {operand(gradient)} = "
                    rf"{number_tex(updated[p.name])}")
         words += ["With learning rate ", Math(f"{eta} = {number_tex(lr)}"),
                   " every parameter takes the step ", Math(rule), " at once"]
@@ -166,6 +183,16 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float]) 
     words += _check_words(report, loss)
     out += [Para(tuple(words)), Table(tuple(header), tuple(rows))]
     return out
+
+
+def operand(value: float) -> str:
+    """A number after an operator: a negative one in parentheses (``0.05 \\cdot (-0.1375)``).
+
+    >>> operand(-0.1375), operand(0.5)
+    ('\\left(-0.1375\\right)', '0.5')
+    """
+    tex = number_tex(value)
+    return rf"\left({tex}\right)" if tex.startswith("-") else tex
 
 
 def _check_words(report: Any, loss: str, column: str = "check") -> list[str | Math]:
@@ -188,9 +215,9 @@ def _check_words(report: Any, loss: str, column: str = "check") -> list[str | Ma
 
 def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, float]
                         ) -> list[Block]:
-    """The δ form of every gradient with numbers, every update, the finite differences."""
+    """The δ form of every gradient with numbers, and every update (the finite differences
+    are a column of the descent table)."""
     from ..numeric.evaluation import evaluate
-    from ..numeric.gradient_check import gradcheck
 
     spec = net.spec
     printer = NetworkLatexPrinter(net)
@@ -224,15 +251,6 @@ def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
                 Step(formula), Step(nums), Step(latex=number_tex(ev.updated[p.name]))],
                 update_printer, pack=True)
         out += [Para(("Every update:",)), Equations(tuple(rows))]
-    report = gradcheck(net, grads, spec.values)
-    table_rows = tuple((Math(net.latex_of(net.symbol_by_name[r.name])),
-                        Math(number_tex(r.analytic)), Math(number_tex(r.numeric)),
-                        Math(_sci(r.rel_error)), "ok" if r.ok else "FAIL")
-                       for r in report.parameters)
-    words = _check_words(report, net.latex_of(net.loss_symbol), "relative error")
-    out += [Para(("The finite-difference check in full. ", *words)),
-            Table(("parameter", "symbolic", "finite difference", "relative error", ""),
-                  table_rows)]
     return out
 
 

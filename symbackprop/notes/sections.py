@@ -32,7 +32,7 @@ from ..render.derivations import (
     layer_matrix_form,
     symbol_values,
 )
-from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows
+from ..render.latex import TEXT_WIDTH_EM, Step, aligned_rows, latex_width
 from ..render.local_gradient import generic_unit_names
 from ..render.matrix_printing import MatrixLatexPrinter
 from ..render.printing import NetworkLatexPrinter, Partial
@@ -72,7 +72,7 @@ def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None 
     blocks += delta_section(net, grads, at)
     blocks += derivations_section(net, grads, params, at, full=full)
     if at is not None:
-        blocks += descent_section(net, grads, at)
+        blocks += descent_section(net, grads, at, full=full)
         if full:
             blocks += full_worked_example(net, grads, at)
     if net.spec.cost is not None:
@@ -81,9 +81,18 @@ def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None 
 
 
 def _eq(net: Network, lhs: sp.Expr, steps: Sequence[Step], printer: Any = None, *,
-        pack: bool = True) -> list[str]:
+        pack: bool = True, widest: float = 0.0) -> list[str]:
+    """Rows of ``lhs = steps``, broken to the page in a display whose widest left-hand side
+    is ``widest`` em (one display aligns a section's equations on their ``=``)."""
     printer = printer or NetworkLatexPrinter(net)
-    return aligned_rows(printer.doprint(lhs), steps, printer, width=TEXT_WIDTH_EM, pack=pack)
+    left = printer.doprint(lhs)
+    return aligned_rows(left, steps, printer, width=page_width(left, widest), pack=pack)
+
+
+def page_width(lhs: str, widest: float) -> float:
+    """The width left to an equation whose left-hand side is ``lhs`` in a display whose
+    widest left-hand side is ``widest`` em."""
+    return TEXT_WIDTH_EM - max(0.0, widest - latex_width(lhs))
 
 
 def _m(net: Network, expr: sp.Expr) -> Math:
@@ -162,10 +171,13 @@ def forward_section(net: Network, at: dict[sp.Symbol, float] | None) -> list[Blo
               with_numbers)),
     ]
     rows: list[str] = []
-    for r in definition_rows(net):
+    definitions = definition_rows(net)
+    printer = NetworkLatexPrinter(net)
+    widest = max((latex_width(printer.doprint(r.lhs)) for r in definitions), default=0.0)
+    for r in definitions:
         assert r.lhs is not None and r.expr is not None
         steps = numbers_steps(r.expr, at, net) if at is not None else [Step(r.expr)]
-        rows += _eq(net, r.lhs, steps)
+        rows += _eq(net, r.lhs, steps, printer, widest=widest)
     out.append(Equations(tuple(rows)))
     return out
 
@@ -178,6 +190,11 @@ def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
     seen: dict[str, Unit] = {}
     for u in net.units:
         seen.setdefault(u.activation.kind, u)
+    net_printer = NetworkLatexPrinter(net)
+    lefts = [printer.doprint(ACTIVATION_IDENTITIES[k]().lhs) for k in seen
+             if k in ACTIVATION_IDENTITIES]
+    lefts += [net_printer.doprint(Partial(net.loss_symbol, u.out)) for u in net.outputs]
+    widest = max((latex_width(x) for x in lefts), default=0.0)
     for kind, example in seen.items():
         if kind == "linear":
             slope: tuple[str | Math, ...] = (": ", _m(net, sp.Eq(
@@ -190,8 +207,9 @@ def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
             out.append(Para((ACTIVATION_TITLES[kind] + ":",)))
             steps = [Step(s, tag=r or None) for s, r in zip(ident.steps, ident.remarks,
                                                            strict=True)]
-            out.append(Equations(tuple(aligned_rows(printer.doprint(ident.lhs), steps, printer,
-                                                    pack=True))))
+            left = printer.doprint(ident.lhs)
+            out.append(Equations(tuple(aligned_rows(left, steps, printer, pack=True,
+                                                    width=page_width(left, widest)))))
             out.append(_in_the_network(net, grads, example, kind))
         elif kind == "softmax":
             out += [Para(("The softmax couples its layer:",)), Equations(SOFTMAX_STEPS),
@@ -215,7 +233,7 @@ def derivatives_section(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
                                  if n in net.stand_ins)
                 out.append(Para((f"The numbers below evaluate {said}: a stand-in asked "
                                  "for, since an unspecified function has no values.",)))
-    out += loss_derivative_section(net, grads)
+    out += loss_derivative_section(net, grads, widest)
     return out
 
 
@@ -245,13 +263,15 @@ def _join_math(names: Sequence[str]) -> list[str | Math]:
     return parts
 
 
-def loss_derivative_section(net: Network, grads: Gradients) -> list[Block]:
+def loss_derivative_section(net: Network, grads: Gradients, widest: float = 0.0
+                            ) -> list[Block]:
     """∂E/∂out of each output, derived; then the a − y simplification of matched pairs."""
     rows: list[str] = []
     for k, u in enumerate(net.outputs):
         direct = grads.direct_loss[u.name]
         steps = loss_derivative_steps(net, u, direct) if k == 0 else [direct]
-        rows += _eq(net, Partial(net.loss_symbol, u.out), [Step(s) for s in steps])
+        rows += _eq(net, Partial(net.loss_symbol, u.out), [Step(s) for s in steps],
+                    widest=widest)
     out: list[Block] = [Para(("The loss, by each output:",)), Equations(tuple(rows))]
     act = net.spec.layers[-1].activation.kind
     loss = net.spec.loss.kind
@@ -260,9 +280,11 @@ def loss_derivative_section(net: Network, grads: Gradients) -> list[Block]:
         printer = NetworkLatexPrinter(None, extra_names=NAMES)
         steps = [Step(s, tag=r or None) for s, r in zip(ident.steps, ident.remarks,
                                                        strict=True)]
+        left = printer.doprint(ident.lhs)
         out += [Para(("A sigmoid output with binary cross-entropy simplifies: with ",
                       Math(r"L = -\left(y \log a + (1 - y) \log(1 - a)\right)"), ",")),
-                Equations(tuple(aligned_rows(printer.doprint(ident.lhs), steps, printer)))]
+                Equations(tuple(aligned_rows(left, steps, printer,
+                                             width=page_width(left, widest))))]
     elif act == "softmax" and loss == "cross_entropy":
         out += [Para(("A softmax output with cross-entropy ", Math(r"L = -\sum_k y_k \log a_k"),
                       " simplifies in the same way:")), Equations(SOFTMAX_CE_STEPS)]
@@ -302,11 +324,14 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
               "From the output back:")),
     ]
     rows: list[str] = []
-    for u in backward_order(net):
+    order = backward_order(net)
+    printer = NetworkLatexPrinter(net)
+    widest = max((latex_width(printer.doprint(u.delta)) for u in order), default=0.0)
+    for u in order:
         recurrence = grads.recurrence(u.name)
         steps = numbers_steps(recurrence, at, net, value=at[u.delta]) if at is not None else [
             Step(recurrence)]
-        rows += _eq(net, u.delta, steps)
+        rows += _eq(net, u.delta, steps, printer, widest=widest)
     out.append(Equations(tuple(rows)))
     out += matrix_section(net, grads)
     return out
@@ -342,8 +367,6 @@ def _shape_row(printer: Any, rows: Sequence[Any]) -> str:
     items = [f"{printer.doprint(r.lhs)} \\in {printer.doprint(r.rhs)}" for r in rows]
     lines: list[str] = []
     current = ""
-    from ..render.latex import latex_width
-
     for item in items:
         candidate = f"{current},\\; {item}" if current else item
         if current and latex_width(candidate) > TEXT_WIDTH_EM - 2:

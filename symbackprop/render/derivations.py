@@ -30,8 +30,8 @@ from .chain_rows import (
     values_expr,
 )
 from .decay_rows import decay_product, with_decay
-from .escape import latex_comment, markdown_text
-from .latex import PREAMBLE, TEXT_WIDTH_EM, Step, align_block, aligned_rows, escape_text
+from .escape import markdown_text
+from .latex import TEXT_WIDTH_EM, Step, align_block, aligned_rows
 from .local_gradient import local_gradient_text
 from .numbers import SIGNIFICANT_DIGITS, number, number_tex, rounded
 from .printing import NetworkLatexPrinter, Partial, partial_tex, partial_text, tex, text
@@ -311,10 +311,22 @@ def equation_row(net: Network, lhs: sp.Expr, rhs: sp.Expr, kind: str) -> Row:
 
 
 def definition_rows(net: Network) -> list[Row]:
-    """The forward pass and the loss, one equation per row."""
+    """The forward pass and the loss, one equation per row, each quantity defined before it
+    is used: the units of a softmax layer have all their net inputs before any activation,
+    since each activation reads every net input of the layer."""
     rows = []
-    for u in net.units:
-        rows += unit_definition_rows(net, u)
+    coupled: list[Unit] = []  # softmax units whose activation waits for the layer's net inputs
+    for k, u in enumerate(net.units):
+        if u.activation.kind == "softmax" and u.out != u.net:
+            rows.append(equation_row(net, u.net, net.net_display(u), "forward"))
+            coupled.append(u)
+        else:
+            rows += unit_definition_rows(net, u)
+        following = net.units[k + 1] if k + 1 < len(net.units) else None
+        if coupled and (following is None or following.layer != u.layer):
+            rows += [equation_row(net, c.out, net.out_definitions[c.out], "forward")
+                     for c in coupled]
+            coupled = []
     rows.append(loss_row(net))
     return rows
 
@@ -429,29 +441,18 @@ def equations_block(net: Network, rows: Sequence[Row], *, env: str = "align*",
 
 
 def to_latex(doc: DerivationDocument) -> str:
-    """A LaTeX fragment (amsmath) whose long rows are broken to fit a 16 cm text width."""
-    net = doc.network
-    parts = [f"% {latex_comment(doc.network.spec.title)}: derivations ({doc.form} form)"]
-    if doc.deltas:
-        parts += ["% local gradients, from the output back", equations_block(net, doc.deltas)]
-    if doc.matrix is not None:
-        parts += ["% matrix form", doc.matrix.latex()]
-    for pd in doc.params:
-        parts.append(param_block(doc, pd))
-    if doc.cost is not None:
-        parts.append(f"\\[\n{doc.cost.latex}\n\\]")
-    for n in doc.notes:
-        parts.append(f"% note: {latex_comment(n)}")
-    return "\n\n".join(parts) + "\n"
+    """LaTeX for a document (:func:`symbackprop.render.derivation_latex.document_latex`)."""
+    from .derivation_latex import document_latex
+
+    return document_latex(doc)
 
 
 def standalone_latex(doc: DerivationDocument) -> str:
-    """The LaTeX of ``doc`` as a complete document (the notes' preamble), titled by the
-    spec, that compiles on its own: ``derive --format latex --standalone``."""
-    title = escape_text(doc.network.spec.title)
-    return (f"{PREAMBLE}\\begin{{document}}\n"
-            f"\\begin{{center}}\\Large\\bfseries {title}\\end{{center}}\n\n"
-            f"{to_latex(doc)}\n\\end{{document}}\n")
+    """A complete document: ``derive --format latex --standalone``
+    (:func:`symbackprop.render.derivation_latex.standalone_document`)."""
+    from .derivation_latex import standalone_document
+
+    return standalone_document(doc)
 
 
 def to_markdown(doc: DerivationDocument) -> str:

@@ -68,6 +68,14 @@ def mermaid_label(text: str) -> str:
     return '"' + "".join(_MERMAID_ENTITIES.get(ch, ch) for ch in one_line(text)) + '"'
 
 
+def mermaid_html(markup: str) -> str:
+    """A quoted Mermaid label holding ``markup``, HTML made by the tool (names with
+    ``<sub>``/``<sup>``, everything from a spec already escaped): only the characters that
+    would end the label or start one of Mermaid's entities are escaped."""
+    return '"' + "".join({'"': "#quot;", "#": "#35;", "`": "#96;"}.get(ch, ch)
+                         for ch in one_line(markup)) + '"'
+
+
 def dot_string(text: str) -> str:
     """A quoted Graphviz string: backslashes and quotes escaped, line breaks as ``\\n``."""
     out = []

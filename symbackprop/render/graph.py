@@ -8,6 +8,7 @@ Output as Graphviz DOT or as a TikZ picture.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import sympy as sp
@@ -15,15 +16,17 @@ import sympy as sp
 from ..network.build import Network
 from ..network.derivation import Gradients
 from .escape import dot_string
+from .html_names import name_html, text_html
 from .label_layout import Box, Edge, label_size, overlap, place_labels
 from .numbers import number, number_tex
 from .printing import tex, text
 
 FORMATS = ("tikz", "dot")
+LABEL_PREFIX = "·label"  # a DOT node id no quantity's name can take (names are identifiers)
 MIN_GAP_CM = 3.6
 MIDDLE_FIRST = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75)
 ROW_CM = 1.25
-SPREADS = (1.0, 1.25, 1.5, 1.8, 2.2)  # column gaps tried, narrowest first
+SPREADS = (1.0, 1.25, 1.5, 1.8, 2.2, 2.7, 3.3)  # column gaps tried, narrowest first
 
 
 @dataclass(frozen=True)
@@ -164,27 +167,37 @@ def _rows(graph: ComputationGraph, depth: dict[sp.Symbol, int]) -> dict[sp.Symbo
 
 
 def to_dot(graph: ComputationGraph) -> str:
-    """Graphviz DOT: ``dot -Tpng graph.dot -o graph.png``."""
+    """Graphviz DOT: ``dot -Tpng graph.dot -o graph.png``. Every name is in the spec's
+    notation as an HTML-like label (``w<sup>[1]</sup><sub>1,1</sub>``); Graphviz lays the
+    graph out and places the edge labels."""
     net = graph.network
     shapes = {"input": "ellipse", "param": "box", "net": "ellipse", "out": "ellipse",
               "target": "ellipse", "loss": "doubleoctagon"}
-    lines = ["digraph computation {", "  rankdir=LR;",
-             '  node [fontname="Helvetica", fontsize=11];',
+    names = {n.symbol.name: name_html(net.latex_of(n.symbol)) for n in graph.nodes}
+    lines = ["digraph computation {", "  rankdir=LR;", "  nodesep=0.3;", "  ranksep=1.1;",
+             '  node [fontname="Helvetica", fontsize=11, margin="0.06,0.03"];',
              '  edge [fontname="Helvetica", fontsize=9];']
     for n in graph.nodes:
-        label = n.symbol.name if n.value is None else f"{n.symbol.name}\n{number(n.value, 6)}"
+        label = names[n.symbol.name]
+        if n.value is not None:
+            label += f"<br/>{html.escape(number(n.value, 6))}"
         style = ', style=filled, fillcolor="#eeeeee"' if n.kind in ("param", "input") else ""
-        lines.append(f"  {dot_string(n.symbol.name)} [label={dot_string(label)}, "
+        lines.append(f"  {dot_string(n.symbol.name)} [label=<{label}>, "
                      f"shape={shapes[n.kind]}{style}];")
-    for e in graph.edges:
-        label = text(e.derivative, net)
+    for k, e in enumerate(graph.edges):
+        label = text_html(text(e.derivative, net), names)
         if e.value is not None:
-            label += f"\n= {number(e.value, 6)}"
-        bold = ', color="#c0392b", penwidth=2' if e.highlighted else ""
-        lines.append(f"  {dot_string(e.parent.name)} -> {dot_string(e.child.name)} "
-                     f"[label={dot_string(label)}{bold}];")
+            label += f"<br/>= {html.escape(number(e.value, 6))}"
+        bold = 'color="#c0392b", penwidth=2' if e.highlighted else ""
+        # the label is a node of its own on the edge: Graphviz keeps nodes apart and routes
+        # the other edges around them, so no label covers a node, a label or an edge
+        middle = dot_string(f"{LABEL_PREFIX}{k}")
+        lines.append(f"  {middle} [label=<{label}>, shape=plaintext, fontsize=9, "
+                     'margin="0.02,0.01", width=0, height=0];')
+        lines.append(f"  {dot_string(e.parent.name)} -> {middle} [arrowhead=none"
+                     f"{', ' + bold if bold else ''}];")
+        lines.append(f"  {middle} -> {dot_string(e.child.name)}{f' [{bold}]' if bold else ''};")
     lines.append("}")
-    del net
     return "\n".join(lines) + "\n"
 
 
@@ -192,7 +205,8 @@ def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
     """A TikZ picture of the graph; ``standalone`` wraps it in a compilable document.
 
     Each edge's label (its local derivative, and its number) is upright and placed where it
-    covers no node and no other label."""
+    covers no node, no other label and no other edge, the columns moving apart until it
+    does."""
     net = graph.network
     depth = _depths(graph)
     rows = _rows(graph, depth)
@@ -221,10 +235,11 @@ def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:
                  for n in graph.nodes]
         box_of = {n.symbol: b for n, b in zip(graph.nodes, boxes, strict=True)}
         edges = [Edge(*_border_to_border(box_of[e.parent], box_of[e.child]),
-                      *label_size(label))
-                 for e, label in zip(graph.edges, labels, strict=True)]
-        at = place_labels(edges, boxes, MIDDLE_FIRST)
-        cost = overlap(edges, at, boxes)
+                      *label_size(label), key=k)
+                 for k, (e, label) in enumerate(zip(graph.edges, labels, strict=True))]
+        lines = [seg for edge in edges for seg in edge.segments()]
+        at = place_labels(edges, boxes, MIDDLE_FIRST, lines=lines)
+        cost = overlap(edges, at, boxes, lines)
         if best is None or cost < best[0] - 1e-9:
             best = (cost, at_xy, at)
         if cost == 0:

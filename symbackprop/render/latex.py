@@ -5,7 +5,7 @@ formula at its top level, between the terms of a sum and then between the factor
 product, into rows of an ``align*`` block::
 
     \\frac{\\partial E}{\\partial w_1} &= a \\cdot b \\cdot c
-        &\\quad {} + d \\cdot e
+        &\\qquad {} + d \\cdot e
 
 Widths are measured in em by reading the LaTeX and adding up glyph widths of Computer Modern
 (display style; sub- and superscripts at 70 %). The estimate errs on the wide side, so rows
@@ -26,9 +26,12 @@ from sympy.printing.precedence import PRECEDENCE
 from ..spec.digits import zero_digits
 from .printing import Chain
 
-# The page of the notes: article, 11pt, a4paper, 2.5 cm margins → 16 cm ≈ 41 em.
-TEXT_WIDTH_EM = 40.0
-CONTINUATION_INDENT_EM = 1.0  # \quad
+# The page of the notes: article, 11pt, a4paper, 2.5 cm margins → 455 pt ≈ 41.6 em; the width
+# estimate errs wide by about a tenth, which is the margin.
+TEXT_WIDTH_EM = 41.5
+CONTINUATION_INDENT_EM = 2.0  # \qquad: a continuation starts past the "=" of its row
+NESTED_INDENT = r"\quad "  # a continuation inside brackets goes one step further in
+LONE_PIECE_EM = 6.0  # a last line this short holding one factor or term takes one more
 
 # Widths of Computer Modern glyphs in thousandths of an em (rounded up). Widths are whole
 # numbers so that the width of a concatenation is exactly the sum of the widths of its parts:
@@ -306,7 +309,26 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
         current, used = [inner[-1]], measure(inner[-1])
         budget = width
     lines.append("".join(current))
-    return [ln for ln in lines if ln]
+    lines = [ln for ln in lines if ln]
+    if (len(current) == 1 and len(lines) > 1 and lines[-1] == current[0]
+            and em(used) < LONE_PIECE_EM and len(segs) > 2):
+        lines = _not_alone(segs, printer, lines, width)
+    return lines
+
+
+def _not_alone(segs: list[_Segment], printer: Any, lines: list[str], width: float
+               ) -> list[str]:
+    """The lines again with the piece before a lone last factor or term moved down to it, so
+    that no line holds one short factor (``· 0.05``) when its neighbour can share it."""
+    before = lines[-2]
+    last_piece = _piece(segs[-2], printer, leading=False)
+    if not before.endswith(last_piece) or len(before) == len(last_piece):
+        return lines
+    together = _piece(segs[-2], printer, leading=True) + _piece(segs[-1], printer,
+                                                               leading=False)
+    if em(measure_of(printer)(together)) > width:
+        return lines
+    return [*lines[:-2], before[:-len(last_piece)], together]
 
 
 def _break_inside(seg: _Segment, printer: Any, first: float, width: float, *,
@@ -318,14 +340,16 @@ def _break_inside(seg: _Segment, printer: Any, first: float, width: float, *,
         conn = ""
     prefix = f"{conn} " if conn else ""
     prefix_w = latex_width(prefix) + (0.8 if seg.bracket else 0.0)
-    inner = _break(seg.expr, printer, max(first - prefix_w, 8.0), max(width - prefix_w, 8.0))
+    nested = latex_width(NESTED_INDENT) if seg.bracket else 0.0
+    inner = _break(seg.expr, printer, max(first - prefix_w, 8.0),
+                   max(width - prefix_w - nested, 8.0))
     if seg.bracket:
         if len(inner) == 1:
             inner = [rf"\left({inner[0]}\right)"]
-        else:
+        else:  # the lines inside the brackets are set one step further in
             inner = ([rf"\left({inner[0]}\right."]
-                     + [rf"\left.{ln}\right." for ln in inner[1:-1]]
-                     + [rf"\left.{inner[-1]}\right)"])
+                     + [rf"{NESTED_INDENT}\left.{ln}\right." for ln in inner[1:-1]]
+                     + [rf"{NESTED_INDENT}\left.{inner[-1]}\right)"])
     inner[0] = prefix + inner[0]
     return inner
 
@@ -348,8 +372,9 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
     """Rows (without ``\\\\``) of an ``align*``/``aligned`` block.
 
     The first row carries ``lhs &= …``; each further step gets ``&= …``; long steps continue
-    on ``&\\quad {} + …`` rows. With ``pack``, a step that fits on the row before it joins
-    that row (``x = w·u = 0.5 · 2 = 1`` on one line), as a handout saves space.
+    on ``&\\qquad {} + …`` rows. With ``pack``, a step that fits on the row before it joins
+    that row (``x = w·u = 0.5 · 2 = 1`` on one line), as a handout saves space. Continuation
+    rows start past the ``=`` of their step.
     """
     measure = measure_of(printer)
     rhs_width = rhs_budget(lhs, width, measure)
@@ -377,7 +402,7 @@ def aligned_rows(lhs: str | None, steps: Sequence[Step], printer: Any, *,
         head = f"{lhs} " if (k == 0 and lhs) else ""
         rows.append(f"{head}&{step.relation} {lines[0]}{tag if len(lines) == 1 else ''}")
         for j, ln in enumerate(lines[1:], start=1):
-            rows.append(rf"&\quad {ln}{tag if j == len(lines) - 1 else ''}")
+            rows.append(rf"&\qquad {ln}{tag if j == len(lines) - 1 else ''}")
         packable = len(lines) == 1 and not tag
     return rows
 
@@ -386,8 +411,8 @@ def rhs_budget(lhs: str | None, width: float,
                measure: Callable[[str], int] = raw_width) -> float:
     """The width in em left for the right-hand side of ``lhs &= …`` in an aligned block."""
     lhs_w = em(measure(lhs)) if lhs else 0.0
-    rel_w = 1.6
-    return width - lhs_w - rel_w - 1.0
+    rel_w = 1.5  # "= " at the alignment point
+    return width - lhs_w - rel_w
 
 
 def align_block(rows: Sequence[str], env: str = "align*") -> str:
@@ -410,6 +435,7 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage{booktabs}
+\usepackage{longtable}
 \usepackage{tikz}
 \usepackage{adjustbox}
 \allowdisplaybreaks

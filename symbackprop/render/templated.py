@@ -338,9 +338,15 @@ def _document(net: Network, grads: Gradients, layers: list[tuple[Unit, ...]],
     latex = {s.name: t for s, t in net.latex_names.items()}  # by name: names are unique
 
     definitions: list[Any] = []
-    for u in net.units:
+    waiting: list[Any] = []  # a softmax layer's activations, after all its net inputs
+    for k, u in enumerate(net.units):
         if u.name in softmax:
-            definitions += unit_definition_rows(net, u)
+            first, *rest = unit_definition_rows(net, u)
+            definitions.append(first)
+            waiting += rest
+            if k + 1 == len(net.units) or net.units[k + 1].layer != u.layer:
+                definitions += waiting
+                waiting = []
             continue
         slots = [u.net, u.out, *([u.bias] if u.bias is not None else [])]
         for s, w in u.incoming:

@@ -9,15 +9,18 @@ readable.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..network.build import Network
 from ..spec.naming import expand
 from ..spec.typesetting import upright
-from .escape import mermaid_label
-from .label_layout import Box, Edge, label_size, place_labels
+from .escape import mermaid_html
+from .html_names import name_html
+from .label_layout import Box, Edge, Segment, crossed, label_size, place_labels
 
 COLUMN_CM = 3.4
+SPREADS = (1.0, 1.2, 1.45, 1.75, 2.1, 2.5, 3.0)  # column gaps tried, narrowest first
 ROW_CM = 1.7
 MAX_SHOWN = 6  # units drawn per layer before eliding the middle ones
 DENSE_ARROWS = 8  # more arrows into a layer than this: one label for them all
@@ -108,13 +111,14 @@ def _bias_nodes(net: Network, nodes: list[Node]) -> list[BiasNode]:
 
 
 def _bias_box(key: str, label: str, column: int, nodes: list[Node], shift: int) -> Node:
-    """A box below and to the left of ``column``; ``shift`` moves further ones right."""
-    low = min(n.row for n in nodes if n.column == column) - 1.0
+    """A box below and to the left of ``column``, below the units of both columns it sits
+    between (so it touches none); ``shift`` moves further ones right."""
+    low = min(n.row for n in nodes if n.column in (column, column - 1)) - 1.0
     return Node(f"{_SPECIAL}{key}", label, column - 1, low - 0.2 - 0.1 * shift, "bias")
 
 
-def _bias_x(box: Node, shift: int) -> float:
-    return box.column * COLUMN_CM + 0.9 + 0.9 * shift
+def _bias_x(box: Node, shift: int, column_cm: float) -> float:
+    return box.column * column_cm + 0.9 + 0.9 * shift
 
 
 def _node_box(n: Node, x: float, y: float) -> Box:
@@ -125,18 +129,140 @@ def _node_box(n: Node, x: float, y: float) -> Box:
     return Box(x, y, width * 1.4 + 0.3, 0.7)
 
 
-def network_tikz(net: Network) -> str:
-    """A ``tikzpicture`` of the network: unit names in the nodes, weights on the edges,
-    every bias drawn (a shared one as its own box, per-unit ones on arrows from a 1)."""
+@dataclass(frozen=True)
+class Arrow:
+    source: str
+    target: str
+    label: str | None  # LaTeX, or None for a plain arrow
+    style: str
+    edge: Edge  # from border to border, with the label's size
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """The network diagram laid out: where every node, arrow and label goes (cm)."""
+
+    nodes: tuple[Node, ...]
+    biases: tuple[BiasNode, ...]
+    where: dict[str, tuple[float, float]]
+    boxes: dict[str, Box]  # every node's and bias box's outline
+    arrows: tuple[Arrow, ...]  # weights, biases and the dashed arrows to the loss
+    positions: dict[int, float]  # arrow index → its label's pos along the arrow
+    bundles: tuple[tuple[Box, str], ...]  # one label for a dense set of arrows
+
+    def label_boxes(self) -> list[tuple[int, Box]]:
+        """Each arrow label's box (arrow index, box), then the bundles' (index -1)."""
+        out = [(k, self.arrows[k].edge.box_at(p)) for k, p in self.positions.items()]
+        return out + [(-1, box) for box, _ in self.bundles]
+
+    def segments(self) -> list[Segment]:
+        return [seg for a in self.arrows for seg in a.edge.segments()]
+
+    def collisions(self) -> float:
+        """The area (cm²) where a label covers a node, another label or another arrow."""
+        labels = self.label_boxes()
+        total = sum(b.overlap(n) for _, b in labels for n in self.boxes.values())
+        total += sum(a.overlap(b) for k, (_, a) in enumerate(labels) for _, b in labels[k + 1:])
+        lines = self.segments()
+        return total + sum(crossed(b, k if k >= 0 else None, lines) for k, b in labels)
+
+
+def diagram(net: Network, column_cm: float = COLUMN_CM) -> Diagram:
+    """The layout of the network diagram with ``column_cm`` between columns."""
     nodes = layout(net)
     placed = {n.key: n for n in nodes}
-    where = {n.key: (n.column * COLUMN_CM, n.row * ROW_CM) for n in nodes}
+    where = {n.key: (n.column * column_cm, n.row * ROW_CM) for n in nodes}
     biases = _bias_nodes(net, nodes)
     columns_used: dict[int, int] = {}
     for b in biases:
         shift = columns_used.get(b.node.column, 0)
         columns_used[b.node.column] = shift + 1
-        where[b.node.key] = (_bias_x(b.node, shift), b.node.row * ROW_CM)
+        where[b.node.key] = (_bias_x(b.node, shift, column_cm), b.node.row * ROW_CM)
+    boxes = {n.key: _node_box(n, *where[n.key]) for n in nodes}
+    boxes.update({b.node.key: _node_box(b.node, *where[b.node.key]) for b in biases})
+    plan: list[tuple[str, str, str | None, str]] = []  # source, target, label, style
+    bundles: list[tuple[Box, str]] = []
+    for pos, lay in enumerate(net.spec.layers, start=1):
+        into = [(s, u, w) for u in (net.unit_by_name[n] for n in lay.units)
+                if u.name in placed for s, w in u.incoming if s in placed]
+        dense = len(into) > DENSE_ARROWS
+        for source, unit, w in into:
+            plan.append((source, unit.name, None if dense else net.latex_of(w), ""))
+        generic = _generic_weight(net, pos) if dense else None
+        if generic is not None:  # above both columns the arrows run between
+            top = max(y for key, (_x, y) in where.items() if key in placed
+                      and placed[key].column in (pos - 1, pos))
+            x = (pos - 0.5) * column_cm
+            bundles.append((Box(x, top + 0.9, *label_size(generic)), generic))
+    for b in biases:
+        dense = len(b.targets) > DENSE_BIASES
+        for unit, label in b.targets:
+            plan.append((b.node.key, unit, None if dense else label, "black!55"))
+        generic = _generic_bias(net, b) if dense else None
+        if generic is not None:
+            x, y = where[b.node.key]
+            size = label_size(generic)
+            bundles.append((Box(x + boxes[b.node.key].width / 2 + 0.15 + size[0] / 2, y, *size),
+                            generic))
+    for u in net.outputs:
+        if u.name in placed:
+            plan.append((u.name, LOSS_KEY, None, "dashed"))
+    arrows = []
+    for k, (source, target, label, style) in enumerate(plan):
+        bend = _bend(placed[source], placed[target]) if source in placed else 0.0
+        size = label_size(label) if label is not None else (0.0, 0.0)
+        ends = _border_to_border(boxes[source], boxes[target])
+        arrows.append(Arrow(source, target, label, style, Edge(*ends, *size, bend=bend, key=k)))
+    labelled = [k for k, a in enumerate(arrows) if a.label is not None]
+    lines = [seg for a in arrows for seg in a.edge.segments()]
+    bundles = [(_clear(box, lines, boxes.values()), label) for box, label in bundles]
+    obstacles = [*boxes.values(), *(box for box, _ in bundles)]
+    at = place_labels([arrows[k].edge for k in labelled], obstacles, lines=lines)
+    return Diagram(tuple(nodes), tuple(biases), where, boxes, tuple(arrows),
+                   dict(zip(labelled, at, strict=True)), tuple(bundles))
+
+
+def _clear(box: Box, lines: list[Segment], nodes: Iterable[Box]) -> Box:
+    """``box`` moved up until no arrow runs under it and it covers no node."""
+    nodes = list(nodes)
+    moved = box
+    for step in range(12):
+        moved = Box(box.x, box.y + 0.3 * step, box.width, box.height)
+        if crossed(moved, None, lines) == 0 and all(moved.overlap(n) == 0 for n in nodes):
+            return moved
+    return moved
+
+
+def _border_to_border(a: Box, b: Box) -> tuple[float, float, float, float]:
+    """The part of the line between two boxes' centres outside both: TikZ draws an arrow
+    from border to border, and ``pos`` counts along that part."""
+    dx, dy = b.x - a.x, b.y - a.y
+
+    def leave(box: Box) -> float:
+        fx = box.width / 2 / abs(dx) if dx else float("inf")
+        fy = box.height / 2 / abs(dy) if dy else float("inf")
+        return min(fx, fy, 0.5)
+
+    s, t = leave(a), 1 - leave(b)
+    return a.x + s * dx, a.y + s * dy, a.x + t * dx, a.y + t * dy
+
+
+def network_tikz(net: Network) -> str:
+    """A ``tikzpicture`` of the network: unit names in the nodes, weights on the edges,
+    every bias drawn (a shared one as its own box, per-unit ones on arrows from a 1). The
+    columns move apart until no label covers a node, another label or another arrow."""
+    best: Diagram | None = None
+    for spread in SPREADS:
+        laid = diagram(net, COLUMN_CM * spread)
+        if best is None or laid.collisions() < best.collisions() - 1e-9:
+            best = laid
+        if best.collisions() == 0:
+            break
+    assert best is not None
+    return _draw(best)
+
+
+def _draw(d: Diagram) -> str:
     lines = [r"\begin{tikzpicture}[x=1cm, y=1cm, >=stealth,",
              r"  unit/.style={circle, draw, thick, minimum size=12mm, inner sep=0pt,"
              r" font=\small},",
@@ -146,53 +272,24 @@ def network_tikz(net: Network) -> str:
              r" minimum size=6mm, font=\small},",
              r"  loss/.style={rectangle, draw, thick, minimum height=9mm, font=\small},",
              r"  wt/.style={font=\scriptsize, fill=white, inner sep=1pt}]"]
-    for n in nodes:
-        x, y = where[n.key]
+    for n in d.nodes:
+        x, y = d.where[n.key]
         style = {"input": "input", "unit": "unit", "loss": "loss", "dots": ""}[n.kind]
         opts = f"[{style}] " if style else ""
         lines.append(rf"  \node{opts}({_key(n.key)}) at ({x:.2f},{y:.2f}) {{${n.label}$}};")
-    for b in biases:
-        x, y = where[b.node.key]
+    for b in d.biases:
+        x, y = d.where[b.node.key]
         lines.append(rf"  \node[bias] ({_key(b.node.key)}) at ({x:.2f},{y:.2f}) "
                      rf"{{${b.node.label}$}};")
-    arrows: list[tuple[str, str, str | None, str]] = []  # source, target, label, style
-    bundles: list[tuple[float, float, str]] = []  # one label for a dense set of arrows
-    for pos, lay in enumerate(net.spec.layers, start=1):
-        into = [(s, u, w) for u in (net.unit_by_name[n] for n in lay.units)
-                if u.name in placed for s, w in u.incoming if s in placed]
-        dense = len(into) > DENSE_ARROWS
-        for source, unit, w in into:
-            arrows.append((source, unit.name, None if dense else net.latex_of(w), ""))
-        generic = _generic_weight(net, pos) if dense else None
-        if generic is not None:
-            top = max(where[n][1] for n in lay.units if n in placed)
-            bundles.append(((pos - 0.5) * COLUMN_CM, top + 0.9, generic))
-    for b in biases:
-        dense = len(b.targets) > DENSE_BIASES
-        for unit, label in b.targets:
-            arrows.append((b.node.key, unit, None if dense else label, "black!55"))
-        generic = _generic_bias(net, b) if dense else None
-        if generic is not None:
-            x, y = where[b.node.key]
-            bundles.append((x + 0.9, y, generic))
-    obstacles = [_node_box(n, *where[n.key]) for n in nodes]
-    obstacles += [_node_box(b.node, *where[b.node.key]) for b in biases]
-    labelled = [(a, Edge(*where[a[0]], *where[a[1]], *label_size(a[2])))
-                for a in arrows if a[2] is not None]
-    positions = dict(zip([a for a, _ in labelled],
-                         place_labels([e for _, e in labelled], obstacles), strict=True))
-    for arrow in arrows:
-        source, target, label, style = arrow
-        bend = _bend(placed[source], placed[target]) if source in placed else ""
-        options = ", ".join(o for o in ("->", style) if o)
-        text = (f" node[wt, text=black, pos={positions[arrow]:.2f}] {{${label}$}}"
-                if label is not None else "")
-        lines.append(rf"  \draw[{options}] ({_key(source)}) to{bend}{text} ({_key(target)});")
-    for x, y, label in bundles:
-        lines.append(rf"  \node[wt] at ({x:.2f},{y:.2f}) {{${label}$}};")
-    for u in net.outputs:
-        if u.name in placed:
-            lines.append(rf"  \draw[->, dashed] ({_key(u.name)}) -- ({_key(LOSS_KEY)});")
+    for k, a in enumerate(d.arrows):
+        bend = f"[bend left={a.edge.bend:g}]" if a.edge.bend else ""
+        options = ", ".join(o for o in ("->", a.style) if o)
+        text = (f" node[wt, text=black, pos={d.positions[k]:.2f}] {{${a.label}$}}"
+                if a.label is not None else "")
+        lines.append(rf"  \draw[{options}] ({_key(a.source)}) to{bend}{text} "
+                     rf"({_key(a.target)});")
+    for box, label in d.bundles:
+        lines.append(rf"  \node[wt] at ({box.x:.2f},{box.y:.2f}) {{${label}$}};")
     lines.append(r"\end{tikzpicture}")
     return "\n".join(lines)
 
@@ -229,9 +326,10 @@ def _generic_bias(net: Network, box: BiasNode) -> str | None:
     return upright(expand(notation.bias, layer=number, j="j", index="j", unit="u"))
 
 
-def _bend(a: Node, b: Node) -> str:
-    """Edges that skip a column bend, so they do not run through the units between."""
-    return "[bend left=25]" if b.column - a.column > 1 else ""
+def _bend(a: Node, b: Node) -> float:
+    """Edges that skip a column bend (degrees), so they do not run through the units
+    between."""
+    return 25.0 if b.column - a.column > 1 else 0.0
 
 
 def _key(name: str) -> str:
@@ -256,17 +354,27 @@ def _mermaid_id(name: str) -> str:
 
 
 def network_mermaid(net: Network) -> str:
-    """The same network as a Mermaid flowchart (GitHub renders it in Markdown)."""
+    """The same network as a Mermaid flowchart (GitHub renders it in Markdown): each unit
+    named by its activation in the spec's notation, each weight on its arrow, each bias drawn
+    as in the TikZ picture (a shared one as its own box, per-unit ones on arrows from a 1)."""
     lines = ["flowchart LR"]
-    for i in net.spec.inputs:
-        lines.append(f"  {_mermaid_id(i.name)}(({mermaid_label(i.name)}))")
+    for s in net.inputs:
+        lines.append(f"  {_mermaid_id(s.name)}(({mermaid_html(name_html(net.latex_of(s)))}))")
     for u in net.units:
-        lines.append(f"  {_mermaid_id(u.name)}(({mermaid_label(u.name)}))")
-    lines.append(f"  loss[{mermaid_label(net.loss_symbol.name)}]")
+        lines.append(f"  {_mermaid_id(u.name)}(({mermaid_html(name_html(net.latex_of(u.out)))}))")
+    loss = mermaid_html(name_html(net.latex_of(net.loss_symbol)))
+    lines.append(f"  loss[{loss}]")
     for u in net.units:
         for source, w in u.incoming:
-            lines.append(f"  {_mermaid_id(source)} -- {mermaid_label(w.name)} --> "
-                         f"{_mermaid_id(u.name)}")
+            lines.append(f"  {_mermaid_id(source)} -- "
+                         f"{mermaid_html(name_html(net.latex_of(w)))} --> {_mermaid_id(u.name)}")
+    nodes = [Node(u.name, "", u.layer, 0.0, "unit") for u in net.units]
+    for k, b in enumerate(_bias_nodes(net, nodes), start=1):
+        box = f"bias_{k}"  # no unit's id starts so (they are n_… or u_…)
+        lines.append(f"  {box}[{mermaid_html(name_html(b.node.label))}]")
+        for unit, label in b.targets:
+            arrow = "-->" if label is None else f"-- {mermaid_html(name_html(label))} -->"
+            lines.append(f"  {box} {arrow} {_mermaid_id(unit)}")
     for u in net.outputs:
         lines.append(f"  {_mermaid_id(u.name)} -.-> loss")
     return "\n".join(lines)

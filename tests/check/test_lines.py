@@ -79,7 +79,8 @@ def test_a_one_unit_layers_matrix_form_is_judged_not_a_power(tmp_path: Path,
     assert matrix and all(s.verdict == "correct" for s in matrix)
     # the gradients printed after the matrix form are still checked: δ x₁ made 2 δ x₁
     lines = printed.splitlines()
-    at = max(k for k, line in enumerate(lines) if line.rstrip().endswith(("x_{1}", "·x1")))
+    at = max(k for k, line in enumerate(lines)
+             if line.rstrip().removesuffix("\\\\").rstrip().endswith(("x_{1}", "·x1")))
     assert at > max(matrix_region(printed))
     lines[at] = lines[at].replace("x_{1}", "2 x_{1}").replace("·x1", "·2·x1")
     assert checker.check_derivation("\n".join(lines)).first_wrong_line == at + 1

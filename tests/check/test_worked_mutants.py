@@ -81,10 +81,12 @@ def _derive_lines(spec: Path) -> list[Line]:
     for block in re.findall(r"\\begin\{align\*\}\n(.*?)\n\\end\{align\*\}", printed.output,
                             re.S):
         # a row broken inside brackets goes on after \right. … \left.{}
-        block = re.sub(r"\\right\. \\\\\n&\\quad \\left\.\{\} ", " ", block)
-        rows = re.sub(r"\\\\\n&\\quad \{\} ", " ", block).split(" \\\\\n")
-        head = rows[0].split("&=")[0].strip()
-        for row in rows:
+        block = re.sub(r"\\right\. ?\\\\\n&\\qquad (\\quad )?\\left\.\{\} ", " ", block)
+        rows = re.sub(r" ?\\\\\n&\\qquad (\\quad )?\{\} ", " ", block).split(" \\\\\n")
+        head = ""
+        for row in rows:  # one block holds every parameter: a row with a left side starts one
+            if not row.startswith("&"):
+                head = row.split("&=")[0].strip()
             side = row.split("&=", 1)[-1].strip()
             if ONLY_NUMBERS.match(side):
                 lines.append(Line(head, side))

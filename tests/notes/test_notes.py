@@ -117,14 +117,16 @@ def test_gradients_go_from_the_output_layer_back(mazur_tex: str) -> None:
     assert places == sorted(places)
 
 
-def test_full_notes_state_the_finite_difference_rule_in_math() -> None:
+def test_full_notes_state_the_finite_difference_rule_in_math_and_print_one_table() -> None:
     # the gradient check's rule is plain text for the terminal ("1e-15·max(1, |p|)"); the
-    # notes set it in math, in the notes' own names (E_total and θ, not J and p)
+    # notes set it in math, in the notes' own names (E_total and θ, not J and p); --full adds
+    # the finite differences as a column of the one table, not as a second table
     tex = notes_for(SEED_004, full=True)
-    part = tex[tex.index("The finite-difference check in full"):]
+    part = tex[tex.index("One step of gradient descent"):]
     assert "1e-15" not in part and "|p|" not in part and "J(p" not in part
-    assert (r"The relative error column is the relative difference between each gradient and "
+    assert (r"The check column is the relative difference between each gradient and "
             r"the central difference $\bigl(E_{\mathrm{total}}(\theta + h)") in part
+    assert tex.count(r"\toprule") == 1 and tex.count("finite difference") == 1
 
 
 def test_no_numbers_drops_the_numbers_and_the_descent_step() -> None:
@@ -176,17 +178,22 @@ def test_delta_is_defined_by_the_specs_own_net_input_and_never_means_kronecker(
 
 
 @pytest.mark.parametrize("name", ["seed-004-mazur-2-2-2", "seed-002-four-layer"])
-def test_the_matrix_form_is_one_piece_that_no_page_break_splits(name: str) -> None:
+def test_the_matrix_form_is_one_display_whose_shapes_stay_with_the_equations(name: str
+                                                                            ) -> None:
     # heading, its sentence, the shapes and the equations: the sentence runs into one
-    # display (no blank line, so no paragraph break), and TeX never breaks a display
+    # display aligned on "=" (no blank line, so no paragraph break); a page may break between
+    # two equations, never between the shapes and the first equation
     tex = notes_for(ROOT / "specs" / f"{name}.yaml")
     start = tex.index(r"\subsection*{Matrix form}")
     section = tex[start:tex.index(r"\section*", start)].strip()
     assert "\n\n" not in section.split("\n", 1)[1].strip()
-    assert section.count("\\[\n") == 1 and section.endswith(r"\]")
-    display = section[section.index(r"\["):]
+    assert section.count("\\begin{align*}") == 1 and section.endswith(r"\end{align*}")
+    display = section[section.index(r"\begin{align*}"):]
     assert r"\mathbb{R}^{2 \times 1}" in display and r"\frac{\partial" in display
-    assert display.count(r"\begin{aligned}") == 2  # the shapes, then the equations
+    shapes = display.split("\n")[1:]
+    last_shape = max(k for k, row in enumerate(shapes) if r"\mathbb{R}" in row)
+    assert re.search(r"\\\\\*(\[[^]]*\])?$", shapes[last_shape])
+    assert any(row.endswith(" \\\\") for row in shapes[last_shape + 1:])  # may break later
 
 
 def test_a_value_that_underflows_puts_no_pole_on_the_page(tmp_path: Path) -> None:
@@ -289,3 +296,51 @@ def test_weight_decay_is_said_in_words_and_shown_in_the_gradients() -> None:
     assert r"plus the weight decay $\frac{\lambda}{2} \sum w^2$ over every weight (not the " \
         "biases)" in tex
     assert r"+ \lambda w^{[2]}_{1,1}" in tex
+def test_a_softmax_layer_defines_every_net_input_before_its_activations() -> None:
+    tex = notes_for(ROOT / "specs" / "tanh-softmax-3-4-3.yaml", "markdown")
+    forward = tex[tex.index("## Forward pass"):tex.index("## Derivatives")]
+    z3 = forward.index("z^{[2]}_{3} &=")
+    first = forward.index(r"a^{[2]}_{1} &=")
+    assert z3 < first
+    assert r"\operatorname{softmax}_{1}" in forward and r"\operatorname{softmax}_{0}" not in forward
+
+
+def test_a_negative_gradient_in_the_descent_example_is_in_parentheses(tmp_path: Path) -> None:
+    spec = tmp_path / "negative.yaml"
+    spec.write_text("""inputs: [x1]
+layers:
+  - {name: output, units: [o1], activation: linear, weights: [[w]], bias: b}
+loss: {kind: squared_error, factor: 1/2}
+values: {inputs: {x1: 1.0}, targets: {o1: 2.0}, params: {w: 0.5, b: 0.25},
+         learning_rate: 0.1}
+""", encoding="utf-8")
+    for fmt in ("latex", "markdown"):
+        text = notes_for(spec, fmt)
+        example = text[text.index("for example"):]
+        example = example[:example.index("$.")]
+        # ∂E/∂w = (0.75 − 2)·1 = −1.25: w⁺ = 0.5 − 0.1·(−1.25) = 0.625
+        assert r"0.1 \cdot \left(-1.25\right) = 0.625" in example, fmt
+        assert r"\cdot -" not in text, fmt
+
+
+def test_an_unspecified_activation_at_zero_keeps_its_numbers_line(tmp_path: Path) -> None:
+    # g(0) is a number to the reader (g stands in as tanh): the line with g(0) stays, as the
+    # line with g(0.3) does for the next unit; the slope enters as its number, not as g'(0)
+    spec = tmp_path / "zero.yaml"
+    spec.write_text("""inputs: [x1, x2]
+layers:
+  - {name: hidden, units: [h1, h2], activation: g, weights: [[a1, a2], [c1, c2]], bias: none}
+  - {name: output, units: [o], activation: sigmoid, weights: [[p1, p2]], bias: none}
+loss: {kind: squared_error, factor: 1/2}
+values: {inputs: {x1: 0.0, x2: 1.0}, targets: {o: 0.5},
+         params: {a1: 0.5, a2: 0.0, c1: 0.2, c2: 0.3, p1: 0.4, p2: -0.6},
+         functions: {g: tanh}}
+""", encoding="utf-8")
+    text = notes_for(spec, "markdown")
+    forward = text[text.index("## Forward pass"):text.index("## Derivatives")]
+    assert r"= g\left(0\right) = 0 \\" in forward
+    assert r"= g\left(0.3\right) = 0.291312612 \\" in forward
+    deltas = text[text.index("## Local gradients"):text.index("### Matrix form")]
+    assert "g'" not in deltas and r"g^{\prime}" not in deltas
+    # δ_h1 = δ_o · p1 · tanh'(0) = δ_o · 0.4 · 1: the slope's number is 1 - tanh(0)^2 = 1
+    assert r"\cdot 0.4 \cdot 1 =" in deltas

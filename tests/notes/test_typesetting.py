@@ -109,7 +109,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 _MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$|\\\[(.+?)\\\]|\\begin\{align\*\}(.+?)\\end\{align\*\}",
                    re.S)
-_TEXT_ARGUMENT = ("text", "mathrm", "operatorname", "mathbf", "begin", "end", "mathbb")
+_TEXT_ARGUMENT = ("text", "mathrm", "operatorname", "mathbf", "begin", "end", "mathbb",
+                  "intertext")
 
 
 def math_segments(tex: str) -> list[str]:
@@ -136,7 +137,8 @@ def _drop_arguments(math: str, commands: tuple[str, ...]) -> str:
 def bare_words(math: str) -> list[str]:
     """Multi-letter names set in math italic: three or more letters anywhere, or two letters
     on the base line (two letters in a script are two indices, ``w_{jk}``)."""
-    s = _drop_arguments(math, _TEXT_ARGUMENT)
+    s = re.sub(r"\\\\\*?\[[^]]*\]", " ", math)  # a row's spacing: \\[0.8ex]
+    s = _drop_arguments(s, _TEXT_ARGUMENT)
     s = re.sub(r"\\[A-Za-z]+", " ", s)
     words = re.findall(r"[A-Za-z]{3,}", s)
     words += re.findall(r"(?<![A-Za-z_^{])[A-Za-z]{2}(?![A-Za-z])", s)
@@ -157,6 +159,7 @@ def test_lint_finds_what_it_looks_for() -> None:
     assert bare_words(r"out_{h1} = E_{total} + \mathrm{in}_{h1} w_{jk} \frac{d}{d z}") == [
         "out", "total"]
     assert bare_words(r"\sigma\left(x\right) + \operatorname{softplus}(z)") == []
+    assert bare_words(r"a \\[0.8ex] b \\*[1ex] c") == []
     assert missing_glyphs(r"$\mathbb{1}[z > 0]$ $\mathbb{R}$", TexLog()) == ["1"]
 
 

@@ -11,6 +11,7 @@ and review the diff before committing it.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -186,3 +187,16 @@ def test_weight_decay_prints_the_penalty_and_lambda_w_in_every_row() -> None:
     assert "∂L/∂w_1_2_2\n  = delta_1_2·x2 + lambda·w_1_2_2" in delta
     assert "∂L/∂b_1_2\n  = delta_1_2\n" in delta
     assert "Matrix form" not in delta  # written without λ W, so left out
+def test_latex_is_a_document_with_the_forward_pass_and_one_block_a_section() -> None:
+    spec = load_spec(ROOT / "specs" / "tanh-softmax-3-4-3.yaml")
+    net = build_network(spec)
+    doc = build_document(net, derive(net), form="closed", values=spec.values)
+    tex = render(doc, "latex")
+    headings = re.findall(r"\\section\*\{([^}]*)\}", tex)
+    assert headings == ["Forward pass and loss", "Gradients"]
+    forward = tex[tex.index("Forward pass and loss"):tex.index(r"\section*{Gradients}")]
+    assert forward.count(r"\begin{align*}") == 1 and r"z^{[2]}_{3} &=" in forward
+    gradients = tex[tex.index(r"\section*{Gradients}"):]
+    assert gradients.count(r"\begin{align*}") == 1  # 31 results in one aligned block
+    assert gradients.count(r"{\partial L}{\partial") >= len(net.params)
+    assert "% " not in forward  # the headings are headings, not comments

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -50,7 +51,9 @@ def test_param_paths_are_highlighted(graph) -> None:
 def test_dot_output_is_valid_for_graphviz(graph) -> None:
     dot = to_dot(graph)
     assert dot.startswith("digraph computation {")
-    assert 'label="out_h1\\n= 0.593270"' in dot
+    # every name in the spec's notation, as an HTML-like label
+    assert "label=<out<sub>h1</sub><br/>= 0.593270>" in dot
+    assert "label=<w<sub>5</sub><br/>0.4>" in dot and "w_1_1" not in dot
     if shutil.which("dot") is None:
         pytest.skip("graphviz is not installed")
     done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True,
@@ -71,7 +74,9 @@ def test_targets_feed_the_loss_and_labels_are_upright(graph) -> None:
     assert {"target_o1", "target_o2", "out_o1", "out_o2"} == into_loss
     tex = to_tikz(graph)
     assert "sloped" not in tex
-    assert '"target_o1" -> "E_total"' in to_dot(graph)
+    dot = to_dot(graph)
+    middle = re.search(r'"target_o1" -> ("[^"]+") \[arrowhead=none', dot).group(1)
+    assert f'{middle} -> "E_total"' in dot
 
 
 def _tikz_geometry(tex: str) -> tuple[dict[str, tuple[float, float, int]], list[tuple]]:
@@ -113,3 +118,91 @@ def test_an_edge_runs_from_border_to_border() -> None:
     assert _border_to_border(Box(0, 0, 1, 0.5), Box(4, 0, 1, 0.5)) == (0.5, 0, 3.5, 0)
     x1, y1, x2, y2 = _border_to_border(Box(0, 0, 1, 1), Box(3, 3, 1, 1))
     assert (x1, y1, x2, y2) == pytest.approx((0.5, 0.5, 2.5, 2.5))
+
+
+def _dot_layout(dot: str) -> dict:
+    import json
+
+    done = subprocess.run(["dot", "-Tjson"], input=dot, capture_output=True, text=True,
+                          timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+def _bezier(points: list[tuple[float, float]], pieces: int = 12) -> list[tuple[float, ...]]:
+    """Straight pieces along a Graphviz spline (1 + 3n control points)."""
+    out = []
+    for k in range(0, len(points) - 3, 3):
+        a, b, c, d = points[k:k + 4]
+        prev = a
+        for j in range(1, pieces + 1):
+            t = j / pieces
+            u = 1 - t
+            now = tuple(u ** 3 * a[i] + 3 * u * u * t * b[i] + 3 * u * t * t * c[i]
+                        + t ** 3 * d[i] for i in range(2))
+            out.append((*prev, *now))
+            prev = now
+    return out
+
+
+def dot_collisions(dot: str) -> list[str]:
+    """What Graphviz's layout of ``dot`` puts on top of what: a label (a plaintext node)
+    over a node or another label, or an edge running under a label it does not belong to."""
+    return collisions_in(_dot_layout(dot))
+
+
+def collisions_in(layout: dict) -> list[str]:
+    from symbackprop.render.label_layout import Segment
+
+    objects = layout["objects"]
+    boxes = {}
+    for k, o in enumerate(objects):
+        x, y = (float(v) for v in o["pos"].split(","))
+        boxes[k] = (o["name"], o.get("shape"), Box(x, y, float(o["width"]) * 72 - 2,
+                                                    float(o["height"]) * 72 - 2))
+    labels = [k for k, (_, shape, _) in boxes.items() if shape == "plaintext"]
+    found = []
+    for k in labels:
+        name, _, box = boxes[k]
+        for j, (other, _, obox) in boxes.items():
+            if j != k and box.overlap(obox) > 1:
+                found.append(f"{name} over {other}")
+    for e in layout.get("edges", []):
+        points = [tuple(float(v) for v in p.split(",")) for p in e["pos"].split()
+                  if not p.startswith(("e,", "s,"))]
+        for k in labels:
+            if k in (e["tail"], e["head"]):
+                continue
+            name, _, box = boxes[k]
+            if any(Segment(None, *piece).inside(box) > 0.5 for piece in _bezier(points)):
+                found.append(f"edge {e['tail']}->{e['head']} under {name}")
+    return found
+
+
+@pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
+                    reason="graphviz is not installed (under CI this test fails instead)")
+@pytest.mark.parametrize("widths", [(2, 3, 1), (3, 4, 3), (1, 10, 1), (4, 2, 2)])
+def test_dot_labels_cover_no_node_no_label_and_no_other_edge(widths, tmp_path) -> None:
+    layers = "\n".join(f"  - {{size: {w}, activation: tanh}}" for w in widths[1:])
+    path = tmp_path / "net.yaml"
+    path.write_text(f"inputs: {{size: {widths[0]}}}\nlayers:\n{layers}\n"
+                    "loss: {kind: squared_error, factor: 1/2}\n", encoding="utf-8")
+    net = build_network(load_spec(path))
+    dot = to_dot(computation_graph(net, derive(net)))
+    assert not dot_collisions(dot)
+
+
+def test_the_collision_finder_finds_labels_on_nodes_labels_and_edges() -> None:
+    def node(name: str, x: float, y: float, shape: str = "ellipse") -> dict:
+        return {"name": name, "pos": f"{x},{y}", "width": "0.5", "height": "0.3",
+                "shape": shape}
+
+    layout = {"objects": [node("a", 0, 0), node("b", 200, 0), node("l", 100, 0, "plaintext"),
+                          node("m", 100, 100, "plaintext"), node("n", 110, 105, "plaintext")],
+              "edges": [{"tail": 0, "head": 1, "pos": "0,0 60,0 140,0 200,0"},
+                        {"tail": 0, "head": 3, "pos": "0,0 30,30 70,70 100,100"}]}
+    found = collisions_in(layout)
+    assert "edge 0->1 under l" in found  # a → b runs under l, which is not on it
+    assert "m over n" in found and "edge 0->3 under m" not in found
+    layout["objects"][4] = node("n", 100, 300, "plaintext")
+    layout["edges"][0]["pos"] = "0,0 60,-80 140,-80 200,0"
+    assert collisions_in(layout) == []

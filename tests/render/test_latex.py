@@ -73,12 +73,12 @@ def test_bracketed_sum_inside_a_product_breaks_with_matching_delimiters() -> Non
     assert lines[0].startswith(r"\left(") and lines[0].endswith(r"\right.")
 
 
-def test_aligned_rows_put_lhs_on_first_row_and_continuations_after_quad() -> None:
+def test_aligned_rows_put_lhs_on_first_row_and_continuations_past_the_equals() -> None:
     xs = sp.symbols("x1:40")
     p = NetworkLatexPrinter()
     rows = aligned_rows("y", [Step(sp.Add(*xs, evaluate=False)), Step(latex="1")], p)
     assert rows[0].startswith("y &= ")
-    assert any(r.startswith(r"&\quad {} + ") for r in rows)
+    assert any(r.startswith(r"&\qquad {} + ") for r in rows)
     assert rows[-1] == "&= 1"
     assert all(latex_width(r) <= TEXT_WIDTH_EM for r in rows)
 

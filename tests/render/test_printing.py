@@ -30,3 +30,18 @@ def test_a_weighted_input_reads_as_two_names(tmp_path: Path) -> None:
     tex = NetworkLatexPrinter(net).doprint(dict(net.definitions)[rain.net])
     assert re.search(r"\\mathrm\{(wt|temperature)\} \\, \\mathrm\{(wt|temperature)\}", tex), tex
     assert "w x_{1}" in tex
+
+
+def test_leaky_relu_and_its_slope_have_one_readable_name() -> None:
+    import sympy as sp
+
+    from symbackprop.network.functions import leaky_relu, leaky_step, softmax
+
+    z = sp.Symbol("z")
+    tenth = sp.Rational(1, 10)
+    assert str(leaky_relu(z, tenth)) == "lrelu(z, 1/10)"
+    assert str(leaky_step(z, tenth)) == "lrelu'(z, 1/10)"
+    assert sp.latex(leaky_step(z, tenth)) == r"\operatorname{lrelu}_{0.1}'\left(z\right)"
+    assert sp.latex(leaky_relu(z, sp.Rational(1, 3))).startswith(
+        r"\operatorname{lrelu}_{\frac{1}{3}}")  # no decimal: the fraction stays exact
+    assert str(softmax(0, z, 2 * z)) == "softmax_1(z, 2*z)"

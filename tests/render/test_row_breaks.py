@@ -35,7 +35,7 @@ def test_rows_of_one_digit_pattern_share_one_break(tmp_path: Path) -> None:
     path = write_spec(tmp_path, "wide", 40, [(12, "sigmoid"), (2, "sigmoid")], "squared_error")
     _, rows, fast, slow = _blocks(path)
     assert fast == slow
-    assert "&\\quad {} + w" in fast
+    assert "&\\qquad {} + w" in fast
     first = rows[0].shape  # type: ignore[attr-defined]
     layer = [r for r in rows if getattr(r, "shape", None) is first]
     assert len(layer) == 24  # net input and activation of each unit
@@ -115,7 +115,7 @@ def test_one_line_blocks_are_kept_per_digit_pattern(tmp_path: Path) -> None:
         for pd in doc.params:
             fast = param_block(doc, pd, width=width)
             assert fast == param_block(doc, pd, width=width, shortcut=False), (pd.name, width)
-            fits.add("&\\quad" not in fast)
+            fits.add("&\\qquad" not in fast)
     assert fits == {True, False}
     shape = doc.params[0].rows[0].shape  # type: ignore[attr-defined]
     assert any(t is None for t in shape.blocks.values())

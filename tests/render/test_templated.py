@@ -63,8 +63,8 @@ def test_a_medium_network_with_long_rows_breaks_lines_the_same(tmp_path: Path) -
                       "cross_entropy")
     doc, fast, slow = _both(path)
     assert _is_templated(doc)
-    assert "&\\quad \\left.{} +" in fast["latex"]  # long δ rows are broken inside brackets
-    assert "&\\quad {} + w" in fast["markdown"]  # and long forward rows between terms
+    assert "&\\qquad \\quad \\left.{} +" in fast["latex"]  # long δ rows break inside brackets
+    assert "&\\qquad {} + w" in fast["markdown"]  # and long forward rows between terms
     _assert_same(fast, slow)
 
 
@@ -153,7 +153,7 @@ def test_wide_rows_of_mixed_names_break_the_same(tmp_path: Path) -> None:
                     "loss: squared_error\n", encoding="utf-8")
     doc, fast, slow = _both(path)
     assert _is_templated(doc)
-    assert "&\\quad {} + w" in fast["markdown"]  # the forward rows are broken
+    assert "&\\qquad {} + w" in fast["markdown"]  # the forward rows are broken
     _assert_same(fast, slow)
 
 

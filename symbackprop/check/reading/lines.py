@@ -32,6 +32,10 @@ _DISPLAY = re.compile(r"\$\$|\\\[|\\\]|(?<!\\)\$")
 _COMMENT = re.compile(r"(?<!\\)%.*$")
 _ANNOTATION = re.compile(r"\\q?quad\s*\\text\s*\{.*?(?=\\\\\s*$|$)")
 """A remark after the mathematics: ``\\quad \\text{chain rule}`` (up to a closing ``\\\\``)."""
+_ROW_END = re.compile(r"\\\\(\*(\[[^\]\n]{0,20}\])?|\[[^\]\n]{0,20}\])")
+"""A row end with ``*`` (no page break here) or a space after it (``\\\\[0.8ex]``)."""
+_INTERTEXT = re.compile(r"\\intertext\s*\{.*\}\s*$")
+"""Prose set between the rows of a display (the rest of its line)."""
 _MARKS = re.compile(r"\\(label|eqref|ref)\s*\{[^{}]{0,80}\}|\\(nonumber|notag)(?![A-Za-z])")
 _LABEL_END = re.compile(
     r"(?:\s*\\tag\*?\s*\{\s*([^{}]{1,12})\s*\}|\s*\\(?:q?quad)\s*\(\s*([A-Za-z0-9]{1,4})\s*\)|"
@@ -149,6 +153,8 @@ def _rows(text: str) -> list[tuple[int, str]]:
         lines = _display_math(lines)
     for number, line in enumerate(lines, start=1):
         line = _COMMENT.sub("", line)
+        line = _ROW_END.sub(r"\\\\", line)  # \\* (no page break), \\[0.8ex] (space): a row end
+        line = _INTERTEXT.sub(" ", line)  # prose between the rows of a display
         line = _MARKS.sub(" ", line)
         line = _ANNOTATION.sub("", line)
         line = _ENVIRONMENTS.sub(" ", line)

@@ -235,6 +235,10 @@ class _Parser(DerivativeReader):
             self.expect("/")
             bottom = self._d_name()
             return Deriv(top, bottom, f"d{top.written}/d{bottom.written}", tok.pos)
+        bare = tok.text.removeprefix("\\")  # an unspecified function phi written \phi(z)
+        if bare != tok.text and self.kind() == "(" and self.is_function(bare) and \
+                not self.knows(tok.written):
+            return self.call(Token("func", bare, tok.pos, tok.primes))
         if self.kind() == "(" and (self.is_function(tok.text) or comma_follows(self.t, self.k) or (
                 not self.knows(tok.written) and (tok.text in FUNCTION_WORDS or tok.primes
                                                  or len(tok.text) == 1))):
