@@ -249,6 +249,8 @@ def _run(net: Network, deltas: Mapping[str, sp.Expr], table: Mapping[str, Any],
     at: dict[sp.Symbol, Any] = {s: params[s.name] for s in net.params}
     at.update({s: inputs[i.name] for s, i in zip(net.inputs, net.spec.inputs, strict=True)})
     at.update({u.target: targets[u.name] for u in net.outputs if u.target is not None})
+    if net.decay is not None and net.spec.values.weight_decay is not None:
+        at[net.decay] = as_written(net.spec.values.weight_decay)
 
     def walk(expr: sp.Expr) -> Any:
         try:
