@@ -251,11 +251,9 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
 
 
 def layer_matrix_form(net: Network, grads: Gradients | None = None) -> Any:
-    """The matrix form; None where δ = −∂E/∂net, a bias is a constant or a weight decay adds
-    λ w (it is written with δ = ∂E/∂z, a vector b and no λ W)."""
-    if net.spec.notation.delta_sign == "negative" or net.decay is not None or any(
-            u.constant for u in net.units):
-        return None
+    """The matrix form; None where the network is not plain layered
+    (:func:`~symbackprop.render.matrix_layers.not_layered`: δ = −∂E/∂net, a constant bias or
+    a weight decay among the reasons)."""
     from .matrix import matrix_form
 
     return matrix_form(net, grads)

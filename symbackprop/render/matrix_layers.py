@@ -84,8 +84,18 @@ def capitalise(latex: str) -> str:
 
 
 def not_layered(net: Network) -> str | None:
-    """Why the network is not plain layered, or None when it is."""
+    """Why the network is not plain layered, or None when it is (the matrix form is written
+    with δ = ∂E/∂z, a bias vector b, no λ W and an elementwise σ′)."""
     spec = net.spec
+    if spec.notation.delta_sign == "negative":
+        return "δ is −∂E/∂net here (notation.delta_sign: negative)"
+    if net.decay is not None:
+        return "the weight decay adds λ w to each weight's gradient"
+    constant = next((u for u in net.units if u.constant is not None), None)
+    if constant is not None:
+        return f"the bias of {constant.name} is a constant"
+    if spec.layers[-1].activation.kind == "softmax" and spec.loss.kind != "cross_entropy":
+        return "the softmax layer's Jacobian is not elementwise with this loss"
     counts: dict[sp.Symbol, int] = {}
     for u in net.units:
         for _s, w in u.incoming:

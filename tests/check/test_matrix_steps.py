@@ -243,7 +243,8 @@ def test_one_formula_in_matrix_form(shapes_spec: Path) -> None:
 
 def test_a_network_that_is_not_layered_says_why() -> None:
     result = checker(SPECS / "skip-connection.yaml").check_derivation(
-        "a = 1\n" r"z^{[1]} = W^{[1]} x + b^{[1]}" "\n")
+        r"\delta^{[1]}_{1} = \frac{\partial L}{\partial z^{[1]}_{1}}" "\n"
+        r"z^{[1]} = W^{[1]} x + b^{[1]}" "\n")
     matrix = [s for s in result.steps if "matrix form" in " ".join(s.diagnosis)]
     assert matrix and matrix[0].verdict == "unchecked"
     assert "layered" in matrix[0].diagnosis[0]

@@ -288,7 +288,9 @@ def test_mitchells_convention_is_defined_and_used_in_the_notes() -> None:
     assert "the negative of the derivative of the loss" in tex
     assert r"w^{+} = w + \eta\, \delta\, x" in tex
     assert r"\delta_{k1} &= \left(t_{k1} - o_{k1}\right)" in tex
-    assert "Matrix form" not in tex  # written with δ = ∂E/∂z, so left out here
+    # the matrix form is written with δ = ∂E/∂z: the notes say why it does not apply
+    assert "The matrix form does not apply to this network" in tex
+    assert r"notation.delta\_sign: negative" in tex
 
 
 def test_weight_decay_is_said_in_words_and_shown_in_the_gradients() -> None:

@@ -166,7 +166,8 @@ def test_mitchells_convention_prints_delta_as_minus_the_derivative() -> None:
     assert "delta_k1 = (t_k1 - o_k1)·o_k1·(1 - o_k1)" in out
     assert "∂E/∂w_k1_h1\n  = -delta_k1·o_h1" in out
     assert "∂E/∂w_k1_0\n  = -delta_k1" in out
-    assert doc.matrix is None and "Matrix form" not in out
+    assert doc.matrix is not None and not doc.matrix.applies
+    assert "Matrix form: does not apply (δ is −∂E/∂net here" in out
     latex = render(doc, "latex")
     assert r"\delta_{k1} &= \left(t_{k1} - o_{k1}\right)" in latex
 
@@ -186,7 +187,8 @@ def test_weight_decay_prints_the_penalty_and_lambda_w_in_every_row() -> None:
     delta = render(build_document(net, grads, form="delta"), "text")
     assert "∂L/∂w_1_2_2\n  = delta_1_2·x2 + lambda·w_1_2_2" in delta
     assert "∂L/∂b_1_2\n  = delta_1_2\n" in delta
-    assert "Matrix form" not in delta  # written without λ W, so left out
+    # written without λ W: it says why it does not apply
+    assert "Matrix form: does not apply (the weight decay adds λ w" in delta
 def test_latex_is_a_document_with_the_forward_pass_and_one_block_a_section() -> None:
     spec = load_spec(ROOT / "specs" / "tanh-softmax-3-4-3.yaml")
     net = build_network(spec)
