@@ -12,6 +12,7 @@ import numpy as np
 
 from ..network.build import Network
 from ..spec.load import Example, Values
+from .worked import softmax_cross_entropy
 
 WIDE = 16  # fan-in above which random weights are scaled down
 
@@ -76,12 +77,6 @@ def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Val
                 examples[k] = Example({**fill.inputs, **ex.inputs}, targets)
     return Values(params=params, learning_rate=values.learning_rate,
                   examples=tuple(examples)), notes
-
-
-def softmax_cross_entropy(net: Network) -> bool:
-    """Cross-entropy on a softmax layer: its targets are a distribution (δ = a − y)."""
-    return net.spec.loss.kind == "cross_entropy" and \
-        net.spec.layers[-1].activation.kind == "softmax"
 
 
 def _rest_of_distribution(given: dict[str, float], drawn: dict[str, float]

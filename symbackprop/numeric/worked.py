@@ -28,7 +28,6 @@ from ..network.build import Network
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from .identifiers import lambdify_by_position
-from .points import softmax_cross_entropy
 from .walk import Missing, NotWalkable, value_at
 
 LOW_DIGITS = 50  # at least; more where the spec's numbers span many orders of magnitude
@@ -120,6 +119,12 @@ def as_written(value: float) -> Any:
     if exact is None:
         return mpmath.mpf(repr(float(value)))
     return mpmath.mpf(exact.numerator) / exact.denominator
+
+
+def softmax_cross_entropy(net: Network) -> bool:
+    """Cross-entropy on a softmax layer: its targets are a distribution (δ = a − y)."""
+    return net.spec.loss.kind == "cross_entropy" and \
+        net.spec.layers[-1].activation.kind == "softmax"
 
 
 def targets_as_written(net: Network, targets: Mapping[str, float]) -> dict[str, Any]:
