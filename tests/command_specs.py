@@ -223,6 +223,8 @@ def _structure(draw: st.DrawFn, notation: str, cost: bool) -> dict[str, Any]:
             acts.append(draw(st.sampled_from(CE_OUTPUTS)))
         else:
             acts.append(_activation(draw, SE_OUTPUTS))
+    if acts[-1] == "softmax":  # a softmax of one unit is refused: it always outputs 1
+        widths[-1] = max(widths[-1], 2)
     functions = {f for f in map(_function_name, acts) if f}
 
     named_units = notation == "unit_named" or draw(st.booleans())

@@ -125,6 +125,8 @@ def network_structures(draw: st.DrawFn, *, max_depth: int = 4, max_width: int = 
             act = _activation(draw, SQUARED_ERROR_OUTPUTS)
         else:
             act = _activation(draw, HIDDEN_ACTIVATIONS)
+        if _kind_of(act) == "softmax":  # a softmax of one unit is refused: it always outputs 1
+            width = widths[pos - 1] = max(width, 2)
         layer["activation"] = act
         # units: a size (default names), plain names, or mappings with their own activation
         style = draw(st.sampled_from(("size", "names", "mappings")))

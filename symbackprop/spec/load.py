@@ -313,11 +313,13 @@ def _check_softmax(r: Reader, top: dict[str, Any], layers: list[LayerSpec], loss
             raise r.fail(("layers", lay.position - 1, "activation"),
                          "softmax is supported only on the output layer")
     last = layers[-1]
-    if loss.kind == "binary_cross_entropy" and last.activation.kind == "softmax" \
-            and len(last.units) < 2:
-        raise r.fail(("layers", last.position - 1, "activation"),
-                     "binary cross-entropy takes log(1 − a), and a softmax layer of one unit "
-                     "always outputs 1: the loss would be infinite",
+    if last.activation.kind == "softmax" and len(last.units) < 2:
+        why = ("binary cross-entropy takes log(1 − a), and a softmax layer of one unit "
+               "always outputs 1: the loss would be infinite"
+               if loss.kind == "binary_cross_entropy" else
+               "a softmax layer of one unit always outputs 1: nothing reaches the loss through "
+               "it, and every gradient would be 0")
+        raise r.fail(("layers", last.position - 1, "activation"), why,
                      hint="use a sigmoid output, or give the softmax layer two units or more")
 
 

@@ -150,6 +150,10 @@ def test_targets_may_be_keyed_by_the_names_derive_prints(tmp_path: Path) -> None
      "loss: {kind: squared_error, reduction: avg}\n", "unknown reduction `avg`"),
     ("inputs: [x1]\nlayers: [{size: 1, activation: softmax}]\nloss: bce\n",
      "a softmax layer of one unit always outputs 1"),
+    ("inputs: [x1]\nlayers: [{size: 1, activation: softmax}]\nloss: cross_entropy\n",
+     "a softmax layer of one unit always outputs 1: nothing reaches the loss"),
+    ("inputs: [x1]\nlayers: [{size: 1, activation: softmax}]\nloss: squared_error\n",
+     "every gradient would be 0"),
     ("inputs: [x1]\nlayers: [{size: 2, activation: tanh}]\nloss: bce\n",
      "a tanh output can be negative"),
 ])
