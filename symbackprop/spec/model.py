@@ -188,8 +188,8 @@ class Example:
 class Values:
     params: dict[str, float] = field(default_factory=dict)
     learning_rate: float | None = None
-    weight_decay: float | None = None  # λ of the spec's weight decay
     examples: tuple[Example, ...] = ()
+    weight_decay: float | None = None  # λ of the spec's weight decay
     functions: dict[str, str] = field(default_factory=dict)  # unspecified f → its stand-in
     file: str | None = None  # where the values were read: the spec or a values file
     lines: dict[str, int | None] = field(default_factory=dict)  # field → line, for errors

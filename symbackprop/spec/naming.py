@@ -124,6 +124,8 @@ FUNCTION_NAMES = frozenset({
     "sigmoid", "logistic", "sigma", "tanh", "relu", "ReLU", "leaky_relu", "lrelu", "LeakyReLU",
     "softplus", "softmax", "step", "Heaviside", "leaky_step", "lstep", "logsumexp", "linear",
     "identity",
+    # as prose writes them: Sigmoid(x), ReLu(z)
+    "Sigmoid", "Tanh", "ReLu", "Relu", "Softplus", "Softmax",
     # elementary functions a formula or a stand-in may call
     "exp", "log", "ln", "sqrt", "sin", "cos",
 })

@@ -50,6 +50,7 @@ def test_the_mathematics_of_a_sentence(text: str, math: str, let: bool) -> None:
     r"\begin{cases} 1 & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases} = g",
     "Sigmoid(x) = s",
     "E = out_{h1} times 2",  # a word inside the mathematics is not cut off
+    r"z_{1} = \mathrm{w} x_{2} + \mathrm{in}_{h1}",  # an upright name, not the word "in"
 ])
 def test_names_written_as_words_stay(text: str) -> None:
     assert prose_aside(text, _nothing) == (text, False)

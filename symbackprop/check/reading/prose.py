@@ -44,7 +44,8 @@ LET_WORDS = frozenset({"let", "where", "define", "suppose", "given", "say"})
 _FUNCTIONS = frozenset({w.lower() for w in FUNCTION_WORDS} | {"max", "min", "sum", "exp",
                                                               "log", "ln", "softmax"})
 _WORD = re.compile(r"[A-Za-z]{2,}")
-_TEXT = re.compile(r"\\(?:text|textrm|textit|mbox|textnormal|mathrm)\s*\{([^{}]*)\}")
+_TEXT = re.compile(r"\\(?:text|textrm|textit|mbox|textnormal|mathrm)\s*\{([^{}]*)\}"
+                   r"(?!\s*[_^])")  # \mathrm{in}_{h1} is a name, not the word "in"
 _STEP = re.compile(r"^\s*(?:(?:Step|Eq\.?|Equation)\s*\(?[0-9]{1,3}\)?\s*[:.)]?|"
                    r"[0-9]{1,2}[.)](?=\s)|#{1,6}(?=\s))\s*", re.IGNORECASE)
 """A numbered step (``Step 3:``, ``Eq. (2)``, ``3.``) or a Markdown heading mark."""
