@@ -7,23 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sympy as sp
-from paths import SPECS
+from checkers import checker
 
-from symbackprop.check import Checker
 from symbackprop.check.grading.report import render_check
 from symbackprop.check.judging.context import decimal_text
-from symbackprop.network.build import build_network
-from symbackprop.spec.load import load_spec
 
-_checkers: dict[str, Checker] = {}
 TANH_SPEC = "tanh-softmax-3-4-3.yaml"
 MAZUR = "seed-004-mazur-2-2-2.yaml"
 
-
-def checker(spec: str) -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(SPECS / spec)))
-    return _checkers[spec]
 
 
 H = r"\frac{\partial L}{\partial w^{[1]}_{1,1}} = "

@@ -7,22 +7,13 @@ On the 3-4-3 network, w^{[2]}_{j,k} connects a^{[1]}_k to z^{[2]}_j, so ∂L/∂
 from __future__ import annotations
 
 import pytest
-from paths import SPECS
+from checkers import checker
 
-from symbackprop.check import Checker
 from symbackprop.check.diagnosis.transposition import reads_transposed, transposed_weights
-from symbackprop.network.build import build_network
-from symbackprop.spec.load import load_spec
 
-_checkers: dict[str, Checker] = {}
 TANH_SPEC = "tanh-softmax-3-4-3.yaml"
 MAZUR = "seed-004-mazur-2-2-2.yaml"
 
-
-def checker(spec: str) -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(SPECS / spec)))
-    return _checkers[spec]
 
 
 H = r"\frac{\partial L}{\partial w^{[1]}_{1,1}} = "
