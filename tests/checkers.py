@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from paths import SPECS
+from paths import DATA, SPECS
 
 from symbackprop.check import Checker
 from symbackprop.network.build import build_network
@@ -15,6 +15,10 @@ from symbackprop.spec.load import load_spec
 
 @cache
 def checker(spec: str | Path) -> Checker:
-    """The checker of ``spec``: a path, or the name of a bundled spec in specs/."""
-    path = spec if isinstance(spec, Path) else SPECS / spec
+    """The checker of ``spec``: a path, or the name of a bundled spec in specs/ or of a spec
+    in tests/data/derivations/."""
+    if isinstance(spec, Path):
+        path = spec
+    else:
+        path = SPECS / spec if (SPECS / spec).exists() else DATA / "derivations" / spec
     return Checker(build_network(load_spec(path)))

@@ -4,13 +4,10 @@ results follow each other row by row, not each in a display of its own."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from .derivation_document import DerivationDocument
 from .escape import latex_comment
 from .latex import PREAMBLE, align_block, escape_text
 from .latex_blocks import equations_block, param_block
-
-DerivationDocument = Any  # symbackprop.render.derivations.DerivationDocument
 
 
 def document_latex(doc: DerivationDocument) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
@@ -30,6 +29,7 @@ from .chain_rows import (
     values_expr,
 )
 from .decay_rows import decay_product, with_decay
+from .derivation_document import DerivationDocument, ParamDerivation, Row
 from .escape import markdown_text
 from .latex_blocks import equations_block, param_block
 from .local_gradient import local_gradient_text
@@ -43,44 +43,6 @@ FORMATS = ("text", "latex", "markdown", "json")
 # (net, grads, chosen params, progress) and returns a document, or None. The templated
 # builder for layered networks adds itself (symbackprop/render/__init__.py imports it).
 DELTA_FAST_PATHS: list[Callable[..., DerivationDocument | None]] = []
-
-
-@dataclass(frozen=True)
-class Row:
-    """One ``= …`` step of a derivation, in both notations."""
-
-    text: str
-    latex: str
-    kind: str  # factors | values | numbers | result | value | delta | forward | loss | cost
-    expr: sp.Expr | None = field(default=None, compare=False)  # for line breaking
-    lhs: sp.Expr | None = field(default=None, compare=False)  # of an equation row
-    printer: Any = field(default=None, compare=False)  # prints expr and lhs, when not the default
-
-
-@dataclass
-class ParamDerivation:
-    name: str
-    lhs_text: str
-    lhs_latex: str
-    rows: list[Row]
-    derivation: Derivation
-    value: float | None = None
-    notes: list[str] = field(default_factory=list)
-    printer: Any = None  # prints the rows' expressions, when not the network's printer
-
-
-@dataclass
-class DerivationDocument:
-    """Derivations of the requested parameters plus the shared definitions."""
-
-    network: Network
-    form: str
-    params: list[ParamDerivation]
-    definitions: list[Row]  # forward pass and loss
-    deltas: list[Row]  # δ recurrences (delta form)
-    notes: list[str]
-    cost: Row | None
-    matrix: Any = None  # a MatrixForm for the delta form, when the network is layered
 
 
 class SymbolValues(dict[sp.Symbol, float]):
