@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from paths import DATA, ROOT, SPECS
+from checkers import checker
+from paths import DATA, ROOT
 
-from symbackprop.check import Checker
 from symbackprop.check.diagnosis.codes import (
     BY_NAME,
     CODES,
@@ -18,8 +18,6 @@ from symbackprop.check.diagnosis.codes import (
     markdown_table,
 )
 from symbackprop.check.grading.answers import grade
-from symbackprop.network.build import build_network
-from symbackprop.spec.load import load_spec
 
 DERIVATIONS = DATA / "derivations"
 MAZUR = "seed-004-mazur-2-2-2.yaml"
@@ -30,8 +28,6 @@ NIELSEN = "nielsen-2-3-3-2.yaml"
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
 J = r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = "
-_checkers: dict[str, Checker] = {}
-
 STABLE = (
     "LOCATION", "CONSEQUENCE", "NOT_AN_ANSWER", "TOO_FEW_DIGITS", "OTHER_PARAMETER", "SIGN",
     "CONSTANT_FACTOR", "MISSING_ACTIVATION_DERIVATIVE", "EXTRA_ACTIVATION_DERIVATIVE",
@@ -45,13 +41,6 @@ STABLE = (
     "ELEMENTWISE_FOR_PRODUCT", "PRODUCT_FOR_ELEMENTWISE", "WRONG_LAYER",
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL",
 )
-
-
-def checker(spec: str) -> Checker:
-    if spec not in _checkers:
-        path = SPECS / spec if (SPECS / spec).exists() else DERIVATIONS / spec
-        _checkers[spec] = Checker(build_network(load_spec(path)))
-    return _checkers[spec]
 
 
 def seed_001_function(written: str, mutated: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from checkers import checker
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker, CheckResult
@@ -19,15 +20,6 @@ from symbackprop.spec.load import load_spec
 
 DERIVATIONS = DATA / "derivations"
 EXPECTED = yaml.safe_load((DERIVATIONS / "expected.yaml").read_text(encoding="utf-8"))
-_checkers: dict[str, Checker] = {}
-
-
-def checker(spec: str) -> Checker:
-    if spec not in _checkers:
-        path = SPECS / spec if (SPECS / spec).exists() else DERIVATIONS / spec
-        _checkers[spec] = Checker(build_network(load_spec(path)))
-    return _checkers[spec]
-
 
 def derivation(name: str, param: str | None = None) -> CheckResult:
     entry = EXPECTED[name]

@@ -14,18 +14,15 @@ import re
 from pathlib import Path
 
 import pytest
+from checkers import checker
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
-from symbackprop.check import Checker, StepResult
+from symbackprop.check import StepResult
 from symbackprop.cli.app import main
 from symbackprop.errors import FormulaError
-from symbackprop.network.build import build_network
-from symbackprop.spec.load import load_spec
 
 NIELSEN = DATA / "derivations" / "nielsen-2-3-3-2.yaml"
-_checkers: dict[Path, Checker] = {}
-
 ROW_SPEC = """title: 2-3-2 ReLU/softmax classifier in the row layout
 notation:
   layout: row
@@ -45,12 +42,6 @@ layers:
   - {name: output, size: 3, activation: sigmoid}
 loss: squared_error
 """
-
-
-def checker(spec: Path) -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(spec)))
-    return _checkers[spec]
 
 
 @pytest.fixture(scope="module")

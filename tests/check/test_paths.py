@@ -11,19 +11,13 @@ fix it names: with it, the answer is correct.
 from __future__ import annotations
 
 import pytest
-from paths import SPECS
+from checkers import checker as shared_checker
 
 from symbackprop.check import Checker
-from symbackprop.network.build import build_network
-from symbackprop.spec.load import load_spec
-
-_checkers: dict[str, Checker] = {}
 
 
 def checker(spec: str = "tanh-softmax-3-4-3.yaml") -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(SPECS / spec)))
-    return _checkers[spec]
+    return shared_checker(spec)
 
 
 H = r"\frac{\partial L}{\partial w^{[1]}_{1,1}} = "

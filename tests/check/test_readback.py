@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from checkers import checker
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
@@ -25,14 +26,6 @@ from symbackprop.spec.load import load_spec
 
 NIELSEN = DATA / "derivations" / "nielsen-2-3-3-2.yaml"
 SPEC_FILES = [*sorted(SPECS.glob("*.yaml")), NIELSEN]
-_checkers: dict[Path, Checker] = {}
-
-
-def checker(spec: Path) -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(spec)))
-    return _checkers[spec]
-
 
 @pytest.mark.parametrize("form", ["chain", "closed", "delta"])
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)

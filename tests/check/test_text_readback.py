@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
+from checkers import checker
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
@@ -28,14 +29,6 @@ from symbackprop.spec.load import load_spec
 NIELSEN = DATA / "derivations" / "nielsen-2-3-3-2.yaml"
 SPEC_FILES = [*sorted(SPECS.glob("*.yaml")), NIELSEN]
 MAZUR = SPECS / "seed-004-mazur-2-2-2.yaml"
-_checkers: dict[Path, Checker] = {}
-
-
-def checker(spec: Path) -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(spec)))
-    return _checkers[spec]
-
 
 def derive(*args: str) -> str:
     printed = CliRunner().invoke(main, ["derive", *args])

@@ -6,21 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from checkers import checker
 from paths import SPECS
 
-from symbackprop.check import Checker
-from symbackprop.network.build import build_network
-from symbackprop.spec.load import load_spec
-
 MAZUR = SPECS / "seed-004-mazur-2-2-2.yaml"
-_checkers: dict[Path, Checker] = {}
-
-
-def checker(spec: Path) -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(spec)))
-    return _checkers[spec]
-
 
 GRADIENT = r"\frac{\partial E_{total}}{\partial w_{5}}"
 

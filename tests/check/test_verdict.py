@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 import yaml
+from checkers import checker
 from paths import DATA, ROOT
 
 from symbackprop.check import (
@@ -28,16 +29,6 @@ MAZUR = SPECS / "seed-004-mazur-2-2-2.yaml"
 SE_222 = SPECS / "seed-003-stackexchange-2-2-2.yaml"
 SE_CHAIN = SPECS / "seed-003-stackexchange-chain.yaml"
 RENOM = SPECS / "seed-000-renom-1-2-1.yaml"
-_checkers: dict[Path, Checker] = {}
-
-
-def checker(spec: Path) -> Checker:
-    if spec not in _checkers:
-        from symbackprop.spec.load import load_spec
-
-        _checkers[spec] = Checker(build_network(load_spec(spec)))
-    return _checkers[spec]
-
 
 def check(spec: Path, param: str | None, formula: str) -> CheckResult:
     return checker(spec).check(param, formula)

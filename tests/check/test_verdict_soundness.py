@@ -15,19 +15,16 @@ import mpmath
 import pytest
 import sympy as sp
 import yaml
+from checkers import checker
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
-from symbackprop.check import Checker, grade_answers
+from symbackprop.check import grade_answers
 from symbackprop.cli.app import main
-from symbackprop.network.build import build_network
-from symbackprop.spec.load import load_spec
 
 MAZUR = SPECS / "seed-004-mazur-2-2-2.yaml"
 TANH = SPECS / "tanh-softmax-3-4-3.yaml"
 RELU = DATA / "specs" / "relu-blocked.yaml"
-_checkers: dict[Path, Checker] = {}
-
 UPDATE = r"w_5^{+} = w_5 - \alpha \frac{\partial E_{total}}{\partial w_5} = "
 W1 = r"\frac{\partial E_{total}}{\partial w_1} = "
 W5 = r"\frac{\partial E_{total}}{\partial w_5} = "
@@ -66,12 +63,6 @@ CASES = [
     ("w5", "out_h1 = out_h1 = out_h1", "not an answer", "not an answer"),
     ("w5", "2 = 3", "incorrect", "the two sides are different numbers"),
 ]
-
-
-def checker(spec: Path) -> Checker:
-    if spec not in _checkers:
-        _checkers[spec] = Checker(build_network(load_spec(spec)))
-    return _checkers[spec]
 
 
 @pytest.mark.parametrize(("param", "formula", "verdict", "words"), CASES)

@@ -102,25 +102,22 @@ class DerivativeReader(TokenCursor):
             return DerivOp(bottom, self.argument(tok), tok.pos)
         if self.kind() in _OPEN:  # ∂(E1 + E2)/∂w5, ∂{loss}/∂w: of what the brackets hold
             body = self.argument(tok)
-            slash = self.peek()
-            if slash is None or slash.kind != "/":
-                raise formula_error("write a partial derivative as ∂A/∂B or "
-                                    "\\frac{\\partial A}{\\partial B}", tok.pos)
-            self.take()
-            bottom = self._differential("denominator")
-            if bottom is None:
-                raise formula_error("the denominator of ∂A/∂B needs its own ∂", slash.pos)
-            return _derivative(body, bottom, tok.pos)
+            return _derivative(body, self._over_differential(tok), tok.pos)
         top = self._marker_name("numerator", tok.pos)
+        bottom = self._over_differential(tok)
+        return Deriv(top, bottom, f"∂{top.written}/∂{bottom.written}", tok.pos)
+
+    def _over_differential(self, tok: Token) -> Name:
+        """The ``/∂B`` that follows the numerator of ∂A/∂B begun at ``tok``."""
         slash = self.peek()
         if slash is None or slash.kind != "/":
-            raise formula_error("write a partial derivative as ∂A/∂B or \\frac{\\partial A}"
-                                "{\\partial B}", tok.pos)
+            raise formula_error("write a partial derivative as ∂A/∂B or "
+                                "\\frac{\\partial A}{\\partial B}", tok.pos)
         self.take()
         bottom = self._differential("denominator")
         if bottom is None:
             raise formula_error("the denominator of ∂A/∂B needs its own ∂", slash.pos)
-        return Deriv(top, bottom, f"∂{top.written}/∂{bottom.written}", tok.pos)
+        return bottom
 
     def _lone_d(self, offset: int) -> bool:
         """``\\frac{d}{dx}``: a ``d`` alone in the numerator."""
