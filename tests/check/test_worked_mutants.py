@@ -216,3 +216,38 @@ def test_no_mutant_of_a_drawn_worked_line_is_correct(drawn: DrawnNetwork, tmp_pa
     print(f"drawn network: {tally.lines} lines, {tally.tried} mutants tried, "
           f"{tally.unchanged} left the value unchanged")
     assert not wrong, (drawn.text, wrong)
+
+
+TANH_NEAR_ZERO = """title: a tanh output whose slope rounds to 0.999999
+inputs: [in1]
+layers:
+- name: L1
+  activation: tanh
+  units: [n1]
+  bias: b1
+  weights: {n1: {in1: w1}}
+loss: {kind: squared_error, factor: 1, reduction: sum}
+values:
+  params: {w1: 1.3469841686846721e-05, b1: 0.001}
+  examples:
+  - inputs: {in1: 1.848335787934176}
+    targets: {n1: 1.0e-280}
+"""
+
+
+def test_digits_that_fit_two_quantities_alike_to_six_digits_are_not_ambiguous(
+        tmp_path: Path) -> None:
+    """δ = ∂L/∂a · (1 − a²) with 1 − a² = 0.999999: δ and ∂L/∂a round to the same six digits,
+    so derive's line ∂L/∂a · 0.999999 holds whichever of them its first number is read as; a
+    changed digit still fails."""
+    spec = tmp_path / "tanh.yaml"
+    spec.write_text(TANH_NEAR_ZERO, encoding="utf-8")
+    checker = Checker(build_network(load_spec(spec)))
+    printed = CliRunner().invoke(main, ["derive", str(spec), "--param", "b1"])
+    assert printed.exit_code == 0, printed.output
+    line = [row for row in printed.output.splitlines() if "·" in row and "0.99999" in row][0]
+    first, slope = (part.strip() for part in line.strip().lstrip("=").split("·"))
+    head = r"\frac{\partial L}{\partial b_{1}} = "
+    assert checker.check(None, f"{head}{first} \\cdot {slope}").verdict == "correct"
+    wrong = f"{float(first) * 1.001:.6g}"
+    assert checker.check(None, f"{head}{wrong} \\cdot {slope}").verdict != "correct"

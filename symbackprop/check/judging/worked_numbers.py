@@ -296,7 +296,7 @@ class WorkedNumbers:
             # a quantity that agrees with the right value to derive's own six digits is no
             # other value (z = a of a linear unit, δ beside it): only one told apart counts
             wrong = [k for k, v in self.signed_near(n) if not holds_with({n.pos: v})
-                     and (right is None or abs(v - right) > RESOLUTION * abs(right))]
+                     and (right is None or not _one_to_a_reader(v, right))]
             if wrong:
                 fits = ", ".join(k.shown() for k in wrong[:MAX_SHOWN])
                 return (f"too few digits to judge: {n.text} is also {fits} rounded, and with "
@@ -326,6 +326,13 @@ class WorkedNumbers:
                        f"place the line holds")
             else:
                 yield f"with {which} in place of {n.text} the line holds"
+
+
+def _one_to_a_reader(value: Any, right: Any) -> bool:
+    """Two values derive's six significant digits do not tell apart: closer than that, or
+    rounded to the same six digits (1 − a² = 0.99999896 makes δ and ∂L/∂a both 0.00204979)."""
+    return abs(value - right) <= RESOLUTION * abs(right) or \
+        f"{float(value):.6g}" == f"{float(right):.6g}"
 
 
 def _solved(node: Node, n: Num, truth: Any) -> Any:
@@ -391,8 +398,7 @@ def _kinship(candidate: Known, mine: tuple[Known, ...]) -> tuple[int, int]:
 
 
 def _value_of(n: Num) -> Any:
-    f = Fraction(n.text)
-    return mpmath.mpf(f.numerator) / f.denominator
+    return _mpf(Fraction(n.text))
 
 
 def _mpf(exact: Fraction) -> Any:
