@@ -26,8 +26,7 @@ class AtExample:
     def worked_error(self, ev: Evaluated, value: Value) -> Value:
         """How far ``value`` (``ev`` at the worked example) may be off: how far it moves in
         more digits (where terms cancel)."""
-        better = self.ctx.points.at_worked_example(ev.side.value, closer=True)
-        return 0 if better is None else abs(better - value)
+        return self.ctx.points.worked_error(ev.side.value, value)
 
     def whole_at_example(self, head: Evaluated, side: Evaluated) -> bool:
         """``∂E/∂M_2 = 0``: a whole number beside a quantity that is not that number

@@ -420,6 +420,12 @@ class EvaluationPoints:
         except (ArithmeticError, ValueError, TypeError):
             return None
 
+    def worked_error(self, expr: sp.Expr, value: Value) -> Value:
+        """How far ``value``, ``expr`` at the worked example, may be off: how far it moves in
+        more digits (where terms cancel)."""
+        better = self.at_worked_example(expr, closer=True)
+        return 0 if better is None else abs(better - value)
+
     def point(self, k: int) -> dict[str, float]:
         """The parameters, inputs and targets drawn at point ``k``."""
         net = self.net

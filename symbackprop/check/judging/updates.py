@@ -123,10 +123,9 @@ def _judge_number(ctx: Context, param: sp.Symbol, node: Node, cost: bool
     if value is None or ctx.net.spec.values.learning_rate is None:
         return "unchecked", ["a new value in numbers is checked at the spec's worked example, "
                              "and the spec has no values or no learning rate"]
-    better = ctx.points.at_worked_example(truth, closer=True)
-    error = 0 if better is None else abs(better - value)
+    error = ctx.points.worked_error(truth, value)
     span = ctx.numbers.span(node)
-    holds = written_holds(span, value, lambda: better)
+    holds = written_holds(span, value, lambda: ctx.points.at_worked_example(truth, closer=True))
     reading = ctx.numbers.read(node, value, lambda: error, holds)
     if holds:
         return ("undecided", [reading.undecided]) if reading.undecided else ("correct", [])
