@@ -27,8 +27,9 @@ MAX_ANSWERS_BYTES = 20_000_000
 def read_answers(path: str | Path) -> list[Any]:
     """Rows (id, param, formula) from a YAML or CSV file (``-``: YAML on stdin); malformed
     rows are kept as given. The file is read within a size bound and never waits on a FIFO
-    (:mod:`symbackprop.input_files`); a key given twice in a YAML answer, a number beyond
-    4300 digits, a CSV column given twice or a CSV without a header line are refused with
+    (:mod:`symbackprop.input_files`); a number beyond 4300 digits is kept as its text, so
+    that its answer is graded with the rest; a key given twice in a YAML answer, a CSV
+    column given twice or a CSV without a header line are refused with
     the file and line."""
     from ...input_files import read_input, shown_name
 
@@ -78,7 +79,8 @@ def _yaml_rows(text: str, file: str) -> list[Any]:
     from ...spec.limits import Limits
     from ...spec.yaml_reader import read_yaml
 
-    data, _ = read_yaml(text, file, Limits(max_bytes=MAX_ANSWERS_BYTES), any_escape=True)
+    data, _ = read_yaml(text, file, Limits(max_bytes=MAX_ANSWERS_BYTES), any_escape=True,
+                        numbers_as_text=True)
     if isinstance(data, dict) and "answers" in data:
         data = data["answers"]
     if not isinstance(data, list):
