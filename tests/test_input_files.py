@@ -149,20 +149,58 @@ def test_a_fifo_that_never_ends_stops_at_the_bound(tmp_path: Path) -> None:
 
 @needs_fifo
 @pytest.mark.parametrize("args", [
-    ["derive", "{fifo}"],
-    ["derive", str(MAZUR), "--at", "{fifo}"],
+    *([command, "{fifo}"] for command in ("derive", "eval", "gradcheck", "codegen", "graph",
+                                          "notes", "names")),
+    ["check", "{fifo}", "--param", "w5", "--formula", "0"],
+    *([command, str(MAZUR), "--at", "{fifo}"] for command in ("derive", "eval", "gradcheck")),
     ["check", str(MAZUR), "--answers", "{fifo}"],
     ["check", str(MAZUR), "--param", "w5", "--formula-file", "{fifo}"],
     ["check", str(MAZUR), "--derivation", "{fifo}"],
+    ["grade", "{fifo}", str(MAZUR), "-o", "{out}"],
+    ["grade", "{assignment}", "{answers}", "-o", "{out}"],  # the assignment's spec: a FIFO
 ])
 def test_no_command_waits_on_a_fifo_without_a_writer(tmp_path: Path, short_wait: float,
                                                      args: list[str]) -> None:
     fifo = str(_fifo(tmp_path))
+    files = {"{fifo}": fifo, "{out}": str(tmp_path / "results.json"),
+             "{assignment}": str(_assignment(tmp_path, fifo)),
+             "{answers}": str(_answers(tmp_path))}
     start = time.monotonic()
-    result = CliRunner().invoke(main, [a.replace("{fifo}", fifo) for a in args])
+    result = CliRunner().invoke(main, [files.get(a, a) for a in args])
     assert result.exit_code == 2, result.output
     assert "nothing came through the FIFO" in result.stderr
     assert time.monotonic() - start < short_wait + 10
+    assert not (tmp_path / "results.json").exists()
+
+
+def _assignment(tmp_path: Path, spec: Path | str) -> Path:
+    path = tmp_path / "assignment.yaml"
+    path.write_text(f"spec: {spec}\nquestions:\n  - {{id: q1, param: w5, points: 1}}\n",
+                    encoding="utf-8")
+    return path
+
+
+def _answers(tmp_path: Path) -> Path:
+    path = tmp_path / "answers.yaml"
+    path.write_text("- id: q1\n  formula: delta_o1*out_h1\n", encoding="utf-8")
+    return path
+
+
+@needs_fifo
+def test_a_submission_fifo_without_a_writer_scores_zero_without_waiting(
+        tmp_path: Path, short_wait: float) -> None:
+    import json
+
+    out = tmp_path / "results.json"
+    start = time.monotonic()
+    result = CliRunner().invoke(main, ["grade", str(_assignment(tmp_path, MAZUR)),
+                                       str(_fifo(tmp_path)), "-o", str(out),
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output  # grading ran: the submission scores 0
+    assert time.monotonic() - start < short_wait + 10
+    results = json.loads(out.read_text(encoding="utf-8"))
+    assert results["score"] == 0
+    assert "nothing came through the FIFO" in results["submission_error"]
 
 
 def test_a_folder_or_a_socket_is_refused(tmp_path: Path) -> None:
