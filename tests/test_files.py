@@ -123,6 +123,41 @@ def test_a_hangup_ignored_from_the_start_stays_ignored_during_a_write(tmp_path: 
     assert _names(tmp_path) == ["out.txt"]
 
 
+@pytest.mark.parametrize("command", ["derive", "notes"])
+def test_a_command_started_under_nohup_outlives_a_hangup_while_it_writes(tmp_path: Path,
+                                                                        command: str) -> None:
+    # nohup starts the command with SIGHUP ignored; the hangup comes while -o is written
+    out = tmp_path / "out.tex"
+    argv = ["symbackprop", command, str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"),
+            "-o", str(out), *(["--format", "latex", "--standalone"] if command == "derive"
+                              else [])]
+    script = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+        "import symbackprop.files as files\n"
+        "from symbackprop.cli.app import run\n"
+        "real = files.os.replace\n"
+        "def slow(src, dst):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(1)\n"
+        "    real(src, dst)\n"
+        "files.os.replace = slow\n"
+        f"sys.argv = {argv!r}\n"
+        "run()\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, cwd=ROOT) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        child.send_signal(signal.SIGHUP)
+        code = child.wait(timeout=60)
+        err = child.stderr.read()
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("\\document") and text.rstrip().endswith("\\end{document}")
+    assert _names(tmp_path) == ["out.tex"]
+
+
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
 def test_replacing_a_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
     target = tmp_path / "out.txt"
