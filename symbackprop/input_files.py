@@ -59,7 +59,7 @@ def read_input(path: str | Path, max_bytes: int, *, what: str = "file",
     else:
         raw = _read_path(Path(path), max_bytes, file, what)
     if len(raw) > max_bytes:
-        raise SpecError(f"{what} larger than {max_bytes} bytes", file=file, line=1,
+        raise SpecError(f"{what} is larger than {max_bytes} bytes", file=file, line=1,
                         field="(file)", hint=hint)
     return raw
 

@@ -68,12 +68,19 @@ def test_answers_from_dev_zero_are_refused_by_the_command(tmp_path: Path) -> Non
         assert "larger than 20000000 bytes" in result.stderr
 
 
-def test_an_endless_standard_input_stops_at_the_bound() -> None:
+@pytest.mark.parametrize(("args", "says"), [
+    (["--max-bytes", "100000", "derive", "-"],
+     "<stdin>:1: (file): file is larger than 100000 bytes"),
+    (["check", str(MAZUR), "--answers", "-"],
+     "<stdin>:1: (file): the answers file is larger than 20000000 bytes (split the "
+     "answers into files of at most 20 MB)"),
+])
+def test_an_endless_standard_input_stops_at_the_bound(args: list[str], says: str) -> None:
     # `yes` never ends: without a bound the process would grow until it is killed
     yes = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
     try:
-        done = subprocess.run([sys.executable, "-m", "symbackprop", "--max-bytes", "100000",
-                               "derive", "-"], stdin=yes.stdout, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "symbackprop", *args],
+                              stdin=yes.stdout, capture_output=True,
                               text=True, timeout=60, cwd=ROOT,
                               env={**os.environ, "PYTHONPATH": str(ROOT)})
     finally:
@@ -82,7 +89,7 @@ def test_an_endless_standard_input_stops_at_the_bound() -> None:
         assert yes.stdout is not None
         yes.stdout.close()
     assert done.returncode == 2
-    assert "<stdin>:1: (file): file larger than 100000 bytes" in done.stderr
+    assert says in done.stderr
 
 
 def test_a_spec_comes_from_standard_input() -> None:

@@ -34,7 +34,8 @@ def read_answers(path: str | Path) -> list[Any]:
     from ...input_files import read_input, shown_name
 
     file = shown_name(path)
-    raw = read_input(path, MAX_ANSWERS_BYTES, what="the answers file")
+    raw = read_input(path, MAX_ANSWERS_BYTES, what="the answers file",
+                     hint="split the answers into files of at most 20 MB")
     try:
         text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError:
