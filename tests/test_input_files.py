@@ -27,6 +27,7 @@ needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here
 @pytest.fixture
 def short_wait(monkeypatch: pytest.MonkeyPatch) -> float:
     monkeypatch.setattr(input_files, "FIFO_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(input_files, "FIFO_WRITER_WAIT_SECONDS", 0.3)
     return 0.3
 
 
@@ -129,6 +130,67 @@ def test_a_fifo_whose_writer_comes_late_is_read(tmp_path: Path, short_wait: floa
         assert read_input(path, 1000) == b"abcdef"
     finally:
         writer.join()
+
+
+@needs_fifo
+def test_a_writer_that_opens_the_fifo_may_be_slower_to_write_than_to_come(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(input_files, "FIFO_WRITER_WAIT_SECONDS", 0.3)
+    monkeypatch.setattr(input_files, "FIFO_WAIT_SECONDS", 5.0)
+    path = _fifo(tmp_path)
+
+    def write() -> None:
+        with path.open("wb") as fh:  # opens at once, then thinks for longer than 0.3 s
+            time.sleep(1.0)
+            fh.write(b"abc")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert read_input(path, 1000) == b"abc"
+    finally:
+        writer.join()
+
+
+@needs_fifo
+def test_a_writer_that_never_writes_is_given_the_longer_wait(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(input_files, "FIFO_WRITER_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(input_files, "FIFO_WAIT_SECONDS", 0.8)
+    path = _fifo(tmp_path)
+    opened, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with path.open("wb"):
+            opened.set()
+            done.wait(10)
+
+    writer = threading.Thread(target=hold)
+    writer.start()
+    try:
+        start = time.monotonic()
+        with pytest.raises(SpecError) as info:
+            read_input(path, 1000)
+        assert opened.is_set()
+        assert time.monotonic() - start >= 0.8
+        assert info.value.message == "nothing came through the FIFO for 0.8 seconds"
+    finally:
+        done.set()
+        writer.join()
+
+
+@needs_fifo
+def test_derive_of_a_fifo_nobody_writes_to_ends_within_ten_seconds(tmp_path: Path) -> None:
+    fifo = _fifo(tmp_path)
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "symbackprop", "derive", str(fifo)],
+                          capture_output=True, text=True, timeout=10, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2
+    assert done.stderr == (f"error: {fifo}: (file): nothing came through the FIFO for 5 seconds "
+                           "(no program opened it to write) (start the program that writes to "
+                           "it, or give a file)\n")
+    assert time.monotonic() - start < 10
 
 
 @needs_fifo
