@@ -396,3 +396,26 @@ def test_answers_carry_codes_and_a_class_summary(tmp_path: Path) -> None:
     assert {line.split(",")[0]: int(line.split(",")[1]) for line in lines[1:]} == \
         data["mistakes"]
     assert run(MAZUR, "--formula", "w5", "--param", "w5", "--summary", str(summary))[0] == 2
+
+
+@pytest.mark.parametrize(("option", "content", "says"), [
+    ("--formula-file", None, "{file}: --formula-file: cannot read the formula: no such file "
+                             "(check the path)"),
+    ("--formula-file", b"x" * 1_000_001,
+     "{file}:1: --formula-file: cannot read the formula: the formula file is larger than "
+     "1000000 bytes (a formula file holds one answer; a class's answers go in a file for "
+     "--answers)"),
+    ("--derivation", b"E = 1\n\xff\n", "{file}:2: --derivation: cannot read the derivation: "
+                                        "not UTF-8 text (save it as UTF-8)"),
+    ("--answers", b"- id: a\n  param: w5\n  formula: \xff\n",
+     "{file}:3: (file): the answers file is not UTF-8 text (save it as UTF-8)"),
+])
+def test_an_unreadable_file_is_named_with_its_line_field_and_a_hint(
+        tmp_path: Path, option: str, content: bytes | None, says: str) -> None:
+    path = tmp_path / "given.txt"
+    if content is not None:
+        path.write_bytes(content)
+    args = [MAZUR, option, str(path)] + (["--param", "w5"] if option != "--answers" else [])
+    result = CliRunner().invoke(check, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "error: " + says.format(file=path) + "\n"

@@ -36,10 +36,13 @@ def read_answers(path: str | Path) -> list[Any]:
     file = shown_name(path)
     raw = read_input(path, MAX_ANSWERS_BYTES, what="the answers file",
                      hint="split the answers into files of at most 20 MB")
+    body = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError:
-        raise SpecError("the answers file is not UTF-8 text", file=file) from None
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError("the answers file is not UTF-8 text", file=file,
+                        line=body[:exc.start].count(b"\n") + 1, field="(file)",
+                        hint="save it as UTF-8") from None
     rows = _csv_rows(text, file) if Path(str(path)).suffix.lower() == ".csv" \
         else _yaml_rows(text, file)
     if len(rows) > MAX_ANSWERS:
