@@ -419,3 +419,19 @@ def test_an_unreadable_file_is_named_with_its_line_field_and_a_hint(
     result = CliRunner().invoke(check, args)
     assert result.exit_code == 2, result.output
     assert result.stderr == "error: " + says.format(file=path) + "\n"
+
+
+def test_a_number_unchecked_for_want_of_a_value_names_the_value(tmp_path: Path) -> None:
+    text = Path(MAZUR).read_text(encoding="utf-8")
+    spec = tmp_path / "no-w8.yaml"
+    spec.write_text(text.replace("w8: 0.55,", ""), encoding="utf-8")
+    steps = tmp_path / "w5.tex"
+    steps.write_text("\\partial E_{total}/\\partial w_{5} = (out_{o1} - target_{o1}) "
+                     "out_{o1}(1-out_{o1}) out_{h1}\n"
+                     "\\partial E_{total}/\\partial w_{5} = 0.0821670406\n", encoding="utf-8")
+    result = CliRunner().invoke(check, [str(spec), "--derivation", str(steps)])
+    assert "line 2: UNCHECKED" in result.stdout, result.output
+    assert ("numbers are checked at the spec's worked example, and the spec's values give "
+            "no w8") in result.stdout
+    result = CliRunner().invoke(check, [MAZUR, "--derivation", str(steps)])
+    assert result.exit_code == 0 and "line 2: CORRECT" in result.stdout, result.output
