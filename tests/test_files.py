@@ -10,11 +10,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from paths import ROOT
 
+from symbackprop import files
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic, write_output_file
 
@@ -211,6 +213,48 @@ def test_a_fifo_is_written_through(tmp_path: Path) -> None:
     assert received == [b"through the pipe"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert _names(tmp_path) == ["pipe"]
+
+
+def test_a_fifo_whose_reader_comes_late_is_written_through(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read_later() -> None:
+        time.sleep(0.5)
+        received.append(fifo.read_bytes())
+
+    reader = threading.Thread(target=read_later)
+    reader.start()
+    write_atomic(fifo, b"late")
+    reader.join(timeout=30)
+    assert received == [b"late"]
+
+
+def test_a_fifo_nobody_reads_is_refused_instead_of_waited_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "FIFO_READER_WAIT_SECONDS", 0.3)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    with pytest.raises(SymbackpropError) as info:
+        write_atomic(fifo, b"nobody")
+    assert time.monotonic() - start < 5
+    assert info.value.located() == (f"{fifo}: output: no program opened the FIFO to read for "
+                                    "0.3 seconds (start the program that reads from it, or "
+                                    "give a file)")
+    assert _names(tmp_path) == ["pipe"]
+
+
+def test_a_command_writing_to_a_fifo_nobody_reads_ends(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "symbackprop", "codegen",
+                           str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"), "-o", str(fifo)],
+                          capture_output=True, text=True, timeout=30, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2, done.stderr
+    assert "no program opened the FIFO to read for 5 seconds" in done.stderr
 
 
 def test_a_character_device_is_written_through_not_replaced() -> None:
