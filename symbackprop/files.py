@@ -10,7 +10,8 @@ What :func:`write_output_file` does with each kind of target:
 * **a symbolic link**: followed, like the shell's ``>``: the file it points to is replaced
   (with the rules above) and the link stays a link;
 * **a character device or FIFO** (``/dev/null``, a named pipe): written through, never
-  replaced by a regular file;
+  replaced by a regular file; a FIFO that no program opens to read within
+  :data:`FIFO_READER_WAIT_SECONDS` is refused instead of waited on for ever;
 * **the process's own output** (``/dev/stdout``, ``/dev/stderr``, ``/dev/fd/N``,
   ``/proc/self/fd/N``): written to that open descriptor, as ``-`` is, wherever the shell
   sent it (a pipe, a terminal, a file opened for appending is appended to);
@@ -35,6 +36,7 @@ import stat
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -138,10 +140,38 @@ def ending_on_signals() -> Iterator[None]:
         raise SystemExit(128 + stop.signum) from None
 
 
+FIFO_READER_WAIT_SECONDS = 5.0
+"""How long an output FIFO may wait for a program to open it to read before it is refused."""
+
+
+def _open_fifo(path: Path) -> int:
+    """A FIFO opened to write once a reader has opened it, waiting no longer than
+    :data:`FIFO_READER_WAIT_SECONDS` (opening it the usual way would wait for ever)."""
+    deadline = time.monotonic() + FIFO_READER_WAIT_SECONDS
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            if exc.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise _os_failure(path, exc) from None
+            if time.monotonic() >= deadline:
+                raise _fail(path, f"no program opened the FIFO to read for "
+                                  f"{FIFO_READER_WAIT_SECONDS:g} seconds",
+                            hint="start the program that reads from it, or give a file"
+                            ) from None
+            time.sleep(0.05)
+            continue
+        os.set_blocking(fd, True)
+        return fd
+
+
 def _write_through(path: Path, data: bytes) -> None:
     """Write into an existing device or FIFO without replacing it."""
     try:
-        fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        if stat.S_ISFIFO(os.stat(path).st_mode):
+            fd = _open_fifo(path)
+        else:
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise _os_failure(path, exc) from None
     try:

@@ -8,9 +8,10 @@ derivation) comes through :func:`read_input`, which treats each kind of path ali
 * **a regular file** is read up to one byte past the bound;
 * **a character device** (``/dev/zero``) or a symbolic link to one is read the same way, so
   that a device that never ends is refused at the bound;
-* **a FIFO** (a named pipe, ``<(…)``) is opened without waiting for a writer; once open it is
-  read as data arrives, and if nothing at all arrives within :data:`FIFO_WAIT_SECONDS` (no
-  writer, or a writer that never writes) it is refused instead of hanging;
+* **a FIFO** (a named pipe, ``<(…)``) is opened without waiting for a writer; if no program
+  opens it to write within :data:`FIFO_WRITER_WAIT_SECONDS` it is refused; once a writer is
+  there it is read as data arrives, and refused if nothing arrives for
+  :data:`FIFO_WAIT_SECONDS` (a writer that never writes) instead of hanging;
 * **a folder, a socket or a block device** is refused.
 
 Each failure is a :class:`SpecError` naming the file (exit status 2).
@@ -33,9 +34,13 @@ STDIN_NAME = "<stdin>"
 """How an error names standard input."""
 
 FIFO_WAIT_SECONDS = 10.0
-"""How long a FIFO may stay silent (no writer, or no bytes) before it is refused."""
+"""How long a FIFO's writer may stay silent before the FIFO is refused."""
+
+FIFO_WRITER_WAIT_SECONDS = 5.0
+"""How long a FIFO may wait for a program to open it to write before it is refused."""
 
 _CHUNK = 1 << 16
+_SLICE_SECONDS = 0.1
 
 
 def shown_name(path: str | Path) -> str:
@@ -59,7 +64,7 @@ def read_input(path: str | Path, max_bytes: int, *, what: str = "file",
     else:
         raw = _read_path(Path(path), max_bytes, file, what)
     if len(raw) > max_bytes:
-        raise SpecError(f"{what} larger than {max_bytes} bytes", file=file, line=1,
+        raise SpecError(f"{what} is larger than {max_bytes} bytes", file=file, line=1,
                         field="(file)", hint=hint)
     return raw
 
@@ -122,47 +127,44 @@ def _read_path(p: Path, max_bytes: int, file: str, what: str) -> bytes:
 
 
 def _read_fifo(fd: int, max_bytes: int, file: str) -> bytes:
-    """A FIFO read as bytes arrive, refused once it stays silent for FIFO_WAIT_SECONDS.
+    """A FIFO read as bytes arrive, refused when no writer comes within
+    FIFO_WRITER_WAIT_SECONDS or a writer stays silent for FIFO_WAIT_SECONDS.
 
-    Opened without waiting, a FIFO reads as ended while no writer has come; a poll waits
-    until one writes or comes and goes. So an end is believed only once a writer has been
-    seen: a writer that is just starting still gets its turn."""
+    Opened without waiting, a FIFO reads as ended while no writer has come, and a read
+    would block (``EAGAIN``) while a writer is there with nothing written; a poll wakes when
+    one writes or comes and goes. So an end is believed only once a writer has been seen: a
+    writer that is just starting still gets its turn. The poll is taken in short slices, so
+    that a writer that opens the FIFO and is slow to write is seen as there."""
     parts: list[bytes] = []
     left = max_bytes + 1
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     seen_writer = False
+    silent_since = time.monotonic()
     while left > 0:
         try:
             chunk: bytes | None = os.read(fd, min(left, _CHUNK))
         except BlockingIOError:  # a writer is there, with nothing written yet
-            chunk, seen_writer = None, True
+            chunk = None
+            if not seen_writer:
+                seen_writer, silent_since = True, time.monotonic()
         if chunk:
             parts.append(chunk)
             left -= len(chunk)
-            seen_writer = True
+            seen_writer, silent_since = True, time.monotonic()
             continue
         if chunk == b"" and seen_writer:
             break  # every writer has closed: the end
-        if not _wait(poller):
-            raise SpecError(f"nothing came through the FIFO for {FIFO_WAIT_SECONDS:g} seconds",
+        wait = FIFO_WAIT_SECONDS if seen_writer else FIFO_WRITER_WAIT_SECONDS
+        remaining = silent_since + wait - time.monotonic()
+        if remaining <= 0:
+            said = "" if seen_writer else " (no program opened it to write)"
+            raise SpecError(f"nothing came through the FIFO for {wait:g} seconds{said}",
                             file=file, field="(file)",
                             hint="start the program that writes to it, or give a file")
-        seen_writer = True  # the poll woke: a writer wrote, or came and went
+        if poller.poll(int(min(remaining, _SLICE_SECONDS) * 1000) + 1):
+            seen_writer = True  # the poll woke: a writer wrote, or came and went
     return b"".join(parts)
-
-
-def _wait(poller: select.poll) -> bool:
-    """Whether the FIFO has something to say (bytes, or every writer gone) within the wait."""
-    deadline = time.monotonic() + FIFO_WAIT_SECONDS
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return False
-        try:
-            return bool(poller.poll(int(remaining * 1000) + 1))
-        except InterruptedError:  # pragma: no cover - retried by Python itself since 3.5
-            continue
 
 
 def _bare(what: str) -> str:

@@ -10,11 +10,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from paths import ROOT
 
+from symbackprop import files
 from symbackprop.errors import SymbackpropError
 from symbackprop.files import write_atomic, write_output_file
 
@@ -123,6 +125,41 @@ def test_a_hangup_ignored_from_the_start_stays_ignored_during_a_write(tmp_path: 
     assert _names(tmp_path) == ["out.txt"]
 
 
+@pytest.mark.parametrize("command", ["derive", "notes"])
+def test_a_command_started_under_nohup_outlives_a_hangup_while_it_writes(tmp_path: Path,
+                                                                        command: str) -> None:
+    # nohup starts the command with SIGHUP ignored; the hangup comes while -o is written
+    out = tmp_path / "out.tex"
+    argv = ["symbackprop", command, str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"),
+            "-o", str(out), *(["--format", "latex", "--standalone"] if command == "derive"
+                              else [])]
+    script = (
+        "import signal, sys, time\n"
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)\n"
+        "import symbackprop.files as files\n"
+        "from symbackprop.cli.app import run\n"
+        "real = files.os.replace\n"
+        "def slow(src, dst):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(1)\n"
+        "    real(src, dst)\n"
+        "files.os.replace = slow\n"
+        f"sys.argv = {argv!r}\n"
+        "run()\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, cwd=ROOT) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        child.send_signal(signal.SIGHUP)
+        code = child.wait(timeout=60)
+        err = child.stderr.read()
+    assert code == 0, err
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("\\document") and text.rstrip().endswith("\\end{document}")
+    assert _names(tmp_path) == ["out.tex"]
+
+
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
 def test_replacing_a_file_keeps_its_mode(tmp_path: Path, mode: int) -> None:
     target = tmp_path / "out.txt"
@@ -176,6 +213,48 @@ def test_a_fifo_is_written_through(tmp_path: Path) -> None:
     assert received == [b"through the pipe"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert _names(tmp_path) == ["pipe"]
+
+
+def test_a_fifo_whose_reader_comes_late_is_written_through(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read_later() -> None:
+        time.sleep(0.5)
+        received.append(fifo.read_bytes())
+
+    reader = threading.Thread(target=read_later)
+    reader.start()
+    write_atomic(fifo, b"late")
+    reader.join(timeout=30)
+    assert received == [b"late"]
+
+
+def test_a_fifo_nobody_reads_is_refused_instead_of_waited_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "FIFO_READER_WAIT_SECONDS", 0.3)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    with pytest.raises(SymbackpropError) as info:
+        write_atomic(fifo, b"nobody")
+    assert time.monotonic() - start < 5
+    assert info.value.located() == (f"{fifo}: output: no program opened the FIFO to read for "
+                                    "0.3 seconds (start the program that reads from it, or "
+                                    "give a file)")
+    assert _names(tmp_path) == ["pipe"]
+
+
+def test_a_command_writing_to_a_fifo_nobody_reads_ends(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, "-m", "symbackprop", "codegen",
+                           str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"), "-o", str(fifo)],
+                          capture_output=True, text=True, timeout=30, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2, done.stderr
+    assert "no program opened the FIFO to read for 5 seconds" in done.stderr
 
 
 def test_a_character_device_is_written_through_not_replaced() -> None:

@@ -50,3 +50,22 @@ def test_each_sample_is_what_the_tool_prints(args: list[str], shown: str,
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, args)
     assert pattern(shown + "\n").fullmatch(result.stdout), result.stdout
+
+
+def test_the_notebook_test_needs_only_the_test_extra_as_the_readme_says() -> None:
+    import ast
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = {re.split(r"[<>=!~ \[]", req)[0].lower()
+              for req in extra["project"]["optional-dependencies"]["test"]}
+    tree = ast.parse((ROOT / "tests" / "test_notebook.py").read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+    outside = {"os", "re", "paths", "__future__"}
+    assert imported - outside <= wanted, imported - outside - wanted
+    assert {"nbclient", "nbformat", "ipykernel"} <= wanted  # ipykernel runs the kernel
+    assert "python -m pytest tests/test_notebook.py" in README
+    assert "nbconvert and Jupyter itself are not needed" in README

@@ -135,15 +135,25 @@ def check(spec: str, param: str | None, formula: str | None, formula_file: str |
 
 def _read_text(path: str, what: str) -> str:
     """The text in ``path`` (``-``: stdin), read only up to a bound and never waiting on a
-    FIFO without a writer (:mod:`symbackprop.input_files`)."""
+    FIFO without a writer (:mod:`symbackprop.input_files`); a file that cannot be read is a
+    :class:`SpecError` naming it, the field and what to do."""
     from ..errors import SpecError
     from ..input_files import read_input, shown_name
 
+    option = "--derivation" if what == "derivation" else "--formula-file"
     try:
-        data = read_input(path, MAX_FORMULA_FILE_BYTES, what=f"the {what} file")
+        data = read_input(path, MAX_FORMULA_FILE_BYTES, what=f"the {what} file",
+                          hint=f"a {what} file holds one answer; a class's answers go in "
+                               "a file for --answers")
     except SpecError as exc:
-        raise InputError(f"{shown_name(path)}: cannot read the {what} ({exc.message})"
-                         ) from None
+        raise SpecError(f"cannot read the {what}: {exc.message}", file=exc.file,
+                        line=exc.line, field=option, hint=exc.hint) from None
+    try:
+        return data.decode("utf-8").rstrip()  # leading blank lines keep line numbers
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SpecError(f"cannot read the {what}: not UTF-8 text", file=shown_name(path),
+                        line=line, field=option, hint="save it as UTF-8") from None
     try:
         return data.decode("utf-8").rstrip()  # leading blank lines keep line numbers
     except UnicodeDecodeError:

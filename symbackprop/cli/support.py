@@ -48,8 +48,10 @@ class InputError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         from ..render.escape import terminal_safe
+        from ..spec.confusables import visible
 
-        line = terminal_safe(self.message.replace("\r", " ").replace("\n", " "))
+        # what shows nothing (a right-to-left override, a zero-width space) is written out
+        line = visible(terminal_safe(self.message.replace("\r", " ").replace("\n", " ")))
         click.echo(f"error: {line}", err=True)
 
 

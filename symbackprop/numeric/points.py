@@ -55,7 +55,7 @@ def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Val
     params = dict(values.params)
     missing = [p.name for p in net.params if p.name not in params]
     if missing:
-        notes.append(f"random values for {len(missing)} parameter(s) (seed {seed})")
+        notes.append(f"random values for {_listed(missing, 'parameter')} (seed {seed})")
         scales = weight_scales(net)
         for name in missing:
             params[name] = float(rng.uniform(-1.0, 1.0)) * scales[name]
@@ -67,7 +67,8 @@ def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Val
         input_names = [i.name for i in net.spec.inputs]
         for k, ex in enumerate(examples):
             lacking = [n for n in input_names if n not in ex.inputs]
-            lacking += [u.name for u in net.outputs if u.name not in ex.targets]
+            lacking += [net.spec.names.name("target", u.name) for u in net.outputs
+                        if u.name not in ex.targets]
             if lacking:
                 fill = random_example(net, rng)
                 notes.append(f"example {k + 1}: random values for {', '.join(lacking)}")
@@ -77,6 +78,18 @@ def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Val
                 examples[k] = Example({**fill.inputs, **ex.inputs}, targets)
     return Values(params=params, learning_rate=values.learning_rate,
                   examples=tuple(examples)), notes
+
+
+def _listed(names: list[str], what: str, shown: int = 8) -> str:
+    """``w8`` or ``w1, w2 and 3 other parameters``: which values are missing, by name.
+
+    >>> _listed(["w1", "w2", "w3"], "parameter", shown=2)
+    'w1, w2 and 1 other parameter'
+    """
+    if len(names) <= shown:
+        return ", ".join(names)
+    rest = len(names) - shown
+    return f"{', '.join(names[:shown])} and {rest} other {what}{'s' if rest > 1 else ''}"
 
 
 def _rest_of_distribution(given: dict[str, float], drawn: dict[str, float]

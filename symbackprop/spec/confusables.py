@@ -11,6 +11,10 @@ zero-width space, a format character) has no place in a name at all.
 (True, True)
 >>> invisible_character("a\\u3164")
 'U+3164 HANGUL FILLER'
+
+A message about such a name shows it with what cannot be seen written out
+(:func:`visible`), and says which characters are not the Latin ones they look like
+(:func:`foreign_characters`).
 """
 
 from __future__ import annotations
@@ -61,14 +65,43 @@ def skeleton(name: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
+def _shows_nothing(char: str) -> bool:
+    code = ord(char)
+    return code in _BLANK or unicodedata.category(char) == "Cf" or any(
+        low <= code <= high for low, high in _DEFAULT_IGNORABLE)
+
+
+def visible(text: str) -> str:
+    """``text`` with every character that shows nothing written as its code point, so that
+    a message names what is there (a right-to-left override would reorder the message).
+
+    >>> visible("a\\u3164"), visible("x\\u202e1"), visible("w5")
+    ('a\\\\u3164', 'x\\\\u202e1', 'w5')
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join((f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}")
+                   if _shows_nothing(c) or not c.isprintable() else c for c in text)
+
+
+def foreign_characters(text: str, most: int = 3) -> str:
+    """The characters of ``text`` beyond ASCII, by code point and name: what tells two names
+    that look alike apart.
+
+    >>> foreign_characters("\\u0430")
+    'U+0430 CYRILLIC SMALL LETTER A'
+    """
+    chars = list(dict.fromkeys(c for c in text if not c.isascii()))
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'an unnamed character')}"
+                     for c in chars[:most])
+
+
 def invisible_character(text: str) -> str | None:
     """The first character of ``text`` that shows nothing (``U+200B ZERO WIDTH SPACE``),
     or None."""
     if text.isascii():
         return None
     for char in text:
-        code = ord(char)
-        if code in _BLANK or unicodedata.category(char) == "Cf" or any(
-                low <= code <= high for low, high in _DEFAULT_IGNORABLE):
-            return f"U+{code:04X} {unicodedata.name(char, 'an unnamed character')}"
+        if _shows_nothing(char):
+            return f"U+{ord(char):04X} {unicodedata.name(char, 'an unnamed character')}"
     return None

@@ -47,7 +47,15 @@ from .model import (
     UnitSpec,
     Values,
 )
-from .naming import auto_latex, expand, identifier_hint, is_identifier, name_key, plain_name
+from .naming import (
+    auto_latex,
+    expand,
+    identifier_hint,
+    is_identifier,
+    name_key,
+    plain_name,
+    shown,
+)
 from .reader import Reader, field_name, kind_of
 from .source import Path_, Source, read_source
 from .tex import check_spec_math, read_free_text, read_math
@@ -202,7 +210,7 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
     elif isinstance(value, dict):
         for i, name in enumerate(value, start=1):
             if not is_identifier(name):
-                raise r.fail((*path, name), f"`{name}` is not a valid name",
+                raise r.fail((*path, name), f"`{shown(name)}` is not a valid name",
                              hint=identifier_hint(name))
             out.append(InputSpec(name, read_math(r, (*path, name)), i))
     elif isinstance(value, list):

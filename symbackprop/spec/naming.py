@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .confusables import invisible_character, skeleton
+from .confusables import foreign_characters, invisible_character, skeleton, visible
 from .digits import by_digit_pattern
 
 PLACEHOLDERS = ("unit", "layer", "index", "j", "k")
@@ -94,6 +94,11 @@ def auto_latex(name: str) -> str:
     if re.fullmatch(r"[A-Za-z]+\d+[A-Za-z][A-Za-z0-9]*", name):
         return rf"\mathrm{{{name}}}"
     return name
+
+
+def shown(name: str) -> str:
+    """``name`` as a message shows it: what shows nothing written as its code point."""
+    return visible(name)
 
 
 def is_identifier(name: str) -> bool:
@@ -279,7 +284,7 @@ class NameAuthority:
         quantity = Quantity(role, owner, name, latex)
         hidden = invisible_character(name)
         if hidden is not None:
-            raise NameClash(f"`{name}` holds {hidden}, which shows nothing", where, None,
+            raise NameClash(f"`{visible(name)}` holds {hidden}, which shows nothing", where, None,
                             "remove it")
         allowed = self._quantities.get(shares) if shares is not None else None
         plain_key, tex_key = look_key(name), latex_key(latex) if latex else ""
@@ -345,9 +350,11 @@ class NameAuthority:
                     f"(Unicode NFKC): they cannot name both {quantity.describe()} and "
                     f"{other.describe()}")
         elif plain and other.name != quantity.name:
+            differ = "; ".join(f"`{n}` holds {foreign_characters(n)}"
+                               for n in (quantity.name, other.name) if not n.isascii())
             what = (f"`{quantity.name}` and `{other.name}` look alike (Unicode confusables, "
                     f"TR39): they cannot name both {quantity.describe()} and "
-                    f"{other.describe()}")
+                    f"{other.describe()}{'; ' + differ if differ else ''}")
         elif plain:
             what = (f"`{shown}` would name both {quantity.describe()} and "
                     f"{other.describe()}")

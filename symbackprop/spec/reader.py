@@ -11,7 +11,14 @@ from typing import Any
 from ..errors import SpecError, did_you_mean
 from .limits import Limits, current_limits
 from .located import Path_, Source, field_name
-from .naming import NameAuthority, NameClash, Quantity, identifier_hint, is_identifier
+from .naming import (
+    NameAuthority,
+    NameClash,
+    Quantity,
+    identifier_hint,
+    is_identifier,
+    shown,
+)
 
 MAX_NUMBER = 1e300  # a number a spec may give; floats end near 1.8e308
 MIN_NUMBER = Fraction(1, 10**300)  # and the least size of one other than 0; float64's normal
@@ -93,7 +100,8 @@ class Reader:
             raise self.fail(path, f"expected text, got {kind_of(value)}")
         text = str(value)
         if identifier and not is_identifier(text):
-            raise self.fail(path, f"`{text}` is not a valid name", hint=identifier_hint(text))
+            raise self.fail(path, f"`{shown(text)}` is not a valid name",
+                            hint=identifier_hint(text))
         return text
 
     def number(self, path: Path_) -> Fraction:

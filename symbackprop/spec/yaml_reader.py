@@ -43,8 +43,10 @@ class _YamlReader:
     bomb is refused after reading its few lines, not after expanding it.
     """
 
-    def __init__(self, text: str, file: str, limits: Limits, loader: Any = _LOADER) -> None:
+    def __init__(self, text: str, file: str, limits: Limits, loader: Any = _LOADER, *,
+                 numbers_as_text: bool = False) -> None:
         self.text, self.file, self.limits, self.loader = text, file, limits, loader
+        self.numbers_as_text = numbers_as_text
         self.lines: dict[Path_, int] = {}
         self.anchors: dict[str, tuple[Any, int, int]] = {}
         self.stack: list[_Frame] = []
@@ -157,7 +159,10 @@ class _YamlReader:
             raise self.fail("YAML merge keys (`<<`) are not supported", line, frame.path,
                             hint="write the keys out")
         if key in frame.container:
-            raise self.fail(f"duplicate key `{key}`", line, (*frame.path, key))
+            first = self.lines.get((*frame.path, key))
+            raise self.fail(f"duplicate key `{key}`", line, (*frame.path, key),
+                            hint="give each key once"
+                                 + (f"; the first is on line {first}" if first else ""))
         frame.key = key
         frame.expecting_key = False
         self.lines[(*frame.path, key)] = line
@@ -226,6 +231,8 @@ class _YamlReader:
             if tag == f"{_YAML}null":
                 return None
         except (ValueError, yaml.YAMLError):
+            if self.numbers_as_text:
+                return ev.value
             raise self.fail(f"cannot read the value `{ev.value[:40]}`", line,
                             self._child_path(), hint="numbers have at most 4300 digits"
                             ) from None
@@ -253,10 +260,12 @@ def _scalar_text(value: Any) -> str:
     return str(value)
 
 
-def read_yaml(text: str, file: str, limits: Limits, *, any_escape: bool = False
-              ) -> tuple[Any, dict[Path_, int]]:
+def read_yaml(text: str, file: str, limits: Limits, *, any_escape: bool = False,
+              numbers_as_text: bool = False) -> tuple[Any, dict[Path_, int]]:
     """Plain data and the line of every field; ``any_escape`` reads every ``\\u`` escape,
     a lone surrogate (``\\ud800``) too, as Python's YAML parser does (libyaml refuses it),
-    for text that is only shown, never a name."""
+    for text that is only shown, never a name. With ``numbers_as_text`` a number too long
+    to read (an integer of more than 4300 digits) is kept as the text written instead of
+    being refused: a formula or an id, read as text anyway."""
     loader = yaml.SafeLoader if any_escape else _LOADER
-    return _YamlReader(text, file, limits, loader).read()
+    return _YamlReader(text, file, limits, loader, numbers_as_text=numbers_as_text).read()

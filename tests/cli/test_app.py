@@ -257,6 +257,18 @@ def test_a_missing_value_is_named_where_numbers_would_be(tmp_path: Path,
     assert code == 0 and err == ""
 
 
+def test_eval_and_gradcheck_name_a_missing_value_too(tmp_path: Path) -> None:
+    text = Path(SEED_004).read_text(encoding="utf-8")
+    spec = tmp_path / "no-w5.yaml"
+    spec.write_text(text.replace("w5: 0.40, ", ""), encoding="utf-8")
+    code, out, err = run("eval", str(spec))
+    assert code == 2 and out == ""
+    assert "no value for parameter(s) w5 " in err
+    code, out, _ = run("gradcheck", str(spec))
+    assert code == 0
+    assert "note: random values for w5 (seed 0)" in out
+
+
 def test_derive_says_which_stand_ins_its_numbers_assume() -> None:
     renom = str(ROOT / "specs" / "seed-000-renom-1-2-1.yaml")
     point = ["--at", "u=1", "--at", "r=0.5", "--at", "w_a=0.1", "--at", "w_b=0.2",

@@ -325,13 +325,26 @@ def test_products_far_below_float64_are_printed_and_read_back(tmp_path: Path, ta
     assert _checked(spec, tmp_path, printed.replace(value, "0")) == 1  # float64's value
 
 
+def test_an_integer_beyond_4300_digits_is_one_answer_graded_with_the_rest(
+        tmp_path: Path) -> None:
+    long_id, long_formula = "9" * 5000, "7" * 4301
+    path = tmp_path / "class.yaml"
+    path.write_text(f"- id: {long_id}\n  param: w5\n  formula: delta_o1*out_h1\n"
+                    f"- id: b\n  param: w5\n  formula: {long_formula}\n"
+                    "- id: c\n  param: w5\n  formula: delta_o1*out_h1\n", encoding="utf-8")
+    result = CliRunner().invoke(check, [MAZUR, "--answers", str(path), "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    rows = {row["id"]: row for row in json.loads(result.stdout)["answers"]}
+    assert list(rows) == [long_id, "b", "c"]  # the id kept as written, digit for digit
+    assert rows[long_id]["verdict"] == rows["c"]["verdict"] == "correct"
+    assert rows["b"]["formula"].startswith("7" * 100)  # shown as written (shortened)
+    assert rows["b"]["verdict"] in ("error", "not an answer")
+
+
 @pytest.mark.parametrize(("name", "text", "says"), [
     ("class.yaml", "- id: a\n  param: w5\n  formula: delta_o1*out_h1\n  formula: 0\n",
-     "class.yaml:4: [0].formula: duplicate key `formula`"),
-    ("class.yaml", "- id: " + "9" * 5000 + "\n  param: w5\n  formula: delta_o1*out_h1\n",
-     "class.yaml:1: [0].id: cannot read the value"),
-    ("class.yaml", "- id: a\n  param: w5\n  formula: " + "7" * 4301 + "\n",
-     "class.yaml:3: [0].formula: cannot read the value"),
+     "class.yaml:4: [0].formula: duplicate key `formula` (give each key once; the first "
+     "is on line 3)"),
     ("class.csv", "id,param,formula,Formula\na,w5,delta_o1*out_h1,0\n",
      "class.csv:1: (header): the column `formula` is given twice"),
     ("class.csv", "a,w5,delta_o1*out_h1\nb,w6,delta_o1*out_h2\n",
@@ -383,3 +396,42 @@ def test_answers_carry_codes_and_a_class_summary(tmp_path: Path) -> None:
     assert {line.split(",")[0]: int(line.split(",")[1]) for line in lines[1:]} == \
         data["mistakes"]
     assert run(MAZUR, "--formula", "w5", "--param", "w5", "--summary", str(summary))[0] == 2
+
+
+@pytest.mark.parametrize(("option", "content", "says"), [
+    ("--formula-file", None, "{file}: --formula-file: cannot read the formula: no such file "
+                             "(check the path)"),
+    ("--formula-file", b"x" * 1_000_001,
+     "{file}:1: --formula-file: cannot read the formula: the formula file is larger than "
+     "1000000 bytes (a formula file holds one answer; a class's answers go in a file for "
+     "--answers)"),
+    ("--derivation", b"E = 1\n\xff\n", "{file}:2: --derivation: cannot read the derivation: "
+                                        "not UTF-8 text (save it as UTF-8)"),
+    ("--answers", b"- id: a\n  param: w5\n  formula: \xff\n",
+     "{file}:3: (file): the answers file is not UTF-8 text (save it as UTF-8)"),
+])
+def test_an_unreadable_file_is_named_with_its_line_field_and_a_hint(
+        tmp_path: Path, option: str, content: bytes | None, says: str) -> None:
+    path = tmp_path / "given.txt"
+    if content is not None:
+        path.write_bytes(content)
+    args = [MAZUR, option, str(path)] + (["--param", "w5"] if option != "--answers" else [])
+    result = CliRunner().invoke(check, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "error: " + says.format(file=path) + "\n"
+
+
+def test_a_number_unchecked_for_want_of_a_value_names_the_value(tmp_path: Path) -> None:
+    text = Path(MAZUR).read_text(encoding="utf-8")
+    spec = tmp_path / "no-w8.yaml"
+    spec.write_text(text.replace("w8: 0.55,", ""), encoding="utf-8")
+    steps = tmp_path / "w5.tex"
+    steps.write_text("\\partial E_{total}/\\partial w_{5} = (out_{o1} - target_{o1}) "
+                     "out_{o1}(1-out_{o1}) out_{h1}\n"
+                     "\\partial E_{total}/\\partial w_{5} = 0.0821670406\n", encoding="utf-8")
+    result = CliRunner().invoke(check, [str(spec), "--derivation", str(steps)])
+    assert "line 2: UNCHECKED" in result.stdout, result.output
+    assert ("numbers are checked at the spec's worked example, and the spec's values give "
+            "no w8") in result.stdout
+    result = CliRunner().invoke(check, [MAZUR, "--derivation", str(steps)])
+    assert result.exit_code == 0 and "line 2: CORRECT" in result.stdout, result.output

@@ -94,3 +94,26 @@ def test_names_of_a_bundled_spec() -> None:
     assert code == 0
     assert any(line.split()[:2] == ["target_o1", "target"] and " o1 " in line
                for line in out.splitlines())
+
+
+def test_the_naming_table_of_the_spec_docs_gives_names_that_names_lists(tmp_path: Path
+                                                                        ) -> None:
+    import re
+
+    from paths import ROOT
+
+    docs = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+    table = docs.split("#### How each quantity is named", 1)[1].split("\n\n")[2]
+    cells = [row.split(" | ")[2] for row in table.splitlines()[2:]]
+    # an example in parentheses (`w_2_1_1`), or a cell that is one name; not a spec's own
+    examples = [m for cell in cells if not cell.startswith("the name")
+                for m in re.findall(r"\(`(\w+)`\)", cell) or re.findall(r"^`(\w+)`$", cell)]
+    assert {"x1", "w_2_1_1", "W_1_11", "b_2_1", "y_1"} <= set(examples)
+    listed: set[str] = set()
+    for notation in ("", 'notation: {weight: "W^{({layer})}_{{j}{k}}"}\n'):
+        path = tmp_path / "s.yaml"
+        path.write_text("inputs: {size: 2}\nlayers:\n  - {size: 2, activation: tanh}\n"
+                        "  - {size: 1, activation: sigmoid}\nloss: mse\n" + notation,
+                        encoding="utf-8")
+        listed |= {row["name"] for row in _rows(path)}
+    assert set(examples) <= listed, set(examples) - listed

@@ -235,7 +235,7 @@ case("size-wide-product.yaml", "inputs: {size: 3000}\nlayers:\n"
 case("size-params-summed.yaml", "inputs: {size: 800}\nlayers:\n"
      + "".join("  - {size: 800, activation: tanh}\n" for _ in range(3)) + "loss: mse\n", 4,
      "parameters")
-case("size-file-bytes.yaml", NET + "# " + "x" * 3000 + "\n", 1, "file larger than",
+case("size-file-bytes.yaml", NET + "# " + "x" * 3000 + "\n", 1, "file is larger than",
      ["--max-bytes", "2000", "derive", "{file}"])
 case("size-values-count.yaml", NET + "description: [" + ", ".join(["1"] * 600) + "]\n", 6,
      "more than 500 values", ["--max-values", "500", "derive", "{file}"])

@@ -30,9 +30,11 @@ def _alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
+@pytest.mark.parametrize("command", [False, True])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_a_signal_during_pdflatex_kills_it_and_removes_its_folder(tmp_path: Path,
-                                                                  signum: int) -> None:
+                                                                  signum: int,
+                                                                  command: bool) -> None:
     bin_dir, scratch = tmp_path / "bin", tmp_path / "tmp"
     bin_dir.mkdir()
     scratch.mkdir()
@@ -46,7 +48,12 @@ def test_a_signal_during_pdflatex_kills_it_and_removes_its_folder(tmp_path: Path
            "SYMBACKPROP_TEST_FOLDER_FILE": str(folder_file)}
     script = ("from symbackprop.notes.pdflatex import compile_tex\n"
               "compile_tex('\\\\documentclass{article}\\\\begin{document}x\\\\end{document}')\n")
-    with subprocess.Popen([sys.executable, "-c", script], env=env, cwd=ROOT,
+    out = tmp_path / "out" / "notes.tex"
+    out.parent.mkdir()
+    # the command `notes --pdf`, or the runner called from Python
+    args = ["-m", "symbackprop", "notes", str(ROOT / "specs" / "seed-004-mazur-2-2-2.yaml"),
+            "-o", str(out), "--pdf"] if command else ["-c", script]
+    with subprocess.Popen([sys.executable, *args], env=env, cwd=ROOT,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as child:
         deadline = time.monotonic() + 60
         while not pid_file.exists():
@@ -65,3 +72,5 @@ def test_a_signal_during_pdflatex_kills_it_and_removes_its_folder(tmp_path: Path
         time.sleep(0.05)
     assert not _alive(pid), "pdflatex outlived the command"
     assert list(scratch.iterdir()) == []
+    assert not out.with_suffix(".pdf").exists()  # no PDF, whole or half
+    assert [p.name for p in out.parent.iterdir()] in ([], ["notes.tex"])

@@ -3,10 +3,17 @@ nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from paths import ROOT
 
-from symbackprop.spec.confusables import invisible_character, skeleton
+from symbackprop.spec.confusables import (
+    foreign_characters,
+    invisible_character,
+    skeleton,
+    visible,
+)
 from symbackprop.spec.naming import NameAuthority, NameClash, is_identifier
 
 # pairs that UTS #39 (confusables.txt) gives one prototype, written with their code points
@@ -68,3 +75,45 @@ def test_the_authority_refuses_look_alikes_and_hidden_characters() -> None:
                      where="weights")
     with pytest.raises(NameClash, match="`wl` and `w1` look alike"):
         names.claim_many("parameter", [("wl", "wl", r"\mathrm{wl}")], where="weights")
+
+
+def test_a_message_writes_out_what_shows_nothing() -> None:
+    assert visible("a\u3164") == "a\\u3164"
+    assert visible("x\u202e1") == "x\\u202e1"  # a right-to-left override reorders a line
+    assert visible("t\U000e0041") == "t\\U000e0041"
+    for name in ("x1", "\u03b1", "\u00e9t\u00e9", "\u0430"):  # what can be seen stays
+        assert visible(name) == name
+
+
+def test_a_message_says_which_letter_is_not_latin() -> None:
+    assert foreign_characters("p_\u0430\u0440") == ("U+0430 CYRILLIC SMALL LETTER A, "
+                                                  "U+0440 CYRILLIC SMALL LETTER ER")
+    assert foreign_characters("x1") == ""
+
+
+@pytest.mark.parametrize(("inputs", "says"), [
+    ('{"a": "a", "\u0430": "\\\\alpha"}',
+     "inputs.\u0430: `\u0430` and `a` look alike (Unicode confusables, TR39): they cannot "
+     "name both the input `\u0430` and the input `a`; `\u0430` holds U+0430 CYRILLIC SMALL "
+     "LETTER A (rename one of them"),
+    ('[a, "a\u3164"]', "inputs[1]: `a\\u3164` is not a valid name (it holds U+3164 HANGUL "
+                       "FILLER, which shows nothing: remove it)"),
+    ('{a: a, "a\u3164": b}', "inputs.a\\u3164: `a\\u3164` is not a valid name"),
+    ('[x1, "x\u202e2"]', "inputs[1]: `x\\u202e2` is not a valid name (it holds U+202E "
+                         "RIGHT-TO-LEFT OVERRIDE"),
+])
+def test_every_command_refuses_names_that_deceive(tmp_path: Path, inputs: str,
+                                                  says: str) -> None:
+    from click.testing import CliRunner
+
+    from symbackprop.cli.app import main
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"inputs: {inputs}\nlayers:\n  - {{name: out, size: 1, activation: "
+                    "sigmoid}\nloss: squared_error\n", encoding="utf-8")
+    for command in ("derive", "eval", "names", "codegen"):
+        result = CliRunner().invoke(main, [command, str(spec)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"error: {spec}:1: {says}"), result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "\u3164" not in result.stderr and "\u202e" not in result.stderr

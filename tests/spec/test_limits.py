@@ -42,7 +42,7 @@ def test_every_bound_can_be_raised_from_the_api(tmp_path: Path) -> None:
 @pytest.mark.parametrize("option, value, message", [
     ("--max-params", "1000", "more than 1000 parameters"),
     ("--max-units", "50", "more than 50 inputs and units"),
-    ("--max-bytes", "60", "file larger than 60 bytes"),
+    ("--max-bytes", "60", "file is larger than 60 bytes"),
     ("--max-depth", "2", "nested more than 2 levels"),
     ("--max-values", "5", "more than 5 values"),
 ])
@@ -78,7 +78,7 @@ def test_a_device_is_read_no_further_than_the_bound() -> None:
     zero = Path("/dev/zero")
     if not zero.exists():
         pytest.skip("no /dev/zero")
-    with pytest.raises(SpecError, match="file larger than 1000 bytes"):
+    with pytest.raises(SpecError, match="file is larger than 1000 bytes"):
         load_spec(zero, Limits(max_bytes=1000))
 
 

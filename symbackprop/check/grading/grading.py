@@ -27,17 +27,22 @@ MAX_ANSWERS_BYTES = 20_000_000
 def read_answers(path: str | Path) -> list[Any]:
     """Rows (id, param, formula) from a YAML or CSV file (``-``: YAML on stdin); malformed
     rows are kept as given. The file is read within a size bound and never waits on a FIFO
-    (:mod:`symbackprop.input_files`); a key given twice in a YAML answer, a number beyond
-    4300 digits, a CSV column given twice or a CSV without a header line are refused with
+    (:mod:`symbackprop.input_files`); a number beyond 4300 digits is kept as its text, so
+    that its answer is graded with the rest; a key given twice in a YAML answer, a CSV
+    column given twice or a CSV without a header line are refused with
     the file and line."""
     from ...input_files import read_input, shown_name
 
     file = shown_name(path)
-    raw = read_input(path, MAX_ANSWERS_BYTES, what="the answers file")
+    raw = read_input(path, MAX_ANSWERS_BYTES, what="the answers file",
+                     hint="split the answers into files of at most 20 MB")
+    body = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError:
-        raise SpecError("the answers file is not UTF-8 text", file=file) from None
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError("the answers file is not UTF-8 text", file=file,
+                        line=body[:exc.start].count(b"\n") + 1, field="(file)",
+                        hint="save it as UTF-8") from None
     rows = _csv_rows(text, file) if Path(str(path)).suffix.lower() == ".csv" \
         else _yaml_rows(text, file)
     if len(rows) > MAX_ANSWERS:
@@ -78,7 +83,8 @@ def _yaml_rows(text: str, file: str) -> list[Any]:
     from ...spec.limits import Limits
     from ...spec.yaml_reader import read_yaml
 
-    data, _ = read_yaml(text, file, Limits(max_bytes=MAX_ANSWERS_BYTES), any_escape=True)
+    data, _ = read_yaml(text, file, Limits(max_bytes=MAX_ANSWERS_BYTES), any_escape=True,
+                        numbers_as_text=True)
     if isinstance(data, dict) and "answers" in data:
         data = data["answers"]
     if not isinstance(data, list):

@@ -371,6 +371,24 @@ class EvaluationPoints:
         complete = set(values.params) == {p.name for p in self.net.params}
         return complete and len(values.examples) == 1
 
+    def why_no_worked_example(self) -> str:
+        """Why numbers cannot be checked at the worked example: which values are missing."""
+        values = self.net.spec.values
+        missing = [p.name for p in self.net.params if p.name not in values.params]
+        if not values.params and not values.examples:
+            return "the spec has no values"
+        if missing:
+            shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more"
+                                              if len(missing) > 8 else "")
+            return f"the spec's values give no {shown}"
+        if len(values.examples) != 1:
+            return f"the spec's values hold {len(values.examples)} examples, not one"
+        unknown = [str(f) for f in getattr(self.net, "functions", ())]
+        if unknown or self.net.spec.loss.kind == "unspecified":
+            return f"an unspecified function ({', '.join(unknown) or 'the loss'}) has no " \
+                "value there"
+        return "the line's numbers have no value there"
+
     def worked_digits(self, closer: bool = False) -> int:
         """The digits the worked example is evaluated in, as derive prints it: DIGITS or
         more, as its numbers ask (:func:`working_digits`), and MORE_DIGITS more ``closer``."""

@@ -368,8 +368,8 @@ class Derivation(AtExample, WrongSteps):
         count = instances_text(evaluated, holds)
         if all(h is None for h in holds):
             return StepResult(line.number, text, "unchecked",
-                              ("numbers are checked at the spec's worked example, and the "
-                               "spec has no values (or an unspecified activation)",),
+                              ("numbers are checked at the spec's worked example, and "
+                               + self.ctx.points.why_no_worked_example(),),
                               label=line.label, notes=notes), False, None
         undecided = self.too_few_digits(evaluated, heads, k) \
             if all(h is not False for h in holds) else None
