@@ -222,16 +222,40 @@ def _cell_md(part: str | Math) -> str:
     return markdown_cell(_inline_md([part]))
 
 
+def _aligned_md(run: Sequence[Equations]) -> list[str]:
+    """Equations that follow one another as one ``aligned`` block, aligned on their ``=``.
+
+    Markdown's maths (GitHub's and Jupyter's MathJax, KaTeX) has no ``\\intertext``, so a
+    paragraph between equations ends the block; the equations of one stretch share it, with
+    a little space between two equations where the one before took more than a row."""
+    rows: list[str] = []
+    joins: list[str] = []
+    for b in run:
+        if rows:
+            joins.append(r" \\[0.8ex]")
+        rows += b.rows
+        joins += _joins(b.rows)
+    joins = [j.replace(r"\\*", r"\\") for j in joins]  # MathJax and KaTeX have no \\*
+    body = rows[0] + "".join(j + "\n" + r for j, r in zip(joins, rows[1:], strict=True))
+    return ["$$", "\\begin{aligned}", body, "\\end{aligned}", "$$"]
+
+
 def notes_markdown(notes: Notes) -> str:
     """The notes as Markdown with ``$…$`` and ``$$…$$`` math."""
     out = [f"# {markdown_text(notes.title)}", ""]
+    blocks: list[Block | list[Equations]] = []
     for b in notes.blocks:
-        if isinstance(b, Heading):
+        if isinstance(b, Equations) and blocks and isinstance(blocks[-1], list):
+            blocks[-1].append(b)
+        else:
+            blocks.append([b] if isinstance(b, Equations) else b)
+    for b in blocks:
+        if isinstance(b, list):
+            out += _aligned_md(b)
+        elif isinstance(b, Heading):
             out.append(("## " if b.level == 1 else "### ") + markdown_text(b.text))
         elif isinstance(b, Para):
             out.append(_inline_md(b.parts))
-        elif isinstance(b, Equations):
-            out += ["$$", "\\begin{aligned}", " \\\\\n".join(b.rows), "\\end{aligned}", "$$"]
         elif isinstance(b, Figure):
             out += ["```mermaid", b.mermaid, "```", "", f"*{markdown_text(b.caption)}*"]
         elif isinstance(b, Table):

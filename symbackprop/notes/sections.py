@@ -48,6 +48,7 @@ from .identities import (
     bce_sigmoid_identity,
     loss_derivative_steps,
 )
+from .reasons import matrix_reason
 
 ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
                      "relu": "ReLU", "leaky_relu": "Leaky ReLU", "linear": "A linear unit"}
@@ -345,8 +346,9 @@ def matrix_section(net: Network, grads: Gradients) -> list[Block]:
         return []  # written with δ = ∂L/∂z and a bias vector b, neither of which holds here
     out: list[Block] = [Heading("Matrix form", 2)]
     if not form.applies:
-        out.append(Para((f"The matrix form does not apply to this network: {form.reason}. "
-                         "The index form above holds for any network.",)))
+        out.append(Para(("The matrix form does not apply to this network: ",
+                         *matrix_reason(net, form.reason),
+                         ". The index form above holds for any network.")))
         return out
     out.append(Para(("A whole layer at once, with ", Math(r"\odot"),
                      " the elementwise product and ", Math(r"\mathbf{1}"),
