@@ -200,15 +200,9 @@ def test_no_page_but_the_last_is_a_third_blank(pages: dict[str, list[Path]]) -> 
                for p in grey)
 
 
-# Known: in Mitchell's convention the short names leave σ′ written by juxtaposition,
-# o_{h1}(1 − o_{h1}), alone on the last row of a gradient; the breaker pulls down only a
-# factor joined by an operator. Listed here so that its mending shows.
-KNOWN_LONE = {"mitchell-2-2-2"}
-
-
 def test_no_display_line_holds_a_lone_factor(sources: dict[str, str]) -> None:
     found = {name: lone_factors(tex) for name, tex in sources.items() if lone_factors(tex)}
-    assert set(found) == KNOWN_LONE & set(sources), found
+    assert not found
 
 
 def test_continuations_are_indented_past_the_equals(sources: dict[str, str]) -> None:
