@@ -22,6 +22,7 @@ from .numbers import number, number_tex
 from .printing import tex, text
 
 FORMATS = ("tikz", "dot")
+MINUS = "\N{MINUS SIGN}"  # in the DOT labels (names are identifiers: no hyphen in a name)
 LABEL_PREFIX = "·label"  # a DOT node id no quantity's name can take (names are identifiers)
 MIN_GAP_CM = 3.6
 MIDDLE_FIRST = (0.5, 0.4, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75)
@@ -180,14 +181,15 @@ def to_dot(graph: ComputationGraph) -> str:
     for n in graph.nodes:
         label = names[n.symbol.name]
         if n.value is not None:
-            label += f"<br/>{html.escape(number(n.value, 6))}"
+            label = _stacked(label, _minus(number(n.value, 6)))
         style = ', style=filled, fillcolor="#eeeeee"' if n.kind in ("param", "input") else ""
         lines.append(f"  {dot_string(n.symbol.name)} [label=<{label}>, "
                      f"shape={shapes[n.kind]}{style}];")
+    lines += _rank_order(graph)
     for k, e in enumerate(graph.edges):
-        label = text_html(text(e.derivative, net), names)
+        label = text_html(text(e.derivative, net).replace("-", MINUS), names)
         if e.value is not None:
-            label += f"<br/>= {html.escape(number(e.value, 6))}"
+            label = _stacked(label, f"= {_minus(number(e.value, 6))}")
         bold = 'color="#c0392b", penwidth=2' if e.highlighted else ""
         # the label is a node of its own on the edge: Graphviz keeps nodes apart and routes
         # the other edges around them, so no label covers a node, a label or an edge
@@ -199,6 +201,38 @@ def to_dot(graph: ComputationGraph) -> str:
         lines.append(f"  {middle} -> {dot_string(e.child.name)}{f' [{bold}]' if bold else ''};")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _rank_order(graph: ComputationGraph) -> list[str]:
+    """The inputs, each layer's net inputs, its activations and the targets in one column
+    each, in the spec's order from the top (an invisible chain that Graphviz keeps): left
+    alone, Graphviz orders a column by its own crossing count, and unit 4 comes above 1."""
+    net = graph.network
+    shown = {n.symbol for n in graph.nodes}
+    columns: dict[tuple[str, int], list[sp.Symbol]] = {("input", 0): list(net.inputs)}
+    for u in net.units:
+        columns.setdefault(("net", u.layer), []).append(u.net)
+        columns.setdefault(("out", u.layer), []).append(u.out)
+    columns[("target", 0)] = [u.target for u in net.outputs if u.target is not None]
+    out = []
+    for members in columns.values():
+        members = [s for s in members if s in shown]
+        if len(members) > 1:
+            chain = " -> ".join(dot_string(s.name) for s in members)
+            out.append(f"  {{rank=same; {chain} [style=invis];}}")
+    return out
+
+
+def _minus(number_text: str) -> str:
+    """A number for an HTML-like label, its sign the minus sign (−), not a hyphen."""
+    return html.escape(number_text.replace("-", MINUS))
+
+
+def _stacked(*lines: str) -> str:
+    """HTML-like lines, one table row each: a row is as tall as its sub- and superscripts,
+    where ``<br/>`` would let a subscript run into the line below."""
+    rows = "".join(f"<tr><td>{line}</td></tr>" for line in lines)
+    return f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0">{rows}</table>'
 
 
 def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:

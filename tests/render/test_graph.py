@@ -12,7 +12,13 @@ from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.render.graph import _border_to_border, computation_graph, to_dot, to_tikz
+from symbackprop.render.graph import (
+    MINUS,
+    _border_to_border,
+    computation_graph,
+    to_dot,
+    to_tikz,
+)
 from symbackprop.render.label_layout import Box, label_size
 from symbackprop.spec.load import load_spec
 
@@ -52,8 +58,14 @@ def test_dot_output_is_valid_for_graphviz(graph) -> None:
     dot = to_dot(graph)
     assert dot.startswith("digraph computation {")
     # every name in the spec's notation, as an HTML-like label
-    assert "label=<out<sub>h1</sub><br/>= 0.593270>" in dot
-    assert "label=<w<sub>5</sub><br/>0.4>" in dot and "w_1_1" not in dot
+    # and a value on a row of its own, so that a subscript cannot run into it
+    row = '<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr><td>{}</td>' \
+        '</tr><tr><td>{}</td></tr></table>'
+    assert f"label=<{row.format('out<sub>h1</sub>', '= 0.593270')}>" in dot
+    assert f"label=<{row.format('w<sub>5</sub>', '0.4')}>" in dot and "w_1_1" not in dot
+    assert "<br/>" not in dot
+    # a minus sign is the sign, not a hyphen
+    assert f"<td>= {MINUS}0.217072</td>" in dot and "= -" not in dot
     if shutil.which("dot") is None:
         pytest.skip("graphviz is not installed")
     done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True,
@@ -156,8 +168,10 @@ def collisions_in(layout: dict) -> list[str]:
     objects = layout["objects"]
     boxes = {}
     for k, o in enumerate(objects):
+        if "pos" not in o:
+            continue  # a subgraph (a column kept in order), not a node
         x, y = (float(v) for v in o["pos"].split(","))
-        boxes[k] = (o["name"], o.get("shape"), Box(x, y, float(o["width"]) * 72 - 2,
+        boxes[o.get("_gvid", k)] = (o["name"], o.get("shape"), Box(x, y, float(o["width"]) * 72 - 2,
                                                     float(o["height"]) * 72 - 2))
     labels = [k for k, (_, shape, _) in boxes.items() if shape == "plaintext"]
     found = []
@@ -167,6 +181,8 @@ def collisions_in(layout: dict) -> list[str]:
             if j != k and box.overlap(obox) > 1:
                 found.append(f"{name} over {other}")
     for e in layout.get("edges", []):
+        if e.get("style") == "invis":
+            continue  # the chains that keep a column in order are not drawn
         points = [tuple(float(v) for v in p.split(",")) for p in e["pos"].split()
                   if not p.startswith(("e,", "s,"))]
         for k in labels:
@@ -206,3 +222,19 @@ def test_the_collision_finder_finds_labels_on_nodes_labels_and_edges() -> None:
     layout["objects"][4] = node("n", 100, 300, "plaintext")
     layout["edges"][0]["pos"] = "0,0 60,-80 140,-80 200,0"
     assert collisions_in(layout) == []
+
+
+@pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
+                    reason="graphviz is not installed (under CI this test fails instead)")
+def test_dot_columns_keep_the_spec_order_from_the_top() -> None:
+    spec = load_spec(SPECS / "tanh-softmax-3-4-3.yaml")
+    net = build_network(spec)
+    layout = _dot_layout(to_dot(computation_graph(net, derive(net), values=spec.values)))
+    y = {o["name"]: float(o["pos"].split(",")[1]) for o in layout["objects"] if "pos" in o}
+    columns = [[s.name for s in net.inputs]]
+    for layer in sorted({u.layer for u in net.units}):
+        units = [u for u in net.units if u.layer == layer]
+        columns += [[u.net.name for u in units], [u.out.name for u in units]]
+    for names in columns:
+        heights = [y[n] for n in names]
+        assert heights == sorted(heights, reverse=True), names  # Graphviz's y grows upwards
