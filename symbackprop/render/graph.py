@@ -232,7 +232,7 @@ def _stacked(*lines: str) -> str:
     """HTML-like lines, one table row each: a row is as tall as its sub- and superscripts,
     where ``<br/>`` would let a subscript run into the line below."""
     rows = "".join(f"<tr><td>{line}</td></tr>" for line in lines)
-    return f'<table border="0" cellborder="0" cellspacing="0" cellpadding="0">{rows}</table>'
+    return f'<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{rows}</table>'
 
 
 def to_tikz(graph: ComputationGraph, *, standalone: bool = True) -> str:

@@ -59,7 +59,7 @@ def test_dot_output_is_valid_for_graphviz(graph) -> None:
     assert dot.startswith("digraph computation {")
     # every name in the spec's notation, as an HTML-like label
     # and a value on a row of its own, so that a subscript cannot run into it
-    row = '<table border="0" cellborder="0" cellspacing="0" cellpadding="0"><tr><td>{}</td>' \
+    row = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td>{}</td>' \
         '</tr><tr><td>{}</td></tr></table>'
     assert f"label=<{row.format('out<sub>h1</sub>', '= 0.593270')}>" in dot
     assert f"label=<{row.format('w<sub>5</sub>', '0.4')}>" in dot and "w_1_1" not in dot
