@@ -149,7 +149,8 @@ def _two_column_display(b: Equations) -> str:
 
 def _displays(run: Sequence[Para | Equations]) -> str:
     """A section's equations as displays aligned on their ``=``: one ``align*`` from the
-    first equations to the last, parted only where one-line results go two to a line."""
+    first equations to the last, parted only where one-line results go two to a line (a
+    block kept with those results shares a box with them that no page parts)."""
     out: list[str] = []
     current: list[Para | Equations] = []
 
@@ -166,8 +167,15 @@ def _displays(run: Sequence[Para | Equations]) -> str:
 
     for b in run:
         if isinstance(b, Equations) and two_columns(b):
+            kept = current.pop() if (current and isinstance(current[-1], Equations)
+                                     and current[-1].with_next) else None
             flush()
-            out.append(_two_column_display(b))
+            if kept is None:
+                out.append(_two_column_display(b))
+            else:  # two displays that stay together: a box no page breaks
+                out.append("\\par\\nopagebreak\\noindent\\begin{minipage}{\\linewidth}\n"
+                           + _display([kept]) + "\n" + _two_column_display(b)
+                           + "\n\\end{minipage}\\par")
         else:
             current.append(b)
     flush()
