@@ -145,7 +145,8 @@ def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | N
     """
     from ..network.build import build_network
     from ..network.derivation import derive
-    from ..render.graph import computation_graph, render_graph
+    from ..render.graph import computation_graph
+    from ..render.tikz_graph import render_graph
     from ..spec.load import load_spec, parse_definitions
 
     s = load_spec(spec)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..render.escape import markdown_cell, markdown_text
-from ..render.latex import PREAMBLE, escape_text
+from ..render.latex import PREAMBLE, TEXT_WIDTH_EM, escape_text, latex_width
 
 
 @dataclass(frozen=True)
@@ -48,11 +48,14 @@ class Equations:
     In LaTeX a section's blocks are set as one display aligned on ``=``, which a page breaks
     only between equations or between the steps of a long one; a block that keeps
     ``with_next`` is not parted from the block after it (the shapes of the matrix form and
-    its equations). ``unbreakable`` marks a block that reads as one piece."""
+    its equations). ``unbreakable`` marks a block that reads as one piece. A ``compact``
+    block of one-line results (``lhs &= rhs`` each) whose every row fits half the line is set
+    in a display of its own, in two columns read down the first and then the second."""
 
     rows: tuple[str, ...]
     unbreakable: bool = False
     with_next: bool = False
+    compact: bool = False  # one-line results, set two to a line when each fits half of one
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,62 @@ def _joins(rows: Sequence[str]) -> list[str]:
     return joins
 
 
+HALF_LINE_EM = (TEXT_WIDTH_EM - 2.0) / 2  # a row of one column of two, \qquad apart
+
+
+def two_columns(b: Equations) -> bool:
+    """Whether ``b`` is set in two columns: one-line results, each within half a line."""
+    return (b.compact and len(b.rows) >= 4
+            and all(r.count("&") == 1 and not r.lstrip().startswith("&") for r in b.rows)
+            and all(latex_width(r) <= HALF_LINE_EM for r in b.rows))
+
+
+def _two_column_display(b: Equations) -> str:
+    """``a &= 1 & c &= 3 \\ b &= 2 & d &= 4``: the rows read down the first column, then
+    the second, each column aligned on its ``=``."""
+    half = -(-len(b.rows) // 2)
+    left, right = b.rows[:half], b.rows[half:]
+    rows = [f"{a} & {c}" for a, c in zip(left, right, strict=False)]
+    rows += left[len(right):]
+    join = " \\\\*\n" if len(rows) <= KEEP_WHOLE else " \\\\\n"  # a short one stays whole
+    return "\\begin{align*}\n" + join.join(rows) + "\n\\end{align*}"
+
+
+def _displays(run: Sequence[Para | Equations]) -> str:
+    """A section's equations as displays aligned on their ``=``: one ``align*`` from the
+    first equations to the last, parted only where one-line results go two to a line (a
+    block kept with those results shares a box with them that no page parts)."""
+    out: list[str] = []
+    current: list[Para | Equations] = []
+
+    def flush() -> None:
+        paras: list[Para] = []
+        while current and isinstance(current[-1], Para):
+            paras.insert(0, current.pop())  # type: ignore[arg-type]
+        while current and isinstance(current[0], Para):
+            out.append(_inline_latex(current.pop(0).parts))
+        if current:
+            out.append(_display(current))
+        out.extend(_inline_latex(p.parts) for p in paras)
+        current.clear()
+
+    for b in run:
+        if isinstance(b, Equations) and two_columns(b):
+            kept = current.pop() if (current and isinstance(current[-1], Equations)
+                                     and current[-1].with_next) else None
+            flush()
+            if kept is None:
+                out.append(_two_column_display(b))
+            else:  # two displays that stay together: a box no page breaks
+                out.append("\\par\\nopagebreak\\noindent\\begin{minipage}{\\linewidth}\n"
+                           + _display([kept]) + "\n" + _two_column_display(b)
+                           + "\n\\end{minipage}\\par")
+        else:
+            current.append(b)
+    flush()
+    return "\n".join(out)
+
+
 def _display(run: Sequence[Para | Equations]) -> str:
     """A section's equations as one ``align*`` aligned on their ``=``, with the paragraphs
     between them as ``\\intertext``."""
@@ -178,7 +237,7 @@ def notes_latex(notes: Notes) -> str:
            f"\\begin{{center}}\\Large\\bfseries {escape_text(notes.title)}\\end{{center}}", ""]
     for b in _runs(notes.blocks):
         if isinstance(b, list):
-            out.append(_display(b))
+            out.append(_displays(b))
         elif isinstance(b, Heading):
             cmd = "section*" if b.level == 1 else "subsection*"
             out.append(f"\\{cmd}{{{escape_text(b.text)}}}")
@@ -222,16 +281,40 @@ def _cell_md(part: str | Math) -> str:
     return markdown_cell(_inline_md([part]))
 
 
+def _aligned_md(run: Sequence[Equations]) -> list[str]:
+    """Equations that follow one another as one ``aligned`` block, aligned on their ``=``.
+
+    Markdown's maths (GitHub's and Jupyter's MathJax, KaTeX) has no ``\\intertext``, so a
+    paragraph between equations ends the block; the equations of one stretch share it, with
+    a little space between two equations where the one before took more than a row."""
+    rows: list[str] = []
+    joins: list[str] = []
+    for b in run:
+        if rows:
+            joins.append(r" \\[0.8ex]")
+        rows += b.rows
+        joins += _joins(b.rows)
+    joins = [j.replace(r"\\*", r"\\") for j in joins]  # MathJax and KaTeX have no \\*
+    body = rows[0] + "".join(j + "\n" + r for j, r in zip(joins, rows[1:], strict=True))
+    return ["$$", "\\begin{aligned}", body, "\\end{aligned}", "$$"]
+
+
 def notes_markdown(notes: Notes) -> str:
     """The notes as Markdown with ``$…$`` and ``$$…$$`` math."""
     out = [f"# {markdown_text(notes.title)}", ""]
+    blocks: list[Block | list[Equations]] = []
     for b in notes.blocks:
-        if isinstance(b, Heading):
+        if isinstance(b, Equations) and blocks and isinstance(blocks[-1], list):
+            blocks[-1].append(b)
+        else:
+            blocks.append([b] if isinstance(b, Equations) else b)
+    for b in blocks:
+        if isinstance(b, list):
+            out += _aligned_md(b)
+        elif isinstance(b, Heading):
             out.append(("## " if b.level == 1 else "### ") + markdown_text(b.text))
         elif isinstance(b, Para):
             out.append(_inline_md(b.parts))
-        elif isinstance(b, Equations):
-            out += ["$$", "\\begin{aligned}", " \\\\\n".join(b.rows), "\\end{aligned}", "$$"]
         elif isinstance(b, Figure):
             out += ["```mermaid", b.mermaid, "```", "", f"*{markdown_text(b.caption)}*"]
         elif isinstance(b, Table):

@@ -230,7 +230,7 @@ def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
         Heading("Worked example in full"),
         Para(("Each gradient from the local gradients (weight: the local gradient of the unit "
               "it feeds times the activation it carries):",)),
-        Equations(tuple(rows)),
+        Equations(tuple(rows), compact=True),
     ]
     lr = spec.values.learning_rate
     if lr is not None:
@@ -250,7 +250,7 @@ def full_worked_example(net: Network, grads: Gradients, at: dict[sp.Symbol, floa
             rows += aligned_rows(update_printer.doprint(new), [
                 Step(formula), Step(nums), Step(latex=number_tex(ev.updated[p.name]))],
                 update_printer, pack=True)
-        out += [Para(("Every update:",)), Equations(tuple(rows))]
+        out += [Para(("Every update:",)), Equations(tuple(rows), compact=True)]
     return out
 
 

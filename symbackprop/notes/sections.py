@@ -48,6 +48,7 @@ from .identities import (
     bce_sigmoid_identity,
     loss_derivative_steps,
 )
+from .reasons import matrix_reason
 
 ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
                      "relu": "ReLU", "leaky_relu": "Leaky ReLU", "linear": "A linear unit"}
@@ -272,7 +273,8 @@ def loss_derivative_section(net: Network, grads: Gradients, widest: float = 0.0
         steps = loss_derivative_steps(net, u, direct) if k == 0 else [direct]
         rows += _eq(net, Partial(net.loss_symbol, u.out), [Step(s) for s in steps],
                     widest=widest)
-    out: list[Block] = [Para(("The loss, by each output:",)), Equations(tuple(rows))]
+    out: list[Block] = [Para(("The loss, by each output:",)),
+                        Equations(tuple(rows), compact=True)]
     act = net.spec.layers[-1].activation.kind
     loss = net.spec.loss.kind
     if act == "sigmoid" and loss == "binary_cross_entropy":
@@ -345,8 +347,9 @@ def matrix_section(net: Network, grads: Gradients) -> list[Block]:
         return []  # written with δ = ∂L/∂z and a bias vector b, neither of which holds here
     out: list[Block] = [Heading("Matrix form", 2)]
     if not form.applies:
-        out.append(Para((f"The matrix form does not apply to this network: {form.reason}. "
-                         "The index form above holds for any network.",)))
+        out.append(Para(("The matrix form does not apply to this network: ",
+                         *matrix_reason(net, form.reason),
+                         ". The index form above holds for any network.")))
         return out
     out.append(Para(("A whole layer at once, with ", Math(r"\odot"),
                      " the elementwise product and ", Math(r"\mathbf{1}"),
@@ -357,7 +360,7 @@ def matrix_section(net: Network, grads: Gradients) -> list[Block]:
     rows: list[str] = []
     for _title, mrows in rest:
         rows += _matrix_rows(printer, mrows)
-    out.append(Equations(tuple(rows), unbreakable=True))
+    out.append(Equations(tuple(rows), unbreakable=True, compact=True))
     return out
 
 
@@ -411,5 +414,6 @@ def batch_section(net: Network) -> list[Block]:
         _title, mrows = form.sections[-1]
         where = "rows" if net.spec.notation.layout == "row" else "columns"
         out += [Para((f"In matrix form, with the examples as the {where} of a matrix:",)),
-                Equations(tuple(_matrix_rows(mprinter, mrows)), unbreakable=True)]
+                Equations(tuple(_matrix_rows(mprinter, mrows)), unbreakable=True,
+                          compact=True)]
     return out

@@ -14,6 +14,7 @@ that it accepts fit the page; the notes' tests check that with a real ``pdflatex
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
     lines: list[str] = []
     current: list[str] = []
     used = 0  # raw width of current
+    whole = 0  # how many whole pieces end the last line (0: it ends a piece broken inside)
     budget = first
     for k, seg in enumerate(segs):
         leading_first = k == 0
@@ -144,6 +146,7 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
         if em(used + piece_width) <= budget:
             current.append(piece)
             used += piece_width
+            whole += 1
             continue
         if current:
             lines.append("".join(current))
@@ -151,34 +154,65 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
             piece = _piece(seg, printer, leading=True)
             piece_width = measure(piece)
             if em(piece_width) <= budget:
-                current, used = [piece], piece_width
+                current, used, whole = [piece], piece_width, 1
                 continue
         # the piece alone is too wide: break inside it
         inner = _break_inside(seg, printer, budget, width, leading=bool(lines) or k > 0)
         lines.extend(inner[:-1])
-        current, used = [inner[-1]], measure(inner[-1])
+        current, used, whole = [inner[-1]], measure(inner[-1]), 0
         budget = width
     lines.append("".join(current))
     lines = [ln for ln in lines if ln]
-    if (len(current) == 1 and len(lines) > 1 and lines[-1] == current[0]
-            and em(used) < LONE_PIECE_EM and len(segs) > 2):
-        lines = _not_alone(segs, printer, lines, width)
+    if len(lines) > 1 and lines[-1] == "".join(current) and 0 < whole == len(current):
+        lines = _not_alone(segs, printer, lines, whole, first, width)
     return lines
 
 
-def _not_alone(segs: list[_Segment], printer: Any, lines: list[str], width: float
-               ) -> list[str]:
-    """The lines again with the piece before a lone last factor or term moved down to it, so
-    that no line holds one short factor (``· 0.05``) when its neighbour can share it."""
-    before = lines[-2]
-    last_piece = _piece(segs[-2], printer, leading=False)
-    if not before.endswith(last_piece) or len(before) == len(last_piece):
+def _short(line: str, printer: Any) -> bool:
+    """A line too short to stand alone, measured without its leading operator."""
+    body = re.sub(r"^\{\} (?:\\cdot|\+|-) ", "", line)
+    return em(measure_of(printer)(body)) < LONE_PIECE_EM
+
+
+def _tail(segs: Sequence[_Segment], printer: Any) -> str:
+    """Whole pieces that start a continuation line."""
+    return "".join(_piece(s, printer, leading=k == 0) for k, s in enumerate(segs))
+
+
+def _not_alone(segs: list[_Segment], printer: Any, lines: list[str], whole: int,
+               first: float, width: float) -> list[str]:
+    """The lines again with a short last line (``· 0.05``, or a factor written by
+    juxtaposition, ``· o_{h1}(1 − o_{h1})``) given company: the pieces before it are moved
+    down to it one by one while the line before keeps something; when the line before is one
+    bracketed sum, that sum is broken so that its last terms come down instead."""
+    measure = measure_of(printer)
+    n = len(segs)
+    while _short(lines[-1], printer) and whole < n:
+        seg = segs[n - whole - 1]
+        before = lines[-2]
+        piece = _piece(seg, printer, leading=False)
+        together = _tail(segs[n - whole - 1:], printer)
+        if (before.endswith(piece) and len(before) > len(piece)
+                and em(measure(together)) <= width):
+            lines = [*lines[:-2], before[:-len(piece)], together]
+            whole += 1
+            continue
+        if len(lines) == 2 and n - whole == 1 and seg.bracket and isinstance(seg.expr, sp.Add):
+            return _open_bracket(seg, segs[1:], printer, lines, first, width)
+        break
+    return lines
+
+
+def _open_bracket(seg: _Segment, tail: Sequence[_Segment], printer: Any, lines: list[str],
+                  first: float, width: float) -> list[str]:
+    """``(a + b) · t`` over two lines with ``t`` short: ``(a`` on the first and ``+ b) · t``
+    on the second, when that fits."""
+    rest = "".join(_piece(s, printer, leading=False) for s in tail)
+    room = em(measure_of(printer)(rest))
+    inner = _break_inside(seg, printer, first - room, width - room, leading=False)
+    if len(inner) < 2 or em(measure_of(printer)(inner[-1] + rest)) > width:
         return lines
-    together = _piece(segs[-2], printer, leading=True) + _piece(segs[-1], printer,
-                                                               leading=False)
-    if em(measure_of(printer)(together)) > width:
-        return lines
-    return [*lines[:-2], before[:-len(last_piece)], together]
+    return [*inner[:-1], inner[-1] + rest]
 
 
 def _break_inside(seg: _Segment, printer: Any, first: float, width: float, *,

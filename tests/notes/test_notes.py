@@ -180,13 +180,21 @@ def test_delta_is_defined_by_the_specs_own_net_input_and_never_means_kronecker(
 @pytest.mark.parametrize("name", ["seed-004-mazur-2-2-2", "seed-002-four-layer"])
 def test_the_matrix_form_is_one_display_whose_shapes_stay_with_the_equations(name: str
                                                                             ) -> None:
-    # heading, its sentence, the shapes and the equations: the sentence runs into one
-    # display aligned on "=" (no blank line, so no paragraph break); a page may break between
-    # two equations, never between the shapes and the first equation
+    # heading, its sentence, the shapes and the equations: the sentence runs into the
+    # display (no blank line, so no paragraph break). Equations set one column run on in the
+    # shapes' display, where a page may break between two equations, never between the
+    # shapes and the first equation; set two to a line, they share one box with the shapes
     tex = notes_for(ROOT / "specs" / f"{name}.yaml")
     start = tex.index(r"\subsection*{Matrix form}")
     section = tex[start:tex.index(r"\section*", start)].strip()
     assert "\n\n" not in section.split("\n", 1)[1].strip()
+    if r"\begin{minipage}" in section:
+        assert ":\n" + r"\par\nopagebreak\noindent\begin{minipage}{\linewidth}" in section
+        assert section.endswith(r"\end{minipage}\par")
+        shapes, equations = section.split(r"\begin{align*}")[1:]
+        assert r"\mathbb{R}^{2 \times 1}" in shapes and r"\frac{\partial" not in shapes
+        assert r"\frac{\partial" in equations and " & " in equations
+        return
     assert section.count("\\begin{align*}") == 1 and section.endswith(r"\end{align*}")
     display = section[section.index(r"\begin{align*}"):]
     assert r"\mathbb{R}^{2 \times 1}" in display and r"\frac{\partial" in display

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.render.graph import _border_to_border, computation_graph, to_dot, to_tikz
-from symbackprop.render.label_layout import Box, label_size
+from symbackprop.render.graph import MINUS, computation_graph, to_dot
+from symbackprop.render.label_layout import Box, Segment, label_size
+from symbackprop.render.tikz_graph import to_tikz
 from symbackprop.spec.load import load_spec
 
 SEED_004 = SPECS / "seed-004-mazur-2-2-2.yaml"
@@ -52,8 +55,14 @@ def test_dot_output_is_valid_for_graphviz(graph) -> None:
     dot = to_dot(graph)
     assert dot.startswith("digraph computation {")
     # every name in the spec's notation, as an HTML-like label
-    assert "label=<out<sub>h1</sub><br/>= 0.593270>" in dot
-    assert "label=<w<sub>5</sub><br/>0.4>" in dot and "w_1_1" not in dot
+    # and a value on a row of its own, so that a subscript cannot run into it
+    row = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td>{}</td>' \
+        '</tr><tr><td>{}</td></tr></table>'
+    assert f"label=<{row.format('out<sub>h1</sub>', '= 0.593270')}>" in dot
+    assert f"label=<{row.format('w<sub>5</sub>', '0.4')}>" in dot and "w_1_1" not in dot
+    assert "<br/>" not in dot
+    # a minus sign is the sign, not a hyphen
+    assert f"<td>= {MINUS}0.217072</td>" in dot and "= -" not in dot
     if shutil.which("dot") is None:
         pytest.skip("graphviz is not installed")
     done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True,
@@ -65,8 +74,8 @@ def test_tikz_output_is_a_standalone_document(graph) -> None:
     tex = to_tikz(graph)
     assert tex.startswith("\\documentclass[border=6pt]{standalone}")
     assert r"\mathrm{out}_{h1} = 0.5933" in tex
-    assert tex.count(r"\node") == len(graph.nodes)
-    assert tex.count(r"\draw") == len(graph.edges)
+    assert tex.count(r"\node[") == len(graph.nodes) + len(graph.edges)  # and a label each
+    assert tex.count(r"\node[d]") == tex.count(r"\draw") == len(graph.edges)
 
 
 def test_targets_feed_the_loss_and_labels_are_upright(graph) -> None:
@@ -79,45 +88,76 @@ def test_targets_feed_the_loss_and_labels_are_upright(graph) -> None:
     assert f'{middle} -> "E_total"' in dot
 
 
-def _tikz_geometry(tex: str) -> tuple[dict[str, tuple[float, float, int]], list[tuple]]:
-    """Nodes (centre, lines of text) and edges (from, to, pos, label) read back from TikZ."""
-    nodes = {m[0]: (float(m[1]), float(m[2]), m[3].count(r"\\") + 1) for m in re.findall(
-        r"\\node\[\w+\] \((g\d+)\) at \(([-\d.]+),([-\d.]+)\) \{(.*)\};", tex)}
-    edges = re.findall(r"\((g\d+)\) -- node\[d, pos=([\d.]+)\] \{\$(.*)\$\} \((g\d+)\);", tex)
-    return nodes, edges
+def tikz_collisions(tex: str) -> list[str]:
+    """Read the picture back and put every box where TikZ puts it: each node at its centre,
+    sized from its LaTeX; each label with its left end at its point; each edge as the
+    straight pieces between its source's centre, its corners and its target's centre. What
+    a label covers: a node, another label, or a piece of another edge."""
+    nodes = {m[0]: (float(m[1]), float(m[2]), m[3]) for m in re.findall(
+        r"\\node\[[pq]\] \((g\d+)\) at \(([-\d.]+),([-\d.]+)\) \{(.*)\};", tex)}
+    node_boxes = {name: Box(x, y, max(label_size(part)[0] for part in re.findall(
+        r"\$([^$]*)\$", text)) / 0.8 + 0.3, 0.95 if "\\\\" in text else 0.55)
+        for name, (x, y, text) in nodes.items()}
+    labels = []
+    for x, y, text in re.findall(r"\\node\[d\] at \(([-\d.]+),([-\d.]+)\) \{\$(.*)\$\};", tex):
+        width, height = label_size(text)
+        labels.append((text, Box(float(x) + width / 2, float(y), width, height)))
+    pieces = []
+    for k, (source, corners, target) in enumerate(re.findall(
+            r"\\draw\[[^]]*\] \((g\d+)\) -- (.*) -- \((g\d+)\);", tex)):
+        points = [(node_boxes[source].x, node_boxes[source].y)]
+        points += [(float(a), float(b)) for a, b in re.findall(r"\(([-\d.]+),([-\d.]+)\)",
+                                                              corners)]
+        points.append((node_boxes[target].x, node_boxes[target].y))
+        pieces += [Segment(k, *a, *b) for a, b in itertools.pairwise(points)]
+    assert len(labels) == tex.count("\\draw") == len({p.key for p in pieces})
+    found = []
+    for k, (text, box) in enumerate(labels):
+        found += [f"{text} over node {n}" for n, b in node_boxes.items() if box.overlap(b) > 1e-6]
+        found += [f"{text} over {other}" for other, b in labels[k + 1:] if box.overlap(b) > 1e-6]
+        found += [f"{text} over an edge" for p in pieces if p.key != k and p.inside(box) > 1e-6]
+    return found
 
 
-@pytest.mark.parametrize("name", ["seed-004-mazur-2-2-2", "softmax-cross-entropy"])
-def test_tikz_edge_labels_cover_no_node_and_no_other_label(name: str) -> None:
-    # read the picture back and put each label where TikZ puts it: at `pos` along the part
-    # of the edge between the two nodes' borders; boxes are sized from the label's LaTeX
+def _generated(widths: tuple[int, ...], tmp_path: Path) -> Path:
+    layers = "\n".join(f"  - {{size: {w}, activation: tanh}}" for w in widths[1:])
+    path = tmp_path / "net.yaml"
+    path.write_text(f"inputs: {{size: {widths[0]}}}\nlayers:\n{layers}\n"
+                    "loss: {kind: squared_error, factor: 1/2}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["seed-004-mazur-2-2-2", "softmax-cross-entropy",
+                                  "skip-connection", "tanh-softmax-3-4-3", "mitchell-2-2-2"])
+def test_tikz_labels_cover_no_node_no_label_and_no_other_edge(name: str) -> None:
     spec = load_spec(SPECS / f"{name}.yaml")
     net = build_network(spec)
     values = spec.values if spec.values.examples and len(spec.values.params) == len(
         spec.params) else None
-    tex = to_tikz(computation_graph(net, derive(net), values=values))
-    nodes, edges = _tikz_geometry(tex)
-    assert len(edges) == tex.count(r"\draw")
-    text = {name: re.search(rf"\({name}\) at [^{{]*\{{(.*)\}};", tex).group(1) for name in nodes}
-    node_boxes = {name: Box(x, y, max(label_size(part)[0] for part in re.findall(
-        r"\$([^$]*)\$", text[name])) / 0.8 + 0.3, 0.95 if lines == 2 else 0.55)
-        for name, (x, y, lines) in nodes.items()}
-    labels = []
-    for source, pos, label, target in edges:
-        a, b = node_boxes[source], node_boxes[target]
-        x1, y1, x2, y2 = _border_to_border(a, b)
-        p = float(pos)
-        labels.append(Box(x1 + p * (x2 - x1), y1 + p * (y2 - y1), *label_size(label)))
-    for k, box in enumerate(labels):
-        assert all(box.overlap(n) < 1e-3 for n in node_boxes.values()), edges[k]
-        assert all(box.overlap(o) < 1e-3 for o in labels[k + 1:]), edges[k]
+    assert not tikz_collisions(to_tikz(computation_graph(net, derive(net), values=values)))
 
 
-def test_an_edge_runs_from_border_to_border() -> None:
-    # two boxes 4 cm apart on a line, 1 cm wide: the edge is the 3 cm between their borders
-    assert _border_to_border(Box(0, 0, 1, 0.5), Box(4, 0, 1, 0.5)) == (0.5, 0, 3.5, 0)
-    x1, y1, x2, y2 = _border_to_border(Box(0, 0, 1, 1), Box(3, 3, 1, 1))
-    assert (x1, y1, x2, y2) == pytest.approx((0.5, 0.5, 2.5, 2.5))
+@pytest.mark.parametrize("widths", [(2, 3, 1), (3, 4, 3), (1, 10, 1), (4, 2, 2), (10, 10, 3),
+                                    (3, 10, 10)])
+def test_tikz_labels_stay_apart_at_any_width_up_to_ten(widths: tuple[int, ...],
+                                                         tmp_path: Path) -> None:
+    net = build_network(load_spec(_generated(widths, tmp_path)))
+    tex = to_tikz(computation_graph(net, derive(net), param=net.params[0].name))
+    assert not tikz_collisions(tex)
+
+
+def test_the_tikz_collision_finder_finds_what_it_looks_for() -> None:
+    picture = "\n".join([
+        r"\node[p] (g0) at (0.00,0.00) {$a$};", r"\node[q] (g1) at (4.00,0.00) {$b$};",
+        r"\node[q] (g2) at (4.00,2.00) {$c$};",
+        r"\draw[->, black!60] (g0) -- (1.00,0.00) -- (2.00,0.00) -- (g1);",
+        r"\draw[->, black!60] (g0) -- (1.00,1.00) -- (2.00,1.00) -- (g2);",
+        r"\node[d] at (1.00,0.00) {$x_{1}$};", r"\node[d] at (1.00,1.00) {$y_{1}$};"])
+    assert not tikz_collisions(picture)
+    assert tikz_collisions(picture.replace("(1.00,1.00) {$y", "(1.00,0.10) {$y"))  # label
+    assert tikz_collisions(picture.replace("(1.00,0.00) {$x", "(3.80,0.00) {$x"))  # node
+    assert tikz_collisions(picture.replace("(1.00,1.00) -- (2.00,1.00)",
+                                           "(1.20,0.00) -- (2.00,1.00)"))  # edge
 
 
 def _dot_layout(dot: str) -> dict:
@@ -156,8 +196,10 @@ def collisions_in(layout: dict) -> list[str]:
     objects = layout["objects"]
     boxes = {}
     for k, o in enumerate(objects):
+        if "pos" not in o:
+            continue  # a subgraph (a column kept in order), not a node
         x, y = (float(v) for v in o["pos"].split(","))
-        boxes[k] = (o["name"], o.get("shape"), Box(x, y, float(o["width"]) * 72 - 2,
+        boxes[o.get("_gvid", k)] = (o["name"], o.get("shape"), Box(x, y, float(o["width"]) * 72 - 2,
                                                     float(o["height"]) * 72 - 2))
     labels = [k for k, (_, shape, _) in boxes.items() if shape == "plaintext"]
     found = []
@@ -167,6 +209,8 @@ def collisions_in(layout: dict) -> list[str]:
             if j != k and box.overlap(obox) > 1:
                 found.append(f"{name} over {other}")
     for e in layout.get("edges", []):
+        if e.get("style") == "invis":
+            continue  # the chains that keep a column in order are not drawn
         points = [tuple(float(v) for v in p.split(",")) for p in e["pos"].split()
                   if not p.startswith(("e,", "s,"))]
         for k in labels:
@@ -206,3 +250,19 @@ def test_the_collision_finder_finds_labels_on_nodes_labels_and_edges() -> None:
     layout["objects"][4] = node("n", 100, 300, "plaintext")
     layout["edges"][0]["pos"] = "0,0 60,-80 140,-80 200,0"
     assert collisions_in(layout) == []
+
+
+@pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("CI"),
+                    reason="graphviz is not installed (under CI this test fails instead)")
+def test_dot_columns_keep_the_spec_order_from_the_top() -> None:
+    spec = load_spec(SPECS / "tanh-softmax-3-4-3.yaml")
+    net = build_network(spec)
+    layout = _dot_layout(to_dot(computation_graph(net, derive(net), values=spec.values)))
+    y = {o["name"]: float(o["pos"].split(",")[1]) for o in layout["objects"] if "pos" in o}
+    columns = [[s.name for s in net.inputs]]
+    for layer in sorted({u.layer for u in net.units}):
+        units = [u for u in net.units if u.layer == layer]
+        columns += [[u.net.name for u in units], [u.out.name for u in units]]
+    for names in columns:
+        heights = [y[n] for n in names]
+        assert heights == sorted(heights, reverse=True), names  # Graphviz's y grows upwards

@@ -122,3 +122,33 @@ def test_quotes_and_accents_compile_to_the_letters_themselves(tmp_path: Path) ->
                            check=True).stdout
     shown = unicodedata.normalize("NFC", shown.replace("ﬀ", "ff"))
     assert "‘Renée’s’ ‘naïve’ “Łódź” straße" in shown
+
+
+def _body_width(line: str) -> float:
+    return latex_width(line.removeprefix(r"{} \cdot ").removeprefix("{} + ").removeprefix("{} - "))
+
+
+@pytest.mark.parametrize("form", ["chain", "juxtaposed"])
+def test_a_short_factor_does_not_end_alone_on_the_last_line(form: str) -> None:
+    # (a sum that fills a line) · o(1 − o): the σ′ factor is short; rather than leave it
+    # alone, the sum's last term comes down to it (or the factors before it, when written
+    # side by side)
+    o, x = sp.symbols("o x")
+    ts = sp.symbols("t1:5")
+    total = sp.Add(*[sp.Mul(t, sp.Symbol(f"w{k}"), sp.Symbol(f"v{k}"), evaluate=False)
+                     for k, t in enumerate(ts)], evaluate=False)
+    sigma = sp.Mul(o, 1 - o, evaluate=False)
+    printer = NetworkLatexPrinter()
+    width = latex_width(printer.doprint(total)) + 3.0
+    expr = (Chain(total, sigma) if form == "chain"
+            else sp.Mul(-1, total, o, 1 - o, x, evaluate=False))
+    lines = break_expr(expr, printer, width)
+    assert len(lines) > 1
+    assert all(latex_width(ln) <= width for ln in lines)
+    assert _body_width(lines[-1]) >= 6.0, lines
+    joined = " ".join(lines)
+    assert joined.count(r"\left") == joined.count(r"\right")
+    # read in order, the lines give back the one-line printing
+    words = (joined.replace(r"\right.", "").replace(r"\left.", "").replace("{} ", "")
+             .replace(r"\quad", "").replace(r"\cdot", "").split())
+    assert words == printer.doprint(expr).replace(r"\cdot", "").split()
