@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 MAX_TRIES = 5_000
 _SCRIPT = re.compile(r"[_^]\s*(\{(?:[^{}]|\{[^{}]*\})*\}|[A-Za-z0-9])")
+_LOOSE = re.compile(r"[\d)][+\-*]\s*([A-Za-z])(?![A-Za-z])|(?<![A-Za-z\\])([A-Za-z])\s*[+\-*]\s*\d")
 _ITEM = re.compile(r"[\[(]?\s*([A-Za-z])\s*[\])]?")
 
 
@@ -93,11 +94,12 @@ def family_instances(table: NameTable, raw: str, letters: list[str]) -> list[dic
     if marked is None:
         return []
     shape, numbers = family_of(marked)
+    shape = shape.replace("_", "")  # M_n ranges over the units M1, M2 named one by one
     where = {k: c for c in letters for k, v in enumerate(numbers) if v == marks[c]}
     found: dict[tuple[int, ...], dict[str, int]] = {}
-    for key in table.exact:
+    for key in [*table.exact, *(u.name for u in table.quantities.net.units)]:
         key_shape, key_numbers = family_of(key)
-        if key_shape != shape or len(key_numbers) != len(numbers):
+        if key_shape.replace("_", "") != shape or len(key_numbers) != len(numbers):
             continue
         values: dict[str, int] = {}
         fits = True
@@ -166,10 +168,21 @@ def outside_family(reader: Any, raw: str, pos: int) -> sp.Expr:
     table = reader.scope.table
     filled = substitute(raw, reader.scope.indices)
     if filled is not None and padding_zero(table, filled):
-        reader.reading.notes.append(f"read {filled} as 0, the padding of the convolution "
-                                    f"layer's source")
+        reader.reading.notes.append("read the names outside the source of a convolution "
+                                    "layer with padding as 0, the padding's zeros")
         return sp.S.Zero
-    raise MissingInstance(filled if filled is not None else raw)
+    raise OutsideFamily(raw, filled, dict(reader.scope.indices))
+
+
+class OutsideFamily(MissingInstance):
+    """A name whose indices, given their values, name nothing (``filled`` is None when an
+    index is negative)."""
+
+    def __init__(self, raw: str, filled: str | None, values: dict[str, int]) -> None:
+        super().__init__(filled if filled is not None else raw)
+        self.raw = raw
+        self.filled = filled
+        self.values = values
 
 
 def out_of_range(statement: Statement, indices: dict[str, int], missing: MissingInstance,
@@ -178,10 +191,22 @@ def out_of_range(statement: Statement, indices: dict[str, int], missing: Missing
     quantity outside its family: never a guess, never a term left out."""
     where = ", ".join(f"{k}={v}" for k, v in indices.items())
     name = str(missing) or "a name"
+    if isinstance(missing, OutsideFamily):
+        bound = ", ".join(f"{k}={v}" for k, v in missing.values.items() if k not in indices)
+        where += f" ({bound})" if bound else ""
+        if missing.filled is None:
+            return FormulaError(f"{missing.raw} has a negative index for {where}",
+                                hint="check the index arithmetic and the bounds of the sums")
     hint = ("an index must stay within its family for every value of the free indices and "
-            "of the sums (a convolution's padding reads as 0); check the index arithmetic "
-            "and the bounds of the sums")
+            "of the sums, and only a convolution's padding reads as 0: check the index "
+            "arithmetic and the bounds of the sums")
     family = family_of(name)[0]
+    loose = [c for c in declared_items(name) if c not in indices]
+    loose += [m.group(1) or m.group(2) for m in _LOOSE.finditer(name)]
+    if loose:
+        return FormulaError(f"`{loose[0]}` in {name} is no index: neither the left side nor "
+                            f"a sum gives it values",
+                            hint="write it on the left side or bind it by a sum")
     if any(family_of(key)[0] == family for key in list(table.exact)[:MAX_TRIES]):
         what = f"{name} is outside its family"
     else:
