@@ -257,7 +257,7 @@ class Derivation(AtExample, WrongSteps):
                     inner.cost_context = True
                     sides = [read_side(node, inner, self.ctx) for node in statement.sides]
             except MissingInstance as missing:
-                if declared_letters(statement, self.ctx.table):
+                if declared_letters(statement, self.ctx.table) or not inst.indices:
                     raise out_of_range(statement, inst.indices, missing, self.ctx.table) \
                         from None
                 continue

@@ -189,11 +189,11 @@ def out_of_range(statement: Statement, indices: dict[str, int], missing: Missing
                  table: NameTable) -> FormulaError:
     """The error for an instance of a declared-index formula whose right side names a
     quantity outside its family: never a guess, never a term left out."""
-    where = ", ".join(f"{k}={v}" for k, v in indices.items())
+    where = ", ".join(f"{k}={v}" for k, v in indices.items()) or "this formula"
     name = str(missing) or "a name"
     if isinstance(missing, OutsideFamily):
         bound = ", ".join(f"{k}={v}" for k, v in missing.values.items() if k not in indices)
-        where += f" ({bound})" if bound else ""
+        where = (f"{where} ({bound})" if indices else bound or where) if bound else where
         if missing.filled is None:
             return FormulaError(f"{missing.raw} has a negative index for {where}",
                                 hint="check the index arithmetic and the bounds of the sums")
