@@ -201,3 +201,12 @@ def test_no_mutant_of_a_correct_free_index_formula_is_correct(
     assert len(found) >= 4
     survivors = [m for m in found if _verdict(where, m) == "correct"]
     assert not survivors
+
+
+def test_a_family_too_large_to_check_whole_is_an_error(
+        specs: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from symbackprop.check.judging import claims
+
+    monkeypatch.setattr(claims, "MAX_INSTANCES", 4)
+    with pytest.raises(FormulaError, match="names 8 quantities"):
+        checker(specs["conv"]).check(None, KERNEL + " + 0")

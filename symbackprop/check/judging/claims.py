@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from ...errors import FormulaError
 from ..meaning.free_indices import declared_letters, family_instances, unranged
 from ..meaning.meaning import (
     Partial,
@@ -128,11 +129,15 @@ def instances(statement: Statement, ctx: Context, scope: Scope) -> list[Instance
     """Every instance of the statement's free indices for which its names exist."""
     letters, groups = free_letters(statement, ctx, scope)
     declared = declared_letters(statement, ctx.table)
-    if declared:  # the range is the left side's family's
-        return [Instance(values, scope.param) for values in declared_instances(
-            statement, letters, free_letters(Statement(
-                statement.sides[:1], (), statement.text, statement.spans[:1]),
-                ctx, scope, declared)[1], ctx)][:MAX_INSTANCES]
+    if declared:  # the range is the left side's family's: every instance, or an error
+        found = declared_instances(statement, letters, free_letters(Statement(
+            statement.sides[:1], (), statement.text, statement.spans[:1]),
+            ctx, scope, declared)[1], ctx)
+        if len(found) > MAX_INSTANCES:
+            raise FormulaError(f"the left side names {len(found)} quantities; a formula is "
+                               f"checked for at most {MAX_INSTANCES}",
+                               hint="fix some of its indices (w^{[1]}_{1,c,m,n})")
+        return [Instance(values, scope.param) for values in found]
     params: list[sp.Symbol | None] = [scope.param]
     roles = generic_roles(statement, ctx) if scope.param is None else set()
     if roles:

@@ -101,9 +101,9 @@ def _over_index(r: _Reader, node: Sum) -> sp.Expr:
     assert node.index is not None
     low, high = _integer(r, node.lower), _integer(r, node.upper)
     bounded = low is not None and high is not None
-    values = bounded_values(low, high, node.pos) if bounded else \
-        [v for v in r.scope.table.index_values
-         if (low is None or v >= low) and (high is None or v <= high)]
+    values = bounded_values(low, high, node.pos) if low is not None and high is not None \
+        else [v for v in r.scope.table.index_values
+              if (low is None or v >= low) and (high is None or v <= high)]
     terms: list[sp.Expr] = []
     for v in values:
         try:
