@@ -32,6 +32,14 @@ layers:
   - {units: 1, activation: sigmoid}
 loss: binary_cross_entropy
 """
+STRIDED = """\
+title: "A 1×4×4 input through a conv2d layer with stride 2 into a sigmoid unit"
+inputs: {shape: [1, 4, 4]}
+layers:
+  - {kind: conv2d, filters: 1, kernel: 2, stride: 2, padding: 0, activation: tanh}
+  - {units: 1, activation: sigmoid}
+loss: binary_cross_entropy
+"""
 UNITS = """\
 title: "Two sigmoid units named one by one, M1 and M2, into one output"
 inputs: [x1, x2]
@@ -52,7 +60,8 @@ M_N = r"\frac{\partial E}{\partial M_n} = (a^{[2]}_1 - y_1) a^{[2]}_1 (1 - a^{[2
 def specs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("specs")
     out = {}
-    for name, text in (("conv", CONV), ("padded", PADDED), ("units", UNITS)):
+    for name, text in (("conv", CONV), ("padded", PADDED), ("strided", STRIDED),
+                       ("units", UNITS)):
         out[name] = folder / f"{name}.yaml"
         out[name].write_text(text, encoding="utf-8")
     return out
@@ -128,6 +137,17 @@ def test_the_padding_of_a_convolution_reads_as_zero(specs: dict[str, Path]) -> N
     # without the padding in the index map the source index reaches 5, beyond the padding
     with pytest.raises(FormulaError, match="outside its family"):
         c.check(None, W + r"\sum_{i=1}^{4}\sum_{j=1}^{4} \delta^{[1]}_{f,i,j} x_{c,i+m-1,j+n-1}")
+
+
+def test_the_stride_in_the_index_map(specs: dict[str, Path]) -> None:
+    c = checker(specs["strided"])
+    # s = 2, p = 0: the source index is s(i − 1) + m − p = 2(i − 1) + m
+    r = c.check(None, W + r"\sum_{i=1}^{2}\sum_{j=1}^{2} "
+                r"\delta^{[1]}_{f,i,j} x_{c,2(i-1)+m,2(j-1)+n}")
+    assert r.verdict == "correct", r.diagnosis
+    stride_left_out = c.check(
+        None, W + r"\sum_{i=1}^{2}\sum_{j=1}^{2} \delta^{[1]}_{f,i,j} x_{c,i+m-1,j+n-1}")
+    assert stride_left_out.verdict == "incorrect"
 
 
 def test_a_dense_weight_family_is_checked_for_every_j_and_k() -> None:
