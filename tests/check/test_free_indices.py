@@ -148,6 +148,7 @@ def test_the_stride_in_the_index_map(specs: dict[str, Path]) -> None:
     stride_left_out = c.check(
         None, W + r"\sum_{i=1}^{2}\sum_{j=1}^{2} \delta^{[1]}_{f,i,j} x_{c,i+m-1,j+n-1}")
     assert stride_left_out.verdict == "incorrect"
+    assert "STRIDE_MISSING" in stride_left_out.codes
 
 
 def test_a_dense_weight_family_is_checked_for_every_j_and_k() -> None:

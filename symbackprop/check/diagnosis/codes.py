@@ -134,6 +134,8 @@ CODES: tuple[Code, ...] = (
     Code("SHARED_WEIGHT_NOT_SUMMED", "a weight shared over positions (a kernel weight, a "
          "filter's bias) has its gradient from one position, not summed over all of them",
          (r"^the gradient of the shared weight .* is not summed over its positions",)),
+    Code("STRIDE_MISSING", "a convolution's index map leaves out the stride (i + m − 1 where "
+         "s(i − 1) + m − p belongs)", (r"^the stride is missing from the index map",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -10,7 +10,9 @@ mistakes are named here, each by comparing values at the random points:
   true convolution of signal processing would, where the forward pass is a cross-correlation;
 * a shared weight's gradient not summed over its positions (SHARED_WEIGHT_NOT_SUMMED): the
   written side is the contribution of one position only, δ of one unit times what the
-  weight multiplies there.
+  weight multiplies there;
+* the stride left out of the index map (STRIDE_MISSING,
+  :mod:`symbackprop.check.diagnosis.index_maps`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import sympy as sp
 
 from ..judging.sample_points import close
 from ..meaning.unknown_names import family_of
+from .index_maps import index_map_mistakes
 
 if TYPE_CHECKING:
     from ..judging.context import Context
@@ -40,6 +43,7 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
     side = evaluated[bad][1][k]
     if param is not None and side.values is not None:
         found += _one_position(ctx, param, side.values)
+        found += index_map_mistakes(ctx, param, side.values)
     return found
 
 
