@@ -257,7 +257,8 @@ class Derivation(AtExample, WrongSteps):
                     inner.cost_context = True
                     sides = [read_side(node, inner, self.ctx) for node in statement.sides]
             except MissingInstance as missing:
-                if declared_letters(statement, self.ctx.table) or not inst.indices:
+                if declared_letters(statement, self.ctx.table) or \
+                        not (inst.indices or inst.generic):
                     raise out_of_range(statement, inst.indices, missing, self.ctx.table) \
                         from None
                 continue
