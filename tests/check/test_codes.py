@@ -25,6 +25,9 @@ SEED_001 = "seed-001-linear-1-1-2-1.yaml"
 TANH = "tanh-softmax-3-4-3.yaml"
 STACK = "seed-003-stackexchange-2-2-2.yaml"
 NIELSEN = "nielsen-2-3-3-2.yaml"
+CONV = "conv2d-3x3.yaml"
+STRIDE = "conv-stride-2.yaml"
+KERNEL = r"\frac{\partial L}{\partial w^{[1]}_{f,c,m,n}} = "
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
 J = r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = "
@@ -39,7 +42,8 @@ STABLE = (
     "DIFFERENT_NUMBERS", "NO_EXPLANATION", "UNCHECKED", "TOO_LARGE", "UNREADABLE",
     "MISSING_ANSWER", "MISSING_TRANSPOSE", "EXTRA_TRANSPOSE", "TRANSPOSED", "SHAPE_MISMATCH",
     "ELEMENTWISE_FOR_PRODUCT", "PRODUCT_FOR_ELEMENTWISE", "WRONG_LAYER",
-    "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL",
+    "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
+    "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING",
 )
 
 
@@ -117,6 +121,11 @@ REACHED = [
      r"\frac{\partial a^{[1]}_{1}}{\partial z^{[1]}_{1}} = a^{[1]}_{1} (1 - a^{[1]}_{1})"),
     ("SOFTMAX_DIAGONAL", TANH, "f", None, r"\frac{\partial L}{\partial z^{[2]}_{1}} = "
      r"-\frac{y_1}{a^{[2]}_{1}} a^{[2]}_{1} (1 - a^{[2]}_{1})"),
+    ("KERNEL_FLIPPED", CONV, "f", None,
+     KERNEL + r"\sum_{i=1}^{2}\sum_{j=1}^{2} \delta^{[1]}_{f,i,j} x_{c,i-m+2,j-n+2}"),
+    ("SHARED_WEIGHT_NOT_SUMMED", CONV, "f", None, KERNEL + r"\delta^{[1]}_{f,1,1} x_{c,m,n}"),
+    ("STRIDE_MISSING", STRIDE, "f", None,
+     KERNEL + r"\sum_{i=1}^{2}\sum_{j=1}^{2} \delta^{[1]}_{f,i,j} x_{c,i+m-1,j+n-1}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
 ]

@@ -6,5 +6,6 @@ swapped symbol, a sign or a constant factor, a missing or extra factor, a missin
 reads the text as the student may have meant it (missing brackets, an index that does not
 run with its sum); ``transposition`` swaps the two indices of one name; ``matrix_mistakes``
 rewrites a matrix-form side one mistake at a time (a transpose, ⊙ for a product, σ′, the
-wrong layer).
+wrong layer). ``shared_weights`` names a flipped kernel and a shared weight's gradient not
+summed over its positions.
 """

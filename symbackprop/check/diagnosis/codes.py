@@ -128,6 +128,14 @@ CODES: tuple[Code, ...] = (
          (r" is the derivative of .*; .* is an? .* unit, whose derivative is ",)),
     Code("SOFTMAX_DIAGONAL", "the softmax Jacobian is taken as diagonal (the terms with "
          "∂a_i/∂z_j for i ≠ j are missing)", (r"^it takes the softmax Jacobian as diagonal",)),
+    Code("KERNEL_FLIPPED", "a convolution's kernel is flipped where the forward pass is a "
+         "cross-correlation (each weight gets the gradient of the weight at the 180°-rotated "
+         "position)", (r"^the kernel is flipped: ",)),
+    Code("SHARED_WEIGHT_NOT_SUMMED", "a weight shared over positions (a kernel weight, a "
+         "filter's bias) has its gradient from one position, not summed over all of them",
+         (r"^the gradient of the shared weight .* is not summed over its positions",)),
+    Code("STRIDE_MISSING", "a convolution's index map leaves out the stride (i + m − 1 where "
+         "s(i − 1) + m − p belongs)", (r"^the stride is missing from the index map",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
+from ...errors import FormulaError
+from ..meaning.free_indices import declared_letters, family_instances, unranged
 from ..meaning.meaning import (
     Partial,
     Reading,
@@ -94,11 +96,15 @@ def letter_parameter(node: Deriv, table: NameTable) -> bool:
         table.param_role(raw) is None
 
 
-def free_letters(statement: Statement, ctx: Context, scope: Scope
+def free_letters(statement: Statement, ctx: Context, scope: Scope,
+                 declared: frozenset[str] | None = None
                  ) -> tuple[list[str], list[tuple[str, list[str]]]]:
-    """The free index letters, and the names outside sums with the letters each uses."""
+    """The free index letters, and the names outside sums with the letters each uses
+    (``declared``: the letters the left side declares, when ``statement`` is a part)."""
     letters: list[str] = []
     groups: list[tuple[str, list[str]]] = []
+    if declared is None:
+        declared = declared_letters(statement, ctx.table)
     for side in statement.sides:
         bound = bound_letters(side)
         inside_sums = {id(n) for s in walk(side) if isinstance(s, Sum) for n in names_in(s)}
@@ -110,7 +116,7 @@ def free_letters(statement: Statement, ctx: Context, scope: Scope
             base, _ = update_mark(raw)
             if ctx.table.lookup(base) is not None:
                 continue
-            used = [c for c in index_letters(base) if c not in bound]
+            used = [c for c in index_letters(base, declared) if c not in bound]
             for c in used:
                 if c not in letters:
                     letters.append(c)
@@ -122,6 +128,16 @@ def free_letters(statement: Statement, ctx: Context, scope: Scope
 def instances(statement: Statement, ctx: Context, scope: Scope) -> list[Instance]:
     """Every instance of the statement's free indices for which its names exist."""
     letters, groups = free_letters(statement, ctx, scope)
+    declared = declared_letters(statement, ctx.table)
+    if declared:  # the range is the left side's family's: every instance, or an error
+        found = declared_instances(statement, letters, free_letters(Statement(
+            statement.sides[:1], (), statement.text, statement.spans[:1]),
+            ctx, scope, declared)[1], ctx)
+        if len(found) > MAX_INSTANCES:
+            raise FormulaError(f"the left side names {len(found)} quantities; a formula is "
+                               f"checked for at most {MAX_INSTANCES}",
+                               hint="fix some of its indices (w^{[1]}_{1,c,m,n})")
+        return [Instance(values, scope.param) for values in found]
     params: list[sp.Symbol | None] = [scope.param]
     roles = generic_roles(statement, ctx) if scope.param is None else set()
     if roles:
@@ -148,6 +164,22 @@ def instances(statement: Statement, ctx: Context, scope: Scope) -> list[Instance
 
     extend(0, dict(fixed))
     return out
+
+
+def declared_instances(statement: Statement, letters: list[str],
+                       left: list[tuple[str, list[str]]], ctx: Context) -> list[dict[str, int]]:
+    """The instances of a formula whose left side declares its free indices: every
+    instance of the left side's family, each free letter ranged by it."""
+    ranged = [c for _, used in left for c in used]
+    loose = [c for c in letters if c not in ranged]
+    if loose:
+        raise unranged(statement, loose, ctx.table)
+    found: list[dict[str, int]] = [{}]
+    for raw, used in left:
+        found = [{**done, **values} for done in found
+                 for values in family_instances(ctx.table, raw, used)
+                 if all(done.get(c, v) == v for c, v in values.items())]
+    return found
 
 
 def uncovered(statement: Statement, found: list[Instance], ctx: Context, scope: Scope

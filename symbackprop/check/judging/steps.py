@@ -19,7 +19,9 @@ import sympy as sp
 from ...errors import FormulaError
 from ..diagnosis.diagnosis import NO_EXPLANATION, Finding
 from ..diagnosis.rereadings import index_hints
+from ..diagnosis.shared_weights import shared_weight_mistakes
 from ..diagnosis.wrong_steps import WrongSteps
+from ..meaning.free_indices import declared_letters, out_of_range
 from ..meaning.meaning import Locals, Scope, meaning
 from ..meaning.names import MissingInstance
 from ..reading.forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchecked_form
@@ -254,7 +256,11 @@ class Derivation(AtExample, WrongSteps):
                     # a statement about the cost: the loss's name may mean the cost (seed 000)
                     inner.cost_context = True
                     sides = [read_side(node, inner, self.ctx) for node in statement.sides]
-            except MissingInstance:
+            except MissingInstance as missing:
+                if declared_letters(statement, self.ctx.table) or \
+                        not (inst.indices or inst.generic):
+                    raise out_of_range(statement, inst.indices, missing, self.ctx.table) \
+                        from None
                 continue
             sides = numbers_carried_on(sides, self.chain.lasts if continues and self.chain
                                        else None, self.ctx.points)
@@ -419,6 +425,9 @@ class Derivation(AtExample, WrongSteps):
             fixes = self.transposed_fixes(statement, k, inst)
             if fixes:
                 words = fixes + [w for w in words if w != NO_EXPLANATION]
+        shared = shared_weight_mistakes(self.ctx, evaluated, heads, k, bad, self.gradient_param)
+        if shared:
+            words = shared + [w for w in words if w != NO_EXPLANATION]
         if len(evaluated) > 1 or inst.indices or inst.generic:
             written = substitute(f"{statement.side_text(0)} = {statement.side_text(k)}",
                                  inst.indices) if inst.indices else None

@@ -7,4 +7,6 @@ was likely meant to be. ``meaning`` walks a tree: free indices, sums over units 
 bounded exact arithmetic (``arithmetic``), and ∂A/∂B factors as total derivatives through
 the network's graph (``graph``). ``matrix_names`` says what the names of a matrix-form step
 (a layer's z, a, δ, b, W, the batch, a free layer l) mean in a layered network.
+``free_indices`` finds the letters a left side declares (w^{[1]}_{f,c,m,n}), their family's
+range, and what a name outside its family is; ``index_ranges`` the values of a bounded sum.
 """

@@ -43,7 +43,8 @@ from ..reading.syntax import (
 )
 from ..reading.tokens import formula_error
 from .arithmetic import apply_function, check_size, divide, number, power, product
-from .names import Lookup, MissingInstance, NameTable
+from .free_indices import outside_family
+from .names import Lookup, NameTable
 from .network_calls import read_network_call
 from .sums import array_name, bound_letters, gradient_array_name, read_sum
 
@@ -187,11 +188,11 @@ class _Reader:
             nxt = sp.Symbol(f"{value.name}__next", real=True)
             self.reading.next_values[nxt] = value
             return nxt
-        letters = [c for c in index_letters(raw) if c in scope.indices]
+        letters = [c for c in index_letters(raw, frozenset(scope.indices)) if c in scope.indices]
         if letters:
             inst = table.instance(raw, scope.indices)
             if inst is None:
-                raise MissingInstance(raw)
+                return outside_family(self, raw, pos)
             return self.quantity(inst)
         if scope.unit is not None and table.ambiguous(raw):
             sym = self.unit_quantity(raw)

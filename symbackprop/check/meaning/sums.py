@@ -20,6 +20,7 @@ import sympy as sp
 from ..reading.scripts import example_mark
 from ..reading.syntax import Node, Sum, names_in, walk
 from ..reading.tokens import formula_error
+from .index_ranges import bounded_values
 from .names import MAX_SUM_TERMS, MissingInstance
 
 _Reader = Any  # the reader of meaning.py: read(node), scope, reading; another for a sub-scope
@@ -99,13 +100,17 @@ def _integer(r: _Reader, node: Node | None) -> int | None:
 def _over_index(r: _Reader, node: Sum) -> sp.Expr:
     assert node.index is not None
     low, high = _integer(r, node.lower), _integer(r, node.upper)
-    values = [v for v in r.scope.table.index_values
+    bounded = low is not None and high is not None
+    values = bounded_values(low, high, node.pos) if low is not None and high is not None \
+        else [v for v in r.scope.table.index_values
               if (low is None or v >= low) and (high is None or v <= high)]
     terms: list[sp.Expr] = []
     for v in values:
         try:
             terms.append(type(r)(r.scope.with_index(node.index, v), r.reading).read(node.body))
         except MissingInstance:
+            if bounded:  # every term of Σ_{i=1}^{3} must exist: none is left out unsaid
+                raise
             continue
         if len(terms) > MAX_SUM_TERMS:
             raise formula_error(f"a sum of more than {MAX_SUM_TERMS} terms", node.pos)

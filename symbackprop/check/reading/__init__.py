@@ -9,5 +9,6 @@ updates); ``forms`` recognises steps by their form alone (matrix form, identitie
 variable of their own). A step in matrix form has its own small grammar: ``matrix_parser``
 builds the tree of ``matrix_syntax`` (whole layers, transposes, ⊙, Σ over a batch). Nothing
 here builds SymPy objects or knows the network beyond
-asking whether a name exists.
+asking whether a name exists. ``index_arithmetic`` folds the integer arithmetic of a
+subscript once its letters have values (``x_{c,i+m-1,j+n-1}``).
 """

@@ -30,6 +30,8 @@ import itertools
 import re
 from collections.abc import Iterator
 
+from .index_arithmetic import fold
+
 INDEX_LETTERS = frozenset("ijkl")
 LAST_LAYER = "L"
 MAX_INDEX_VALUE = 1000
@@ -42,7 +44,6 @@ _CURRENT = re.compile(r"(\^\s*\{\s*\(?\s*t\s*\)?\s*\}|_\s*\{\s*\(?\s*t\s*\)?\s*\
                       r"\^\s*\{\s*\(?\s*(\\(text|mathrm)\s*\{\s*)?old\s*\}?\s*\)?\s*\})$")
 _EXAMPLE = re.compile(r"(\^\s*\{\s*\(\s*([A-Za-z])\s*\)\s*\}|_\s*\{\s*([A-Za-z])\s*\}|"
                       r"_([A-Za-z])|\^\s*\{\s*([ijk])\s*\}|\^([ijk]))$")  # x^i: not x^n, a power
-_ARITHMETIC = re.compile(r"(\d+)\s*([+-])\s*(\d+)")
 _COMMAND_ARG = re.compile(r"\\[A-Za-z]+\s*(\{[^{}]*\})?")
 
 
@@ -84,8 +85,10 @@ def _scripts(raw: str) -> Iterator[tuple[int, int]]:
         i += 1
 
 
-def _index_positions(content: str) -> Iterator[tuple[int, str]]:
-    """Positions of index letters in one script's content (``jk``, ``oi``, ``l+1``, ``L``)."""
+def _index_positions(content: str, letters: frozenset[str] = INDEX_LETTERS
+                     ) -> Iterator[tuple[int, str]]:
+    """Positions of index letters in one script's content (``jk``, ``oi``, ``l+1``, ``L``);
+    ``letters`` adds the free indices a formula declares (``f,c,m,n``)."""
     i = 0
     while i < len(content):
         if content[i] == "\\":
@@ -97,49 +100,49 @@ def _index_positions(content: str) -> Iterator[tuple[int, str]]:
             while j < len(content) and content[j].isascii() and content[j].isalpha():
                 j += 1
             run = content[i:j]
-            if all(c in INDEX_LETTERS for c in run):
+            if all(c in letters for c in run):
                 yield from ((i + k, c) for k, c in enumerate(run))
             elif run == LAST_LAYER:
                 yield i, run
-            elif len(run) == 2 and run[1] in INDEX_LETTERS and run[0] not in INDEX_LETTERS:
+            elif len(run) == 2 and run[1] in letters and run[0] not in letters:
                 yield i + 1, run[1]
             i = j
             continue
         i += 1
 
 
-def index_letters(raw: str) -> list[str]:
-    """The index letters in the scripts of ``raw``, in order of appearance."""
+def index_letters(raw: str, letters: frozenset[str] = INDEX_LETTERS) -> list[str]:
+    """The index letters in the scripts of ``raw``, in order of appearance (``letters``:
+    the letters that may be indices beside i, j, k, l)."""
     found: list[str] = []
     for start, end in _scripts(raw):
-        for _, letter in _index_positions(raw[start:end]):
+        for _, letter in _index_positions(raw[start:end], letters | INDEX_LETTERS):
             if letter not in found:
                 found.append(letter)
     return found
 
 
 def substitute(raw: str, values: dict[str, int]) -> str | None:
-    """``raw`` with index letters replaced by values and ``l+1`` folded; None if negative."""
+    """``raw`` with index letters replaced by values and the arithmetic of each script
+    folded (``l+1``, ``i+m-1``); None if an index is negative. A one-letter key of
+    ``values`` is an index letter here, whether or not it is one of i, j, k, l."""
+    letters = INDEX_LETTERS | {k for k in values if len(k) == 1}
     out: list[str] = []
     last = 0
     for start, end in _scripts(raw):
         content = raw[start:end]
         pieces: list[str] = []
         done = 0
-        for k, letter in _index_positions(content):
+        for k, letter in _index_positions(content, letters):
             if letter not in values:
                 continue
             pieces.append(content[done:k])
             pieces.append(str(values[letter]))
             done = k + len(letter)
         pieces.append(content[done:])
-        new = "".join(pieces)
-        while (m := _ARITHMETIC.search(new)) is not None:
-            a, op, b = int(m.group(1)), m.group(2), int(m.group(3))
-            value = a + b if op == "+" else a - b
-            if value < 0:
-                return None
-            new = new[:m.start()] + str(value) + new[m.end():]
+        new = fold("".join(pieces))
+        if new is None:
+            return None
         out.append(raw[last:start])
         out.append(new)
         last = end
