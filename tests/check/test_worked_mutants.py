@@ -245,7 +245,7 @@ def test_digits_that_fit_two_quantities_alike_to_six_digits_are_not_ambiguous(
     checker = Checker(build_network(load_spec(spec)))
     printed = CliRunner().invoke(main, ["derive", str(spec), "--param", "b1"])
     assert printed.exit_code == 0, printed.output
-    line = [row for row in printed.output.splitlines() if "·" in row and "0.99999" in row][0]
+    line = next(row for row in printed.output.splitlines() if "·" in row and "0.99999" in row)
     first, slope = (part.strip() for part in line.strip().lstrip("=").split("·"))
     head = r"\frac{\partial L}{\partial b_{1}} = "
     assert checker.check(None, f"{head}{first} \\cdot {slope}").verdict == "correct"
