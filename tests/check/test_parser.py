@@ -347,3 +347,29 @@ def test_an_activation_named_phi_is_written_with_its_greek_letter(tmp_path: Path
     assert c.check(None, head + r" \phi'(z^{[1]}_1) x_1").verdict == "correct"
     assert c.check(None, head + r" \phi(z^{[1]}_1) x_1").verdict == "incorrect"
     assert c.check(None, r"a^{[1]}_1 = φ(z^{[1]}_1)").verdict == "correct"
+
+
+def test_a_sum_over_two_indices_is_a_sum_of_sums() -> None:
+    st = parse_statement(r"E = \sum_{j,k} w_{jk}", knows=lambda _: True)
+    outer = st.sides[1]
+    assert isinstance(outer, Sum) and outer.index == "j"
+    assert isinstance(outer.body, Sum) and outer.body.index == "k"
+    with pytest.raises(FormulaError, match="must be an index"):
+        parse_statement(r"E = \sum_{j,k}^{n} w_{jk}", knows=lambda _: True)
+
+
+def test_a_double_sum_over_the_weights_of_a_layer_is_checked() -> None:
+    """J = L + λ/2 Σ_{j,k} (w^{[1]}_{j,k})² + λ/2 Σ_k (w^{[2]}_{1,k})² on the weight-decay spec."""
+    c = checker_of("weight-decay-2-2-1")
+    right = (r"L = \frac{1}{2}(y_1 - a^{[2]}_1)^2 + \frac{\lambda}{2}\sum_{j,k} "
+             r"(w^{[1]}_{j,k})^2 + \frac{\lambda}{2}\sum_{k}(w^{[2]}_{1,k})^2")
+    assert c.check(None, right).verdict == "correct"
+    for wrong in (right.replace("w^{[1]}_{j,k}", "w^{[1]}_{j,j}"),
+                  right.replace("\\sum_{j,k}", "\\sum_{j}"),
+                  right.replace("{j,k})^2", "{j,k})^3")):
+        assert wrong != right
+        try:
+            verdict = c.check(None, wrong).verdict
+        except FormulaError:  # Σ_j alone leaves k free, and w^{[1]}_{j,k} with it unread
+            verdict = "unreadable"
+        assert verdict != "correct", wrong

@@ -48,7 +48,7 @@ from .sides import (
     step_text,
     zero_notes,
 )
-from .updates import check_update, is_update
+from .updates import as_increment, check_update, is_update
 
 AT_EXAMPLE = "holds at the spec's values (the worked example), not as an identity"
 
@@ -181,12 +181,13 @@ class Derivation(AtExample, WrongSteps):
         self.defining = False
         rule = Statement(statement.sides[:2], statement.relations[:1], statement.text,
                          statement.spans[:2]) if len(statement.sides) > 2 else statement
+        rule = as_increment(rule) or rule
         if is_update(rule, self.ctx, self.scope()):
             self.chain = None
             self.updates += 1
             self.add(check_update(rule, line, self))
             self.parsed = statement.text
-            if rule is not statement:  # w⁺ = w − α ∂E/∂w = 0.4 − 0.5 · 0.082 = 0.359
+            if len(statement.sides) > 2:  # w⁺ = w − α ∂E/∂w = 0.4 − 0.5 · 0.082 = 0.359
                 self.equation(line, Statement(statement.sides[1:], statement.relations[1:],
                                               statement.text, statement.spans[1:]), False)
             return

@@ -50,6 +50,7 @@ _OPERAND_START = {"num", "name", "func", "partial", "frac", "sqrt", "(", "[", "{
 _COMPARISONS = {"<", ">", "<=", ">=", "!="}
 _TWO_DIGITS = re.compile(r"[0-9][0-9]")
 _SUM_INDEX = re.compile(r"\s*([A-Za-z])\s*(?:=\s*(.+))?$")
+_SUM_INDICES = re.compile(r"\s*[A-Za-z]\s*(?:,\s*[A-Za-z]\s*)+$")  # \sum_{j,k}: Σ_j Σ_k
 
 
 class _Parser(DerivativeReader):
@@ -260,7 +261,10 @@ class _Parser(DerivativeReader):
     # -- sums, indicators, cases ---------------------------------------------------
     def sum(self, tok: Token) -> Node:
         index = lower = upper = None
-        if tok.sub:
+        letters: list[str] = []
+        if tok.sub and _SUM_INDICES.match(tok.sub) and not tok.sup:
+            *letters, index = [c.strip() for c in tok.sub.split(",")]
+        elif tok.sub:
             m = _SUM_INDEX.match(tok.sub)
             if m is None:
                 raise formula_error(f"a sum's subscript `{tok.sub[:30]}` must be an index, "
@@ -273,9 +277,11 @@ class _Parser(DerivativeReader):
         if self.kind() not in _OPERAND_START and self.kind() not in ("+", "-"):
             raise formula_error("the sum has nothing to add up", tok.pos)
         self.enter()
-        body = self.term()
+        body: Node = Sum(index, lower, upper, self.term(), tok.pos)
         self.depth -= 1
-        return Sum(index, lower, upper, body, tok.pos)
+        for letter in reversed(letters):
+            body = Sum(letter, None, None, body, tok.pos)
+        return body
 
     def condition(self, parser: _Parser, pos: int) -> Compare:
         left = parser.expr()
