@@ -29,6 +29,7 @@ from ..reading.syntax import Name, Statement
 from .at_example import AtExample
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
+from .delta_gradients import as_gradients
 from .matrix_steps import matrix_results
 from .numbers import numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
@@ -94,6 +95,7 @@ class Derivation(AtExample, WrongSteps):
     equals: list[str | None] = field(default_factory=list)  # per result: whose gradient
     heads_written: list[sp.Symbol | None] = field(default_factory=list)
     updates: int = 0
+    gradient_marks: dict[str, str] = field(default_factory=dict)  # δW is ∂E/∂W, as declared
     last_gradient: sp.Symbol | None = None
     last_value: sp.Expr | None = None
     parsed: Side | str = ""  # the last side read (printed when asked), or an update's text
@@ -173,7 +175,8 @@ class Derivation(AtExample, WrongSteps):
                     table.param_role(letter) is None:
                 self.locals.variable(letter)
         own = defined_function(formula, self.ctx.table, self.locals)
-        statement = self.ctx.parse(formula, self.syntax, self.locals)
+        statement = as_gradients(self.ctx.parse(formula, self.syntax, self.locals),
+                                 self.gradient_marks)
         if own is not None and self.function_definition(line, statement, own):
             return
         if self.definition(line, statement):

@@ -81,6 +81,8 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
     scope = run.scope()
     found = instances(statement, ctx, scope)
     text = line.formula.strip()
+    if len(statement.spans) == 2:  # w⁺ = w − α g = 0.4 − 0.5 · 0.082: the rule's step only
+        text = statement.text[statement.spans[0][0]:statement.spans[1][1]].strip() or text
     checked = 0
     stated: list[str] = []
     undecided: str | None = None

@@ -200,10 +200,11 @@ class _Parser(DerivativeReader):
         """``tok`` (a function or a function's name) applied to the arguments that follow."""
         param = self.sub(tok.sub, tok.pos).whole() if tok.sub else None
         name = FUNCTION_WORDS.get(tok.text, tok.text)
-        if tok.kind == "func" and self.kind() == "^" and self.kind(1) in _OPEN:
-            mark = self.k  # \cosh^{2}{(z)}: the square of cosh(z), as SymPy prints it
+        if tok.kind == "func" and self.kind() == "^" and (self.kind(1) in _OPEN or (
+                self.kind(1) == "num" and self.kind(2) in _OPEN)):
+            mark = self.k  # \cosh^{2}{(z)}, tanh²(z): the square of cosh(z), as SymPy prints it
             self.take()
-            exponent = self.group()
+            exponent = self.group() if self.kind() in _OPEN else self.primary()
             if self.kind() in _OPEN:
                 return Pow(Call(name, self.arguments(tok), tok.pos, tok.primes, param),
                            exponent, tok.pos)
@@ -240,6 +241,9 @@ class _Parser(DerivativeReader):
         if bare != tok.text and self.kind() == "(" and self.is_function(bare) and \
                 not self.knows(tok.written):
             return self.call(Token("func", bare, tok.pos, tok.primes))
+        if self.kind() in ("^", *_OPERAND_START) and tok.text in FUNCTION_WORDS and \
+                len(tok.text) > 1 and not self.knows(tok.written):
+            return self.call(Token("func", tok.text, tok.pos, tok.primes))  # tanh²(z), ln ŷ
         if self.kind() == "(" and (self.is_function(tok.text) or comma_follows(self.t, self.k) or (
                 not self.knows(tok.written) and (tok.text in FUNCTION_WORDS or tok.primes
                                                  or len(tok.text) == 1))):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...errors import FormulaError
-from .vocabulary import PRIME_CHARS
+from .vocabulary import PRIME_CHARS, UNICODE_SUBSCRIPTS
 
 MAX_NAME_CHARS = 200
 
@@ -115,6 +115,11 @@ class NameScanner:
     def _script(self, j: int) -> tuple[str, int] | None:
         """The script (``_{..}``, ``_x1``, ``^{..}``, ``^2``, ``_\\alpha``) at ``j``."""
         s = self.s
+        if j < len(s) and ord(s[j]) in UNICODE_SUBSCRIPTS:  # W₃, h₂ᵢ: the subscript as written
+            end = j
+            while end < len(s) and ord(s[end]) in UNICODE_SUBSCRIPTS:
+                end += 1
+            return "_{" + s[j:end].translate(UNICODE_SUBSCRIPTS) + "}", end
         if j >= len(s) or s[j] not in "_^":
             return None
         op = s[j]
