@@ -373,3 +373,19 @@ def test_a_double_sum_over_the_weights_of_a_layer_is_checked() -> None:
         except FormulaError:  # Σ_j alone leaves k free, and w^{[1]}_{j,k} with it unread
             verdict = "unreadable"
         assert verdict != "correct", wrong
+
+
+def test_a_layer_and_an_example_in_one_superscript() -> None:
+    """Ng's a^{[2](i)}_1 is a^{[2]}_1 of example i, as a^{[2]}_1^{(i)} is."""
+    st = parse_statement(r"x = a^{[2](i)}_1", knows=lambda _: True)
+    assert st.sides[1] == Name("a^{[2]}_1^{(i)}", 4)
+    c = checker_of("seed-001-linear-1-1-2-1")
+    head = r"\frac{\partial J}{\partial w^{[3]}_{1,1}} = \frac{1}{m}\sum_{i=1}^{m} "
+    right = head + r"-2(y^{(i)} - a^{[3](i)}_1) a^{[2](i)}_1"
+    assert c.check(None, right).verdict == "correct"
+    for wrong in (right.replace("a^{[2](i)}_1", "a^{[2](i)}_2"),
+                  right.replace("a^{[2](i)}_1", "a^{[2]}_1"),
+                  right.replace("a^{[3](i)}_1", "a^{[2](i)}_1"),
+                  right.replace("-2(", "-(")):
+        assert wrong != right
+        assert c.check(None, wrong).verdict == "incorrect", wrong
