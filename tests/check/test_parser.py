@@ -389,3 +389,17 @@ def test_a_layer_and_an_example_in_one_superscript() -> None:
                   right.replace("-2(", "-(")):
         assert wrong != right
         assert c.check(None, wrong).verdict == "incorrect", wrong
+
+
+def test_nielsens_sum_over_the_examples_x() -> None:
+    """∂C/∂b = 1/n Σ_x ∂C_x/∂b in the spec's names: the cost is the mean of the examples'
+    losses, each written with the example x as a subscript."""
+    c = checker_of("seed-001-linear-1-1-2-1")
+    right = (r"\frac{\partial J}{\partial b^{[3]}_{1}} = \frac{1}{m}\sum_x "
+             r"\frac{\partial L_x}{\partial b^{[3]}_1}")
+    assert c.check(None, right).verdict == "correct"
+    assert c.check(None, r"J = \frac{1}{m}\sum_x L_x").verdict == "correct"
+    for wrong in (right.replace(r"\frac{1}{m}", ""), right.replace("b^{[3]}_1}", "b^{[2]}_1}"),
+                  right.replace(r"\frac{1}{m}", r"\frac{2}{m}")):
+        assert wrong != right
+        assert c.check(None, wrong).verdict == "incorrect", wrong
