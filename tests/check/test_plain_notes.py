@@ -74,3 +74,15 @@ def test_an_own_function_defined_with_left_and_right_brackets() -> None:
     assert [s.verdict for s in result.steps] == ["definition", "correct"]
     wrong = checker(MAZUR).check_derivation(text.replace("(1-s", "(2-s"))
     assert wrong.verdict == "incorrect"
+
+
+def test_a_hatted_name_is_shown_as_written_and_reads_back() -> None:
+    """\\hat{y} is shown as ŷ in "read as", not as the word haty, and ŷ reads back."""
+    from symbackprop.check.grading.report import render_check
+
+    wrong = checker(CHAIN).check(None, "∂L/∂W₃ = 2(ŷ + y) × h₂")
+    shown = next(x for x in render_check(wrong).splitlines() if "read as" in x)
+    assert "ŷ" in shown and "hat" not in shown
+    again = checker(CHAIN).check("W3", shown.split("read as:", 1)[1].strip())
+    assert again.counterexample is not None and wrong.counterexample is not None
+    assert again.counterexample.formula_value == wrong.counterexample.formula_value
