@@ -60,3 +60,11 @@ def test_without_the_sentence_delta_w_is_not_read_as_a_gradient() -> None:
     result = checker(MAZUR).check_derivation(W5 + "\n" + r"\delta_{o1} = (out_{o1} - "
                                              r"target_{o1}) out_{o1}(1 - out_{o1})")
     assert result.steps[0].verdict == "unread"
+
+
+def test_one_formula_may_say_what_its_delta_w_is() -> None:
+    right = (r"$\delta w_{5} = (out_{o1} - target_{o1}) out_{o1}(1 - out_{o1}) out_{h1}$, where "
+             r"$\delta w_{5}$ denotes $\partial E_{total}/\partial w_{5}$")
+    assert checker(MAZUR).check(None, right).verdict == "correct"
+    wrong = right.replace("out_{h1}$,", "out_{h2}$,")
+    assert wrong != right and checker(MAZUR).check(None, wrong).verdict == "incorrect"
