@@ -83,13 +83,14 @@ def capitalise(latex: str) -> str:
 # ----------------------------------------------------------------------------- checks
 
 
-def not_layered(net: Network) -> str | None:
+def not_layered(net: Network, *, decay: bool = True) -> str | None:
     """Why the network is not plain layered, or None when it is (the matrix form is written
-    with δ = ∂E/∂z, a bias vector b, no λ W and an elementwise σ′)."""
+    with δ = ∂E/∂z, a bias vector b, no λ W and an elementwise σ′); ``decay=False`` lets a
+    weight decay pass (check reads its λ W)."""
     spec = net.spec
     if spec.notation.delta_sign == "negative":
         return "δ is −∂E/∂net here (notation.delta_sign: negative)"
-    if net.decay is not None:
+    if net.decay is not None and decay:
         return "the weight decay adds λ w to each weight's gradient"
     constant = next((u for u in net.units if u.constant is not None), None)
     if constant is not None:

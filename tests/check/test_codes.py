@@ -213,3 +213,15 @@ def test_the_docs_table_is_the_registry() -> None:
     doc = (ROOT / "docs" / "diagnosis-codes.md").read_text(encoding="utf-8")
     assert markdown_table() in doc
     assert Path(ROOT / "README.md").read_text(encoding="utf-8").count("diagnosis-codes.md")
+
+
+def test_the_sentence_for_no_explanation_names_the_mistakes_looked_for() -> None:
+    """Transposed indices, another activation's derivative, a diagonal softmax Jacobian,
+    an extra factor and a missing transpose are sought too, so the sentence names them."""
+    from symbackprop.check.diagnosis.diagnosis import NO_EXPLANATION, Finding
+
+    for kind in ("indices transposed", "another activation's derivative",
+                 "softmax Jacobian taken as diagonal", "extra factor", "missing transpose",
+                 "another parameter's gradient", "a sign", "path"):
+        assert kind in NO_EXPLANATION, kind
+    assert Finding(NO_EXPLANATION).code == "NO_EXPLANATION"

@@ -13,6 +13,7 @@ import pytest
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker, CheckResult
+from symbackprop.errors import FormulaError
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import NetworkSpec, load_spec
 
@@ -102,3 +103,30 @@ def test_weight_decay_is_read_in_the_loss_and_the_gradients() -> None:
     extra = checker.check(None, r"\partial L/\partial b^{[2]}_{1} = \delta^{[2]}_1 + "
                                 r"\lambda b^{[2]}_{1}")
     assert extra.verdict == "incorrect"
+
+
+def test_weight_decay_is_read_in_a_matrix_form_step() -> None:
+    """d2l's ∂J/∂W = ∂J/∂o hᵀ + λ W in the spec's names: the layer's δ, the activations
+    before it and λ W; without λ W the step misses the weight-decay term, and every other
+    one-symbol change is wrong too."""
+    checker = Checker(build_network(load_spec(SPECS / "weight-decay-2-2-1.yaml")))
+    head = r"\frac{\partial L}{\partial W^{[2]}} = "
+    right = head + r"\delta^{[2]} (a^{[1]})^T + \lambda W^{[2]}"
+    assert checker.check(None, right).verdict == "correct"
+    first = r"\frac{\partial L}{\partial W^{[1]}} = \delta^{[1]} x^T + \lambda W^{[1]}"
+    assert checker.check(None, first).verdict == "correct"
+    missing = checker.check(None, head + r"\delta^{[2]} (a^{[1]})^T")
+    assert missing.verdict == "incorrect"
+    assert any("misses the weight-decay term" in d for d in missing.diagnosis), \
+        missing.diagnosis
+    for mutant in (right.replace("+ \\lambda", "- \\lambda"),
+                   right.replace("\\lambda W^{[2]}", "\\lambda W^{[1]}"),
+                   right.replace("(a^{[1]})^T", "a^{[1]}"),
+                   right.replace("\\delta^{[2]}", "\\delta^{[1]}"),
+                   first.replace("\\lambda W^{[1]}", "2 \\lambda W^{[1]}")):
+        assert mutant not in (right, first)
+        try:
+            verdict = checker.check(None, mutant).verdict
+        except FormulaError:  # a shape that does not fit
+            verdict = "unreadable"
+        assert verdict != "correct", mutant

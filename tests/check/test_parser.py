@@ -347,3 +347,59 @@ def test_an_activation_named_phi_is_written_with_its_greek_letter(tmp_path: Path
     assert c.check(None, head + r" \phi'(z^{[1]}_1) x_1").verdict == "correct"
     assert c.check(None, head + r" \phi(z^{[1]}_1) x_1").verdict == "incorrect"
     assert c.check(None, r"a^{[1]}_1 = φ(z^{[1]}_1)").verdict == "correct"
+
+
+def test_a_sum_over_two_indices_is_a_sum_of_sums() -> None:
+    st = parse_statement(r"E = \sum_{j,k} w_{jk}", knows=lambda _: True)
+    outer = st.sides[1]
+    assert isinstance(outer, Sum) and outer.index == "j"
+    assert isinstance(outer.body, Sum) and outer.body.index == "k"
+    with pytest.raises(FormulaError, match="must be an index"):
+        parse_statement(r"E = \sum_{j,k}^{n} w_{jk}", knows=lambda _: True)
+
+
+def test_a_double_sum_over_the_weights_of_a_layer_is_checked() -> None:
+    """J = L + λ/2 Σ_{j,k} (w^{[1]}_{j,k})² + λ/2 Σ_k (w^{[2]}_{1,k})² on the weight-decay spec."""
+    c = checker_of("weight-decay-2-2-1")
+    right = (r"L = \frac{1}{2}(y_1 - a^{[2]}_1)^2 + \frac{\lambda}{2}\sum_{j,k} "
+             r"(w^{[1]}_{j,k})^2 + \frac{\lambda}{2}\sum_{k}(w^{[2]}_{1,k})^2")
+    assert c.check(None, right).verdict == "correct"
+    for wrong in (right.replace("w^{[1]}_{j,k}", "w^{[1]}_{j,j}"),
+                  right.replace("\\sum_{j,k}", "\\sum_{j}"),
+                  right.replace("{j,k})^2", "{j,k})^3")):
+        assert wrong != right
+        try:
+            verdict = c.check(None, wrong).verdict
+        except FormulaError:  # Σ_j alone leaves k free, and w^{[1]}_{j,k} with it unread
+            verdict = "unreadable"
+        assert verdict != "correct", wrong
+
+
+def test_a_layer_and_an_example_in_one_superscript() -> None:
+    """Ng's a^{[2](i)}_1 is a^{[2]}_1 of example i, as a^{[2]}_1^{(i)} is."""
+    st = parse_statement(r"x = a^{[2](i)}_1", knows=lambda _: True)
+    assert st.sides[1] == Name("a^{[2]}_1^{(i)}", 4)
+    c = checker_of("seed-001-linear-1-1-2-1")
+    head = r"\frac{\partial J}{\partial w^{[3]}_{1,1}} = \frac{1}{m}\sum_{i=1}^{m} "
+    right = head + r"-2(y^{(i)} - a^{[3](i)}_1) a^{[2](i)}_1"
+    assert c.check(None, right).verdict == "correct"
+    for wrong in (right.replace("a^{[2](i)}_1", "a^{[2](i)}_2"),
+                  right.replace("a^{[2](i)}_1", "a^{[2]}_1"),
+                  right.replace("a^{[3](i)}_1", "a^{[2](i)}_1"),
+                  right.replace("-2(", "-(")):
+        assert wrong != right
+        assert c.check(None, wrong).verdict == "incorrect", wrong
+
+
+def test_nielsens_sum_over_the_examples_x() -> None:
+    """∂C/∂b = 1/n Σ_x ∂C_x/∂b in the spec's names: the cost is the mean of the examples'
+    losses, each written with the example x as a subscript."""
+    c = checker_of("seed-001-linear-1-1-2-1")
+    right = (r"\frac{\partial J}{\partial b^{[3]}_{1}} = \frac{1}{m}\sum_x "
+             r"\frac{\partial L_x}{\partial b^{[3]}_1}")
+    assert c.check(None, right).verdict == "correct"
+    assert c.check(None, r"J = \frac{1}{m}\sum_x L_x").verdict == "correct"
+    for wrong in (right.replace(r"\frac{1}{m}", ""), right.replace("b^{[3]}_1}", "b^{[2]}_1}"),
+                  right.replace(r"\frac{1}{m}", r"\frac{2}{m}")):
+        assert wrong != right
+        assert c.check(None, wrong).verdict == "incorrect", wrong

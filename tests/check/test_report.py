@@ -78,3 +78,35 @@ def test_a_diagnosis_is_said_once() -> None:
     assert len(result.diagnosis) == 1
     doubled = replace(result, diagnosis=result.diagnosis * 2)
     assert render_check(doubled).count(result.diagnosis[0]) == 1
+
+
+def test_each_step_of_an_update_with_numbers_shows_only_its_own_sides() -> None:
+    rule = r"w_5^{+} = w_5 - \alpha \frac{\partial E_{total}}{\partial w_5}"
+    result = checker(MAZUR).check(None, rule + r" = 0.4 - 0.5 \cdot 0.082167041 = 0.35891648")
+    assert [s.text for s in result.steps] == [
+        rule, r"w_5 - \alpha \frac{\partial E_{total}}{\partial w_5} = 0.4 - 0.5 \cdot "
+              r"0.082167041", "= 0.35891648"]
+    assert result.verdict == "correct"
+
+
+def test_read_as_writes_powers_as_a_formula_does() -> None:
+    """x^2 and (1 − a)^2, as written or in the spec's notation; never Python's **."""
+    for formula in ("(out_o1 - target_o1)*out_o1**2*out_h1",
+                    r"(out_{o1} - target_{o1}) out_{o1}^2 out_{h1}"):
+        result = checker(MAZUR).check("w5", formula)
+        assert result.verdict == "incorrect"
+        shown = next(x for x in render_check(result).splitlines() if "read as" in x)
+        assert shown.strip() == "read as:  out_h1*out_o1^2*(out_o1 - target_o1)"
+    squared = checker(MAZUR).check("w5", "(out_o1 - target_o1)*(1 - out_o1)^2*out_h1")
+    assert "(1 - out_o1)^2" in render_check(squared)
+    layer = checker(TANH_SPEC).check(None, ONE_PATH)
+    assert "(1 - (a^{[1]}_1)^2)" in render_check(layer)
+
+
+def test_read_as_of_a_power_reads_back_to_the_same_value() -> None:
+    c = checker(MAZUR)
+    first = c.check("w5", "(out_o1 - target_o1)*(1 - out_o1)^3*out_h1^2")
+    shown = next(x for x in render_check(first).splitlines() if "read as" in x)
+    again = c.check("w5", shown.split("read as:", 1)[1].strip())
+    assert again.counterexample is not None and first.counterexample is not None
+    assert again.counterexample.formula_value == first.counterexample.formula_value

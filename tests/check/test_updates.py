@@ -65,3 +65,43 @@ def test_a_wrong_rule_reads_as_written_not_as_gradient_descent() -> None:
     # a right rule is still compared with gradient descent
     down = c.check_derivation(text.replace(r"w_{5} + \alpha", r"w_{5} - \alpha"))
     assert down.verdict == "correct" and down.steps[-1].claim == "gradient descent"
+
+
+MITCHELL = SPECS / "mitchell-2-2-2.yaml"
+INCREMENTS = [
+    r"\Delta w_{k1,h1} = \eta \delta_{k1} o_{h1}",
+    r"\Delta w_{k2,h2} = \eta \, \delta_{k2} \, o_{h2}",
+    r"Δw_{h1,1} = η δ_{h1} x_{1}",
+    r"\Delta w_{k1,0} = \eta \delta_{k1}",
+]
+
+
+@pytest.mark.parametrize("rule", INCREMENTS)
+def test_mitchells_increment_is_the_update_it_states(rule: str) -> None:
+    """Δw = η δ x in Mitchell's convention (δ = −∂E/∂net) is one descent step."""
+    result = checker(MITCHELL).check(None, rule)
+    assert result.verdict == "correct", result.diagnosis
+
+
+@pytest.mark.parametrize("rule", INCREMENTS)
+def test_a_changed_increment_is_not_correct(rule: str) -> None:
+    """One changed sign, index or factor of a correct increment is never CORRECT."""
+    c = checker(MITCHELL)
+    head, body = rule.split("=", 1)
+    mutants = [f"{head}= -{body}", f"{head}= 2 {body}", f"{head}= {body} o_{{k2}}"]
+    mutants += [rule.replace("k1}", "k2}", 1), rule.replace("h1", "h2", 1)] \
+        if "k1}" in rule or "h1" in rule else []
+    for mutant in mutants:
+        if mutant != rule:
+            assert c.check(None, mutant).verdict == "incorrect", mutant
+
+
+def test_an_increment_with_minus_is_named_ascent_in_mitchells_convention() -> None:
+    wrong = checker(MITCHELL).check(None, r"\Delta w_{k1,h1} = -\eta \delta_{k1} o_{h1}")
+    assert any("gradient ascent" in d for d in wrong.diagnosis), wrong.diagnosis
+
+
+def test_an_increment_in_the_usual_convention_subtracts_the_gradient() -> None:
+    c = checker(MAZUR)
+    assert c.check(None, rf"\Delta w_{{5}} = -\alpha {GRADIENT}").verdict == "correct"
+    assert c.check(None, rf"\Delta w_{{5}} = \alpha {GRADIENT}").verdict == "incorrect"

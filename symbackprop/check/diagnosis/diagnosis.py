@@ -46,8 +46,11 @@ MAX_RATIO_DENOMINATOR = 16
 MAX_RATIO_NUMERATOR = 64
 MAX_CONSTANT_DENOMINATOR = 10**6
 
-NO_EXPLANATION = ("no single common mistake (another parameter's gradient, a swapped symbol, "
-                  "a sign, a constant factor, a missing factor or path) explains the difference")
+SOUGHT = ("another parameter's gradient", "a swapped symbol or a weight's indices transposed",
+          "a sign", "a constant factor", "a missing or extra factor, term or path",
+          "another activation's derivative", "a softmax Jacobian taken as diagonal",
+          "a missing transpose")  # the mistakes looked for, as the codes name them
+NO_EXPLANATION = (f"no single common mistake ({', '.join(SOUGHT)}) explains the difference")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 import mpmath
 import sympy as sp
+from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
 from ...network.build import Network
@@ -120,9 +121,14 @@ class _PlainPrinter(StrPrinter):
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exp = expr.args
-        if base.is_Symbol and "^" in base.name and exp.is_Integer and exp > 1:
-            return f"({base.name})^{exp}"  # (a^{[1]}_1)^2: the layer is not the power
-        return str(super()._print_Pow(expr, rational))
+        if exp.is_negative or exp == sp.S.Half:  # 1/x, sqrt(x)
+            return str(super()._print_Pow(expr, rational))
+        if base.is_Symbol and "^" in base.name:  # (a^{[1]}_1)^2: the layer is not the power
+            shown = f"({base.name})"
+        else:
+            shown = self.parenthesize(base, precedence(expr), strict=True)
+        power = self.parenthesize(exp, precedence(expr), strict=True)
+        return f"{shown}^{power}"  # a^2, as a formula writes it, not a**2
 
     def _print_Sum(self, expr: sp.Sum) -> str:
         text = f"({self._print(expr.function)})"

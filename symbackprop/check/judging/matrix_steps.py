@@ -27,8 +27,10 @@ from ..reading.matrix_syntax import (
     MGrad,
     MName,
     MNode,
+    MProduct,
     MSpace,
     MStatement,
+    MSum,
     MTranspose,
     written,
 )
@@ -254,9 +256,26 @@ class MatrixStep:
         for words, new in rewrites(node, None if shapes_only else self.derivative()):
             if self.holds(new):
                 found.append(words)
+        decay = None if shapes_only or found else self.decay_term()
+        if decay is not None and self.holds(MSum(((1, node), (1, decay)))):
+            found.append(f"it misses the weight-decay term {written(decay)}: the objective "
+                         f"adds {decay.args[0].raw}/2 Σ w², whose gradient is that term")
         if not found and not shapes_only:
             found = self.scale(node)
         return found or ([NO_EXPLANATION] if not shapes_only else [])
+
+    def decay_term(self) -> MProduct | None:
+        """λ W^{[l]} when the head is ∂L/∂W^{[l]} of a spec with weight decay."""
+        head = self.statement.sides[0]
+        decay = self.ctx.net.decay
+        if decay is None or not isinstance(head, MGrad):
+            return None
+        try:
+            kind = self.names.resolve(head.wrt, self.assignments[0], gradient=True).kind
+        except FormulaError:
+            return None
+        latex = self.ctx.net.latex_of(decay)
+        return MProduct((MName(latex, None, latex, 0), head.wrt)) if kind == "W" else None
 
     def scale(self, node: MNode) -> list[str]:
         """A side off by a constant factor, or by the batch's 1/m or m, in words."""

@@ -115,6 +115,9 @@ class MatrixPoint:
         text = written(name)
         if found.kind == "count":
             return Mat([[mpmath.mpf(len(self.batch()))]], text, scalar=True)
+        if found.kind == "decay":
+            decay = self.names.net.decay
+            return Mat([[self.single[0][self.points.index[decay]]]], text, scalar=True)
         if found.kind == "shared":
             bias = self.names.units(found.pos)[0].bias
             return Mat([[self.single[0][self.points.index[bias]]]], text, found.pos, scalar=True)

@@ -18,7 +18,8 @@ from ..meaning.meaning import Locals, Scope, meaning
 from ..meaning.names import NameTable
 from ..reading.syntax import Call, Name, Statement
 
-_DEFINITION = re.compile(r"^\s*([A-Za-z])\s*\(\s*([A-Za-z])\s*\)\s*=(?!=)")
+_DEFINITION = re.compile(r"^\s*([A-Za-z])\s*(?:\\left\s*)?\(\s*([A-Za-z])\s*(?:\\right\s*)?\)"
+                         r"(?:\s|\\[ ,;:!]|\\quad)*=(?!=)")  # s(x) =, s\left(x\right)\ =\
 
 
 @dataclass(frozen=True)

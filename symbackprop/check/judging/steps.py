@@ -31,6 +31,7 @@ from ..reading.syntax import Name, Statement
 from .at_example import AtExample
 from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
 from .context import Context
+from .delta_gradients import as_gradients
 from .matrix_steps import matrix_results
 from .numbers import numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
@@ -50,7 +51,7 @@ from .sides import (
     step_text,
     zero_notes,
 )
-from .updates import check_update, is_update
+from .updates import as_increment, check_update, is_update
 
 AT_EXAMPLE = "holds at the spec's values (the worked example), not as an identity"
 
@@ -96,6 +97,7 @@ class Derivation(AtExample, WrongSteps):
     equals: list[str | None] = field(default_factory=list)  # per result: whose gradient
     heads_written: list[sp.Symbol | None] = field(default_factory=list)
     updates: int = 0
+    gradient_marks: dict[str, str] = field(default_factory=dict)  # δW is ∂E/∂W, as declared
     last_gradient: sp.Symbol | None = None
     last_value: sp.Expr | None = None
     parsed: Side | str = ""  # the last side read (printed when asked), or an update's text
@@ -175,7 +177,8 @@ class Derivation(AtExample, WrongSteps):
                     table.param_role(letter) is None:
                 self.locals.variable(letter)
         own = defined_function(formula, self.ctx.table, self.locals)
-        statement = self.ctx.parse(formula, self.syntax, self.locals)
+        statement = as_gradients(self.ctx.parse(formula, self.syntax, self.locals),
+                                 self.gradient_marks)
         if own is not None and self.function_definition(line, statement, own):
             return
         if self.definition(line, statement):
@@ -183,12 +186,13 @@ class Derivation(AtExample, WrongSteps):
         self.defining = False
         rule = Statement(statement.sides[:2], statement.relations[:1], statement.text,
                          statement.spans[:2]) if len(statement.sides) > 2 else statement
+        rule = as_increment(rule) or rule
         if is_update(rule, self.ctx, self.scope()):
             self.chain = None
             self.updates += 1
             self.add(check_update(rule, line, self))
             self.parsed = statement.text
-            if rule is not statement:  # w⁺ = w − α ∂E/∂w = 0.4 − 0.5 · 0.082 = 0.359
+            if len(statement.sides) > 2:  # w⁺ = w − α ∂E/∂w = 0.4 − 0.5 · 0.082 = 0.359
                 self.equation(line, Statement(statement.sides[1:], statement.relations[1:],
                                               statement.text, statement.spans[1:]), False)
             return

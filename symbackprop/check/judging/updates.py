@@ -4,7 +4,8 @@ The new value of a parameter must be one gradient-descent step from its current 
 θ − r ∂Obj/∂θ, with the spec's learning rate or any of α, η, γ, ε, λ as r and the objective
 the rule names (the loss, or the cost J over m examples). A ``+`` is gradient ascent (the
 step climbs the loss); a wrong gradient inside the rule is diagnosed as a gradient formula;
-a missing learning rate or a step that starts from elsewhere is named.
+a missing learning rate or a step that starts from elsewhere is named. Mitchell's increment
+``Δw_{ji} = η δ_j x_{ji}`` is the rule ``w_{ji} ← w_{ji} + η δ_j x_{ji}``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ...errors import FormulaError
 from ..meaning.meaning import Scope, gradient_array_name, meaning
 from ..meaning.names import MissingInstance
 from ..reading.scripts import update_mark
-from ..reading.syntax import Name, Node, Statement, names_in
+from ..reading.syntax import Add, Mul, Name, Node, Statement, names_in
 from .claims import instance_scope, instances, read_side
 from .numbers import written_holds
 from .outcome import Counterexample, StepResult
@@ -29,6 +30,23 @@ if TYPE_CHECKING:
     from .context import Context
 
 Derivation = Any  # the running derivation of steps.py: ctx and scope()
+
+
+_INCREMENT = ("\\Delta", "Δ", "∆")
+
+
+def as_increment(statement: Statement) -> Statement | None:
+    """``Δw = r`` as the update ``w ← w + r`` it states, or None for any other statement."""
+    if len(statement.sides) != 2 or statement.relations != ("=",):
+        return None
+    first = statement.sides[0]
+    if not isinstance(first, Mul) or len(first.factors) != 2:
+        return None
+    mark, name = first.factors
+    if not (isinstance(mark, Name) and mark.raw in _INCREMENT and isinstance(name, Name)):
+        return None
+    return Statement((name, Add((name, statement.sides[1]))), ("<-",), statement.text,
+                     statement.spans)
 
 
 def is_update(statement: Statement, ctx: Context, scope: Scope) -> bool:
@@ -63,6 +81,8 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
     scope = run.scope()
     found = instances(statement, ctx, scope)
     text = line.formula.strip()
+    if len(statement.spans) == 2:  # w⁺ = w − α g = 0.4 − 0.5 · 0.082: the rule's step only
+        text = statement.text[statement.spans[0][0]:statement.spans[1][1]].strip() or text
     checked = 0
     stated: list[str] = []
     undecided: str | None = None

@@ -26,6 +26,7 @@ from ..reading.syntax import Deriv, Name
 from ..reading.tokens import MAX_LENGTH
 from .claims import Side
 from .context import Context
+from .delta_gradients import declared
 from .outcome import CheckResult, StepResult
 from .sample_points import DIGITS, POINTS, SCREEN
 from .steps import Derivation
@@ -119,7 +120,8 @@ class Checker:
             lines = split_lines(" ".join(formula.splitlines()), self.ctx.knows(None)[0])
             if not lines:
                 lines = [SourceLine(1, formula.strip(), formula.strip())]
-            run = Derivation(self.ctx, target, syntax, strict=True, detail=detail)
+            run = Derivation(self.ctx, target, syntax, strict=True, detail=detail,
+                             gradient_marks=declared(formula))
             if target is not None:
                 run.default_head = self.gradient_side(target)
             run.run(lines)
@@ -158,7 +160,8 @@ class Checker:
             lines = split_lines(text, self.ctx.knows(None)[0])
             if not lines:
                 raise FormulaError("no step to check: a derivation has one equation per line")
-            run = Derivation(self.ctx, target, syntax, detail=detail)
+            run = Derivation(self.ctx, target, syntax, detail=detail,
+                             gradient_marks=declared(text))
             run.run(lines)
             return self.result(run, text, target)
 

@@ -33,8 +33,8 @@ NAMED_FUNCTIONS = {"sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "re
 
 @dataclass(frozen=True)
 class LayerName:
-    """A resolved name: its kind (z, a, d, b, W, x, y, count, or shared: a bias a whole
-    layer shares), layer position and batch mark."""
+    """A resolved name: its kind (z, a, d, b, W, x, y, count, decay: the λ of a weight
+    decay, or shared: a bias a whole layer shares), layer position and batch mark."""
 
     kind: str
     pos: int  # 1 … L for a layer; 0 for the input; -1 where no layer applies
@@ -56,7 +56,7 @@ class MatrixNames:
         self.q = quantities
         spec = net.spec
         notation = spec.notation
-        self.reason = not_layered(net)
+        self.reason = not_layered(net, decay=False)  # λ W is read: ∂J/∂W = δ aᵀ + λ W
         self.layers = len(spec.layers)
         self.first = notation.first_layer
         self.source = notation.weight_layer == "source"
@@ -77,6 +77,7 @@ class MatrixNames:
         for sym, cost in ((quantities.loss, False), (quantities.cost, True)):
             self.losses.setdefault(_key(quantities.latex_of(sym)), set()).add(cost)
         self.count = _key(quantities.latex_of(quantities.count))
+        self.decay = _key(net.latex_of(net.decay)) if net.decay is not None else None
         self.shared: dict[str, int] = {}  # a bias one layer shares (b_1 in W x + b_1 1) → pos
         if self.reason is None:
             for pos in range(1, self.layers + 1):
@@ -119,6 +120,8 @@ class MatrixNames:
         key = _key(name.head)
         if key == self.count and name.layer is None:
             return LayerName("count", -1, False, name.raw)
+        if key == self.decay and name.layer is None:
+            return LayerName("decay", -1, False, name.raw)
         if key in self.shared and name.layer is None:
             return LayerName("shared", self.shared[key], False, name.raw)
         found = self.heads.get(key)

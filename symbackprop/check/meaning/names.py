@@ -33,7 +33,7 @@ from ..reading.scripts import (
     update_mark,
 )
 from ..reading.tokens import formula_error
-from ..reading.vocabulary import FUNCTION_WORDS
+from ..reading.vocabulary import FUNCTION_WORDS, HATTED
 from .unknown_names import ambiguous_hint, family_of, unknown_hint
 
 MAX_TEXT_MEMO = 20_000
@@ -365,6 +365,9 @@ def _partial_fractions(latex: str) -> str:
     return "".join(out) + latex[k:]
 
 
+_HATS = {letter: hatted for hatted, letter in HATTED.items()}
+
+
 def readable(latex: str) -> str:
     """A LaTeX name as plain text in the spec's notation: ``y'`` → ``y′``,
     ``\\mathrm{out}_{h1}`` → ``out_h1``, ``\\delta_{o1}`` → ``δ_o1``; a superscript of
@@ -374,6 +377,8 @@ def readable(latex: str) -> str:
     latex = _partial_fractions(latex)
     text = re.sub(r"\\(mathrm|text|operatorname|mathit|mathbf|mathsf|bm)\s*\{([^{}]*)\}",
                   r"\2", latex)
+    text = re.sub(r"\\hat\s*\{?\s*([A-Za-z])\s*\}?",  # \hat{y} → ŷ, as check reads it back
+                  lambda m: _HATS.get(m.group(1), m.group(0)), text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEXT.get(m.group(1), m.group(1)), text)
     text = re.sub(r"\^\s*\{\s*([A-Za-z0-9]{2,})\s*\}", "^\x00\\1\x01", text)
     text = re.sub(r"([\^_])\s*\{\s*([^{}]*[\[,][^{}]*?)\s*\}",

@@ -50,6 +50,7 @@ _OPERAND_START = {"num", "name", "func", "partial", "frac", "sqrt", "(", "[", "{
 _COMPARISONS = {"<", ">", "<=", ">=", "!="}
 _TWO_DIGITS = re.compile(r"[0-9][0-9]")
 _SUM_INDEX = re.compile(r"\s*([A-Za-z])\s*(?:=\s*(.+))?$")
+_SUM_INDICES = re.compile(r"\s*[A-Za-z]\s*(?:,\s*[A-Za-z]\s*)+$")  # \sum_{j,k}: Σ_j Σ_k
 
 
 class _Parser(DerivativeReader):
@@ -199,10 +200,11 @@ class _Parser(DerivativeReader):
         """``tok`` (a function or a function's name) applied to the arguments that follow."""
         param = self.sub(tok.sub, tok.pos).whole() if tok.sub else None
         name = FUNCTION_WORDS.get(tok.text, tok.text)
-        if tok.kind == "func" and self.kind() == "^" and self.kind(1) in _OPEN:
-            mark = self.k  # \cosh^{2}{(z)}: the square of cosh(z), as SymPy prints it
+        if tok.kind == "func" and self.kind() == "^" and (self.kind(1) in _OPEN or (
+                self.kind(1) == "num" and self.kind(2) in _OPEN)):
+            mark = self.k  # \cosh^{2}{(z)}, tanh²(z): the square of cosh(z), as SymPy prints it
             self.take()
-            exponent = self.group()
+            exponent = self.group() if self.kind() in _OPEN else self.primary()
             if self.kind() in _OPEN:
                 return Pow(Call(name, self.arguments(tok), tok.pos, tok.primes, param),
                            exponent, tok.pos)
@@ -239,6 +241,9 @@ class _Parser(DerivativeReader):
         if bare != tok.text and self.kind() == "(" and self.is_function(bare) and \
                 not self.knows(tok.written):
             return self.call(Token("func", bare, tok.pos, tok.primes))
+        if self.kind() in ("^", *_OPERAND_START) and tok.text in FUNCTION_WORDS and \
+                len(tok.text) > 1 and not self.knows(tok.written):
+            return self.call(Token("func", tok.text, tok.pos, tok.primes))  # tanh²(z), ln ŷ
         if self.kind() == "(" and (self.is_function(tok.text) or comma_follows(self.t, self.k) or (
                 not self.knows(tok.written) and (tok.text in FUNCTION_WORDS or tok.primes
                                                  or len(tok.text) == 1))):
@@ -260,7 +265,10 @@ class _Parser(DerivativeReader):
     # -- sums, indicators, cases ---------------------------------------------------
     def sum(self, tok: Token) -> Node:
         index = lower = upper = None
-        if tok.sub:
+        letters: list[str] = []
+        if tok.sub and _SUM_INDICES.match(tok.sub) and not tok.sup:
+            *letters, index = [c.strip() for c in tok.sub.split(",")]
+        elif tok.sub:
             m = _SUM_INDEX.match(tok.sub)
             if m is None:
                 raise formula_error(f"a sum's subscript `{tok.sub[:30]}` must be an index, "
@@ -273,9 +281,11 @@ class _Parser(DerivativeReader):
         if self.kind() not in _OPERAND_START and self.kind() not in ("+", "-"):
             raise formula_error("the sum has nothing to add up", tok.pos)
         self.enter()
-        body = self.term()
+        body: Node = Sum(index, lower, upper, self.term(), tok.pos)
         self.depth -= 1
-        return Sum(index, lower, upper, body, tok.pos)
+        for letter in reversed(letters):
+            body = Sum(letter, None, None, body, tok.pos)
+        return body
 
     def condition(self, parser: _Parser, pos: int) -> Compare:
         left = parser.expr()

@@ -25,6 +25,7 @@ from .vocabulary import (
     FUNC_CMDS,
     FUNCTION_WORDS,
     GREEK,
+    HATTED,
     INDICATOR_ARGS,
     INDICATOR_CHARS,
     KNOWN_CMDS,
@@ -109,6 +110,9 @@ class _Scanner(NameScanner):
         elif c in UNICODE_GREEK:
             self.i += 1
             self._name(i, "\\" + UNICODE_GREEK[c])
+        elif c in HATTED:  # ŷ is \hat{y}
+            self.i += 1
+            self._name(i, f"\\hat{{{HATTED[c]}}}")
         elif c == "σ":
             self.i += 1
             self._function_or_name(i, "sigma")

@@ -59,6 +59,10 @@ OPERATOR_CHARS = {
 }
 RELATION_CHARS = {"=": "=", "<": "<", ">": ">", "≤": "<=", "≥": ">=", "≠": "!=",
                   "←": "<-", "⟵": "<-", "≈": "~", "≔": "<-"}
+UNICODE_SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼ", "0123456789aeoxhklmnpstij")
+"""Subscript characters (W₃, h₂ᵢ): a name's subscript, as plain-text notes write it."""
+HATTED = {"ŷ": "y", "ĥ": "h", "ẑ": "z", "ŵ": "w", "â": "a"}
+"""Letters with a circumflex: ŷ is \\hat{y}."""
 SUM_CHARS = frozenset({"Σ", "∑"})
 PRIME_CHARS = frozenset({"'", "′", "’"})
 INDICATOR_CHARS = frozenset({"𝟙"})

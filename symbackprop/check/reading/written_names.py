@@ -16,9 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ...errors import FormulaError
-from .vocabulary import PRIME_CHARS
+from .vocabulary import PRIME_CHARS, UNICODE_SUBSCRIPTS
 
 MAX_NAME_CHARS = 200
+_LAYER_AND_EXAMPLE = re.compile(r"\^\{\s*(\[[^\[\]{}()]*\])\s*(\([A-Za-z]\))\s*\}")
+
+
+def _example_last(raw: str) -> str:
+    """``a^{[2](i)}_1`` (Ng's layer and example in one superscript) as ``a^{[2]}_1^{(i)}``:
+    the layer's name, then the example."""
+    m = _LAYER_AND_EXAMPLE.search(raw)
+    if m is None:
+        return raw
+    return raw[:m.start()] + "^{" + m.group(1) + "}" + raw[m.end():] + "^{" + m.group(2) + "}"
 
 LATEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _LATEX_WORD = re.compile(r"\\[A-Za-z]+")
@@ -115,6 +125,11 @@ class NameScanner:
     def _script(self, j: int) -> tuple[str, int] | None:
         """The script (``_{..}``, ``_x1``, ``^{..}``, ``^2``, ``_\\alpha``) at ``j``."""
         s = self.s
+        if j < len(s) and ord(s[j]) in UNICODE_SUBSCRIPTS:  # W₃, h₂ᵢ: the subscript as written
+            end = j
+            while end < len(s) and ord(s[end]) in UNICODE_SUBSCRIPTS:
+                end += 1
+            return "_{" + s[j:end].translate(UNICODE_SUBSCRIPTS) + "}", end
         if j >= len(s) or s[j] not in "_^":
             return None
         op = s[j]
@@ -188,7 +203,7 @@ class NameScanner:
             # a subscript left over cannot be read otherwise: E_{o1} is one (unknown) name
             chosen = next((k for k in range(len(pieces), chosen, -1)
                            if pieces[k - 1][0].startswith("_")), chosen)
-        raw = head + "".join(p for p, _ in pieces[:chosen])
+        raw = _example_last(head + "".join(p for p, _ in pieces[:chosen]))
         if chosen:
             self.i = pieces[chosen - 1][1]
         if len(raw) > MAX_NAME_CHARS:
