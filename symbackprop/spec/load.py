@@ -25,6 +25,7 @@ from typing import Any
 from ..errors import did_you_mean
 from .conventions import constant_biases, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
+from .kinds.recurrent import stepped_inputs
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -199,6 +200,8 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
             out.append(InputSpec(f"x{i}", latex, i))
     elif isinstance(value, dict) and set(value) == {"shape"}:
         out = shaped_inputs(read_input_shape(r, (*path, "shape")), notation)
+    elif isinstance(value, dict) and set(value) == {"size", "steps"}:
+        out = stepped_inputs(r, path, notation, "input" in top.get("notation", {}))
     elif isinstance(value, dict):
         for i, name in enumerate(value, start=1):
             if not is_identifier(name):
@@ -216,7 +219,7 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
                      hint="e.g. `inputs: [i1, i2]` or `inputs: {size: 4}`")
     seen: dict[str, str] = {}
     for k, i in enumerate(out):
-        named = isinstance(value, dict) and not {"size", "shape"} & set(value)
+        named = isinstance(value, dict) and not {"size", "shape", "steps"} & set(value)
         at: Path_ = (*path, i.name) if named \
             else (*path, k) if isinstance(value, list) else path
         if i.name == "inputs":
