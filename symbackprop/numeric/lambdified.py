@@ -146,7 +146,7 @@ def stable_data_loss(net: Network) -> sp.Expr:
         return net.loss
     (activation,) = kinds
     steps = net.spec.output_groups()
-    if activation == "softmax" and kind == "cross_entropy" or (
+    if (activation == "softmax" and kind == "cross_entropy") or (
             kind == "binary_cross_entropy" and activation == "softmax" and len(pairs) > 1):
         out = {u.name: (u.net, u.target) for u in outs}  # one softmax per step, if stepped
         return sp.Add(*[_softmax_loss(kind, scale, [out[n] for n in g]) for g in steps])

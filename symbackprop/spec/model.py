@@ -111,6 +111,9 @@ class RecurrentGeometry:
     size: int  # units per step
     inputs: int  # sources per step: the inputs x^{(t)} (hidden) or the state h^{(t)} (output)
     initial: str = "zero"  # "zero" | "parameter" (hidden only)
+    # the layer's LaTeX templates by role (net, activation, weight, ... and its sources'
+    # "input"), with {step} and {index} to fill: the printed rules write h^{(t)}_i from them
+    templates: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         if stepped is not None:  # a recurrent layer, or its output at every step
             made = read_recurrent_layer(
                 r, lp, kind, (name, pos, number), act, top, layers, last=pos == len(items),
-                claim=lambda unit, out: _claim_unit_names(r, unit, lp, output=out))
+                claim=partial(_claim_unit_names, r, where=lp))
             layers.append(made[0])
             units += made[1]
             continue

@@ -109,9 +109,9 @@ def _names(r: Reader, lp: Path_, defaults: dict[str, str]) -> dict[str, str]:
 def read_recurrent_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int],
                          act: ActivationSpec, top: dict[str, Any],
                          layers: Sequence[LayerSpec], *, last: bool,
-                         claim: Callable[[UnitSpec, bool], None]
+                         claim: Callable[..., None]
                          ) -> tuple[LayerSpec, list[UnitSpec]]:
-    """The layer's geometry and units; ``claim(unit, output)`` claims a unit's names."""
+    """The layer's geometry and units; ``claim(unit, output=…)`` claims a unit's names."""
     name, pos, number = place
     steps = steps_of(top)
     layer = r.get(lp)
@@ -133,6 +133,8 @@ def read_recurrent_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int,
                          hint="the initial state h^{(0)} is `zero` or a `parameter`")
         sources = int(top["inputs"]["size"])
         role, names = "hidden", _names(r, lp, HIDDEN_NAMES)
+        given = "input" in (top.get("notation") or {})
+        names["input"] = read_math(r, ("notation", "input")) if given else INPUT_TEMPLATE
     else:
         if not last:
             raise r.fail(lp, "the layer after a recurrent layer is its output at every step, "
@@ -141,6 +143,7 @@ def read_recurrent_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int,
         assert before is not None and steps is not None
         initial, sources = "zero", before.size
         role, names = "output", _names(r, lp, OUTPUT_NAMES)
+        names["input"] = dict(before.templates)["activation"]
     size_path: Path_ = (*lp, "size")
     if "size" not in layer:
         raise r.fail(lp, "missing required key `size`", hint="e.g. `size: 2`")
@@ -153,7 +156,8 @@ def read_recurrent_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int,
     if (steps + 1) * size > r.limits.max_units:
         raise r.fail(size_path, f"more than {r.limits.max_units} inputs and units",
                      hint="raise the bound with --max-units if this network is real")
-    geometry = RecurrentGeometry(role, steps, int(size), sources, initial)
+    geometry = RecurrentGeometry(role, steps, int(size), sources, initial,
+                                 tuple(sorted(names.items())))
     first = 0 if initial == "parameter" else 1
     made = []
     for t in range(first, steps + 1):
@@ -167,7 +171,7 @@ def read_recurrent_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int,
                 target_latex=expand(names.get("target", "y^{({step})}_{{index}}"), **fields),
                 delta_latex=expand(names["delta"], **fields), group=t))
     for unit in made:
-        claim(unit, role == "output")
+        claim(unit, output=role == "output")
     if act.kind == "unspecified" and act.fname:
         r.claim_function((*lp, "activation"), act.fname)
     return LayerSpec(name, pos, number, tuple(u.name for u in made), act,
