@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import did_you_mean
 from .conventions import constant_biases, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
-from .kinds.recurrent import stepped_inputs
+from .kinds.recurrent import over_steps, stepped_inputs
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -92,7 +92,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
                      hint="start with `inputs:`, `layers:` and `loss:`")
     top = r.mapping((), TOP_KEYS, required=("inputs", "layers", "loss"))
     notation = _notation(r, top)
-    loss = _loss(r, top)
+    loss = over_steps(r, top, _loss(r, top))
     cost = _cost(r, top, notation)
     _claim_network_names(r, top, notation, cost)
     inputs = _inputs(r, top, notation)
@@ -263,7 +263,8 @@ def _loss(r: Reader, top: dict[str, Any]) -> LossSpec:
     reduction = "sum"
     name: str | None = None
     if isinstance(raw, dict):
-        given = r.mapping(path, ("kind", "factor", "reduction", "name"), required=("kind",))
+        given = r.mapping(path, ("kind", "factor", "reduction", "name", "steps"),
+                          required=("kind",))
         kind = r.string((*path, "kind"))
         kpath: Path_ = (*path, "kind")
         if "name" in given:

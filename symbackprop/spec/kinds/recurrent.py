@@ -17,6 +17,7 @@ input is a trainable bias). Units are numbered (t, i) row-major and named u{l}_{
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ..model import (
@@ -24,6 +25,7 @@ from ..model import (
     EdgeSpec,
     InputSpec,
     LayerSpec,
+    LossSpec,
     Notation,
     RecurrentGeometry,
     UnitSpec,
@@ -66,6 +68,28 @@ def steps_of(top: dict[str, Any]) -> int | None:
     if isinstance(value, dict) and set(value) == {"size", "steps"}:
         return int(value["steps"])  # checked when the inputs are read
     return None
+
+
+def over_steps(r: Reader, top: dict[str, Any], loss: LossSpec) -> LossSpec:
+    """The loss of a recurrent network: summed over the steps (``steps: sum``, the default)
+    or averaged (``steps: mean``: the factor divided by T)."""
+    raw = top["loss"]
+    if not isinstance(raw, dict) or "steps" not in raw:
+        return loss
+    path: Path_ = ("loss", "steps")
+    how = r.string(path)
+    if how not in ("sum", "mean"):
+        raise r.fail(path, f"unknown choice `{how}`", hint="the loss over the steps is a "
+                     "`sum` or a `mean`")
+    value = top["inputs"]
+    if not (isinstance(value, dict) and "steps" in value):
+        raise r.fail(path, "only a network whose inputs have steps has a loss over steps",
+                     hint="give `inputs: {size: n, steps: T}`")
+    if loss.kind == "unspecified":
+        raise r.fail(path, "an unspecified loss has no `steps`",
+                     hint="its derivative stays a symbol such as ∂C/∂a")
+    steps = read_steps(r, ("inputs", "steps"))
+    return replace(loss, factor=loss.factor / steps) if how == "mean" else loss
 
 
 def stepped_inputs(r: Reader, path: Path_, notation: Notation, given: bool
