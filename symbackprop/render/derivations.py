@@ -217,8 +217,9 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     for p in chosen:
         d = grads.derivation(p) if form != "delta" else None
         index = forms.of(p.name) if forms is not None else None  # a shared kernel's one sum
-        index = steps.of(p.name) if steps is not None else index
         rows: list[Row] = [Row(index.text, index.latex, "delta")] if index is not None else []
+        # BPTT's sum over time closes the rows: the rows before it name each step
+        over_time = steps.of(p.name) if steps is not None else None
         if form == "delta":
             rows += gradient_rows(net, grads, p)
             deriv = delta_derivation(grads, p)
@@ -238,6 +239,8 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         value = _numeric(deriv.closed, at, net) if at is not None and form != "delta" else None
         if value is not None and printable(value):
             rows.append(Row(number(value), number_tex(value), "value"))
+        if over_time is not None:
+            rows.append(Row(over_time.text, over_time.latex, "delta"))
         docs.append(ParamDerivation(
             name=p.name, lhs_text=partial_text(loss_name, p),
             lhs_latex=partial_tex(net, loss_name, p), rows=_dedupe(rows), derivation=deriv,

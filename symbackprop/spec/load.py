@@ -4,10 +4,12 @@ The schema (documented in ``docs/spec.md``)::
 
     title, description, source          free text
     inputs      list of names | {name: latex} | {size: n} | {shape: [C, H, W]}
+                | {size: n, steps: T}
     layers      list of {name, units, activation, bias, weights, from, connect}
                 or {kind: conv1d | conv2d, filters, kernel, stride, padding, activation, bias}
+                or {kind: recurrent, size, activation, initial, notation}
     edges       list of {from, to, weight}          extra connections (any DAG)
-    loss        name | {kind, factor, reduction}
+    loss        name | {kind, factor, reduction, steps}
     cost        {examples: m}                        J = 1/m Σ L
     notation    LaTeX templates for net, activation, target, loss, ...
     values      {inputs, targets, params, learning_rate, examples}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from checkers import in_generic_step
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker
@@ -51,7 +52,8 @@ def test_every_printed_text_derivation_reads_back_as_correct(spec: Path, form: s
     printed = derive(str(spec), "--form", form, "--format", fmt)
     result = checker(spec).check_derivation(printed)
     wrong = [(s.line, s.verdict, s.text[:120], s.diagnosis) for s in result.steps
-             if s.verdict not in ("correct", "definition", "unchecked")]
+             if s.verdict not in ("correct", "definition", "unchecked")
+             and not (s.verdict == "unread" and in_generic_step(s.text))]
     assert not wrong, wrong
     assert result.verdict == "correct" and result.first_wrong_line is None
     unchecked = [s for s in result.steps if s.verdict == "unchecked"]
