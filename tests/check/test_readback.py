@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from checkers import in_generic_step
+from click.testing import CliRunner
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker
