@@ -142,6 +142,8 @@ def test_a_superscript_of_several_digits_is_printed_as_one() -> None:
     assert readable("b^{12}_{1}") == "b^{12}_1"
     assert readable(r"\delta^{2}_{1}") == "δ^2_1"
     assert readable("w^{[12]}_{1,1}") == "w^{[12]}_{1,1}"  # as the spec writes it
+    assert readable("h^{(2)}_{1}") == "h^{(2)}_1"  # a step of a recurrent network
+    assert readable("L^{(i)}") == "L^(i)"  # an example's loss stays as check reads it
 
 
 def test_names_with_a_two_digit_layer_that_check_prints_read_back(tmp_path: Path) -> None:
