@@ -112,7 +112,8 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
         nets[name] = total = total + constant[name]
         act = units[name].activation
         if act.kind == "softmax":
-            group = layer_units[units[name].layer]
+            group = [g for g in layer_units[units[name].layer]  # one step's, in an RNN
+                     if units[g].group == units[name].group]
             if all(g in nets for g in group):
                 zs = [nets[g] for g in group]
                 shift = max(float(_value(z)) for z in zs)

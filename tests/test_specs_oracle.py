@@ -44,8 +44,10 @@ Examples = list[tuple[dict[str, float], dict[str, float]]]
 def _random_example(spec: NetworkSpec, rng: np.random.Generator) -> Example:
     inputs = {i.name: float(rng.uniform(-2.0, 2.0)) for i in spec.inputs}
     if spec.loss.kind == "cross_entropy":
-        ts = rng.dirichlet(np.ones(len(spec.outputs)))
-        targets = {o: float(t) for o, t in zip(spec.outputs, ts, strict=True)}
+        targets = {}
+        for group in spec.output_groups():  # a distribution per softmax (per step in an RNN)
+            ts = rng.dirichlet(np.ones(len(group)))
+            targets |= {o: float(t) for o, t in zip(group, ts, strict=True)}
     else:
         targets = {o: float(rng.uniform(0.05, 0.95)) for o in spec.outputs}
     return Example(inputs, targets)

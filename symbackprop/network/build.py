@@ -37,6 +37,7 @@ class Unit:
     incoming: tuple[tuple[str, sp.Symbol], ...]  # (source unit or input, weight symbol)
     bias: sp.Symbol | None
     constant: sp.Rational | None = None  # a constant, non-trainable bias (net = Σ w x + 1)
+    group: int = 0  # a recurrent network's step: a softmax normalises within it
 
 
 @dataclass(frozen=True)
@@ -167,14 +168,19 @@ class Network(Displayable):
     def layer_units(self, layer: int) -> tuple[Unit, ...]:
         return self.units_by_layer.get(layer, ())
 
+    def softmax_group(self, unit: Unit) -> tuple[Unit, ...]:
+        """The units a softmax normalises ``unit`` with: its layer (one step's, in a
+        recurrent network)."""
+        return tuple(g for g in self.layer_units(unit.layer) if g.group == unit.group)
+
     def activation_of(self, unit: Unit) -> sp.Expr:
         """The activation applied to the unit's net symbol."""
         act = unit.activation
         if act.kind == "unspecified":
             return unspecified(act.fname or "f")(unit.net)
         if act.kind == "softmax":
-            group = self.layer_units(unit.layer)
-            return ACTIVATIONS["softmax"].apply(*[g.net for g in group], k=unit.index - 1)
+            group = self.softmax_group(unit)
+            return ACTIVATIONS["softmax"].apply(*[g.net for g in group], k=group.index(unit))
         kwargs = {"alpha": sp.Rational(act.alpha.numerator, act.alpha.denominator)} \
             if act.alpha is not None else {}
         return ACTIVATIONS[act.kind].apply(unit.net, **kwargs)
@@ -183,16 +189,17 @@ class Network(Displayable):
     def definitions(self) -> list[tuple[sp.Symbol, sp.Expr]]:
         """All (symbol, definition) pairs in evaluation order: net then out, unit by unit."""
         out: list[tuple[sp.Symbol, sp.Expr]] = []
-        waiting: dict[int, int] = {}  # softmax layer → net inputs still to define
+        waiting: dict[tuple[int, int], int] = {}  # softmax group → net inputs still to define
         for u in self.units:
             out.append((u.net, self.net_definitions[u.net]))
             if u.activation.kind != "softmax":
                 out.append((u.out, self.out_definitions[u.out]))
                 continue
-            # a softmax output needs the net inputs of its whole layer first
-            group = self.layer_units(u.layer)
-            waiting[u.layer] = waiting.get(u.layer, len(group)) - 1
-            if waiting[u.layer] == 0:
+            # a softmax output needs the net inputs of its whole layer (or step) first
+            group = self.softmax_group(u)
+            key = (u.layer, u.group)
+            waiting[key] = waiting.get(key, len(group)) - 1
+            if waiting[key] == 0:
                 out.extend((g.out, self.out_definitions[g.out]) for g in group)
         return out
 
@@ -268,7 +275,7 @@ def build_network(spec: NetworkSpec) -> Network:
             net=net, out=symbol("activation", u.name), target=target,
             delta=symbol("delta", u.name),
             activation=u.activation, incoming=tuple(incoming[u.name]),
-            bias=bias_of.get(u.name), constant=constant_of.get(u.name),
+            bias=bias_of.get(u.name), constant=constant_of.get(u.name), group=u.group,
         )
     order = _topological(spec, built)
     loss_symbol = symbol("loss")

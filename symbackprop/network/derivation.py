@@ -149,7 +149,7 @@ class Gradients(Displayable):
     def _group(self, name: str) -> tuple[Unit, ...]:
         unit = self.network.unit_by_name[name]
         if unit.activation.kind == "softmax":
-            return self.network.layer_units(unit.layer)
+            return self.network.softmax_group(unit)
         return (unit,)
 
     def _delta_expr(self, name: str, memo: dict[str, sp.Expr], *, evaluate: bool) -> sp.Expr:

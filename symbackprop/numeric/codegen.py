@@ -275,7 +275,7 @@ def random_point(seed=0, batch=4):
     theta = rng.uniform(-1.0, 1.0, len(PARAM_NAMES))
     x = rng.uniform(-2.0, 2.0, (batch, len(INPUT_NAMES)))
     if LOSS == "cross_entropy":
-        t = rng.dirichlet(np.ones(len(OUTPUT_NAMES)), batch)
+        t = np.concatenate([rng.dirichlet(np.ones(n), batch) for n in OUTPUT_GROUPS], axis=1)
     else:
         t = rng.uniform(0.05, 0.95, (batch, len(OUTPUT_NAMES)))
     return theta, x, t
@@ -437,6 +437,8 @@ def generate(net: Network, grads: Gradients, *, target: str = "numpy",
         _tuple("OUTPUT_NAMES", [net.spec.names.name("target", u) for u in net.spec.outputs]),
         _tuple("OUTPUT_UNITS", list(net.spec.outputs)),
         f"LOSS = {net.spec.loss.kind!r}",
+        "# the outputs a softmax normalises together, in order (one group per step of an RNN)",
+        f"OUTPUT_GROUPS = {tuple(len(g) for g in net.spec.output_groups())!r}",
         "# each quantity's variable in _core and _cost (the matrix code has none)",
         _dict("VARIABLES", assigned_variables(net) if plan is None else {}),
     ])

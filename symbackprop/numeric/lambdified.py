@@ -145,16 +145,13 @@ def stable_data_loss(net: Network) -> sp.Expr:
     if len(pairs) != len(outs) or len(kinds) != 1:
         return net.loss
     (activation,) = kinds
+    steps = net.spec.output_groups()
+    if (activation == "softmax" and kind == "cross_entropy") or (
+            kind == "binary_cross_entropy" and activation == "softmax" and len(pairs) > 1):
+        out = {u.name: (u.net, u.target) for u in outs}  # one softmax per step, if stepped
+        return sp.Add(*[_softmax_loss(kind, scale, [out[n] for n in g]) for g in steps])
     if kind == "binary_cross_entropy" and activation == "sigmoid":
         return scale * sp.Add(*[softplus(z) - t * z for z, t in pairs])
-    if kind == "cross_entropy" and activation == "softmax":
-        lse = logsumexp(*[z for z, _ in pairs])
-        return scale * sp.Add(*[t * (lse - z) for z, t in pairs])
-    if kind == "binary_cross_entropy" and activation == "softmax" and len(pairs) > 1:
-        # log(1 − a_k) = logsumexp of the other net inputs − logsumexp of them all
-        lse = logsumexp(*[z for z, _ in pairs])
-        return -scale * sp.Add(*[t * (z - lse) + (1 - t) * (
-            logsumexp(*[o for o, _ in pairs if o != z]) - lse) for z, t in pairs])
     if kind == "cross_entropy" and activation == "sigmoid":
         return scale * sp.Add(*[t * softplus(-z) for z, t in pairs])
     if kind == "cross_entropy" and activation == "softplus":
@@ -163,6 +160,18 @@ def stable_data_loss(net: Network) -> sp.Expr:
         return -scale * sp.Add(*[t * log_softplus(z) + (1 - t) * log1p(-softplus(z))
                                  for z, t in pairs])
     return net.loss
+
+
+def _softmax_loss(kind: str, scale: sp.Expr, pairs: list[tuple[sp.Symbol, sp.Symbol]]
+                  ) -> sp.Expr:
+    """The loss of one softmax group written through its net inputs: cross-entropy
+    Σ t (logsumexp(z) − z); binary cross-entropy with log(1 − a_k) = logsumexp of the other
+    net inputs − logsumexp of them all."""
+    lse = logsumexp(*[z for z, _ in pairs])
+    if kind == "cross_entropy":
+        return scale * sp.Add(*[t * (lse - z) for z, t in pairs])
+    return -scale * sp.Add(*[t * (z - lse) + (1 - t) * (
+        logsumexp(*[o for o, _ in pairs if o != z]) - lse) for z, t in pairs])
 
 
 def stable_deltas(net: Network, grads: Gradients) -> dict[str, sp.Expr]:

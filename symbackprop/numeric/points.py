@@ -41,8 +41,10 @@ def random_example(net: Network, rng: np.random.Generator) -> Example:
     inputs = {i.name: float(rng.uniform(-2.0, 2.0)) for i in net.spec.inputs}
     outputs = [u.name for u in net.outputs]
     if net.spec.loss.kind == "cross_entropy":
-        raw = rng.dirichlet(np.ones(len(outputs)))
-        targets = {name: float(t) for name, t in zip(outputs, raw, strict=True)}
+        targets = {}
+        for group in net.spec.output_groups():  # one distribution per step, if stepped
+            raw = rng.dirichlet(np.ones(len(group)))
+            targets |= {name: float(t) for name, t in zip(group, raw, strict=True)}
     else:
         targets = {name: float(rng.uniform(0.05, 0.95)) for name in outputs}
     return Example(inputs, targets)
@@ -74,7 +76,11 @@ def complete_values(net: Network, values: Values, *, seed: int = 0) -> tuple[Val
                 notes.append(f"example {k + 1}: random values for {', '.join(lacking)}")
                 targets = {**fill.targets, **ex.targets}
                 if softmax_cross_entropy(net) and ex.targets:
-                    targets = _rest_of_distribution(ex.targets, fill.targets)
+                    targets = {}
+                    for g in net.spec.output_groups():
+                        targets |= _rest_of_distribution(
+                            {n: t for n, t in ex.targets.items() if n in g},
+                            {n: fill.targets[n] for n in g})
                 examples[k] = Example({**fill.inputs, **ex.inputs}, targets)
     return Values(params=params, learning_rate=values.learning_rate,
                   examples=tuple(examples)), notes

@@ -271,7 +271,9 @@ def _exact_targets(net: Network, targets: dict[str, float]) -> dict[str, Any]:
     within 10⁻⁹ of 1 is a distribution to the loader, and δ = a − y holds only at 1: at 40
     digits the difference would fail a correct gradient near 0."""
     exact = {k: mpmath.mpf(repr(v)) for k, v in targets.items()}
-    total = mpmath.fsum(exact.values())
-    if softmax_cross_entropy(net) and total > 0:
-        exact = {k: v / total for k, v in exact.items()}
+    for group in net.spec.output_groups() if softmax_cross_entropy(net) else ():
+        here = [k for k in group if k in exact]  # one softmax per step in a recurrent network
+        total = mpmath.fsum(exact[k] for k in here)
+        if total > 0:
+            exact |= {k: exact[k] / total for k in here}
     return exact

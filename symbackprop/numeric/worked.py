@@ -133,9 +133,9 @@ def targets_as_written(net: Network, targets: Mapping[str, float]) -> dict[str, 
     holds only where the targets sum to 1, and 0.33333333333333337 beside two
     0.3333333333333333 sums to 1 in float64 but not in 50 digits."""
     exact = {k: as_written(v) for k, v in targets.items()}
-    names = [u.name for u in net.outputs]
-    if softmax_cross_entropy(net) and names and all(n in exact for n in names):
-        exact[names[-1]] = 1 - mpmath.fsum(exact[n] for n in names[:-1])
+    for names in net.spec.output_groups() if softmax_cross_entropy(net) else ():
+        if names and all(n in exact for n in names):  # each step's, in a recurrent network
+            exact[names[-1]] = 1 - mpmath.fsum(exact[n] for n in names[:-1])
     return exact
 
 

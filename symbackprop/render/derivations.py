@@ -16,6 +16,7 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
 from ..network.kinds.conv import IndexForms
+from ..network.kinds.recurrent import recurrence_lines, step_forms
 from ..numeric.worked import Precise, given_values, printable
 from ..spec.naming import plain_name
 from ..spec.typesetting import upright
@@ -174,10 +175,13 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         notes.append(f"the numbers assume {describe_stand_ins(net)}: stand-ins asked for "
                      "for the unspecified functions")
     forms = IndexForms(net.spec) if any(lay.conv for lay in net.spec.layers) else None
+    steps = step_forms(net, grads)  # BPTT: a recurrent layer's sums over time
     for p in chosen:
         d = grads.derivation(p) if form != "delta" else None
         index = forms.of(p.name) if forms is not None else None  # a shared kernel's one sum
         rows: list[Row] = [Row(index.text, index.latex, "delta")] if index is not None else []
+        # BPTT's sum over time closes the rows: the rows before it name each step
+        over_time = steps.of(p.name) if steps is not None else None
         if form == "delta":
             rows += gradient_rows(net, grads, p)
             deriv = delta_derivation(grads, p)
@@ -197,6 +201,8 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         value = _numeric(deriv.closed, at, net) if at is not None and form != "delta" else None
         if value is not None and printable(value):
             rows.append(Row(number(value), number_tex(value), "value"))
+        if over_time is not None:
+            rows.append(Row(over_time.text, over_time.latex, "delta"))
         docs.append(ParamDerivation(
             name=p.name, lhs_text=partial_text(loss_name, p),
             lhs_latex=partial_tex(net, loss_name, p), rows=_dedupe(rows), derivation=deriv,
@@ -207,6 +213,8 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     definitions = definition_rows(net)
     uses_deltas = form == "delta" or (form == "chain" and net.spec.notation.chain == "net")
     deltas = delta_rows(net, grads) if uses_deltas else []
+    if steps is not None:  # ∂L/∂h^{(t)}, the recurrence of BPTT
+        deltas = [Row(t, x, "delta") for t, x in recurrence_lines(steps)] + deltas
     matrix = layer_matrix_form(net, grads) if form == "delta" else None
     cost = cost_row(net)
     return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)

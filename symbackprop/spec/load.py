@@ -4,10 +4,12 @@ The schema (documented in ``docs/spec.md``)::
 
     title, description, source          free text
     inputs      list of names | {name: latex} | {size: n} | {shape: [C, H, W]}
+                | {size: n, steps: T}
     layers      list of {name, units, activation, bias, weights, from, connect}
                 or {kind: conv1d | conv2d, filters, kernel, stride, padding, activation, bias}
+                or {kind: recurrent, size, activation, initial, notation}
     edges       list of {from, to, weight}          extra connections (any DAG)
-    loss        name | {kind, factor, reduction}
+    loss        name | {kind, factor, reduction, steps}
     cost        {examples: m}                        J = 1/m Σ L
     notation    LaTeX templates for net, activation, target, loss, ...
     values      {inputs, targets, params, learning_rate, examples}
@@ -25,6 +27,7 @@ from typing import Any
 from ..errors import did_you_mean
 from .conventions import constant_biases, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
+from .kinds.recurrent import over_steps, stepped_inputs
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -99,7 +102,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
                      hint="start with `inputs:`, `layers:` and `loss:`")
     top = r.mapping((), TOP_KEYS, required=("inputs", "layers", "loss"))
     notation = _notation(r, top)
-    loss = _loss(r, top)
+    loss = over_steps(r, top, _loss(r, top))
     cost = _cost(r, top, notation)
     _claim_network_names(r, top, notation, cost)
     inputs = _inputs(r, top, notation)
@@ -207,6 +210,8 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
             out.append(InputSpec(f"x{i}", latex, i))
     elif isinstance(value, dict) and set(value) == {"shape"}:
         out = shaped_inputs(read_input_shape(r, (*path, "shape")), notation)
+    elif isinstance(value, dict) and set(value) == {"size", "steps"}:
+        out = stepped_inputs(r, path, notation, "input" in top.get("notation", {}))
     elif isinstance(value, dict):
         for i, name in enumerate(value, start=1):
             if not is_identifier(name):
@@ -224,7 +229,7 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
                      hint="e.g. `inputs: [i1, i2]` or `inputs: {size: 4}`")
     seen: dict[str, str] = {}
     for k, i in enumerate(out):
-        named = isinstance(value, dict) and not {"size", "shape"} & set(value)
+        named = isinstance(value, dict) and not {"size", "shape", "steps"} & set(value)
         at: Path_ = (*path, i.name) if named \
             else (*path, k) if isinstance(value, list) else path
         if i.name == "inputs":
@@ -268,7 +273,8 @@ def _loss(r: Reader, top: dict[str, Any]) -> LossSpec:
     reduction = "sum"
     name: str | None = None
     if isinstance(raw, dict):
-        given = r.mapping(path, ("kind", "factor", "reduction", "name"), required=("kind",))
+        given = r.mapping(path, ("kind", "factor", "reduction", "name", "steps"),
+                          required=("kind",))
         kind = r.string((*path, "kind"))
         kpath: Path_ = (*path, "kind")
         if "name" in given:

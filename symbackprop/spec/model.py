@@ -68,6 +68,7 @@ class UnitSpec:
     net_latex: str
     target_latex: str
     delta_latex: str
+    group: int = 0  # the step of a recurrent network's unit: a softmax normalises within it
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,28 @@ class ConvGeometry:
 
 
 @dataclass(frozen=True)
+class RecurrentGeometry:
+    """A recurrent layer unrolled over ``steps`` (``role`` "hidden"), or the output layer
+    applied at every step after it (``role`` "output"): units (t, i), t ≤ steps, i ≤ size.
+
+    The hidden layer's unit (t, i) has a^{(t)}_i = b_i + Σ_k W_{i,k} h^{(t−1)}_k
+    + Σ_j U_{i,j} x^{(t)}_j; with ``initial`` "parameter" the layer also has the units
+    h^{(0)}_k (step 0, linear, net input a trainable bias), with "zero" h^{(0)} = 0 and
+    step 1 has no recurrent term. An output unit (t, k) has o^{(t)}_k = c_k + Σ_i V_{k,i}
+    h^{(t)}_i. W, U, V, b and c are each shared by every step.
+    """
+
+    role: str  # "hidden" | "output"
+    steps: int
+    size: int  # units per step
+    inputs: int  # sources per step: the inputs x^{(t)} (hidden) or the state h^{(t)} (output)
+    initial: str = "zero"  # "zero" | "parameter" (hidden only)
+    # the layer's LaTeX templates by role (net, activation, weight, ... and its sources'
+    # "input"), with {step} and {index} to fill: the printed rules write h^{(t)}_i from them
+    templates: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     position: int  # 1-based
@@ -101,6 +124,7 @@ class LayerSpec:
     units: tuple[str, ...]
     activation: ActivationSpec
     conv: ConvGeometry | None = None  # a conv1d/conv2d layer's shape; None for a dense layer
+    recurrent: RecurrentGeometry | None = None  # a recurrent layer or its per-step output
 
 
 @dataclass(frozen=True)
@@ -239,6 +263,14 @@ class NetworkSpec:
             if u.name == name:
                 return u
         raise KeyError(name)
+
+    def output_groups(self) -> tuple[tuple[str, ...], ...]:
+        """The output units a softmax normalises together: one group, or one per step of a
+        recurrent network."""
+        groups: dict[int, list[str]] = {}
+        for name in self.outputs:
+            groups.setdefault(self.unit(name).group, []).append(name)
+        return tuple(tuple(g) for g in groups.values())
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

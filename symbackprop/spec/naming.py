@@ -3,7 +3,8 @@
 Every quantity has two names: a *plain* name that is a Python identifier (used for SymPy
 symbols, lambdify arguments, JSON keys and plain-text formulas) and a *LaTeX* name (used only
 when printing). Names come from the spec's notation block, whose templates may use the
-placeholders ``{unit}``, ``{layer}``, ``{index}``, ``{j}`` and ``{k}``.
+placeholders ``{unit}``, ``{layer}``, ``{index}``, ``{j}``, ``{k}`` and (in a recurrent
+network) ``{step}``.
 
 >>> expand("in_{{unit}}", unit="h1")
 'in_{h1}'
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from .confusables import foreign_characters, invisible_character, skeleton, visible
 from .digits import by_digit_pattern
 
-PLACEHOLDERS = ("unit", "layer", "index", "j", "k")
+PLACEHOLDERS = ("unit", "layer", "index", "j", "k", "step")
 
 _LATEX_WORDS = {
     r"\alpha": "alpha", r"\beta": "beta", r"\gamma": "gamma", r"\delta": "delta",

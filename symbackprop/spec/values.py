@@ -89,10 +89,11 @@ def _targets(r: Reader, path: Path_, spec: NetworkSpec, unknown: _Unknown
         targets[unit] = t
     softmax_ce = spec.loss.kind == "cross_entropy" and spec.layers[-1].activation.kind == \
         "softmax"
-    if softmax_ce and targets:
-        total = sum(targets.values())
-        complete = len(targets) == len(spec.outputs)
-        if (complete and abs(total - 1.0) > 1e-9) or total > 1.0 + 1e-9:
+    for group in spec.output_groups() if softmax_ce and targets else ():
+        given_here = [targets[u] for u in group if u in targets]
+        total = sum(given_here)
+        complete = len(given_here) == len(group)
+        if given_here and ((complete and abs(total - 1.0) > 1e-9) or total > 1.0 + 1e-9):
             raise r.fail(path, f"the targets of a softmax layer with cross-entropy must "
                          f"sum to 1 (these sum to {total:g})",
                          hint="δ = a − y holds only for a target distribution"

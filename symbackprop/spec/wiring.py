@@ -16,6 +16,13 @@ from .confusables import skeleton
 from .full_layers import add_template_params, template_weights
 from .kinds.conv import CONV_KEYS, CONV_KINDS, layer_kind
 from .kinds.conv_layers import conv_connections, conv_count, read_conv_layer
+from .kinds.recurrent import (
+    initial_units,
+    layer_keys,
+    read_recurrent_layer,
+    recurrent_connections,
+    recurrent_count,
+)
 from .model import (
     ACTIVATION_ALIASES,
     ACTIVATION_KINDS,
@@ -80,7 +87,8 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
         kind = layer_kind(r, lp)
-        layer = r.mapping(lp, CONV_KEYS if kind in CONV_KINDS else LAYER_KEYS)
+        stepped = layer_keys(kind, layers[-1] if layers else None)
+        layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else LAYER_KEYS))
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
         if name in seen_layer_names:
@@ -90,6 +98,13 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
             raise r.fail(lp, "missing required key `activation`",
                          hint="e.g. `activation: sigmoid`")
         act = read_activation(r, (*lp, "activation"))
+        if stepped is not None:  # a recurrent layer, or its output at every step
+            made = read_recurrent_layer(
+                r, lp, kind, (name, pos, number), act, top, layers, last=pos == len(items),
+                claim=partial(_claim_unit_names, r, where=lp))
+            layers.append(made[0])
+            units += made[1]
+            continue
         if kind in CONV_KINDS:
             conv = read_conv_layer(r, lp, kind, (name, pos, number), act, notation, top, layers,
                                    layer_of=layer_of, unit_keys=unit_keys,
@@ -286,9 +301,10 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
     for lay in layers:
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
-        if lay.conv is not None:  # kernel weights and filter biases, shared over positions
+        if lay.conv is not None or lay.recurrent is not None:  # shared over positions, steps
             made = conv_connections(r, lp, lay, inputs, layers, notation,
-                                    weight_layer(lay.position), add_param)
+                                    weight_layer(lay.position), add_param) \
+                if lay.conv is not None else recurrent_connections(r, lp, lay, layers, add_param)
             edges += made[0]
             biases += made[1]
             continue
@@ -381,7 +397,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 wname = plain_name(latex)
             add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
-    used = {e.target for e in edges}
+    used = {e.target for e in edges} | initial_units(layers)
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]
@@ -402,6 +418,9 @@ def _count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
         layer = r.get(lp)
         if lay.conv is not None:
             total += conv_count(r, lp, lay.conv, total)
+            continue
+        if lay.recurrent is not None:
+            total += recurrent_count(r, lp, lay, total)
             continue
         connect = layer.get("connect", "full")
         if connect not in ("full", "none"):

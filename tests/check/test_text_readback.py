@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from checkers import checker
+from checkers import checker, in_generic_step
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
@@ -44,7 +44,8 @@ def test_every_printed_text_derivation_reads_back_as_correct(spec: Path, form: s
     printed = derive(str(spec), "--form", form, "--format", fmt)
     result = checker(spec).check_derivation(printed)
     wrong = [(s.line, s.verdict, s.text[:120], s.diagnosis) for s in result.steps
-             if s.verdict not in ("correct", "definition", "unchecked")]
+             if s.verdict not in ("correct", "definition", "unchecked")
+             and not (s.verdict == "unread" and in_generic_step(s.text))]
     assert not wrong, wrong
     assert result.verdict == "correct" and result.first_wrong_line is None
     unchecked = [s for s in result.steps if s.verdict == "unchecked"]
@@ -133,6 +134,8 @@ def test_a_superscript_of_several_digits_is_printed_as_one() -> None:
     assert readable("b^{12}_{1}") == "b^{12}_1"
     assert readable(r"\delta^{2}_{1}") == "δ^2_1"
     assert readable("w^{[12]}_{1,1}") == "w^{[12]}_{1,1}"  # as the spec writes it
+    assert readable("h^{(2)}_{1}") == "h^{(2)}_1"  # a step of a recurrent network
+    assert readable("L^{(i)}") == "L^(i)"  # an example's loss stays as check reads it
 
 
 def test_names_with_a_two_digit_layer_that_check_prints_read_back(tmp_path: Path) -> None:

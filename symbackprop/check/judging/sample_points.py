@@ -229,12 +229,13 @@ class EvaluationPoints:
                                     definitions=defs)
 
     def _targets(self, example: Any) -> list[Any]:
-        targets = [_mpf(example.targets[u.name]) for u in self.net.outputs]
-        if softmax_cross_entropy(self.net) and targets:
+        targets = {u.name: _mpf(example.targets[u.name]) for u in self.net.outputs}
+        for group in self.net.spec.output_groups() if softmax_cross_entropy(self.net) else ():
             # exactly on the simplex at this precision: a − y needs Σ y = 1 (a sigmoid
-            # output's target is a probability of its own)
-            targets[-1] = 1 - mpmath.fsum(targets[:-1])
-        return targets
+            # output's target is a probability of its own; a recurrent network has one
+            # softmax per step)
+            targets[group[-1]] = 1 - mpmath.fsum(targets[n] for n in group[:-1])
+        return list(targets.values())
 
     def _forward_values(self) -> list[list[Value]]:
         net = self.net

@@ -381,6 +381,7 @@ def readable(latex: str) -> str:
                   lambda m: _HATS.get(m.group(1), m.group(0)), text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK_TEXT.get(m.group(1), m.group(1)), text)
     text = re.sub(r"\^\s*\{\s*([A-Za-z0-9]{2,})\s*\}", "^\x00\\1\x01", text)
+    text = re.sub(r"\^\s*\{\s*\(\s*(\d+)\s*\)\s*\}", "^\x00(\\1)\x01", text)  # a step, h^{(2)}
     text = re.sub(r"([\^_])\s*\{\s*([^{}]*[\[,][^{}]*?)\s*\}",
                   lambda m: f"{m.group(1)}\x00{m.group(2).replace(' ', '')}\x01", text)
     text = text.replace("'", "′").replace("{", "").replace("}", "").replace(" ", "")

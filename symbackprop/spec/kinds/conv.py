@@ -28,7 +28,7 @@ from ..reader import Reader, kind_of
 from ..source import Path_
 
 CONV_KINDS = {"conv1d": 1, "conv2d": 2}  # kind → spatial dimensions
-LAYER_KINDS = ("dense", *CONV_KINDS)
+LAYER_KINDS = ("dense", *CONV_KINDS, "recurrent")
 CONV_KEYS = ("name", "kind", "filters", "kernel", "stride", "padding", "activation", "bias")
 
 
