@@ -25,6 +25,7 @@ from typing import Any
 from ..errors import did_you_mean
 from .conventions import constant_biases, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
+from .kinds.pool import pool_links
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -115,6 +116,8 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
         constants=constants, weight_decay=decay, input_shape=input_shape(top),
+        pools=tuple(link for lay in layers if lay.pool
+                    for link in pool_links(lay, inputs, layers)),
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))

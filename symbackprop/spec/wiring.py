@@ -14,8 +14,9 @@ from ..errors import SpecError, did_you_mean
 from .acyclic import check_acyclic as check_acyclic
 from .confusables import skeleton
 from .full_layers import add_template_params, template_weights
-from .kinds.conv import CONV_KEYS, CONV_KINDS, layer_kind
+from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
 from .kinds.conv_layers import conv_connections, conv_count, read_conv_layer
+from .kinds.pool import POOL_KEYS, POOL_KINDS, read_pool_layer
 from .model import (
     ACTIVATION_ALIASES,
     ACTIVATION_KINDS,
@@ -80,12 +81,22 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
         kind = layer_kind(r, lp)
-        layer = r.mapping(lp, CONV_KEYS if kind in CONV_KINDS else LAYER_KEYS)
+        layer = r.mapping(lp, CONV_KEYS if kind in CONV_KINDS else
+                          POOL_KEYS if kind in POOL_KINDS else LAYER_KEYS)
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
         if name in seen_layer_names:
             raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
         seen_layer_names.add(name)
+        if kind in POOL_KINDS:  # a max or mean of each window: no activation, no weights
+            source = input_shape(top) if pos == 1 else layers[-1].shape
+            pool = read_pool_layer(r, lp, kind, (name, pos, number), notation, source,
+                                   layer_of=layer_of, unit_keys=unit_keys,
+                                   claim=partial(_claim_unit_names, r, where=lp,
+                                                 output=pos == len(items)))
+            layers.append(pool[0])
+            units += pool[1]
+            continue
         if "activation" not in layer:
             raise r.fail(lp, "missing required key `activation`",
                          hint="e.g. `activation: sigmoid`")
@@ -286,6 +297,8 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
     for lay in layers:
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
+        if lay.pool is not None:  # no parameters: its windows are the spec's `pools`
+            continue
         if lay.conv is not None:  # kernel weights and filter biases, shared over positions
             made = conv_connections(r, lp, lay, inputs, layers, notation,
                                     weight_layer(lay.position), add_param)
@@ -381,7 +394,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 wname = plain_name(latex)
             add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
-    used = {e.target for e in edges}
+    used = {e.target for e in edges} | {u for lay in layers if lay.pool for u in lay.units}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]
@@ -402,6 +415,8 @@ def _count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
         layer = r.get(lp)
         if lay.conv is not None:
             total += conv_count(r, lp, lay.conv, total)
+            continue
+        if lay.pool is not None:
             continue
         connect = layer.get("connect", "full")
         if connect not in ("full", "none"):
