@@ -87,6 +87,9 @@ def not_layered(net: Network) -> str | None:
     """Why the network is not plain layered, or None when it is (the matrix form is written
     with δ = ∂E/∂z, a bias vector b, no λ W and an elementwise σ′)."""
     spec = net.spec
+    pooled = next((lay for lay in spec.layers if lay.pool is not None), None)
+    if pooled is not None:
+        return f"the layer \"{pooled.name}\" pools windows: its units are no weighted sums"
     if spec.notation.delta_sign == "negative":
         return "δ is −∂E/∂net here (notation.delta_sign: negative)"
     if net.decay is not None:
