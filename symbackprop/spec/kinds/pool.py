@@ -32,7 +32,7 @@ from ..model import (
 from ..naming import expand, name_key
 from ..reader import Reader
 from ..source import Path_
-from .conv import read_sizes, positions
+from .conv import positions, read_sizes
 
 POOL_KINDS = ("max_pool", "avg_pool")
 POOL_KEYS = ("name", "kind", "kernel", "stride")
