@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import did_you_mean
 from .conventions import constant_biases, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
-from .kinds.pool import pool_links
+from .kinds.pool import pool_links, refuse_edges_into_pools
 from .limits import Limits
 from .model import (
     CHAIN_GRANULARITIES,
@@ -97,6 +97,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     _claim_network_names(r, top, notation, cost)
     inputs = _inputs(r, top, notation)
     layers, units = read_layers(r, top, notation, inputs)
+    refuse_edges_into_pools(r, top, layers)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
     constants = constant_biases(r, top, layers)
     decay = weight_decay(r, top, notation)

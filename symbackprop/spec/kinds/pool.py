@@ -50,7 +50,7 @@ def read_pool_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int]
     """
     name, pos, number = place
     if source is None:
-        raise r.fail((*lp, "kind"), f"a {kind} layer needs a shaped source",
+        raise r.fail((*lp, "kind"), f"a pooling layer (`{kind}`) needs a shaped source",
                      hint="give `inputs: {shape: [C, H, W]}` (or [C, L]), or put it after a "
                           "convolution layer")
     dims = len(source) - 1
@@ -118,3 +118,15 @@ def pool_links(lay: LayerSpec, inputs: Sequence[InputSpec], layers: Sequence[Lay
     kind = "max" if lay.pool.kind == "max_pool" else "avg"
     return [PoolSpec(unit, kind, tuple(sources[index[src]] for src in window(lay.pool, at)))
             for unit, at in zip(lay.units, positions(lay.pool.output), strict=True)]
+
+
+def refuse_edges_into_pools(r: Reader, top: dict[str, Any], layers: Sequence[LayerSpec]
+                            ) -> None:
+    """A pooling unit reads its window only: an entry of ``edges`` into one is refused."""
+    pooled = {u for lay in layers if lay.pool is not None for u in lay.units}
+    raw = top.get("edges")
+    for k, entry in enumerate(raw if isinstance(raw, list) else []):
+        if isinstance(entry, dict) and entry.get("to") in pooled:
+            raise r.fail(("edges", k, "to"), f"`{entry['to']}` is a pooling unit: it reads "
+                         "its window only, with no weights", hint="point the edge at a "
+                         "convolution or dense unit")
