@@ -29,7 +29,6 @@ from test_conv_oracle import ACTIVATIONS, _act, cross_correlate
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.network.kinds.pool import first_max, pool_max
 from symbackprop.numeric.gradient_check import gradcheck
 from symbackprop.numeric.pool_ties import max_pool_ties
 from symbackprop.spec.load import Example, Values, load_spec
@@ -262,17 +261,6 @@ def test_the_delta_goes_to_the_first_maximum_at_a_tie(tmp_path: Path) -> None:
     assert max_pool_ties(net, grads, point) == ["u2_1_1_1", "u2_1_1_2", "u2_1_2_1", "u2_1_2_2"]
     report = gradcheck(net, grads, point)
     assert any("two equal maxima" in note for note in report.notes)
-
-
-def test_pooling_functions_route_to_the_first_maximum() -> None:
-    a, b, c = sp.symbols("a b c", real=True)
-    assert sp.diff(pool_max(a, b, c), b) == first_max(1, a, b, c)
-    assert first_max(0, sp.Integer(3), sp.Integer(3), sp.Integer(1)) == 1
-    assert first_max(1, sp.Integer(3), sp.Integer(3), sp.Integer(1)) == 0
-    assert first_max(2, sp.Integer(3), sp.Integer(3), sp.Integer(4)) == 1
-    assert pool_max(sp.Integer(2), sp.Rational(5, 2)) == sp.Rational(5, 2)
-    assert sp.latex(first_max(1, a, b)) == \
-        r"\mathbb{I}\left[b = \max\left(a, b\right)\right]"
 
 
 def test_a_spec_with_a_pool_of_the_inputs_refuses_a_window_too_big(tmp_path: Path) -> None:
