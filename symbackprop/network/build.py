@@ -147,6 +147,10 @@ class Network(Displayable):
 
     def net_display(self, unit: Unit) -> sp.Expr:
         """net_u as the seeds write it: w·out terms in edge order, then the bias."""
+        if unit.pool == "avg":  # (1/n)(a_1 + … + a_n), as the mean is written
+            outs = [self.source_out[s] for s, _ in unit.incoming]
+            return sp.Mul(sp.Rational(1, len(outs)), sp.Add(*outs, evaluate=False),
+                          evaluate=False)
         if unit.pool is not None:
             return self.net_definitions[unit.net]
         terms: list[sp.Expr] = [sp.Mul(w, self.source_out[s], evaluate=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..network.kinds.pool import pool_rules
 from .escape import latex_comment
 from .latex import PREAMBLE, align_block, escape_text
 from .latex_blocks import equations_block, param_block
@@ -23,6 +24,7 @@ def document_latex(doc: DerivationDocument) -> str:
     if doc.deltas:
         parts += [r"\section*{Local gradients}", "% local gradients, from the output back",
                   equations_block(net, doc.deltas)]
+        parts += [f"\\[\n{rule.latex}\n\\]" for rule in pool_rules(net.spec)]
     if doc.matrix is not None:
         parts += [r"\subsection*{Matrix form}", "% matrix form", doc.matrix.latex()]
     if doc.params:

@@ -17,6 +17,7 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
 from ..network.kinds.conv import IndexForms
+from ..network.kinds.pool import pool_rules
 from ..numeric.worked import Precise, given_values, printable
 from ..spec.naming import plain_name
 from ..spec.typesetting import upright
@@ -393,6 +394,7 @@ def to_text(doc: DerivationDocument) -> str:
     if doc.deltas:
         lines += ["", f"Local gradients {local_gradient_text(net)}, from the output back:"]
         lines += [f"  {r.text}" for r in doc.deltas]
+        lines += [f"  {rule.text}" for rule in pool_rules(net.spec)]  # as a lecture says it
     if doc.matrix is not None:
         lines += ["", *doc.matrix.text_lines()]
     for pd in doc.params:
@@ -428,6 +430,7 @@ def to_markdown(doc: DerivationDocument) -> str:
     if doc.deltas:
         out += ["", "## Local gradients", "", "$$",
                 equations_block(net, doc.deltas, env="aligned"), "$$"]
+        out += [line for rule in pool_rules(net.spec) for line in ("", "$$", rule.latex, "$$")]
     if doc.matrix is not None:
         out += ["", "## Matrix form", "", doc.matrix.markdown()]
     out += ["", "## Gradients"]

@@ -17,9 +17,13 @@ first_max(1, a, b)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
+
+from ...spec.model import NetworkSpec
+from ...spec.naming import expand
 
 
 class pool_max(sp.Function):
@@ -98,3 +102,71 @@ def pool_factors(kind: str, sources: list[sp.Expr]) -> list[sp.Expr]:
     if kind == "max":
         return [first_max(sp.Integer(k), *sources) for k in range(len(sources))]
     return [sp.Rational(1, len(sources))] * len(sources)
+
+
+@dataclass(frozen=True)
+class PoolRule:
+    """What a lecture writes for backpropagation through one pooling layer, in index form."""
+
+    latex: str
+    text: str
+
+
+def pool_rules(spec: NetworkSpec) -> list[PoolRule]:
+    """The rule of every pooling layer: ∂L/∂a of the layer below, routed to the first
+    maximum of each window (max) or spread as δ/k² (avg).
+
+    >>> [r.text for r in pool_rules(load_spec("specs/conv-pool.yaml"))]  # doctest: +SKIP
+    ['∂L/∂a^{[1]}_{c,p,q} = Σ_{(i,j): (p,q) ∈ W_{i,j}} 𝕀[a^{[1]}_{c,p,q} = max_{(m,n) ∈ W_{i,j}} …
+    """
+    notation = spec.notation
+    rules = []
+    for lay in spec.layers:
+        geometry = lay.pool
+        if geometry is None:
+            continue
+        below = lay.number - 1
+        dims = len(geometry.kernel)
+        at, window = ("c,p,q", "(p,q)") if dims == 2 else ("c,p", "p")
+        outs = ("i", "j")[:dims]
+        here = expand(notation.delta, layer=lay.number, index="c," + ",".join(outs))
+        source = expand(notation.input if lay.position == 1 else notation.activation,
+                        layer=below, index=at)
+        label = "(i,j)" if dims == 2 else "i"
+        cells = ", ".join(_offset(o, s, m) for o, s, m in
+                          zip(outs, geometry.stride, ("m", "n"), strict=False))
+        members = rf"\left\{{({cells}) : {_ranges(geometry.kernel)}\right\}}"
+        name = label.strip("()")
+        inside = rf"{window} \in W_{{{name}}}"
+        if geometry.kind == "max_pool":
+            other = expand(notation.input if lay.position == 1 else notation.activation,
+                           layer=below, index=at.replace("p", "p'").replace("q", "q'"))
+            ranged = window.replace("p", "p'").replace("q", "q'")
+            chosen = (rf"\mathbb{{I}}\left[{source} = \max_{{{ranged} \in W_{{{name}}}}} "
+                      rf"{other}\right] ")
+            text_chosen = f"𝕀[{source} = max_{{{ranged} ∈ W_{{{name}}}}} {other}] "
+        else:
+            size = 1
+            for k in geometry.kernel:
+                size *= k
+            chosen = rf"\frac{{1}}{{{size}}} "
+            text_chosen = f"(1/{size}) "
+        latex = (rf"\frac{{\partial L}}{{\partial {source}}} = \sum_{{{label} : {inside}}} "
+                 rf"{chosen}{here}, \quad W_{{{name}}} = {members}")
+        text = (f"∂L/∂{source} = Σ_{{{label}: {window} ∈ W_{{{name}}}}} "
+                f"{text_chosen}{here}, W_{{{name}}} = "
+                f"{{({cells}) : {_ranges(geometry.kernel, plain=True)}}}")
+        rules.append(PoolRule(latex, text.replace(r"\delta", "δ")))
+    return rules
+
+
+def _offset(letter: str, stride: int, tap: str) -> str:
+    """s(i − 1) + m with the stride's number: ``i+m-1``, ``2i+m-2``."""
+    return f"{letter}+{tap}-1" if stride == 1 else f"{stride}{letter}+{tap}-{stride}"
+
+
+def _ranges(kernel: tuple[int, ...], *, plain: bool = False) -> str:
+    taps = ("m", "n")[:len(kernel)]
+    if plain:
+        return ", ".join(f"{t} = 1..{k}" for t, k in zip(taps, kernel, strict=True))
+    return r",\ ".join(rf"1 \le {t} \le {k}" for t, k in zip(taps, kernel, strict=True))
