@@ -9,7 +9,7 @@ import sympy as sp
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.network.kinds.pool import first_max, pool_max
+from symbackprop.network.kinds.pool import first_max, pool_max, pool_rules
 from symbackprop.spec.load import load_spec
 
 SPEC = """inputs: {shape: [1, 3, 3]}
@@ -66,3 +66,33 @@ def test_average_pooling_passes_a_quarter_of_each_delta(tmp_path: Path) -> None:
     pooled = net.unit_by_name["u2_1_1_1"]
     assert net.net_definitions[pooled.net] == sp.Add(
         *[net.unit_by_name[n].out for n in ("u1_1_1_1", "u1_1_1_2", "u1_1_2_1", "u1_1_2_2")]) / 4
+
+
+def test_the_printed_rule_names_the_windows_the_engine_sums_over(tmp_path: Path) -> None:
+    """Every (i, j) with (p, q) ∈ W_{i,j} = {(s(i−1)+m, s(j−1)+n)} is a term of the engine's
+    ∂L/∂a_{c,p,q}, and no other: the rule and the derivation say one thing."""
+    path = tmp_path / "net.yaml"
+    path.write_text(SPEC.replace("[1, 3, 3]", "[1, 5, 5]").replace(
+        "POOL, kernel: 2, stride: 1", "max_pool, kernel: 2, stride: 2"), encoding="utf-8")
+    spec = load_spec(path)
+    grads = derive(build_network(spec))
+    (rule,) = pool_rules(spec)
+    assert r"W_{i,j} = \left\{(2i+m-2, 2j+n-2) : 1 \le m \le 2,\ 1 \le n \le 2\right\}" \
+        in rule.latex
+    assert r"\mathbb{I}\left[a^{[1]}_{c,p,q} = \max_{(p',q') \in W_{i,j}} a^{[1]}_{c,p',q'}" \
+        in rule.latex and r"\delta^{[2]}_{c,i,j}" in rule.latex
+    for p in range(1, 6):
+        for q in range(1, 6):
+            printed = {(i, j) for i in (1, 2) for j in (1, 2) for m in (1, 2) for n in (1, 2)
+                       if (2 * (i - 1) + m, 2 * (j - 1) + n) == (p, q)}
+            derived = {tuple(int(k) for k in c.name.split("_")[2:])
+                       for c in grads.consumers[f"u1_1_{p}_{q}"]}
+            assert derived == printed, (p, q)
+
+
+def test_the_average_rule_divides_by_the_window_size(tmp_path: Path) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(SPEC.replace("POOL", "avg_pool"), encoding="utf-8")
+    (rule,) = pool_rules(load_spec(path))
+    assert r"\frac{1}{4} \delta^{[2]}_{c,i,j}" in rule.latex
+    assert "(1/4) δ^{[2]}_{c,i,j}" in rule.text
