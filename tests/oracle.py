@@ -13,7 +13,9 @@ Conventions shared with the package (and nothing else):
 * the loss is ``factor · Σ term`` over the output units (divided by their number for a mean
   reduction), with ``(y − a)²``, ``−(y log a + (1 − y) log(1 − a))`` or ``−y log a`` as term;
 * over several examples the cost is the mean of the examples' losses;
-* a weight decay adds λ/2 Σ w² (over the weights, and the biases when asked) to the cost.
+* a weight decay adds λ/2 Σ w² (over the weights, and the biases when asked) to the cost;
+* a pooling unit (``spec.pools``) is the maximum (``max``) or the mean (``avg``) of its
+  window's sources, with no weights and no bias.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ def _order(spec: NetworkSpec) -> list[str]:
     preds: dict[str, list[str]] = {u.name: [] for u in spec.units}
     for e in spec.edges:
         preds[e.target].append(e.source)
+    for pool in spec.pools:
+        preds[pool.unit] += pool.sources
     order: list[str] = []
     done: set[str] = {i.name for i in spec.inputs}
     for start in preds:
@@ -103,7 +107,13 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     layer_units = {lay.position: lay.units for lay in spec.layers}
     outs: dict[str, Any] = {i.name: inputs[i.name] for i in spec.inputs}
     nets: dict[str, Any] = {}
+    pools = {pool.unit: pool for pool in spec.pools}
     for name in _order(spec):
+        if name in pools:  # max or mean of the window; autograd differentiates anp.max
+            window = anp.stack([outs[s] for s in pools[name].sources])
+            reduce = anp.max if pools[name].kind == "max" else anp.mean
+            nets[name] = outs[name] = reduce(window)
+            continue
         total: Any = 0.0
         for source, weight in incoming[name]:
             total = total + params[weight] * outs[source]

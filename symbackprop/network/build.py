@@ -18,6 +18,7 @@ from ..spec.load import ActivationSpec, NetworkSpec
 from ..spec.typesetting import upright
 from .display import Displayable
 from .functions import ACTIVATIONS, unspecified
+from .kinds.pool import pool_definition, pool_factors
 from .losses import loss_expression, unspecified_loss
 from .symbols import real_symbols
 
@@ -34,10 +35,12 @@ class Unit:
     target: sp.Symbol | None
     delta: sp.Symbol
     activation: ActivationSpec
-    incoming: tuple[tuple[str, sp.Symbol], ...]  # (source unit or input, weight symbol)
+    # (source unit or input, weight symbol); for a pooling unit (source, ∂net/∂out_source)
+    incoming: tuple[tuple[str, sp.Expr], ...]
     bias: sp.Symbol | None
     constant: sp.Rational | None = None  # a constant, non-trainable bias (net = Σ w x + 1)
     group: int = 0  # a recurrent network's step: a softmax normalises within it
+    pool: str | None = None  # "max" | "avg": net is the max or mean of its sources
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,10 @@ class Network(Displayable):
         """net_u = Σ w · out_source + b for every unit."""
         defs: dict[sp.Symbol, sp.Expr] = {}
         for u in self.units:
+            if u.pool is not None:
+                defs[u.net] = pool_definition(u.pool, [self.source_out[s] for s, _ in
+                                                       u.incoming])
+                continue
             terms = [w * self.source_out[s] for s, w in u.incoming]
             if u.bias is not None:
                 terms.append(u.bias)
@@ -141,6 +148,12 @@ class Network(Displayable):
 
     def net_display(self, unit: Unit) -> sp.Expr:
         """net_u as the seeds write it: w·out terms in edge order, then the bias."""
+        if unit.pool == "avg":  # (1/n)(a_1 + … + a_n), as the mean is written
+            outs = [self.source_out[s] for s, _ in unit.incoming]
+            return sp.Mul(sp.Rational(1, len(outs)), sp.Add(*outs, evaluate=False),
+                          evaluate=False)
+        if unit.pool is not None:
+            return self.net_definitions[unit.net]
         terms: list[sp.Expr] = [sp.Mul(w, self.source_out[s], evaluate=False)
                                 for s, w in unit.incoming]
         if unit.bias is not None:
@@ -252,6 +265,7 @@ def build_network(spec: NetworkSpec) -> Network:
         return sym
 
     inputs = tuple(symbol("input", i.name) for i in spec.inputs)
+    inputs_by_name = {i.name: sym for i, sym in zip(spec.inputs, inputs, strict=True)}
     # the parameters, as symbol() makes them, their symbols and LaTeX names made at once
     quantities = [names.of("parameter", p.name) for p in spec.params]
     params: dict[str, sp.Symbol] = {}
@@ -260,9 +274,15 @@ def build_network(spec: NetworkSpec) -> Network:
         params[p.name] = sym
         latex[sym] = tex
         kinds[sym] = _KINDS["parameter"]
-    incoming: dict[str, list[tuple[str, sp.Symbol]]] = {u.name: [] for u in spec.units}
+    incoming: dict[str, list[tuple[str, sp.Expr]]] = {u.name: [] for u in spec.units}
     for e in spec.edges:
         incoming[e.target].append((e.source, params[e.weight]))
+    pool_of = {link.unit: link.kind for link in spec.pools}
+    for link in spec.pools:  # the local derivative ∂pool/∂source stands for the weight
+        windows = [sp.Symbol(names.of("activation", s).name, real=True)
+                   if s not in inputs_by_name else inputs_by_name[s] for s in link.sources]
+        incoming[link.unit] += zip(link.sources, pool_factors(link.kind, windows),
+                                   strict=True)
     bias_of = {unit: params[b] for unit, b in spec.biases}
     constant_of = {unit: sp.Rational(v.numerator, v.denominator) for unit, v in spec.constants}
     outputs = set(spec.outputs)
@@ -276,6 +296,7 @@ def build_network(spec: NetworkSpec) -> Network:
             delta=symbol("delta", u.name),
             activation=u.activation, incoming=tuple(incoming[u.name]),
             bias=bias_of.get(u.name), constant=constant_of.get(u.name), group=u.group,
+            pool=pool_of.get(u.name),
         )
     order = _topological(spec, built)
     loss_symbol = symbol("loss")

@@ -123,7 +123,10 @@ def _at_unit(grads: Gradients, unit: Unit, param: sp.Symbol, source: sp.Symbol |
         return (Link(loss, unit.net, _delta_value(grads, unit, granularity), given=(
             granularity == "net")), into)
     local = Link(unit.out, unit.net, grads.local_derivative(unit))
-    return (_loss_by_out(grads, unit, expand=True), local, into)
+    # a unit read by pooling windows keeps ∂E/∂out as one factor: its routing to the
+    # windows' maxima is the δ recurrence's, printed once with the local gradients
+    pooled = any(c.pool is not None for c in grads.consumers[unit.name])
+    return (_loss_by_out(grads, unit, expand=not pooled), local, into)
 
 
 def _couples_layer(grads: Gradients, unit: Unit) -> bool:

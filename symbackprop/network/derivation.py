@@ -328,7 +328,8 @@ def _uses(net: Network) -> dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]]:
     source_out = net.source_out
     for u in net.units:
         for s, w in u.incoming:
-            found[w].append((u, source_out[s]))
+            if u.pool is None:  # a pooling unit's factors are no parameters
+                found[w].append((u, source_out[s]))
         if u.bias is not None:
             found[u.bias].append((u, None))
     return found

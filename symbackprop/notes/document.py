@@ -99,6 +99,7 @@ def _kind(row: str) -> str:
 
 SHORT_TABLE = 12  # rows a table keeps on one page; a longer one may break
 KEEP_WHOLE = 6  # an equation of at most this many rows is never split across pages
+LONG_STEP = 12  # a step of more rows may break inside, keeping 4 rows on either side
 
 
 def _joins(rows: Sequence[str]) -> list[str]:
@@ -113,14 +114,20 @@ def _joins(rows: Sequence[str]) -> list[str]:
     first = {k: start for start, end in zip(starts, ends, strict=True) for k in range(start, end)}
     last_step = {start: max((k for k in range(start, end) if _kind(rows[k]) != "cont"),
                             default=start) for start, end in zip(starts, ends, strict=True)}
+    steps = [k for k, r in enumerate(rows) if k == 0 or _kind(r) != "cont"]
+    step_end = {j: end for j, end in zip(steps, [*steps[1:], len(rows)], strict=True)}
+    step_of = {k: j for j in steps for k in range(j, step_end[j])}
     joins = []
     for k in range(1, len(rows)):
         start = first[k]
+        step = step_of[k]
         if k == start:
             joins.append(r" \\[0.8ex]" if length[first[k - 1]] > 1 else r" \\")
         elif (_kind(rows[k]) == "step" and length[start] > KEEP_WHOLE and k - start >= 2
               and k != last_step[start]):
             joins.append(r" \\")
+        elif step_end[step] - step > LONG_STEP and k - step >= 4 and step_end[step] - k >= 4:
+            joins.append(r" \\")  # a step taller than a good part of a page
         else:
             joins.append(r" \\*")
     return joins

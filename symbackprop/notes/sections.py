@@ -24,6 +24,7 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from ..network.functions import function_latex
+from ..network.kinds.pool import pool_rules
 from ..network.losses import describe_loss
 from ..render.derivations import (
     cost_row,
@@ -335,7 +336,21 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
             Step(recurrence)]
         rows += _eq(net, u.delta, steps, printer, widest=widest)
     out.append(Equations(tuple(rows)))
+    out += pool_blocks(net)
     out += matrix_section(net, grads)
+    return out
+
+
+def pool_blocks(net: Network) -> list[Block]:
+    """Each pooling layer's rule in index form: the δ of a window routed to its first
+    maximum, or spread over it as δ/k²."""
+    out: list[Block] = []
+    for rule in pool_rules(net.spec):
+        main, _, window = rule.latex.partition(r", \quad ")
+        out += [Para(("Through a pooling layer the same recurrence reads, in index form (at a "
+                      "tie the first maximum of a window takes its gradient):",), into=True),
+                Equations((main.replace(" = ", " &= ", 1), window.replace(" = ", " &= ", 1)),
+                          unbreakable=True)]
     return out
 
 

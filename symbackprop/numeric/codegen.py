@@ -78,6 +78,12 @@ class NetworkNumPyPrinter(NumPyPrinter):
     def _print_sigmoid_over_softplus(self, expr: sp.Function) -> str:
         return self._call("_sigmoid_over_softplus", expr.args)
 
+    def _print_pool_max(self, expr: sp.Function) -> str:
+        return f"np.maximum.reduce([{', '.join(self._print(a) for a in expr.args)}])"
+
+    def _print_first_max(self, expr: sp.Function) -> str:
+        return self._call("_first_max", expr.args)
+
 
 SCALAR_HELPERS = {
     "_softmax_of": '''
@@ -91,6 +97,12 @@ def _softmax_of(k, *zs):
 def _logsumexp_of(*zs):
     """log Σ exp(z_k), each z an array over the batch."""
     return np.logaddexp.reduce(np.stack(np.broadcast_arrays(*zs)), axis=0)
+''',
+    "_first_max": '''
+def _first_max(k, *xs):
+    """1 where x_k is the first maximum of x_0, …, x_n (the max-pooling gradient), else 0."""
+    x = np.stack(np.broadcast_arrays(*xs))
+    return np.where(x.argmax(axis=0) == int(k), 1.0, 0.0)
 ''',
     "_column": '''
 def _column(v, m):
@@ -177,7 +189,8 @@ def scalar_source(net: Network, grads: Gradients,
             "g = np.empty_like(theta)", *gradient, "return losses, g"]
     cost = [*head, *targets, *forward, losses, "return losses"]
     text = "\n".join(core)
-    helpers = ["_column"] + [h for h in ("_softmax_of", "_logsumexp_of") if h in text]
+    helpers = ["_column"] + [h for h in ("_softmax_of", "_logsumexp_of", "_first_max")
+                              if h in text]
     parts = [SCALAR_HELPERS[h].strip("\n") for h in helpers]
     for helper in ("_sigmoid", "_log_softplus", "_sigmoid_over_softplus"):
         if f"{helper}(" in text:

@@ -43,6 +43,7 @@ from .float_check import (
     matrix_code,
 )
 from .points import complete_values
+from .pool_ties import without_ties
 from .precise_check import MAX_DIGITS, REL_TOL, RULE, SAFETY, STEP, full_precise_check
 
 # what the 40-digit difference resolves for |J| = 1: SAFETY·ROUNDING·SHRINK·10⁻⁴⁰/h, the
@@ -93,6 +94,8 @@ def gradcheck(net: Network, grads: Gradients, values: Values | None = None, *, s
     """
     chosen = resolve_method(net, method)
     point, notes = complete_values(net, values or Values(), seed=seed)
+    if any(u.pool == "max" for u in net.units):  # no point on a max-pooling kink
+        point, notes = without_ties(net, grads, values or Values(), point, notes, seed=seed)
     if chosen == "directional":
         return directional_check(net, grads, point, notes, seed=seed, directions=directions,
                                  coordinates=coordinates, progress=progress)

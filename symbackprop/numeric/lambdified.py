@@ -55,7 +55,24 @@ def _np_logsumexp(*zs: Any) -> Any:
     return np.logaddexp.reduce(arr, axis=0)
 
 
+def _np_pool_max(*xs: Any) -> Any:
+    return np.maximum.reduce(np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in xs]))
+
+
+def _np_first_max(k: int, *xs: Any) -> Any:
+    # argmax returns the first maximum: the one a tie routes the gradient to
+    arr = np.stack(np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in xs]))
+    return np.where(arr.argmax(axis=0) == int(k), 1.0, 0.0)
+
+
+def _mp_first_max(k: int, *xs: Any) -> Any:
+    best = max(range(len(xs)), key=lambda i: (xs[i], -i))
+    return mpmath.mpf(1) if best == int(k) else mpmath.mpf(0)
+
+
 NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "pool_max": _np_pool_max,
+    "first_max": _np_first_max,
     "sigmoid": _np_sigmoid,
     "softplus": lambda x: np.logaddexp(0.0, x),
     "relu": lambda x: np.maximum(x, 0.0),
@@ -76,6 +93,8 @@ def _mp_softmax(k: int, *zs: Any) -> Any:
 
 
 MPMATH_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "pool_max": lambda *xs: max(xs),
+    "first_max": _mp_first_max,
     "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
     "softplus": lambda x: mpmath.log1p(mpmath.exp(x)),
     "relu": lambda x: x if x > 0 else mpmath.mpf(0),

@@ -22,7 +22,7 @@ def weight_scales(net: Network) -> dict[str, float]:
     scales = {p.name: 1.0 for p in net.params}
     for u in net.units:
         n = len(u.incoming)
-        if n > WIDE:
+        if n > WIDE and u.pool is None:
             for _source, w in u.incoming:
                 scales[w.name] = min(scales[w.name], 4.0 / float(np.sqrt(n)))
     return scales

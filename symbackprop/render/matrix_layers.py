@@ -88,6 +88,9 @@ def not_layered(net: Network, *, decay: bool = True) -> str | None:
     with δ = ∂E/∂z, a bias vector b, no λ W and an elementwise σ′); ``decay=False`` lets a
     weight decay pass (check reads its λ W)."""
     spec = net.spec
+    pooled = next((lay for lay in spec.layers if lay.pool is not None), None)
+    if pooled is not None:
+        return f"the layer \"{pooled.name}\" pools windows: its units are no weighted sums"
     if spec.notation.delta_sign == "negative":
         return "δ is −∂E/∂net here (notation.delta_sign: negative)"
     if net.decay is not None and decay:

@@ -187,7 +187,8 @@ def diagram(net: Network, column_cm: float = COLUMN_CM) -> Diagram:
                 if u.name in placed for s, w in u.incoming if s in placed]
         dense = len(into) > DENSE_ARROWS
         for source, unit, w in into:
-            plan.append((source, unit.name, None if dense else net.latex_of(w), ""))
+            plan.append((source, unit.name, None if dense or unit.pool
+                         else net.latex_of(w), ""))
         generic = _generic_weight(net, pos) if dense else None
         if generic is not None:  # above both columns the arrows run between
             top = max(y for key, (_x, y) in where.items() if key in placed
@@ -300,7 +301,7 @@ def _generic_weight(net: Network, pos: int) -> str | None:
     notation = net.spec.notation
     number = notation.first_layer + (pos if notation.weight_layer == "target" else pos - 1)
     unit = net.unit_by_name[net.spec.layers[pos - 1].units[0]]
-    if not unit.incoming:
+    if not unit.incoming or unit.pool is not None:
         return None
     source, weight = unit.incoming[0]
     index = {i.name: i.index for i in net.spec.inputs}
@@ -366,6 +367,9 @@ def network_mermaid(net: Network) -> str:
     lines.append(f"  loss[{loss}]")
     for u in net.units:
         for source, w in u.incoming:
+            if u.pool is not None:  # a pooling window: an arrow with no weight
+                lines.append(f"  {_mermaid_id(source)} --> {_mermaid_id(u.name)}")
+                continue
             lines.append(f"  {_mermaid_id(source)} -- "
                          f"{mermaid_html(name_html(net.latex_of(w)))} --> {_mermaid_id(u.name)}")
     nodes = [Node(u.name, "", u.layer, 0.0, "unit") for u in net.units]

@@ -117,6 +117,35 @@ class RecurrentGeometry:
 
 
 @dataclass(frozen=True)
+class PoolGeometry:
+    """A pooling layer's shape: ``source`` (C, H[, W]) → ``output`` (C, H'[, W']).
+
+    Output (c, i, j) pools the window a_{c, s(i−1)+m, s(j−1)+n}, m, n = 1..k, all indices
+    from 1: its maximum (``max_pool``, the first maximum at ties) or its mean (``avg_pool``).
+    """
+
+    kind: str  # "max_pool" | "avg_pool"
+    source: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...]
+
+    @property
+    def output(self) -> tuple[int, ...]:
+        sizes = tuple((n - k) // s + 1 for n, k, s in
+                      zip(self.source[1:], self.kernel, self.stride, strict=True))
+        return (self.source[0], *sizes)
+
+
+@dataclass(frozen=True)
+class PoolSpec:
+    """One pooling unit: ``unit`` = max or mean (``kind``) of ``sources``, in window order."""
+
+    unit: str
+    kind: str  # "max" | "avg"
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     position: int  # 1-based
@@ -125,6 +154,13 @@ class LayerSpec:
     activation: ActivationSpec
     conv: ConvGeometry | None = None  # a conv1d/conv2d layer's shape; None for a dense layer
     recurrent: RecurrentGeometry | None = None  # a recurrent layer or its per-step output
+    pool: PoolGeometry | None = None  # a max_pool/avg_pool layer's shape
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        """The (C, H[, W]) shape of the layer's units, for a convolution or pooling layer."""
+        geometry = self.conv or self.pool
+        return geometry.output if geometry is not None else None
 
 
 @dataclass(frozen=True)
@@ -257,6 +293,7 @@ class NetworkSpec:
     constants: tuple[tuple[str, Fraction], ...] = ()
     weight_decay: WeightDecaySpec | None = None
     input_shape: tuple[int, ...] | None = None  # (C, H[, W]) of `inputs: {shape: ...}`
+    pools: tuple[PoolSpec, ...] = ()  # the units of pooling layers: a max or mean, no weights
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

@@ -10,18 +10,19 @@ from fractions import Fraction
 from functools import partial
 from typing import Any
 
-from ..errors import SpecError, did_you_mean
+from ..errors import did_you_mean
 from .acyclic import check_acyclic as check_acyclic
 from .confusables import skeleton
+from .counts import count_parameters, count_units
 from .full_layers import add_template_params, template_weights
-from .kinds.conv import CONV_KEYS, CONV_KINDS, layer_kind
-from .kinds.conv_layers import conv_connections, conv_count, read_conv_layer
+from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
+from .kinds.conv_layers import conv_connections, read_conv_layer
+from .kinds.pool import POOL_KEYS, POOL_KINDS, read_pool_layer
 from .kinds.recurrent import (
     initial_units,
     layer_keys,
     read_recurrent_layer,
     recurrent_connections,
-    recurrent_count,
 )
 from .model import (
     ACTIVATION_ALIASES,
@@ -78,7 +79,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     items = r.name_list(path)
     if not items:
         raise r.fail(path, "a network needs at least one layer")
-    _count_units(r, items, len(inputs))
+    count_units(r, items, len(inputs))
     layers: list[LayerSpec] = []
     units: list[UnitSpec] = []
     layer_of: dict[str, int] = {i.name: 0 for i in inputs}
@@ -88,12 +89,22 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         lp: Path_ = (*path, pos - 1)
         kind = layer_kind(r, lp)
         stepped = layer_keys(kind, layers[-1] if layers else None)
-        layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else LAYER_KEYS))
+        layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else
+                                          POOL_KEYS if kind in POOL_KINDS else LAYER_KEYS))
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
         if name in seen_layer_names:
             raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
         seen_layer_names.add(name)
+        if kind in POOL_KINDS:  # a max or mean of each window: no activation, no weights
+            source = input_shape(top) if pos == 1 else layers[-1].shape
+            pool = read_pool_layer(r, lp, kind, (name, pos, number), notation, source,
+                                   layer_of=layer_of, unit_keys=unit_keys,
+                                   claim=partial(_claim_unit_names, r, where=lp,
+                                                 output=pos == len(items)))
+            layers.append(pool[0])
+            units += pool[1]
+            continue
         if "activation" not in layer:
             raise r.fail(lp, "missing required key `activation`",
                          hint="e.g. `activation: sigmoid`")
@@ -190,28 +201,6 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     return layers, units
 
 
-def _count_units(r: Reader, items: list[Any], total: int) -> None:
-    """Refuse more inputs and units than the bound before making any of them."""
-    for pos, layer in enumerate(items):
-        if not isinstance(layer, dict):
-            continue  # reported where the layer is read
-        for key in ("units", "size"):
-            value = layer.get(key)
-            if isinstance(value, list):
-                total += len(value)
-            elif isinstance(value, (int, float, str)) and not isinstance(value, bool):
-                try:
-                    total += int(r.number(("layers", pos, key)))
-                except (SpecError, OverflowError, ValueError):
-                    continue  # reported where the layer is read
-            else:
-                continue
-            if total > r.limits.max_units:
-                raise r.fail(("layers", pos, key), f"more than {r.limits.max_units} inputs "
-                             "and units", hint="raise the bound with --max-units if this "
-                             "network is real")
-
-
 def _claim_unit_names(r: Reader, unit: UnitSpec, where: Path_, *, output: bool) -> None:
     """A unit's net input, activation, δ and (on the output layer) target: four names."""
     owner = unit.name
@@ -221,40 +210,6 @@ def _claim_unit_names(r: Reader, unit: UnitSpec, where: Path_, *, output: bool) 
     r.claim(where, "delta", owner, plain_name(unit.delta_latex), unit.delta_latex)
     if output:
         r.claim(where, "target", owner, plain_name(unit.target_latex), unit.target_latex)
-
-
-def _source_units(r: Reader, lp: Path_, layer: dict[str, Any], pos: int,
-                  inputs: list[InputSpec], layers: list[LayerSpec]) -> list[str]:
-    """The units a layer is fully connected from (its previous layer unless `from` says)."""
-    by_name = {lay.name: lay for lay in layers}
-    if "from" not in layer:
-        return [i.name for i in inputs] if pos == 1 else list(layers[pos - 2].units)
-    raw = layer["from"]
-    entries = raw if isinstance(raw, list) else [raw]
-    out: list[str] = []
-    all_units = {u for lay in layers for u in lay.units} | {i.name for i in inputs}
-    for k, _ in enumerate(entries):
-        fp: Path_ = (*lp, "from", k) if isinstance(raw, list) else (*lp, "from")
-        word = r.string(fp)
-        if word == "inputs":
-            adding = [i.name for i in inputs]
-        elif word in by_name:
-            if by_name[word].position >= pos:
-                raise r.fail(fp, f"layer `{word}` does not come before this layer",
-                             hint="`from` may name only earlier layers")
-            adding = list(by_name[word].units)
-        elif word in all_units:
-            adding = [word]
-        else:
-            raise r.fail(fp, f"no layer, input or unit called `{word}`",
-                         hint=did_you_mean(word, [*by_name, "inputs", *all_units]))
-        twice = [u for u in adding if u in out]
-        if twice:
-            raise r.fail(fp, f"`{twice[0]}` is already a source of this layer",
-                         hint="list every source once; a second edge from it would have no "
-                              "weight of its own")
-        out.extend(adding)
-    return out
 
 
 def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
@@ -297,10 +252,12 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         pos = target_pos if notation.weight_layer == "target" else target_pos - 1
         return number_of_pos[pos]
 
-    sources_of = _count_parameters(r, top, inputs, layers)
+    sources_of = count_parameters(r, top, inputs, layers)
     for lay in layers:
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
+        if lay.pool is not None:  # no parameters: its windows are the spec's `pools`
+            continue
         if lay.conv is not None or lay.recurrent is not None:  # shared over positions, steps
             made = conv_connections(r, lp, lay, inputs, layers, notation,
                                     weight_layer(lay.position), add_param) \
@@ -397,7 +354,8 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 wname = plain_name(latex)
             add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
-    used = {e.target for e in edges} | initial_units(layers)
+    used = {e.target for e in edges} | initial_units(layers) | {
+        u for lay in layers if lay.pool for u in lay.units}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]
@@ -405,40 +363,6 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                          hint="connect it with `from` or an entry in `edges`")
     del lay
     return edges, list(params.values()), biases
-
-
-def _count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
-                      layers: list[LayerSpec]) -> dict[int, list[str]]:
-    """The sources of every fully connected layer, once the parameters they imply (weights,
-    biases, explicit edges) are known to stay within the bound: counted before any is made."""
-    sources_of: dict[int, list[str]] = {}
-    total = 0
-    for lay in layers:
-        lp: Path_ = ("layers", lay.position - 1)
-        layer = r.get(lp)
-        if lay.conv is not None:
-            total += conv_count(r, lp, lay.conv, total)
-            continue
-        if lay.recurrent is not None:
-            total += recurrent_count(r, lp, lay, total)
-            continue
-        connect = layer.get("connect", "full")
-        if connect not in ("full", "none"):
-            raise r.fail((*lp, "connect"), f"unknown choice `{connect}`",
-                         hint=did_you_mean(str(connect), ("full", "none")))
-        if connect == "full":
-            sources_of[lay.position] = _source_units(r, lp, layer, lay.position, inputs,
-                                                     layers)
-            total += len(sources_of[lay.position]) * len(lay.units)
-        total += len(lay.units)
-        if total > r.limits.max_params:
-            raise r.fail(lp, f"more than {r.limits.max_params} parameters",
-                         hint="raise the bound with --max-params if this network is real")
-    edges = top.get("edges")
-    if isinstance(edges, list) and total + len(edges) > r.limits.max_params:
-        raise r.fail(("edges",), f"more than {r.limits.max_params} parameters",
-                     hint="raise the bound with --max-params if this network is real")
-    return sources_of
 
 
 def _weight_names(r: Reader, lp: Path_, layer: dict[str, Any], lay: LayerSpec,

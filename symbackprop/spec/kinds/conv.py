@@ -28,7 +28,7 @@ from ..reader import Reader, kind_of
 from ..source import Path_
 
 CONV_KINDS = {"conv1d": 1, "conv2d": 2}  # kind → spatial dimensions
-LAYER_KINDS = ("dense", *CONV_KINDS, "recurrent")
+LAYER_KINDS = ("dense", *CONV_KINDS, "max_pool", "avg_pool", "recurrent")  # spec.kinds.pool
 CONV_KEYS = ("name", "kind", "filters", "kernel", "stride", "padding", "activation", "bias")
 
 
@@ -98,9 +98,9 @@ def read_geometry(r: Reader, lp: Path_, kind: str, source: tuple[int, ...] | Non
     if "kernel" not in layer:
         raise r.fail(lp, "missing required key `kernel`", hint="e.g. `kernel: 2`")
     filters = _whole(r, (*lp, "filters"), least=1)
-    kernel = _sizes(r, lp, "kernel", dims, least=1, default=None)
-    stride = _sizes(r, lp, "stride", dims, least=1, default=1)
-    padding = _sizes(r, lp, "padding", dims, least=0, default=0)
+    kernel = read_sizes(r, lp, "kernel", dims, least=1, default=None)
+    stride = read_sizes(r, lp, "stride", dims, least=1, default=1)
+    padding = read_sizes(r, lp, "padding", dims, least=0, default=0)
     for d in range(dims):
         n, k, s, p = source[1 + d], kernel[d], stride[d], padding[d]
         where: Path_ = (*lp, "kernel")
@@ -130,7 +130,7 @@ def _whole(r: Reader, path: Path_, *, least: int) -> int:
     return int(n)
 
 
-def _sizes(r: Reader, lp: Path_, key: str, dims: int, *, least: int, default: int | None
+def read_sizes(r: Reader, lp: Path_, key: str, dims: int, *, least: int, default: int | None
            ) -> tuple[int, ...]:
     """One size for every spatial dimension: a number for all, or a list of ``dims``."""
     layer: dict[str, Any] = r.get(lp)

@@ -47,8 +47,7 @@ def read_conv_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int]
     if act.kind == "softmax":
         raise r.fail((*lp, "activation"), f"softmax does not apply to a {kind} layer",
                      hint="put a dense softmax layer after it")
-    before = layers[-1].conv if layers else None
-    source = input_shape(top) if pos == 1 else before.output if before is not None else None
+    source = input_shape(top) if pos == 1 else layers[-1].shape
     geometry = read_geometry(r, lp, kind, source)
     if len(layer_of) + prod(geometry.output) > r.limits.max_units:
         raise r.fail((*lp, "filters"), f"more than {r.limits.max_units} inputs and units",
