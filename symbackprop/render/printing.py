@@ -266,8 +266,23 @@ def _is_plain_product(expr: sp.Mul) -> bool:
 def text(expr: sp.Expr, network: Network | None = None) -> str:
     """Text as a handout prints it, e.g. ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1``;
     with the ``network``, an unspecified activation's slope prints as ∂y/∂z."""
+    return text_printer(network).doprint(expr)
+
+
+_TEXT_PRINTERS: list[tuple[Network | None, DisplayTextPrinter]] = []
+
+
+def text_printer(network: Network | None) -> DisplayTextPrinter:
+    """One text printer per network, reused: its slopes and given values are worked out once,
+    not for every row of a wide network."""
+    for known, printer in _TEXT_PRINTERS:
+        if known is network:
+            return printer
     given = given_values(network) if network is not None else frozenset()
-    return DisplayTextPrinter(slopes_of(network), given).doprint(expr)
+    printer = DisplayTextPrinter(slopes_of(network), given)
+    _TEXT_PRINTERS.insert(0, (network, printer))
+    del _TEXT_PRINTERS[4:]
+    return printer
 
 
 def plain_text(expr: sp.Expr) -> str:
