@@ -17,43 +17,20 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import random
 import sys
 import tempfile
 from pathlib import Path
 
 from run import ROOT, cli_run, size_text, table
 
+sys.path.insert(0, str(ROOT / "tests"))
+from dense_specs import dense_spec  # the tests' writer
+
 WITH_VALUES = {"2-5000-1": [2, 5000, 1], "3000-1": [3000, 1], "200x1": [1] * 201}
 PRINTED = {"784-1000-10": ROOT / "benchmarks" / "specs" / "mlp-784-1000-10.yaml"}
 COMMANDS = ("derive", "notes", "eval", "gradcheck")
 TARGET_SECONDS = 5.0
 PRINT_TARGET = (10.0, 800e6)  # seconds, bytes
-
-
-def dense_spec(folder: Path, name: str, sizes: list[int], seed: int = 1) -> Path:
-    """A sigmoid network of layer ``sizes`` (inputs first), ½ squared error, with values of
-    two decimals (none 0)."""
-    rng = random.Random(seed)
-
-    def value() -> str:
-        return f"{rng.choice((-1, 1)) * rng.uniform(0.05, 1):.2f}"
-
-    params = []
-    for layer, (fan_in, size) in enumerate(itertools.pairwise(sizes), 1):
-        for j in range(1, size + 1):
-            params += [f"w_{layer}_{j}_{k}: {value()}" for k in range(1, fan_in + 1)]
-            params.append(f"b_{layer}_{j}: {value()}")
-    lines = [f"title: {name}", f"inputs: {{size: {sizes[0]}}}", "layers:",
-             *(f"  - {{size: {n}, activation: sigmoid}}" for n in sizes[1:]),
-             "loss: {kind: squared_error, factor: 1/2}", "values:",
-             "  inputs: {" + ", ".join(f"x{k}: {value()}" for k in range(1, sizes[0] + 1)) + "}",
-             "  targets: {" + ", ".join(f"y_{k}: {rng.uniform(0, 1):.2f}"
-                                        for k in range(1, sizes[-1] + 1)) + "}",
-             "  params: {" + ",\n    ".join(params) + "}"]
-    path = folder / f"{name}.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 def _params(sizes: list[int]) -> int:
@@ -86,7 +63,7 @@ def dense_table(shapes: list[str], runs: int) -> str:
     for name in shapes:
         if name in WITH_VALUES:
             sizes = WITH_VALUES[name]
-            spec = dense_spec(folder, name, sizes)
+            spec = dense_spec(folder, sizes, name=name)
             for command in COMMANDS:
                 wall, cpu, peak, outcome = _cell(_args(command, spec, folder), runs)
                 rows.append([name, f"{_params(sizes):,}", command, f"{wall:.2f} s",

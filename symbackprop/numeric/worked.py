@@ -144,6 +144,13 @@ def decimal_exponent(value: Any) -> int:
     value = precise(value)
     if not value:
         return 0
+    size = abs(float(value))
+    if 1e-300 < size < 1e300:
+        exponent = math.floor(math.log10(size))
+        # float64's logarithm is exact enough away from a power of ten; near one (0.0999…9
+        # whose float is 0.1) the high-precision digits decide
+        if 1.000001 * 10.0 ** exponent < size < 0.999999 * 10.0 ** (exponent + 1):
+            return exponent
     with mpmath.workdps(20):
         return int(mpmath.floor(mpmath.log10(abs(mpmath.mpf(value)))))
 

@@ -103,7 +103,21 @@ def _shape(expr: sp.Expr) -> str:
         return "+(" + ",".join(sorted(_shape(t) for t in _flatten(expr, (sp.Add,)))) + ")"
     if isinstance(expr, sp.Pow):
         return f"^({_shape(expr.base)},{_shape(expr.exp)})"
-    return sp.srepr(expr)
+    return _leaf_shape(expr)
+
+
+_LEAVES: dict[tuple[type, sp.Basic], str] = {}  # a leaf's srepr, kept: rows share factors
+_LEAVES_MAX = 100_000
+
+
+def _leaf_shape(expr: sp.Expr) -> str:
+    key = (type(expr), expr)
+    found = _LEAVES.get(key)
+    if found is None:
+        if len(_LEAVES) >= _LEAVES_MAX:
+            _LEAVES.clear()
+        found = _LEAVES[key] = sp.srepr(expr)
+    return found
 
 
 def _flatten(expr: sp.Expr, kinds: tuple[type, ...]) -> list[sp.Expr]:

@@ -94,7 +94,7 @@ def _find_segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
         return [_Segment(r"\cdot" if k else "", f, _chain_brackets(f))
                 for k, f in enumerate(expr.factors)]
     if isinstance(expr, sp.Mul) and len(expr.args) > 1:
-        if sp.fraction(expr)[1] != 1:
+        if _may_have_denominator(expr) and sp.fraction(expr)[1] != 1:
             return None  # a fraction bar does not split across lines
         args = list(expr.args)
         sign = ""
@@ -105,6 +105,14 @@ def _find_segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
                                                            last=k == len(args) - 1)))
                 for k, f in enumerate(args)]
     return None
+
+
+def _may_have_denominator(expr: sp.Mul) -> bool:
+    """Whether ``sp.fraction`` may find a denominator in the product ``expr``: only a power,
+    an exponential or a fraction among its factors can be one (the test of a 600-factor
+    product is then one look at each factor)."""
+    return any(a.is_Pow or isinstance(a, sp.exp) or (a.is_Rational and not a.is_Integer)
+               for a in expr.args)
 
 
 def _chain_brackets(factor: sp.Expr) -> bool:

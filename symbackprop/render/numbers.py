@@ -52,11 +52,44 @@ def _tolerance(value: Any) -> Any:
     return _EXACT
 
 
+_KNOWN: dict[tuple[Any, ...], str] = {}  # number's answers: a derivation prints a value often
+_KNOWN_LIMIT = 200_000
+
+
+def _key(value: Any, digits: int, given: frozenset[Fraction]) -> tuple[Any, ...] | None:
+    """What ``number``'s text depends on: the value with every digit it has, the kind of
+    value (its tolerance), the digits and the given values; None for other kinds of value."""
+    kind = type(value)
+    if kind is float:
+        return (kind, value, digits, given)
+    if kind is sp.Float:
+        return (kind, value._mpf_, value._prec, digits, given)
+    if kind is Precise:
+        high = value.precise
+        inner = getattr(high, "_mpf_", None)
+        if inner is None or type(high) is not mpmath.mpf:
+            return None
+        return (kind, float(value), inner, digits, given, value.given)
+    return None
+
+
 def number(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fraction] = frozenset()
            ) -> str:
     """A value as a textbook prints it: 9 significant digits, no trailing noise
     (``3.125e-663`` where float64 has 0), and never one of the ``given`` values of the
     example (those of a :class:`Precise` too) that it is not."""
+    key = _key(value, digits, given)
+    if key is None:
+        return _number(value, digits, given)
+    known = _KNOWN.get(key)
+    if known is None:
+        if len(_KNOWN) >= _KNOWN_LIMIT:
+            _KNOWN.clear()
+        known = _KNOWN[key] = _number(value, digits, given)
+    return known
+
+
+def _number(value: Any, digits: int, given: frozenset[Fraction]) -> str:
     tolerance = _tolerance(value)
     given = given or getattr(value, "given", frozenset())
     value = _mpf(value)

@@ -30,6 +30,7 @@ from sympy.printing.str import StrPrinter
 from ..network.build import Network
 from ..numeric.worked import given_values
 from .numbers import SIGNIFICANT_DIGITS, number, number_tex
+from .print_memo import Remembering
 
 
 class Partial(sp.Expr):
@@ -126,7 +127,7 @@ def slopes_of(network: Network | None) -> dict[sp.Symbol, sp.Symbol]:
     return {u.net: u.out for u in network.units if u.activation.kind == "unspecified"}
 
 
-class DisplayTextPrinter(TextPrinter):
+class DisplayTextPrinter(Remembering, TextPrinter):
     """Text as a handout prints it: one product sign, ``·``, and powers as ``^``.
 
     ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1`` and ``(target_o1 - out_o1)^2/2``; the
@@ -138,6 +139,7 @@ class DisplayTextPrinter(TextPrinter):
         super().__init__()
         self.slopes = slopes or {}
         self.given = given
+        self.remember()
 
     def slope_of(self, arg: sp.Expr) -> str | None:
         out = self.slopes.get(arg)
@@ -200,7 +202,7 @@ def apart(tex: str) -> str:
     return _LETTER_THEN_WORD.sub(r"\1 \\, ", _WORD_THEN_NAME.sub(r"\1 \\, ", tex))
 
 
-class NetworkLatexPrinter(LatexPrinter):
+class NetworkLatexPrinter(Remembering, LatexPrinter):
     """LaTeX in the spec's notation: symbols print with the notation block's names.
 
     Floats print with six significant digits and a ``\\times 10^{k}`` exponent, the way a
@@ -220,6 +222,7 @@ class NetworkLatexPrinter(LatexPrinter):
         settings.setdefault("order", "none")
         settings.setdefault("symbol_names", names)
         super().__init__(settings)
+        self.remember()
 
     def _print_Float(self, expr: sp.Float) -> str:
         return number_tex(expr, SIGNIFICANT_DIGITS, self.given)
@@ -266,8 +269,23 @@ def _is_plain_product(expr: sp.Mul) -> bool:
 def text(expr: sp.Expr, network: Network | None = None) -> str:
     """Text as a handout prints it, e.g. ``(out_o1 - target_o1)·out_o1·(1 - out_o1)·out_h1``;
     with the ``network``, an unspecified activation's slope prints as ∂y/∂z."""
+    return text_printer(network).doprint(expr)
+
+
+_TEXT_PRINTERS: list[tuple[Network | None, DisplayTextPrinter]] = []
+
+
+def text_printer(network: Network | None) -> DisplayTextPrinter:
+    """One text printer per network, reused: its slopes and given values are worked out once,
+    not for every row of a wide network."""
+    for known, printer in _TEXT_PRINTERS:
+        if known is network:
+            return printer
     given = given_values(network) if network is not None else frozenset()
-    return DisplayTextPrinter(slopes_of(network), given).doprint(expr)
+    printer = DisplayTextPrinter(slopes_of(network), given)
+    _TEXT_PRINTERS.insert(0, (network, printer))
+    del _TEXT_PRINTERS[4:]
+    return printer
 
 
 def plain_text(expr: sp.Expr) -> str:

@@ -206,6 +206,8 @@ def sharing_printer(base: Any, placeholders: Sequence[sp.Symbol],
     printer = object.__new__(cls)
     printer.__dict__.update(base.__dict__)
     printer._settings = dict(base._settings)
+    if hasattr(printer, "forget"):  # its products print from templates: not the base's memory
+        printer.forget()
     printer.template_of = sub
     # a placeholder prints as its name with any ^{…} braced: worked out once per decoration
     decorations: dict[str, str | None] = {}

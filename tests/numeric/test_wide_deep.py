@@ -4,13 +4,12 @@ independent oracle (:mod:`oracle`)."""
 
 from __future__ import annotations
 
-import itertools
-import random
 from pathlib import Path
 
 import mpmath
 import pytest
 from click.testing import CliRunner
+from dense_specs import dense_spec
 from oracle import forward, oracle
 
 from symbackprop.cli.app import main
@@ -18,33 +17,6 @@ from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
 from symbackprop.numeric.worked import worked_example
 from symbackprop.spec.load import load_spec
-
-
-def dense_spec(folder: Path, sizes: list[int], seed: int = 1) -> Path:
-    """A sigmoid network of layer ``sizes`` (inputs first), ½ squared error, with values of
-    two decimals: inputs and weights in ±[0.05, 1] (none 0, so that every gradient is not
-    0), targets in [0, 1]."""
-    rng = random.Random(seed)
-
-    def value() -> str:
-        return f"{rng.choice((-1, 1)) * rng.uniform(0.05, 1):.2f}"
-
-    params = []
-    for layer, (fan_in, size) in enumerate(itertools.pairwise(sizes), 1):
-        for j in range(1, size + 1):
-            params += [f"w_{layer}_{j}_{k}: {value()}" for k in range(1, fan_in + 1)]
-            params.append(f"b_{layer}_{j}: {value()}")
-    lines = [f"title: {'-'.join(map(str, sizes))}", f"inputs: {{size: {sizes[0]}}}", "layers:",
-             *(f"  - {{size: {n}, activation: sigmoid}}" for n in sizes[1:]),
-             "loss: {kind: squared_error, factor: 1/2}", "values:",
-             "  inputs: {" + ", ".join(f"x{k}: {value()}" for k in range(1, sizes[0] + 1)) + "}",
-             "  targets: {" + ", ".join(f"y_{k}: {rng.uniform(0, 1):.2f}"
-                                        for k in range(1, sizes[-1] + 1)) + "}",
-             "  params: {" + ", ".join(params) + "}"]
-    path = folder / "dense.yaml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
 
 SHAPES = {"fan-in 3000": [3000, 1], "200 layers of one unit": [1] * 201}
 
