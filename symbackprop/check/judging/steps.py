@@ -128,7 +128,11 @@ class Derivation(AtExample, WrongSteps):
                 self.line(line)
             except FormulaError as exc:
                 if self.strict:
-                    raise
+                    # ∂L/∂b^{[1]} = δ^{[1]}: a layer's vector the index reader cannot read
+                    if unchecked_form(line.formula, str(exc)) != MATRIX_WORDS:
+                        raise
+                    self.matrix_line(line, line.formula)
+                    continue
                 if not line.continues:
                     self.chain = None  # an unreadable continuation keeps its equation
                 last = self.results[-1] if self.results else None
