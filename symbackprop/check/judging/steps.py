@@ -29,7 +29,15 @@ from ..reading.lines import SourceLine
 from ..reading.scripts import substitute
 from ..reading.syntax import Name, Statement
 from .at_example import AtExample
-from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
+from .claims import (
+    Instance,
+    Side,
+    at_most_undecided,
+    instance_scope,
+    instances,
+    read_side,
+    uncovered,
+)
 from .context import Context
 from .delta_gradients import as_gradients
 from .matrix_steps import matrix_results
@@ -305,7 +313,8 @@ class Derivation(AtExample, WrongSteps):
             result, wrong, equals = self.link(line, statement, k, evaluated, heads, previous,
                                               last_wrong)
             if left_out:
-                result = replace(result, notes=(*result.notes, left_out))
+                result = at_most_undecided(replace(result, notes=(*result.notes, left_out)),
+                                           left_out)
             self.add(result, equals)
             last_wrong = line.number if wrong else None
             previous = [sides[k] for _, sides in evaluated]

@@ -19,7 +19,7 @@ from ..meaning.meaning import Scope, gradient_array_name, meaning
 from ..meaning.names import MissingInstance
 from ..reading.scripts import index_letters, update_mark
 from ..reading.syntax import Add, Mul, Name, Node, Statement, names_in
-from .claims import instance_scope, instances, read_side
+from .claims import at_most_undecided, instance_scope, instances, read_side, uncovered
 from .numbers import written_holds
 from .outcome import Counterexample, StepResult
 from .sample_points import close
@@ -84,6 +84,7 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
     if len(statement.spans) == 2:  # w⁺ = w − α g = 0.4 − 0.5 · 0.082: the rule's step only
         text = statement.text[statement.spans[0][0]:statement.spans[1][1]].strip() or text
     checked = 0
+    done: list[Any] = []  # the instances checked
     stated: list[str] = []
     undecided: str | None = None
     failures: list[tuple[str, list[str], Counterexample | None, str]] = []
@@ -95,6 +96,7 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
         except MissingInstance:
             continue
         checked += 1
+        done.append(inst)
         param = reading.next_values.get(lhs, lhs) if isinstance(lhs, sp.Symbol) else None
         if len(found) == 1:
             run.last_gradient = param
@@ -125,8 +127,11 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
         return StepResult(line.number, text, "undecided", (undecided,), label=line.label,
                           instances=count, claim="gradient descent")
     if not failures:
-        return StepResult(line.number, text, "correct", label=line.label, instances=count,
-                          claim="gradient descent", about=tuple(dict.fromkeys(stated)))
+        left_out = uncovered(statement, done, ctx, scope)
+        result = StepResult(line.number, text, "correct", label=line.label, instances=count,
+                            claim="gradient descent", about=tuple(dict.fromkeys(stated)),
+                            notes=(left_out,) if left_out else ())
+        return at_most_undecided(result, left_out) if left_out else result
     where, words, counter, read = failures[0]
     if where:
         words = [f"fails for {where}", *words]
