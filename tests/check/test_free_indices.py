@@ -231,3 +231,51 @@ def test_a_family_too_large_to_check_whole_is_an_error(
     monkeypatch.setattr(claims, "MAX_INSTANCES", 4)
     with pytest.raises(FormulaError, match="names 8 quantities"):
         checker(specs["conv"]).check(None, KERNEL + " + 0")
+
+
+ONE_INPUT = """\
+title: "A 1-3-1 sigmoid network: one input, so w^{[1]}_{j,k} has k = 1 only"
+inputs: {size: 1}
+layers:
+  - {name: hidden, size: 3, activation: sigmoid}
+  - {name: output, size: 1, activation: sigmoid}
+loss: squared_error
+"""
+SKIPPED = [  # (right, wrong) with i, j, k, l: the transposed form exists only where j = k
+    (r"\frac{\partial L}{\partial w^{[1]}_{j,k}} = \delta^{[1]}_j x_k",
+     r"\frac{\partial L}{\partial w^{[1]}_{j,k}} = \delta^{[1]}_k x_j"),
+    (r"\frac{\partial L}{\partial w^{[2]}_{j,k}} = \delta^{[2]}_j a^{[1]}_k",
+     r"\frac{\partial L}{\partial w^{[2]}_{j,k}} = \delta^{[2]}_k a^{[1]}_j"),
+    (r"\frac{\partial L}{\partial w^{[l]}_{j,k}} = \delta^{[l]}_j a^{[l-1]}_k",
+     r"\frac{\partial L}{\partial w^{[l]}_{j,k}} = \delta^{[l]}_k a^{[l-1]}_j"),
+    (r"\Delta w^{[1]}_{j,k} = -\eta \delta^{[1]}_j x_k",
+     r"\Delta w^{[1]}_{j,k} = -\eta \delta^{[1]}_k x_j"),
+    (r"w^{[2]}_{j,k} \leftarrow w^{[2]}_{j,k} - \eta \delta^{[2]}_j a^{[1]}_k",
+     r"w^{[2]}_{j,k} \leftarrow w^{[2]}_{j,k} - \eta \delta^{[2]}_k a^{[1]}_j"),
+]
+
+
+@pytest.mark.parametrize(("right", "wrong"), SKIPPED)
+def test_an_instance_left_unchecked_never_leaves_a_formula_correct(tmp_path: Path, right: str,
+                                                                   wrong: str) -> None:
+    """The transposed formula holds at the one instance where its right side exists (j = k
+    = 1) and names nothing at the others: it is not CORRECT, and says what was not checked;
+    the true formula exists at every instance and is."""
+    spec = tmp_path / "one-input.yaml"
+    spec.write_text(ONE_INPUT, encoding="utf-8")
+    c = checker(spec)
+    good = c.check(None, right)
+    assert good.verdict == "correct", good.diagnosis
+    bad = c.check(None, wrong)
+    assert bad.verdict == "undecided", (wrong, bad.verdict, bad.diagnosis)
+    assert "UNCHECKED" in bad.steps[0].codes
+    assert "instances of the left side are not checked" in bad.diagnosis[0]
+
+
+def test_a_layer_left_out_whole_is_still_a_boundary() -> None:
+    """BP2 written for the hidden layers has no instance at the output layer: CORRECT."""
+    from paths import DATA
+
+    found = checker(DATA / "derivations" / "nielsen-2-3-3-2.yaml").check(
+        None, r"\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)")
+    assert found.verdict == "correct", found.diagnosis

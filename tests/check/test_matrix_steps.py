@@ -254,3 +254,43 @@ def test_derives_row_layout_reads_back_with_every_matrix_step_judged(row_spec: P
     assert result.verdict == "correct"
     assert "Matrix form" not in printed.output or "x·W^[1]" in printed.output or \
         r"x W^{[1]}" in printed.output
+
+
+TANH_SOFTMAX = SPECS / "tanh-softmax-3-4-3.yaml"
+BIAS_FORMS = [  # (spec, BP3 as one formula, the layer it names, a layer the spec also has)
+    (TANH_SOFTMAX, r"\frac{\partial L}{\partial b^{[1]}} = \delta^{[1]}", "[1]", "[2]"),
+    (TANH_SOFTMAX, r"\frac{\partial L}{\partial b^{[2]}} = \delta^{[2]}", "[2]", "[1]"),
+    (TANH_SOFTMAX, r"\partial L / \partial b^{[1]} = \delta^{[1]}", "[1]", "[2]"),
+    (NIELSEN, r"\frac{\partial C}{\partial b^3} = \delta^3", "3", "4"),
+    (NIELSEN, r"\partial C / \partial b^3 = \delta^3", "3", "2"),
+]
+
+
+@pytest.mark.parametrize(("spec", "line", "layer", "other"), BIAS_FORMS)
+def test_bp3_with_a_layer_below_the_partial_is_one_formula(spec: Path, line: str, layer: str,
+                                                           other: str) -> None:
+    """BP3 given as one formula is read in matrix form and holds; δ of another layer in its
+    place is wrong, and the wrong layer is named."""
+    check = checker(spec)
+    good = check.check(None, line)
+    assert good.verdict == "correct", good
+    lhs, rhs = line.split("=")
+    mutant = lhs + "=" + rhs.replace(layer, other)
+    bad = check.check(None, mutant)
+    assert bad.verdict == "incorrect", (mutant, bad)
+    assert "WRONG_LAYER" in bad.steps[0].codes, bad.steps[0].diagnosis
+
+
+def test_bp3_with_a_free_layer_below_the_partial_is_one_formula() -> None:
+    check = checker(NIELSEN)
+    good = check.check(None, r"\partial C / \partial b^l = \delta^l")
+    assert good.verdict == "correct"
+    assert good.steps[0].instances == "for l = 2, 3, 4: all 8 entries hold"
+    bad = check.check(None, r"\partial C / \partial b^l = \delta^{l+1}")
+    assert bad.verdict == "incorrect"
+    assert "WRONG_LAYER" in bad.steps[0].codes
+
+
+def test_an_unreadable_layer_vector_in_one_formula_is_still_an_error() -> None:
+    with pytest.raises(FormulaError, match="names no layer"):
+        checker(TANH_SOFTMAX).check(None, r"\frac{\partial L}{\partial b^{[1]}} = Q^{[1]}")

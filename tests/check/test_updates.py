@@ -105,3 +105,53 @@ def test_an_increment_in_the_usual_convention_subtracts_the_gradient() -> None:
     c = checker(MAZUR)
     assert c.check(None, rf"\Delta w_{{5}} = -\alpha {GRADIENT}").verdict == "correct"
     assert c.check(None, rf"\Delta w_{{5}} = \alpha {GRADIENT}").verdict == "incorrect"
+
+
+def test_free_indices_cannot_range_over_units_named_one_by_one() -> None:
+    """Mitchell's spec names its units h1, k1: j and i have no values there, and the error
+    says so with the two ways out."""
+    from symbackprop.errors import FormulaError
+
+    for rule in (r"\Delta w_{ji} = \eta \delta_j x_{ji}",
+                 r"w_{j,i} \leftarrow w_{j,i} + \eta \delta_j x_{j,i}"):
+        with pytest.raises(FormulaError, match="names its units one by one") as caught:
+            checker(MITCHELL).check(None, rule)
+        assert "h1, h2, k1, k2" in str(caught.value)
+        assert "numbered" in (caught.value.hint or ""), caught.value.hint
+
+
+NEGATIVE_DELTA = """title: 2-3-2 sigmoid network, numbered units, δ as minus the loss's derivative
+notation:
+  learning_rate: "\\\\eta"
+  delta_sign: negative
+inputs: {size: 2}
+layers:
+  - {name: hidden, size: 3, activation: sigmoid}
+  - {name: output, size: 2, activation: sigmoid}
+loss: squared_error
+"""
+FREE_INCREMENTS = [  # Mitchell's Δw_ji = η δ_j x_ji for every weight of a layer
+    (r"\Delta w^{[2]}_{j,k} = \eta \delta^{[2]}_j a^{[1]}_k", 6),
+    (r"\Delta w^{[1]}_{j,i} = \eta \delta^{[1]}_j x_i", 6),
+    (r"w^{[2]}_{j,k} \leftarrow w^{[2]}_{j,k} + \eta \delta^{[2]}_j a^{[1]}_k", 6),
+]
+
+
+@pytest.mark.parametrize(("rule", "count"), FREE_INCREMENTS)
+def test_mitchells_increment_with_free_indices_on_numbered_units(tmp_path: Path, rule: str,
+                                                                 count: int) -> None:
+    spec = tmp_path / "negative.yaml"
+    spec.write_text(NEGATIVE_DELTA, encoding="utf-8")
+    c = checker(spec)
+    result = c.check(None, rule)
+    assert result.verdict == "correct", result.diagnosis
+    assert result.steps[0].instances == f"{count} of {count} instances hold"
+    head, body = rule.split("=", 1) if r"\leftarrow" not in rule else rule.split("+", 1)
+    joint = "=" if r"\leftarrow" not in rule else "+"
+    swapped = body.replace("_j", "_@").replace("_k", "_j").replace("_i", "_j") \
+        .replace("_@", "_k" if "_k" in body else "_i")
+    mutants = [f"{head}{joint} -{body}" if joint == "=" else f"{head}- {body}",
+               f"{head}{joint} 2 {body}", f"{head}{joint}{swapped}"]
+    for mutant in mutants:
+        wrong = c.check(None, mutant)
+        assert wrong.verdict == "incorrect", (mutant, wrong.diagnosis)

@@ -29,6 +29,7 @@ from ..meaning.sums import bound_letters
 from ..reading.scripts import INDEX_LETTERS, LAST_LAYER, index_letters, update_mark
 from ..reading.syntax import Deriv, Node, Statement, Sum, names_in, walk
 from .numbers import is_numeric
+from .outcome import StepResult
 
 if TYPE_CHECKING:
     from .context import Context
@@ -228,6 +229,16 @@ def uncovered(statement: Statement, found: list[Instance], ctx: Context, scope: 
             f"{'is' if len(missing) == 1 else 'are'} not checked ({example}"
             f"{', …' if len(missing) > 1 else ''}): the right side names quantities the "
             f"network does not have there")
+
+
+def at_most_undecided(result: StepResult, left_out: str) -> StepResult:
+    """A step that holds where it is checked, but whose left side has instances it is not
+    checked at, is undecided: what it says there is unknown, so never CORRECT."""
+    if result.verdict != "correct":
+        return result
+    return replace(result, verdict="undecided",
+                   diagnosis=(f"it holds where it is checked, and the rest is not checked: "
+                              f"{left_out}",))
 
 
 def instance_scope(scope: Scope, inst: Instance) -> Scope:

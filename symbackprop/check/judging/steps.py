@@ -29,7 +29,15 @@ from ..reading.lines import SourceLine
 from ..reading.scripts import substitute
 from ..reading.syntax import Name, Statement
 from .at_example import AtExample
-from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
+from .claims import (
+    Instance,
+    Side,
+    at_most_undecided,
+    instance_scope,
+    instances,
+    read_side,
+    uncovered,
+)
 from .context import Context
 from .delta_gradients import as_gradients
 from .matrix_steps import matrix_results
@@ -128,7 +136,11 @@ class Derivation(AtExample, WrongSteps):
                 self.line(line)
             except FormulaError as exc:
                 if self.strict:
-                    raise
+                    # ∂L/∂b^{[1]} = δ^{[1]}: a layer's vector the index reader cannot read
+                    if unchecked_form(line.formula, str(exc)) != MATRIX_WORDS:
+                        raise
+                    self.matrix_line(line, line.formula)
+                    continue
                 if not line.continues:
                     self.chain = None  # an unreadable continuation keeps its equation
                 last = self.results[-1] if self.results else None
@@ -301,7 +313,8 @@ class Derivation(AtExample, WrongSteps):
             result, wrong, equals = self.link(line, statement, k, evaluated, heads, previous,
                                               last_wrong)
             if left_out:
-                result = replace(result, notes=(*result.notes, left_out))
+                result = at_most_undecided(replace(result, notes=(*result.notes, left_out)),
+                                           left_out)
             self.add(result, equals)
             last_wrong = line.number if wrong else None
             previous = [sides[k] for _, sides in evaluated]

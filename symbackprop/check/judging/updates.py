@@ -17,9 +17,9 @@ import sympy as sp
 from ...errors import FormulaError
 from ..meaning.meaning import Scope, gradient_array_name, meaning
 from ..meaning.names import MissingInstance
-from ..reading.scripts import update_mark
+from ..reading.scripts import index_letters, update_mark
 from ..reading.syntax import Add, Mul, Name, Node, Statement, names_in
-from .claims import instance_scope, instances, read_side
+from .claims import at_most_undecided, instance_scope, instances, read_side, uncovered
 from .numbers import written_holds
 from .outcome import Counterexample, StepResult
 from .sample_points import close
@@ -84,6 +84,7 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
     if len(statement.spans) == 2:  # w⁺ = w − α g = 0.4 − 0.5 · 0.082: the rule's step only
         text = statement.text[statement.spans[0][0]:statement.spans[1][1]].strip() or text
     checked = 0
+    done: list[Any] = []  # the instances checked
     stated: list[str] = []
     undecided: str | None = None
     failures: list[tuple[str, list[str], Counterexample | None, str]] = []
@@ -95,6 +96,7 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
         except MissingInstance:
             continue
         checked += 1
+        done.append(inst)
         param = reading.next_values.get(lhs, lhs) if isinstance(lhs, sp.Symbol) else None
         if len(found) == 1:
             run.last_gradient = param
@@ -118,20 +120,50 @@ def check_update(statement: Statement, line: SourceLine, run: Derivation) -> Ste
             read = f"{ctx.text_of(param)}⁺ = {shown_side(ctx, rhs)}"
             failures.append((inst.describe(ctx), wrong[0], wrong[1], read))
     if checked == 0:
-        raise FormulaError("no values of the free indices give names that all exist")
+        raise _no_instance(statement, ctx)
     count = f"{checked - len(failures)} of {checked} instances hold" if checked > 1 or \
         found[0].indices or found[0].generic else None
     if not failures and undecided is not None:
         return StepResult(line.number, text, "undecided", (undecided,), label=line.label,
                           instances=count, claim="gradient descent")
     if not failures:
-        return StepResult(line.number, text, "correct", label=line.label, instances=count,
-                          claim="gradient descent", about=tuple(dict.fromkeys(stated)))
+        left_out = uncovered(statement, done, ctx, scope)
+        result = StepResult(line.number, text, "correct", label=line.label, instances=count,
+                            claim="gradient descent", about=tuple(dict.fromkeys(stated)),
+                            notes=(left_out,) if left_out else ())
+        return at_most_undecided(result, left_out) if left_out else result
     where, words, counter, read = failures[0]
     if where:
         words = [f"fails for {where}", *words]
     return StepResult(line.number, text, "incorrect", tuple(words), counter,
                       claim=read, label=line.label, instances=count)
+
+
+def _no_instance(statement: Statement, ctx: Context) -> FormulaError:
+    """The error for an update with free indices none of whose instances names only what
+    exists; a spec that names its units one by one (Mitchell's h1, k1) is said to."""
+    first = statement.sides[0]
+    raw = first.written if isinstance(first, Name) else ""
+    letters = index_letters(update_mark(raw)[0]) if raw else []
+    if not letters:
+        return FormulaError("no values of the free indices give names that all exist")
+    notation = ctx.net.spec.notation
+    named = any("{unit}" in text for text in (notation.net, notation.activation,
+                                              notation.delta))
+    which = ("index " if len(letters) == 1 else "indices ") + ", ".join(letters)
+    if named:
+        units = ", ".join(u.name for u in ctx.net.units[:4]) + \
+            (", …" if len(ctx.net.units) > 4 else "")
+        weights = [p for p in ctx.net.params if ctx.param_kind.get(p, "weight") == "weight"]
+        param = ctx.net.latex_of((weights or list(ctx.net.params))[-1])
+        return FormulaError(
+            f"{raw}: the spec names its units one by one ({units}), so the free {which} "
+            f"cannot range over them",
+            hint=f"write one parameter by its names (\\Delta {param} = …) or use a spec "
+                 f"whose units are numbered (Δw^{{[2]}}_{{j,k}} = -η δ^{{[2]}}_j a^{{[1]}}_k)")
+    return FormulaError(f"no values of the free {which} give names that all exist "
+                        f"in {raw} = …",
+                        hint="check that every name on both sides is one of the network's")
 
 
 def _judge_number(ctx: Context, param: sp.Symbol, node: Node, cost: bool

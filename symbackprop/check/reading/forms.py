@@ -19,7 +19,9 @@ _MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\Delta\s*\^|"
                      r"(?<![A-Za-z])(?:[A-Za-z]|\\delta)\s*\^\s*(?:[lL]|\{\s*[lL]\s*"
                      r"(?:[-+]\s*1\s*)?\})(?!\s*_)(?![A-Za-z])")
 _LAYER_VECTOR = re.compile(r"[A-Za-z}]\^\s*\{\s*[\[(]?\s*\d+\s*[\])]?\s*\}(?!\s*_)|"
-                           r"[A-Za-z]\^[\[(]\d+[\])](?![_\w])")
+                           r"[A-Za-z]\^[\[(]\d+[\])](?![_\w])|"
+                           # below a ∂ in Nielsen's notation: ∂C/∂b^3, a layer, not a power
+                           r"\\partial\s*[A-Za-z]\s*\^\s*\d+(?![_\w])")
 IDENTITY_VARIABLE = re.compile(r"\\[dt]?frac\s*\{\s*(?:d|\\partial)(?:\s*\\?[A-Za-z]+\s*\(\s*"
                                 r"[A-Za-z]\s*\))?\s*\}\s*\{\s*(?:d|\\partial)\s*([A-Za-z])\s*\}")
 """∂/∂z (or ∂σ(z)/∂z) of an identity in a variable z that names nothing in the network."""
