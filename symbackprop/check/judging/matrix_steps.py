@@ -282,7 +282,10 @@ class MatrixStep:
         ratios, counts = [], []
         for values in self.assignments:
             for k in range(self.ctx.points.count):
-                head, side = self.head(k, values), self.point(k, values).eval(node)
+                try:
+                    head, side = self.head(k, values), self.point(k, values).eval(node)
+                except (ShapeMismatch, FormulaError):
+                    return []  # a product of shapes that do not fit has no scale
                 if head.shape != side.shape:
                     return []
                 counts.append(len(self.ctx.points.batches()[k]))

@@ -173,7 +173,7 @@ def _rows(text: str) -> list[tuple[int, str]]:
             elif ch == "}":
                 depth -= 1
             elif line.startswith("\\\\", i) and depth == 0 and cases == 0:
-                rows.append((number, line[start:i]))
+                rows += [(number, piece) for piece in _columns(line[start:i])]
                 start = i + 2
                 i += 2
                 continue
@@ -181,8 +181,38 @@ def _rows(text: str) -> list[tuple[int, str]]:
                 i += 2
                 continue
             i += 1
-        rows.append((number, line[start:]))
+        rows += [(number, piece) for piece in _columns(line[start:])]
     return [(n, r) for n, r in rows if r.strip()]
+
+
+def _columns(row: str) -> list[str]:
+    """The equations of one row of an ``align`` set in columns (``a &= b & c &= d``): every
+    second ``&`` outside braces and environments (a matrix's own ``&``) begins the next."""
+    cuts: list[int] = []
+    depth = inner = seen = 0
+    i = 0
+    while i < len(row):
+        if row.startswith("\\begin", i):
+            inner += 1
+        elif row.startswith("\\end", i):
+            inner -= 1
+        ch = row[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == "&" and depth == 0 and inner == 0:
+            seen += 1
+            if seen % 2 == 0:
+                cuts.append(i)
+        i += 1
+    if not cuts:
+        return [row]
+    ends = [*cuts, len(row)]
+    return [row[:cuts[0]], *(row[a + 1:b] for a, b in zip(cuts, ends[1:], strict=False))]
 
 
 def _mathematics(body: str, knows: Callable[[str], bool]) -> bool:
