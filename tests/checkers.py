@@ -26,6 +26,7 @@ def checker(spec: str | Path) -> Checker:
 
 
 GENERIC_STEP = re.compile(r"\^\{?\(t(?:[+-]1)?\)")
+POOL_WINDOW = re.compile(r"(?:\\in|∈)\s*W_\{i,j\}|^\s*W_\{i,j\}\s*&?=")
 
 
 def in_generic_step(text: str) -> bool:
@@ -34,3 +35,11 @@ def in_generic_step(text: str) -> bool:
     does not read yet (its names are those of one step each). Those lines are compared with
     the derivation by expanding them step by step (tests/network/kinds/test_recurrent.py)."""
     return GENERIC_STEP.search(text) is not None
+
+
+def in_printed_rule(text: str) -> bool:
+    """Whether a printed line is a layer kind's rule over positions or steps that check does
+    not read yet: BPTT at a generic step t (:func:`in_generic_step`), or max pooling's δ
+    routed over the windows W_{i,j} that hold a position (set-builder notation). The pooling
+    rule is compared with the derivation window by window (tests/network/kinds/test_pool.py)."""
+    return in_generic_step(text) or POOL_WINDOW.search(text) is not None

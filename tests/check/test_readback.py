@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from checkers import checker, in_generic_step
+from checkers import checker, in_printed_rule
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
@@ -36,7 +36,7 @@ def test_every_printed_derivation_reads_back_as_correct(spec: Path, form: str) -
     result = checker(spec).check_derivation(printed.output)
     wrong = [(s.line, s.verdict, s.text[:120], s.diagnosis) for s in result.steps
              if s.verdict not in ("correct", "definition", "unchecked")
-             and not (s.verdict == "unread" and in_generic_step(s.text))]
+             and not (s.verdict == "unread" and in_printed_rule(s.text))]
     assert not wrong, wrong
     assert result.verdict == "correct" and result.first_wrong_line is None
     unchecked = [(s.line, s.text, s.diagnosis) for s in result.steps if s.verdict == "unchecked"
@@ -84,7 +84,7 @@ def test_lecture_notes_read_back(spec: Path, tmp_path: Path) -> None:
     for before, step in zip((None, *result.steps), result.steps, strict=False):
         follows = before is not None and before.verdict == "unread" and \
             step.text.lstrip("& ").startswith("=")  # the rest of an unread identity
-        if step.verdict == "unread" and not follows and not in_generic_step(step.text) and \
+        if step.verdict == "unread" and not follows and not in_printed_rule(step.text) and \
                 not any(mark in step.text for mark in IDENTITY_SECTIONS):
             unread.append((step.line, step.text, step.diagnosis))
     assert not unread

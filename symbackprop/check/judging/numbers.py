@@ -11,15 +11,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from fractions import Fraction
 from typing import Any
 
 import mpmath
 
-from ..reading.syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
+from ..reading.syntax import (
+    Add,
+    Call,
+    Div,
+    Indicator,
+    Mul,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Pow,
+    walk,
+)
 from ..reading.tokens import formula_error
 
 DIGITS = 50
-_FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu", "softplus")
+_FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu", "softplus", "max", "step")
 
 
 def is_numeric(node: Node, *, integers: bool = False) -> bool:
@@ -35,9 +48,29 @@ def is_numeric(node: Node, *, integers: bool = False) -> bool:
         elif isinstance(n, Call):
             if n.func not in _FUNCTIONS or n.primes or n.param is not None:
                 return False
+        elif isinstance(n, Indicator):  # 𝕀[0.93 = max(0.82, 0.93)]: numbers on both sides
+            if n.cond.rel != "=" or not is_numeric(n.cond.left, integers=True) or \
+                    not is_numeric(n.cond.right, integers=True):
+                return False
         elif not isinstance(n, (Add, Mul, Div, Pow, Neg)):
             return False
     return decimal
+
+
+def indicator_holds(node: Indicator) -> bool:
+    """𝕀[0.93 = max(0.82, 0, 0, 0.93)]: whether the written numbers are equal as written."""
+    return _written(node.cond.left) == _written(node.cond.right)
+
+
+def _written(node: Node) -> Fraction:
+    """The exact value of a side of numbers, negations and maxima, as written."""
+    if isinstance(node, Num):
+        return Fraction(node.text)
+    if isinstance(node, Neg):
+        return -_written(node.arg)
+    if isinstance(node, Call) and node.func == "max":
+        return max(_written(a) for a in node.args)
+    raise formula_error("an indicator compares numbers and their maximum only", node.pos)
 
 
 def _half_unit(text: str) -> Any:
@@ -90,6 +123,11 @@ def interval(node: Node, leaf: Callable[[Num], Any] = rounding) -> Any:
                 "." not in exponent.arg.text:
             return 1 / interval(node.base, leaf) ** int(exponent.arg.text)
         return iv.exp(interval(exponent, leaf) * iv.log(interval(node.base, leaf)))
+    if isinstance(node, Indicator):
+        return iv.mpf(1 if indicator_holds(node) else 0)
+    if isinstance(node, Call) and node.func == "max":  # monotone in each argument
+        spans = [ends(interval(a, leaf)) for a in node.args]
+        return iv.mpf([max(lo for lo, _ in spans), max(hi for _, hi in spans)])
     if isinstance(node, Call):
         arg = interval(node.args[0], leaf)
         if node.func == "exp":
@@ -103,6 +141,9 @@ def interval(node: Node, leaf: Callable[[Num], Any] = rounding) -> Any:
             return iv.mpf([max(lo, 0), max(hi, 0)])
         if node.func == "softplus":
             return iv.log(1 + iv.exp(arg))
+        if node.func == "step":  # ReLU's slope: 1 above 0, else 0 (both where 0 is inside)
+            lo, hi = ends(arg)
+            return iv.mpf([1 if lo > 0 else 0, 1 if hi > 0 else 0])
         return 1 / (1 + iv.exp(-arg))
     raise formula_error("not a number")  # pragma: no cover - is_numeric excludes the rest
 

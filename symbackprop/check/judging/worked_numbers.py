@@ -34,8 +34,8 @@ from typing import Any, Protocol
 import mpmath
 
 from ...errors import FormulaError
-from ..reading.syntax import Add, Call, Div, Mul, Name, Neg, Node, Num, Pow, walk
-from .numbers import DIGITS, contains, ends, rounding
+from ..reading.syntax import Add, Call, Div, Indicator, Mul, Name, Neg, Node, Num, Pow, walk
+from .numbers import DIGITS, contains, ends, indicator_holds, rounding
 
 MAX_GRADIENTS = 300  # the gradients of larger networks are not among the known values
 MAX_SHOWN = 3
@@ -370,6 +370,10 @@ def _float(node: Node, fixed: dict[int, float]) -> float:
         return _float(node.top, fixed) / _float(node.bottom, fixed)
     if isinstance(node, Pow):
         return float(_float(node.base, fixed) ** _float(node.exp, fixed))
+    if isinstance(node, Indicator):
+        return 1.0 if indicator_holds(node) else 0.0
+    if isinstance(node, Call) and node.func == "max":
+        return max(_float(a, fixed) for a in node.args)
     if isinstance(node, Call):
         arg = _float(node.args[0], fixed)
         if node.func == "exp":
@@ -382,6 +386,8 @@ def _float(node: Node, fixed: dict[int, float]) -> float:
             return max(arg, 0.0)
         if node.func == "softplus":
             return math.log1p(math.exp(arg))
+        if node.func == "step":
+            return 1.0 if arg > 0 else 0.0
         return 1 / (1 + math.exp(-arg))
     raise TypeError("not a number")
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from ...network.functions import leaky_relu, leaky_step, unspecified
+from ...network.kinds.pool import first_max, pool_max
 from ..reading.scripts import INDEX_LETTERS, example_mark, index_letters, update_mark
 from ..reading.syntax import (
     Add,
@@ -266,6 +267,11 @@ class _Reader:
         args = [self.read(a) for a in node.args]
         if name in ("leaky_relu", "leaky_step"):
             return self.leaky(node, name, args)
+        if name == "max":  # a max-pooling window's value: max(a_1, …, a_n)
+            if len(args) < 2 or node.primes:
+                raise formula_error("`max` takes two arguments or more (max(0, z) is relu(z))",
+                                    node.pos)
+            return pool_max(*args)
         if scope.locals is not None and name in scope.locals.functions:
             return self.local_function(node, scope.locals.functions[name], args)
         value = self.resolve(name, node.pos) if name not in scope.table.functions and \
@@ -364,10 +370,14 @@ class _Reader:
 
     def condition(self, cond: Compare) -> sp.Expr:
         left, right = self.read(cond.left), self.read(cond.right)
-        if left.is_Integer and right.is_Integer:
+        if left.is_Rational and right.is_Rational:  # numbers: 𝕀[0.82 = max(0.82, 0.93)]
             holds = {"<": left < right, ">": left > right, "<=": left <= right,
                      ">=": left >= right, "=": left == right, "!=": left != right}[cond.rel]
             return sp.S.One if holds else sp.S.Zero
+        if cond.rel == "=":  # 𝕀[a_k = max(a_1, …, a_n)]: a_k is the window's maximum
+            for one, window in ((left, right), (right, left)):
+                if isinstance(window, pool_max) and one in window.args:
+                    return first_max(sp.Integer(window.args.index(one)), *window.args)
         diff = left - right
         if cond.rel == ">":
             return _step(diff)

@@ -325,7 +325,8 @@ def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> lis
     text = _FONT_NAME.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " ", text)
     # max(0, z) is relu(z)
     text = _MAX_ZERO.sub(lambda m: "relu" + m.group(2) + " " * (len(m.group(0)) - 4 -
-                                                               len(m.group(2))), text)
+                                                               len(m.group(2)))
+                         if _one_comma(text, m.end()) else m.group(0), text)
     return _Scanner(text, syntax, known).run()
 
 
@@ -350,6 +351,22 @@ _FONT_NAME = re.compile(r"(\\(?:mathit|mathbf|mathrm|boldsymbol|bm|mathsf|textit
                         r"\s*([A-Za-z][A-Za-z0-9]*"
                         r"(?:[_^](?:[A-Za-z0-9]|\{[A-Za-z0-9,\[\]() ]*\}))+)"
                         r"\s*\}")
+def _one_comma(text: str, start: int) -> bool:
+    """Whether the bracket whose first comma ends at ``start`` holds no other comma at its
+    level: max(0, z) is relu(z); max(0, 0, 0.93, 0) is a pooling window's maximum."""
+    depth = 0
+    for ch in text[start:]:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return True
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return False
+    return True
+
+
 _MAX_ZERO = re.compile(r"(?<![A-Za-z])(\\?max\s*)(\(|\\\{|\\left\(|\\left\\\{)\s*0\s*,")
 _BRACED_PARTIAL_NAME = re.compile(r"(\\partial\s*)\{(\s*)([A-Za-z][A-Za-z0-9]*"
                                   r"(?:[_^](?:[A-Za-z0-9]|\{[A-Za-z0-9,]*\}))*\s*)\}")

@@ -21,7 +21,7 @@ TEXT_CMDS = frozenset({"mathrm", "mathit", "text", "textit", "textrm", "mathbf",
 # every accent a spec's LaTeX may use (spec.tex.MATH_ARGUMENT), so what derive prints reads back
 ACCENT_CMDS = frozenset({"hat", "bar", "tilde", "widehat", "widetilde", "overline", "vec",
                          "dot", "ddot", "check", "breve", "acute", "grave", "underline"})
-FUNC_CMDS = frozenset({"sigma", "exp", "log", "ln", "tanh", "sinh", "cosh"})
+FUNC_CMDS = frozenset({"sigma", "exp", "log", "ln", "tanh", "sinh", "cosh", "max"})
 RELATION_CMDS = {
     "le": "<=", "leq": "<=", "leqslant": "<=", "ge": ">=", "geq": ">=", "geqslant": ">=",
     "lt": "<", "gt": ">", "ne": "!=", "neq": "!=", "leftarrow": "<-", "gets": "<-",
@@ -30,7 +30,7 @@ RELATION_CMDS = {
 UNSUPPORTED = {
     "prod": "products Π are not supported; write the factors out",
     "int": "integrals are not supported", "lim": "limits are not supported",
-    "max": "max is not supported; use relu", "min": "min is not supported",
+    "min": "min is not supported",
     "sin": "sin is not a function of the network", "cos": "cos is not a function of the network",
     "nabla": "∇ is not supported; write one partial derivative ∂E/∂θ at a time",
     "to": "arrows are not supported", "rightarrow": "arrows are not supported",
@@ -76,7 +76,7 @@ FUNCTION_WORDS = {
     "lrelu": "leaky_relu", "leaky_relu": "leaky_relu", "LeakyReLU": "leaky_relu",
     "leaky_step": "leaky_step", "lstep": "leaky_step", "softmax": "softmax",
     "Sigmoid": "sigmoid", "Tanh": "tanh", "Relu": "relu", "ReLu": "relu",
-    "Softmax": "softmax", "Softplus": "softplus",
+    "Softmax": "softmax", "Softplus": "softplus", "max": "max",
 }
 """Every spelling of a known function, mapped to its canonical name."""
 
