@@ -24,12 +24,21 @@ from ..diagnosis.wrong_steps import WrongSteps
 from ..meaning.free_indices import declared_letters, out_of_range
 from ..meaning.meaning import Locals, Scope, meaning
 from ..meaning.names import MissingInstance
+from ..meaning.recurrent_steps import missing_past_last_step
 from ..reading.forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchecked_form
 from ..reading.lines import SourceLine
 from ..reading.scripts import substitute
 from ..reading.syntax import Name, Statement
 from .at_example import AtExample
-from .claims import Instance, Side, instance_scope, instances, read_side, uncovered
+from .claims import (
+    Instance,
+    Side,
+    instance_scope,
+    instances,
+    not_judged,
+    read_side,
+    uncovered,
+)
 from .context import Context
 from .delta_gradients import as_gradients
 from .matrix_steps import matrix_results
@@ -252,6 +261,7 @@ class Derivation(AtExample, WrongSteps):
         scope = self.scope()
         found = instances(statement, self.ctx, scope)
         evaluated: list[tuple[Instance, list[Evaluated]]] = []
+        skipped: list[tuple[Instance, str]] = []  # past a recurrent layer's last step
         for inst in found:
             try:
                 inner = instance_scope(scope, inst)
@@ -261,6 +271,10 @@ class Derivation(AtExample, WrongSteps):
                     inner.cost_context = True
                     sides = [read_side(node, inner, self.ctx) for node in statement.sides]
             except MissingInstance as missing:
+                past = missing_past_last_step(self.ctx.table, missing) if inst.indices else None
+                if past is not None:
+                    skipped.append((inst, past))
+                    continue
                 if declared_letters(statement, self.ctx.table) or \
                         not (inst.indices or inst.generic):
                     raise out_of_range(statement, inst.indices, missing, self.ctx.table) \
@@ -270,6 +284,9 @@ class Derivation(AtExample, WrongSteps):
                                        else None, self.ctx.points)
             evaluated.append((inst, [self.evaluate(s) for s in sides]))
         if not evaluated:
+            if skipped:
+                raise FormulaError(f"no instance is judged: {skipped[0][1]}",
+                                   hint="the formula applies to no step of the network")
             for node in statement.sides:  # `in_{i22}`: an unknown name, not a free index
                 with contextlib.suppress(MissingInstance):
                     meaning(node, scope)
@@ -277,6 +294,8 @@ class Derivation(AtExample, WrongSteps):
                                "the network")
         left_out = uncovered(statement, [i for i, _ in evaluated], self.ctx, scope) \
             if not continues else None
+        if skipped:
+            left_out = not_judged(skipped, len(evaluated), self.ctx)
         if continues and self.chain is not None and len(self.chain.heads) == len(evaluated):
             heads = self.chain.heads
             previous = self.chain.lasts
