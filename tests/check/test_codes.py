@@ -45,7 +45,7 @@ STABLE = (
     "ELEMENTWISE_FOR_PRODUCT", "PRODUCT_FOR_ELEMENTWISE", "WRONG_LAYER",
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
     "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
-    "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP",
+    "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD",
 )
 
 
@@ -135,6 +135,9 @@ REACHED = [
     ("DERIVATIVE_AT_WRONG_STEP", RNN, "f", None, r"\frac{\partial L}{\partial W_{i,j}} = "
      r"\sum_{t=1}^{3} (1 - (h^{(t-1)}_i)^2) \frac{\partial L}{\partial h^{(t)}_i} "
      r"h^{(t-1)}_j"),
+    ("MAX_POOL_SPREAD", "conv-pool.yaml", "f", None,
+     r"\frac{\partial L}{\partial a^{[1]}_{1,2,2}} = \delta^{[2]}_{1,1,1} + "
+     r"\delta^{[2]}_{1,1,2} + \delta^{[2]}_{1,2,1} + \delta^{[2]}_{1,2,2}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
 ]

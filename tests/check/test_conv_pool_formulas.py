@@ -17,6 +17,10 @@ KERNEL = W + r"\sum_{i=1}^{3}\sum_{j=1}^{3} \delta^{[1]}_{f,i,j} x_{c,i+m-1,j+n-
 BIAS = (r"\frac{\partial L}{\partial b^{[1]}_{f}} = "
         r"\sum_{i=1}^{3}\sum_{j=1}^{3} \delta^{[1]}_{f,i,j}")
 LETTERS = "fcmnij"
+# a^{[1]}_{1,2,2} is in all four 2×2 windows of the stride-1 pooling over the 3×3 output
+SPREAD = (r"\delta^{[2]}_{1,1,1} + \delta^{[2]}_{1,1,2} + \delta^{[2]}_{1,2,1} + "
+          r"\delta^{[2]}_{1,2,2}")
+CENTRE = r"\frac{\partial L}{\partial a^{[1]}_{1,2,2}} = "
 
 
 def _verdict(formula: str) -> str:
@@ -51,6 +55,14 @@ def test_one_position_of_the_shared_weight_is_named() -> None:
     assert r.verdict == "incorrect"
     assert "SHARED_WEIGHT_NOT_SUMMED" in r.codes
     assert r.steps[-1].instances == "0 of 8 instances hold"
+
+
+@pytest.mark.parametrize("right", [SPREAD, rf"\frac{{1}}{{4}} ({SPREAD})"],
+                         ids=["every-member", "divided"])
+def test_a_max_pool_gradient_spread_over_the_window_is_named(right: str) -> None:
+    r = checker(SPEC).check(None, CENTRE + right)
+    assert r.verdict == "incorrect"
+    assert "MAX_POOL_SPREAD" in r.codes
 
 
 @pytest.mark.parametrize("formula", [KERNEL, BIAS], ids=["w", "b"])

@@ -145,6 +145,9 @@ CODES: tuple[Code, ...] = (
     Code("DERIVATIVE_AT_WRONG_STEP", "the activation's derivative is taken at another step "
          "than the unit's (1 − (h^{(t−1)})² where 1 − (h^{(t)})² belongs)",
          (r"^the activation's derivative is taken at the wrong step: ",)),
+    Code("MAX_POOL_SPREAD", "a max-pooling gradient is spread over the window (every member "
+         "gets the window's δ, or δ/k²) where it goes to the window's maximum only",
+         (r"^the max-pooling gradient is spread over the window: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -14,7 +14,8 @@ mistakes are named here, each by comparing values at the random points:
 * the stride left out of the index map (STRIDE_MISSING,
   :mod:`symbackprop.check.diagnosis.index_maps`);
 * in a recurrent network, the mistakes of back-propagation through time
-  (:mod:`symbackprop.check.diagnosis.over_time`), named before the others.
+  (:mod:`symbackprop.check.diagnosis.over_time`), named before the others, and a
+  max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..judging.sample_points import close
 from ..meaning.unknown_names import family_of
 from .index_maps import index_map_mistakes
 from .over_time import over_time_mistakes
+from .pooling import pool_mistakes
 
 if TYPE_CHECKING:
     from ..judging.context import Context
@@ -45,6 +47,9 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
     over_time = over_time_mistakes(ctx, heads[bad], side, gradient_param, _uses)
     if over_time:
         return over_time
+    pooled = pool_mistakes(ctx, heads[bad], side)
+    if pooled:
+        return pooled
     found = _flipped(ctx, evaluated, heads, k, gradient_param)
     param = gradient_param(heads[bad])
     if param is not None and side.values is not None:
