@@ -97,14 +97,15 @@ def _recurrent_term(ctx: Context, head: Any, values: list[Any]) -> list[str]:
         return []
     state = partials[raw].denominator
     unit = next((u for u in ctx.net.units if u.out == state), None)
-    if unit is None or _recurrent(ctx, unit) is None or _recurrent(ctx, unit).role != "hidden":
+    geometry = _recurrent(ctx, unit) if unit is not None else None
+    if unit is None or geometry is None or geometry.role != "hidden":
         return []
     output, following = sp.S.Zero, []
     for c in ctx.net.units:
         for source, w in c.incoming:
             if source != unit.name:
                 continue
-            if _recurrent(ctx, c).role == "hidden":
+            if getattr(_recurrent(ctx, c), "role", None) == "hidden":
                 following.append(c)
             else:
                 output += c.delta * w
