@@ -27,6 +27,7 @@ STACK = "seed-003-stackexchange-2-2-2.yaml"
 NIELSEN = "nielsen-2-3-3-2.yaml"
 CONV = "conv2d-3x3.yaml"
 STRIDE = "conv-stride-2.yaml"
+RNN = "rnn-bptt.yaml"
 KERNEL = r"\frac{\partial L}{\partial w^{[1]}_{f,c,m,n}} = "
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
@@ -43,7 +44,8 @@ STABLE = (
     "MISSING_ANSWER", "MISSING_TRANSPOSE", "EXTRA_TRANSPOSE", "TRANSPOSED", "SHAPE_MISMATCH",
     "ELEMENTWISE_FOR_PRODUCT", "PRODUCT_FOR_ELEMENTWISE", "WRONG_LAYER",
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
-    "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING",
+    "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
+    "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD",
 )
 
 
@@ -126,6 +128,16 @@ REACHED = [
     ("SHARED_WEIGHT_NOT_SUMMED", CONV, "f", None, KERNEL + r"\delta^{[1]}_{f,1,1} x_{c,m,n}"),
     ("STRIDE_MISSING", STRIDE, "f", None,
      KERNEL + r"\sum_{i=1}^{2}\sum_{j=1}^{2} \delta^{[1]}_{f,i,j} x_{c,i+m-1,j+n-1}"),
+    ("MISSING_SUM_OVER_TIME", RNN, "f", None, r"\frac{\partial L}{\partial W_{i,j}} = "
+     r"(1 - (h^{(3)}_i)^2) \frac{\partial L}{\partial h^{(3)}_i} h^{(2)}_j"),
+    ("MISSING_RECURRENT_TERM", RNN, "f", None, r"\frac{\partial L}{\partial h^{(t)}_i} = "
+     r"\sum_{k} V_{k,i} (\hat{y}^{(t)}_k - y^{(t)}_k)"),
+    ("DERIVATIVE_AT_WRONG_STEP", RNN, "f", None, r"\frac{\partial L}{\partial W_{i,j}} = "
+     r"\sum_{t=1}^{3} (1 - (h^{(t-1)}_i)^2) \frac{\partial L}{\partial h^{(t)}_i} "
+     r"h^{(t-1)}_j"),
+    ("MAX_POOL_SPREAD", "conv-pool.yaml", "f", None,
+     r"\frac{\partial L}{\partial a^{[1]}_{1,2,2}} = \delta^{[2]}_{1,1,1} + "
+     r"\delta^{[2]}_{1,1,2} + \delta^{[2]}_{1,2,1} + \delta^{[2]}_{1,2,2}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
 ]

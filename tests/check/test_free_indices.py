@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import index_mutants
 import pytest
 from checkers import checker
 
@@ -169,32 +170,11 @@ def test_units_named_one_by_one_are_a_family(specs: dict[str, Path]) -> None:
 
 
 # -- mutations: one index, sign, bound or offset changed --------------------------------
-_SCRIPT = re.compile(r"[_^](?:\{([^{}]*)\}|([A-Za-z0-9]))")
 LETTERS = "fcmnijk"
 
 
 def mutants(formula: str) -> list[str]:
-    """Every formula that changes one index letter (to the next of f, c, m, n, i, j, k), one
-    sign or one number (by ±1, a layer's too) in a script of the right side, or negates the
-    right side."""
-    head, _, right = formula.partition(" = ")
-    out = [f"{head} = -({right})"]
-    for m in _SCRIPT.finditer(right):
-        group = 1 if m.group(1) is not None else 2
-        start, content = m.start(group), m.group(group)
-        for k, ch in enumerate(content):
-            at = start + k
-            if ch in LETTERS:
-                new = LETTERS[(LETTERS.index(ch) + 1) % len(LETTERS)]
-                out.append(f"{head} = {right[:at]}{new}{right[at + 1:]}")
-            elif ch in "+-":
-                flip = "-" if ch == "+" else "+"
-                out.append(f"{head} = {right[:at]}{flip}{right[at + 1:]}")
-            elif ch.isdigit():
-                for step in (1, -1):
-                    if int(ch) + step >= 0:
-                        out.append(f"{head} = {right[:at]}{int(ch) + step}{right[at + 1:]}")
-    return list(dict.fromkeys(out))
+    return index_mutants.mutants(formula, LETTERS)
 
 
 def test_mutants_change_one_thing() -> None:

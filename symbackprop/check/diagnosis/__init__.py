@@ -7,5 +7,7 @@ reads the text as the student may have meant it (missing brackets, an index that
 run with its sum); ``transposition`` swaps the two indices of one name; ``matrix_mistakes``
 rewrites a matrix-form side one mistake at a time (a transpose, ⊙ for a product, σ′, the
 wrong layer). ``shared_weights`` names a flipped kernel and a shared weight's gradient not
-summed over its positions.
+summed over its positions; ``over_time`` the mistakes of back-propagation through time (the
+sum over time or the recurrent term left out, σ′ at the wrong step); ``pooling`` a
+max-pooling gradient spread over its window.
 """

@@ -136,6 +136,18 @@ CODES: tuple[Code, ...] = (
          (r"^the gradient of the shared weight .* is not summed over its positions",)),
     Code("STRIDE_MISSING", "a convolution's index map leaves out the stride (i + m − 1 where "
          "s(i − 1) + m − p belongs)", (r"^the stride is missing from the index map",)),
+    Code("MISSING_SUM_OVER_TIME", "a parameter shared by the steps of a recurrent network has "
+         "the gradient of one step (or of some steps), not the sum over time",
+         (r"^the sum over time (is missing|misses steps): ",)),
+    Code("MISSING_RECURRENT_TERM", "∂L/∂h^{(t)} of a recurrent layer's state leaves out the "
+         "term through the next step, Σ_k W_{k,i} (1 − (h^{(t+1)}_k)²) ∂L/∂h^{(t+1)}_k",
+         (r"^the recurrent term is missing: ",)),
+    Code("DERIVATIVE_AT_WRONG_STEP", "the activation's derivative is taken at another step "
+         "than the unit's (1 − (h^{(t−1)})² where 1 − (h^{(t)})² belongs)",
+         (r"^the activation's derivative is taken at the wrong step: ",)),
+    Code("MAX_POOL_SPREAD", "a max-pooling gradient is spread over the window (every member "
+         "gets the window's δ, or δ/k²) where it goes to the window's maximum only",
+         (r"^the max-pooling gradient is spread over the window: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -54,7 +54,8 @@ def index_hints(statement: Statement, free: list[str]) -> list[str]:
         for s in walk(side):
             if not isinstance(s, Sum) or s.index is None:
                 continue
-            used = {c for n in names_in(s.body) for c in index_letters(n.written)}
+            own = frozenset({s.index})  # Σ_{t=1}^{3} makes t an index letter in its body
+            used = {c for n in names_in(s.body) for c in index_letters(n.written, own)}
             used |= {m[1] for n in names_in(s.body) if (m := example_mark(n.written))}
             if s.index not in used:
                 examples = s.upper is not None and any(  # Σ_{k=0}^{m-1}: examples

@@ -12,7 +12,10 @@ mistakes are named here, each by comparing values at the random points:
   written side is the contribution of one position only, δ of one unit times what the
   weight multiplies there;
 * the stride left out of the index map (STRIDE_MISSING,
-  :mod:`symbackprop.check.diagnosis.index_maps`).
+  :mod:`symbackprop.check.diagnosis.index_maps`);
+* in a recurrent network, the mistakes of back-propagation through time
+  (:mod:`symbackprop.check.diagnosis.over_time`), named before the others, and a
+  max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ import sympy as sp
 from ..judging.sample_points import close
 from ..meaning.unknown_names import family_of
 from .index_maps import index_map_mistakes
+from .over_time import over_time_mistakes
+from .pooling import pool_mistakes
 
 if TYPE_CHECKING:
     from ..judging.context import Context
@@ -38,9 +43,15 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
                            heads: list[Any], k: int, bad: int,
                            gradient_param: Callable[[Any], sp.Symbol | None]) -> list[str]:
     """The shared-weight mistakes that explain side ``k`` (``bad``: the failing instance)."""
+    side = evaluated[bad][1][k]
+    over_time = over_time_mistakes(ctx, heads[bad], side, gradient_param, _uses)
+    if over_time:
+        return over_time
+    pooled = pool_mistakes(ctx, heads[bad], side)
+    if pooled:
+        return pooled
     found = _flipped(ctx, evaluated, heads, k, gradient_param)
     param = gradient_param(heads[bad])
-    side = evaluated[bad][1][k]
     if param is not None and side.values is not None:
         found += _one_position(ctx, param, side.values)
         found += index_map_mistakes(ctx, param, side.values)

@@ -241,6 +241,16 @@ def at_most_undecided(result: StepResult, left_out: str) -> StepResult:
                               f"{left_out}",))
 
 
+def not_judged(skipped: list[tuple[Instance, str]], judged: int, ctx: Context) -> str:
+    """The note for instances left out because a name is past a recurrent layer's last
+    step: the formula does not apply there (it is judged on the others)."""
+    shown = "; ".join(inst.describe(ctx) for inst, _ in skipped[:4])
+    more = "; …" if len(skipped) > 4 else ""
+    return (f"{len(skipped)} instance{'s' if len(skipped) > 1 else ''} not judged ({shown}"
+            f"{more}): {skipped[0][1]}, so the formula does not apply there; it is judged "
+            f"on the other {judged}")
+
+
 def instance_scope(scope: Scope, inst: Instance) -> Scope:
     return replace(scope, indices={**scope.indices, **inst.indices},
                    param=inst.param if inst.param is not None else scope.param)
@@ -336,4 +346,4 @@ def readable_partial(ctx: Context, p: Partial) -> str:
 
 
 __all__ = ["MAX_INSTANCES", "Instance", "MissingInstance", "Side", "instance_scope",
-           "instances", "read_side"]
+           "instances", "not_judged", "read_side"]

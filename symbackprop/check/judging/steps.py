@@ -24,6 +24,7 @@ from ..diagnosis.wrong_steps import WrongSteps
 from ..meaning.free_indices import declared_letters, out_of_range
 from ..meaning.meaning import Locals, Scope, meaning
 from ..meaning.names import MissingInstance
+from ..meaning.recurrent_steps import missing_past_last_step
 from ..reading.forms import IDENTITY_VARIABLE, MATRIX_WORDS, matrix_form, unchecked_form
 from ..reading.lines import SourceLine
 from ..reading.scripts import substitute
@@ -35,6 +36,7 @@ from .claims import (
     at_most_undecided,
     instance_scope,
     instances,
+    not_judged,
     read_side,
     uncovered,
 )
@@ -264,6 +266,7 @@ class Derivation(AtExample, WrongSteps):
         scope = self.scope()
         found = instances(statement, self.ctx, scope)
         evaluated: list[tuple[Instance, list[Evaluated]]] = []
+        skipped: list[tuple[Instance, str]] = []  # past a recurrent layer's last step
         for inst in found:
             try:
                 inner = instance_scope(scope, inst)
@@ -273,6 +276,10 @@ class Derivation(AtExample, WrongSteps):
                     inner.cost_context = True
                     sides = [read_side(node, inner, self.ctx) for node in statement.sides]
             except MissingInstance as missing:
+                past = missing_past_last_step(self.ctx.table, missing) if inst.indices else None
+                if past is not None:
+                    skipped.append((inst, past))
+                    continue
                 if declared_letters(statement, self.ctx.table) or \
                         not (inst.indices or inst.generic):
                     raise out_of_range(statement, inst.indices, missing, self.ctx.table) \
@@ -282,6 +289,9 @@ class Derivation(AtExample, WrongSteps):
                                        else None, self.ctx.points)
             evaluated.append((inst, [self.evaluate(s) for s in sides]))
         if not evaluated:
+            if skipped:
+                raise FormulaError(f"no instance is judged: {skipped[0][1]}",
+                                   hint="the formula applies to no step of the network")
             for node in statement.sides:  # `in_{i22}`: an unknown name, not a free index
                 with contextlib.suppress(MissingInstance):
                     meaning(node, scope)
@@ -289,6 +299,8 @@ class Derivation(AtExample, WrongSteps):
                                "the network")
         left_out = uncovered(statement, [i for i, _ in evaluated], self.ctx, scope) \
             if not continues else None
+        # past the last step the formula does not apply (said, not held against it)
+        past_last = not_judged(skipped, len(evaluated), self.ctx) if skipped else None
         if continues and self.chain is not None and len(self.chain.heads) == len(evaluated):
             heads = self.chain.heads
             previous = self.chain.lasts
@@ -315,6 +327,8 @@ class Derivation(AtExample, WrongSteps):
             if left_out:
                 result = at_most_undecided(replace(result, notes=(*result.notes, left_out)),
                                            left_out)
+            if past_last:
+                result = replace(result, notes=(*result.notes, past_last))
             self.add(result, equals)
             last_wrong = line.number if wrong else None
             previous = [sides[k] for _, sides in evaluated]

@@ -8,5 +8,7 @@ bounded exact arithmetic (``arithmetic``), and ∂A/∂B factors as total deriva
 the network's graph (``graph``). ``matrix_names`` says what the names of a matrix-form step
 (a layer's z, a, δ, b, W, the batch, a free layer l) mean in a layered network.
 ``free_indices`` finds the letters a left side declares (w^{[1]}_{f,c,m,n}), their family's
-range, and what a name outside its family is; ``index_ranges`` the values of a bounded sum.
+range, and what a name outside its family is; ``index_ranges`` the values of a bounded sum;
+``recurrent_steps`` the names just outside a recurrent layer's steps (the zero initial state,
+a step past the last).
 """

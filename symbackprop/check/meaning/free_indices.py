@@ -11,7 +11,8 @@ family's: every value for which the left side's name exists.
 A name whose indices fall outside its family (``x_{1,0,2}`` from ``x_{c,i+m-1,j+n-1}``)
 follows one rule, documented in ``docs/index-formulas.md``: it is zero where the spec defines
 it as zero — the padding of a convolution layer's source (``padding: p`` adds p zeros on
-every side) — and an error everywhere else (never a term silently left out).
+every side), a recurrent layer's initial state h^{(0)} with ``initial: zero`` — and an error
+everywhere else (never a term silently left out).
 
 >>> declared_items(r"w^{[1]}_{f,c,m,n}"), declared_items("M_n"), declared_items("h^{(t)}_i")
 (['f', 'c', 'm', 'n'], ['n'], ['t'])
@@ -29,6 +30,7 @@ from ...errors import FormulaError
 from ..reading.scripts import INDEX_LETTERS, LAST_LAYER, substitute
 from ..reading.syntax import Deriv, Name, Statement
 from .names import MissingInstance
+from .recurrent_steps import initial_zero
 from .unknown_names import family_of
 
 if TYPE_CHECKING:
@@ -170,6 +172,10 @@ def outside_family(reader: Any, raw: str, pos: int) -> sp.Expr:
     if filled is not None and padding_zero(table, filled):
         reader.reading.notes.append("read the names outside the source of a convolution "
                                     "layer with padding as 0, the padding's zeros")
+        return sp.S.Zero
+    if filled is not None and initial_zero(table, filled):
+        reader.reading.notes.append("read the initial state of the recurrent layer, step 0, "
+                                    "as 0 (the spec's `initial: zero`)")
         return sp.S.Zero
     raise OutsideFamily(raw, filled, dict(reader.scope.indices))
 

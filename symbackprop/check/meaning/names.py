@@ -54,7 +54,12 @@ MAX_SUM_TERMS = 2_000
 
 
 class MissingInstance(Exception):
-    """A name does not exist for these index values (the instance is skipped)."""
+    """A name does not exist for these index values (the instance is skipped); ``causes``:
+    the terms' own, for a sum none of whose terms exist."""
+
+    def __init__(self, name: str = "", causes: tuple[MissingInstance, ...] = ()) -> None:
+        super().__init__(name)
+        self.causes = causes
 
 
 Lookup = tuple[sp.Symbol, str | None]

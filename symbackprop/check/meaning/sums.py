@@ -105,17 +105,19 @@ def _over_index(r: _Reader, node: Sum) -> sp.Expr:
         else [v for v in r.scope.table.index_values
               if (low is None or v >= low) and (high is None or v <= high)]
     terms: list[sp.Expr] = []
+    misses: list[MissingInstance] = []
     for v in values:
         try:
             terms.append(type(r)(r.scope.with_index(node.index, v), r.reading).read(node.body))
-        except MissingInstance:
+        except MissingInstance as missing:
             if bounded:  # every term of Σ_{i=1}^{3} must exist: none is left out unsaid
                 raise
+            misses.append(missing)
             continue
         if len(terms) > MAX_SUM_TERMS:
             raise formula_error(f"a sum of more than {MAX_SUM_TERMS} terms", node.pos)
     if not terms:
-        raise MissingInstance(f"\\sum_{node.index}")
+        raise MissingInstance(f"\\sum_{node.index}", tuple(misses))
     return sp.Add(*terms)
 
 
