@@ -60,6 +60,9 @@ MAX_NUMBER_DIGITS = 120  # digits of a constant after folding, e.g. 10^64
 MAX_EXP_NESTING = 3
 
 _NUMBER = re.compile(r"[0-9]*\.?[0-9]*")
+_SCIENTIFIC = re.compile(r"[eE]([+-]?)([0-9]+)")
+"""The exponent of ``1.2717e-285``: digits follow the e at once (``2e``, ``2 e`` and
+``2e^{x}`` are products with Euler's number e)."""
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _ENVIRONMENT = re.compile(r"\s*\{\s*([A-Za-z*]+)\s*\}")
 _VULGAR = {"½": "12", "⅓": "13", "¼": "14", "¾": "34"}
@@ -153,10 +156,37 @@ class _Scanner(NameScanner):
         m = _NUMBER.match(self.s, start)
         assert m is not None  # the pattern matches the empty string
         text = m.group(0)
-        if len(text) > MAX_NUMBER_CHARS:
+        power = _SCIENTIFIC.match(self.s, m.end()) if text != "." else None
+        end = power.end() if power else m.end()
+        if end - start > MAX_NUMBER_CHARS:
             raise formula_error(f"a number longer than {MAX_NUMBER_CHARS} characters", start)
-        self.i = m.end()
-        self._emit("num", text, start)
+        self.i = end
+        if power is None:
+            self._emit("num", text, start)
+            return
+        self._scientific(start, text, power)
+
+    def _scientific(self, start: int, mantissa: str, power: re.Match[str]) -> None:
+        """``1.2717e-285`` is ``(1.2717 · 10^(-285))``, as LaTeX's ``1.2717 \\times
+        10^{-285}``: the mantissa rounded, the power of ten exact (``1e-07`` is 10^{-7})."""
+        sign, digits = power.group(1), power.group(2)
+        if int(digits) > MAX_DECIMAL_EXPONENT:
+            raise formula_error(
+                f"the exponent of {self.s[start:power.end()]} is beyond "
+                f"±{MAX_DECIMAL_EXPONENT}", start,
+                hint="numbers are read from 1e-1000 to 1e1000 in size")
+        e, at = power.start(), power.start(2)
+        self._emit("(", "(", start)
+        self._emit("num", mantissa, start)
+        self._emit("*", "*", e)
+        self._emit("num", "10", e)
+        self._emit("^", "^", e)
+        self._emit("(", "(", e)
+        if sign == "-":
+            self._emit("-", "-", e)
+        self._emit("num", digits, at)
+        self._emit(")", ")", at)
+        self._emit(")", ")", at)
 
     def _sum(self, start: int) -> None:
         sub, sup = self._operator_scripts()
