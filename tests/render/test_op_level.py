@@ -1,0 +1,106 @@
+"""``derive --level op`` and ``graph --level op``: the seed's steps, numbers, LaTeX that
+compiles, DOT that Graphviz reads, and the unit level left as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from paths import SPECS
+
+from symbackprop.cli.app import main
+from symbackprop.network import op_graph as op_graph_module
+
+SEED_001 = str(SPECS / "seed-001-linear-1-1-2-1.yaml")
+MAZUR = str(SPECS / "seed-004-mazur-2-2-2.yaml")
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def _needs(program: str) -> None:
+    if shutil.which(program) is None:
+        if os.environ.get("CI"):
+            raise AssertionError(f"{program} is installed under CI")
+        pytest.skip(f"{program} is not installed")
+
+
+def test_seed_001_steps_read_as_the_seed_writes_them() -> None:
+    code, out = run("derive", SEED_001, "--level", "op")
+    assert code == 0, out
+    assert "  L = c^2\n" in out and "  c = y - d\n" in out
+    assert "  1. ∂L/∂L = 1\n" in out
+    # step 19: the chain rule with one independent variable, over l's two consumers
+    assert "  19. ∂L/∂l = ∂L/∂j·∂j/∂l + ∂L/∂k·∂k/∂l = " in out
+    assert "  ∂L/∂b_3_1 = -2·c\n" in out
+
+
+def test_numbers_are_mazurs() -> None:
+    code, out = run("derive", MAZUR, "--level", "op")
+    assert code == 0, out
+    # Mazur's published ∂E_total/∂w5 = 0.082167041 and ∂E_total/∂w1 = 0.000438568
+    assert "∂E_total/∂w5 = " in out and "= 0.0821670\n" in out
+    assert "∂E_total/∂w1 = i1·" in out and "= 0.000438568\n" in out
+
+
+def test_json_lists_every_step_and_gradient() -> None:
+    code, out = run("derive", MAZUR, "--level", "op", "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["level"] == "op" and data["steps"][0]["node"] == "E_total"
+    assert data["gradients"]["w5"]["value"] == "0.0821670"
+    names = [n["name"] for n in data["nodes"]]
+    assert len(names) == len(set(names)) == len(data["steps"])
+
+
+def test_the_unit_level_stays_the_default() -> None:
+    assert run("derive", MAZUR) == run("derive", MAZUR, "--level", "unit")
+    assert run("graph", MAZUR, "--format", "dot") == \
+        run("graph", MAZUR, "--format", "dot", "--level", "unit")
+
+
+@pytest.mark.parametrize("spec", [SEED_001, MAZUR])
+def test_latex_and_tikz_compile(spec: str) -> None:
+    _needs("pdflatex")
+    from symbackprop.notes.pdflatex import compile_tex
+
+    code, derivation = run("derive", spec, "--level", "op", "--format", "latex",
+                           "--standalone")
+    assert code == 0, derivation
+    result = compile_tex(derivation, runs=1, timeout=120)
+    assert result.log.ok, result.log.errors
+    code, picture = run("graph", spec, "--level", "op")
+    assert code == 0, picture
+    result = compile_tex(picture, runs=1, timeout=120)
+    assert result.log.ok, result.log.errors
+
+
+@pytest.mark.parametrize("spec", [SEED_001, MAZUR])
+def test_dot_parses_with_graphviz(spec: str) -> None:
+    code, dot = run("graph", spec, "--level", "op", "--format", "dot")
+    assert code == 0, dot
+    assert '"l" [label="l = b_1_1 + m"' in dot or spec == MAZUR
+    _needs("dot")
+    done = subprocess.run(["dot", "-Tsvg"], input=dot, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_dot_labels_are_escaped() -> None:
+    from symbackprop.render.escape import dot_string
+
+    assert dot_string('a "b" \\c') == '"a \\"b\\" \\\\c"'  # quotes cannot end the label
+
+
+def test_too_many_operations_exit_2_naming_the_file(monkeypatch) -> None:
+    monkeypatch.setattr(op_graph_module, "MAX_OP_NODES", 5)
+    code, out = run("derive", SEED_001, "--level", "op")
+    assert code == 2
+    assert "seed-001-linear-1-1-2-1.yaml" in out and "--level unit" in out
+    assert "Traceback" not in out
