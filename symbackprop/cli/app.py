@@ -170,7 +170,7 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     if level == "op":
         from ..render.op_level import op_document, render_derivation
 
-        doc = op_document(net, values)
+        doc = op_document(net, values, params)
         write_output(render_derivation(doc, fmt, standalone), output)
         return
     count = len(params) or len(net.params)

@@ -10,6 +10,7 @@ LaTeX, Markdown or JSON; drawn as Graphviz DOT (Graphviz lays it out) or a TikZ 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ class OpDocument:
     graph: OpGraph
     values: dict[sp.Symbol, sp.Expr] | None  # every node's value, with numbers
     adjoints: dict[sp.Symbol, sp.Expr] | None  # every ∂L/∂node, with numbers
+    params: tuple[sp.Symbol, ...] = ()  # the gradients listed at the end (all when empty)
 
 
 def leaf_values(net: Network, values: Any) -> dict[sp.Symbol, sp.Expr] | None:
@@ -60,16 +62,21 @@ def _exact(value: Any) -> sp.Expr:
     return sp.Float(repr(float(value)), DIGITS)
 
 
-def op_document(net: Network, values: Any = None) -> OpDocument:
-    """The operation graph of ``net`` with its steps, and with numbers at ``values``."""
+def op_document(net: Network, values: Any = None, params: Sequence[str] = ()
+                ) -> OpDocument:
+    """The operation graph of ``net`` with its steps, and with numbers at ``values``;
+    the gradients of ``params`` (all when empty) close the derivation."""
+    from .derivations import _select
+
+    chosen = tuple(_select(net, params))
     graph = network_op_graph(net)
     leaves = leaf_values(net, values)
     if leaves is None or graph.leaves - set(leaves):
-        return OpDocument(net, graph, None, None)
+        return OpDocument(net, graph, None, None, chosen)
     at, adjoints = graph.evaluate(leaves, DIGITS)
     if not all(v.is_Number for v in [*at.values(), *adjoints.values()]):
-        return OpDocument(net, graph, None, None)  # an unspecified function: no numbers
-    return OpDocument(net, graph, at, adjoints)
+        return OpDocument(net, graph, None, None, chosen)  # an unspecified function
+    return OpDocument(net, graph, at, adjoints, chosen)
 
 
 def _partials(doc: OpDocument, expr: sp.Expr) -> sp.Expr:
@@ -104,7 +111,7 @@ def _lhs(doc: OpDocument, sym: sp.Symbol) -> sp.Expr:
 
 
 def _params(doc: OpDocument) -> list[sp.Symbol]:
-    return [p for p in doc.network.params if p in doc.graph.by_symbol]
+    return [p for p in doc.params or doc.network.params if p in doc.graph.by_symbol]
 
 
 def to_text(doc: OpDocument) -> str:

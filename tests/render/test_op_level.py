@@ -104,3 +104,12 @@ def test_too_many_operations_exit_2_naming_the_file(monkeypatch) -> None:
     assert code == 2
     assert "seed-001-linear-1-1-2-1.yaml" in out and "--level unit" in out
     assert "Traceback" not in out
+
+
+def test_param_chooses_the_gradients_listed_and_is_checked() -> None:
+    code, out = run("derive", MAZUR, "--level", "op", "--param", "w5")
+    assert code == 0, out
+    gradients = out.split("Gradients:\n")[1]
+    assert gradients.startswith("  ∂E_total/∂w5 = ") and gradients.count("∂E_total/∂") == 1
+    code, out = run("derive", MAZUR, "--level", "op", "--param", "w55")
+    assert code == 2 and "--param" in out
