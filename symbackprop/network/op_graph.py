@@ -29,6 +29,7 @@ import sympy as sp
 from ..errors import SymbackpropError
 
 MAX_OP_NODES = 5000  # above this an operation-level picture or derivation is unreadable
+_SLOTS = sp.symbols("slot0:64", real=True)  # a node's children, as placeholders
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,25 @@ class OpGraph:
 
     @cached_property
     def edges(self) -> tuple[OpEdge, ...]:
-        # σ'(c) = σ(c)(1 − σ(c)) reads g·(1 − g) once σ(c) is the node g
-        return tuple(OpEdge(n.symbol, c, sp.diff(n.expr, c).xreplace({n.expr: n.symbol}))
-                     for n in self.nodes if n.expr is not None for c in n.children)
+        rules: dict[tuple[sp.Expr, int], sp.Expr] = {}
+        edges = []
+        for n in self.nodes:
+            if n.expr is None:
+                continue
+            if len(n.children) > len(_SLOTS):
+                edges += [OpEdge(n.symbol, c, sp.diff(n.expr, c)) for c in n.children]
+                continue
+            # the node's expression in placeholders: every c·w node shares one diff
+            slots = _SLOTS[:len(n.children)]
+            template = n.expr.xreplace(dict(zip(n.children, slots, strict=True)))
+            back = dict(zip(slots, n.children, strict=True))
+            for k, c in enumerate(n.children):
+                if (template, k) not in rules:
+                    rules[template, k] = sp.diff(template, slots[k])
+                local = rules[template, k].xreplace(back)
+                # σ'(c) = σ(c)(1 − σ(c)) reads g·(1 − g) once σ(c) is the node g
+                edges.append(OpEdge(n.symbol, c, local.xreplace({n.expr: n.symbol})))
+        return tuple(edges)
 
     @cached_property
     def consumers(self) -> dict[sp.Symbol, list[OpEdge]]:
