@@ -86,17 +86,28 @@ def _partials(doc: OpDocument, expr: sp.Expr) -> sp.Expr:
 
 
 def _step_rows(doc: OpDocument, step: OpStep) -> list[sp.Expr]:
-    """The right-hand sides of one step: by the chain rule, with the local derivatives,
-    in the graph's letters when short."""
-    g = doc.graph
+    """The right-hand sides of one step after the chain rule: with the local derivatives,
+    then in the graph's letters when short."""
     if not step.terms:
         return [sp.S.One]
-    chain = sp.Add(*[sp.Mul(Partial(g.root, c), Partial(c, step.node.symbol), evaluate=False)
-                     for c, _ in step.terms], evaluate=False)
-    rows = [chain, _partials(doc, step.derivative)]
+    rows = [_partials(doc, step.derivative)]
     if step.size <= CLOSED_SIZE and step.closed != step.derivative:
         rows.append(step.closed)
     return rows
+
+
+def _chain(doc: OpDocument, step: OpStep, show: Any, times: str) -> list[str]:
+    """Σ ∂L/∂consumer · ∂consumer/∂node, in the spec's chain order (the seed writes
+    ∂(mx)/∂m · ∂y/∂(mx), the local factor first). Each factor is one printed fraction, an
+    atom, so joining them with ``times`` and the terms with + cannot change a meaning."""
+    if not step.terms:
+        return []
+    local_first = doc.network.spec.notation.chain_order == "local_first"
+    terms = []
+    for c, _ in step.terms:
+        factors = [show(Partial(doc.graph.root, c)), show(Partial(c, step.node.symbol))]
+        terms.append(times.join(reversed(factors) if local_first else factors))
+    return [" + ".join(terms)]
 
 
 def _value(doc: OpDocument, sym: sp.Symbol, adjoint: bool = False) -> str | None:
@@ -122,7 +133,8 @@ def to_text(doc: OpDocument) -> str:
         lines.append(f"  {sym.name} = {text(expr, net)}" + (f" = {value}" if value else ""))
     lines += ["", f"Backward, node by node (∂{g.root.name}/∂node = Σ over its consumers):"]
     for step in g.steps:
-        rhs = " = ".join(text(r, net) for r in _step_rows(doc, step))
+        rhs = " = ".join([*_chain(doc, step, lambda e: text(e, net), "·"),
+                          *(text(r, net) for r in _step_rows(doc, step))])
         value = _value(doc, step.node.symbol, adjoint=True)
         shown = value and not rhs.endswith(f"= {value}") and rhs != value
         lines.append(f"  {step.number}. {text(_lhs(doc, step.node.symbol), net)} = {rhs}"
@@ -149,7 +161,8 @@ def _tex_rows(doc: OpDocument) -> tuple[list[str], list[str], list[str]]:
                        + (f" = {_tex_number(value)}" if value else ""))
     steps = []
     for step in g.steps:
-        rhs = " = ".join(tex(net, r) for r in _step_rows(doc, step))
+        rhs = " = ".join([*_chain(doc, step, lambda e: tex(net, e), r" \cdot "),
+                          *(tex(net, r) for r in _step_rows(doc, step))])
         value = _value(doc, step.node.symbol, adjoint=True)
         steps.append(rf"&\text{{{step.number}.}}\quad {tex(net, _lhs(doc, step.node.symbol))} "
                      f"= {rhs}" + (f" = {_tex_number(value)}" if value else ""))

@@ -37,7 +37,8 @@ def test_seed_001_steps_read_as_the_seed_writes_them() -> None:
     assert "  L = c^2\n" in out and "  c = y - d\n" in out
     assert "  1. ∂L/∂L = 1\n" in out
     # step 19: the chain rule with one independent variable, over l's two consumers
-    assert "  19. ∂L/∂l = ∂L/∂j·∂j/∂l + ∂L/∂k·∂k/∂l = " in out
+    # in the seed's chain order (notation.chain_order: local_first): ∂j/∂l · ∂L/∂j
+    assert "  19. ∂L/∂l = ∂j/∂l·∂L/∂j + ∂k/∂l·∂L/∂k = w_2_1_1·∂L/∂j + w_2_2_1·∂L/∂k = " in out
     assert "  ∂L/∂b_3_1 = -2·c\n" in out
 
 
@@ -113,3 +114,9 @@ def test_param_chooses_the_gradients_listed_and_is_checked() -> None:
     assert gradients.startswith("  ∂E_total/∂w5 = ") and gradients.count("∂E_total/∂") == 1
     code, out = run("derive", MAZUR, "--level", "op", "--param", "w55")
     assert code == 2 and "--param" in out
+
+
+def test_the_chain_is_written_loss_first_unless_the_spec_says_local_first() -> None:
+    code, out = run("derive", MAZUR, "--level", "op")  # loss_first, Mazur's order
+    assert code == 0, out
+    assert "∂E_total/∂f·∂f/∂h" in out and "∂f/∂h·∂E_total/∂f" not in out
