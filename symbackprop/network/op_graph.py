@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -140,17 +140,19 @@ class OpGraph:
         by_node = {s.node.symbol: s.closed for s in self.steps}
         return {p: by_node.get(p, sp.S.Zero) for p in params}
 
-    def evaluate(self, values: Mapping[sp.Symbol, sp.Expr], digits: int = 30
+    def evaluate(self, values: Mapping[sp.Symbol, sp.Expr], digits: int = 30,
+                 rewrite: Callable[[sp.Expr], sp.Expr] = lambda e: e
                  ) -> tuple[dict[sp.Symbol, sp.Expr], dict[sp.Symbol, sp.Expr]]:
         """Every node's value and every ∂root/∂node at ``values`` of the leaves: one pass
-        forward, one backward, each local derivative evaluated once."""
+        forward, one backward, each local derivative evaluated once; ``rewrite`` gives an
+        unspecified function its stand-in first."""
         at: dict[sp.Symbol, sp.Expr] = dict(values)
         for sym, expr in self.forward():
-            at[sym] = expr.xreplace(at).evalf(digits)
+            at[sym] = rewrite(expr).xreplace(at).evalf(digits)
         adjoint: dict[sp.Symbol, sp.Expr] = {}
         for step in self.steps:
             adjoint[step.node.symbol] = sp.S.One if not step.terms else sp.Add(*[
-                adjoint[c] * d.xreplace(at).evalf(digits) for c, d in step.terms])
+                adjoint[c] * rewrite(d).xreplace(at).evalf(digits) for c, d in step.terms])
         return at, adjoint
 
     def forward(self) -> list[tuple[sp.Symbol, sp.Expr]]:

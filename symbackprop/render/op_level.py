@@ -73,9 +73,13 @@ def op_document(net: Network, values: Any = None, params: Sequence[str] = ()
     leaves = leaf_values(net, values)
     if leaves is None or graph.leaves - set(leaves):
         return OpDocument(net, graph, None, None, chosen)
-    at, adjoints = graph.evaluate(leaves, DIGITS)
+    if any(f not in net.stand_ins for f in net.functions):
+        return OpDocument(net, graph, None, None, chosen)  # f without a stand-in
+    from ..numeric.stand_ins import with_stand_ins
+
+    at, adjoints = graph.evaluate(leaves, DIGITS, lambda e: with_stand_ins(net, e))
     if not all(v.is_Number for v in [*at.values(), *adjoints.values()]):
-        return OpDocument(net, graph, None, None, chosen)  # an unspecified function
+        return OpDocument(net, graph, None, None, chosen)  # a value not defined there
     return OpDocument(net, graph, at, adjoints, chosen)
 
 
