@@ -120,3 +120,31 @@ def test_the_chain_is_written_loss_first_unless_the_spec_says_local_first() -> N
     code, out = run("derive", MAZUR, "--level", "op")  # loss_first, Mazur's order
     assert code == 0, out
     assert "∂E_total/∂f·∂f/∂h" in out and "∂f/∂h·∂E_total/∂f" not in out
+
+
+F_SPEC = """title: one f unit
+inputs: {size: 1}
+layers:
+  - {size: 1, activation: f}
+  - {size: 1, activation: sigmoid}
+loss: {kind: squared_error, factor: 1/2}
+values:
+  inputs: {x1: 0.5}
+  targets: {y_1: 0.25}
+  params: {w_1_1_1: 0.3, b_1_1: -0.2, w_2_1_1: 0.7, b_2_1: 0.1}
+"""
+
+
+def test_an_unspecified_function_has_numbers_through_its_stand_in(tmp_path) -> None:
+    spec = tmp_path / "f.yaml"
+    spec.write_text(F_SPEC, encoding="utf-8")
+    code, out = run("derive", str(spec), "--level", "op", "--format", "json")
+    assert code == 0 and json.loads(out)["gradients"]["w_1_1_1"]["value"] is None
+    code, out = run("derive", str(spec), "--level", "op", "--format", "json",
+                    "--define", "f=tanh")
+    assert code == 0, out
+    op_level = json.loads(out)["gradients"]
+    code, out = run("eval", str(spec), "--define", "f=tanh", "--format", "json")
+    assert code == 0, out
+    for name, value in json.loads(out)["gradients"].items():
+        assert float(op_level[name]["value"]) == pytest.approx(value, rel=1e-5), name
