@@ -83,10 +83,11 @@ def op_document(net: Network, values: Any = None, params: Sequence[str] = ()
     return OpDocument(net, graph, at, adjoints, chosen)
 
 
-def _partials(doc: OpDocument, expr: sp.Expr) -> sp.Expr:
-    """``expr`` with each ∂L/∂node symbol made the printable fraction."""
+def _partials(doc: OpDocument, step: OpStep) -> sp.Expr:
+    """The step's derivative with each ∂L/∂consumer symbol made the printable fraction
+    (only the step's own consumers: one step costs its own size)."""
     g = doc.graph
-    return expr.xreplace({g.adjoint(n.symbol): Partial(g.root, n.symbol) for n in g.nodes})
+    return step.derivative.xreplace({g.adjoint(c): Partial(g.root, c) for c, _ in step.terms})
 
 
 def _step_rows(doc: OpDocument, step: OpStep) -> list[sp.Expr]:
@@ -94,7 +95,7 @@ def _step_rows(doc: OpDocument, step: OpStep) -> list[sp.Expr]:
     then in the graph's letters when short."""
     if not step.terms:
         return [sp.S.One]
-    rows = [_partials(doc, step.derivative)]
+    rows = [_partials(doc, step)]
     if step.size <= CLOSED_SIZE and step.closed != step.derivative:
         rows.append(step.closed)
     return rows
@@ -153,7 +154,7 @@ def to_text(doc: OpDocument) -> str:
 
 
 def _result(doc: OpDocument, step: OpStep) -> sp.Expr:
-    return step.closed if step.size <= CLOSED_SIZE else _partials(doc, step.derivative)
+    return step.closed if step.size <= CLOSED_SIZE else _partials(doc, step)
 
 
 def _tex_rows(doc: OpDocument) -> tuple[list[str], list[str], list[str]]:
