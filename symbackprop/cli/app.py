@@ -14,6 +14,7 @@ import click
 from .support import (
     CheckFailed,
     collector_paused,
+    level_option,
     progress_bar,
     reports_errors,
     say_why_no_numbers,
@@ -136,11 +137,12 @@ def _stand_in_line(net: Any) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file (whole or not at all) instead of stdout.")
 @define_option
+@level_option
 @reports_errors
 @collector_paused()
 def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: bool,
            at: tuple[str, ...], standalone: bool, output: str | None,
-           defines: tuple[str, ...]) -> None:
+           defines: tuple[str, ...], level: str) -> None:
     """Derive ∂E/∂θ for every weight and bias of SPEC by the chain rule.
 
     \b
@@ -150,6 +152,7 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
       symbackprop derive specs/seed-002-four-layer.yaml --form delta --format markdown
       symbackprop derive specs/seed-004-mazur-2-2-2.yaml --param w5 --at other.yaml
       symbackprop derive SPEC --format latex --standalone -o grads.tex
+      symbackprop derive specs/seed-001-linear-1-1-2-1.yaml --level op
     """
     from ..errors import SymbackpropError
     from ..render.derivations import build_document, render, standalone_latex
@@ -164,6 +167,12 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
     values = point if numbers and point.examples and s.loss.kind != "unspecified" else None
     if numbers:
         say_why_no_numbers(net, point)
+    if level == "op":
+        from ..render.op_level import op_document, render_derivation
+
+        doc = op_document(net, values, params)
+        write_output(render_derivation(doc, fmt, standalone), output)
+        return
     count = len(params) or len(net.params)
     with progress_bar(count, "deriving") as tick:
         doc = build_document(net, grads, params=list(params), form=form, values=values,

@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from .support import input_paths, reports_errors, say_why_no_numbers, write_output
+from .support import (
+    input_paths,
+    level_option,
+    reports_errors,
+    say_why_no_numbers,
+    write_output,
+)
 
 FORMAT_BY_SUFFIX = {".md": "markdown", ".markdown": "markdown", ".html": "html",
                     ".htm": "html", ".qmd": "quarto"}
@@ -133,15 +139,17 @@ def _render(built: Any, net: Any, fmt: str) -> str:
 @click.option("--define", "defines", multiple=True, metavar="F=STAND_IN",
               help="Evaluate the unspecified function F as STAND_IN (tanh, sigmoid, sin, "
                    "softplus, linear) in the numbers; repeatable.")
+@level_option
 @reports_errors
 def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | None,
-          defines: tuple[str, ...]) -> None:
+          defines: tuple[str, ...], level: str) -> None:
     """Draw the computation graph of SPEC, each edge labelled with its local derivative.
 
     \b
     Examples:
       symbackprop graph specs/seed-004-mazur-2-2-2.yaml --format dot | dot -Tpng -o g.png
       symbackprop graph specs/seed-004-mazur-2-2-2.yaml --param w5 -o graph.tex
+      symbackprop graph specs/seed-001-linear-1-1-2-1.yaml --level op --format dot
     """
     from ..network.build import build_network
     from ..network.derivation import derive
@@ -156,5 +164,11 @@ def graph(spec: str, fmt: str, param: str | None, numbers: bool, output: str | N
     # an unspecified loss has no numbers: the graph is drawn without them
     values = s.values if numbers and s.values.examples and s.loss.kind != "unspecified" \
         else None
+    if level == "op":
+        from ..render.op_level import op_document
+        from ..render.op_level import render_graph as render_op_graph
+
+        write_output(render_op_graph(op_document(net, values), fmt), output)
+        return
     cg = computation_graph(net, derive(net), values=values, param=param)
     write_output(render_graph(cg, fmt), output)

@@ -179,3 +179,9 @@ def say_why_no_numbers(net: Any, values: Any) -> None:
     if len(values.examples) > 1:
         click.echo(f"note: no numbers shown: the values hold {len(values.examples)} examples "
                    "and a derivation works one (pick one with --at)", err=True)
+
+
+level_option = click.option(
+    "--level", type=click.Choice(["unit", "op"]), default="unit", show_default=True,
+    help="unit: one node per net input and activation; op: one node per operation "
+         "(+, ×, power, function), lettered, with the backward pass step by step.")
