@@ -5,13 +5,13 @@ Run from the repository root (see benchmarks/README.md)::
 
     python benchmarks/conv_rnn.py [--limit SECONDS] [--quick]
 
-Rows: ``specs/lenet-mnist.yaml`` (LeNet-5 on a 28×28 input) printed with every gradient in
-index form (``derive --form delta --format text -o``), checked with ``gradcheck --method
+Rows: ``benchmarks/specs/lenet-mnist.yaml`` (LeNet-5 on a 28×28 input) printed with every
+gradient in index form (``derive --form delta --format text -o``), checked with ``gradcheck --method
 directional``, and its ``codegen`` module's ``loss_and_grad`` at batch 64 against the same
 network in PyTorch (where torch is installed); an RNN of 100 steps, 50 inputs, 64 hidden units
 and 50 softmax outputs (``kind: recurrent``) printed with every gradient. A command still
 running at the limit is stopped and its row says so. ``--quick`` runs the same rows on tiny
-networks (a few seconds in all; the targets are for the full sizes).
+networks (about a minute on a loaded two-core machine; the targets are for the full sizes).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from run import LAUNCHER, ROOT, size_text, table
 
-LENET = ROOT / "specs" / "lenet-mnist.yaml"
+LENET = ROOT / "benchmarks" / "specs" / "lenet-mnist.yaml"
 TARGETS = {"derive": (3.0, 1e9), "gradcheck": (5.0, None), "rnn": (2.0, None)}
 TORCH_RATIO = 1.5
 BATCH = 64
