@@ -205,7 +205,7 @@ def _not_alone(segs: list[_Segment], printer: Any, lines: list[str], whole: int,
             lines = [*lines[:-2], before[:-len(piece)], together]
             whole += 1
             continue
-        if len(lines) == 2 and n - whole == 1 and seg.bracket and isinstance(seg.expr, sp.Add):
+        if n - whole == 1 and seg.bracket and isinstance(seg.expr, sp.Add):
             return _open_bracket(seg, segs[1:], printer, lines, first, width)
         break
     return lines

@@ -209,15 +209,9 @@ def test_no_page_but_the_last_is_a_third_blank(pages: dict[str, list[Path]]) -> 
                for p in grey)
 
 
-# Known: in conv-pool a sum of routed δ broken inside its brackets leaves the ReLU's
-# step(z) alone after it, since the brackets' last line has no room for it. Listed here so
-# that its mending shows.
-KNOWN_LONE = {"conv-pool"}
-
-
 def test_no_display_line_holds_a_lone_factor(sources: dict[str, str]) -> None:
     found = {name: lone_factors(tex) for name, tex in sources.items() if lone_factors(tex)}
-    assert set(found) == KNOWN_LONE & set(sources), found
+    assert not found
 
 
 def test_continuations_are_indented_past_the_equals(sources: dict[str, str]) -> None:
