@@ -10,7 +10,9 @@ network's true ones, from the same derivation that index formulas are checked ag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import mpmath
@@ -215,6 +217,8 @@ class MatrixPoint:
             return Mat(self.softmax(arg), text, arg.pos)
         if arg.pos is None:
             raise FormulaError(f"{text}: of which layer? apply it to a layer's z")
+        if node.param is not None:
+            self.same_slope(node.param, arg.pos, text)
         fn = self.function(kind, arg.pos, node.primes)
         self.points.current = self.k
         out: Rows = []
@@ -228,6 +232,19 @@ class MatrixPoint:
                         line.append(None)
                 out.append(line)
         return Mat(out, text, arg.pos)
+
+    def same_slope(self, written_slope: str, pos: int, text: str) -> None:
+        """A slope written on lrelu is the layer's own α, or the step is not read."""
+        m = re.fullmatch(r"\s*(?:\\[dt]?frac\{(\d+)\}\{(\d+)\}|(\d+(?:\.\d+)?))\s*",
+                         written_slope)
+        alpha = self.names.units(pos)[0].activation.alpha
+        if m is None or alpha is None:
+            raise FormulaError(f"{text}: the slope `{written_slope}` cannot be read")
+        value = Fraction(m.group(3)) if m.group(3) else Fraction(int(m.group(1)),
+                                                                    int(m.group(2)))
+        if value != alpha:
+            raise FormulaError(f"{text}: the slope {written_slope} is not the layer's "
+                               f"α = {alpha}")
 
     def diagonal(self, arg: Mat, text: str) -> Mat:
         """diag(v): the entries of a vector on the diagonal of a square matrix."""

@@ -28,6 +28,7 @@ GENERIC_FUNCTIONS = frozenset(("sigma", "f", "g", "phi", "varphi", "h"))
 """Names that mean the activation of the layer the argument belongs to."""
 NAMED_FUNCTIONS = {"sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu",
                    "ReLU": "relu", "softplus": "softplus", "leaky_relu": "leaky_relu",
+                   "lrelu": "leaky_relu",
                    "softmax": "softmax", "linear": "linear", "identity": "linear"}
 
 

@@ -38,7 +38,8 @@ MAX_MATRIX_TOKENS = 400
 MAX_DEPTH = 40
 
 FUNCTION_WORDS = frozenset((
-    "sigma", "sigmoid", "tanh", "relu", "ReLU", "softplus", "leaky_relu", "softmax", "f", "g",
+    "sigma", "sigmoid", "tanh", "relu", "ReLU", "softplus", "leaky_relu", "lrelu", "softmax",
+    "f", "g",
     "phi", "varphi", "diag", "linear", "identity", "Sigma"))
 """Names read as a function when an argument in brackets follows (besides the spec's own)."""
 
@@ -381,12 +382,34 @@ class _Parser:
                 raise FormulaError(f"`{text}` is not a layer (a number, l, l+1, L)")
         return MName(head, layer, raw, t.pos, example)
 
+    def slope(self, j: int) -> tuple[int, str]:
+        """The subscript group that starts ``j`` tokens ahead, as text, and the offset after."""
+        first = self.peek(j)
+        if first is None:
+            raise FormulaError("a slope is missing after `_`")
+        if first.text != "{":
+            return j + 1, first.text
+        depth, k, parts = 1, j + 1, []
+        while True:
+            tok = self.peek(k)
+            if tok is None:
+                raise FormulaError("the slope's `{` is never closed")
+            depth += {"{": 1, "}": -1}.get(tok.text, 0)
+            if depth == 0:
+                return k + 1, "".join(parts)
+            parts.append(tok.text)
+            k += 1
+
     def named(self) -> MNode:
         t = self.peek()
         assert t is not None
         word = _plain_word(t.text)
         primes = 0
         j = 1
+        param = None
+        if word in ("lrelu", "leaky_relu") and self.peek(1) is not None and \
+                self.peek(1).text == "_":  # lrelu_{0.2}(z): the slope in the subscript
+            j, param = self.slope(2)
         while True:  # σ'(z), f^{\prime}(z)
             nxt = self.peek(j)
             if nxt is not None and nxt.text == "'":
@@ -406,7 +429,7 @@ class _Parser:
             close = {"(": ")", "[": "]"}[self.take().text]
             arg = self.sum()
             self.take(close)
-            return MCall(word, primes, arg)
+            return MCall(word, primes, arg, param)
         if primes:
             raise FormulaError(f"`{t.text}'` is read as a function, but no argument follows")
         return self.name()

@@ -80,6 +80,7 @@ class MCall:
     func: str
     primes: int
     arg: MNode
+    param: str | None = None  # a leaky ReLU's slope as written: lrelu_{0.2}(z)
 
 
 @dataclass(frozen=True)
