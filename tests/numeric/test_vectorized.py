@@ -47,10 +47,11 @@ def _compare(net: Network, seed: int, examples: int = 3) -> None:
             assert batch.nets[unit][i] == pytest.approx(v["net"], rel=1e-12, abs=1e-15)
 
 
-# a shared bias, a skip connection, a constant bias, weight decay and a convolution layer
-# (not a full weight matrix) have no matrix code
+# a shared bias, a skip connection, a constant bias, weight decay, a convolution or pooling
+# layer (not a full weight matrix) and an unrolled recurrent layer have no matrix code
 LAYERED = [p for p in SPECS if p.stem not in (
-    "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1", "conv2d-3x3")]
+    "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1", "conv2d-3x3",
+    "conv-pool", "rnn-bptt")]
 
 
 @pytest.mark.parametrize("path", LAYERED, ids=lambda p: p.stem)
