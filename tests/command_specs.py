@@ -47,7 +47,7 @@ from symbackprop.spec.load import NetworkSpec, load_spec
 
 SYMPY_NAMES = ("E", "I", "S", "N", "O", "Q", "beta", "gamma", "pi", "zeta", "oo", "nan",
                "zoo", "Symbol", "Integer", "Float", "Rational", "Sum", "Function", "Lambda")
-PYTHON_NAMES = ("print", "sum", "list", "id", "type", "len", "max", "min", "object", "np",
+PYTHON_NAMES = ("print", "sum", "list", "id", "type", "len", "min", "object", "np",
                 "numpy", "math", "theta", "x", "t", "m", "g", "self", "loss", "grad",
                 "params")
 ACTIVATION_LIKE = ("f", "g", "h", "phi", "sig", "act", "F", "w", "b")
@@ -62,7 +62,7 @@ UNIT_LATEX = {"ω": "\\omega", "é": "\\acute{e}", "ｈ": "\\hat{h}", "Ω": "\\O
 
 KEYWORDS = ("lambda", "class", "None", "def", "return", "import")
 FUNCTIONS = ("sigmoid", "logistic", "sigma", "tanh", "relu", "softplus", "softmax", "step",
-             "exp", "log", "ln", "sqrt", "sin", "cos", "linear", "identity")
+             "exp", "log", "ln", "sqrt", "sin", "cos", "linear", "identity", "max")
 NON_ASCII = ("ω", "é", "ñ", "λ")
 
 HIDDEN = ("sigmoid", "logistic", "tanh", "relu", "leaky_relu", "linear", "identity",

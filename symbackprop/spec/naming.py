@@ -134,6 +134,8 @@ FUNCTION_NAMES = frozenset({
     "Sigmoid", "Tanh", "ReLu", "Relu", "Softplus", "Softmax",
     # elementary functions a formula or a stand-in may call
     "exp", "log", "ln", "sqrt", "sin", "cos",
+    # a pooling window's maximum, max(a_1, …, a_n)
+    "max",
 })
 """Names that mean a function wherever a formula is read or printed: never a quantity's name."""
 
