@@ -47,7 +47,7 @@ from symbackprop.spec.load import NetworkSpec, load_spec
 
 SYMPY_NAMES = ("E", "I", "S", "N", "O", "Q", "beta", "gamma", "pi", "zeta", "oo", "nan",
                "zoo", "Symbol", "Integer", "Float", "Rational", "Sum", "Function", "Lambda")
-PYTHON_NAMES = ("print", "sum", "list", "id", "type", "len", "min", "object", "np",
+PYTHON_NAMES = ("print", "sum", "list", "id", "type", "len", "all", "min", "object", "np",
                 "numpy", "math", "theta", "x", "t", "m", "g", "self", "loss", "grad",
                 "params")
 ACTIVATION_LIKE = ("f", "g", "h", "phi", "sig", "act", "F", "w", "b")
