@@ -80,11 +80,18 @@ def _number(value: Any, digits: int = 10) -> str:
     return mpmath.nstr(value, digits, min_fixed=-6, max_fixed=12)
 
 
+def padded(text: str) -> bool:
+    """A decimal padded with zeros to derive's six significant digits (1.00000 of x =
+    1.000001): a rounded value, never a given one, which derive prints as written."""
+    digits = text.replace(".", "").replace("-", "").lstrip("0")
+    return "." in text and text.endswith("0") and len(digits) == SHORT_DIGITS
+
+
 def exact_leaf(given: dict[Fraction, tuple[Known, ...]]) -> Callable[[Num], Any]:
     """Each written number's interval: the number itself where it is a given value, else
     every number that rounds to it."""
     def leaf(node: Num) -> Any:
-        if not node.decimal or Fraction(node.text) in given:
+        if not node.decimal or (Fraction(node.text) in given and not padded(node.text)):
             return mpmath.iv.mpf(mpmath.mpf(Fraction(node.text).numerator) /
                                  Fraction(node.text).denominator)
         return rounding(node)
@@ -221,7 +228,8 @@ class WorkedNumbers:
 
     def named(self, number: Num) -> tuple[Known, ...]:
         """The given quantities whose value a written number is."""
-        return self.given.get(Fraction(number.text), ()) if number.decimal else ()
+        return self.given.get(Fraction(number.text), ()) \
+            if number.decimal and not padded(number.text) else ()
 
     # -- reading numbers -----------------------------------------------------------
     def span(self, node: Node, fixed: dict[int, Any] | None = None) -> Any:
