@@ -91,6 +91,26 @@ def _elementwise(kind: str, alpha: float | None) -> Callable[[Any], Any]:
     raise ValueError(f"no elementwise activation {kind!r}")
 
 
+def activation(kind: str, z: Any) -> Any:
+    """An activation of every entry of an array, as the array-code references write it."""
+    return _elementwise(kind, None)(z)
+
+
+def output_loss(kind: str, loss: str, z: Any, y: Any) -> Any:
+    """The loss of one output vector ``z`` (through its activation ``kind``, or a softmax)
+    against the targets ``y``, in array code."""
+    if kind == "softmax":
+        shifted = z - anp.max(z)
+        out = anp.exp(shifted) / anp.sum(anp.exp(shifted))
+    else:
+        out = activation(kind, z)
+    if loss == "binary_cross_entropy":
+        return -anp.sum(y * anp.log(out) + (1 - y) * anp.log(1 - out))
+    if loss == "cross_entropy":
+        return -anp.sum(y * anp.log(out))
+    return 0.5 * anp.sum((y - out) ** 2)
+
+
 def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, Any]
             ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Net inputs and activations of every unit (autograd-traceable in ``params``)."""

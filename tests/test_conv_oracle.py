@@ -24,7 +24,7 @@ import yaml
 from autograd import grad
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import close, mismatches, tool_runs
+from oracle import activation, close, mismatches, output_loss, tool_runs
 
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
@@ -54,20 +54,6 @@ class Case:
     outputs: int
     output_activation: str
     loss: str
-
-
-def _act(kind: str, z: Any) -> Any:
-    if kind == "sigmoid":
-        return 1.0 / (1.0 + anp.exp(-z))
-    if kind == "tanh":
-        return anp.tanh(z)
-    if kind == "relu":
-        return anp.where(z > 0, z, 0.0 * z)
-    if kind == "leaky_relu":
-        return anp.where(z > 0, z, 0.01 * z)
-    if kind == "softplus":
-        return anp.log1p(anp.exp(z))
-    return z
 
 
 def _pad(x: Any, pads: tuple[int, ...]) -> Any:
@@ -112,18 +98,9 @@ def reference_loss(case: Case, theta: dict[str, Any], x: Any, y: Any) -> Any:
     for conv_index, conv in enumerate(case.convs, start=1):
         z = cross_correlate(a, theta[f"w{conv_index}"], theta[f"b{conv_index}"], conv.stride,
                             conv.padding)
-        a = _act(conv.activation, z)
+        a = activation(conv.activation, z)
     z = anp.dot(theta["V"], anp.reshape(a, (-1,))) + theta["c"]
-    if case.output_activation == "softmax":
-        shifted = z - anp.max(z)
-        out = anp.exp(shifted) / anp.sum(anp.exp(shifted))
-    else:
-        out = _act(case.output_activation, z)
-    if case.loss == "binary_cross_entropy":
-        return -anp.sum(y * anp.log(out) + (1 - y) * anp.log(1 - out))
-    if case.loss == "cross_entropy":
-        return -anp.sum(y * anp.log(out))
-    return 0.5 * anp.sum((y - out) ** 2)
+    return output_loss(case.output_activation, case.loss, z, y)
 
 
 def spec_text(case: Case) -> str:
@@ -193,7 +170,7 @@ def _kink_distance(case: Case, theta: dict[str, np.ndarray], x: np.ndarray) -> f
         z = cross_correlate(a, theta[f"w{k}"], theta[f"b{k}"], conv.stride, conv.padding)
         if conv.activation in ("relu", "leaky_relu"):
             best = min(best, float(np.min(np.abs(z))))
-        a = _act(conv.activation, z)
+        a = activation(conv.activation, z)
     return best
 
 

@@ -23,8 +23,8 @@ import yaml
 from autograd import grad
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import close, mismatches, tool_runs
-from test_conv_oracle import ACTIVATIONS, _act, cross_correlate
+from oracle import activation, close, mismatches, output_loss, tool_runs
+from test_conv_oracle import ACTIVATIONS, cross_correlate
 
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
@@ -75,22 +75,13 @@ def pooled_from(case: PoolCase, theta: dict[str, Any], x: Any) -> Any:
         return x
     _, _, stride, act = case.conv
     zeros = (0,) * len(stride)
-    return _act(act, cross_correlate(x, theta["w1"], theta["b1"], stride, zeros))
+    return activation(act, cross_correlate(x, theta["w1"], theta["b1"], stride, zeros))
 
 
 def reference_loss(case: PoolCase, theta: dict[str, Any], x: Any, y: Any) -> Any:
     a = pool_array(pooled_from(case, theta, x), case.pool, case.kernel, case.stride)
     z = anp.dot(theta["V"], anp.reshape(a, (-1,))) + theta["c"]
-    if case.output_activation == "softmax":
-        shifted = z - anp.max(z)
-        out = anp.exp(shifted) / anp.sum(anp.exp(shifted))
-    else:
-        out = _act(case.output_activation, z)
-    if case.loss == "binary_cross_entropy":
-        return -anp.sum(y * anp.log(out) + (1 - y) * anp.log(1 - out))
-    if case.loss == "cross_entropy":
-        return -anp.sum(y * anp.log(out))
-    return 0.5 * anp.sum((y - out) ** 2)
+    return output_loss(case.output_activation, case.loss, z, y)
 
 
 def spec_text(case: PoolCase) -> str:

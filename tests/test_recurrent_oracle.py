@@ -23,7 +23,7 @@ import yaml
 from autograd import grad
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import close, mismatches, tool_runs
+from oracle import activation, close, mismatches, output_loss, tool_runs
 
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
@@ -47,31 +47,8 @@ class Case:
     over_steps: str  # sum | mean
 
 
-def _act(kind: str, z: Any) -> Any:
-    if kind == "sigmoid":
-        return 1.0 / (1.0 + anp.exp(-z))
-    if kind == "tanh":
-        return anp.tanh(z)
-    if kind == "relu":
-        return anp.where(z > 0, z, 0.0 * z)
-    if kind == "leaky_relu":
-        return anp.where(z > 0, z, 0.01 * z)
-    if kind == "softplus":
-        return anp.log1p(anp.exp(z))
-    return z
-
-
 def _step_loss(case: Case, o: Any, y: Any) -> Any:
-    if case.output_activation == "softmax":
-        shifted = o - anp.max(o)
-        out = anp.exp(shifted) / anp.sum(anp.exp(shifted))
-    else:
-        out = _act(case.output_activation, o)
-    if case.loss == "binary_cross_entropy":
-        return -anp.sum(y * anp.log(out) + (1 - y) * anp.log(1 - out))
-    if case.loss == "cross_entropy":
-        return -anp.sum(y * anp.log(out))
-    return 0.5 * anp.sum((y - out) ** 2)
+    return output_loss(case.output_activation, case.loss, o, y)
 
 
 def hidden_nets(case: Case, theta: dict[str, Any], x: Any) -> list[Any]:
@@ -81,14 +58,14 @@ def hidden_nets(case: Case, theta: dict[str, Any], x: Any) -> list[Any]:
     for t in range(case.steps):
         a = theta["b"] + anp.dot(theta["W"], h) + anp.dot(theta["U"], x[t])
         nets.append(a)
-        h = _act(case.activation, a)
+        h = activation(case.activation, a)
     return nets
 
 
 def reference_loss(case: Case, theta: dict[str, Any], x: Any, y: Any) -> Any:
     total = 0.0
     for t, a in enumerate(hidden_nets(case, theta, x)):
-        h = _act(case.activation, a)
+        h = activation(case.activation, a)
         total = total + _step_loss(case, theta["c"] + anp.dot(theta["V"], h), y[t])
     return total / case.steps if case.over_steps == "mean" else total
 
