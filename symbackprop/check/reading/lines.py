@@ -159,44 +159,31 @@ def _rows(text: str) -> list[tuple[int, str]]:
         line = _ANNOTATION.sub("", line)
         line = _ENVIRONMENTS.sub(" ", line)
         line = _DISPLAY.sub(" ", line)
-        depth = cases = 0
         start = 0
-        i = 0
-        while i < len(line):
-            if line.startswith("\\begin{cases}", i):
-                cases += 1
-            elif line.startswith("\\end{cases}", i):
-                cases -= 1
-            ch = line[i]
-            if ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-            elif line.startswith("\\\\", i) and depth == 0 and cases == 0:
-                rows += [(number, piece) for piece in _columns(line[start:i])]
-                start = i + 2
-                i += 2
-                continue
-            elif ch == "\\":
-                i += 2
-                continue
-            i += 1
+        for cut in _top_level(line, "\\\\", environments="{cases}"):
+            rows += [(number, piece) for piece in _columns(line[start:cut])]
+            start = cut + 2
         rows += [(number, piece) for piece in _columns(line[start:])]
     return [(n, r) for n, r in rows if r.strip()]
 
 
-def _columns(row: str) -> list[str]:
-    """The equations of one row of an ``align`` set in columns (``a &= b & c &= d``): every
-    second ``&`` outside braces and environments (a matrix's own ``&``) begins the next."""
+def _top_level(text: str, mark: str, *, environments: str = "") -> list[int]:
+    """Where ``mark`` stands outside braces and outside the environments whose name starts
+    with ``environments`` (``{cases}``; every environment for "")."""
     cuts: list[int] = []
-    depth = inner = seen = 0
+    begin, end = "\\begin" + environments, "\\end" + environments
+    depth = inner = 0
     i = 0
-    while i < len(row):
-        if row.startswith("\\begin", i):
+    while i < len(text):
+        if text.startswith(begin, i):
             inner += 1
-        elif row.startswith("\\end", i):
+        elif text.startswith(end, i):
             inner -= 1
-        ch = row[i]
+        if depth == 0 and inner == 0 and text.startswith(mark, i):
+            cuts.append(i)
+            i += len(mark)
+            continue
+        ch = text[i]
         if ch == "\\":
             i += 2
             continue
@@ -204,11 +191,14 @@ def _columns(row: str) -> list[str]:
             depth += 1
         elif ch == "}":
             depth -= 1
-        elif ch == "&" and depth == 0 and inner == 0:
-            seen += 1
-            if seen % 2 == 0:
-                cuts.append(i)
         i += 1
+    return cuts
+
+
+def _columns(row: str) -> list[str]:
+    """The equations of one row of an ``align`` set in columns (``a &= b & c &= d``): every
+    second ``&`` outside braces and environments (a matrix's own ``&``) begins the next."""
+    cuts = _top_level(row, "&")[1::2]
     if not cuts:
         return [row]
     ends = [*cuts, len(row)]
