@@ -145,11 +145,12 @@ def read_sizes(r: Reader, lp: Path_, key: str, dims: int, *, least: int, default
     return (_whole(r, (*lp, key), least=least),) * dims
 
 
-def conv_units(geometry: ConvGeometry, number: int, activation: ActivationSpec,
-               notation: Notation, pos: int) -> list[UnitSpec]:
-    """The layer's units, u{l}_{f}_{i}_{j}, named by the notation with index "f,i,j"."""
+def shaped_units(shape: tuple[int, ...], number: int, activation: ActivationSpec,
+                 notation: Notation, pos: int) -> list[UnitSpec]:
+    """A shaped layer's units, u{l}_{f}_{i}_{j} for each position of ``shape`` (a
+    convolution's or a pooling layer's output), named by the notation with index "f,i,j"."""
     units = []
-    for flat, at in enumerate(positions(geometry.output), start=1):
+    for flat, at in enumerate(positions(shape), start=1):
         name = f"u{number}_" + "_".join(map(str, at))
         fields = {"layer": number, "index": ",".join(map(str, at)), "unit": name}
         units.append(UnitSpec(

@@ -28,10 +28,10 @@ from .conv import (
     connection_count,
     conv_biases,
     conv_edges,
-    conv_units,
     conv_weights,
     input_shape,
     read_geometry,
+    shaped_units,
 )
 
 AddParam = Callable[..., None]  # wiring's add_param(name, latex, kind, path, template=...)
@@ -52,7 +52,7 @@ def read_conv_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int]
     if len(layer_of) + prod(geometry.output) > r.limits.max_units:
         raise r.fail((*lp, "filters"), f"more than {r.limits.max_units} inputs and units",
                      hint="raise the bound with --max-units if this network is real")
-    made = conv_units(geometry, number, act, notation, pos)
+    made = shaped_units(geometry.output, number, act, notation, pos)
     for unit in made:
         key = skeleton(name_key(unit.name))
         if key in unit_keys:

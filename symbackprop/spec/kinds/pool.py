@@ -29,10 +29,10 @@ from ..model import (
     PoolSpec,
     UnitSpec,
 )
-from ..naming import expand, name_key
+from ..naming import name_key
 from ..reader import Reader
 from ..source import Path_
-from .conv import positions, read_sizes
+from .conv import positions, read_sizes, shaped_units
 
 POOL_KINDS = ("max_pool", "avg_pool")
 POOL_KEYS = ("name", "kind", "kernel", "stride")
@@ -68,7 +68,7 @@ def read_pool_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int]
     if len(layer_of) + prod(geometry.output) > r.limits.max_units:
         raise r.fail((*lp, "kernel"), f"more than {r.limits.max_units} inputs and units",
                      hint="raise the bound with --max-units if this network is real")
-    made = pool_units(geometry, number, notation, pos)
+    made = shaped_units(geometry.output, number, LINEAR, notation, pos)
     for unit in made:
         key = skeleton(name_key(unit.name))
         if key in unit_keys:
@@ -79,22 +79,6 @@ def read_pool_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int]
         claim(unit)
     lay = LayerSpec(name, pos, number, tuple(u.name for u in made), LINEAR, pool=geometry)
     return lay, made
-
-
-def pool_units(geometry: PoolGeometry, number: int, notation: Notation, pos: int
-               ) -> list[UnitSpec]:
-    """The layer's units, u{l}_{c}_{i}_{j}, named by the notation with index "c,i,j"."""
-    units = []
-    for flat, at in enumerate(positions(geometry.output), start=1):
-        name = f"u{number}_" + "_".join(map(str, at))
-        fields = {"layer": number, "index": ",".join(map(str, at)), "unit": name}
-        units.append(UnitSpec(
-            name=name, layer=pos, index=flat, activation=LINEAR,
-            latex=expand(notation.activation, **fields),
-            net_latex=expand(notation.net, **fields),
-            target_latex=expand(notation.target, **fields),
-            delta_latex=expand(notation.delta, **fields)))
-    return units
 
 
 def window(geometry: PoolGeometry, at: Sequence[int]) -> list[tuple[int, ...]]:
