@@ -15,15 +15,16 @@ reads its units in the order ``numpy.reshape`` flattens them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from itertools import product
 from math import prod
 from typing import Any
 
 from ...errors import did_you_mean
+from ..confusables import skeleton
 from ..model import ActivationSpec, ConvGeometry, EdgeSpec, InputSpec, Notation, UnitSpec
-from ..naming import expand
+from ..naming import expand, name_key
 from ..reader import Reader, kind_of
 from ..source import Path_
 
@@ -160,6 +161,28 @@ def shaped_units(shape: tuple[int, ...], number: int, activation: ActivationSpec
             target_latex=expand(notation.target, **fields),
             delta_latex=expand(notation.delta, **fields)))
     return units
+
+
+def made_units(r: Reader, lp: Path_, field: str, shape: tuple[int, ...],
+               place: tuple[int, int], activation: ActivationSpec, notation: Notation, *,
+               layer_of: dict[str, int], unit_keys: dict[str, str],
+               claim: Callable[[UnitSpec], None]) -> list[UnitSpec]:
+    """A shaped layer's units at ``place`` (its number and position), counted against the
+    bound on units (``field`` is the key blamed) before any is made, each name claimed."""
+    number, pos = place
+    if len(layer_of) + prod(shape) > r.limits.max_units:
+        raise r.fail((*lp, field), f"more than {r.limits.max_units} inputs and units",
+                     hint="raise the bound with --max-units if this network is real")
+    made = shaped_units(shape, number, activation, notation, pos)
+    for unit in made:
+        key = skeleton(name_key(unit.name))
+        if key in unit_keys:
+            raise r.fail(lp, f"unit name `{unit.name}` of this layer is already used",
+                         hint="every input and unit needs its own name")
+        unit_keys[key] = unit.name
+        layer_of[unit.name] = pos
+        claim(unit)
+    return made
 
 
 def connection_count(geometry: ConvGeometry, bias: bool) -> int:

@@ -8,10 +8,8 @@ shapes and index maps are in :mod:`symbackprop.spec.kinds.conv`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from math import prod
 from typing import Any
 
-from ..confusables import skeleton
 from ..model import (
     ActivationSpec,
     ConvGeometry,
@@ -21,7 +19,7 @@ from ..model import (
     Notation,
     UnitSpec,
 )
-from ..naming import name_key, plain_name
+from ..naming import plain_name
 from ..reader import Reader
 from ..source import Path_
 from .conv import (
@@ -30,8 +28,8 @@ from .conv import (
     conv_edges,
     conv_weights,
     input_shape,
+    made_units,
     read_geometry,
-    shaped_units,
 )
 
 AddParam = Callable[..., None]  # wiring's add_param(name, latex, kind, path, template=...)
@@ -49,18 +47,8 @@ def read_conv_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int]
                      hint="put a dense softmax layer after it")
     source = input_shape(top) if pos == 1 else layers[-1].shape
     geometry = read_geometry(r, lp, kind, source)
-    if len(layer_of) + prod(geometry.output) > r.limits.max_units:
-        raise r.fail((*lp, "filters"), f"more than {r.limits.max_units} inputs and units",
-                     hint="raise the bound with --max-units if this network is real")
-    made = shaped_units(geometry.output, number, act, notation, pos)
-    for unit in made:
-        key = skeleton(name_key(unit.name))
-        if key in unit_keys:
-            raise r.fail(lp, f"unit name `{unit.name}` of this layer is already used",
-                         hint="every input and unit needs its own name")
-        unit_keys[key] = unit.name
-        layer_of[unit.name] = pos
-        claim(unit)
+    made = made_units(r, lp, "filters", geometry.output, (number, pos), act, notation,
+                      layer_of=layer_of, unit_keys=unit_keys, claim=claim)
     if act.kind == "unspecified" and act.fname:
         r.claim_function((*lp, "activation"), act.fname)
     return LayerSpec(name, pos, number, tuple(u.name for u in made), act, geometry), made

@@ -16,10 +16,8 @@ side by side, as every framework's default).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from math import prod
 from typing import Any
 
-from ..confusables import skeleton
 from ..model import (
     ActivationSpec,
     InputSpec,
@@ -29,10 +27,9 @@ from ..model import (
     PoolSpec,
     UnitSpec,
 )
-from ..naming import name_key
 from ..reader import Reader
 from ..source import Path_
-from .conv import positions, read_sizes, shaped_units
+from .conv import made_units, positions, read_sizes
 
 POOL_KINDS = ("max_pool", "avg_pool")
 POOL_KEYS = ("name", "kind", "kernel", "stride")
@@ -65,18 +62,8 @@ def read_pool_layer(r: Reader, lp: Path_, kind: str, place: tuple[str, int, int]
             raise r.fail((*lp, "kernel"), f"a window of {k} does not fit a source of {n}",
                          hint="use a smaller kernel")
     geometry = PoolGeometry(kind, source, kernel, stride)
-    if len(layer_of) + prod(geometry.output) > r.limits.max_units:
-        raise r.fail((*lp, "kernel"), f"more than {r.limits.max_units} inputs and units",
-                     hint="raise the bound with --max-units if this network is real")
-    made = shaped_units(geometry.output, number, LINEAR, notation, pos)
-    for unit in made:
-        key = skeleton(name_key(unit.name))
-        if key in unit_keys:
-            raise r.fail(lp, f"unit name `{unit.name}` of this layer is already used",
-                         hint="every input and unit needs its own name")
-        unit_keys[key] = unit.name
-        layer_of[unit.name] = pos
-        claim(unit)
+    made = made_units(r, lp, "kernel", geometry.output, (number, pos), LINEAR, notation,
+                      layer_of=layer_of, unit_keys=unit_keys, claim=claim)
     lay = LayerSpec(name, pos, number, tuple(u.name for u in made), LINEAR, pool=geometry)
     return lay, made
 
