@@ -369,3 +369,26 @@ def built(spec: Any) -> Any:
 
     net = build_network(spec)
     return net.with_stand_ins(dict.fromkeys(net.functions, UNSPECIFIED_AS))
+
+
+def agrees_with_reference(spec: NetworkSpec, params: Mapping[str, float],
+                          inputs: Mapping[str, float], targets: Mapping[str, float],
+                          expected_loss: float, expected: Mapping[str, float]) -> tuple[Any, Any]:
+    """The package's loss and every gradient at one example equal the reference's, and
+    gradcheck passes there; the network and its derivation, for further comparisons."""
+    from symbackprop.network.build import build_network
+    from symbackprop.network.derivation import derive
+    from symbackprop.numeric.gradient_check import gradcheck
+    from symbackprop.spec.load import Example, Values
+
+    net = build_network(spec)
+    grads = derive(net)
+    run = tool_runs(net, grads, params, [(inputs, targets)])[0]
+    assert close(run.loss, expected_loss), (run.loss, expected_loss)
+    bad = mismatches(run.gradients, expected)
+    assert not bad, "; ".join(bad)
+    report = gradcheck(net, grads, Values(params=dict(params),
+                                          examples=(Example(dict(inputs), dict(targets)),)))
+    assert report.ok, [r.name for r in report.parameters if not r.ok]
+    return net, grads
+

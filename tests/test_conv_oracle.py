@@ -24,14 +24,13 @@ import yaml
 from autograd import grad
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import activation, close, mismatches, output_loss, tool_runs
+from oracle import activation, agrees_with_reference, close, output_loss, tool_runs
 
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
 from symbackprop.network.kinds.conv import IndexForms
-from symbackprop.numeric.gradient_check import gradcheck
-from symbackprop.spec.load import Example, Values, load_spec
+from symbackprop.spec.load import load_spec
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus")
 
@@ -202,14 +201,7 @@ def test_conv_gradients_equal_autograd_on_array_code(case: Case, seed: int,
 
     expected_loss = float(reference_loss(case, theta, x, y))
     expected = named(case, grad(lambda t: reference_loss(case, t, x, y))(theta))
-    net = build_network(spec)
-    grads = derive(net)
-    run = tool_runs(net, grads, params, [(inputs, targets)])[0]
-    assert close(run.loss, expected_loss), (run.loss, expected_loss)
-    bad = mismatches(run.gradients, expected)
-    assert not bad, "; ".join(bad)
-    report = gradcheck(net, grads, Values(params=params, examples=(Example(inputs, targets),)))
-    assert report.ok, [r.name for r in report.parameters if not r.ok]
+    net, grads = agrees_with_reference(spec, params, inputs, targets, expected_loss, expected)
     # the printed sum over positions is the derivation's δ-form gradient, term for term
     forms = IndexForms(spec)
     for p in net.params:

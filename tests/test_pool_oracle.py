@@ -23,7 +23,7 @@ import yaml
 from autograd import grad
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import activation, close, mismatches, output_loss, tool_runs
+from oracle import activation, agrees_with_reference, mismatches, output_loss, tool_runs
 from test_conv_oracle import ACTIVATIONS, cross_correlate
 
 from symbackprop.errors import SpecError
@@ -191,14 +191,7 @@ def test_pool_gradients_equal_autograd_on_array_code(case: PoolCase, seed: int,
 
     expected_loss = float(reference_loss(case, theta, x, y))
     expected = named(case, grad(lambda t: reference_loss(case, t, x, y))(theta))
-    net = build_network(spec)
-    grads = derive(net)
-    run = tool_runs(net, grads, params, [(inputs, targets)])[0]
-    assert close(run.loss, expected_loss), (run.loss, expected_loss)
-    bad = mismatches(run.gradients, expected)
-    assert not bad, "; ".join(bad)
-    report = gradcheck(net, grads, Values(params=params, examples=(Example(inputs, targets),)))
-    assert report.ok, [r.name for r in report.parameters if not r.ok]
+    agrees_with_reference(spec, params, inputs, targets, expected_loss, expected)
 
 
 def _max_pool_net(tmp_path: Path) -> tuple[PoolCase, Any]:

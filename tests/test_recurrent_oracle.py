@@ -23,13 +23,12 @@ import yaml
 from autograd import grad
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from oracle import activation, close, mismatches, output_loss, tool_runs
+from oracle import activation, agrees_with_reference, close, output_loss, tool_runs
 
 from symbackprop.errors import SpecError
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
-from symbackprop.numeric.gradient_check import gradcheck
-from symbackprop.spec.load import Example, Values, load_spec
+from symbackprop.spec.load import load_spec
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softplus")
 
@@ -147,14 +146,7 @@ def test_recurrent_gradients_equal_autograd_on_array_code(
 
     expected_loss = float(reference_loss(case, theta, x, y))
     expected = named(grad(lambda t: reference_loss(case, t, x, y))(theta))
-    net = build_network(spec)
-    grads = derive(net)
-    run = tool_runs(net, grads, params, [(inputs, targets)])[0]
-    assert close(run.loss, expected_loss), (run.loss, expected_loss)
-    bad = mismatches(run.gradients, expected)
-    assert not bad, "; ".join(bad)
-    report = gradcheck(net, grads, Values(params=params, examples=(Example(inputs, targets),)))
-    assert report.ok, [r.name for r in report.parameters if not r.ok]
+    agrees_with_reference(spec, params, inputs, targets, expected_loss, expected)
 
 
 def test_a_softmax_over_all_steps_is_not_the_reference(tmp_path: Path) -> None:
