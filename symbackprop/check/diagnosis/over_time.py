@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from ..judging.sample_points import close
+from .heads import output_gradient_unit
 
 if TYPE_CHECKING:
     from ..judging.context import Context
@@ -91,12 +92,7 @@ def _sum_over_time(ctx: Context, param: sp.Symbol, values: list[Any],
 
 def _recurrent_term(ctx: Context, head: Any, values: list[Any]) -> list[str]:
     """MISSING_RECURRENT_TERM: ∂L/∂h^{(t)} written as its output's term alone."""
-    raw, partials = head.side.raw, head.side.partials
-    if not (isinstance(raw, sp.Symbol) and raw in partials) or \
-            partials[raw].numerator != ctx.quantities.loss:
-        return []
-    state = partials[raw].denominator
-    unit = next((u for u in ctx.net.units if u.out == state), None)
+    unit = output_gradient_unit(ctx, head)
     geometry = _recurrent(ctx, unit) if unit is not None else None
     if unit is None or geometry is None or geometry.role != "hidden":
         return []
@@ -112,8 +108,8 @@ def _recurrent_term(ctx: Context, head: Any, values: list[Any]) -> list[str]:
     if not following or output == 0 or not _matches(ctx, output, values):
         return []
     nxt = ", ".join(ctx.text_of(c.net) for c in following)
-    return [f"{NO_RECURRENT}: {ctx.text_of(state)} also feeds the next step ({nxt}), so "
-            f"∂L/∂{ctx.text_of(state)} adds Σ_k W_{{k,i}} (1 − (h^{{(t+1)}}_k)²) "
+    return [f"{NO_RECURRENT}: {ctx.text_of(unit.out)} also feeds the next step ({nxt}), so "
+            f"∂L/∂{ctx.text_of(unit.out)} adds Σ_k W_{{k,i}} (1 − (h^{{(t+1)}}_k)²) "
             f"∂L/∂h^{{(t+1)}}_k to the output's term"]
 
 

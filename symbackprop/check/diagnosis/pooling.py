@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sympy as sp
 
 from ..judging.sample_points import close
+from .heads import output_gradient_unit
 
 if TYPE_CHECKING:
     from ..judging.context import Context
@@ -26,12 +27,7 @@ def pool_mistakes(ctx: Context, head: Any, side: Any) -> list[str]:
     outputs' δ for every window member (or divided by the window's size)."""
     if side.values is None or not any(u.pool == "max" for u in ctx.net.units):
         return []
-    raw, partials = head.side.raw, head.side.partials
-    if not (isinstance(raw, sp.Symbol) and raw in partials) or \
-            partials[raw].numerator != ctx.quantities.loss:
-        return []
-    state = partials[raw].denominator
-    unit = next((u for u in ctx.net.units if u.out == state), None)
+    unit = output_gradient_unit(ctx, head)
     if unit is None:
         return []
     pools = [c for c in ctx.net.units if c.pool == "max" and
@@ -45,7 +41,7 @@ def pool_mistakes(ctx: Context, head: Any, side: Any) -> list[str]:
         mine = ctx.points.compile(expr).everywhere()
         if all(v is not None and w is not None and close(v, w)
                for v, w in zip(side.values, mine, strict=True)):
-            return [f"{MAX_POOL_SPREAD}: {ctx.text_of(state)} gets {what}; max pooling "
+            return [f"{MAX_POOL_SPREAD}: {ctx.text_of(unit.out)} gets {what}; max pooling "
                     f"routes each window's δ to its (first) maximum only, and 0 to the "
                     f"other members of the window"]
     return []
