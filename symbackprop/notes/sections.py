@@ -25,7 +25,7 @@ from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from ..network.functions import function_latex
 from ..network.kinds.pool import pool_rules
-from ..network.losses import describe_loss
+from ..network.losses import describe_loss, loss_scale
 from ..render.derivations import (
     cost_row,
     cost_symbols,
@@ -291,6 +291,13 @@ def loss_derivative_section(net: Network, grads: Gradients, widest: float = 0.0
     elif act == "softmax" and loss == "cross_entropy":
         out += [Para(("A softmax output with cross-entropy ", Math(r"L = -\sum_k y_k \log a_k"),
                       " simplifies in the same way:")), Equations(SOFTMAX_CE_STEPS)]
+    if (act, loss) in (("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy")):
+        scale = loss_scale(net.spec.loss, len(net.outputs))
+        if scale != 1:  # a factor or a mean over the outputs scales a − y as it scales L
+            out.append(Para(("The spec's loss is ",
+                             Math(rf"{net.latex_of(net.loss_symbol)} = {sp.latex(scale)}\, L"),
+                             ", so its local gradient at each output is ",
+                             Math(rf"{sp.latex(scale)} \left(a_j - y_j\right)"), ".")))
     return out
 
 

@@ -26,6 +26,7 @@ from sympy.matrices.expressions import OneMatrix
 from ..network.build import Network, Unit
 from ..network.derivation import Gradients
 from ..network.functions import ACTIVATIONS, function_latex
+from ..network.losses import loss_scale
 from ..spec.typesetting import upright
 from .latex import align_block
 from .matrix_layers import (
@@ -360,7 +361,10 @@ class _Builder:
             y = self.sym(f"Y{cols}", capitalise(target) if cols != 1 else target,
                          *self.shaped(self.size(pos), cols))
             if (kind, loss) in (("softmax", "cross_entropy"), ("sigmoid", "binary_cross_entropy")):
-                return [MatrixRow(d, sp.MatAdd(a, -y))]
+                # the factor and a mean over the outputs scale a − y as they scale the loss
+                scale = loss_scale(self.spec.loss, self.size(pos))
+                error = sp.MatAdd(a, -y)
+                return [MatrixRow(d, error if scale == 1 else sp.MatMul(scale, error))]
             scale = self.error_scale()
             if scale is not None:  # ∇_a E = c (a − y), as the index form writes it
                 back: sp.MatrixExpr = sp.MatAdd(a, -y) if scale == 1 else \

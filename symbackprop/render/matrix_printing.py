@@ -65,6 +65,17 @@ class MatrixLatexPrinter(NetworkLatexPrinter):
     def _print_OneMatrix(self, expr: Any) -> str:
         return r"\mathbf{1}"
 
+    def _print_MatMul(self, expr: Any) -> str:
+        # a positive fraction in front, (1/3)(a − y), is printed \frac{1}{3} (a − y)
+        head, *rest = expr.args
+        if rest and isinstance(head, sp.Rational) and head > 0 and not head.is_Integer:
+            tail = rest[0] if len(rest) == 1 else sp.MatMul(*rest)
+            body = self._print(tail)
+            if isinstance(tail, (sp.MatAdd, sp.HadamardProduct)):
+                body = rf"\left({body}\right)"
+            return rf"\frac{{{head.p}}}{{{head.q}}} {body}"
+        return super()._print_MatMul(expr)
+
 
 _GREEK_TEXT = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",

@@ -354,3 +354,18 @@ values: {inputs: {x1: 0.0, x2: 1.0}, targets: {o: 0.5},
     assert "g'" not in deltas and r"g^{\prime}" not in deltas
     # δ_h1 = δ_o · p1 · tanh'(0) = δ_o · 0.4 · 1: the slope's number is 1 - tanh(0)^2 = 1
     assert r"\cdot 0.4 \cdot 1 =" in deltas
+
+
+@pytest.mark.parametrize(("reduction", "scale"), [("sum", None), ("mean", r"\frac{1}{3}")])
+def test_a_mean_cross_entropy_says_its_output_delta_is_scaled(tmp_path: Path, reduction: str,
+                                                              scale: str | None) -> None:
+    """The identity a − y is for L = −Σ y log a; a mean over 3 outputs says δ = ⅓(a − y)."""
+    from symbackprop.spec.load import load_spec
+
+    path = tmp_path / "net.yaml"
+    path.write_text("inputs: {size: 2}\nlayers:\n  - {size: 3, activation: softmax}\n"
+                    f"loss: {{kind: cross_entropy, reduction: {reduction}}}\n", encoding="utf-8")
+    net = build_network(load_spec(path))
+    latex = notes_latex(build_notes(net, derive(net)))
+    said = rf"so its local gradient at each output is ${scale} \left(a_j - y_j\right)$"
+    assert (said in latex) == (scale is not None), latex

@@ -164,3 +164,29 @@ def test_the_row_layout_prints_one_example_a_row(tmp_path) -> None:
                 "batch of m examples (rows of X)", "Z^(1) = X·W^(1) + 1·b^(1)",
                 "∂J/∂W^(1) = (1/m)·X^T·Δ^(1)", "∂J/∂b^(1) = (1/m)·1^T·Δ^(1)"):
         assert row in text, (row, text)
+
+
+@pytest.mark.parametrize(("output", "loss"), [("softmax", "cross_entropy"),
+                                              ("sigmoid", "binary_cross_entropy")])
+@pytest.mark.parametrize("loss_form", ["sum", "mean", "factor"])
+def test_the_output_delta_carries_the_losss_factor_and_mean(tmp_path, output: str, loss: str,
+                                                             loss_form: str) -> None:
+    """δ^L = a − y only for the plain sum; a mean over the 3 outputs or a factor scales it, and
+    what the matrix form prints (one example and the batch) is judged correct by check."""
+    from checkers import checker
+
+    given = {"sum": loss, "mean": f"{{kind: {loss}, reduction: mean}}",
+             "factor": f"{{kind: {loss}, factor: 1/2}}"}[loss_form]
+    path = tmp_path / "net.yaml"
+    path.write_text(f"inputs: {{size: 2}}\nlayers:\n  - {{size: 2, activation: tanh}}\n"
+                    f"  - {{size: 3, activation: {output}}}\nloss: {given}\n", encoding="utf-8")
+    net = build_network(load_spec(path))
+    form = matrix_form(net, derive(net))
+    latex = form.latex()
+    scale = {"sum": None, "mean": r"\frac{1}{3}", "factor": r"\frac{1}{2}"}[loss_form]
+    output_rows = [row for row in latex.splitlines() if row.startswith((r"\delta^{[2]}",
+                                                                        r"\Delta^{[2]}"))]
+    assert output_rows and all((scale in row) if scale else ("frac" not in row)
+                               for row in output_rows), output_rows
+    result = checker(path).check_derivation("\n".join(output_rows))
+    assert [step.verdict for step in result.steps] == ["correct"] * len(output_rows), result
