@@ -278,6 +278,9 @@ def test_short_decimals_that_are_computed_values_are_read_together(formula: str,
     assert result.verdict == verdict, result.diagnosis
     if verdict == "undecided":
         assert "0.5 is" in result.diagnosis[0] and " exactly" in result.diagnosis[0]
+        assert result.method.endswith("symbolic check: not run (the verdict is undecided)")
+    if verdict == "incorrect":
+        assert result.method.endswith("symbolic check: not needed (values differ)")
 
 
 @pytest.mark.parametrize(("formula", "verdict"), [

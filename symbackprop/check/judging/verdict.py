@@ -198,8 +198,9 @@ class Checker:
         if len(text) > MAX_SHOWN_FORMULA:
             text = text[:MAX_SHOWN_FORMULA] + "…"
         gradient = gradient_latex = None
-        symbolic = "not needed (values differ)" if not correct else \
-            "not run (the random points decide)"
+        symbolic = {"correct": "not run (the random points decide)",
+                    "incorrect": "not needed (values differ)",
+                    "undecided": "not run (the verdict is undecided)"}.get(verdict, "not run")
         if param is not None:
             closed = self.grads.derivation(param).closed
             gradient = self.ctx.plain(closed)
