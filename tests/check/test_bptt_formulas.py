@@ -44,6 +44,19 @@ def test_the_sum_over_time_of_w_reads_the_zero_initial_state_as_zero() -> None:
     assert any("initial state" in n for n in r.steps[-1].notes)
 
 
+@pytest.mark.parametrize(("formula", "verdict"), [
+    (r"a^{(1)}_1 = b_1 + W_{1,1} h^{(0)}_1 + W_{1,2} h^{(0)}_2 + U_{1,1} x^{(1)}_1 "
+     r"+ U_{1,2} x^{(1)}_2", "correct"),
+    (r"a^{(1)}_1 = b_1 + W_{1,1} h^{(0)}_1 + U_{1,1} x^{(1)}_1", "incorrect"),
+    (r"a^{(2)}_1 = b_1 + W_{1,1} h^{(0)}_1 + W_{1,2} h^{(0)}_2 + U_{1,1} x^{(2)}_1 "
+     r"+ U_{1,2} x^{(2)}_2", "incorrect"),
+])
+def test_the_initial_state_written_out_reads_as_zero(formula: str, verdict: str) -> None:
+    r = _check(formula)
+    assert r.verdict == verdict, r.diagnosis
+    assert any("h^{(0)}_1" in n and "initial state" in n for n in r.notes), r.notes
+
+
 def test_the_sum_over_time_of_v_is_correct() -> None:
     r = _check(V_SUM)
     assert r.verdict == "correct", r.diagnosis

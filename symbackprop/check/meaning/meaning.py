@@ -47,6 +47,7 @@ from .arithmetic import apply_function, check_size, divide, number, power, produ
 from .free_indices import outside_family
 from .names import Lookup, NameTable
 from .network_calls import read_network_call
+from .recurrent_steps import initial_zero
 from .sums import array_name, bound_letters, gradient_array_name, read_sum
 
 if TYPE_CHECKING:
@@ -208,6 +209,10 @@ class _Reader:
         if scope.defining and scope.locals is not None and raw != "e" and \
                 "\\" not in raw.strip("\\"):
             return scope.locals.variable(raw)
+        if initial_zero(table, raw):  # h^{(0)}_1 written out, with the spec's `initial: zero`
+            self.reading.notes.append(f"read `{raw}`, the initial state of the recurrent layer, "
+                                      "as 0 (the spec's `initial: zero`)")
+            return sp.S.Zero
         parts = table.split(raw) if "{" in raw or "\\" in raw or len(raw) > 1 else None
         if parts is not None:
             self.reading.notes.append(f"read `{raw}` as the product "
