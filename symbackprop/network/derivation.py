@@ -113,6 +113,7 @@ class Gradients(Displayable):
     _closed_delta: dict[str, sp.Expr] = field(default_factory=dict)
     _display_delta: dict[str, sp.Expr] = field(default_factory=dict)
     _derivations: dict[sp.Symbol, Derivation] = field(default_factory=dict)
+    _between: dict[tuple[str, str], sp.Expr] = field(default_factory=dict)
 
     @property
     def sign(self) -> int:
@@ -276,7 +277,11 @@ class Gradients(Displayable):
         """∂out_k/∂net_unit: the activation derivative (softmax couples a whole layer)."""
         if k.name == unit.name:
             return self.local_derivative(unit)
-        return self.network.out_form(sp.diff(self.network.out_definitions[k.out], unit.net))
+        key = (k.name, unit.name)  # a softmax's cross terms: one diff each, not one a path
+        if key not in self._between:
+            self._between[key] = self.network.out_form(
+                sp.diff(self.network.out_definitions[k.out], unit.net))
+        return self._between[key]
 
     direct_loss: dict[str, sp.Expr] = field(default_factory=dict)
 

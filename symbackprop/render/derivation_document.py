@@ -34,6 +34,7 @@ class ParamDerivation:
     value: float | None = None
     notes: list[str] = field(default_factory=list)
     printer: Any = None  # prints the rows' expressions, when not the network's printer
+    written_out: bool = True  # False: too large written out, shown in δ form only
 
 
 @dataclass

@@ -61,9 +61,10 @@ def _parameter(doc: Any, pd: Any) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": pd.name,
         "latex_name": net.latex_of(p),
-        "expression": plain_text(d.display),
-        "latex": tex(net, d.display),
-        "closed": plain_text(d.closed),
+        # null where written out it would fill pages: the δ form stands for it
+        "expression": plain_text(d.display) if pd.written_out else None,
+        "latex": tex(net, d.display) if pd.written_out else None,
+        "closed": plain_text(d.closed) if pd.written_out else None,
         "delta_form": plain_text(d.delta_form),
         "delta_form_latex": tex(net, d.delta_form),
         "steps": [{"kind": r.kind, "text": r.text, "latex": r.latex} for r in pd.rows],

@@ -39,6 +39,8 @@ from .numbers import SIGNIFICANT_DIGITS, number, number_tex, rounded
 from .printing import NetworkLatexPrinter, Partial, partial_tex, partial_text, tex, text
 
 FORMS = ("chain", "closed", "delta")
+# a gradient written out with more nodes than this is shown in its δ form (chain and closed)
+MAX_RESULT_NODES = 2000
 FORMATS = ("text", "latex", "markdown", "json")
 
 # Builders of the δ form that print the same document faster where they apply: each takes
@@ -98,6 +100,12 @@ def _numeric(expr: sp.Expr, at: dict[sp.Symbol, float], net: Network) -> float:
     f = lambdify_by_position(free, expr, modules=[namespace("numpy", [expr], net), "numpy"])
     with np.errstate(all="ignore"):
         return float(f(*[np.float64(at[s]) for s in free]))
+
+
+def larger_than(expr: sp.Expr, limit: int) -> bool:
+    """Whether ``expr``'s tree has more than ``limit`` nodes (shared subtrees counted each
+    time they are printed), counting no further than that."""
+    return any(count > limit for count, _ in enumerate(sp.preorder_traversal(expr), 1))
 
 
 def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
@@ -177,15 +185,25 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
                      "for the unspecified functions")
     forms = IndexForms(net.spec) if any(lay.conv for lay in net.spec.layers) else None
     steps = step_forms(net, grads)  # BPTT: a recurrent layer's sums over time
+    # gradients shown in δ form (too large written out, or too many paths): the δ recurrences
+    # are printed too
+    too_large: list[str] = []
+    many_paths = False
     for p in chosen:
         d = grads.derivation(p) if form != "delta" else None
         index = forms.of(p.name) if forms is not None else None  # a shared kernel's one sum
         rows: list[Row] = [Row(index.text, index.latex, "delta")] if index is not None else []
         # BPTT's sum over time closes the rows: the rows before it name each step
         over_time = steps.of(p.name) if steps is not None else None
+        large = d is not None and larger_than(d.display, MAX_RESULT_NODES)
         if form == "delta":
             rows += gradient_rows(net, grads, p)
             deriv = delta_derivation(grads, p)
+        elif large:  # written out, the result would fill pages: its δ form says the same
+            assert d is not None
+            deriv = d
+            too_large.append(p.name)
+            rows.append(expr_row(net, d.delta_form, "delta"))
         else:
             assert d is not None
             deriv = d
@@ -197,9 +215,12 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
             else:
                 if form == "chain" and d.uses:
                     notes.append(f"{p.name}: more than {MAX_PATHS} paths; showing the δ form")
+                    many_paths = True
                     rows.append(expr_row(net, d.delta_form, "delta"))
                 rows.append(expr_row(net, d.display, "result"))
-        value = _numeric(deriv.closed, at, net) if at is not None and form != "delta" else None
+        # the δ symbols have values at the worked example: a large result is summed from them
+        value = _numeric(deriv.delta_form if large else deriv.closed, at, net) \
+            if at is not None and form != "delta" else None
         if value is not None and printable(value):
             rows.append(Row(number(value), number_tex(value), "value"))
         if over_time is not None:
@@ -207,12 +228,18 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
         docs.append(ParamDerivation(
             name=p.name, lhs_text=partial_text(loss_name, p),
             lhs_latex=partial_tex(net, loss_name, p), rows=_dedupe(rows), derivation=deriv,
-            value=value,
+            value=value, written_out=not large,
         ))
         if progress is not None:
             progress(p.name)
+    if too_large:
+        shown = ", ".join(too_large[:3]) + (f" and {len(too_large) - 3} more"
+                                            if len(too_large) > 3 else "")
+        notes.append(f"{shown}: written out, each gradient has more than {MAX_RESULT_NODES:,} "
+                     "terms; shown in δ form, with the δ recurrences")
     definitions = definition_rows(net)
-    uses_deltas = form == "delta" or (form == "chain" and net.spec.notation.chain == "net")
+    uses_deltas = form == "delta" or (form == "chain" and net.spec.notation.chain == "net") \
+        or bool(too_large) or many_paths
     deltas = delta_rows(net, grads) if uses_deltas else []
     if steps is not None:  # ∂L/∂h^{(t)}, the recurrence of BPTT
         deltas = [Row(t, x, "delta") for t, x in recurrence_lines(steps)] + deltas

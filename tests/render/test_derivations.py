@@ -202,3 +202,66 @@ def test_latex_is_a_document_with_the_forward_pass_and_one_block_a_section() -> 
     assert gradients.count(r"\begin{align*}") == 1  # 31 results in one aligned block
     assert gradients.count(r"{\partial L}{\partial") >= len(net.params)
     assert "% " not in forward  # the headings are headings, not comments
+
+
+TWO_CONVOLUTIONS = """inputs: {shape: [1, 6, 6]}
+layers:
+  - {kind: conv2d, filters: 2, kernel: 3, padding: 1, activation: tanh}
+  - {kind: avg_pool, kernel: 2, stride: 2}
+  - {kind: conv2d, filters: 2, kernel: 2, activation: sigmoid}
+  - {units: 2, activation: softmax}
+loss: cross_entropy
+"""
+
+
+@pytest.mark.parametrize("form", ["chain", "closed"])
+def test_a_gradient_too_large_to_write_out_is_shown_in_delta_form_with_its_value(
+        tmp_path, form: str) -> None:
+    """The first kernel of two convolutions, written out, is thousands of terms (megabytes of
+    text): it is shown as Σ δ · x with the δ recurrences, its value still printed and equal
+    to the gradient evaluated numerically and to a finite difference of the loss."""
+    from symbackprop.numeric.evaluation import evaluate
+    from symbackprop.render.derivations import MAX_RESULT_NODES, larger_than
+    from symbackprop.spec.load import Example, Values
+
+    path = tmp_path / "two-convolutions.yaml"
+    path.write_text(TWO_CONVOLUTIONS, encoding="utf-8")
+    net = build_network(load_spec(path))
+    grads = derive(net)
+    rng = np.random.default_rng(7)
+    params = {p.name: float(rng.uniform(-0.5, 0.5)) for p in net.params}
+    example = Example({x.name: float(rng.uniform(-1, 1)) for x in net.inputs},
+                      {u.name: float(k == 0) for k, u in enumerate(net.outputs)})
+    values = Values(params=params, examples=(example,))
+    doc = build_document(net, grads, form=form, values=values)
+    large = [pd for pd in doc.params if not pd.written_out]
+    kept = [pd for pd in doc.params if pd.written_out]
+    assert {pd.name for pd in large} >= {p.name for p in net.params if p.name.startswith("w_1")}
+    assert kept, "the last layers' gradients are small enough to write out"
+    for pd in large:
+        assert larger_than(pd.derivation.display, MAX_RESULT_NODES)
+        assert [r.kind for r in pd.rows] == ["delta", "delta", "value"], pd.rows
+    assert doc.deltas and any("shown in δ form, with the δ recurrences" in n for n in doc.notes)
+    text = render(doc, "text")
+    assert len(text) < 200_000 and "δ form" in text
+    data = json.loads(render(doc, "json"))
+    nulls = {p["name"] for p in data["parameters"] if p["closed"] is None}
+    assert nulls == {pd.name for pd in large}
+    # the printed values: the compiled gradient, and a central difference of the loss
+    evaluated = evaluate(net, grads, values).gradients
+    step = 1e-6
+    for pd in large[:2] + kept[:1]:
+        assert pd.value is not None and np.isclose(float(pd.value), evaluated[pd.name],
+                                                   rtol=1e-9, atol=1e-12)
+        up = evaluate(net, grads, Values({**params, pd.name: params[pd.name] + step},
+                                         examples=(example,))).loss
+        down = evaluate(net, grads, Values({**params, pd.name: params[pd.name] - step},
+                                           examples=(example,))).loss
+        assert np.isclose(float(pd.value), (up - down) / (2 * step), rtol=1e-5, atol=1e-9)
+
+
+def test_small_gradients_are_written_out_as_before(seed004) -> None:
+    spec, net, grads = seed004
+    doc = build_document(net, grads, form="chain", values=spec.values)
+    assert all(pd.written_out for pd in doc.params)
+    assert not any("δ form" in n for n in doc.notes)
