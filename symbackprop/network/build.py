@@ -59,6 +59,14 @@ class Network(Displayable):
     stand_ins: dict[str, str] = field(default_factory=dict)  # unspecified f → numeric stand-in
     decay: sp.Symbol | None = None  # λ of a weight decay, J = L + λ/2 Σ w²
     decayed: tuple[sp.Symbol, ...] = ()  # the parameters in that sum
+    frozen: tuple[sp.Symbol, ...] = ()  # parameters that are not trained (`frozen:`)
+
+    @cached_property
+    def trained(self) -> tuple[sp.Symbol, ...]:
+        """The parameters that are trained: every parameter but the frozen ones. Gradients
+        and updates are listed for these; a frozen parameter keeps its symbol and value."""
+        frozen = set(self.frozen)
+        return tuple(p for p in self.params if p not in frozen)
 
     @property
     def penalty(self) -> sp.Expr:
@@ -324,7 +332,7 @@ def build_network(spec: NetworkSpec) -> Network:
         decayed = tuple(params[p.name] for p in spec.params
                         if p.kind == "weight" or spec.weight_decay.biases)
     return Network(
-        decay=decay, decayed=decayed,
+        decay=decay, decayed=decayed, frozen=tuple(params[name] for name in spec.frozen),
         spec=spec, inputs=inputs, units=tuple(built[n] for n in order),
         params=tuple(params[p.name] for p in spec.params),
         targets=tuple(u.target for u in out_units if u.target is not None),

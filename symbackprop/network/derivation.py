@@ -424,6 +424,8 @@ def derive(net: Network) -> Gradients:
                            "softmax with cross-entropy: δ = target − out, using that the "
                            "targets sum to 1")
     grads.output_delta = output_delta
+    if net.frozen:
+        grads.notes.append(frozen_note(net))
     names = [u.name for u in net.units]
 
     def back(name: str) -> sp.Expr:
@@ -439,6 +441,16 @@ def derive(net: Network) -> Gradients:
     grads.dE_dout = LazyMap(names, dE_dout)
     grads.deltas = LazyMap(names, delta)
     return grads
+
+
+def frozen_note(net: Network) -> str:
+    """What freezing means, naming the frozen parameters (``frozen:`` in the spec)."""
+    names = [p.name for p in net.frozen]
+    which = names[0] + " is" if len(names) == 1 else \
+        ", ".join(names[:-1]) + " and " + names[-1] + " are"
+    return (f"{which} frozen: not trained, so no gradient or update is derived for "
+            f"{'it' if len(names) == 1 else 'them'}; the other gradients use "
+            f"{'its value' if len(names) == 1 else 'their values'} as given")
 
 
 def _negated(value: sp.Expr, target: sp.Symbol | None) -> sp.Expr:
