@@ -78,9 +78,10 @@ def frozen_parameters(r: Reader, top: dict[str, Any], params: list[ParamSpec],
     path: Path_ = ("frozen",)
     entries = r.name_list(path)
     known = {p.name for p in params}
-    roles = {u.name: "a unit" for u in units} | {i.name: "an input" for i in inputs}
-    roles |= {q.name: q.describe() for q in r.names.names().quantities
-              if q.role != "parameter"}
+    roles = {q.name: q.describe() for q in r.names.names().quantities
+             if q.role != "parameter"}
+    roles |= {u.name: f"the unit `{u.name}`" for u in units}
+    roles |= {i.name: f"the input `{i.name}`" for i in inputs}
     out: list[str] = []
     for k, _entry in enumerate(entries):
         name = r.string((*path, k))
@@ -90,7 +91,7 @@ def frozen_parameters(r: Reader, top: dict[str, Any], params: list[ParamSpec],
             out.append(name)
             continue
         if name in roles:
-            raise r.fail((*path, k), f"`{shown(name)}` is {roles[name]}, not a parameter: "
+            raise r.fail((*path, k), f"`{shown(name)}` names {roles[name]}, not a parameter: "
                          "only a weight or a bias can be frozen",
                          hint=did_you_mean(name, known) or "list weights and biases by "
                               "the names `values.params` uses")
