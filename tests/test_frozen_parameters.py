@@ -269,3 +269,19 @@ def test_a_shared_frozen_bias_is_frozen_in_every_layer(tmp_path: Path) -> None:
     assert "∂L/∂b" not in run("derive", str(path)).output
     moved = Checker(net).check(None, "b <- b - alpha*delta_2_1")
     assert moved.verdict == "incorrect"
+
+
+def test_exact_eval_keeps_a_frozen_weight(tmp_path: Path) -> None:
+    path = tmp_path / "linear.yaml"
+    path.write_text(
+        "inputs: [x1, x2]\nlayers:\n"
+        "  - {units: [h1], activation: linear, bias: b1, weights: [[w1, w2]]}\n"
+        "loss: squared_error\nfrozen: [w2]\n"
+        "values:\n  inputs: {x1: 1, x2: 2}\n  targets: {h1: 1/2}\n"
+        "  params: {w1: 1/3, w2: 1/4, b1: 0}\n  learning_rate: 1/10\n", encoding="utf-8")
+    data = json.loads(run("eval", str(path), "--exact", "--format", "json").output)
+    # by hand: z = 1/3 + 2·1/4 = 5/6, L = (5/6 − 1/2)²/2 = 1/18, ∂L/∂w1 = ∂L/∂b1 = 1/3;
+    # the step: w1 = 1/3 − 1/30 = 3/10, b1 = −1/30, w2 stays 1/4
+    assert data["loss"] == "1/18"
+    assert data["gradients"] == {"w1": "1/3", "b1": "1/3"}
+    assert data["updated"] == {"w1": "3/10", "w2": "1/4", "b1": "-1/30"}

@@ -267,6 +267,7 @@ def _judge_frozen(ctx: Context, param: sp.Symbol, rhs: sp.Expr
                              values_of(ctx, rhs.free_symbols, k))
     return [frozen_words(ctx, param)], counter
 
+
 def frozen_note(ctx: Context, param: sp.Symbol) -> str:
     """What a derivative by a frozen parameter is: judged as a derivative, used by no step."""
     name = ctx.text_of(param)
