@@ -285,3 +285,17 @@ def test_exact_eval_keeps_a_frozen_weight(tmp_path: Path) -> None:
     assert data["loss"] == "1/18"
     assert data["gradients"] == {"w1": "1/3", "b1": "1/3"}
     assert data["updated"] == {"w1": "3/10", "w2": "1/4", "b1": "-1/30"}
+
+
+def test_an_update_over_every_index_fails_at_the_frozen_weight(tmp_path: Path) -> None:
+    path = tmp_path / "layered.yaml"
+    path.write_text("inputs: {size: 2}\nlayers:\n  - {size: 2, activation: sigmoid}\n"
+                    "  - {size: 1, activation: sigmoid}\nloss: squared_error\n"
+                    "frozen: [w_1_1_1]\n", encoding="utf-8")
+    c = Checker(build_network(load_spec(path)))
+    rule = r"w^{[%d]}_{j,k} \leftarrow w^{[%d]}_{j,k} - \alpha \delta^{[%d]}_j %s"
+    every = c.check(None, rule % (1, 1, 1, "x_k"))
+    assert every.verdict == "incorrect"
+    assert every.diagnosis[0] == "fails for j = 1, k = 1"
+    assert "FROZEN_UPDATED" in every.codes
+    assert c.check(None, rule % (2, 2, 2, "a^{[1]}_k")).verdict == "correct"

@@ -448,9 +448,10 @@ def frozen_note(net: Network) -> str:
     names = [p.name for p in net.frozen]
     which = names[0] + " is" if len(names) == 1 else \
         ", ".join(names[:-1]) + " and " + names[-1] + " are"
+    one = len(names) == 1
     return (f"{which} frozen: not trained, so no gradient or update is derived for "
-            f"{'it' if len(names) == 1 else 'them'}; the other gradients use "
-            f"{'its value' if len(names) == 1 else 'their values'} as given")
+            f"{'it' if one else 'them'}; {'it enters' if one else 'they enter'} the other "
+            f"gradients as {'itself' if one else 'themselves'}")
 
 
 def _negated(value: sp.Expr, target: sp.Symbol | None) -> sp.Expr:
