@@ -248,6 +248,17 @@ class Network(Displayable):
         return self.latex_names.get(sym, sym.name)
 
 
+def frozen_note(net: Network) -> str:
+    """What freezing means, naming the frozen parameters (``frozen:`` in the spec)."""
+    names = [p.name for p in net.frozen]
+    which = names[0] + " is" if len(names) == 1 else \
+        ", ".join(names[:-1]) + " and " + names[-1] + " are"
+    one = len(names) == 1
+    return (f"{which} frozen: not trained, so no gradient or update is derived for "
+            f"{'it' if one else 'them'}; {'it enters' if one else 'they enter'} the other "
+            f"gradients as {'itself' if one else 'themselves'}")
+
+
 _KINDS = {"input": "input", "parameter": "param", "net input": "net", "activation": "out",
           "target": "target", "delta": "delta", "loss": "loss"}
 

@@ -29,7 +29,7 @@ from functools import cached_property
 import sympy as sp
 from sympy.core.parameters import evaluate
 
-from .build import Network, Unit
+from .build import Network, Unit, frozen_note
 from .display import Displayable
 
 MAX_PATHS = 64
@@ -441,17 +441,6 @@ def derive(net: Network) -> Gradients:
     grads.dE_dout = LazyMap(names, dE_dout)
     grads.deltas = LazyMap(names, delta)
     return grads
-
-
-def frozen_note(net: Network) -> str:
-    """What freezing means, naming the frozen parameters (``frozen:`` in the spec)."""
-    names = [p.name for p in net.frozen]
-    which = names[0] + " is" if len(names) == 1 else \
-        ", ".join(names[:-1]) + " and " + names[-1] + " are"
-    one = len(names) == 1
-    return (f"{which} frozen: not trained, so no gradient or update is derived for "
-            f"{'it' if one else 'them'}; {'it enters' if one else 'they enter'} the other "
-            f"gradients as {'itself' if one else 'themselves'}")
 
 
 def _negated(value: sp.Expr, target: sp.Symbol | None) -> sp.Expr:

@@ -28,8 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ValuesError
-from ..network.build import Network
-from ..network.derivation import Gradients, frozen_note
+from ..network.build import Network, frozen_note
+from ..network.derivation import Gradients
 from ..spec.load import Values
 from .check_results import AGREE, DISAGREE, NOT_CHECKED, DirectionCheck, GradcheckReport, ParamCheck
 from .float_check import (

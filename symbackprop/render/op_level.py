@@ -16,8 +16,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..network.build import Network
-from ..network.derivation import frozen_note
+from ..network.build import Network, frozen_note
 from ..network.op_graph import OpGraph, OpStep, network_op_graph
 from .escape import dot_string, latex_comment, markdown_text
 from .latex import escape_text

@@ -61,7 +61,7 @@ from .sides import (
     step_text,
     zero_notes,
 )
-from .updates import as_increment, check_update, frozen_note, is_update
+from .updates import as_increment, check_update, frozen_derivative_note, is_update
 
 AT_EXAMPLE = "holds at the spec's values (the worked example), not as an identity"
 
@@ -330,7 +330,8 @@ class Derivation(AtExample, WrongSteps):
             if past_last:
                 result = replace(result, notes=(*result.notes, past_last))
             if gradient is not None and gradient in self.ctx.net.frozen:
-                result = replace(result, notes=(*result.notes, frozen_note(self.ctx, gradient)))
+                frozen = frozen_derivative_note(self.ctx, gradient)
+                result = replace(result, notes=(*result.notes, frozen))
             self.add(result, equals)
             last_wrong = line.number if wrong else None
             previous = [sides[k] for _, sides in evaluated]

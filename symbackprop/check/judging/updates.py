@@ -268,7 +268,7 @@ def _judge_frozen(ctx: Context, param: sp.Symbol, rhs: sp.Expr
     return [frozen_words(ctx, param)], counter
 
 
-def frozen_note(ctx: Context, param: sp.Symbol) -> str:
+def frozen_derivative_note(ctx: Context, param: sp.Symbol) -> str:
     """What a derivative by a frozen parameter is: judged as a derivative, used by no step."""
     name = ctx.text_of(param)
     return (f"{name} is frozen (the spec's `frozen`): the line is judged as the derivative "
