@@ -15,7 +15,9 @@ Conventions shared with the package (and nothing else):
 * over several examples the cost is the mean of the examples' losses;
 * a weight decay adds λ/2 Σ w² (over the weights, and the biases when asked) to the cost;
 * a pooling unit (``spec.pools``) is the maximum (``max``) or the mean (``avg``) of its
-  window's sources, with no weights and no bias.
+  window's sources, with no weights and no bias;
+* a frozen parameter (``spec.frozen``) is differentiated like any other here; the package
+  reports no gradient for it, so :func:`trained` leaves it out of a comparison.
 """
 
 from __future__ import annotations
@@ -44,6 +46,11 @@ class OracleResult:
 
 def param_names(spec: NetworkSpec) -> list[str]:
     return [p.name for p in spec.params]
+
+
+def trained(spec: NetworkSpec, gradients: Mapping[str, float]) -> dict[str, float]:
+    """The gradients of the parameters the spec trains: all but its ``frozen`` ones."""
+    return {n: g for n, g in gradients.items() if n not in spec.frozen}
 
 
 def _order(spec: NetworkSpec) -> list[str]:

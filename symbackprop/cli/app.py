@@ -173,7 +173,7 @@ def derive(spec: str, params: tuple[str, ...], form: str, fmt: str, numbers: boo
         doc = op_document(net, values, params)
         write_output(render_derivation(doc, fmt, standalone), output)
         return
-    count = len(params) or len(net.params)
+    count = len(params) or len(net.trained)
     with progress_bar(count, "deriving") as tick:
         doc = build_document(net, grads, params=list(params), form=form, values=values,
                              progress=tick)

@@ -59,6 +59,14 @@ class Network(Displayable):
     stand_ins: dict[str, str] = field(default_factory=dict)  # unspecified f → numeric stand-in
     decay: sp.Symbol | None = None  # λ of a weight decay, J = L + λ/2 Σ w²
     decayed: tuple[sp.Symbol, ...] = ()  # the parameters in that sum
+    frozen: tuple[sp.Symbol, ...] = ()  # parameters that are not trained (`frozen:`)
+
+    @cached_property
+    def trained(self) -> tuple[sp.Symbol, ...]:
+        """The parameters that are trained: every parameter but the frozen ones. Gradients
+        and updates are listed for these; a frozen parameter keeps its symbol and value."""
+        frozen = set(self.frozen)
+        return tuple(p for p in self.params if p not in frozen)
 
     @property
     def penalty(self) -> sp.Expr:
@@ -240,6 +248,17 @@ class Network(Displayable):
         return self.latex_names.get(sym, sym.name)
 
 
+def frozen_note(net: Network) -> str:
+    """What freezing means, naming the frozen parameters (``frozen:`` in the spec)."""
+    names = [p.name for p in net.frozen]
+    which = names[0] + " is" if len(names) == 1 else \
+        ", ".join(names[:-1]) + " and " + names[-1] + " are"
+    one = len(names) == 1
+    return (f"{which} frozen: not trained, so no gradient or update is derived for "
+            f"{'it' if one else 'them'}; {'it enters' if one else 'they enter'} the other "
+            f"gradients as {'itself' if one else 'themselves'}")
+
+
 _KINDS = {"input": "input", "parameter": "param", "net input": "net", "activation": "out",
           "target": "target", "delta": "delta", "loss": "loss"}
 
@@ -324,7 +343,7 @@ def build_network(spec: NetworkSpec) -> Network:
         decayed = tuple(params[p.name] for p in spec.params
                         if p.kind == "weight" or spec.weight_decay.biases)
     return Network(
-        decay=decay, decayed=decayed,
+        decay=decay, decayed=decayed, frozen=tuple(params[name] for name in spec.frozen),
         spec=spec, inputs=inputs, units=tuple(built[n] for n in order),
         params=tuple(params[p.name] for p in spec.params),
         targets=tuple(u.target for u in out_units if u.target is not None),

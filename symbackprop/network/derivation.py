@@ -29,7 +29,7 @@ from functools import cached_property
 import sympy as sp
 from sympy.core.parameters import evaluate
 
-from .build import Network, Unit
+from .build import Network, Unit, frozen_note
 from .display import Displayable
 
 MAX_PATHS = 64
@@ -429,6 +429,8 @@ def derive(net: Network) -> Gradients:
                            "softmax with cross-entropy: δ = target − out, using that the "
                            "targets sum to 1")
     grads.output_delta = output_delta
+    if net.frozen:
+        grads.notes.append(frozen_note(net))
     names = [u.name for u in net.units]
 
     def back(name: str) -> sp.Expr:

@@ -64,14 +64,14 @@ def backward_params(net: Network, grads: Gradients) -> list[sp.Symbol]:
     height: dict[str, int] = {}
     for u in order:  # a unit's height: the longest way from it to an output, in units
         height[u.name] = 1 + max((height[c.name] for c in grads.consumers[u.name]), default=-1)
-    position = {p: k for k, p in enumerate(net.params)}
+    position = {p: k for k, p in enumerate(net.trained)}
 
     def key(p: sp.Symbol) -> tuple[int, bool, int]:
         uses = grads.uses(p)
         nearest = min((height[u.unit.name] for u in uses), default=len(order))
         return (nearest, all(u.source is None for u in uses), position[p])
 
-    return sorted(net.params, key=key)
+    return sorted(net.trained, key=key)
 
 
 def pattern(grads: Gradients, p: sp.Symbol) -> tuple[Any, ...]:
@@ -112,6 +112,8 @@ def derivations_section(net: Network, grads: Gradients, params: Sequence[str] | 
         intro += ("A parameter derived by the same steps as one before it is given in one "
                   "line, from its values on.")
     out: list[Block] = [Heading("Gradients, step by step"), Para((intro + note,))]
+    if net.frozen:
+        out.append(Para(frozen_words(net, at)))
     printer = NetworkLatexPrinter(net)
     widest = max((latex_width(pd.lhs_latex) for pd in doc.params), default=0.0)
     for pd in doc.params:
@@ -119,6 +121,23 @@ def derivations_section(net: Network, grads: Gradients, params: Sequence[str] | 
                                                    if r.kind in COMPACT_KINDS]
         out.append(Equations(tuple(_derivation_rows(pd, rows, printer, widest))))
     return out
+
+
+def frozen_words(net: Network, at: dict[sp.Symbol, float] | None) -> tuple[str | Math, ...]:
+    """The frozen parameters in words: they keep their values and have no gradient."""
+    names: list[str | Math] = []
+    for k, p in enumerate(net.frozen):
+        if k:
+            names.append(" and " if k == len(net.frozen) - 1 else ", ")
+        shown = net.latex_of(p) if at is None else f"{net.latex_of(p)} = {number_tex(at[p])}"
+        names.append(Math(shown))
+    one = len(net.frozen) == 1
+    return ("The parameter " if one else "The parameters ", *names,
+            " is frozen: it is" if one else " are frozen: they are",
+            " not trained, so no gradient or update is derived for ",
+            "it" if one else "them", ", and a step of gradient descent leaves ",
+            "it" if one else "them", " unchanged. The other gradients use ",
+            "its value" if one else "their values", " as given.")
 
 
 def _derivation_rows(pd: ParamDerivation, rows: Sequence[Any], printer: Any,
@@ -173,7 +192,8 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float], 
                    rf"{operand(lr)} \cdot {operand(gradient)} = "
                    rf"{number_tex(updated[p.name])}")
         words += ["With learning rate ", Math(f"{eta} = {number_tex(lr)}"),
-                  " every parameter takes the step ", Math(rule), " at once"]
+                  " every trained parameter takes the step " if net.frozen
+                  else " every parameter takes the step ", Math(rule), " at once"]
         if grads.sign < 0:  # δ = −∂E/∂net: the step adds, as the spec's convention writes it
             words += [", which in the local gradients above is ",
                       Math(rf"w^{{+}} = w + {eta}\, \delta\, x"), " (the local gradient of the "
@@ -181,6 +201,12 @@ def descent_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float], 
                       Math(rf"b^{{+}} = b + {eta}\, \delta"), " for a bias)"]
         words += ["; for example ", Math(example), ". "]
     words += _check_words(report, loss)
+    if net.frozen:
+        kept = frozen_words(net, at)
+        words += [" ", *kept[:kept.index(" is frozen: it is" if len(net.frozen) == 1
+                                         else " are frozen: they are")],
+                  " keep their values: they are frozen." if len(net.frozen) > 1
+                  else " keeps its value: it is frozen."]
     out += [Para(tuple(words)), Table(tuple(header), tuple(rows))]
     return out
 

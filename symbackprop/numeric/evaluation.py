@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ValuesError
+from ..errors import ValuesError, did_you_mean
 from ..network.build import Network
 from ..network.derivation import Gradients
 from ..network.display import Displayable
@@ -56,7 +56,7 @@ def _mean_pass(compiled: CompiledNetwork, params: dict[str, float], values: Valu
                ) -> tuple[float, dict[str, float], list[ExampleValues]]:
     m = len(values.examples)
     loss = 0.0
-    grads = {p.name: 0.0 for p in compiled.network.params}
+    grads = {p.name: 0.0 for p in compiled.network.trained}
     per_example: list[ExampleValues] = []
     for ex in values.examples:
         result = compiled.run(params, ex.inputs, ex.targets)
@@ -148,6 +148,17 @@ def _in_high_precision(net: Network, grads: Gradients, values: Values,
             examples)
 
 
+def frozen_names(net: Network, frozen: Iterable[str]) -> tuple[str, ...]:
+    """The parameters a descent step leaves unchanged: the spec's frozen ones, then those
+    ``--frozen`` names; an error for a name that is no parameter."""
+    asked = tuple(frozen)
+    unknown = [f for f in asked if f not in {p.name for p in net.params}]
+    if unknown:
+        raise ValuesError(f"no parameter called `{unknown[0]}` to freeze", field="--frozen",
+                          hint=did_you_mean(unknown[0], [p.name for p in net.params]))
+    return tuple(dict.fromkeys([*(p.name for p in net.frozen), *asked]))
+
+
 def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
              learning_rate: float | None = None, frozen: Iterable[str] = (),
              progress: Callable[[int], None] | None = None) -> Evaluation:
@@ -158,10 +169,7 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
     require_numeric_loss(net.spec.loss, net.spec.file)
     stand_ins(net)  # an unspecified function needs a stand-in before any number
     check_values_complete(net, values)
-    frozen = tuple(frozen)
-    unknown = [f for f in frozen if f not in {p.name for p in net.params}]
-    if unknown:
-        raise ValuesError(f"no parameter called `{unknown[0]}` to freeze", field="--frozen")
+    frozen = frozen_names(net, frozen)
     if steps < 1:
         raise ValuesError("--steps must be at least 1", field="--steps")
     lr = learning_rate if learning_rate is not None else values.learning_rate

@@ -15,13 +15,13 @@ from fractions import Fraction
 
 import sympy as sp
 
-from ..errors import SymbackpropError, ValuesError
+from ..errors import SymbackpropError
 from ..network.build import Network
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from ..network.losses import require_numeric_loss
 from ..spec.load import Values
-from .evaluation import check_values_complete
+from .evaluation import check_values_complete, frozen_names
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _one_example(net: Network, grads: Gradients, params: dict[sp.Symbol, sp.Rati
     for u in backward_order(net):
         at[u.delta] = _rational(grads.deltas[u.name].xreplace(at), u.delta.name)
     gradients = {p: _rational(net.with_decay_value(grads.gradient(p)).xreplace(at),
-                              f"∂{net.loss_symbol.name}/∂{p.name}") for p in net.params}
+                              f"∂{net.loss_symbol.name}/∂{p.name}") for p in net.trained}
     return loss, at, gradients
 
 
@@ -76,7 +76,7 @@ def _mean(net: Network, grads: Gradients, params: dict[sp.Symbol, sp.Rational],
           ) -> tuple[sp.Rational, dict[sp.Symbol, sp.Rational], dict[sp.Symbol, sp.Rational]]:
     m = len(examples)
     total = sp.Integer(0)
-    sums = dict.fromkeys(net.params, sp.Integer(0))
+    sums = dict.fromkeys(net.trained, sp.Integer(0))
     first: dict[sp.Symbol, sp.Rational] = {}
     for k, (inputs, targets) in enumerate(examples):
         loss, at, gradients = _one_example(net, grads, params, inputs, targets)
@@ -99,10 +99,7 @@ def evaluate_exact(net: Network, grads: Gradients, values: Values, *, steps: int
     """
     require_numeric_loss(net.spec.loss, net.spec.file)
     check_values_complete(net, values)
-    frozen = tuple(frozen)
-    unknown = [f for f in frozen if f not in {p.name for p in net.params}]
-    if unknown:
-        raise ValuesError(f"no parameter called `{unknown[0]}` to freeze", field="--frozen")
+    frozen = frozen_names(net, frozen)
     params = {p: exact(values.params[p.name]) for p in net.params}
     examples = [({s: exact(ex.inputs[i.name]) for s, i in zip(net.inputs, net.spec.inputs,
                                                                 strict=True)},

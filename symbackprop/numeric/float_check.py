@@ -71,7 +71,7 @@ def matrix_code(net: Network) -> VectorizedNetwork | None:
 
 def _float_problem(net: Network, grads: Gradients, point: Values,
                    vec: VectorizedNetwork | None) -> _FloatProblem:
-    names = tuple(p.name for p in net.params)
+    names = tuple(p.name for p in net.trained)  # θ: a frozen parameter stays at its value
     if vec is not None:
         x = vec.batch([ex.inputs for ex in point.examples], vec.plan.inputs)
         t = vec.batch([ex.targets for ex in point.examples], vec.plan.outputs)
@@ -89,7 +89,7 @@ def _float_problem(net: Network, grads: Gradients, point: Values,
         gradient += np.array([float(result.gradients[n]) for n in names]) / m
 
     def cost(th: np.ndarray) -> float:
-        at = dict(zip(names, th.tolist(), strict=True))
+        at = {**point.params, **dict(zip(names, th.tolist(), strict=True))}
         return sum(float(compiled.loss(at, ex.inputs, ex.targets))
                    for ex in point.examples) / m
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import ValuesError
-from ..network.build import Network
+from ..network.build import Network, frozen_note
 from ..network.derivation import Gradients
 from ..spec.load import Values
 from .check_results import AGREE, DISAGREE, NOT_CHECKED, DirectionCheck, GradcheckReport, ParamCheck
@@ -66,7 +66,7 @@ def resolve_method(net: Network, method: str = "auto") -> str:
         raise ValuesError(f"unknown gradcheck method `{method}`", field="--method",
                           hint="choose from " + ", ".join(METHODS))
     if method == "auto":
-        return "full" if len(net.params) <= FULL_LIMIT else "directional"
+        return "full" if len(net.trained) <= FULL_LIMIT else "directional"
     return method
 
 
@@ -74,8 +74,8 @@ def check_count(net: Network, method: str = "auto", *, directions: int = DIRECTI
                 coordinates: int = COORDINATES) -> int:
     """How many progress ticks :func:`gradcheck` reports."""
     if resolve_method(net, method) == "full":
-        return len(net.params)
-    return directions + min(coordinates, len(net.params))
+        return len(net.trained)
+    return directions + min(coordinates, len(net.trained))
 
 
 def gradcheck(net: Network, grads: Gradients, values: Values | None = None, *, seed: int = 0,
@@ -96,10 +96,12 @@ def gradcheck(net: Network, grads: Gradients, values: Values | None = None, *, s
     point, notes = complete_values(net, values or Values(), seed=seed)
     if any(u.pool == "max" for u in net.units):  # no point on a max-pooling kink
         point, notes = without_ties(net, grads, values or Values(), point, notes, seed=seed)
+    if net.frozen:
+        notes = [*notes, frozen_note(net)]
     if chosen == "directional":
         return directional_check(net, grads, point, notes, seed=seed, directions=directions,
                                  coordinates=coordinates, progress=progress)
-    vec = matrix_code(net) if len(net.params) > FULL_LIMIT else None
+    vec = matrix_code(net) if len(net.trained) > FULL_LIMIT else None
     if vec is not None:
         return full_float_check(net, vec, point, notes, progress=progress)
     return full_precise_check(net, grads, point, notes, max_digits=max_digits,

@@ -232,9 +232,9 @@ class CompiledNetwork:
         net = self.network
         args = self._args(params, inputs, targets)
         values = self.function(*args)
-        n_params = len(net.params)
+        n_params = len(net.trained)  # a frozen parameter is an argument with no gradient
         loss = values[0]
-        grads = {p.name: values[1 + k] for k, p in enumerate(net.params)}
+        grads = {p.name: values[1 + k] for k, p in enumerate(net.trained)}
         rest = values[1 + n_params:]
         nets = {u.name: rest[2 * k] for k, u in enumerate(net.units)}
         outs = {u.name: rest[2 * k + 1] for k, u in enumerate(net.units)}
@@ -271,7 +271,7 @@ def compile_network(net: Network, grads: Gradients, *, module: str = "numpy"
     args = [*net.params, *net.inputs, *net.targets]
     loss = stable_loss(net)
     outputs: list[sp.Expr] = [loss]
-    outputs += [net.with_decay_value(grads.gradient(p)) for p in net.params]
+    outputs += [net.with_decay_value(grads.gradient(p)) for p in net.trained]
     for u in net.units:
         outputs += [u.net, u.out]
     defs = _ordered_definitions(net, grads)

@@ -97,6 +97,8 @@ def layered_plan(net: Network) -> LayeredPlan | None:
         return None  # the matrix code has no weight decay: the scalar code adds λ w
     if any(u.pool is not None for u in net.units):
         return None  # a pooling unit is a max or a mean, not a weighted sum
+    if net.frozen:
+        return None  # a frozen parameter has no entry in θ: the scalar code keeps it fixed
     position = {p.name: k for k, p in enumerate(spec.params)}
     previous = tuple(i.name for i in spec.inputs)
     layers: list[DenseLayer] = []

@@ -123,7 +123,7 @@ def _level(net: Network, compiled: CompiledNetwork, forward: _Forward, point: Va
     examples = [({k: mpmath.mpf(repr(v)) for k, v in ex.inputs.items()},
                  _exact_targets(net, ex.targets)) for ex in point.examples]
     m = len(examples)
-    analytic = {p.name: mpmath.mpf(0) for p in net.params}
+    analytic = {p.name: mpmath.mpf(0) for p in net.trained}
     kinks: list[str] = []
     for inputs, targets in examples:
         result = compiled.run(params, inputs, targets)
@@ -212,7 +212,7 @@ def full_precise_check(net: Network, grads: Gradients, point: Values, notes: lis
     that resolves it (up to ``max_digits``)."""
     compiled = compile_network(net, grads, module="mpmath")
     forward = _Forward(net)
-    names = [p.name for p in net.params]
+    names = [p.name for p in net.trained]  # a frozen parameter has no gradient to check
     rows: dict[str, ParamCheck] = {}
     with mpmath.workdps(HIGH_PRECISION_DIGITS):
         first = _level(net, compiled, forward, point, HIGH_PRECISION_DIGITS)

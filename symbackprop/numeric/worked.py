@@ -383,7 +383,7 @@ def precise_pass(net: Network, grads: Gradients, params: Mapping[str, float],
         with mpmath.workdps(high_digits):
             return settled(mpmath.fsum(lows) / m, mpmath.fsum(highs) / m, high_digits)
 
-    gradients = {p.name: mean(lambda r, name=p.name: r.gradients[name]) for p in net.params}
+    gradients = {p.name: mean(lambda r, name=p.name: r.gradients[name]) for p in net.trained}
     per_example = [(settled(a.loss, b.loss, high_digits),
                     {u.name: {"net": settled(a.nets[u.name], b.nets[u.name], high_digits),
                               "out": settled(a.outs[u.name], b.outs[u.name], high_digits)}
@@ -400,7 +400,7 @@ def _walked_passes(net: Network, grads: Gradients, params: Mapping[str, float],
 
     table = implementations(net)
     deltas, loss = stable_deltas(net, grads), stable_loss(net)
-    gradients = [(p, grads.gradient(p)) for p in net.params]
+    gradients = [(p, grads.gradient(p)) for p in net.trained]
     passes = []
     with mpmath.workdps(digits):
         values = {k: as_written(v) for k, v in params.items()}

@@ -289,10 +289,15 @@ def _select(net: Network, params: Sequence[str] | None) -> list[sp.Symbol]:
     from ..errors import SymbackpropError, did_you_mean
 
     if not params:
-        return list(net.params)
-    by_name = {p.name: p for p in net.params}
+        return list(net.trained)
+    by_name = {p.name: p for p in net.trained}
     chosen = []
     for name in params:
+        if name in {p.name for p in net.frozen}:
+            raise SymbackpropError(f"`{name}` is frozen: no gradient is derived for it",
+                                   field="--param", file=net.spec.file,
+                                   hint="name a parameter that is trained, or take it out "
+                                        "of the spec's `frozen` list")
         if name not in by_name:
             raise SymbackpropError(f"no parameter called `{name}`", field="--param",
                                    hint=did_you_mean(name, by_name))

@@ -39,9 +39,9 @@ def gradients_latex(grads: Any) -> str:
     """∂E/∂θ = … for every parameter (the first ones of a large network)."""
     net = grads.network
     rows = [f"{partial_tex(net, net.loss_symbol, p)} &= "
-            f"{tex(net, grads.derivation(p).display)}" for p in net.params[:MAX_SHOWN]]
-    if len(net.params) > MAX_SHOWN:
-        rows.append(rf"&\text{{… and {len(net.params) - MAX_SHOWN} more}}")
+            f"{tex(net, grads.derivation(p).display)}" for p in net.trained[:MAX_SHOWN]]
+    if len(net.trained) > MAX_SHOWN:
+        rows.append(rf"&\text{{… and {len(net.trained) - MAX_SHOWN} more}}")
     return _aligned(rows)
 
 

@@ -95,6 +95,9 @@ def not_layered(net: Network, *, decay: bool = True) -> str | None:
         return "δ is −∂E/∂net here (notation.delta_sign: negative)"
     if net.decay is not None and decay:
         return "the weight decay adds λ w to each weight's gradient"
+    if net.frozen:
+        first = net.frozen[0].name
+        return f"the {spec.param(first).kind} {first} is frozen (not trained)"
     constant = next((u for u in net.units if u.constant is not None), None)
     if constant is not None:
         return f"the bias of {constant.name} is a constant"

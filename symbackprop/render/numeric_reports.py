@@ -57,7 +57,7 @@ def evaluation_text(net: Network, ev: Evaluation | ExactEvaluation) -> str:
                     [[a, b] for a, b in zip(nets, outs, strict=True)])
     lines += ["", f"{net.loss_symbol.name} = {_show(ev.loss)}", ""]
     grows = []
-    for p in net.params:
+    for p in net.trained:
         row = [p.name, _show(ev.gradients[p.name])]
         if ev.updated is not None:
             row.append(_show(ev.updated[p.name]))
@@ -74,8 +74,8 @@ def evaluation_text(net: Network, ev: Evaluation | ExactEvaluation) -> str:
         for item in shown:
             lines.append("  ..." if item is None else f"  round {item[0]}: {_show(item[1])}")
         lines.append(f"  after the last update: {_show(ev.history[-1])}")
-        if ev.frozen:
-            lines.append("frozen: " + ", ".join(ev.frozen))
+    if ev.frozen:
+        lines.append("frozen: " + ", ".join(ev.frozen))
     return "\n".join(lines) + "\n"
 
 
@@ -109,6 +109,7 @@ def evaluation_json(ev: Evaluation, net: Network | None = None) -> dict[str, Any
         data["learning_rate"] = ev.learning_rate
         data["steps"] = ev.steps
         data["updated"] = ev.updated
+    if ev.updated is not None or ev.frozen:
         data["frozen"] = list(ev.frozen)
     return data
 

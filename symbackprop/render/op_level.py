@@ -16,7 +16,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..network.build import Network
+from ..network.build import Network, frozen_note
 from ..network.op_graph import OpGraph, OpStep, network_op_graph
 from .escape import dot_string, latex_comment, markdown_text
 from .latex import escape_text
@@ -127,7 +127,7 @@ def _lhs(doc: OpDocument, sym: sp.Symbol) -> sp.Expr:
 
 
 def _params(doc: OpDocument) -> list[sp.Symbol]:
-    return [p for p in doc.params or doc.network.params if p in doc.graph.by_symbol]
+    return [p for p in doc.params or doc.network.trained if p in doc.graph.by_symbol]
 
 
 def to_text(doc: OpDocument) -> str:
@@ -150,6 +150,8 @@ def to_text(doc: OpDocument) -> str:
         value = _value(doc, p, adjoint=True)
         lines.append(f"  {text(_lhs(doc, p), net)} = {text(_result(doc, by_node[p]), net)}"
                      + (f" = {value}" if value else ""))
+    if net.frozen:  # its adjoint is a step of the sweep above, as an input's is
+        lines += ["", f"note: {frozen_note(net)}"]
     return "\n".join(lines) + "\n"
 
 

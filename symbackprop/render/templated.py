@@ -272,7 +272,7 @@ def layered(net: Network) -> list[tuple[Unit, ...]] | None:
         if units[0].activation.kind == "softmax" and k != len(layers) - 1:
             return None
         previous = tuple(u.out for u in units)
-    if len(seen) != count or count != len(net.params):
+    if len(seen) != count or count != len(net.params) or net.frozen:
         return None
     return layers
 

@@ -1,8 +1,12 @@
-"""Conventions a spec declares beyond its wiring: constant biases and weight decay.
+"""Conventions a spec declares beyond its wiring: constant biases, frozen parameters and
+weight decay.
 
 ``bias: {value: 1, trainable: false}`` on a layer adds the number to every unit's net input
 (net = Σ w x + 1); it is not a parameter, so no gradient is derived for it and it prints as
 its value.
+
+``frozen: [w3, b1]`` names parameters that are not trained: each keeps its symbol in every
+formula and its value under ``values.params``, and no gradient or update is derived for it.
 
 ``weight_decay: {biases: false}`` makes the objective J = L + λ/2 Σ w² over the weights (the
 biases too with ``biases: true``), λ printed as ``notation.weight_decay`` and valued by
@@ -14,8 +18,9 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .model import LayerSpec, Notation, WeightDecaySpec
-from .naming import plain_name
+from ..errors import did_you_mean
+from .model import InputSpec, LayerSpec, Notation, ParamSpec, UnitSpec, WeightDecaySpec
+from .naming import plain_name, shown
 from .reader import Reader
 from .source import Path_
 
@@ -59,3 +64,40 @@ def weight_decay(r: Reader, top: dict[str, Any], notation: Notation) -> WeightDe
     name = plain_name(notation.weight_decay)
     r.claim(where, "weight decay", "", name, notation.weight_decay)
     return WeightDecaySpec(notation.weight_decay, name, biases)
+
+
+def frozen_parameters(r: Reader, top: dict[str, Any], params: list[ParamSpec],
+                      units: list[UnitSpec], inputs: list[InputSpec]) -> tuple[str, ...]:
+    """The parameters ``frozen: [w3, b1]`` names: constants with a name, not trained.
+
+    A frozen parameter keeps its symbol and its value under ``values.params``; no gradient or
+    update is derived for it. A shared name is one parameter, so it is frozen everywhere.
+    """
+    if "frozen" not in top:
+        return ()
+    path: Path_ = ("frozen",)
+    entries = r.name_list(path)
+    known = {p.name for p in params}
+    roles = {q.name: q.describe() for q in r.names.names().quantities
+             if q.role != "parameter"}
+    roles |= {u.name: f"the unit `{u.name}`" for u in units}
+    roles |= {i.name: f"the input `{i.name}`" for i in inputs}
+    out: list[str] = []
+    for k, _entry in enumerate(entries):
+        name = r.string((*path, k))
+        if name in known and name in out:
+            raise r.fail((*path, k), f"`{name}` is frozen twice", hint="list it once")
+        if name in known:
+            out.append(name)
+            continue
+        if name in roles:
+            raise r.fail((*path, k), f"`{shown(name)}` names {roles[name]}, not a parameter: "
+                         "only a weight or a bias can be frozen",
+                         hint=did_you_mean(name, known) or "list weights and biases by "
+                              "the names `values.params` uses")
+        raise r.fail((*path, k), f"no parameter called `{shown(name)}` to freeze",
+                     hint=did_you_mean(name, known))
+    if out and len(out) == len(known):
+        raise r.fail(path, "every parameter is frozen: nothing is left to train",
+                     hint="leave at least one weight or bias out of `frozen`")
+    return tuple(out)

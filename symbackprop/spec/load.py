@@ -11,6 +11,7 @@ The schema (documented in ``docs/spec.md``)::
     edges       list of {from, to, weight}          extra connections (any DAG)
     loss        name | {kind, factor, reduction, steps}
     cost        {examples: m}                        J = 1/m Σ L
+    frozen      [w3, b1]                             parameters that are not trained
     notation    LaTeX templates for net, activation, target, loss, ...
     values      {inputs, targets, params, learning_rate, examples}
 
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import did_you_mean
-from .conventions import constant_biases, weight_decay
+from .conventions import constant_biases, frozen_parameters, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
 from .kinds.pool import pool_links, refuse_edges_into_pools
 from .kinds.recurrent import over_steps, stepped_inputs
@@ -77,7 +78,7 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss", "cost",
-            "notation", "values", "weight_decay")
+            "notation", "values", "weight_decay", "frozen")
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
                  "input", "learning_rate", "first_layer", "weight_layer", "loss_term",
                  "chain", "chain_order", "function", "layout", "delta_sign", "weight_decay")
@@ -112,6 +113,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
     constants = constant_biases(r, top, layers)
     decay = weight_decay(r, top, notation)
+    frozen = frozen_parameters(r, top, params, units, inputs)
     outputs = output_units(units, edges, layers)
     check_acyclic(r, inputs, units, edges)
     _check_softmax(r, top, layers, loss, outputs)
@@ -127,7 +129,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
         function_sites={name: (source.line(path), field_name(path))
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
-        constants=constants, weight_decay=decay, input_shape=input_shape(top),
+        constants=constants, frozen=frozen, weight_decay=decay, input_shape=input_shape(top),
         pools=tuple(link for lay in layers if lay.pool
                     for link in pool_links(lay, inputs, layers)),
     )

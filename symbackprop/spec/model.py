@@ -291,6 +291,7 @@ class NetworkSpec:
     function_sites: dict[str, tuple[int | None, str]] = field(default_factory=dict)
     # (unit, value) of every constant, non-trainable bias (`bias: {value: 1, trainable: false}`)
     constants: tuple[tuple[str, Fraction], ...] = ()
+    frozen: tuple[str, ...] = ()  # parameters that are not trained (`frozen: [w3, b1]`)
     weight_decay: WeightDecaySpec | None = None
     input_shape: tuple[int, ...] | None = None  # (C, H[, W]) of `inputs: {shape: ...}`
     pools: tuple[PoolSpec, ...] = ()  # the units of pooling layers: a max or mean, no weights

@@ -28,6 +28,7 @@ NIELSEN = "nielsen-2-3-3-2.yaml"
 CONV = "conv2d-3x3.yaml"
 STRIDE = "conv-stride-2.yaml"
 RNN = "rnn-bptt.yaml"
+FROZEN = "frozen-weight-2-2-1.yaml"
 KERNEL = r"\frac{\partial L}{\partial w^{[1]}_{f,c,m,n}} = "
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
@@ -45,7 +46,7 @@ STABLE = (
     "ELEMENTWISE_FOR_PRODUCT", "PRODUCT_FOR_ELEMENTWISE", "WRONG_LAYER",
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
     "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
-    "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD",
+    "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD", "FROZEN_UPDATED",
 )
 
 
@@ -140,6 +141,8 @@ REACHED = [
      r"\delta^{[2]}_{1,1,2} + \delta^{[2]}_{1,2,1} + \delta^{[2]}_{1,2,2}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
+    ("FROZEN_UPDATED", FROZEN, "f", None,
+     r"w_3 \leftarrow w_3 - \alpha \frac{\partial L}{\partial w_3}"),
 ]
 
 

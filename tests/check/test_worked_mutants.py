@@ -97,7 +97,7 @@ def _example_lines(net: Network, quantities: dict[str, object]) -> list[Line]:
     """Updates and forward lines in numbers, as the lecture notes write them."""
     lines: list[Line] = []
     rate = quantities.get("rate")
-    for p in net.params:
+    for p in net.trained:  # a frozen parameter takes no step (its update is tested apart)
         if rate is not None:
             value, gradient = quantities[p.name], quantities[f"d{p.name}"]
             if not ONLY_NUMBERS.match(_printed(gradient)):

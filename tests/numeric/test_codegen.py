@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,9 @@ def _built(path: Path) -> Network:
 def _tool_gradients(path: Path, seed: int) -> tuple[dict[str, object], float, dict[str, float]]:
     net = _built(path)
     values = random_values(net, seed=seed, examples=3)
+    # a frozen parameter is a constant of the module, at the spec's value
+    values = replace(values, params={**values.params, **{
+        p.name: net.spec.values.params[p.name] for p in net.frozen}})
     compiled = compile_network(net, derive(net), module="numpy")
     loss, grads, _ = _mean_pass(compiled, dict(values.params), values)
     job = {
@@ -184,7 +188,9 @@ def _module(source: str, folder: Path, name: str) -> object:
 def test_param_names_of_every_module_are_the_spec_names(tmp_path: Path, path: Path) -> None:
     net = _built(path)
     module = _module(generate(net, derive(net)).source, tmp_path, "grad")
-    assert list(module.PARAM_NAMES) == [p.name for p in net.spec.params]  # type: ignore
+    frozen = set(net.spec.frozen)  # constants of the module, not entries of θ
+    assert list(module.PARAM_NAMES) == [p.name for p in net.spec.params  # type: ignore
+                                        if p.name not in frozen]
 
 
 def test_param_names_of_a_large_network_follow_from_its_shapes(tmp_path: Path) -> None:
@@ -196,7 +202,9 @@ def test_param_names_of_a_large_network_follow_from_its_shapes(tmp_path: Path) -
     assert "'w_1_40_300'" not in source
     assert len(source) < 20_000  # listing 12,617 names would take about 200 kB
     module = _module(source, tmp_path, "wide")
-    assert list(module.PARAM_NAMES) == [p.name for p in net.spec.params]  # type: ignore
+    frozen = set(net.spec.frozen)  # constants of the module, not entries of θ
+    assert list(module.PARAM_NAMES) == [p.name for p in net.spec.params  # type: ignore
+                                        if p.name not in frozen]
 
 
 def test_names_without_a_pattern_are_listed() -> None:

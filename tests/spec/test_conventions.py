@@ -83,3 +83,67 @@ def test_a_malformed_weight_decay_names_its_line(tmp_path: Path, decay: str, val
         load_spec(path)
     assert message in str(info.value)
     assert info.value.line == line
+
+
+# ------------------------------------------------------------------------ frozen parameters
+
+# b1 is one bias shared by both layers
+FROZEN = ("inputs: [x1, x2]\nlayers:\n"
+          "  - {{name: hidden, units: [h1], activation: tanh, bias: b1, weights: [[w1, w2]]}}\n"
+          "  - {{name: output, units: [o1], activation: sigmoid, bias: b1, weights: [[w3]]}}\n"
+          "loss: squared_error\n{frozen}")
+
+
+def _frozen(tmp_path: Path, frozen: str) -> Path:
+    path = tmp_path / "net.yaml"
+    path.write_text(FROZEN.format(frozen=frozen), encoding="utf-8")
+    return path
+
+
+def test_frozen_parameters_stay_parameters(tmp_path: Path) -> None:
+    spec = load_spec(_frozen(tmp_path, "frozen: [w3, b1]\n"))
+    assert spec.frozen == ("w3", "b1")
+    assert [p.name for p in spec.params] == ["w1", "w2", "b1", "w3"]
+    assert {unit for unit, b in spec.biases if b == "b1"} == {"h1", "o1"}
+
+
+def test_without_the_key_nothing_is_frozen(tmp_path: Path) -> None:
+    assert load_spec(_frozen(tmp_path, "")).frozen == ()
+
+
+@pytest.mark.parametrize("frozen, field, message, hint", [
+    ("frozen: [w4]\n", "frozen[0]", "no parameter called `w4` to freeze",
+     "expected one of: `b1`, `w1`, `w2`, `w3`"),
+    ("frozen: [w1, b2]\n", "frozen[1]", "no parameter called `b2` to freeze", "`b1`"),
+    ("frozen: [x1]\n", "frozen[0]", "`x1` names the input `x1`, not a parameter",
+     "only a weight or a bias"),
+    ("frozen: [h1]\n", "frozen[0]", "`h1` names the unit `h1`, not a parameter", ""),
+    ("frozen: [z_2_1]\n", "frozen[0]", "`z_2_1` names the net input of `o1`", ""),
+    ("frozen: [L]\n", "frozen[0]", "`L` names the loss", ""),
+    ("frozen: [w1, w1]\n", "frozen[1]", "`w1` is frozen twice", "list it once"),
+    ("frozen: w1\n", "frozen", "expected a list", ""),
+    ("frozen: [[w1]]\n", "frozen[0]", "expected text", ""),
+    ("frozen: [w1, w2, w3, b1]\n", "frozen", "every parameter is frozen",
+     "leave at least one"),
+])
+def test_a_wrong_frozen_entry_names_file_line_and_field(tmp_path: Path, frozen: str,
+                                                        field: str, message: str,
+                                                        hint: str) -> None:
+    with pytest.raises(SpecError) as info:
+        load_spec(_frozen(tmp_path, frozen))
+    text = str(info.value)
+    assert info.value.line == 6
+    assert text.startswith(f"{tmp_path / 'net.yaml'}:6: {field}: ")
+    assert message in text and hint in text
+
+
+def test_a_wrong_frozen_entry_exits_2_on_the_command_line(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from symbackprop.cli.app import main
+
+    path = _frozen(tmp_path, "frozen:\n  - w1\n  - w_3\n")
+    result = CliRunner().invoke(main, ["derive", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:8: frozen[1]: no parameter called `w_3` to freeze" in result.output
+    assert "did you mean `w3`?" in result.output

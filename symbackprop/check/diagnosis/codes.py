@@ -148,6 +148,8 @@ CODES: tuple[Code, ...] = (
     Code("MAX_POOL_SPREAD", "a max-pooling gradient is spread over the window (every member "
          "gets the window's δ, or δ/k²) where it goes to the window's maximum only",
          (r"^the max-pooling gradient is spread over the window: ",)),
+    Code("FROZEN_UPDATED", "an update changes a parameter the spec freezes, which gradient "
+         "descent leaves at its value", (r" is frozen: gradient descent leaves it at its ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

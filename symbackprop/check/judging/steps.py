@@ -61,7 +61,7 @@ from .sides import (
     step_text,
     zero_notes,
 )
-from .updates import as_increment, check_update, is_update
+from .updates import as_increment, check_update, frozen_derivative_note, is_update
 
 AT_EXAMPLE = "holds at the spec's values (the worked example), not as an identity"
 
@@ -329,6 +329,9 @@ class Derivation(AtExample, WrongSteps):
                                            left_out)
             if past_last:
                 result = replace(result, notes=(*result.notes, past_last))
+            if gradient is not None and gradient in self.ctx.net.frozen:
+                frozen = frozen_derivative_note(self.ctx, gradient)
+                result = replace(result, notes=(*result.notes, frozen))
             self.add(result, equals)
             last_wrong = line.number if wrong else None
             previous = [sides[k] for _, sides in evaluated]
@@ -478,5 +481,4 @@ class Derivation(AtExample, WrongSteps):
         if partial.numerator == q.loss and self.ctx.graph.kind(partial.denominator) == "param":
             return partial.denominator
         return None
-
 

@@ -6,6 +6,9 @@ the rule names (the loss, or the cost J over m examples). A ``+`` is gradient as
 step climbs the loss); a wrong gradient inside the rule is diagnosed as a gradient formula;
 a missing learning rate or a step that starts from elsewhere is named. Mitchell's increment
 ``Δw_{ji} = η δ_j x_{ji}`` is the rule ``w_{ji} ← w_{ji} + η δ_j x_{ji}``.
+
+A parameter the spec freezes (``frozen: [w3]``) is not trained: its one right update is
+``w3 ← w3``, and a descent step for it, however right its gradient, is wrong.
 """
 
 from __future__ import annotations
@@ -170,7 +173,8 @@ def _judge_number(ctx: Context, param: sp.Symbol, node: Node, cost: bool
                   ) -> tuple[str, list[str]]:
     """A new value written in numbers, at the worked example: its verdict and words."""
     rate = ctx.quantities.rate
-    truth = param - rate * _objective_gradient(ctx, param, cost)
+    frozen = param in ctx.net.frozen
+    truth = param if frozen else param - rate * _objective_gradient(ctx, param, cost)
     value = ctx.points.at_worked_example(truth)
     if value is None or ctx.net.spec.values.learning_rate is None:
         return "unchecked", ["a new value in numbers is checked at the spec's worked example, "
@@ -182,6 +186,8 @@ def _judge_number(ctx: Context, param: sp.Symbol, node: Node, cost: bool
     if holds:
         return ("undecided", [reading.undecided]) if reading.undecided else ("correct", [])
     name = ctx.text_of(param)
+    if frozen:
+        return "incorrect", [*reading.explanations, frozen_words(ctx, param)]
     return "incorrect", [*reading.explanations,
                          f"one gradient-descent step takes {name} to {sp.Float(value, 12)} at "
                          f"the spec's values, which the written numbers do not round to"]
@@ -196,6 +202,8 @@ def _judge(ctx: Context, param: sp.Symbol, rhs: sp.Expr, cost: bool
            ) -> tuple[list[str], Counterexample | None] | None:
     """None when ``rhs`` is one descent step for ``param``; otherwise what is wrong."""
     points = ctx.points
+    if param in ctx.net.frozen:
+        return _judge_frozen(ctx, param, rhs)
     rate = ctx.quantities.rate
     gradient = _objective_gradient(ctx, param, cost)
     objective = "the cost" if cost else "the loss"
@@ -237,3 +245,32 @@ def _judge(ctx: Context, param: sp.Symbol, rhs: sp.Expr, cost: bool
 
 def _f(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
+
+
+def frozen_words(ctx: Context, param: sp.Symbol) -> str:
+    """The diagnosis of an update that changes a frozen parameter."""
+    name = ctx.text_of(param)
+    return (f"{name} is frozen: gradient descent leaves it at its value ({name}⁺ = {name}); "
+            f"the spec's `frozen` list says it is not trained")
+
+
+def _judge_frozen(ctx: Context, param: sp.Symbol, rhs: sp.Expr
+                  ) -> tuple[list[str], Counterexample | None] | None:
+    """None when ``rhs`` is the frozen ``param`` itself; otherwise why it is wrong."""
+    points = ctx.points
+    truth = points.compile(param).everywhere()
+    mine = points.compile(rhs).everywhere()
+    if all(close(a, b) for a, b in zip(mine, truth, strict=True)):
+        return None
+    k = next(j for j, (a, b) in enumerate(zip(mine, truth, strict=True)) if not close(a, b))
+    counter = Counterexample(points.point(k), _f(truth[k]), _f(mine[k]),
+                             values_of(ctx, rhs.free_symbols, k))
+    return [frozen_words(ctx, param)], counter
+
+
+def frozen_derivative_note(ctx: Context, param: sp.Symbol) -> str:
+    """What a derivative by a frozen parameter is: judged as a derivative, used by no step."""
+    name = ctx.text_of(param)
+    return (f"{name} is frozen (the spec's `frozen`): the line is judged as the derivative "
+            f"∂{ctx.text_of(ctx.quantities.loss)}/∂{name}, which no update uses, since "
+            f"gradient descent leaves {name} at its value")

@@ -83,8 +83,10 @@ class BpttForms:
 
     @property
     def applies(self) -> bool:
-        """The rules hold for δ = ∂L/∂net without weight decay or constant biases."""
-        return self.grads.sign > 0 and self.net.decay is None and not self.net.spec.constants
+        """The rules hold for δ = ∂L/∂net without weight decay, constant biases or frozen
+        parameters."""
+        return self.grads.sign > 0 and self.net.decay is None and not self.net.spec.constants \
+            and not self.net.frozen
 
     # -- template and step symbols ----------------------------------------------------
     def slot(self, role: str, shift: int, *index: int | str) -> sp.Symbol:
