@@ -464,12 +464,14 @@ def generate(net: Network, grads: Gradients, *, target: str = "numpy",
         body, layout = scalar_source(net, grads, progress), "scalar"
     names = [p.name for p in net.trained]
     shaped = names_from_shapes(plan, names) if plan is not None else None
+    labels = net.spec.unit_labels()
     constants = "\n".join([
         shaped if shaped is not None else _tuple("PARAM_NAMES", names),
         _tuple("INPUT_NAMES", [i.name for i in net.spec.inputs]),
-        "# the targets as derive prints them; a dict of targets may also use OUTPUT_UNITS",
+        "# the targets as derive prints them; a dict of targets may also use OUTPUT_UNITS,",
+        "# the output units as derive prints them (a unit's own name, or its activation's)",
         _tuple("OUTPUT_NAMES", [net.spec.names.name("target", u) for u in net.spec.outputs]),
-        _tuple("OUTPUT_UNITS", list(net.spec.outputs)),
+        _tuple("OUTPUT_UNITS", [labels[u] for u in net.spec.outputs]),
         f"LOSS = {net.spec.loss.kind!r}",
         "# the outputs a softmax normalises together, in order (one group per step of an RNN)",
         f"OUTPUT_GROUPS = {tuple(len(g) for g in net.spec.output_groups())!r}",

@@ -50,6 +50,8 @@ class Evaluation(Displayable):
     history: list[float]
     frozen: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    # unit → the name it is shown under (NetworkSpec.unit_labels: h1, or a_2_1 for u2_1)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def _mean_pass(compiled: CompiledNetwork, params: dict[str, float], values: Values
@@ -207,4 +209,4 @@ def evaluate(net: Network, grads: Gradients, values: Values, *, steps: int = 1,
     return Evaluation(loss=loss, units=per_example[0].units, examples=per_example,
                       gradients=gradients, learning_rate=lr,
                       steps=steps if lr is not None else 0, updated=updated,
-                      history=history, frozen=frozen)
+                      history=history, frozen=frozen, labels=net.spec.unit_labels())

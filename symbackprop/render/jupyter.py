@@ -63,7 +63,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def evaluation_markdown(ev: Any) -> str:
-    rows = [[f"`{name}`", number(v["net"]), number(v["out"])] for name, v in ev.units.items()]
+    rows = [[f"`{ev.labels.get(name, name)}`", number(v["net"]), number(v["out"])]
+            for name, v in ev.units.items()]
     grads = [[f"`{name}`", number(g)] + ([number(ev.updated[name])] if ev.updated else [])
              for name, g in ev.gradients.items()]
     after = f"after {ev.steps} update" + ("" if ev.steps == 1 else "s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import sympy as sp
@@ -90,10 +91,27 @@ def quantity_values(net: Network, ev: Evaluation | ExactEvaluation) -> dict[str,
     return out
 
 
-def evaluation_json(ev: Evaluation, net: Network | None = None) -> dict[str, Any]:
-    """``history[k]`` is the loss after k updates: ``history[k − 1]`` is round k's."""
+def labelled_units(net: Network, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` keyed by unit (``u2_1``) → keyed by the units' labels, the names the text
+    output prints (``h1`` for a unit the spec names, ``a_2_1`` for one it counts).
+
+    >>> labelled_units(net, {"u2_1": {"net": 0.5, "out": 0.5}})  # doctest: +SKIP
+    {'a_2_1': {'net': 0.5, 'out': 0.5}}
+    """
+    labels = net.spec.unit_labels()
+    out = {labels[unit]: value for unit, value in values.items()}
+    if len(out) != len(values):  # the loader refuses two units one label: never drop one
+        shared = [label for label, n in Counter(labels[u] for u in values).items() if n > 1]
+        raise ValueError(f"two units share the label {', '.join(shared)}")
+    return out
+
+
+def evaluation_json(ev: Evaluation, net: Network) -> dict[str, Any]:
+    """``history[k]`` is the loss after k updates: ``history[k − 1]`` is round k's; ``units``
+    are keyed by :func:`labelled_units`."""
     def units(values: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        return {u: {k: json_number(v) for k, v in nets.items()} for u, nets in values.items()}
+        return labelled_units(net, {u: {k: json_number(v) for k, v in nets.items()}
+                                    for u, nets in values.items()})
 
     data: dict[str, Any] = {
         "loss": json_number(ev.loss),
@@ -103,8 +121,7 @@ def evaluation_json(ev: Evaluation, net: Network | None = None) -> dict[str, Any
                      for e in ev.examples],
         "history": ev.history,
     }
-    if net is not None:
-        data["quantities"] = {k: json_number(v) for k, v in quantity_values(net, ev).items()}
+    data["quantities"] = {k: json_number(v) for k, v in quantity_values(net, ev).items()}
     if ev.updated is not None:
         data["learning_rate"] = ev.learning_rate
         data["steps"] = ev.steps
@@ -122,7 +139,7 @@ def exact_json(net: Network, ev: ExactEvaluation) -> dict[str, Any]:
     data: dict[str, Any] = {
         "exact": True,
         "loss": str(ev.loss),
-        "units": show(ev.units),
+        "units": show(labelled_units(net, ev.units)),
         "gradients": show(ev.gradients),
         "quantities": show(quantity_values(net, ev)),
         "history": [str(v) for v in ev.history],

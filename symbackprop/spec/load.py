@@ -64,6 +64,7 @@ from .naming import (
 from .reader import Reader, field_name, kind_of
 from .source import Path_, Source, read_source
 from .tex import check_spec_math, read_free_text, read_math
+from .unit_labels import check_unit_labels
 from .values import load_values, parse_definitions, read_values
 from .wiring import check_acyclic, output_units, read_connections, read_layers
 
@@ -109,6 +110,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     _claim_network_names(r, top, notation, cost)
     inputs = _inputs(r, top, notation)
     layers, units = read_layers(r, top, notation, inputs)
+    check_unit_labels(r, units)
     refuse_edges_into_pools(r, top, layers)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
     constants = constant_biases(r, top, layers)

@@ -69,6 +69,7 @@ class UnitSpec:
     target_latex: str
     delta_latex: str
     group: int = 0  # the step of a recurrent network's unit: a softmax normalises within it
+    named: bool = False  # the spec gives its name (`units: [h1]`); else it is made (u2_1)
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,13 @@ class NetworkSpec:
             if u.name == name:
                 return u
         raise KeyError(name)
+
+    def unit_labels(self) -> dict[str, str]:
+        """Each unit's name (``u2_1``) → the name its results are listed under: the spec's
+        own name for a unit the spec names (``h1``), else its activation's name as the text
+        output prints it (``a_2_1``); the loader refuses two units one label."""
+        return {u.name: u.name if u.named else self.names.name("activation", u.name)
+                for u in self.units}
 
     def output_groups(self) -> tuple[tuple[str, ...], ...]:
         """The output units a softmax normalises together: one group, or one per step of a

@@ -185,6 +185,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                 net_latex=overrides.get("net") or expand(notation.net, **fields),
                 target_latex=overrides.get("target") or expand(notation.target, **fields),
                 delta_latex=overrides.get("delta") or expand(notation.delta, **fields),
+                named=raw is not None,
             )
             where = up if raw is not None else (*lp, "units" if "units" in layer else "size")
             _claim_unit_names(r, unit, where, output=pos == len(items))

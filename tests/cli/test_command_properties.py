@@ -116,8 +116,16 @@ def oracle_examples(spec: NetworkSpec) -> list[tuple[dict[str, float], dict[str,
     return [(dict(e.inputs), dict(e.targets)) for e in spec.values.examples]
 
 
+def printed_unit_names(spec: NetworkSpec) -> dict[str, str]:
+    """Each unit → the name eval's JSON keys it by: the spec's own name for a unit it names,
+    else its activation's name as ``derive`` prints it."""
+    return {u.name: u.name if u.named else spec.names.name("activation", u.name)
+            for u in spec.units}
+
+
 def check_eval(run: Runner, spec: NetworkSpec) -> None:
-    """``eval --format json``: loss, every unit, every gradient and the update by the oracle."""
+    """``eval --format json``: loss, every unit (under the name the text output prints),
+    every gradient and the update by the oracle."""
     data = finite_json(run.ok("eval", "--format", "json"))
     params = dict(spec.values.params)
     examples = oracle_examples(spec)
@@ -128,12 +136,14 @@ def check_eval(run: Runner, spec: NetworkSpec) -> None:
     assert not bad, "eval's gradients disagree with autograd:\n" + "\n".join(bad)
     runs = data.get("examples") or [data]
     assert len(runs) == len(examples)
+    label = printed_unit_names(spec)
+    assert len(set(label.values())) == len(spec.units)
     for run_k, (inputs, _targets) in zip(runs, examples, strict=True):
         nets, outs = forward(spec, params, inputs)
         got_nets = {u: v["net"] for u, v in run_k["units"].items()}
         got_outs = {u: v["out"] for u, v in run_k["units"].items()}
-        bad = mismatches(got_nets, {u: float(v) for u, v in nets.items()})
-        bad += mismatches(got_outs, {u.name: float(outs[u.name]) for u in spec.units})
+        bad = mismatches(got_nets, {label[u]: float(v) for u, v in nets.items()})
+        bad += mismatches(got_outs, {label[u.name]: float(outs[u.name]) for u in spec.units})
         assert not bad, "eval's unit values disagree with the oracle:\n" + "\n".join(bad)
     rate = spec.values.learning_rate
     if rate is not None:
@@ -157,7 +167,9 @@ def check_codegen(run: Runner, spec: NetworkSpec) -> None:
     x = {name: np.array([e[0][name] for e in examples]) for name in module.INPUT_NAMES}
     # the targets under the names derive prints them by (the oracle keys them by unit)
     t = {name: np.array([e[1][unit] for e in examples])
-         for name, unit in zip(module.OUTPUT_NAMES, module.OUTPUT_UNITS, strict=True)}
+         for name, unit in zip(module.OUTPUT_NAMES, spec.outputs, strict=True)}
+    outputs = tuple(printed_unit_names(spec)[u] for u in spec.outputs)
+    assert outputs == module.OUTPUT_UNITS, "OUTPUT_UNITS are not the printed unit names"
     params = dict(spec.values.params)
     loss, grads = module.loss_and_grad(params, x, t)
     expected = oracle(spec, params, examples)

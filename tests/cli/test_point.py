@@ -4,9 +4,12 @@ point, exact fractions, rounds of descent counted as Mazur counts them, eval's n
 from __future__ import annotations
 
 import json
+import math
+import re
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from paths import SPECS
@@ -88,6 +91,9 @@ targets: {u3_1: 1/4}
     for name, value in expected.items():
         assert Fraction(data["gradients"][name]) == value, name
     assert data["quantities"]["a_1_1"] == str(a1)
+    # the units under the names the text output prints, linear: net = out
+    assert data["units"] == {name: {"net": str(v), "out": str(v)} for name, v in
+                             (("a_1_1", a1), ("a_2_1", a21), ("a_2_2", a22), ("a_3_1", f))}
 
 
 def test_exact_refuses_a_value_that_is_not_rational() -> None:
@@ -231,6 +237,87 @@ def test_eval_prints_no_name_that_derive_does_not(tmp_path: Path) -> None:
     assert code == 0, err
     assert "u1_1" not in out and "u2_1" not in out
     assert "z_2_1 = " in out and "a_2_1 = " in out
+    code, out, err = run("eval", spec, "--format", "json")
+    assert code == 0, err
+    assert "u1_1" not in out and "u2_1" not in out
+    a1 = math.tanh(0.5)
+    a2 = 1 / (1 + math.exp(-2 * a1))
+    assert json.loads(out)["units"] == {"a_1_1": {"net": 0.5, "out": pytest.approx(a1)},
+                                        "a_2_1": {"net": pytest.approx(2 * a1),
+                                                  "out": pytest.approx(a2)}}
+
+
+MADE_NAME = re.compile(r"u\d+_\d+")
+
+
+def _printed_units(text: str) -> list[tuple[str, str, float, float]]:
+    """(net name, activation name, net, activation) of each row of eval's unit table."""
+    rows = re.findall(r"^(\S+) = (\S+) +(\S+) = (\S+)$", text, flags=re.MULTILINE)
+    return [(z, a, float(net), float(out)) for z, net, a, out in rows]
+
+
+def test_eval_json_keys_counted_units_by_the_names_the_text_prints(tmp_path: Path) -> None:
+    """tanh-regression (a 2-3-1 network given by `size:`), two examples, against NumPy."""
+    w1 = np.array([[0.1, 0.2], [-0.3, 0.4], [0.5, -0.6]])
+    b1, w2, b2 = np.array([0.1, 0.0, -0.1]), np.array([0.3, -0.2, 0.1]), 0.05
+    params = {f"w_1_{j + 1}_{k + 1}": w1[j, k] for j in range(3) for k in range(2)}
+    params |= {f"b_1_{j + 1}": b1[j] for j in range(3)}
+    params |= {f"w_2_1_{j + 1}": w2[j] for j in range(3)} | {"b_2_1": b2}
+    point = values_file(tmp_path, "params: " + json.dumps(params) + "\n")
+    spec = SPECS / "tanh-regression.yaml"
+    code, out, err = run("eval", spec, "--at", point, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    _, text, _ = run("eval", spec, "--at", point)
+    printed = _printed_units(text)
+    assert [a for _, a, _, _ in printed] == ["a_1_1", "a_1_2", "a_1_3", "a_2_1"]
+    assert list(data["units"]) == [a for _, a, _, _ in printed]
+    assert not [key for key in data["units"] if MADE_NAME.search(key)]
+    for _, a, net, value in printed:  # the text's example 1, to its 9 digits
+        assert data["units"][a] == {"net": pytest.approx(net, rel=1e-8),
+                                    "out": pytest.approx(value, rel=1e-8)}
+    for example, x in zip(data["examples"], ([0.5, -1.0], [-0.3, 0.8]), strict=True):
+        z1 = w1 @ np.array(x) + b1
+        z2 = w2 @ np.tanh(z1) + b2
+        expected = {f"a_1_{j + 1}": (z1[j], np.tanh(z1[j])) for j in range(3)}
+        expected["a_2_1"] = (z2, z2)
+        assert example["units"] == {k: {"net": pytest.approx(n), "out": pytest.approx(o)}
+                                    for k, (n, o) in expected.items()}
+    assert data["units"] == data["examples"][0]["units"]
+
+
+MIXED = """inputs: [x1]
+layers:
+  - {size: 1, activation: tanh}
+  - {units: [%s], activation: linear}
+  - {size: 1, activation: linear}
+loss: squared_error
+values:
+  inputs: {x1: 2}
+  targets: {y_1: 0.5}
+  params: {w_1_1_1: 0.5, b_1_1: 0.25, w_2_1_1: -2, b_2_1: 0.5, w_3_1_1: 3, b_3_1: -1}
+"""
+
+
+def test_eval_json_keeps_every_unit_of_named_and_counted_layers(tmp_path: Path) -> None:
+    """The named unit `a_1_2` keeps its name beside the counted a_1_1 and a_3_1 (it prints
+    as a_2_1); a named unit that would take a counted unit's name is refused, not merged."""
+    spec = values_file(tmp_path, MIXED % "a_1_2")
+    code, out, err = run("eval", spec, "--format", "json")
+    assert code == 0, err
+    units = json.loads(out)["units"]
+    a1 = math.tanh(2 * 0.5 + 0.25)
+    h = -2 * a1 + 0.5
+    assert units == {"a_1_1": {"net": pytest.approx(1.25), "out": pytest.approx(a1)},
+                     "a_1_2": {"net": pytest.approx(h), "out": pytest.approx(h)},
+                     "a_3_1": {"net": pytest.approx(3 * h - 1), "out": pytest.approx(3 * h - 1)}}
+    _, named, _ = run("eval", SEED_004, "--format", "json")
+    assert list(json.loads(named)["units"]) == ["h1", "h2", "o1", "o2"]
+    for command in (("eval", "--format", "json"), ("codegen",), ("derive",)):
+        code, _, err = run(command[0], values_file(tmp_path, MIXED % "a_3_1"), *command[1:])
+        assert code == 2
+        assert err.startswith("error: ") and "point.yaml:4: layers[1].units[0]: unit name " \
+            "`a_3_1` is also the name of the activation of layer 3, unit 1" in err
 
 
 def test_the_weight_decay_is_set_by_at_and_every_command_computes_it(tmp_path: Path) -> None:

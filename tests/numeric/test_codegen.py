@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -259,14 +260,79 @@ def test_the_module_names_targets_as_derive_prints_them(tmp_path: Path) -> None:
     derived = CliRunner().invoke(main, ["derive", str(spec), "--param", "b_2_1"]).stdout
     module: Any = _import(out, "default_grad")
     assert module.OUTPUT_NAMES == ("y_1", "y_2")
+    assert module.OUTPUT_UNITS == ("a_2_1", "a_2_2")  # the outputs as derive prints them
     assert "L = (y_1 - a_2_1)^2/2 + (y_2 - a_2_2)^2/2" in derived
+    assert not re.search(r"\bu\d+_\d+", out.read_text(encoding="utf-8"))  # no made name
     theta, x, t = module.random_point(seed=3, batch=5)
     by_array = module.loss_and_grad(theta, x, t)
     printed = {"y_1": t[:, 0], "y_2": t[:, 1]}
     inputs = {"x1": x[:, 0], "x2": x[:, 1]}
     by_name = module.loss_and_grad(theta, inputs, printed)
-    by_unit = module.loss_and_grad(theta, inputs, {"u2_1": t[:, 0], "u2_2": t[:, 1]})
+    by_unit = module.loss_and_grad(theta, inputs, {"a_2_1": t[:, 0], "a_2_2": t[:, 1]})
     assert by_array[0] == by_name[0] == by_unit[0]
     assert np.array_equal(by_array[1], by_name[1])
+    with pytest.raises(KeyError, match="no value for y_1"):
+        module.loss_and_grad(theta, inputs, {"u2_1": t[:, 0], "u2_2": t[:, 1]})
     with pytest.raises(KeyError, match="no value for y_2; expected y_1, y_2"):
         module.loss_and_grad(theta, inputs, {"y_1": t[:, 0]})
+
+
+HATTED = r"""inputs: [x1, x2]
+notation:
+  activation: "\\hat{y}^{[{layer}]}_{{index}}"
+layers:
+  - {size: 2, activation: tanh}
+  - {size: 2, activation: sigmoid}
+edges:
+  - {from: x1, to: u2_1, weight: w_skip}
+loss: mse
+"""
+
+OMEGA = r"""inputs: [x1]
+layers:
+  - {size: 2, activation: tanh}
+  - units: [{name: ω, latex: "\\omega"}]
+    activation: linear
+loss: mse
+"""
+
+OUTPUT_UNIT_SPECS = {
+    # δ-form code (a skip connection): counted units, their activations named in TeX
+    "hatted": (HATTED, ("hat_y_2_1", "hat_y_2_2"), "scalar"),
+    # matrix code: a named output unit whose name is not ASCII keeps its name
+    "omega": (OMEGA, ("ω",), "matrix"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OUTPUT_UNIT_SPECS))
+def test_output_units_are_the_names_derive_prints_and_the_module_runs(tmp_path: Path,
+                                                                      case: str) -> None:
+    import ast
+
+    text, expected, layout = OUTPUT_UNIT_SPECS[case]
+    spec = tmp_path / f"{case}.yaml"
+    spec.write_text(text, encoding="utf-8")
+    out = tmp_path / f"{case}_grad.py"
+    result = CliRunner().invoke(main, ["codegen", str(spec), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    source = out.read_text(encoding="utf-8")
+    net = build_network(load_spec(spec))
+    assert generate(net, derive(net)).layout == layout
+    # the tuple reads back as data: the names are Python literals, not code
+    tree = ast.parse(source)
+    assigned = {t.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)}
+    assert ast.literal_eval(assigned["OUTPUT_UNITS"]) == expected
+    assert not re.search(r"\bu\d+_\d+", source)
+    derived = CliRunner().invoke(main, ["derive", str(spec), "--format", "text"]).stdout
+    counted = [name for name in expected if name.isascii()]
+    assert all(f"{name} = " in derived for name in counted)  # each printed as a quantity
+    done = subprocess.run([sys.executable, str(out)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ok"), done.stdout + done.stderr
+    module: Any = _import(out, f"{case}_grad")
+    theta, x, t = module.random_point(seed=5, batch=3)
+    by_unit = {unit: t[:, k] for k, unit in enumerate(module.OUTPUT_UNITS)}
+    by_target = {name: t[:, k] for k, name in enumerate(module.OUTPUT_NAMES)}
+    assert module.loss(theta, x, by_unit) == module.loss(theta, x, by_target) \
+        == module.loss(theta, x, t)
