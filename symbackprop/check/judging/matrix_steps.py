@@ -74,6 +74,10 @@ class MatrixStep:
         self.line = line
         self.names = matrix_names(ctx)
         if self.names.reason is not None:
+            if any(lay.conv is not None or lay.pool is not None or lay.recurrent is not None
+                   for lay in ctx.net.spec.layers):
+                raise FormulaError("a tensor form (convolution, pooling and recurrent layers) "
+                                   "is not read; the index form is checked instead")
             raise FormulaError(f"the matrix form applies to layered networks; here "
                                f"{self.names.reason}")
         functions = frozenset(u.activation.fname for u in ctx.net.units
