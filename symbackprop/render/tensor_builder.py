@@ -93,21 +93,27 @@ class TensorBuilder:
         return Hadamard(back, self.apply(lay, z, prime=True))
 
     # -- the output layer -------------------------------------------------------------
-    def output_delta(self, lay: LayerSpec, a: sp.Basic, z: sp.Basic, y: sp.Basic,
-                     gradient: sp.Basic) -> sp.Basic:
+    def output_delta(self, lay: LayerSpec, a: sp.Basic, z: sp.Basic, y: sp.Basic) -> sp.Basic:
         """δ of the output layer: c (a − y) for softmax with cross-entropy or sigmoid with
-        binary cross-entropy, else ∇_a L ⊙ g′(z) (``gradient`` names ∇_a L)."""
+        binary cross-entropy, c (a − y) ⊙ g′(z) for a squared error (c from the loss's
+        factor and mean); :meth:`output_refused` first."""
         kind, loss = self.unit(lay).activation.kind, self.spec.loss.kind
+        scale = loss_scale(self.spec.loss, len(lay.units))
+        if loss == "squared_error":
+            scale = 2 * scale
+        error = Plus(a, Negative(y))
+        body: sp.Basic = error if scale == 1 else Product(scale, error)
         if (kind, loss) in ERROR_PAIRS:
-            scale = loss_scale(self.spec.loss, len(lay.units))
-            error = Plus(a, Negative(y))
-            return error if scale == 1 else Product(scale, error)
-        if kind == "softmax":
-            raise AssertionError("a softmax output without cross-entropy is refused first")
-        return self.times_slope(lay, gradient, z)
+            return body
+        return self.times_slope(lay, body, z)
 
-    def softmax_refused(self) -> str | None:
+    def output_refused(self) -> str | None:
+        """Why the output δ is not c (a − y) (⊙ g′(z)) here, or None."""
         lay = self.spec.layers[-1]
-        if self.unit(lay).activation.kind == "softmax" and self.spec.loss.kind != "cross_entropy":
+        kind, loss = self.unit(lay).activation.kind, self.spec.loss.kind
+        if kind == "softmax" and loss != "cross_entropy":
             return "the softmax layer's Jacobian is not elementwise with this loss"
+        if (kind, loss) not in ERROR_PAIRS and loss != "squared_error":
+            return (f"the gradient of the {loss.replace('_', ' ')} at a {kind} output is not "
+                    "(a − y) times a constant")
         return None

@@ -22,7 +22,6 @@ import sympy as sp
 from ..spec.model import ConvGeometry, LayerSpec, PoolGeometry
 from .matrix import MatrixRow
 from .matrix_layers import capitalise, head_of, target_head
-from .matrix_printing import text_name
 from .printing import Partial
 from .tensor_builder import TensorBuilder, TensorRow
 from .tensor_nodes import (
@@ -86,7 +85,7 @@ class ConvBuilder(TensorBuilder):
     """Rows for conv2d, pooling and dense layers, in this order from the input."""
 
     def reason(self) -> str | None:
-        refused = self.softmax_refused()
+        refused = self.output_refused()
         if refused is not None:
             return refused
         previous = [i.name for i in self.spec.inputs]
@@ -252,11 +251,9 @@ class ConvBuilder(TensorBuilder):
         lay = self.spec.layers[-1]
         d, a, z = self.tensor("d", L), self.tensor("a", L), self.tensor("z", L)
         y = self.sym("Y", target_head(self.net))
-        gradient = self.sym("gradE", rf"\nabla_{{{self.names[a]}}} {self.names[self.loss]}")
-        self.words[gradient] = f"∂{text_name(self.names[self.loss])}/∂{text_name(self.names[a])}"
         if lay.conv is not None or lay.pool is not None:
             raise AssertionError("a shaped output layer is refused when the spec is read")
-        return [MatrixRow(d, self.output_delta(lay, a, z, y, gradient))]
+        return [MatrixRow(d, self.output_delta(lay, a, z, y))]
 
     def delta_rows(self, pos: int) -> list[MatrixRow]:
         """δ of layer ``pos`` from the δ of the layer after it."""

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..network.losses import loss_scale
 from ..spec.model import RecurrentGeometry
 from .matrix import MatrixRow
 from .matrix_layers import head_of
 from .printing import Partial
-from .tensor_builder import ERROR_PAIRS, TensorBuilder, TensorRow
+from .tensor_builder import TensorBuilder, TensorRow
 from .tensor_nodes import (
     Diag,
-    Hadamard,
-    Negative,
     OneMinusSquare,
     Plus,
     Product,
@@ -49,12 +46,7 @@ class RecurrentBuilder(TensorBuilder):
         assert hidden is not None
         if hidden.initial == "parameter":
             return "the initial state is a parameter here"
-        kind, loss = self.unit(layers[1]).activation.kind, self.spec.loss.kind
-        if (kind, loss) not in ERROR_PAIRS and loss != "squared_error":
-            return "the loss's gradient at the output is not elementwise (ŷ − y) here"
-        if kind == "softmax" and loss != "cross_entropy":
-            return "the softmax layer's Jacobian is not elementwise with this loss"
-        return None
+        return self.output_refused()
 
     def vector(self, geometry: RecurrentGeometry, role: str) -> sp.Symbol:
         template = dict(geometry.templates)[role]
@@ -98,16 +90,8 @@ class RecurrentBuilder(TensorBuilder):
                       else self.apply(out_lay, at(o), prime=False), free=every)]
 
         def error(shift: int = 0) -> sp.Basic:
-            """∂L/∂o at step t + shift: c (ŷ − y), times g′(o) for a squared error."""
-            kind, loss = self.unit(out_lay).activation.kind, self.spec.loss.kind
-            scale = loss_scale(self.spec.loss, len(out_lay.units))
-            if loss == "squared_error":
-                scale = 2 * scale
-            diff = Plus(at(yhat, shift), Negative(at(y, shift)))
-            body: sp.Basic = diff if scale == 1 else Product(scale, diff)
-            if (kind, loss) not in ERROR_PAIRS and kind != "linear":
-                body = Hadamard(body, self.apply(out_lay, at(o, shift), prime=True))
-            return body
+            """∂L/∂o at step t + shift."""
+            return self.output_delta(out_lay, at(yhat, shift), at(o, shift), at(y, shift))
 
         def slope(shift: int = 0) -> sp.Basic | None:
             """diag(g′(a^{(t+shift)})), with tanh′ as 1 − h²; None for a linear layer."""
@@ -118,15 +102,22 @@ class RecurrentBuilder(TensorBuilder):
                 return Diag(OneMinusSquare(at(h, shift)))
             return Diag(self.apply(hidden_lay, at(a, shift), prime=True))
 
+        def seen_through(matrix: sp.Basic, shift: int = 0) -> Product:
+            """matrix · ∂L/∂o, a number in front: c Vᵀ (ŷ − y), not Vᵀ c (ŷ − y)."""
+            e = error(shift)
+            if isinstance(e, Product) and isinstance(e.args[0], sp.Rational):
+                return Product(e.args[0], matrix, *e.args[1:])
+            return Product(matrix, e)
+
         def through(*factors: sp.Basic | None) -> Product:
             return Product(*(f for f in factors if f is not None))
 
         dh = Partial(self.loss, Step(h, t_))
         last = Partial(self.loss, Step(h, sp.Integer(tau)))
-        back = [MatrixRow(last, Product(Transpose(V), error().xreplace({t_: tau})))]
+        back = [MatrixRow(last, seen_through(Transpose(V)).xreplace({t_: tau}))]
         if tau > 1:
             back.append(TensorRow(
-                dh, Plus(Product(Transpose(V), error()),
+                dh, Plus(seen_through(Transpose(V)),
                          through(Transpose(W), slope(1), Partial(self.loss, Step(h, t_ + 1)))),
                 free=((t_, tau - 1, 1),)))
         total = (t_, 1, tau)

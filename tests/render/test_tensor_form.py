@@ -163,9 +163,16 @@ GENERATED = {
     "avgpool-overlap": ([1, 5, 5], [_conv(2, 2, 1, 1, "tanh"),
                                     {"name": "pool", "kind": "avg_pool", "kernel": 3,
                                      "stride": 1}]),
+    "conv-squared-error": ([1, 4, 4], [_conv(2, 2, 2, 0, "relu")]),
     "pool-then-conv": ([2, 6, 6], [{"name": "pool", "kind": "max_pool", "kernel": 2,
                                     "stride": 2},
                                    _conv(2, 2, 1, 0, "tanh")]),
+}
+
+
+# the output layer and loss where not a sigmoid with binary cross-entropy
+OUTPUTS: dict[str, tuple[str, Any]] = {
+    "conv-squared-error": ("tanh", {"kind": "squared_error", "reduction": "mean"}),
 }
 
 
@@ -173,10 +180,11 @@ def generated(tmp_path: Path, key: str, seed: int = 0) -> tuple[Any, dict[str, f
                                                                  dict[str, float],
                                                                  dict[str, float]]:
     shape, layers = GENERATED[key]
+    activation, loss = OUTPUTS.get(key, ("sigmoid", "binary_cross_entropy"))
     text = yaml.safe_dump({
         "title": key, "inputs": {"shape": shape},
-        "layers": [*layers, {"name": "output", "units": 2, "activation": "sigmoid"}],
-        "loss": "binary_cross_entropy"})
+        "layers": [*layers, {"name": "output", "units": 2, "activation": activation}],
+        "loss": loss})
     path = tmp_path / f"{key}.yaml"
     path.write_text(text, encoding="utf-8")
     spec = load_spec(path)
@@ -205,6 +213,35 @@ def test_a_stride_that_leaves_rows_unread_gives_the_reason(tmp_path: Path) -> No
     assert form is not None and not form.applies
     assert 'the stride of the layer "second" leaves rows' in form.reason
     assert form.text_lines()[0].startswith("Tensor form: does not apply (the stride")
+
+
+RECURRENT = {
+    "sigmoid-squared-mean": ("sigmoid", "linear", {"kind": "squared_error",
+                                                   "reduction": "mean"}),
+    "relu-binary-cross-entropy": ("relu", "sigmoid", "binary_cross_entropy"),
+    "tanh-softmax": ("tanh", "softmax", "cross_entropy"),
+    "linear-tanh-squared": ("linear", "tanh", "squared_error"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(RECURRENT))
+def test_generated_recurrent_tensor_equations_give_autograds_gradients(tmp_path: Path,
+                                                                       key: str) -> None:
+    hidden, output, loss = RECURRENT[key]
+    path = tmp_path / "rnn.yaml"
+    path.write_text(yaml.safe_dump({
+        "title": key, "inputs": {"size": 3, "steps": 4},
+        "layers": [{"name": "hidden", "kind": "recurrent", "size": 2, "activation": hidden},
+                   {"name": "output", "size": 3, "activation": output}],
+        "loss": loss}), encoding="utf-8")
+    spec = load_spec(path)
+    rng = random.Random(1)
+    params = {p.name: rng.uniform(-0.9, 0.9) for p in spec.params}
+    inputs = {i.name: rng.uniform(-1, 1) for i in spec.inputs}
+    hot = {t: rng.randrange(3) for t in range(1, 5)}
+    targets = {u: (float(_ints(u)[-1] - 1 == hot[_ints(u)[-2]]) if output == "softmax"
+                   else rng.uniform(0.1, 0.9)) for u in spec.layers[-1].units}
+    assert not agrees(spec, form_of(spec), params, inputs, targets)
 
 
 # ----------------------------------------------------------------------------- mutants
@@ -259,3 +296,15 @@ def test_a_dropped_transpose_in_bptt_fails_the_comparison() -> None:
                   lambda e: e.args[0] if e.args[0] == sp.Symbol("hidden_recurrent_weight")
                   else e)
     assert agrees(spec, bad, params, dict(example.inputs), dict(example.targets))
+
+
+def test_an_output_whose_delta_is_not_a_scaled_error_gives_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "ce.yaml"
+    path.write_text(yaml.safe_dump({
+        "title": "sigmoid outputs with cross-entropy", "inputs": {"shape": [1, 3, 3]},
+        "layers": [_conv(1, 2, 1, 0, "tanh"),
+                   {"name": "output", "units": 2, "activation": "sigmoid"}],
+        "loss": "cross_entropy"}), encoding="utf-8")
+    form = tensor_form(build_network(load_spec(path)))
+    assert form is not None and not form.applies
+    assert "cross entropy at a sigmoid output is not (a − y) times a constant" in form.reason
