@@ -35,12 +35,19 @@ class TensorForm(MatrixForm):
         free = getattr(row, "free", ())
         if not free:
             return ""
+
+        def span(i: object, lo: int, hi: int) -> str:
+            if lo == hi:
+                return f"{i} = {lo}"
+            if lo > hi:  # a recurrence run backwards
+                return rf"{i} = {lo} \text{{ down to }} {hi}" if latex else \
+                    f"{i} = {lo} down to {hi}"
+            return rf"{i} = {lo}, \dots, {hi}" if latex else f"{i} = {lo}, …, {hi}"
+
+        shown = [span(i, lo, hi) for i, lo, hi in free]
         if latex:
-            return r" \quad \text{for } " + r",\ ".join(
-                f"{i} = {lo}" if lo == hi else rf"{i} = {lo}, \dots, {hi}"
-                for i, lo, hi in free)
-        return "   (" + ", ".join(f"{i} = {lo}" if lo == hi else f"{i} = {lo}, …, {hi}"
-                                  for i, lo, hi in free) + ")"
+            return r" \quad \text{for } " + r",\ ".join(shown)
+        return "   (" + ", ".join(shown) + ")"
 
     def latex_rows(self, rows: list[MatrixRow]) -> list[str]:
         return [line + self._free(r, True)
