@@ -202,6 +202,44 @@ def test_generated_shapes_tensor_equations_give_autograds_gradients(tmp_path: Pa
     assert not agrees(spec, form_of(spec), params, inputs, targets)
 
 
+def _drawn(seed: int) -> tuple[list[int], list[dict[str, Any]]]:
+    """Two convolutions with drawn channels, kernels, strides and paddings whose strides
+    tile their padded sources (so the tensor form applies), and maybe a pooling layer."""
+    rng = random.Random(seed)
+    while True:
+        size = rng.randint(4, 7)
+        shape = [rng.randint(1, 3), size, size + rng.randint(0, 1)]
+        layers: list[dict[str, Any]] = []
+        source = shape
+        for n in range(2):
+            k, s = rng.randint(1, 3), rng.randint(1, 2)
+            p = rng.randint(0, k - 1)
+            conv = {**_conv(rng.randint(1, 3), k, s, p,
+                            rng.choice(["tanh", "sigmoid", "softplus", "linear"])),
+                    "name": f"conv{n}"}
+            if any((d + 2 * p - k) % s or k > d + 2 * p for d in source[1:]):
+                break
+            layers.append(conv)
+            source = [conv["filters"], *((d + 2 * p - k) // s + 1 for d in source[1:])]
+        else:
+            if rng.random() < 0.5 and min(source[1:]) >= 2:
+                layers.append({"name": "pool", "kind": rng.choice(["max_pool", "avg_pool"]),
+                               "kernel": 2, "stride": rng.randint(1, 2)})
+            return shape, layers
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_drawn_shapes_tensor_equations_give_autograds_gradients(tmp_path: Path,
+                                                                seed: int) -> None:
+    key = f"drawn-{seed}"
+    GENERATED[key] = _drawn(seed)
+    try:
+        spec, params, inputs, targets = generated(tmp_path, key, seed)
+    finally:
+        del GENERATED[key]
+    assert not agrees(spec, form_of(spec), params, inputs, targets)
+
+
 def test_a_stride_that_leaves_rows_unread_gives_the_reason(tmp_path: Path) -> None:
     GENERATED["leftover"] = ([1, 5, 5], [_conv(2, 3, 1, 0, "tanh"),
                                          {**_conv(1, 2, 2, 0, "sigmoid"), "name": "second"}])
