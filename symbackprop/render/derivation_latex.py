@@ -23,7 +23,8 @@ def document_latex(doc: DerivationDocument) -> str:
                   equations_block(net, doc.deltas)]
         parts += [f"\\[\n{rule.latex}\n\\]" for rule in pool_rules(net.spec)]
     if doc.matrix is not None:
-        parts += [r"\subsection*{Matrix form}", "% matrix form", doc.matrix.latex()]
+        heading = doc.matrix.heading
+        parts += [rf"\subsection*{{{heading}}}", f"% {heading.lower()}", doc.matrix.latex()]
     if doc.params:
         rows = [row for pd in doc.params for row in _block_rows(param_block(doc, pd))]
         parts += [r"\section*{Gradients}", align_block(rows)]

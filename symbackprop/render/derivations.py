@@ -243,7 +243,7 @@ def build_document(net: Network, grads: Gradients, *, params: Sequence[str] | No
     deltas = delta_rows(net, grads) if uses_deltas else []
     if steps is not None:  # ∂L/∂h^{(t)}, the recurrence of BPTT
         deltas = [Row(t, x, "delta") for t, x in recurrence_lines(steps)] + deltas
-    matrix = layer_matrix_form(net, grads) if form == "delta" else None
+    matrix = printed_matrix_form(net, grads) if form == "delta" else None
     cost = cost_row(net)
     return DerivationDocument(net, form, docs, definitions, deltas, notes, cost, matrix)
 
@@ -255,6 +255,20 @@ def layer_matrix_form(net: Network, grads: Gradients | None = None) -> Any:
     from .matrix import matrix_form
 
     return matrix_form(net, grads)
+
+
+def printed_matrix_form(net: Network, grads: Gradients) -> Any:
+    """What ``derive --form delta`` prints beside the index form: the matrix form, or for
+    convolution, pooling and recurrent layers the tensor form
+    (:func:`~symbackprop.render.tensor.tensor_form`), each with its reason where it does
+    not apply."""
+    from .tensor import tensor_form
+
+    form = layer_matrix_form(net, grads)
+    if form.applies:
+        return form
+    tensors = tensor_form(net, grads)
+    return form if tensors is None else tensors
 
 
 def gradient_rows(net: Network, grads: Gradients, p: sp.Symbol) -> list[Row]:
@@ -434,7 +448,7 @@ def to_markdown(doc: DerivationDocument) -> str:
                 equations_block(net, doc.deltas, env="aligned"), "$$"]
         out += [line for rule in pool_rules(net.spec) for line in ("", "$$", rule.latex, "$$")]
     if doc.matrix is not None:
-        out += ["", "## Matrix form", "", doc.matrix.markdown()]
+        out += ["", f"## {doc.matrix.heading}", "", doc.matrix.markdown()]
     out += ["", "## Gradients"]
     for pd in doc.params:
         out += ["", f"### `{pd.name}`", "", "$$", param_block(doc, pd, env="aligned"), "$$"]

@@ -68,6 +68,7 @@ class MatrixForm:
     words: dict[sp.Basic, str] = field(default_factory=dict)  # text names where LaTeX's differ
     # names in section titles: {key} in a title → (LaTeX, text), printed as each format needs
     title_names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    heading = "Matrix form"  # the section's heading in LaTeX and Markdown
 
     def title(self, title: str, fmt: str) -> str:
         """A section title with its names as ``fmt`` (text, latex or markdown) writes them."""

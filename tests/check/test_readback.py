@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker
-from symbackprop.check.reading.forms import SOFTMAX_WORDS
+from symbackprop.check.reading.forms import SOFTMAX_WORDS, TENSOR_WORDS
 from symbackprop.cli.app import main
 from symbackprop.network.build import build_network
 from symbackprop.render.matrix_layers import not_layered
@@ -26,6 +26,11 @@ from symbackprop.spec.load import load_spec
 
 NIELSEN = DATA / "derivations" / "nielsen-2-3-3-2.yaml"
 SPEC_FILES = [*sorted(SPECS.glob("*.yaml")), NIELSEN]
+
+
+def has_tensor_form(spec: Path) -> bool:
+    """Whether derive prints the tensor form of the spec (conv2d, pooling, recurrent)."""
+    return any(lay.conv or lay.pool or lay.recurrent for lay in load_spec(spec).layers)
 
 @pytest.mark.parametrize("form", ["chain", "closed", "delta"])
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
@@ -39,8 +44,12 @@ def test_every_printed_derivation_reads_back_as_correct(spec: Path, form: str) -
              and not (s.verdict == "unread" and in_printed_rule(s.text))]
     assert not wrong, wrong
     assert result.verdict == "correct" and result.first_wrong_line is None
+    tensor = [s for s in result.steps if s.verdict == "unchecked"
+              and TENSOR_WORDS in " ".join(s.diagnosis)]
+    # the tensor form of convolution, pooling and recurrent layers is printed, and not read
+    assert bool(tensor) == (form == "delta" and has_tensor_form(spec))
     unchecked = [(s.line, s.text, s.diagnosis) for s in result.steps if s.verdict == "unchecked"
-                 and s.diagnosis != (SOFTMAX_WORDS,)]
+                 and s.diagnosis != (SOFTMAX_WORDS,) and s not in tensor]
     # unchecked: only a softmax layer's definitions in the forward pass
     assert not unchecked, unchecked
     matrix = [s for s in result.steps if s.instances and "entr" in s.instances]

@@ -18,7 +18,7 @@ from ...render.matrix_layers import capitalise, head_of
 from ..diagnosis.diagnosis import NO_EXPLANATION
 from ..diagnosis.matrix_mistakes import rewrites, shape_fixes
 from ..meaning.matrix_names import MatrixNames
-from ..reading.forms import MATRIX_WORDS
+from ..reading.forms import MATRIX_WORDS, TENSOR_WORDS
 from ..reading.lines import SourceLine
 from ..reading.matrix_parser import parse_matrix
 from ..reading.matrix_syntax import (
@@ -74,6 +74,9 @@ class MatrixStep:
         self.line = line
         self.names = matrix_names(ctx)
         if self.names.reason is not None:
+            if any(lay.conv is not None or lay.pool is not None or lay.recurrent is not None
+                   for lay in ctx.net.spec.layers):
+                raise FormulaError(TENSOR_WORDS)
             raise FormulaError(f"the matrix form applies to layered networks; here "
                                f"{self.names.reason}")
         functions = frozenset(u.activation.fname for u in ctx.net.units

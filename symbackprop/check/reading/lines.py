@@ -61,9 +61,12 @@ _BOLD = re.compile(r"(?:(?<=\s)|^)(?:\*\*|__)_?(?=\S)|(?<=\S)_?(?:\*\*|__)(?=\s|
 _END_WITH_OPERATOR = re.compile(r"(\+|-|\\cdot|\\times|\*|=|\(|\\left\(|\\\\quad)\s*$")
 
 
-_MATRIX_HEADING = re.compile(r"^(?:(?P<tex>\s*%\s*matrix form\b)|(?P<text>Matrix form\b.*:\s*$)|"
-                             r"(?P<md>#{1,6})\s*Matrix form\b|"
-                             r"(?P<section>\s*\\(?:sub)*section\*?\s*\{[^{}]*[Mm]atrix form))")
+# a tensor form (convolution, pooling, recurrent layers) is read as a matrix form is
+_MATRIX_HEADING = re.compile(r"^(?:(?P<tex>\s*%\s*(?:matrix|tensor) form\b)|"
+                             r"(?P<text>(?:Matrix|Tensor) form\b.*:\s*$)|"
+                             r"(?P<md>#{1,6})\s*(?:Matrix|Tensor) form\b|"
+                             r"(?P<section>\s*\\(?:sub)*section\*?\s*\{[^{}]*"
+                             r"(?:[Mm]atrix|[Tt]ensor) form))")
 _SECTION = re.compile(r"^\s*\\(?:sub)*section\*?\s*\{")
 _ENVIRONMENT = re.compile(r"^\s*\\begin\s*\{")
 
