@@ -10,6 +10,7 @@ right. A wrong side is diagnosed by :mod:`symbackprop.check.diagnosis.matrix_mis
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields, is_dataclass, replace
 
 import mpmath
 
@@ -25,8 +26,11 @@ from ..reading.matrix_syntax import (
     LayerRef,
     MCall,
     MGrad,
+    MMask,
     MName,
     MNode,
+    MNum,
+    MOnes,
     MProduct,
     MSpace,
     MStatement,
@@ -56,7 +60,9 @@ def _kids(node: MNode) -> tuple[MNode, ...]:
     terms = getattr(node, "terms", None)
     if terms is not None:
         return tuple(t for _, t in terms)
-    return tuple(getattr(node, a) for a in ("arg", "by", "body") if hasattr(node, a))
+    return tuple(getattr(node, a) for a in ("arg", "by", "body", "target", "left", "right",
+                                             "value")
+                 if getattr(node, a, None) is not None)
 
 
 def matrix_names(ctx: Context) -> MatrixNames:
@@ -69,7 +75,8 @@ def matrix_names(ctx: Context) -> MatrixNames:
 class MatrixStep:
     """One matrix-form line of a derivation, judged side by side against its first side."""
 
-    def __init__(self, ctx: Context, line: SourceLine, formula: str) -> None:
+    def __init__(self, ctx: Context, line: SourceLine, formula: str,
+                 bound: dict[str, MNode] | None = None) -> None:
         self.ctx = ctx
         self.line = line
         self.names = matrix_names(ctx)
@@ -78,13 +85,44 @@ class MatrixStep:
                                f"{self.names.reason}")
         functions = frozenset(u.activation.fname for u in ctx.net.units
                               if u.activation.fname)
-        self.statement: MStatement = parse_matrix(formula, functions)
+        statement = parse_matrix(formula, functions)
+        set_by_mask = masked_name(statement)
+        head = statement.sides[0]
+        assigned = isinstance(head, MName) and head.raw in (bound or {})
+        statement = with_values(statement, bound or {})
+        if assigned:  # dhidden = …: the name holds the new value, not the masked one
+            statement = replace(statement, sides=(head, *statement.sides[1:]))
+        if set_by_mask is not None:
+            statement = self.mask_step(statement, set_by_mask)
+        self.statement: MStatement = statement
+        self.sets: tuple[str, MNode | None] | None = None
+        if set_by_mask is not None:
+            self.sets = (set_by_mask.raw, replace(statement.sides[1], name=set_by_mask.raw))
+        elif assigned:
+            self.sets = (head.raw, None)  # type: ignore[union-attr]
         names = [n for side in self.statement.sides for n in _names(side)]
         self.assignments = self.names.assignments(names)
         if not self.assignments:
             raise FormulaError("no layer l gives names that all exist in the network")
         found = [self.names.resolve(n, self.assignments[0], gradient=True) for n in names]
         self.batch = any(f.batch or f.kind == "count" for f in found)
+
+    def mask_step(self, statement: MStatement, target: MName) -> MStatement:
+        """``dhidden[hidden_layer <= 0] = 0`` (CS231n's ReLU backward) read as the claim
+        that the masked gradient is the cost's gradient by the layer's net input."""
+        found = self.names.resolve(target, {"L": self.names.last})
+        if not found.gradient or found.kind != "a" or len(statement.sides) != 2 or \
+                statement.relations != ("=",):
+            raise FormulaError(f"`{target.raw}[…] = …` masks the gradient of a layer's "
+                               f"activation (d before its matrix name), one value")
+        mask = statement.sides[0]
+        assert isinstance(mask, MMask)
+        own = self.ctx.net.spec.layers[found.pos - 1].matrices
+        net = MName(own.net[0], None, own.net[0], 0) if own is not None and own.net else \
+            self.z_name(LayerRef(None, found.pos + self.names.first), True)
+        head = MGrad(self.names.cost_name, net)
+        return MStatement((head, replace(mask, value=statement.sides[1])), ("=",),
+                          (f"∂{self.names.cost_name}/∂{written(net)}", statement.texts[1]))
 
     # -- evaluation --------------------------------------------------------------------
     def point(self, k: int, values: dict[str, int]) -> MatrixPoint:
@@ -332,14 +370,55 @@ def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool | None
-                   ) -> list[StepResult]:
+def masked_name(statement: MStatement) -> MName | None:
+    """The name a mask line sets (``dhidden`` of ``dhidden[hidden_layer <= 0] = 0``)."""
+    head = statement.sides[0]
+    if isinstance(head, MMask) and isinstance(head.target, MName):
+        return head.target
+    return None
+
+
+def with_values(statement: MStatement, bound: dict[str, MNode]) -> MStatement:
+    """The statement with each name an earlier mask line set read as what it holds now."""
+    if not bound:
+        return statement
+
+    def put(node: MNode) -> MNode:
+        if isinstance(node, MName):
+            return bound.get(node.raw, node) if node.layer is None and \
+                node.example is None else node
+        if isinstance(node, MGrad | MNum | MOnes | MSpace):
+            return node
+        changes = {}
+        for f in fields(node):  # type: ignore[arg-type]
+            value = getattr(node, f.name)
+            if isinstance(value, tuple):
+                changes[f.name] = tuple((v[0], put(v[1])) if isinstance(v, tuple) else put(v)
+                                        for v in value)
+            elif is_dataclass(value):
+                changes[f.name] = put(value)
+        return replace(node, **changes)  # type: ignore[type-var]
+
+    return replace(statement, sides=tuple(put(side) for side in statement.sides))
+
+
+def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool | None,
+                   bound: dict[str, MNode] | None = None) -> list[StepResult]:
     """The verdicts on a matrix-form line, one per side after the first. A line that cannot
     be read in matrix form is unchecked, with the reason; with ``strict`` (one formula) it is
     a :class:`FormulaError`; with ``strict`` None (a line the index reader could not read
-    either, tried in matrix form) there is no verdict."""
+    either, tried in matrix form) there is no verdict. ``bound``: what the names earlier
+    mask lines set hold now (CS231n's ``dhidden`` after ``dhidden[hidden_layer <= 0] =
+    0``); a mask line adds its name."""
     try:
-        return MatrixStep(ctx, line, formula).results()
+        step = MatrixStep(ctx, line, formula, bound)
+        if step.sets is not None and bound is not None:
+            name, value = step.sets
+            if value is None:
+                bound.pop(name, None)
+            else:
+                bound[name] = value
+        return step.results()
     except FormulaError as exc:
         if strict:
             raise
