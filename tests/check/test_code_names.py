@@ -323,3 +323,11 @@ def test_the_published_backward_pass_is_the_gradient_of_the_mean_loss() -> None:
     assert (np.maximum(0, X @ params["W"] + params["b"]) == 0).any()  # the mask bites
     wrong = _cs231n_gradients(X, y, params, mask="<")
     assert not np.allclose(wrong["W"], grads["W"], atol=1e-6)
+
+
+def test_an_entry_of_a_layer_is_still_read_in_index_form(cs231n: Path) -> None:
+    """``b`` names the first layer's bias vector in code; ``b^{[2]}_{1}`` is still the bias
+    of unit 1 of layer 2, and a wrong entry is still wrong."""
+    right = r"\frac{\partial L}{\partial b^{[2]}_{1}} = \delta^{[2]}_{1}"
+    assert step(cs231n, right).verdict == "correct"
+    assert verdict(cs231n, right.replace("_{1}", "_{2}", 1)) == "incorrect"

@@ -49,12 +49,19 @@ def code_names(spec: NetworkSpec) -> dict[str, CodeName]:
 
 
 _WORD = re.compile(r"(?<![A-Za-z0-9_\\])[A-Za-z][A-Za-z0-9_]*")
+_SCRIPTED = re.compile(r"\s*(?:_|\^(?!\s*(?:T(?![A-Za-z])|\{\s*(?:T|\\top|\\intercal)\s*\}|"
+                       r"\\top|\\intercal)))")
+"""A subscript or a superscript other than a transpose: ``b^{[2]}_{1}`` is no code name."""
 
 
 def mentions_code_names(formula: str, names: dict[str, CodeName]) -> bool:
     """Whether ``formula`` names one of the spec's matrices as code does (then the line is
-    read in matrix form)."""
-    return bool(names) and any(w in names for w in _WORD.findall(formula))
+    read in matrix form): the name alone or transposed, not an entry's or a layer's
+    (``b^{[2]}_{1}`` with a matrix ``b`` is the bias of unit 1 of layer 2)."""
+    if not names:
+        return False
+    return any(m.group(0) in names and not _SCRIPTED.match(formula, m.end())
+               for m in _WORD.finditer(formula))
 
 
 def need_cost(written: str, has_cost: bool) -> None:
