@@ -93,6 +93,12 @@ def cs231n(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _written(tmp_path_factory, "cs231n", CS231N_SPEC)
 
 
+@pytest.fixture(scope="module")
+def column(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _written(tmp_path_factory, "column",
+                    MATHS_SPEC.replace("layout: row", "layout: column"))
+
+
 def step(spec: Path, line: str) -> StepResult:
     result = checker(spec).check_derivation(line)
     assert len(result.steps) == 1, result.steps
@@ -331,3 +337,17 @@ def test_an_entry_of_a_layer_is_still_read_in_index_form(cs231n: Path) -> None:
     right = r"\frac{\partial L}{\partial b^{[2]}_{1}} = \delta^{[2]}_{1}"
     assert step(cs231n, right).verdict == "correct"
     assert verdict(cs231n, right.replace("_{1}", "_{2}", 1)) == "incorrect"
+
+
+@pytest.mark.parametrize(("line", "holds"), [
+    ("dW2 = dscores h1^T", True),
+    ("db2 = np.sum(dscores, axis=1, keepdims=True)", True),
+    ("dh1 = W2^T dscores", True),
+    ("scores = W2 h1 + b2", True),
+    ("dW2 = h1^T dscores", False),  # the row layout's form
+    ("db2 = np.sum(dscores, axis=0, keepdims=True)", False),
+    ("dh1 = dscores^T W2", False),
+])
+def test_in_the_column_layout_one_example_is_a_column(column: Path, line: str,
+                                                      holds: bool) -> None:
+    assert (verdict(column, line) == "correct") is holds
