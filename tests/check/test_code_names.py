@@ -351,3 +351,18 @@ def test_an_entry_of_a_layer_is_still_read_in_index_form(cs231n: Path) -> None:
 def test_in_the_column_layout_one_example_is_a_column(column: Path, line: str,
                                                       holds: bool) -> None:
     assert (verdict(column, line) == "correct") is holds
+
+
+@pytest.mark.parametrize(("spec", "line", "code", "words"), [
+    ("cs231n", PUBLISHED.replace("dhidden[hidden_layer <= 0] = 0\n", ""),
+     "MISSING_ACTIVATION_DERIVATIVE", "dhidden is the cost's gradient by the activation"),
+    ("maths", "dW1 = X^T dh1", "MISSING_ACTIVATION_DERIVATIVE", "relu'(z1)"),
+    ("maths", "dh1 = dscores W1^T", "WRONG_LAYER", "with W2 in place of W1"),
+    ("maths", "dW1 = X^T dscores", "WRONG_LAYER", "with dz1 in place of dscores"),
+])
+def test_the_mistakes_in_code_names_are_named(request: pytest.FixtureRequest, spec: str,
+                                              line: str, code: str, words: str) -> None:
+    result = checker(request.getfixturevalue(spec)).check_derivation(line)
+    wrong = next(s for s in result.steps if s.verdict == "incorrect")
+    assert code in wrong.codes, (wrong.codes, wrong.diagnosis)
+    assert any(words in d for d in wrong.diagnosis), wrong.diagnosis

@@ -26,6 +26,7 @@ from ..reading.matrix_syntax import (
     LayerRef,
     MCall,
     MGrad,
+    MHadamard,
     MMask,
     MName,
     MNode,
@@ -291,7 +292,8 @@ class MatrixStep:
             return [f"this is the transpose of {head}: the factors are in the wrong order, "
                     f"or a transpose is missing"]
         found = []
-        for words, new in rewrites(node, None if shapes_only else self.derivative()):
+        for words, new in rewrites(node, None if shapes_only else self.derivative(),
+                                   self.code_rewrites):
             if self.holds(new):
                 found.append(words)
         decay = None if shapes_only or found else self.decay_term()
@@ -301,6 +303,34 @@ class MatrixStep:
         if not found and not shapes_only:
             found = self.scale(node)
         return found or ([NO_EXPLANATION] if not shapes_only else [])
+
+    def code_rewrites(self, name: MName) -> Iterator[tuple[str, MNode]]:
+        """A matrix name of code for the same matrix of the layer before or after (``W``
+        for ``W2``), and the gradient of an activation without its derivative (CS231n's
+        ``dhidden`` before its ReLU mask)."""
+        try:
+            found = self.names.resolve(name, self.assignments[0])
+        except FormulaError:
+            return
+        if name.layer is not None or name.raw not in self.names.code:
+            return
+        for other, meant in self.names.code.items():
+            if (meant.kind, meant.gradient) == (found.kind, found.gradient) and \
+                    abs(meant.pos - found.pos) == 1:
+                yield (f"the wrong layer: with {other} in place of {name.raw} the line holds",
+                       replace(name, head=other, raw=other))
+        act = self.names.units(found.pos)[0].activation if found.kind == "a" else None
+        if found.gradient and act is not None and act.kind not in ("linear", "softmax"):
+            own = self.ctx.net.spec.layers[found.pos - 1].matrices
+            net = MName(own.net[0], None, own.net[0], 0) if own is not None and own.net \
+                else self.z_name(LayerRef(None, found.pos + self.names.first), True)
+            fname = {"sigmoid": "sigma", "unspecified": act.fname or "f"}.get(act.kind,
+                                                                             act.kind)
+            factor = MCall(fname, 1, net)
+            yield (f"it misses the activation-derivative factor {written(factor)}: "
+                   f"{name.raw} is the cost's gradient by the activation, not by the net "
+                   f"input (for a ReLU, the mask {name.raw}[… <= 0] = 0 applies it)",
+                   MHadamard((name, factor)))
 
     def decay_term(self) -> MProduct | None:
         """λ W^{[l]} when the head is ∂L/∂W^{[l]} of a spec with weight decay."""
