@@ -147,6 +147,18 @@ class PoolSpec:
 
 
 @dataclass(frozen=True)
+class MatrixNamesSpec:
+    """What a dense layer's matrices are called in code (``matrices:``): its net inputs and
+    activations over a batch, its weights and its bias, each under no name, one, or several
+    (CS231n writes ``hidden_layer`` and, for its gradient, ``dhidden``)."""
+
+    net: tuple[str, ...] = ()
+    activation: tuple[str, ...] = ()
+    weights: tuple[str, ...] = ()
+    bias: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     position: int  # 1-based
@@ -156,6 +168,7 @@ class LayerSpec:
     conv: ConvGeometry | None = None  # a conv1d/conv2d layer's shape; None for a dense layer
     recurrent: RecurrentGeometry | None = None  # a recurrent layer or its per-step output
     pool: PoolGeometry | None = None  # a max_pool/avg_pool layer's shape
+    matrices: MatrixNamesSpec | None = None  # the names code gives its matrices
 
     @property
     def shape(self) -> tuple[int, ...] | None:

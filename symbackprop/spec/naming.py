@@ -157,6 +157,8 @@ ROLE_WORDS = {
     "function": "the unspecified function `{owner}`",
     "derivative": "the derivative `{owner}'`, named `{name}` by the tool",
     "built-in function": "the built-in function `{name}`",
+    "matrix": "the {owner}",
+    "matrix gradient": "`{name}`, which check reads as the gradient of the cost by `{owner}`",
 }
 """Every role a name can play, as the error messages describe it."""
 
@@ -234,6 +236,8 @@ _HINTS = {
     "learning rate": "change `notation.learning_rate`",
     "example count": "change `cost.examples`",
     "example index": "change `cost.index`",
+    "matrix": "change the layer's `matrices:`",
+    "matrix gradient": "change the layer's `matrices:`, or rename the other quantity",
 }
 
 

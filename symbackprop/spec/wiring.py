@@ -24,6 +24,7 @@ from .kinds.recurrent import (
     read_recurrent_layer,
     recurrent_connections,
 )
+from .matrix_names import read_matrix_names
 from .model import (
     ACTIVATION_ALIASES,
     ACTIVATION_KINDS,
@@ -42,7 +43,7 @@ from .source import Path_
 from .tex import read_math
 
 LAYER_KEYS = ("name", "kind", "units", "size", "activation", "bias", "weights", "from",
-              "connect")
+              "connect", "matrices")
 UNIT_KEYS = ("name", "latex", "net", "target", "delta", "activation")
 
 
@@ -193,7 +194,8 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                 apath = (*up, "activation") if unit_act is not act else (*lp, "activation")
                 r.claim_function(apath, unit_act.fname)
             units.append(unit)
-        layers.append(LayerSpec(name, pos, number, tuple(names), act))
+        matrices = read_matrix_names(r, lp, name, bias=layer.get("bias") != "none")
+        layers.append(LayerSpec(name, pos, number, tuple(names), act, matrices=matrices))
     for lay in layers:
         if skeleton(name_key(lay.name)) in unit_keys:
             raise r.fail(("layers", lay.position - 1, "name"),

@@ -131,14 +131,21 @@ def _derivative_factors(node: MNode) -> Iterator[Rewrite]:
                        rest[0] if len(rest) == 1 else MHadamard(rest))
 
 
-def rewrites(side: MNode, derivative: MNode | None) -> list[Rewrite]:
+def rewrites(side: MNode, derivative: MNode | None,
+             named: Callable[[MName], Iterator[Rewrite]] | None = None) -> list[Rewrite]:
     """The one-mistake rewrites of ``side``; ``derivative`` (σ'(z^l) of the head's layer)
-    is the factor a missing activation derivative would be."""
+    is the factor a missing activation derivative would be; ``named`` gives the rewrites of
+    one name the spec's matrices give in code (``W`` for ``W2``, ``dhidden`` without its
+    ReLU mask)."""
     found: list[Rewrite] = []
     if derivative is not None:
         found.append((f"it misses the activation-derivative factor {written(derivative)}",
                       MHadamard((side, derivative))))
-    for change in (_transposes, _orders, _operators, _derivative_factors, _layers):
+    changes: list[Callable[[MNode], Iterator[Rewrite]]] = [
+        _transposes, _orders, _operators, _derivative_factors, _layers]
+    if named is not None:
+        changes.append(lambda node: named(node) if isinstance(node, MName) else iter(()))
+    for change in changes:
         found += list(_everywhere(side, change, calls=change is _layers))
     return found[:MAX_REWRITES]
 

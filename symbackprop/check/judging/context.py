@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from sympy.printing.str import StrPrinter
 from ...network.build import Network
 from ...network.derivation import Gradients, derive
 from ..diagnosis.diagnosis import Diagnoser
+from ..meaning.code_names import code_names
 from ..meaning.graph import Graph
 from ..meaning.meaning import Locals, Scope
 from ..meaning.names import NameTable
@@ -70,6 +72,13 @@ class Context:
                 self.table.is_function(raw)
 
         return knows, is_function
+
+    def line_words(self) -> Callable[[str], bool]:
+        """Whether a word of a line is a name (not prose): the network's names and the
+        matrix names its layers give in code, with their ``d`` names (``dhidden``)."""
+        knows = self.knows(None)[0]
+        code = code_names(self.net.spec)
+        return lambda word: word in code or knows(word)
 
     def parse(self, formula: str, syntax: str, locals_: Locals | None) -> Statement:
         """``formula`` read into a statement with a derivation's own names; a text read

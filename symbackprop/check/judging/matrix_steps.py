@@ -10,6 +10,7 @@ right. A wrong side is diagnosed by :mod:`symbackprop.check.diagnosis.matrix_mis
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields, is_dataclass, replace
 
 import mpmath
 
@@ -25,8 +26,12 @@ from ..reading.matrix_syntax import (
     LayerRef,
     MCall,
     MGrad,
+    MHadamard,
+    MMask,
     MName,
     MNode,
+    MNum,
+    MOnes,
     MProduct,
     MSpace,
     MStatement,
@@ -56,7 +61,9 @@ def _kids(node: MNode) -> tuple[MNode, ...]:
     terms = getattr(node, "terms", None)
     if terms is not None:
         return tuple(t for _, t in terms)
-    return tuple(getattr(node, a) for a in ("arg", "by", "body") if hasattr(node, a))
+    return tuple(getattr(node, a) for a in ("arg", "by", "body", "target", "left", "right",
+                                             "value")
+                 if getattr(node, a, None) is not None)
 
 
 def matrix_names(ctx: Context) -> MatrixNames:
@@ -69,7 +76,8 @@ def matrix_names(ctx: Context) -> MatrixNames:
 class MatrixStep:
     """One matrix-form line of a derivation, judged side by side against its first side."""
 
-    def __init__(self, ctx: Context, line: SourceLine, formula: str) -> None:
+    def __init__(self, ctx: Context, line: SourceLine, formula: str,
+                 bound: dict[str, MNode] | None = None) -> None:
         self.ctx = ctx
         self.line = line
         self.names = matrix_names(ctx)
@@ -81,13 +89,44 @@ class MatrixStep:
                                f"{self.names.reason}")
         functions = frozenset(u.activation.fname for u in ctx.net.units
                               if u.activation.fname)
-        self.statement: MStatement = parse_matrix(formula, functions)
+        statement = parse_matrix(formula, functions)
+        set_by_mask = masked_name(statement)
+        head = statement.sides[0]
+        assigned = isinstance(head, MName) and head.raw in (bound or {})
+        statement = with_values(statement, bound or {})
+        if assigned:  # dhidden = …: the name holds the new value, not the masked one
+            statement = replace(statement, sides=(head, *statement.sides[1:]))
+        if set_by_mask is not None:
+            statement = self.mask_step(statement, set_by_mask)
+        self.statement: MStatement = statement
+        self.sets: tuple[str, MNode | None] | None = None
+        if set_by_mask is not None:
+            self.sets = (set_by_mask.raw, replace(statement.sides[1], name=set_by_mask.raw))
+        elif assigned:
+            self.sets = (head.raw, None)  # type: ignore[union-attr]
         names = [n for side in self.statement.sides for n in _names(side)]
         self.assignments = self.names.assignments(names)
         if not self.assignments:
             raise FormulaError("no layer l gives names that all exist in the network")
         found = [self.names.resolve(n, self.assignments[0], gradient=True) for n in names]
         self.batch = any(f.batch or f.kind == "count" for f in found)
+
+    def mask_step(self, statement: MStatement, target: MName) -> MStatement:
+        """``dhidden[hidden_layer <= 0] = 0`` (CS231n's ReLU backward) read as the claim
+        that the masked gradient is the cost's gradient by the layer's net input."""
+        found = self.names.resolve(target, {"L": self.names.last})
+        if not found.gradient or found.kind != "a" or len(statement.sides) != 2 or \
+                statement.relations != ("=",):
+            raise FormulaError(f"`{target.raw}[…] = …` masks the gradient of a layer's "
+                               f"activation (d before its matrix name), one value")
+        mask = statement.sides[0]
+        assert isinstance(mask, MMask)
+        own = self.ctx.net.spec.layers[found.pos - 1].matrices
+        net = MName(own.net[0], None, own.net[0], 0) if own is not None and own.net else \
+            self.z_name(LayerRef(None, found.pos + self.names.first), True)
+        head = MGrad(self.names.cost_name, net)
+        return MStatement((head, replace(mask, value=statement.sides[1])), ("=",),
+                          (f"∂{self.names.cost_name}/∂{written(net)}", statement.texts[1]))
 
     # -- evaluation --------------------------------------------------------------------
     def point(self, k: int, values: dict[str, int]) -> MatrixPoint:
@@ -256,7 +295,8 @@ class MatrixStep:
             return [f"this is the transpose of {head}: the factors are in the wrong order, "
                     f"or a transpose is missing"]
         found = []
-        for words, new in rewrites(node, None if shapes_only else self.derivative()):
+        for words, new in rewrites(node, None if shapes_only else self.derivative(),
+                                   self.code_rewrites):
             if self.holds(new):
                 found.append(words)
         decay = None if shapes_only or found else self.decay_term()
@@ -266,6 +306,34 @@ class MatrixStep:
         if not found and not shapes_only:
             found = self.scale(node)
         return found or ([NO_EXPLANATION] if not shapes_only else [])
+
+    def code_rewrites(self, name: MName) -> Iterator[tuple[str, MNode]]:
+        """A matrix name of code for the same matrix of the layer before or after (``W``
+        for ``W2``), and the gradient of an activation without its derivative (CS231n's
+        ``dhidden`` before its ReLU mask)."""
+        try:
+            found = self.names.resolve(name, self.assignments[0])
+        except FormulaError:
+            return
+        if name.layer is not None or name.raw not in self.names.code:
+            return
+        for other, meant in self.names.code.items():
+            if (meant.kind, meant.gradient) == (found.kind, found.gradient) and \
+                    abs(meant.pos - found.pos) == 1:
+                yield (f"the wrong layer: with {other} in place of {name.raw} the line holds",
+                       replace(name, head=other, raw=other))
+        act = self.names.units(found.pos)[0].activation if found.kind == "a" else None
+        if found.gradient and act is not None and act.kind not in ("linear", "softmax"):
+            own = self.ctx.net.spec.layers[found.pos - 1].matrices
+            net = MName(own.net[0], None, own.net[0], 0) if own is not None and own.net \
+                else self.z_name(LayerRef(None, found.pos + self.names.first), True)
+            fname = {"sigmoid": "sigma", "unspecified": act.fname or "f"}.get(act.kind,
+                                                                             act.kind)
+            factor = MCall(fname, 1, net)
+            yield (f"it misses the activation-derivative factor {written(factor)}: "
+                   f"{name.raw} is the cost's gradient by the activation, not by the net "
+                   f"input (for a ReLU, the mask {name.raw}[… <= 0] = 0 applies it)",
+                   MHadamard((name, factor)))
 
     def decay_term(self) -> MProduct | None:
         """λ W^{[l]} when the head is ∂L/∂W^{[l]} of a spec with weight decay."""
@@ -335,14 +403,55 @@ def _float(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool | None
-                   ) -> list[StepResult]:
+def masked_name(statement: MStatement) -> MName | None:
+    """The name a mask line sets (``dhidden`` of ``dhidden[hidden_layer <= 0] = 0``)."""
+    head = statement.sides[0]
+    if isinstance(head, MMask) and isinstance(head.target, MName):
+        return head.target
+    return None
+
+
+def with_values(statement: MStatement, bound: dict[str, MNode]) -> MStatement:
+    """The statement with each name an earlier mask line set read as what it holds now."""
+    if not bound:
+        return statement
+
+    def put(node: MNode) -> MNode:
+        if isinstance(node, MName):
+            return bound.get(node.raw, node) if node.layer is None and \
+                node.example is None else node
+        if isinstance(node, MGrad | MNum | MOnes | MSpace):
+            return node
+        changes = {}
+        for f in fields(node):  # type: ignore[arg-type]
+            value = getattr(node, f.name)
+            if isinstance(value, tuple):
+                changes[f.name] = tuple((v[0], put(v[1])) if isinstance(v, tuple) else put(v)
+                                        for v in value)
+            elif is_dataclass(value):
+                changes[f.name] = put(value)
+        return replace(node, **changes)  # type: ignore[type-var]
+
+    return replace(statement, sides=tuple(put(side) for side in statement.sides))
+
+
+def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool | None,
+                   bound: dict[str, MNode] | None = None) -> list[StepResult]:
     """The verdicts on a matrix-form line, one per side after the first. A line that cannot
     be read in matrix form is unchecked, with the reason; with ``strict`` (one formula) it is
     a :class:`FormulaError`; with ``strict`` None (a line the index reader could not read
-    either, tried in matrix form) there is no verdict."""
+    either, tried in matrix form) there is no verdict. ``bound``: what the names earlier
+    mask lines set hold now (CS231n's ``dhidden`` after ``dhidden[hidden_layer <= 0] =
+    0``); a mask line adds its name."""
     try:
-        return MatrixStep(ctx, line, formula).results()
+        step = MatrixStep(ctx, line, formula, bound)
+        if step.sets is not None and bound is not None:
+            name, value = step.sets
+            if value is None:
+                bound.pop(name, None)
+            else:
+                bound[name] = value
+        return step.results()
     except FormulaError as exc:
         if strict:
             raise

@@ -11,7 +11,7 @@ network's true ones, from the same derivation that index formulas are checked ag
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -21,11 +21,13 @@ import sympy as sp
 from ...errors import FormulaError
 from ..meaning.matrix_names import LayerName, MatrixNames
 from ..reading.matrix_syntax import (
+    MAxisSum,
     MCall,
     MDivide,
     MExampleSum,
     MGrad,
     MHadamard,
+    MMask,
     MName,
     MNode,
     MNum,
@@ -35,53 +37,19 @@ from ..reading.matrix_syntax import (
     MTranspose,
     written,
 )
+from .matrix_entries import (
+    Mat,
+    Rows,
+    ShapeMismatch,
+    axis_sum,
+    batch_mean,
+    entry_op,
+    masked,
+    positive_part,
+)
 from .sample_points import DIGITS, EvaluationPoints, Value, real
 
-Rows = list[list[Value]]
-
-class ShapeMismatch(Exception):
-    """Shapes that do not fit, in words: ``W^{[2]} is 3×2 and δ^{[2]} is 3×1`` (the
-    operands) and what follows (``W^{[2]} δ^{[2]} is not defined``)."""
-
-    def __init__(self, operands: str, what: str = "") -> None:
-        super().__init__(f"{operands}: {what}" if what else operands)
-        self.operands = operands
-        self.what = what
-
-
-@dataclass
-class Mat:
-    """Values at one point: a matrix, a scalar (``scalar``) or a vector of ones whose length
-    its neighbour decides (``ones``: "col" or "row")."""
-
-    rows: Rows
-    text: str
-    pos: int | None = None  # the layer the values belong to (for σ of a layer)
-    scalar: bool = False
-    ones: str | None = None
-    names: list[str] = field(default_factory=list)
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return (len(self.rows), len(self.rows[0]) if self.rows else 0)
-
-    @property
-    def shape_text(self) -> str:
-        return "a number" if self.scalar else f"{self.shape[0]}×{self.shape[1]}"
-
-
-def _mean(values: list[Value]) -> Value:
-    """The mean over a batch (undefined where one example's value is)."""
-    if any(v is None for v in values):
-        return None
-    return mpmath.fsum(values) / len(values)
-
-
-def _op(a: Value, b: Value, how: str) -> Value:
-    if a is None or b is None:
-        return None
-    return {"*": a * b, "+": a + b, "-": a - b}[how]
-
+__all__ = ["Mat", "MatrixPoint", "ShapeMismatch"]
 
 class MatrixPoint:
     """Evaluates matrix-form sides at point ``k`` with the layer letters' ``values``."""
@@ -123,6 +91,9 @@ class MatrixPoint:
         if found.kind == "shared":
             bias = self.names.units(found.pos)[0].bias
             return Mat([[self.single[0][self.points.index[bias]]]], text, found.pos, scalar=True)
+        if found.gradient:  # dscores: ∂J/∂scores, the cost's gradient over the batch
+            whole = self.gradient_of(replace(found, gradient=False), True, text)
+            return whole if name.example is None else self.example_of(whole, name, text)
         rows = self.batch() if found.batch else self.single
         if name.example is not None:  # Δ_i: the i-th example's vector
             if not found.batch:
@@ -137,6 +108,15 @@ class MatrixPoint:
         symbols = self.vector_symbols(found)
         return self.layout(self.symbol_values(symbols, rows), text, found.pos)
 
+    def example_of(self, whole: Mat, name: MName, text: str) -> Mat:
+        """The row (the column in the column layout) of a batch's matrix for the example
+        the running Σ_i is at."""
+        if whole.shape[0 if self.names.row else 1] != len(self.batch()):
+            raise FormulaError(f"`{text}`: only a batch has an example {name.example}")
+        k = self.examples[name.example]  # type: ignore[index]
+        rows = [whole.rows[k]] if self.names.row else [[r[k]] for r in whole.rows]
+        return Mat(rows, text, whole.pos)
+
     def vector_symbols(self, found: LayerName) -> list[sp.Symbol]:
         if found.kind == "x":
             return list(self.names.net.inputs)
@@ -150,8 +130,13 @@ class MatrixPoint:
 
     def gradient(self, node: MGrad) -> Mat:
         found = self.names.resolve(node.wrt, self.values, gradient=True)
+        if found.gradient:
+            raise FormulaError(f"`{written(node.wrt)}` is a gradient already")
         cost = self.names.loss(node.of, self.batch_step or found.batch)
-        text = written(node)
+        return self.gradient_of(found, cost, written(node))
+
+    def gradient_of(self, found: LayerName, cost: bool, text: str) -> Mat:
+        """∂L/∂(the matrix ``found`` names), or ∂J/∂ of it with ``cost``, at the point."""
         rows = self.batch() if cost or found.batch else self.single
         if found.kind == "W":
             units = self.names.units(found.pos)
@@ -168,10 +153,10 @@ class MatrixPoint:
             exprs = [[self.points.grads.dE_dout[u.name] if found.kind == "a" else u.delta]
                      for u in units]
         else:
-            raise FormulaError(f"∂/∂{written(node.wrt)} is not a gradient check reads")
+            raise FormulaError(f"∂/∂{found.written} is not a gradient check reads")
         per_row = [[[self.call(e, row) for e in line] for line in exprs] for row in rows]
         if found.kind in ("W", "b", "shared") or (cost and not found.batch):
-            matrix = [[_mean([p[j][i] for p in per_row]) if cost else per_row[0][j][i]
+            matrix = [[batch_mean([p[j][i] for p in per_row]) if cost else per_row[0][j][i]
                        for i in range(len(exprs[j]))] for j in range(len(exprs))]
             if found.kind == "W":
                 return self.layout([list(c) for c in zip(*matrix, strict=True)], text,
@@ -209,6 +194,8 @@ class MatrixPoint:
             return self.diagonal(entries, text)
         if node.func == "diag":
             return self.diagonal(arg, text)
+        if node.func == "maximum":  # np.maximum(0, A): max(0, ·) of every entry
+            return positive_part(arg, text)
         kind = self.names.activation(node.func, arg.pos)
         if kind == "softmax":
             if node.primes:
@@ -322,10 +309,18 @@ class MatrixPoint:
             assert total is not None
             total.text = written(node)
             return total
+        if isinstance(node, MAxisSum):
+            return axis_sum(self.eval(node.arg), node.axis, written(node))
+        if isinstance(node, MMask):
+            if node.value is None:
+                raise FormulaError(f"{written(node)}: a mask is set by its line "
+                                   f"(A[B <= 0] = 0)")
+            return masked([self.eval(n) for n in (node.target, node.left, node.right,
+                                                  node.value)], node.op, written(node))
         raise FormulaError("a shape ∈ ℝ^{…} is not a value")
 
     def scaled(self, m: Mat, factor: Value) -> Mat:
-        rows = [[_op(v, factor, "*") for v in r] for r in m.rows]
+        rows = [[entry_op(v, factor, "*") for v in r] for r in m.rows]
         return Mat(rows, m.text, m.pos, m.scalar, m.ones)
 
     def elementwise(self, a: Mat, b: Mat, how: str, text: str) -> Mat:
@@ -334,7 +329,7 @@ class MatrixPoint:
         if b.ones and not a.ones and not a.scalar:
             b = Mat([[b.rows[0][0]] * a.shape[1] for _ in a.rows], b.text)
         if (a.scalar and b.scalar) or (a.shape == b.shape and not a.ones and not b.ones):
-            rows = [[_op(x, y, how) for x, y in zip(ra, rb, strict=True)]
+            rows = [[entry_op(x, y, how) for x, y in zip(ra, rb, strict=True)]
                     for ra, rb in zip(a.rows, b.rows, strict=True)]
             return Mat(rows, text, a.pos if a.pos is not None else b.pos, a.scalar)
         if how == "+" and not a.scalar and not b.scalar:  # b added to every example
@@ -359,7 +354,7 @@ class MatrixPoint:
         out: Mat | None = None
         for value in factors:
             if value.scalar:
-                scale = _op(scale, value.rows[0][0], "*")
+                scale = entry_op(scale, value.rows[0][0], "*")
                 continue
             out = value if out is None else self.matmul(out, value)
         if out is None:
@@ -386,7 +381,7 @@ class MatrixPoint:
         for ra in a.rows:
             line = []
             for j in range(b.shape[1]):
-                terms = [_op(x, rb[j], "*") for x, rb in zip(ra, b.rows, strict=True)]
+                terms = [entry_op(x, rb[j], "*") for x, rb in zip(ra, b.rows, strict=True)]
                 line.append(None if any(t is None for t in terms) else mpmath.fsum(terms))
             rows.append(line)
         pos = a.pos if a.pos is not None else b.pos

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import sympy as sp
 
@@ -21,6 +22,7 @@ from ..diagnosis.diagnosis import NO_EXPLANATION, Finding
 from ..diagnosis.rereadings import index_hints
 from ..diagnosis.shared_weights import shared_weight_mistakes
 from ..diagnosis.wrong_steps import WrongSteps
+from ..meaning.code_names import mentions_code_names
 from ..meaning.free_indices import declared_letters, out_of_range
 from ..meaning.meaning import Locals, Scope, meaning
 from ..meaning.names import MissingInstance
@@ -42,7 +44,7 @@ from .claims import (
 )
 from .context import Context
 from .delta_gradients import as_gradients
-from .matrix_steps import matrix_results
+from .matrix_steps import matrix_names, matrix_results
 from .numbers import numbers_carried_on, overlap, written_holds
 from .outcome import StepResult
 from .own_functions import define_function, defined_function
@@ -108,6 +110,7 @@ class Derivation(AtExample, WrongSteps):
     heads_written: list[sp.Symbol | None] = field(default_factory=list)
     updates: int = 0
     gradient_marks: dict[str, str] = field(default_factory=dict)  # δW is ∂E/∂W, as declared
+    masked: dict[str, Any] = field(default_factory=dict)  # dhidden after dhidden[h <= 0] = 0
     last_gradient: sp.Symbol | None = None
     last_value: sp.Expr | None = None
     parsed: Side | str = ""  # the last side read (printed when asked), or an update's text
@@ -151,7 +154,8 @@ class Derivation(AtExample, WrongSteps):
                     self.matrix_line(line, line.formula)
                     continue
                 found = [] if words is not None or line.continues else \
-                    matrix_results(self.ctx, line, line.formula, strict=None)
+                    matrix_results(self.ctx, line, line.formula, strict=None,
+                                   bound=self.masked)
                 if found:  # z^l = w^l a^{l-1} + b^l: whole layers, read in matrix form
                     for result in found:
                         self.add(result)
@@ -181,7 +185,8 @@ class Derivation(AtExample, WrongSteps):
             formula = formula.lstrip("=≈").strip()
             if formula.startswith("\\approx"):
                 formula = formula[len("\\approx"):]
-        if line.matrix or matrix_form(formula):
+        if line.matrix or matrix_form(formula) or \
+                mentions_code_names(formula, matrix_names(self.ctx).code):
             self.chain = None
             self.matrix_line(line, formula)
             return
@@ -217,7 +222,8 @@ class Derivation(AtExample, WrongSteps):
 
     def matrix_line(self, line: SourceLine, formula: str) -> None:
         """A step in matrix form (:mod:`symbackprop.check.judging.matrix_steps`)."""
-        for result in matrix_results(self.ctx, line, formula, strict=self.strict):
+        for result in matrix_results(self.ctx, line, formula, strict=self.strict,
+                                     bound=self.masked):
             self.add(result)
             self.parsed = result.claim or self.parsed  # what was read, as the report shows
 

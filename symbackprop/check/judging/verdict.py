@@ -117,7 +117,7 @@ class Checker:
             target = self.resolve_param(param) if param else None
             # one formula is one statement, however its text is broken into lines (as in
             # the examples of --help); only \\ separates rows
-            lines = split_lines(" ".join(formula.splitlines()), self.ctx.knows(None)[0])
+            lines = split_lines(" ".join(formula.splitlines()), self.ctx.line_words())
             if not lines:
                 lines = [SourceLine(1, formula.strip(), formula.strip())]
             run = Derivation(self.ctx, target, syntax, strict=True, detail=detail,
@@ -157,7 +157,7 @@ class Checker:
                                f"{MAX_DERIVATION_LENGTH}")
         with mpmath.workdps(DIGITS):
             target = self.resolve_param(param) if param else None
-            lines = split_lines(text, self.ctx.knows(None)[0])
+            lines = split_lines(text, self.ctx.line_words())
             if not lines:
                 raise FormulaError("no step to check: a derivation has one equation per line")
             run = Derivation(self.ctx, target, syntax, detail=detail,

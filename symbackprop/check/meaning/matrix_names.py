@@ -22,6 +22,7 @@ from ...network.build import Network, Unit
 from ...render.matrix_layers import capitalise, head_of, not_layered, target_head
 from ...render.matrix_printing import text_name
 from ..reading.matrix_syntax import LayerRef, MName
+from .code_names import CodeName, code_names, need_cost
 from .quantities import Quantities
 
 GENERIC_FUNCTIONS = frozenset(("sigma", "f", "g", "phi", "varphi", "h"))
@@ -41,6 +42,7 @@ class LayerName:
     pos: int  # 1 … L for a layer; 0 for the input; -1 where no layer applies
     batch: bool
     written: str
+    gradient: bool = False  # a code name with ``d``: the gradient of the cost by the matrix
 
 
 def _key(latex: str) -> str:
@@ -88,6 +90,11 @@ class MatrixNames:
                     assert bias is not None
                     self.shared[_key(net.latex_of(bias))] = self.shared[bias.name] = pos
         self.kinds = {u.activation.kind for u in net.units}
+        self.code: dict[str, CodeName] = code_names(spec)
+        self.has_cost = spec.cost is not None
+        bare = {k for k, (kind, _) in self.heads.items() if kind in ("x", "y", "a", "z")}
+        self.ambiguous = set(self.code) & (bare | set(self.losses) | set(self.shared)
+                                           | {self.count, self.decay})
 
     @property
     def last(self) -> int:
@@ -119,6 +126,8 @@ class MatrixNames:
         """The meaning of ``name`` at the layer letters' ``values``; ``gradient``: below a
         ∇ or ∂, where ``a`` alone is the output layer's (Nielsen's ∇_a C)."""
         key = _key(name.head)
+        if key in self.code and name.layer is None:
+            return self.code_name(key, name)
         if key == self.count and name.layer is None:
             return LayerName("count", -1, False, name.raw)
         if key == self.decay and name.layer is None:
@@ -151,6 +160,22 @@ class MatrixNames:
         if kind == "b" and all(u.bias is None for u in self.units(pos)):
             raise FormulaError(f"`{name.raw}`: the layer has no bias")
         return LayerName(kind, pos, batch, name.raw)
+
+    def code_name(self, key: str, name: MName) -> LayerName:
+        """A matrix as code names it (``scores``, ``W2``) or its gradient (``dW2``)."""
+        if key in self.ambiguous:
+            raise FormulaError(f"`{name.raw}` is both a matrix the spec names and another "
+                               f"quantity here: rename the matrix in `matrices:`")
+        found = self.code[key]
+        if found.gradient:
+            need_cost(name.raw, self.has_cost)
+        batch = found.kind in ("z", "a") or found.gradient
+        return LayerName(found.kind, found.pos, batch, name.raw, gradient=found.gradient)
+
+    @property
+    def cost_name(self) -> str:
+        """The cost as a step names it (the loss a ``d`` name is the gradient of)."""
+        return next(k for k, v in self.losses.items() if True in v)
 
     def loss(self, written: str, batch: bool) -> bool:
         """Whether ``written`` is the cost over a batch (True) or one example's loss; a name

@@ -13,9 +13,9 @@ nesting are bounded before any work.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ...errors import FormulaError
+from .code_syntax import CodeReading
 from .matrix_syntax import (
     LayerRef,
     MCall,
@@ -32,6 +32,7 @@ from .matrix_syntax import (
     MStatement,
     MSum,
     MTranspose,
+    Tok,
 )
 
 MAX_MATRIX_TOKENS = 400
@@ -57,14 +58,7 @@ _FONT = re.compile(r"\\(mathrm|mathbf|mathit|boldsymbol|operatorname|text|mathsf
 _TOKEN = re.compile(r"\s*(?:(?P<font>\\(?:mathrm|mathbf|mathit|boldsymbol|operatorname|text|"
                     r"mathsf|bm)\{[A-Za-z0-9_ ]*\})|(?P<space>\\mathbb\{R\})|"
                     r"(?P<cmd>\\[A-Za-z]+)|(?P<num>\d+(?:\.\d+)?)|"
-                    r"(?P<word>[A-Za-z]+(?:_[A-Za-z]{2,})*\d*)|(?P<sym>[-+=()\[\]{}^_'/,*|]))")
-
-
-@dataclass(frozen=True)
-class Tok:
-    kind: str  # font, space, cmd, num, word, sym
-    text: str
-    pos: int
+                    r"(?P<word>[A-Za-z]+(?:_[A-Za-z]{2,})*\d*)|(?P<sym>[-+=()\[\]{}^_'/,*|.<>@]))")
 
 
 def matrix_tokens(text: str) -> list[Tok]:
@@ -95,7 +89,7 @@ _TRANSPOSE = ("T", r"\top", r"\intercal", r"\mathsf{T}", r"\mathrm{T}", "t")
 _PRIME = ("'", r"\prime")
 _LAYER = re.compile(r"^[\[(]?\s*(?:(?P<n>\d+)|(?P<l>[lL])\s*(?:(?P<sign>[-+])\s*(?P<k>\d+))?)"
                     r"\s*[\])]?$")
-_TIMES = (r"\cdot", r"\times", "*")
+_TIMES = (r"\cdot", r"\times", "*", "@")  # @: NumPy's matrix product
 _ELEMENTWISE = (r"\odot", r"\circ")
 
 
@@ -109,7 +103,7 @@ def _layer(script: str) -> LayerRef | None:
     return LayerRef(m.group("l"), k)
 
 
-class _Parser:
+class _Parser(CodeReading):
     def __init__(self, text: str, functions: frozenset[str]) -> None:
         self.text = text
         self.toks = matrix_tokens(text)
@@ -260,11 +254,24 @@ class _Parser:
 
     def postfix(self) -> MNode:
         node = self.atom()
-        while self.at("^") and self.transpose_follows():
-            self.take("^")
-            self.group()
-            node = MTranspose(node)
-        return node
+        while True:
+            if self.at("^") and self.transpose_follows():
+                self.take("^")
+                self.group()
+                node = MTranspose(node)
+            elif self.at(".") and self.peek(1) is not None and self.peek(1).text == "T":
+                self.k += 2  # A.T, as NumPy writes a transpose
+                node = MTranspose(node)
+            elif self.at(".") and self.peek(1) is not None and self.peek(1).text == "dot":
+                self.k += 2  # A.dot(B)
+                self.take("(")
+                other = self.sum()
+                self.take(")")
+                node = MProduct((node, other))
+            elif self.at("[") and isinstance(node, MName) and self.masks():
+                node = self.mask(node)
+            else:
+                return node
 
     def transpose_follows(self) -> bool:
         nxt = self.peek(1)
@@ -403,6 +410,8 @@ class _Parser:
     def named(self) -> MNode:
         t = self.peek()
         assert t is not None
+        if t.text == "np" and self.peek(1) is not None and self.peek(1).text == ".":
+            return self.numpy_call()
         word = _plain_word(t.text)
         primes = 0
         j = 1

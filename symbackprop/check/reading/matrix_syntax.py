@@ -16,6 +16,15 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Tok:
+    """A token of a matrix-form step as the parser reads it."""
+
+    kind: str  # font, space, cmd, num, word, sym
+    text: str
+    pos: int
+
+
+@dataclass(frozen=True)
 class LayerRef:
     """A layer script: a number (``letter`` None), or ``l``/``L`` plus an offset."""
 
@@ -107,8 +116,30 @@ class MSpace:
     cols: str
 
 
+@dataclass(frozen=True)
+class MAxisSum:
+    """``np.sum(A, axis=0, keepdims=True)``: the sums down A's columns (axis 0, a row) or
+    along its rows (axis 1, a column), as NumPy computes them."""
+
+    arg: MNode
+    axis: int
+
+
+@dataclass(frozen=True)
+class MMask:
+    """``dhidden[hidden_layer <= 0] = 0``: the entries of ``target`` where ``left op
+    right`` holds set to ``value`` (None on the left side of the line that sets them)."""
+
+    target: MNode
+    left: MNode
+    op: str  # "<=", "<", ">=", ">"
+    right: MNode
+    value: MNode | None = None
+    name: str | None = None  # the name that holds it on the lines after the one setting it
+
+
 MNode = MName | MNum | MOnes | MTranspose | MProduct | MHadamard | MSum | MDivide | MCall | \
-    MGrad | MSpace | MExampleSum
+    MGrad | MSpace | MExampleSum | MAxisSum | MMask
 
 
 @dataclass(frozen=True)
@@ -157,6 +188,15 @@ def written(node: MNode) -> str:
         return f"∂{node.of}/∂{written(node.wrt)}"
     if isinstance(node, MExampleSum):
         return f"Σ_{node.index} {_wrapped(node.body, (MSum, MHadamard))}"
+    if isinstance(node, MAxisSum):
+        return f"np.sum({written(node.arg)}, axis={node.axis})"
+    if isinstance(node, MMask):
+        if node.name is not None:
+            return node.name
+        where = f"{written(node.left)} {node.op} {written(node.right)}"
+        if node.value is None:
+            return f"{written(node.target)}[{where}]"
+        return f"{written(node.target)} with {written(node.value)} where {where}"
     assert isinstance(node, MSpace)
     return f"ℝ^({node.rows}×{node.cols})"
 
