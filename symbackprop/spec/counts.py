@@ -50,7 +50,7 @@ def count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
         if lay.recurrent is not None:
             total += recurrent_count(r, lp, lay, total)
             continue
-        if lay.pool is not None:
+        if lay.pool is not None or lay.dropout is not None:
             continue
         connect = layer.get("connect", "full")
         if connect not in ("full", "none"):

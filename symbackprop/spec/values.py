@@ -20,7 +20,7 @@ from .reader import Reader, field_name, kind_of
 from .source import Path_, Source, read_source
 
 VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples", "functions",
-              "weight_decay")
+              "weight_decay", "mask")
 NAMES_HINT = "`symbackprop names SPEC` lists every name"
 
 
@@ -110,6 +110,9 @@ def read_values(r: Reader, top: dict[str, Any], spec: NetworkSpec, *,
         return Values(file=r.src.file, lines={"values": r.src.line(())})
     path: Path_ = ("values",)
     given = r.mapping(path, VALUE_KEYS)
+    if partial and "mask" in given:  # the mask makes the network's dropout units
+        raise r.fail((*path, "mask"), "a dropout mask belongs to the spec's own values",
+                     hint="give it under the spec's `values: {mask: ...}`")
     unknown = _Unknown()
     input_names = [i.name for i in spec.inputs]
     params = _number_map(r, (*path, "params"), [p.name for p in spec.params], "parameter",

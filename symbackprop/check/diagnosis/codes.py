@@ -148,6 +148,10 @@ CODES: tuple[Code, ...] = (
     Code("MAX_POOL_SPREAD", "a max-pooling gradient is spread over the window (every member "
          "gets the window's δ, or δ/k²) where it goes to the window's maximum only",
          (r"^the max-pooling gradient is spread over the window: ",)),
+    Code("DROPOUT_SCALE_MISSING", "dropout's backward pass without the 1/p scale: a gradient "
+         "through an inverted-dropout layer is p times its true value (the mask applied, the "
+         "1/p of the forward pass left out)",
+         (r"^dropout's backward pass is without the 1/p scale: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

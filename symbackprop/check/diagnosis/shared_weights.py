@@ -15,7 +15,9 @@ mistakes are named here, each by comparing values at the random points:
   :mod:`symbackprop.check.diagnosis.index_maps`);
 * in a recurrent network, the mistakes of back-propagation through time
   (:mod:`symbackprop.check.diagnosis.over_time`), named before the others, and a
-  max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`).
+  max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`)
+  and dropout's backward pass without its 1/p scale
+  (:mod:`symbackprop.check.diagnosis.dropout`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import sympy as sp
 
 from ..judging.sample_points import close
 from ..meaning.unknown_names import family_of
+from .dropout import dropout_mistakes
 from .index_maps import index_map_mistakes
 from .over_time import over_time_mistakes
 from .pooling import pool_mistakes
@@ -47,7 +50,7 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
     over_time = over_time_mistakes(ctx, heads[bad], side, gradient_param, _uses)
     if over_time:
         return over_time
-    pooled = pool_mistakes(ctx, heads[bad], side)
+    pooled = pool_mistakes(ctx, heads[bad], side) or dropout_mistakes(ctx, heads[bad], side)
     if pooled:
         return pooled
     found = _flipped(ctx, evaluated, heads, k, gradient_param)
