@@ -24,7 +24,6 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from ..network.functions import function_latex
-from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.pool import pool_rules
 from ..network.losses import describe_loss, loss_scale
 from ..render.derivations import (
@@ -50,6 +49,7 @@ from .identities import (
     bce_sigmoid_identity,
     loss_derivative_steps,
 )
+from .layer_rules import dropout_blocks, embedding_blocks
 from .reasons import matrix_reason
 
 ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
@@ -346,6 +346,7 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
     out.append(Equations(tuple(rows)))
     out += pool_blocks(net)
     out += dropout_blocks(net)
+    out += embedding_blocks(net)
     out += matrix_section(net, grads)
     return out
 
@@ -359,19 +360,6 @@ def pool_blocks(net: Network) -> list[Block]:
         out += [Para(("Through a pooling layer the same recurrence reads, in index form (at a "
                       "tie the first maximum of a window takes its gradient):",), into=True),
                 Equations((main.replace(" = ", " &= ", 1), window.replace(" = ", " &= ", 1)),
-                          unbreakable=True)]
-    return out
-
-
-def dropout_blocks(net: Network) -> list[Block]:
-    """Each dropout layer's rule in index form: the δ of a kept unit scaled by 1/p, of a
-    dropped one 0."""
-    out: list[Block] = []
-    for rule in dropout_rules(net.spec):
-        main, _, data = rule.latex.partition(r", \quad ")
-        out += [Para(("Through an (inverted) dropout layer with mask m and keep probability p "
-                      "the same recurrence reads, in index form:",), into=True),
-                Equations((main.replace(" = ", " &= ", 1), data.replace(" = ", " &= ", 1)),
                           unbreakable=True)]
     return out
 

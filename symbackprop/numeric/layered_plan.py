@@ -97,6 +97,8 @@ def layered_plan(net: Network) -> LayeredPlan | None:
         return None  # the matrix code has no weight decay: the scalar code adds λ w
     if any(u.pool is not None for u in net.units):
         return None  # a pooling unit is a max or a mean, not a weighted sum
+    if any(lay.embedding is not None for lay in spec.layers):
+        return None  # an embedding unit is a table entry looked up, not a weighted sum
     position = {p.name: k for k, p in enumerate(spec.params)}
     previous = tuple(i.name for i in spec.inputs)
     layers: list[DenseLayer] = []

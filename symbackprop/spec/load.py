@@ -28,6 +28,7 @@ from ..errors import did_you_mean
 from .conventions import constant_biases, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
 from .kinds.dropout import check_masks, dropout_links
+from .kinds.embedding import require_embedding, token_count
 from .kinds.pool import pool_links, refuse_edges_into_pools
 from .kinds.recurrent import over_steps, stepped_inputs
 from .limits import Limits
@@ -109,6 +110,7 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     _claim_network_names(r, top, notation, cost)
     inputs = _inputs(r, top, notation)
     layers, units = read_layers(r, top, notation, inputs)
+    require_embedding(r, top, layers)
     refuse_edges_into_pools(r, top, layers)
     check_masks(r, layers)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
@@ -205,6 +207,9 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
     path: Path_ = ("inputs",)
     value = top["inputs"]
     out: list[InputSpec] = []
+    if isinstance(value, dict) and set(value) == {"tokens"}:
+        token_count(r, top)  # token ids, data of the embedding layer: no numeric input
+        return out
     if isinstance(value, dict) and set(value) == {"size"}:
         n = r.number((*path, "size"))
         if n.denominator != 1 or n < 1:

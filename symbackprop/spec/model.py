@@ -148,6 +148,16 @@ class DropoutGeometry:
 
 
 @dataclass(frozen=True)
+class EmbeddingGeometry:
+    """An embedding layer: a table E of ``vocabulary`` rows of width ``dim``, looked up at
+    every position t by ``tokens[t − 1]`` (ids from 1): e_{t,k} = E_{token_t, k}."""
+
+    vocabulary: int  # V
+    dim: int  # d
+    tokens: tuple[int, ...]  # token_1, …, token_T, the same for every example
+
+
+@dataclass(frozen=True)
 class PoolSpec:
     """One unit that is no weighted sum: ``unit`` = max or mean (``kind``) of ``sources``, in
     window order, or (kind "dropout") its one source times ``scale`` = m_j / p."""
@@ -169,6 +179,7 @@ class LayerSpec:
     recurrent: RecurrentGeometry | None = None  # a recurrent layer or its per-step output
     pool: PoolGeometry | None = None  # a max_pool/avg_pool layer's shape
     dropout: DropoutGeometry | None = None  # a dropout layer's keep probability and mask
+    embedding: EmbeddingGeometry | None = None  # an embedding layer's table and tokens
 
     @property
     def shape(self) -> tuple[int, ...] | None:

@@ -152,6 +152,10 @@ CODES: tuple[Code, ...] = (
          "through an inverted-dropout layer is p times its true value (the mask applied, the "
          "1/p of the forward pass left out)",
          (r"^dropout's backward pass is without the 1/p scale: ",)),
+    Code("EMBEDDING_NOT_ACCUMULATED", "an embedding row's gradient is taken from one "
+         "occurrence of its token (overwritten) where a token that occurs several times adds "
+         "the gradients of all its positions",
+         (r"^the embedding gradient is not accumulated over the token's occurrences: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 
