@@ -180,3 +180,45 @@ def test_the_bundled_embedding_spec_equals_autograd() -> None:
     expected = named(case, grad(lambda t: reference_loss(case, t, y))(theta))
     agrees_with_reference(spec, dict(p), ex.inputs, ex.targets,
                           float(reference_loss(case, theta, y)), expected)
+
+
+def test_an_embedding_under_dropout_over_two_examples_equals_autograd(tmp_path: Path) -> None:
+    """embedding → dropout → dense, the cost the mean over two examples of the same tokens:
+    the package's gradients equal autograd's of the array code, E[tokens] masked and scaled
+    by 1/p, and a row of a repeated token sums the kept positions only."""
+    path = tmp_path / "net.yaml"
+    path.write_text(yaml.safe_dump({
+        "inputs": {"tokens": 2},
+        "layers": [{"name": "embed", "kind": "embedding", "vocabulary": 3, "dim": 2},
+                   {"name": "drop", "kind": "dropout", "p": 0.5},
+                   {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_cross_entropy",
+        "values": {"tokens": [2, 2], "mask": {"drop": [1, 0, 0, 1]},
+                   "examples": [{"targets": {"u3_1": 1}}, {"targets": {"u3_1": 0}}]}}),
+        encoding="utf-8")
+    spec = load_spec(path)
+    assert [ex.inputs for ex in spec.values.examples] == [{}, {}]
+    rng = np.random.default_rng(4)
+    theta = {"E": rng.uniform(-1, 1, (3, 2)), "V": rng.uniform(-1, 1, (1, 4)),
+             "c": rng.uniform(-1, 1, 1)}
+    mask = np.array([1.0, 0.0, 0.0, 1.0])
+
+    def cost(t: dict[str, Any]) -> Any:
+        a = anp.reshape(t["E"][np.array([2, 2]) - 1], (-1,)) * mask / 0.5
+        z = anp.dot(t["V"], a) + t["c"]
+        return 0.5 * (output_loss("sigmoid", "binary_cross_entropy", z, np.array([1.0]))
+                      + output_loss("sigmoid", "binary_cross_entropy", z, np.array([0.0])))
+
+    def names(arrays: dict[str, Any]) -> dict[str, float]:  # the output layer is layer 3
+        return {**{f"E_{v + 1}_{k + 1}": float(arrays["E"][v, k]) for v in range(3)
+                   for k in range(2)},
+                **{f"w_3_1_{k + 1}": float(arrays["V"][0, k]) for k in range(4)},
+                "b_3_1": float(arrays["c"][0])}
+
+    expected = names(grad(cost)(theta))
+    net = build_network(spec)
+    runs = tool_runs(net, derive(net), names(theta), [({}, {"u3_1": 1.0}),
+                                                      ({}, {"u3_1": 0.0})])
+    mean = {k: (runs[0].gradients[k] + runs[1].gradients[k]) / 2 for k in expected}
+    assert not mismatches(mean, expected)
+    assert expected["E_2_1"] != 0 and expected["E_2_2"] != 0 and expected["E_1_1"] == 0

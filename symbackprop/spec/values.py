@@ -136,9 +136,12 @@ def read_values(r: Reader, top: dict[str, Any], spec: NetworkSpec, *,
                          "give either `examples` or `inputs`/`targets`, not both")
         for k, _ in enumerate(r.name_list((*path, "examples"))):
             ep: Path_ = (*path, "examples", k)
-            r.mapping(ep, ("inputs", "targets"), required=("inputs", "targets"))
+            # a network of token ids alone (inputs: {tokens: T}) has no numeric input
+            given_example = r.mapping(ep, ("inputs", "targets"), required=(
+                ("inputs", "targets") if spec.inputs else ("targets",)))
             examples.append(Example(
-                _number_map(r, (*ep, "inputs"), input_names, "input", unknown),
+                _number_map(r, (*ep, "inputs"), input_names, "input", unknown)
+                if "inputs" in given_example else {},
                 _targets(r, (*ep, "targets"), spec, unknown),
             ))
     elif "inputs" in given or "targets" in given:
