@@ -91,3 +91,12 @@ def test_no_mutant_of_a_correct_formula_is_correct(formula: str) -> None:
     assert len(found) >= 6
     survivors = [m for m in found if _verdict(m) == "correct"]
     assert not survivors, survivors
+
+
+def test_half_of_a_gradient_above_the_dropout_layer_is_not_named_a_missing_scale() -> None:
+    """The output layer's weight is above the dropout layer: its gradient at p = 1/2 times
+    the true value is a constant factor, not dropout's 1/p."""
+    r = checker(SPEC).check(None, r"\frac{\partial L}{\partial w^{[3]}_{1,1}} = "
+                            r"\frac{1}{2} \delta^{[3]}_{1} a^{[2]}_{1}")
+    assert r.verdict == "incorrect" and "DROPOUT_SCALE_MISSING" not in r.codes
+    assert "CONSTANT_FACTOR" in r.codes

@@ -52,10 +52,11 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
     over_time = over_time_mistakes(ctx, heads[bad], side, gradient_param, _uses)
     if over_time:
         return over_time
-    pooled = pool_mistakes(ctx, heads[bad], side) or dropout_mistakes(ctx, heads[bad], side)
+    param = gradient_param(heads[bad])
+    pooled = pool_mistakes(ctx, heads[bad], side) or \
+        dropout_mistakes(ctx, heads[bad], side, param)
     if pooled:
         return pooled
-    param = gradient_param(heads[bad])
     looked_up = embedding_mistakes(ctx, param, side.values)
     if looked_up:
         return looked_up
