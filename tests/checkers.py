@@ -27,6 +27,8 @@ def checker(spec: str | Path) -> Checker:
 
 GENERIC_STEP = re.compile(r"\^\{?\(t(?:[+-]1)?\)")
 POOL_WINDOW = re.compile(r"(?:\\in|∈)\s*W_\{i,j\}|^\s*W_\{i,j\}\s*&?=")
+DROPOUT_MASK = re.compile(r"\\frac\{m_\{[^}]*\}\}\{p\}|\(m_\{[^}]*\} / p\)|^\s*m\s*&?=\s*\(")
+TOKEN_SUM = re.compile(r"\\mathrm\{token\}|token_t = v|token = \(")
 
 
 def in_generic_step(text: str) -> bool:
@@ -40,6 +42,10 @@ def in_generic_step(text: str) -> bool:
 def in_printed_rule(text: str) -> bool:
     """Whether a printed line is a layer kind's rule over positions or steps that check does
     not read yet: BPTT at a generic step t (:func:`in_generic_step`), or max pooling's δ
-    routed over the windows W_{i,j} that hold a position (set-builder notation). The pooling
-    rule is compared with the derivation window by window (tests/network/kinds/test_pool.py)."""
-    return in_generic_step(text) or POOL_WINDOW.search(text) is not None
+    routed over the windows W_{i,j} that hold a position (set-builder notation), or dropout's
+    δ scaled by m_j / p with the mask and p as data, or an embedding row's sum over the
+    positions of its token. The pooling rule is compared with the derivation window by window
+    (tests/network/kinds/test_pool.py), the dropout and embedding rules unit by unit and
+    entry by entry (tests/network/kinds/test_dropout.py, test_embedding.py)."""
+    return in_generic_step(text) or POOL_WINDOW.search(text) is not None or \
+        DROPOUT_MASK.search(text) is not None or TOKEN_SUM.search(text) is not None

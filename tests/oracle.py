@@ -18,6 +18,8 @@ Conventions shared with the package (and nothing else):
   window's sources, with no weights and no bias;
 * a frozen parameter (``spec.frozen``) is differentiated like any other here; the package
   reports no gradient for it, so :func:`trained` leaves it out of a comparison.
+* the j-th unit of a dropout layer is m_j a_j / p, read from the layer's mask and keep
+  probability p, a_j the j-th unit of the layer before it (or the j-th input).
 """
 
 from __future__ import annotations
@@ -135,7 +137,12 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     outs: dict[str, Any] = {i.name: inputs[i.name] for i in spec.inputs}
     nets: dict[str, Any] = {}
     pools = {pool.unit: pool for pool in spec.pools}
+    dropped = _dropout_units(spec)
     for name in _order(spec):
+        if name in dropped:  # m_j a_j / p of the j-th unit below
+            source, mask, keep = dropped[name]
+            nets[name] = outs[name] = outs[source] * mask / keep
+            continue
         if name in pools:  # max or mean of the window; autograd differentiates anp.max
             window = anp.stack([outs[s] for s in pools[name].sources])
             reduce = anp.max if pools[name].kind == "max" else anp.mean
@@ -162,6 +169,19 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
         alpha = float(act.alpha) if act.alpha is not None else None
         outs[name] = _elementwise(act.kind, alpha)(total)
     return nets, outs
+
+
+def _dropout_units(spec: NetworkSpec) -> dict[str, tuple[str, float, float]]:
+    """Each dropout unit with the unit below it at the same place, its mask entry and p."""
+    out: dict[str, tuple[str, float, float]] = {}
+    for lay in spec.layers:
+        if lay.dropout is None:
+            continue
+        below = [i.name for i in spec.inputs] if lay.position == 1 \
+            else list(spec.layers[lay.position - 2].units)
+        for j, unit in enumerate(lay.units):
+            out[unit] = (below[j], float(lay.dropout.mask[j]), float(lay.dropout.keep))
+    return out
 
 
 def _value(x: Any) -> Any:

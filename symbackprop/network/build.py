@@ -40,7 +40,8 @@ class Unit:
     bias: sp.Symbol | None
     constant: sp.Rational | None = None  # a constant, non-trainable bias (net = Σ w x + 1)
     group: int = 0  # a recurrent network's step: a softmax normalises within it
-    pool: str | None = None  # "max" | "avg": net is the max or mean of its sources
+    # "max" | "avg": net is the max or mean of its sources; "dropout": m_j / p times its one
+    pool: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class Network(Displayable):
         """net_u = Σ w · out_source + b for every unit."""
         defs: dict[sp.Symbol, sp.Expr] = {}
         for u in self.units:
-            if u.pool is not None:
+            if u.pool in ("max", "avg"):
                 defs[u.net] = pool_definition(u.pool, [self.source_out[s] for s, _ in
                                                        u.incoming])
                 continue
@@ -160,7 +161,7 @@ class Network(Displayable):
             outs = [self.source_out[s] for s, _ in unit.incoming]
             return sp.Mul(sp.Rational(1, len(outs)), sp.Add(*outs, evaluate=False),
                           evaluate=False)
-        if unit.pool is not None:
+        if unit.pool in ("max", "avg"):
             return self.net_definitions[unit.net]
         terms: list[sp.Expr] = [sp.Mul(w, self.source_out[s], evaluate=False)
                                 for s, w in unit.incoming]
@@ -300,8 +301,9 @@ def build_network(spec: NetworkSpec) -> Network:
     for link in spec.pools:  # the local derivative ∂pool/∂source stands for the weight
         windows = [sp.Symbol(names.of("activation", s).name, real=True)
                    if s not in inputs_by_name else inputs_by_name[s] for s in link.sources]
-        incoming[link.unit] += zip(link.sources, pool_factors(link.kind, windows),
-                                   strict=True)
+        factors = [sp.Rational(link.scale.numerator, link.scale.denominator)] \
+            if link.kind == "dropout" else pool_factors(link.kind, windows)
+        incoming[link.unit] += zip(link.sources, factors, strict=True)
     bias_of = {unit: params[b] for unit, b in spec.biases}
     constant_of = {unit: sp.Rational(v.numerator, v.denominator) for unit, v in spec.constants}
     outputs = set(spec.outputs)

@@ -49,6 +49,7 @@ from .identities import (
     bce_sigmoid_identity,
     loss_derivative_steps,
 )
+from .layer_rules import dropout_blocks, embedding_blocks
 from .reasons import matrix_reason
 
 ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
@@ -344,6 +345,8 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
         rows += _eq(net, u.delta, steps, printer, widest=widest)
     out.append(Equations(tuple(rows)))
     out += pool_blocks(net)
+    out += dropout_blocks(net)
+    out += embedding_blocks(net)
     out += matrix_section(net, grads)
     return out
 

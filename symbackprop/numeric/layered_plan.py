@@ -99,6 +99,8 @@ def layered_plan(net: Network) -> LayeredPlan | None:
         return None  # a pooling unit is a max or a mean, not a weighted sum
     if net.frozen:
         return None  # a frozen parameter has no entry in θ: the scalar code keeps it fixed
+    if any(lay.embedding is not None for lay in spec.layers):
+        return None  # an embedding unit is a table entry looked up, not a weighted sum
     position = {p.name: k for k, p in enumerate(spec.params)}
     previous = tuple(i.name for i in spec.inputs)
     layers: list[DenseLayer] = []

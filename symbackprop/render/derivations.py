@@ -16,6 +16,8 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
 from ..network.kinds.conv import IndexForms
+from ..network.kinds.dropout import dropout_rules
+from ..network.kinds.embedding import embedding_rules
 from ..network.kinds.pool import pool_rules
 from ..network.kinds.recurrent import recurrence_lines, step_forms
 from ..numeric.worked import Precise, given_values, printable
@@ -411,6 +413,8 @@ def to_text(doc: DerivationDocument) -> str:
         lines += ["", f"Local gradients {local_gradient_text(net)}, from the output back:"]
         lines += [f"  {r.text}" for r in doc.deltas]
         lines += [f"  {rule.text}" for rule in pool_rules(net.spec)]  # as a lecture says it
+        lines += [f"  {rule.text}" for rule in [*dropout_rules(net.spec),
+                                                *embedding_rules(net.spec)]]
     if doc.matrix is not None:
         lines += ["", *doc.matrix.text_lines()]
     for pd in doc.params:
@@ -446,7 +450,9 @@ def to_markdown(doc: DerivationDocument) -> str:
     if doc.deltas:
         out += ["", "## Local gradients", "", "$$",
                 equations_block(net, doc.deltas, env="aligned"), "$$"]
-        out += [line for rule in pool_rules(net.spec) for line in ("", "$$", rule.latex, "$$")]
+        out += [line for rule in [*pool_rules(net.spec), *dropout_rules(net.spec),
+                                  *embedding_rules(net.spec)]
+                for line in ("", "$$", rule.latex, "$$")]
     if doc.matrix is not None:
         out += ["", f"## {doc.matrix.heading}", "", doc.matrix.markdown()]
     out += ["", "## Gradients"]

@@ -91,6 +91,13 @@ def not_layered(net: Network, *, decay: bool = True) -> str | None:
     pooled = next((lay for lay in spec.layers if lay.pool is not None), None)
     if pooled is not None:
         return f"the layer \"{pooled.name}\" pools windows: its units are no weighted sums"
+    table = next((lay for lay in spec.layers if lay.embedding is not None), None)
+    if table is not None:
+        return f"the layer \"{table.name}\" looks up an embedding table: its units are no " \
+            "weighted sums"
+    dropped = next((lay for lay in spec.layers if lay.dropout is not None), None)
+    if dropped is not None:
+        return f"the layer \"{dropped.name}\" is a dropout layer: its units are no weighted sums"
     if spec.notation.delta_sign == "negative":
         return "δ is −∂E/∂net here (notation.delta_sign: negative)"
     if net.decay is not None and decay:

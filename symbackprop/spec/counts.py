@@ -50,7 +50,10 @@ def count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
         if lay.recurrent is not None:
             total += recurrent_count(r, lp, lay, total)
             continue
-        if lay.pool is not None:
+        if lay.pool is not None or lay.dropout is not None:
+            continue
+        if lay.embedding is not None:  # its table, bounded where the layer is read
+            total += lay.embedding.vocabulary * lay.embedding.dim
             continue
         connect = layer.get("connect", "full")
         if connect not in ("full", "none"):

@@ -28,6 +28,8 @@ from typing import Any
 from ..errors import did_you_mean
 from .conventions import constant_biases, frozen_parameters, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
+from .kinds.dropout import check_masks, dropout_links
+from .kinds.embedding import require_embedding, token_count
 from .kinds.pool import pool_links, refuse_edges_into_pools
 from .kinds.recurrent import over_steps, stepped_inputs
 from .limits import Limits
@@ -111,7 +113,9 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     inputs = _inputs(r, top, notation)
     layers, units = read_layers(r, top, notation, inputs)
     check_unit_labels(r, units)
+    require_embedding(r, top, layers)
     refuse_edges_into_pools(r, top, layers)
+    check_masks(r, layers)
     edges, params, biases = read_connections(r, top, notation, inputs, layers, units)
     constants = constant_biases(r, top, layers)
     decay = weight_decay(r, top, notation)
@@ -132,8 +136,9 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
                         for name, path in r.names.function_sites.items()
                         if isinstance(path, tuple)},
         constants=constants, frozen=frozen, weight_decay=decay, input_shape=input_shape(top),
-        pools=tuple(link for lay in layers if lay.pool
-                    for link in pool_links(lay, inputs, layers)),
+        pools=tuple(link for lay in layers for link in (
+            pool_links(lay, inputs, layers) if lay.pool else
+            dropout_links(lay, inputs, layers) if lay.dropout else [])),
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))
@@ -206,6 +211,9 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
     path: Path_ = ("inputs",)
     value = top["inputs"]
     out: list[InputSpec] = []
+    if isinstance(value, dict) and set(value) == {"tokens"}:
+        token_count(r, top)  # token ids, data of the embedding layer: no numeric input
+        return out
     if isinstance(value, dict) and set(value) == {"size"}:
         n = r.number((*path, "size"))
         if n.denominator != 1 or n < 1:

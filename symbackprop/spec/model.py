@@ -138,12 +138,35 @@ class PoolGeometry:
 
 
 @dataclass(frozen=True)
+class DropoutGeometry:
+    """An inverted-dropout layer over ``size`` units: ã_j = m_j a_j / p, with the mask m
+    (0 or 1 per unit, given as data) and the keep probability p in (0, 1]."""
+
+    size: int  # n, the units of its source
+    keep: Fraction  # p
+    mask: tuple[int, ...]  # m_1, …, m_n in the units' order
+    shape: tuple[int, ...] | None = None  # (C, H[, W]) after a shaped source, else None
+
+
+@dataclass(frozen=True)
+class EmbeddingGeometry:
+    """An embedding layer: a table E of ``vocabulary`` rows of width ``dim``, looked up at
+    every position t by ``tokens[t − 1]`` (ids from 1): e_{t,k} = E_{token_t, k}."""
+
+    vocabulary: int  # V
+    dim: int  # d
+    tokens: tuple[int, ...]  # token_1, …, token_T, the same for every example
+
+
+@dataclass(frozen=True)
 class PoolSpec:
-    """One pooling unit: ``unit`` = max or mean (``kind``) of ``sources``, in window order."""
+    """One unit that is no weighted sum: ``unit`` = max or mean (``kind``) of ``sources``, in
+    window order, or (kind "dropout") its one source times ``scale`` = m_j / p."""
 
     unit: str
-    kind: str  # "max" | "avg"
+    kind: str  # "max" | "avg" | "dropout"
     sources: tuple[str, ...]
+    scale: Fraction = Fraction(1)  # a dropout unit's m_j / p
 
 
 @dataclass(frozen=True)
@@ -169,10 +192,15 @@ class LayerSpec:
     recurrent: RecurrentGeometry | None = None  # a recurrent layer or its per-step output
     pool: PoolGeometry | None = None  # a max_pool/avg_pool layer's shape
     matrices: MatrixNamesSpec | None = None  # the names code gives its matrices
+    dropout: DropoutGeometry | None = None  # a dropout layer's keep probability and mask
+    embedding: EmbeddingGeometry | None = None  # an embedding layer's table and tokens
 
     @property
     def shape(self) -> tuple[int, ...] | None:
-        """The (C, H[, W]) shape of the layer's units, for a convolution or pooling layer."""
+        """The (C, H[, W]) shape of the layer's units, for a convolution, pooling or dropout
+        layer (None for a dropout layer over a dense one)."""
+        if self.dropout is not None:
+            return self.dropout.shape
         geometry = self.conv or self.pool
         return geometry.output if geometry is not None else None
 
@@ -308,7 +336,8 @@ class NetworkSpec:
     frozen: tuple[str, ...] = ()  # parameters that are not trained (`frozen: [w3, b1]`)
     weight_decay: WeightDecaySpec | None = None
     input_shape: tuple[int, ...] | None = None  # (C, H[, W]) of `inputs: {shape: ...}`
-    pools: tuple[PoolSpec, ...] = ()  # the units of pooling layers: a max or mean, no weights
+    # the units of pooling and dropout layers: a max, a mean or m_j a_j / p, no weights
+    pools: tuple[PoolSpec, ...] = ()
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

@@ -20,7 +20,7 @@ from .reader import Reader, field_name, kind_of
 from .source import Path_, Source, read_source
 
 VALUE_KEYS = ("inputs", "targets", "params", "learning_rate", "examples", "functions",
-              "weight_decay")
+              "weight_decay", "mask", "tokens")
 NAMES_HINT = "`symbackprop names SPEC` lists every name"
 
 
@@ -110,6 +110,14 @@ def read_values(r: Reader, top: dict[str, Any], spec: NetworkSpec, *,
         return Values(file=r.src.file, lines={"values": r.src.line(())})
     path: Path_ = ("values",)
     given = r.mapping(path, VALUE_KEYS)
+    for key, what in (("mask", "a dropout mask belongs"), ("tokens", "the token ids belong")):
+        if partial and key in given:  # they make the network's dropout or embedding units
+            raise r.fail((*path, key), f"{what} to the spec's own values",
+                         hint=f"give them under the spec's `values: {{{key}: ...}}`")
+    if "tokens" in given and not any(lay.embedding for lay in spec.layers):
+        raise r.fail((*path, "tokens"), "the spec has no embedding layer to read token ids",
+                     hint="add `{kind: embedding, vocabulary: V, dim: d}` over "
+                          "`inputs: {tokens: T}`")
     unknown = _Unknown()
     input_names = [i.name for i in spec.inputs]
     params = _number_map(r, (*path, "params"), [p.name for p in spec.params], "parameter",
@@ -128,13 +136,16 @@ def read_values(r: Reader, top: dict[str, Any], spec: NetworkSpec, *,
                          "give either `examples` or `inputs`/`targets`, not both")
         for k, _ in enumerate(r.name_list((*path, "examples"))):
             ep: Path_ = (*path, "examples", k)
-            r.mapping(ep, ("inputs", "targets"), required=("inputs", "targets"))
+            # a network of token ids alone (inputs: {tokens: T}) has no numeric input
+            given_example = r.mapping(ep, ("inputs", "targets"), required=(
+                ("inputs", "targets") if spec.inputs else ("targets",)))
             examples.append(Example(
-                _number_map(r, (*ep, "inputs"), input_names, "input", unknown),
+                _number_map(r, (*ep, "inputs"), input_names, "input", unknown)
+                if "inputs" in given_example else {},
                 _targets(r, (*ep, "targets"), spec, unknown),
             ))
     elif "inputs" in given or "targets" in given:
-        if not partial and ("inputs" not in given or "targets" not in given):
+        if not partial and ("targets" not in given or ("inputs" not in given and spec.inputs)):
             raise r.fail(path, "give both `inputs` and `targets`")
         examples.append(Example(
             _number_map(r, (*path, "inputs"), input_names, "input", unknown)

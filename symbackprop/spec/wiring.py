@@ -17,6 +17,13 @@ from .counts import count_parameters, count_units
 from .full_layers import add_template_params, template_weights
 from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
 from .kinds.conv_layers import conv_connections, read_conv_layer
+from .kinds.dropout import DROPOUT_KEYS, DROPOUT_KIND, read_dropout_layer
+from .kinds.embedding import (
+    EMBEDDING_KEYS,
+    EMBEDDING_KIND,
+    embedding_connections,
+    read_embedding_layer,
+)
 from .kinds.pool import POOL_KEYS, POOL_KINDS, read_pool_layer
 from .kinds.recurrent import (
     initial_units,
@@ -91,7 +98,10 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         kind = layer_kind(r, lp)
         stepped = layer_keys(kind, layers[-1] if layers else None)
         layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else
-                                          POOL_KEYS if kind in POOL_KINDS else LAYER_KEYS))
+                                          POOL_KEYS if kind in POOL_KINDS else
+                                          DROPOUT_KEYS if kind == DROPOUT_KIND else
+                                          EMBEDDING_KEYS if kind == EMBEDDING_KIND else
+                                          LAYER_KEYS))
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
         if name in seen_layer_names:
@@ -105,6 +115,25 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                                  output=pos == len(items)))
             layers.append(pool[0])
             units += pool[1]
+            continue
+        if kind == EMBEDDING_KIND:  # e_{t,k} = E_{token_t,k}: a table entry, no edges
+            made = read_embedding_layer(r, lp, (name, pos, number), notation, top,
+                                        layer_of=layer_of, unit_keys=unit_keys,
+                                        claim=partial(_claim_unit_names, r, where=lp,
+                                                      output=pos == len(items)))
+            layers.append(made[0])
+            units += made[1]
+            continue
+        if kind == DROPOUT_KIND:  # m_j a_j / p for each source unit: no weights
+            shape = input_shape(top) if pos == 1 else layers[-1].shape
+            size = len(inputs) if pos == 1 else len(layers[-1].units)
+            drop = read_dropout_layer(r, lp, (name, pos, number), notation, top,
+                                      shape or (size,), layer_of=layer_of,
+                                      unit_keys=unit_keys,
+                                      claim=partial(_claim_unit_names, r, where=lp,
+                                                    output=pos == len(items)))
+            layers.append(drop[0])
+            units += drop[1]
             continue
         if "activation" not in layer:
             raise r.fail(lp, "missing required key `activation`",
@@ -259,7 +288,10 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
     for lay in layers:
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
-        if lay.pool is not None:  # no parameters: its windows are the spec's `pools`
+        if lay.pool is not None or lay.dropout is not None:  # no parameters: the spec's `pools`
+            continue
+        if lay.embedding is not None:  # the table's entries, each unit's where a bias stands
+            biases += embedding_connections(lay, notation, add_param, lp)
             continue
         if lay.conv is not None or lay.recurrent is not None:  # shared over positions, steps
             made = conv_connections(r, lp, lay, inputs, layers, notation,
@@ -358,7 +390,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
             add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
     used = {e.target for e in edges} | initial_units(layers) | {
-        u for lay in layers if lay.pool for u in lay.units}
+        u for lay in layers if lay.pool or lay.dropout or lay.embedding for u in lay.units}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]

@@ -47,6 +47,7 @@ STABLE = (
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
     "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
     "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD", "FROZEN_UPDATED",
+    "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED",
 )
 
 
@@ -139,6 +140,10 @@ REACHED = [
     ("MAX_POOL_SPREAD", "conv-pool.yaml", "f", None,
      r"\frac{\partial L}{\partial a^{[1]}_{1,2,2}} = \delta^{[2]}_{1,1,1} + "
      r"\delta^{[2]}_{1,1,2} + \delta^{[2]}_{1,2,1} + \delta^{[2]}_{1,2,2}"),
+    ("DROPOUT_SCALE_MISSING", "dropout.yaml", "f", None,
+     r"\frac{\partial L}{\partial a^{[1]}_{3}} = \delta^{[2]}_{3}"),
+    ("EMBEDDING_NOT_ACCUMULATED", "embedding.yaml", "f", None,
+     r"\frac{\partial L}{\partial E_{3,1}} = \delta^{[1]}_{3,1}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
     ("FROZEN_UPDATED", FROZEN, "f", None,

@@ -48,11 +48,11 @@ def _compare(net: Network, seed: int, examples: int = 3) -> None:
 
 
 # a shared bias, a skip connection, a constant bias, a frozen parameter, weight decay, a
-# convolution or pooling layer (not a full weight matrix) and an unrolled recurrent layer have
-# no matrix code
+# convolution or pooling layer (not a full weight matrix), an unrolled recurrent layer and a
+# dropout or embedding layer (no weighted sum) have no matrix code
 LAYERED = [p for p in SPECS if p.stem not in (
     "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
-    "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt")]
+    "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt", "dropout", "embedding")]
 
 
 @pytest.mark.parametrize("path", LAYERED, ids=lambda p: p.stem)

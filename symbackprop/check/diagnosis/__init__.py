@@ -9,5 +9,6 @@ rewrites a matrix-form side one mistake at a time (a transpose, ⊙ for a produc
 wrong layer). ``shared_weights`` names a flipped kernel and a shared weight's gradient not
 summed over its positions; ``over_time`` the mistakes of back-propagation through time (the
 sum over time or the recurrent term left out, σ′ at the wrong step); ``pooling`` a
-max-pooling gradient spread over its window.
+max-pooling gradient spread over its window; ``dropout`` dropout's backward pass without its
+1/p scale; ``embedding`` an embedding row's gradient from one occurrence of its token.
 """

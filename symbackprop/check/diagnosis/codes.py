@@ -150,6 +150,14 @@ CODES: tuple[Code, ...] = (
          (r"^the max-pooling gradient is spread over the window: ",)),
     Code("FROZEN_UPDATED", "an update changes a parameter the spec freezes, which gradient "
          "descent leaves at its value", (r" is frozen: gradient descent leaves it at its ",)),
+    Code("DROPOUT_SCALE_MISSING", "dropout's backward pass without the 1/p scale: a gradient "
+         "through an inverted-dropout layer is p times its true value (the mask applied, the "
+         "1/p of the forward pass left out)",
+         (r"^dropout's backward pass is without the 1/p scale: ",)),
+    Code("EMBEDDING_NOT_ACCUMULATED", "an embedding row's gradient is taken from one "
+         "occurrence of its token (overwritten) where a token that occurs several times adds "
+         "the gradients of all its positions",
+         (r"^the embedding gradient is not accumulated over the token's occurrences: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

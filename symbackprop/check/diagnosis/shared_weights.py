@@ -15,7 +15,10 @@ mistakes are named here, each by comparing values at the random points:
   :mod:`symbackprop.check.diagnosis.index_maps`);
 * in a recurrent network, the mistakes of back-propagation through time
   (:mod:`symbackprop.check.diagnosis.over_time`), named before the others, and a
-  max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`).
+  max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`)
+  and dropout's backward pass without its 1/p scale
+  (:mod:`symbackprop.check.diagnosis.dropout`); an embedding row's gradient from one
+  occurrence of its token (:mod:`symbackprop.check.diagnosis.embedding`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import sympy as sp
 
 from ..judging.sample_points import close
 from ..meaning.unknown_names import family_of
+from .dropout import dropout_mistakes
+from .embedding import embedding_mistakes
 from .index_maps import index_map_mistakes
 from .over_time import over_time_mistakes
 from .pooling import pool_mistakes
@@ -47,11 +52,15 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
     over_time = over_time_mistakes(ctx, heads[bad], side, gradient_param, _uses)
     if over_time:
         return over_time
-    pooled = pool_mistakes(ctx, heads[bad], side)
+    param = gradient_param(heads[bad])
+    pooled = pool_mistakes(ctx, heads[bad], side) or \
+        dropout_mistakes(ctx, heads[bad], side, param)
     if pooled:
         return pooled
+    looked_up = embedding_mistakes(ctx, param, side.values)
+    if looked_up:
+        return looked_up
     found = _flipped(ctx, evaluated, heads, k, gradient_param)
-    param = gradient_param(heads[bad])
     if param is not None and side.values is not None:
         found += _one_position(ctx, param, side.values)
         found += index_map_mistakes(ctx, param, side.values)

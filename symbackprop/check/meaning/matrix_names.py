@@ -66,7 +66,8 @@ class MatrixNames:
         self.row = notation.layout == "row"
         heads = {"z": head_of(notation.net), "a": head_of(notation.activation),
                  "d": head_of(notation.delta), "b": head_of(notation.bias),
-                 "x": head_of(spec.inputs[0].latex) or "x", "y": target_head(net)}
+                 "x": (head_of(spec.inputs[0].latex) if spec.inputs else None) or "x",
+                 "y": target_head(net)}
         self.heads: dict[str, tuple[str, bool]] = {}  # key → (kind, batch)
         for kind in ("y", "x", "b", "d", "a", "z"):
             for head in {heads[kind], head_of(notation.target) if kind == "y" else heads[kind]}:

@@ -2,6 +2,7 @@
 parameters: a kind's units are ordinary units and its shared weights ordinary parameters used
 on many edges, so the network, its derivations and its numbers need nothing new.
 
-One module per family of layers (``conv``: conv1d and conv2d); ``docs/graph.md`` describes
-how a kind compiles into the graph.
+One module per family of layers (``conv``: conv1d and conv2d; ``pool``, ``recurrent``,
+``dropout``: inverted dropout with its mask as data; ``embedding``: a table looked up by token
+ids); ``docs/graph.md`` describes how a kind compiles into the graph.
 """
