@@ -15,7 +15,10 @@ Conventions shared with the package (and nothing else):
 * over several examples the cost is the mean of the examples' losses;
 * a weight decay adds λ/2 Σ w² (over the weights, and the biases when asked) to the cost;
 * a pooling unit (``spec.pools``) is the maximum (``max``) or the mean (``avg``) of its
-  window's sources, with no weights and no bias.
+  window's sources, with no weights and no bias;
+* a formula node (``spec.formulas``) is its formula's tree evaluated with ``autograd.numpy``
+  (σ(z) = 1/(1 + e^(−z)), softplus(z) = log(1 + e^z)), and a loss formula likewise, its
+  targets named as the spec names them.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ def _order(spec: NetworkSpec) -> list[str]:
         preds[e.target].append(e.source)
     for pool in spec.pools:
         preds[pool.unit] += pool.sources
+    for f in spec.formulas:
+        preds[f.unit] += f.parents
     order: list[str] = []
     done: set[str] = {i.name for i in spec.inputs}
     for start in preds:
@@ -128,7 +133,11 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     outs: dict[str, Any] = {i.name: inputs[i.name] for i in spec.inputs}
     nets: dict[str, Any] = {}
     pools = {pool.unit: pool for pool in spec.pools}
+    formulas = {f.unit: f.term for f in spec.formulas}
     for name in _order(spec):
+        if name in formulas:
+            nets[name] = outs[name] = term_value(formulas[name], {**params, **outs})
+            continue
         if name in pools:  # max or mean of the window; autograd differentiates anp.max
             window = anp.stack([outs[s] for s in pools[name].sources])
             reduce = anp.max if pools[name].kind == "max" else anp.mean
@@ -157,6 +166,34 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     return nets, outs
 
 
+_TERM_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "exp": anp.exp, "log": anp.log, "tanh": anp.tanh,
+    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)), "softplus": lambda z: anp.logaddexp(0.0, z),
+}
+
+
+def term_value(term: Any, env: Mapping[str, Any]) -> Any:
+    """A formula tree (``spec.formulas.Term``) evaluated with ``autograd.numpy``."""
+    from fractions import Fraction
+
+    args = [term_value(a, env) for a in term.args]
+    if term.op == "name":
+        return env[term.text]
+    if term.op == "num":
+        return float(Fraction(term.text))
+    if term.op == "neg":
+        return -args[0]
+    if term.op == "add":
+        return sum(args[1:], args[0])
+    if term.op in ("mul", "div", "pow"):
+        total = args[0]
+        for a in args[1:]:
+            total = total * a if term.op == "mul" else total / a if term.op == "div" \
+                else total ** a
+        return total
+    return _TERM_FUNCTIONS[term.text](args[0])
+
+
 def _value(x: Any) -> Any:
     """The plain number inside an autograd box (used only for the softmax shift)."""
     while hasattr(x, "_value"):
@@ -167,6 +204,9 @@ def _value(x: Any) -> Any:
 def loss_of_outputs(spec: NetworkSpec, outs: Mapping[str, Any], targets: Mapping[str, Any]
                     ) -> Any:
     kind = spec.loss.kind
+    if spec.loss.formula is not None:
+        named = {spec.names.name("target", u): targets[u] for u in spec.outputs}
+        return term_value(spec.loss.formula, {**outs, **named})
     terms: list[Any] = []
     for name in spec.outputs:
         a = outs[name]

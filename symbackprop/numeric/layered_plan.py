@@ -95,8 +95,8 @@ def layered_plan(net: Network) -> LayeredPlan | None:
     require_numeric_loss(spec.loss, spec.file)
     if net.decay is not None:
         return None  # the matrix code has no weight decay: the scalar code adds λ w
-    if any(u.pool is not None for u in net.units):
-        return None  # a pooling unit is a max or a mean, not a weighted sum
+    if any(not u.weighted for u in net.units):
+        return None  # a pooling unit is a max or a mean, a formula node any expression
     position = {p.name: k for k, p in enumerate(spec.params)}
     previous = tuple(i.name for i in spec.inputs)
     layers: list[DenseLayer] = []

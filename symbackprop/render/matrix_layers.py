@@ -91,6 +91,8 @@ def not_layered(net: Network, *, decay: bool = True) -> str | None:
     pooled = next((lay for lay in spec.layers if lay.pool is not None), None)
     if pooled is not None:
         return f"the layer \"{pooled.name}\" pools windows: its units are no weighted sums"
+    if spec.formulas:
+        return "its nodes are formulas, not weighted sums"
     if spec.notation.delta_sign == "negative":
         return "δ is −∂E/∂net here (notation.delta_sign: negative)"
     if net.decay is not None and decay:
