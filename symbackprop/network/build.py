@@ -372,8 +372,10 @@ def _formulas(spec: NetworkSpec, names: Names, inputs: Mapping[str, sp.Symbol],
     for f in spec.formulas:
         formula = expression(f.term, symbols)
         parents = {p: symbols[p] for p in f.parents}
-        incoming[f.unit] += local_derivatives(formula, parents)
-        uses = local_derivatives(formula, {p: params[p] for p in f.params})
+        # tanh(m·h + c)′ reads m·(1 − g²) once tanh(m·h + c) is the node g itself
+        own = {formula: outs[f.unit]}
+        incoming[f.unit] += local_derivatives(formula, parents, own)
+        uses = local_derivatives(formula, {p: params[p] for p in f.params}, own)
         fields[f.unit] = {"formula": formula, "written": expression(f.term, symbols,
                                                                     written=True),
                           "uses": tuple((params[p], d) for p, d in uses)}

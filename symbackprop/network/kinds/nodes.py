@@ -71,7 +71,10 @@ def _make(term: Term, args: list[sp.Expr], symbols: Mapping[str, sp.Symbol], *,
     raise ValueError(f"unknown term {op}")  # pragma: no cover - the spec reads only these
 
 
-def local_derivatives(formula: sp.Expr, by: Mapping[str, sp.Symbol]
+def local_derivatives(formula: sp.Expr, by: Mapping[str, sp.Symbol],
+                      named: Mapping[sp.Expr, sp.Symbol] | None = None
                       ) -> tuple[tuple[str, sp.Expr], ...]:
-    """(name, ∂formula/∂symbol) for every name of ``by``, in its order."""
-    return tuple((name, sp.diff(formula, sym)) for name, sym in by.items())
+    """(name, ∂formula/∂symbol) for every name of ``by``, in its order; ``named`` writes
+    subexpressions that are nodes of their own by their symbols."""
+    return tuple((name, sp.diff(formula, sym).xreplace(named or {}))
+                 for name, sym in by.items())
