@@ -26,10 +26,11 @@ def test_layered_detection(path: Path) -> None:
     # relu-mlp mixes activations within a layer; skip-connection has skip edges; a constant
     # bias has no block of θ and the matrix code has no weight decay, so those networks are
     # computed by the scalar code; a convolution or pooling layer is not a full weight matrix,
-    # and an unrolled recurrent layer shares its weights over steps
+    # an unrolled recurrent layer shares its weights over steps, and a formula node is no
+    # weighted sum
     assert (layered_plan(_net(path)) is None) == (path.stem in (
         "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
-        "conv2d-3x3", "conv-pool", "rnn-bptt"))
+        "conv2d-3x3", "conv-pool", "rnn-bptt", "seed-001-mx-plus-c"))
 
 
 def test_weights_in_spec_order_are_slices_of_theta() -> None:
