@@ -134,3 +134,12 @@ def test_an_error_exits_with_status_2_naming_file_line_and_field(tmp_path: Path)
     assert result.exit_code == 2
     assert f"{path}:4: nodes.y: unknown name `mx`" in result.output
     assert "did you mean" in result.output
+
+
+def test_the_formula_length_is_an_option_of_the_command(tmp_path: Path) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(_spec('  y: "m*x + c"\n'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["--max-formula-length", "5", "derive", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:4: nodes.y: a formula of more than 5 characters" in result.stderr
+    assert CliRunner().invoke(main, ["derive", str(path)]).exit_code == 0
