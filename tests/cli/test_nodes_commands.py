@@ -4,6 +4,8 @@ every format and at both levels, eval, gradcheck, codegen, notes, graph, names a
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +81,8 @@ def test_the_notes_are_written(fmt: str) -> None:
     code, out, err = run("notes", SPEC, "--format", fmt)
     assert code == 0 and err == "", err
     assert r"\frac{\partial L}{\partial m}" in out
+    # the local gradients are said for formulas, not for weighted sums
+    assert "the nodes whose formulas read it" in out and "weighted sum" not in out
 
 
 def test_names_lists_the_node_its_target_and_the_parameters() -> None:
@@ -102,3 +106,12 @@ def test_check_judges_gradients_of_the_line(formula: str, verdict: str) -> None:
     code, out, _ = run("check", SPEC, "-f", formula)
     assert f": {verdict}" in out, out
     assert code == (0 if verdict == "CORRECT" else 1)
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
+                    reason="pdflatex is not installed (under CI this fails instead)")
+def test_the_notes_compile(tmp_path: Path) -> None:
+    target = tmp_path / "notes.tex"
+    code, _, err = run("notes", SPEC, "-o", str(target), "--pdf")
+    assert code == 0, err
+    assert (tmp_path / "notes.pdf").exists()
