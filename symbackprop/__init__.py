@@ -39,6 +39,14 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
+def _formula_reader() -> Any:
+    # a spec's formulas are read by the grammar check reads formulas with (a later stage)
+    return importlib.import_module(".check.reading.formula_terms", __name__).read_terms
+
+
+importlib.import_module(".spec.formulas", __name__).provide_reader(_formula_reader)
+
+
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         module = importlib.import_module(f".{_EXPORTS[name]}", __name__)

@@ -20,6 +20,9 @@ Conventions shared with the package (and nothing else):
   reports no gradient for it, so :func:`trained` leaves it out of a comparison.
 * the j-th unit of a dropout layer is m_j a_j / p, read from the layer's mask and keep
   probability p, a_j the j-th unit of the layer before it (or the j-th input).
+* a formula node (``spec.formulas``) is its formula's tree evaluated with ``autograd.numpy``
+  (σ(z) = 1/(1 + e^(−z)), softplus(z) = log(1 + e^z)), and a loss formula likewise, its
+  targets named as the spec names them.
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ def _order(spec: NetworkSpec) -> list[str]:
         preds[e.target].append(e.source)
     for pool in spec.pools:
         preds[pool.unit] += pool.sources
+    for f in spec.formulas:
+        preds[f.unit] += f.parents
     order: list[str] = []
     done: set[str] = {i.name for i in spec.inputs}
     for start in preds:
@@ -138,7 +143,11 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     nets: dict[str, Any] = {}
     pools = {pool.unit: pool for pool in spec.pools}
     dropped = _dropout_units(spec)
+    formulas = {f.unit: f.term for f in spec.formulas}
     for name in _order(spec):
+        if name in formulas:
+            nets[name] = outs[name] = term_value(formulas[name], {**params, **outs})
+            continue
         if name in dropped:  # m_j a_j / p of the j-th unit below
             source, mask, keep = dropped[name]
             nets[name] = outs[name] = outs[source] * mask / keep
@@ -184,6 +193,34 @@ def _dropout_units(spec: NetworkSpec) -> dict[str, tuple[str, float, float]]:
     return out
 
 
+_TERM_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "exp": anp.exp, "log": anp.log, "tanh": anp.tanh,
+    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)), "softplus": lambda z: anp.logaddexp(0.0, z),
+}
+
+
+def term_value(term: Any, env: Mapping[str, Any]) -> Any:
+    """A formula tree (``spec.formulas.Term``) evaluated with ``autograd.numpy``."""
+    from fractions import Fraction
+
+    args = [term_value(a, env) for a in term.args]
+    if term.op == "name":
+        return env[term.text]
+    if term.op == "num":
+        return float(Fraction(term.text))
+    if term.op == "neg":
+        return -args[0]
+    if term.op == "add":
+        return sum(args[1:], args[0])
+    if term.op in ("mul", "div", "pow"):
+        total = args[0]
+        for a in args[1:]:
+            total = total * a if term.op == "mul" else total / a if term.op == "div" \
+                else total ** a
+        return total
+    return _TERM_FUNCTIONS[term.text](args[0])
+
+
 def _value(x: Any) -> Any:
     """The plain number inside an autograd box (used only for the softmax shift)."""
     while hasattr(x, "_value"):
@@ -194,6 +231,9 @@ def _value(x: Any) -> Any:
 def loss_of_outputs(spec: NetworkSpec, outs: Mapping[str, Any], targets: Mapping[str, Any]
                     ) -> Any:
     kind = spec.loss.kind
+    if spec.loss.formula is not None:
+        named = {spec.names.name("target", u): targets[u] for u in spec.outputs}
+        return term_value(spec.loss.formula, {**outs, **named})
     terms: list[Any] = []
     for name in spec.outputs:
         a = outs[name]

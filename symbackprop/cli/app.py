@@ -42,8 +42,9 @@ def _limit_option(name: str, what: str) -> Callable[[F], F]:
 @_limit_option("max_values", "values (each YAML alias counted in full)")
 @_limit_option("max_units", "inputs and units")
 @_limit_option("max_params", "weights and biases")
+@_limit_option("max_formula_length", "characters in one formula of a node or of the loss")
 def main(max_bytes: int, max_depth: int, max_values: int, max_units: int,
-         max_params: int) -> None:
+         max_params: int, max_formula_length: int) -> None:
     """Exact, readable, verified backpropagation gradients for a network spec.
 
     \b
@@ -69,7 +70,7 @@ def main(max_bytes: int, max_depth: int, max_values: int, max_units: int,
         raise click.BadParameter(f"at most {MAX_DEPTH_CEILING}", param_hint="--max-depth")
     reset = set_limits(Limits(max_bytes=max_bytes, max_depth=max_depth,
                               max_values=max_values, max_units=max_units,
-                              max_params=max_params))
+                              max_params=max_params, max_formula_length=max_formula_length))
     click.get_current_context().call_on_close(reset)
 
 

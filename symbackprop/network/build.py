@@ -15,9 +15,11 @@ import sympy as sp
 
 from ..errors import SymbackpropError
 from ..spec.load import ActivationSpec, NetworkSpec
+from ..spec.naming import Names
 from ..spec.typesetting import upright
 from .display import Displayable
 from .functions import ACTIVATIONS, unspecified
+from .kinds.nodes import expression, local_derivatives
 from .kinds.pool import pool_definition, pool_factors
 from .losses import loss_expression, unspecified_loss
 from .symbols import real_symbols
@@ -42,6 +44,18 @@ class Unit:
     group: int = 0  # a recurrent network's step: a softmax normalises within it
     # "max" | "avg": net is the max or mean of its sources; "dropout": m_j / p times its one
     pool: str | None = None
+    # a formula node (spec `nodes:`): net is this expression of its parents and parameters,
+    # ``incoming`` pairs each parent with ∂formula/∂out_parent, ``uses`` each parameter with
+    # ∂formula/∂θ; ``written`` is the formula with its terms in the order the spec writes them
+    formula: sp.Expr | None = None
+    uses: tuple[tuple[sp.Symbol, sp.Expr], ...] = ()
+    written: sp.Expr | None = None
+
+    @property
+    def weighted(self) -> bool:
+        """Whether net is Σ w · out + b, each incoming factor a weight (not a pooling or
+        formula unit, whose incoming factors are local derivatives)."""
+        return self.pool is None and self.formula is None
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,9 @@ class Network(Displayable):
         """net_u = Σ w · out_source + b for every unit."""
         defs: dict[sp.Symbol, sp.Expr] = {}
         for u in self.units:
+            if u.formula is not None:
+                defs[u.net] = u.formula
+                continue
             if u.pool in ("max", "avg"):
                 defs[u.net] = pool_definition(u.pool, [self.source_out[s] for s, _ in
                                                        u.incoming])
@@ -157,6 +174,8 @@ class Network(Displayable):
 
     def net_display(self, unit: Unit) -> sp.Expr:
         """net_u as the seeds write it: w·out terms in edge order, then the bias."""
+        if unit.written is not None:  # a formula node: as the spec writes it
+            return unit.written
         if unit.pool == "avg":  # (1/n)(a_1 + … + a_n), as the mean is written
             outs = [self.source_out[s] for s, _ in unit.incoming]
             return sp.Mul(sp.Rational(1, len(outs)), sp.Add(*outs, evaluate=False),
@@ -304,6 +323,7 @@ def build_network(spec: NetworkSpec) -> Network:
         factors = [sp.Rational(link.scale.numerator, link.scale.denominator)] \
             if link.kind == "dropout" else pool_factors(link.kind, windows)
         incoming[link.unit] += zip(link.sources, factors, strict=True)
+    formula_of = _formulas(spec, names, inputs_by_name, params, incoming)
     bias_of = {unit: params[b] for unit, b in spec.biases}
     constant_of = {unit: sp.Rational(v.numerator, v.denominator) for unit, v in spec.constants}
     outputs = set(spec.outputs)
@@ -317,14 +337,19 @@ def build_network(spec: NetworkSpec) -> Network:
             delta=symbol("delta", u.name),
             activation=u.activation, incoming=tuple(incoming[u.name]),
             bias=bias_of.get(u.name), constant=constant_of.get(u.name), group=u.group,
-            pool=pool_of.get(u.name),
+            pool=pool_of.get(u.name), **formula_of.get(u.name, {}),
         )
     order = _topological(spec, built)
     loss_symbol = symbol("loss")
     out_units = [built[n] for n in spec.outputs]
     outs = [u.out for u in out_units]
     targets = [u.target for u in out_units if u.target is not None]
-    if spec.loss.kind == "unspecified":  # C(a, y): its derivatives stay symbols ∂C/∂a
+    if spec.loss.formula is not None:  # a loss formula of the outputs and their targets
+        loss = expression(spec.loss.formula, {
+            **{u.name: u.out for u in out_units},
+            **{names.of("target", u.name).name: u.target for u in out_units
+               if u.target is not None}})
+    elif spec.loss.kind == "unspecified":  # C(a, y): its derivatives stay symbols ∂C/∂a
         loss_tex = latex[loss_symbol]
         loss, gradients = unspecified_loss(spec.loss, outs, targets, loss_tex,
                                             loss_symbol.name)
@@ -352,6 +377,30 @@ def build_network(spec: NetworkSpec) -> Network:
         loss_symbol=loss_symbol, loss=loss, latex_names=latex, kinds=kinds,
         stand_ins=dict(spec.values.functions),
     )
+
+
+def _formulas(spec: NetworkSpec, names: Names, inputs: Mapping[str, sp.Symbol],
+              params: Mapping[str, sp.Symbol],
+              incoming: dict[str, list[tuple[str, sp.Expr]]]) -> dict[str, dict[str, object]]:
+    """The Unit fields of every formula node; each parent link goes into ``incoming`` with
+    its local derivative ∂formula/∂out_parent (one small ``diff`` per link)."""
+    if not spec.formulas:
+        return {}
+    outs = {u.name: sp.Symbol(names.of("activation", u.name).name, real=True)
+            for u in spec.units}
+    symbols = {**inputs, **params, **outs}
+    fields: dict[str, dict[str, object]] = {}
+    for f in spec.formulas:
+        formula = expression(f.term, symbols)
+        parents = {p: symbols[p] for p in f.parents}
+        # tanh(m·h + c)′ reads m·(1 − g²) once tanh(m·h + c) is the node g itself
+        own = {formula: outs[f.unit]}
+        incoming[f.unit] += local_derivatives(formula, parents, own)
+        uses = local_derivatives(formula, {p: params[p] for p in f.params}, own)
+        fields[f.unit] = {"formula": formula, "written": expression(f.term, symbols,
+                                                                    written=True),
+                          "uses": tuple((params[p], d) for p, d in uses)}
+    return fields
 
 
 def _topological(spec: NetworkSpec, units: dict[str, Unit]) -> list[str]:

@@ -49,7 +49,8 @@ class Use:
     """One place a parameter enters the network: a weight on an edge, or a bias of a unit."""
 
     unit: Unit
-    source: sp.Symbol | None  # the source activation for a weight, None for a bias
+    # the source activation for a weight, None for a bias, ∂formula/∂θ for a formula node
+    source: sp.Expr | None
 
 
 @dataclass
@@ -198,7 +199,7 @@ class Gradients(Displayable):
         return _consumer_weights(self.network)
 
     @cached_property
-    def _uses_by_param(self) -> dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]]:
+    def _uses_by_param(self) -> dict[sp.Symbol, list[tuple[Unit, sp.Expr | None]]]:
         return _uses(self.network)
 
     output_delta: dict[str, sp.Expr] = field(default_factory=dict)
@@ -327,14 +328,16 @@ def _consumer_weights(net: Network) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
     return out
 
 
-def _uses(net: Network) -> dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]]:
+def _uses(net: Network) -> dict[sp.Symbol, list[tuple[Unit, sp.Expr | None]]]:
     """(unit, source activation or None for a bias) of every use, by parameter."""
-    found: dict[sp.Symbol, list[tuple[Unit, sp.Symbol | None]]] = {p: [] for p in net.params}
+    found: dict[sp.Symbol, list[tuple[Unit, sp.Expr | None]]] = {p: [] for p in net.params}
     source_out = net.source_out
     for u in net.units:
         for s, w in u.incoming:
-            if u.pool is None:  # a pooling unit's factors are no parameters
+            if u.weighted:  # a pooling or formula unit's factors are no parameters
                 found[w].append((u, source_out[s]))
+        for param, local in u.uses:  # ∂formula/∂θ stands where out_source stands
+            found[param].append((u, None if local == 1 else local))
         if u.bias is not None:
             found[u.bias].append((u, None))
     return found
@@ -385,7 +388,8 @@ def derive(net: Network) -> Gradients:
     first: dict[tuple[object, ...], Unit] = {}
     later: list[tuple[Unit, tuple[object, ...]]] = []
     for u in net.outputs:
-        key = _output_key(u)
+        # a loss formula need not treat its outputs alike ((t − y)² + 3(s − z)²)
+        key = _output_key(u) if net.spec.loss.formula is None else None
         if key is not None and key in first:
             later.append((u, key))
             continue

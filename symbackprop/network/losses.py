@@ -24,6 +24,7 @@ LOSS_TITLES = {
     "binary_cross_entropy": "binary cross-entropy",
     "cross_entropy": "categorical cross-entropy",
     "unspecified": "unspecified loss",
+    "formula": "loss formula",
 }
 
 
@@ -87,8 +88,8 @@ def loss_terms(spec: LossSpec, outputs: Sequence[sp.Symbol], targets: Sequence[s
             terms.append(-(y * sp.log(a) + (1 - y) * sp.log(1 - a)))
         elif spec.kind == "cross_entropy":
             terms.append(-y * sp.log(a))
-        elif spec.kind == "unspecified":
-            return []  # no formula, so no share of it belongs to one output
+        elif spec.kind in ("unspecified", "formula"):
+            return []  # no share of it belongs to one output
         else:  # pragma: no cover - the spec rejects unknown kinds
             raise ValueError(spec.kind)
     return terms
@@ -131,6 +132,8 @@ def describe_loss(spec: LossSpec) -> str:
     """
     if spec.kind == "unspecified":
         return "left unspecified, as a function of the outputs and the targets"
+    if spec.kind == "formula":
+        return "the spec's formula of the outputs and their targets"
     what = {
         "squared_error": f"{spec.reduction} of squared errors",
         "binary_cross_entropy": "binary cross-entropy" if spec.reduction == "sum"

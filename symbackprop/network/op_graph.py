@@ -167,9 +167,12 @@ class OpGraph:
 
 
 class _Builder:
-    def __init__(self, leaves: Iterable[sp.Symbol], definitions: Mapping[sp.Symbol, sp.Expr]):
+    def __init__(self, leaves: Iterable[sp.Symbol], definitions: Mapping[sp.Symbol, sp.Expr],
+                 keep: Iterable[sp.Symbol] = ()):
         self.leaves = set(leaves)
         self.definitions = definitions
+        self.keep = set(keep)
+        self.named: dict[sp.Symbol, sp.Symbol] = {}  # operation → the name it keeps
         self.nodes: dict[sp.Symbol, OpNode] = {}
         self.memo: dict[sp.Expr, sp.Expr] = {}
         self.count = 0
@@ -196,6 +199,8 @@ class _Builder:
                 self.leaves.add(expr)
                 return expr
             result = self.node(self.definitions[expr])
+            if expr in self.keep and result in self.nodes and result not in self.named:
+                self.named[result] = expr
         else:
             result = self._operation(expr)
         self.memo[expr] = result
@@ -242,23 +247,26 @@ def _negated(term: sp.Expr) -> bool:
 
 def op_graph(expr: sp.Expr, root: sp.Symbol, leaves: Iterable[sp.Symbol],
              definitions: Mapping[sp.Symbol, sp.Expr] | None = None,
-             taken: Iterable[str] = ()) -> OpGraph:
+             taken: Iterable[str] = (), keep: Iterable[sp.Symbol] = ()) -> OpGraph:
     """The operation graph of ``expr`` named ``root``, down to ``leaves``.
 
     ``definitions`` expand intermediate symbols (a unit's net input or activation) into the
-    operations that compute them; ``taken`` are names the letters must not take.
+    operations that compute them; ``taken`` are names the letters must not take; the
+    operation that computes a symbol of ``keep`` (a node the spec names, seed 001's y in
+    y = mx + c) keeps that symbol as its name.
     """
-    builder = _Builder(leaves, definitions or {})
+    builder = _Builder(leaves, definitions or {}, keep)
     top = builder.node(expr)
     if not isinstance(top, sp.Symbol) or top in builder.leaves:  # L = a leaf: one copy node
         top = builder.fresh("call", sp.Mul(1, top, evaluate=False), [top])
     nodes = _reverse_topological(builder.nodes, top, builder.leaves)
-    names = _letters(sum(1 for n in nodes if n.expr is not None) - 1, set(taken) | {
-        s.name for s in builder.leaves} | {root.name})
-    renaming: dict[sp.Symbol, sp.Symbol] = {top: root}
+    named = {op: name for op, name in builder.named.items() if op != top}
+    names = _letters(sum(1 for n in nodes if n.expr is not None) - 1 - len(named),
+                     set(taken) | {s.name for s in builder.leaves} | {root.name})
+    renaming: dict[sp.Symbol, sp.Symbol] = {top: root, **named}
     it = iter(names)
     for n in nodes:
-        if n.expr is not None and n.symbol != top:
+        if n.expr is not None and n.symbol not in renaming:
             renaming[n.symbol] = sp.Symbol(next(it), real=True)
     renamed = tuple(OpNode(renaming.get(n.symbol, n.symbol),
                            n.expr.xreplace(renaming) if n.expr is not None else None,
@@ -321,7 +329,8 @@ def network_op_graph(net: object) -> OpGraph:
         leaves.append(net.decay)
     taken = {s.name for s in net.latex_names}
     try:
-        return op_graph(net.objective, net.loss_symbol, leaves, definitions, taken)
+        return op_graph(net.objective, net.loss_symbol, leaves, definitions, taken,
+                        keep=[u.out for u in net.units if u.formula is not None])
     except SymbackpropError as error:
         error.file = net.spec.file
         raise

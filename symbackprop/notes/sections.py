@@ -322,11 +322,20 @@ def delta_definition(net: Network) -> tuple[str | Math, ...]:
             "for example ", _m(net, eq), ".")
 
 
+_FORMULA_DELTAS = (
+    " Each node's net input is its formula and its activation the identity. At a node the "
+    "loss reads, the local gradient is the loss's derivative by the node; at any other node "
+    "it is the sum, over the nodes whose formulas read it, of their local gradients times "
+    "the derivative of their formula by it. Each parameter's gradient is then the sum, over "
+    "the nodes whose formulas use it, of their local gradients times the derivative of their "
+    "formula by the parameter. From the output back:")
+
+
 def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | None
                   ) -> list[Block]:
     out: list[Block] = [
         Heading("Local gradients"),
-        Para((*delta_definition(net),
+        Para((*delta_definition(net), _FORMULA_DELTAS if net.spec.formulas else
               " At an output unit it is the loss's derivative times the activation's; at any "
               "other unit it is the weighted sum of the local gradients of the units it "
               "feeds, times its own activation's derivative. Each weight's gradient is then "

@@ -210,8 +210,8 @@ def network_svg(net: Network, caption: str) -> str:
         units = [net.unit_by_name[n] for n in lay.units if n in placed]
         into = [(s, u, w) for u in units for s, w in u.incoming if s in placed]
         dense = len(into) > DENSE_ARROWS
-        arrows += [_Arrow(s, u.name, None if dense or u.pool else net.latex_of(w), "weight")
-                   for s, u, w in into]
+        arrows += [_Arrow(s, u.name, None if dense or not u.weighted else net.latex_of(w),
+                          "weight") for s, u, w in into]
         generic = _generic_weight(net, pos) if dense else None
         if generic is not None:
             top = min(where[u.name][1] for u in units)

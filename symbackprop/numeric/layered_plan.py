@@ -95,8 +95,8 @@ def layered_plan(net: Network) -> LayeredPlan | None:
     require_numeric_loss(spec.loss, spec.file)
     if net.decay is not None:
         return None  # the matrix code has no weight decay: the scalar code adds λ w
-    if any(u.pool is not None for u in net.units):
-        return None  # a pooling unit is a max or a mean, not a weighted sum
+    if any(not u.weighted for u in net.units):
+        return None  # a pooling unit is a max or a mean, a formula node any expression
     if net.frozen:
         return None  # a frozen parameter has no entry in θ: the scalar code keeps it fixed
     if any(lay.embedding is not None for lay in spec.layers):

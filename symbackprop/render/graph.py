@@ -69,8 +69,10 @@ def computation_graph(net: Network, grads: Gradients, *, values: object = None,
         for source, w in u.incoming:
             src = net.source_out[source]
             raw.append((src, u.net, w))
-            if u.pool is None:  # a pooling unit's w is ∂pool/∂source, not a parameter
+            if u.weighted:  # a pooling unit's w is ∂pool/∂source, not a parameter
                 raw.append((w, u.net, src))
+        for theta, local in u.uses:  # a formula node: each parameter with ∂formula/∂θ
+            raw.append((theta, u.net, local))
         if u.bias is not None:
             raw.append((u.bias, u.net, sp.S.One))
         for k in grads._group(u.name):

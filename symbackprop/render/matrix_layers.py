@@ -98,6 +98,8 @@ def not_layered(net: Network, *, decay: bool = True) -> str | None:
     dropped = next((lay for lay in spec.layers if lay.dropout is not None), None)
     if dropped is not None:
         return f"the layer \"{dropped.name}\" is a dropout layer: its units are no weighted sums"
+    if spec.formulas:
+        return "its nodes are formulas, not weighted sums"
     if spec.notation.delta_sign == "negative":
         return "δ is −∂E/∂net here (notation.delta_sign: negative)"
     if net.decay is not None and decay:

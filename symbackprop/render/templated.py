@@ -250,7 +250,7 @@ def layered(net: Network) -> list[tuple[Unit, ...]] | None:
     None when any unit takes other sources, a parameter is used twice, or a softmax layer is
     not the last: those rows differ in shape and go the general way.
     """
-    if any(u.pool is not None for u in net.units):
+    if any(not u.weighted for u in net.units):
         return None  # a pooling unit is a max or a mean: rows of their own shapes
     layers = [net.layer_units(k) for k in sorted(net.units_by_layer)]
     previous = tuple(net.inputs)

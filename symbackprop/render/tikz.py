@@ -187,7 +187,7 @@ def diagram(net: Network, column_cm: float = COLUMN_CM) -> Diagram:
                 if u.name in placed for s, w in u.incoming if s in placed]
         dense = len(into) > DENSE_ARROWS
         for source, unit, w in into:
-            plan.append((source, unit.name, None if dense or unit.pool
+            plan.append((source, unit.name, None if dense or not unit.weighted
                          else net.latex_of(w), ""))
         generic = _generic_weight(net, pos) if dense else None
         if generic is not None:  # above both columns the arrows run between
@@ -301,7 +301,7 @@ def _generic_weight(net: Network, pos: int) -> str | None:
     notation = net.spec.notation
     number = notation.first_layer + (pos if notation.weight_layer == "target" else pos - 1)
     unit = net.unit_by_name[net.spec.layers[pos - 1].units[0]]
-    if not unit.incoming or unit.pool is not None:
+    if not unit.incoming or not unit.weighted:
         return None
     source, weight = unit.incoming[0]
     index = {i.name: i.index for i in net.spec.inputs}
@@ -367,7 +367,7 @@ def network_mermaid(net: Network) -> str:
     lines.append(f"  loss[{loss}]")
     for u in net.units:
         for source, w in u.incoming:
-            if u.pool is not None:  # a pooling window: an arrow with no weight
+            if not u.weighted:  # a pooling window or a formula: an arrow with no weight
                 lines.append(f"  {_mermaid_id(source)} --> {_mermaid_id(u.name)}")
                 continue
             lines.append(f"  {_mermaid_id(source)} -- "

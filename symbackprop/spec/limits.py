@@ -29,6 +29,8 @@ class Limits:
     """Inputs and units of a network together."""
     max_params: int = 1_000_000
     """Weights and biases of a network."""
+    max_formula_length: int = 10_000
+    """Characters of one formula of a node or of the loss."""
 
     def __post_init__(self) -> None:
         for f in fields(self):

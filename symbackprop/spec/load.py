@@ -30,6 +30,7 @@ from .conventions import constant_biases, frozen_parameters, weight_decay
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
 from .kinds.dropout import check_masks, dropout_links
 from .kinds.embedding import require_embedding, token_count
+from .kinds.nodes import NODE_KEYS, read_nodes
 from .kinds.pool import pool_links, refuse_edges_into_pools
 from .kinds.recurrent import over_steps, stepped_inputs
 from .limits import Limits
@@ -81,7 +82,7 @@ __all__ = [
 
 
 TOP_KEYS = ("title", "description", "source", "inputs", "layers", "edges", "loss", "cost",
-            "notation", "values", "weight_decay", "frozen")
+            "notation", "values", "weight_decay", "frozen", *NODE_KEYS)
 NOTATION_KEYS = ("net", "activation", "target", "loss", "cost", "delta", "weight", "bias",
                  "input", "learning_rate", "first_layer", "weight_layer", "loss_term",
                  "chain", "chain_order", "function", "layout", "delta_sign", "weight_decay")
@@ -105,8 +106,16 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
     if not isinstance(source.data, dict):
         raise r.fail((), f"a spec must be a mapping of keys, got {kind_of(source.data)}",
                      hint="start with `inputs:`, `layers:` and `loss:`")
-    top = r.mapping((), TOP_KEYS, required=("inputs", "layers", "loss"))
+    nodes = isinstance(source.data, dict) and "nodes" in source.data
+    top = r.mapping((), TOP_KEYS, required=("inputs", "nodes" if nodes else "layers", "loss"))
     notation = _notation(r, top)
+    if nodes:
+        return _nodes_spec(r, source, top, notation)
+    for key in ("params", "targets"):
+        if key in top:
+            raise r.fail((key,), f"`{key}` belongs to a spec of `nodes`",
+                         hint="a layer names its weights and biases; its output units are "
+                              "the targets' owners")
     loss = over_steps(r, top, _loss(r, top))
     cost = _cost(r, top, notation)
     _claim_network_names(r, top, notation, cost)
@@ -139,6 +148,28 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
         pools=tuple(link for lay in layers for link in (
             pool_links(lay, inputs, layers) if lay.pool else
             dropout_links(lay, inputs, layers) if lay.dropout else [])),
+    )
+    values = read_values(r, top, spec)
+    check_spec_math(r, _latex_strings(spec))
+    return _replace_values(spec, values)
+
+
+def _nodes_spec(r: Reader, source: Source, top: dict[str, Any], notation: Notation
+                ) -> NetworkSpec:
+    """A spec of nodes defined by formulas and a loss formula (``spec.kinds.nodes``)."""
+    cost = _cost(r, top, notation)
+    _claim_network_names(r, top, notation, cost)
+    inputs = _inputs(r, top, notation)
+    read = read_nodes(r, top, notation, inputs)
+    spec = NetworkSpec(
+        file=source.file,
+        title=read_free_text(r, ("title",)) or Path(source.file).stem,
+        description=read_free_text(r, ("description",)),
+        source=read_free_text(r, ("source",)),
+        inputs=tuple(inputs), layers=tuple(read.layers), units=tuple(read.units), edges=(),
+        biases=(), params=tuple(read.params), loss=read.loss, cost=cost, notation=notation,
+        values=Values(), outputs=tuple(read.outputs), names=r.names.names(),
+        formulas=tuple(read.formulas),
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))

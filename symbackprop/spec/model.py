@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from .formulas import Term
 from .naming import Names
 
 # The names a spec may use; their meaning (expressions, derivatives) lives in
@@ -182,6 +183,18 @@ class MatrixNamesSpec:
 
 
 @dataclass(frozen=True)
+class FormulaSpec:
+    """A node defined by a formula: ``unit``'s net input is ``term``, which reads the nodes
+    and inputs ``parents`` and the parameters ``params`` (each once, in the order written)."""
+
+    unit: str
+    text: str
+    term: Term
+    parents: tuple[str, ...]
+    params: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     name: str
     position: int  # 1-based
@@ -226,6 +239,8 @@ class LossSpec:
     reduction: str  # "sum" | "mean"
     name: str | None = None  # the function of an unspecified loss (seed 002's C)
     line: int | None = field(default=None, compare=False)  # where its kind is written
+    formula: Term | None = None  # a loss written as a formula (kind "formula")
+    text: str = ""  # that formula as written
 
 
 @dataclass(frozen=True)
@@ -338,6 +353,7 @@ class NetworkSpec:
     input_shape: tuple[int, ...] | None = None  # (C, H[, W]) of `inputs: {shape: ...}`
     # the units of pooling and dropout layers: a max, a mean or m_j a_j / p, no weights
     pools: tuple[PoolSpec, ...] = ()
+    formulas: tuple[FormulaSpec, ...] = ()  # the nodes of `nodes:`, each defined by a formula
 
     def unit(self, name: str) -> UnitSpec:
         for u in self.units:

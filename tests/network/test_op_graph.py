@@ -61,6 +61,22 @@ def test_seed_001_loss_graph_is_lettered_as_the_seed_letters_it() -> None:
     assert steps[1].closed == 2 * c
 
 
+def test_the_spec_of_y_equals_mx_plus_c_keeps_y_and_the_seeds_local_derivatives() -> None:
+    net = build_network(load_spec(SPECS / "seed-001-mx-plus-c.yaml"))
+    g = network_op_graph(net)
+    by_name = {n.name: n for n in g.nodes}
+    m, x, c, t, y, a, b = (sp.Symbol(s, real=True) for s in "mxctyab")
+    # the node the spec names keeps its name: y = b + c with b = m x
+    assert by_name["y"].expr == b + c and by_name["b"].expr == m * x
+    locals_ = {(e.consumer.name, e.child.name): e.local for e in g.edges}
+    assert locals_[("y", "c")] == 1 and locals_[("y", "b")] == 1  # ∂y/∂c = 1
+    assert locals_[("b", "m")] == x  # ∂y/∂m = ∂(mx)/∂m · ∂y/∂(mx) = x · 1
+    # the loss graph of the seed: L = a², a = (target) − (output)
+    assert by_name["L"].expr == a ** 2 and by_name["a"].expr == t - y
+    steps = {s.node.name: s for s in g.steps}
+    assert steps["m"].closed == -2 * a * x and steps["c"].closed == -2 * a
+
+
 def test_seed_001_gradients_equal_the_unit_level_gradients_symbolically() -> None:
     net = _seed_001()
     grads = derive(net)

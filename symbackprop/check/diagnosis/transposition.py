@@ -64,7 +64,7 @@ def transposed_weights(net: Network) -> dict[sp.Symbol, sp.Symbol]:
         where.update({u.name: (layer, k) for k, u in enumerate(units)})
     by_place: dict[tuple[int, int, int, int], sp.Symbol] = {}
     for u in net.units:
-        if u.pool is not None:  # a pooling window has no weights to swap
+        if not u.weighted:  # a pooling window or a formula has no weights to swap
             continue
         layer, j = where[u.name]
         for source, w in u.incoming:

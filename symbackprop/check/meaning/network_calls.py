@@ -222,7 +222,7 @@ def _checked(r: _Reader, roles: list[tuple[str, str]], node: Call) -> list[tuple
 
 def _members(net: Any, role: str) -> list[sp.Symbol]:
     # a pooling unit's links carry ∂pool/∂source, not weights
-    weights = list(dict.fromkeys(w for u in net.units if u.pool is None for _, w in u.incoming))
+    weights = list(dict.fromkeys(w for u in net.units if u.weighted for _, w in u.incoming))
     biases = list(dict.fromkeys(u.bias for u in net.units if u.bias is not None))
     return {"weight": weights, "bias": biases, "param": list(net.params)}[role]
 

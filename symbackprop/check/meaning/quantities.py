@@ -97,7 +97,8 @@ def quantities_of(net: Network) -> Quantities:
     loss_terms: dict[sp.Symbol, tuple[Unit, sp.Expr]] = {}
     outputs = list(net.outputs)
     targets = [u.target for u in outputs]
-    if outputs and all(t is not None for t in targets) and net.spec.loss.kind != "unspecified":
+    if outputs and all(t is not None for t in targets) and \
+            net.spec.loss.kind not in ("unspecified", "formula"):  # no share per output
         shares = output_loss_terms(net.spec.loss, [u.out for u in outputs],
                                    [t for t in targets if t is not None])
         for u, share in zip(outputs, shares, strict=True):

@@ -98,7 +98,7 @@ def _layers(table: NameTable) -> dict[sp.Symbol, int]:
     for u in net.units:
         if u.layer not in number:
             continue
-        mine = [u.net, u.out, u.delta, *(w for _, w in u.incoming if u.pool is None)]
+        mine = [u.net, u.out, u.delta, *(w for _, w in u.incoming if u.weighted)]
         mine += [s for s in (u.target, u.bias) if s is not None]
         for sym in mine:
             out.setdefault(sym, number[u.layer])
