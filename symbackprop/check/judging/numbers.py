@@ -1,6 +1,6 @@
 """Steps with numbers in them, checked at the spec's worked example.
 
-``= 0.741365 · 0.186816 · 0.59327 = 0.0821670406`` is a claim about the spec's values, not an
+``= 0.741365 · 0.186816 · 0.593270 = 0.0821670406`` is a claim about the spec's values, not an
 identity: each decimal stands for every number that rounds to it. The written side is
 evaluated in interval arithmetic (0.741365 is [0.7413645, 0.7413655]) and the claim holds
 when the exact value at the worked example lies in the interval, so correct rounding passes
