@@ -4,8 +4,11 @@ and never a rounded value that reads as an exact one.
 ``check`` reads ``0.741365`` as every number that rounds to it, and a number written
 without a decimal point (``1``, ``10^{-15}``) as exactly that number. So a value is written
 as a whole number or a power of ten only when it is one (to the last of check's 40 digits);
-1.0000000003 is written ``1.00000000``, not ``1``. Values below or above float64's range
-(3.1 × 10^{-663}) are written from their high-precision digits.
+1.0000000003 is written ``1.00000000``, not ``1``, and a rounded value keeps the zeros it
+is rounded to (0.2500004 is ``0.250000``, read as 0.25 to six digits, not ``0.25``, read as
+0.25 to two). A rounded value put into a formula (:func:`rounded`) is a SymPy Float with the
+precision of its digits, and prints with every one of them. Values below or above float64's
+range (3.1 × 10^{-663}) are written from their high-precision digits.
 
 >>> number(0.0821670406), number(1.0000000003), number(1.0), number_tex(-1e-15)
 ('0.0821670406', '1.00000000', '1', '-10^{-15}')
@@ -28,6 +31,8 @@ RESULT_DIGITS = 9  # final values, as Mazur's example prints them
 MAX_DIGITS = 25  # digits a computed value is printed to, to tell it from a given value
 _FLOAT_RANGE = (1e-300, 1e300)  # where a float formats a value to its last digit
 _EXACT = mpmath.mpf(10) ** -(LOW_DIGITS - 10)  # check's own tolerance
+STATED_BELOW = 15  # a Float of fewer digits than float64's is a rounding to those digits
+_STATED_PREC = int(mpmath.libmp.dps_to_prec(STATED_BELOW))
 
 
 def _mpf(value: Any) -> Any:
@@ -90,6 +95,12 @@ def number(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fraction] =
 
 
 def _number(value: Any, digits: int, given: frozenset[Fraction]) -> str:
+    stated = stated_digits(value)
+    if stated is not None:  # a rounded value: every digit it was rounded to, zeros too
+        value = _mpf(value)
+        if value == 0 or not mpmath.isfinite(value):
+            return "0" if value == 0 else str(float(value))
+        return _padded(_digits(value, stated), value, stated)
     tolerance = _tolerance(value)
     given = given or getattr(value, "given", frozenset())
     value = _mpf(value)
@@ -135,22 +146,37 @@ def _scientific(value: Any, digits: int) -> str:
 
 
 def _inexact(text: str, value: Any, digits: int, tolerance: Any) -> str:
-    """``text`` with every digit it is rounded to, where it is not ``value`` exactly: zeros
-    after a decimal point where it reads as a whole number (or a power of ten) that ``value``
-    is not (1.0000000003 is ``1.00000000``), and the trailing zeros of a rounded decimal
-    (0.17551 of 0.1755100003 is ``0.175510``), which ``check`` reads as the interval of the
-    numbers that round to it."""
-    mantissa, e, exponent = text.partition("e")
+    """``text`` as it is where it is ``value`` exactly, else with every digit it is
+    rounded to (see :func:`_padded`)."""
+    if _reads_exact(text, value, tolerance):
+        return text
+    return _padded(text, value, digits)
+
+
+def _reads_exact(text: str, value: Any, tolerance: Any) -> bool:
+    """Whether ``text`` is ``value`` to ``tolerance`` (relative)."""
     with mpmath.workdps(HIGH_DIGITS):
-        if abs(mpmath.mpf(text) - value) <= tolerance * abs(value):
-            return text
+        return bool(abs(mpmath.mpf(text) - value) <= tolerance * abs(value))
+
+
+def _padded(text: str, value: Any, digits: int) -> str:
+    """``text``, a rounding of ``value``, with every digit it is rounded to: zeros after a
+    decimal point where it reads as a whole number (or a power of ten) that ``value`` is not
+    (1.0000000003 is ``1.00000000``), and the trailing zeros of a rounded decimal (0.17551
+    of 0.1755100003 is ``0.175510``), which ``check`` reads as the interval of the numbers
+    that round to it."""
+    mantissa, e, exponent = text.partition("e")
     if "." in mantissa:  # 0.17551 of 0.1755100003 is 0.175510: rounded to six digits
-        shown = len(mantissa.lstrip("-").replace(".", "").lstrip("0"))
-        return f"{mantissa}{'0' * max(0, digits - shown)}{e}{exponent}"
+        return f"{mantissa}{'0' * max(0, digits - _significant(mantissa))}{e}{exponent}"
     shown = len(mantissa.lstrip("-"))
     if shown >= digits:  # 123456789 of 123456789.3: the digits go into an exponent
         return f"{float(value):.{digits - 1}e}"
     return f"{mantissa}.{'0' * (digits - shown)}{e}{exponent}"
+
+
+def _significant(mantissa: str) -> int:
+    """How many significant digits a written mantissa has: 6 in ``0.000614380``."""
+    return len(mantissa.lstrip("-").replace(".", "").lstrip("0"))
 
 
 def number_tex(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fraction] = frozenset()
@@ -166,12 +192,29 @@ def number_tex(value: Any, digits: int = RESULT_DIGITS, given: frozenset[Fractio
 
 
 def rounded(value: Any, digits: int = SIGNIFICANT_DIGITS) -> sp.Float:
-    """``value`` as a SymPy Float that prints with ``digits`` significant digits: the
-    rounded value, or the value itself where its rounding would read as exact."""
+    """``value`` as a SymPy Float that prints as :func:`number` writes it with ``digits``
+    significant digits: the value itself where that is exact (``0.5``, ``2``), else the
+    rounded value with the precision of its digits (``0.250000`` of 0.2500004, ``1.00000``
+    of 1.0000003), which it prints with every one of them (see :func:`stated_digits`)."""
     text = number(value, digits)
-    if text.partition("e")[0].rstrip("0").endswith("."):  # 1.00000 of 1.0000003
-        return sp.Float(_mpf(value), HIGH_DIGITS)  # printed from its own digits, not as 1
-    return sp.Float(text, max(15, digits, sum(c.isdigit() for c in text.partition("e")[0])))
+    shown = _significant(text.partition("e")[0])
+    high = _mpf(value)
+    if mpmath.isfinite(high) and high != 0 and shown < STATED_BELOW and \
+            not _reads_exact(text, high, _tolerance(value)):
+        return sp.Float(text, shown)
+    return sp.Float(text, max(15, digits, shown))
+
+
+def stated_digits(value: Any) -> int | None:
+    """The significant digits a SymPy Float of less than float64's precision states (a
+    rounded value: ``Float("0.250000", 6)`` is 0.25 to six digits), None for other values.
+
+    >>> stated_digits(sp.Float("0.250000", 6)), stated_digits(sp.Float("0.25"))
+    (6, None)
+    """
+    if type(value) is sp.Float and value._prec < _STATED_PREC:
+        return int(mpmath.libmp.prec_to_dps(value._prec))
+    return None
 
 
 def json_number(value: Any) -> float | str:

@@ -48,3 +48,31 @@ def test_a_rounded_float_prints_as_it_was_rounded() -> None:
                          (mpmath.mpf("2.5e-400"), r"2.5 \times 10^{-400}")]:
         assert latex.doprint(rounded(value)) == shown
     assert TextPrinter().doprint(rounded(mpmath.mpf("2.5e-400"))) == "2.5e-400"
+
+
+@pytest.mark.parametrize(("value", "text", "latex"), [
+    (0.2500004, "0.250000", "0.250000"),  # 0.25 would read as 0.25 to two digits
+    (0.000614380302, "0.000614380", "0.000614380"),
+    (-0.1755100003, "-0.175510", "-0.175510"),
+    (1200.0003, "1200.00", "1200.00"),
+    (120000.3, "1.20000e+05", r"1.20000 \times 10^{5}"),
+    (6.1438000001e-12, "6.14380e-12", r"6.14380 \times 10^{-12}"),
+    (mpmath.mpf("2.5000001e-400"), "2.50000e-400", r"2.50000 \times 10^{-400}"),
+    (2.0, "2", "2"),  # exact values keep their own form
+    (0.5, "0.5", "0.5"),
+    (0.0, "0", "0"),
+])
+def test_a_rounded_value_prints_every_digit_it_is_rounded_to(value, text: str, latex: str
+                                                             ) -> None:
+    """Six significant digits, trailing zeros included, in text, JSON text and LaTeX alike
+    (and negated, as a product's sign takes it out)."""
+    from symbackprop.render.printing import NetworkLatexPrinter, plain_text
+    from symbackprop.render.printing import text as display_text
+
+    with mpmath.workdps(70):
+        r = rounded(value)
+        assert display_text(r) == plain_text(r) == text
+        assert NetworkLatexPrinter().doprint(r) == latex
+        if value != 0:
+            negated = text[1:] if text.startswith("-") else f"-{text}"
+            assert plain_text(-r) == negated

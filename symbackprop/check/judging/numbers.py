@@ -1,6 +1,6 @@
 """Steps with numbers in them, checked at the spec's worked example.
 
-``= 0.741365 · 0.186816 · 0.59327 = 0.0821670406`` is a claim about the spec's values, not an
+``= 0.741365 · 0.186816 · 0.593270 = 0.0821670406`` is a claim about the spec's values, not an
 identity: each decimal stands for every number that rounds to it. The written side is
 evaluated in interval arithmetic (0.741365 is [0.7413645, 0.7413655]) and the claim holds
 when the exact value at the worked example lies in the interval, so correct rounding passes
@@ -9,8 +9,9 @@ and a wrong digit does not. Integers and fractions (2, 1/2) are exact.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -32,7 +33,46 @@ from ..reading.syntax import (
 from ..reading.tokens import formula_error
 
 DIGITS = 50
-_FUNCTIONS = ("exp", "log", "sigmoid", "tanh", "relu", "softplus", "max", "step")
+
+
+@dataclass(frozen=True)
+class NumberFunction:
+    """A function of one number as check works it out: over an interval (bounds that hold
+    for every number in it) and in floats (a guess, where a float can say)."""
+
+    over_interval: Callable[[Any], Any]
+    in_floats: Callable[[float], float]
+
+
+def _relu_over(arg: Any) -> Any:  # monotone: max(0, ·) of each end
+    lo, hi = ends(arg)
+    return mpmath.iv.mpf([max(lo, 0), max(hi, 0)])
+
+
+def _step_over(arg: Any) -> Any:  # ReLU's slope: 1 above 0, else 0 (both where 0 is inside)
+    lo, hi = ends(arg)
+    return mpmath.iv.mpf([1 if lo > 0 else 0, 1 if hi > 0 else 0])
+
+
+# the functions of one number a line of numbers may apply (max, of several, is its own case)
+FUNCTIONS: dict[str, NumberFunction] = {
+    "exp": NumberFunction(lambda x: mpmath.iv.exp(x), math.exp),
+    "log": NumberFunction(lambda x: mpmath.iv.log(x), math.log),
+    # 1 − 2/(e^{2x} + 1): each step monotone, so the bounds hold
+    "tanh": NumberFunction(lambda x: 1 - 2 / (mpmath.iv.exp(2 * x) + 1), math.tanh),
+    "relu": NumberFunction(_relu_over, lambda x: max(x, 0.0)),
+    "softplus": NumberFunction(lambda x: mpmath.iv.log(1 + mpmath.iv.exp(x)),
+                               lambda x: math.log1p(math.exp(x))),
+    "step": NumberFunction(_step_over, lambda x: 1.0 if x > 0 else 0.0),
+    "sigmoid": NumberFunction(lambda x: 1 / (1 + mpmath.iv.exp(-x)),
+                              lambda x: 1 / (1 + math.exp(-x))),
+}
+_FUNCTIONS = (*FUNCTIONS, "max")
+
+
+def function_of(name: str) -> NumberFunction:
+    """The function of one number a call names (σ where none other is named)."""
+    return FUNCTIONS.get(name, FUNCTIONS["sigmoid"])
 
 
 def is_numeric(node: Node, *, integers: bool = False) -> bool:
@@ -129,22 +169,7 @@ def interval(node: Node, leaf: Callable[[Num], Any] = rounding) -> Any:
         spans = [ends(interval(a, leaf)) for a in node.args]
         return iv.mpf([max(lo for lo, _ in spans), max(hi for _, hi in spans)])
     if isinstance(node, Call):
-        arg = interval(node.args[0], leaf)
-        if node.func == "exp":
-            return iv.exp(arg)
-        if node.func == "log":
-            return iv.log(arg)
-        if node.func == "tanh":  # 1 − 2/(e^{2x} + 1): each step monotone, so the bounds hold
-            return 1 - 2 / (iv.exp(2 * arg) + 1)
-        if node.func == "relu":  # monotone: max(0, ·) of each end
-            lo, hi = ends(arg)
-            return iv.mpf([max(lo, 0), max(hi, 0)])
-        if node.func == "softplus":
-            return iv.log(1 + iv.exp(arg))
-        if node.func == "step":  # ReLU's slope: 1 above 0, else 0 (both where 0 is inside)
-            lo, hi = ends(arg)
-            return iv.mpf([1 if lo > 0 else 0, 1 if hi > 0 else 0])
-        return 1 / (1 + iv.exp(-arg))
+        return function_of(node.func).over_interval(interval(node.args[0], leaf))
     raise formula_error("not a number")  # pragma: no cover - is_numeric excludes the rest
 
 

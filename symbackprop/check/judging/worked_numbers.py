@@ -35,7 +35,7 @@ import mpmath
 
 from ...errors import FormulaError
 from ..reading.syntax import Add, Call, Div, Indicator, Mul, Name, Neg, Node, Num, Pow, walk
-from .numbers import DIGITS, contains, ends, indicator_holds, rounding
+from .numbers import DIGITS, contains, ends, function_of, indicator_holds, rounding
 
 MAX_GRADIENTS = 300  # the gradients of larger networks are not among the known values
 MAX_SHOWN = 3
@@ -383,20 +383,7 @@ def _float(node: Node, fixed: dict[int, float]) -> float:
     if isinstance(node, Call) and node.func == "max":
         return max(_float(a, fixed) for a in node.args)
     if isinstance(node, Call):
-        arg = _float(node.args[0], fixed)
-        if node.func == "exp":
-            return math.exp(arg)
-        if node.func == "log":
-            return math.log(arg)
-        if node.func == "tanh":
-            return math.tanh(arg)
-        if node.func == "relu":
-            return max(arg, 0.0)
-        if node.func == "softplus":
-            return math.log1p(math.exp(arg))
-        if node.func == "step":
-            return 1.0 if arg > 0 else 0.0
-        return 1 / (1 + math.exp(-arg))
+        return function_of(node.func).in_floats(_float(node.args[0], fixed))
     raise TypeError("not a number")
 
 
