@@ -4,24 +4,13 @@ every format and at both levels, eval, gradcheck, codegen, notes, graph, names a
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from kind_commands import codegen_checks_itself, needs_pdflatex, notes_compile, run
 from paths import SPECS
 
-from symbackprop.cli.app import main
-
 SPEC = str(SPECS / "seed-001-mx-plus-c.yaml")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("fmt", ["text", "latex", "markdown", "json"])
@@ -57,12 +46,7 @@ def test_eval_and_gradcheck_give_the_numbers_of_the_line() -> None:
 
 
 def test_codegen_writes_a_module_that_checks_itself(tmp_path: Path) -> None:
-    target = tmp_path / "grad.py"
-    code, _, err = run("codegen", SPEC, "-o", str(target))
-    assert code == 0, err
-    done = subprocess.run([sys.executable, str(target)], capture_output=True, text=True,
-                          check=False, cwd=tmp_path)
-    assert done.returncode == 0 and ": ok" in done.stdout, done.stdout + done.stderr
+    codegen_checks_itself(SPEC, tmp_path)
 
 
 @pytest.mark.parametrize("level", ["unit", "op"])
@@ -108,10 +92,6 @@ def test_check_judges_gradients_of_the_line(formula: str, verdict: str) -> None:
     assert code == (0 if verdict == "CORRECT" else 1)
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None and not os.environ.get("CI"),
-                    reason="pdflatex is not installed (under CI this fails instead)")
+@needs_pdflatex
 def test_the_notes_compile(tmp_path: Path) -> None:
-    target = tmp_path / "notes.tex"
-    code, _, err = run("notes", SPEC, "-o", str(target), "--pdf")
-    assert code == 0, err
-    assert (tmp_path / "notes.pdf").exists()
+    notes_compile(SPEC, tmp_path)
