@@ -24,8 +24,8 @@ from ..model import (
     FormulaSpec,
     InputSpec,
     LayerSpec,
-    Notation,
     NormGeometry,
+    Notation,
     UnitSpec,
 )
 from ..naming import plain_name
