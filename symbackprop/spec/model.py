@@ -159,6 +159,8 @@ class NormGeometry:
     epsilon: Fraction  # ε > 0
     gammas: tuple[tuple[str, str], ...]  # (name, LaTeX) of γ_1, …, γ_H
     betas: tuple[tuple[str, str], ...]  # (name, LaTeX) of β_1, …, β_H
+    mean: str = ""  # the unit of μ, a node of the layer beside y_1, …, y_H
+    variance: str = ""  # the unit of σ²
 
 
 @dataclass(frozen=True)

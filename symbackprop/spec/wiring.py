@@ -414,7 +414,8 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
             edges.append(EdgeSpec(src, dst, wname))
     used = {e.target for e in edges} | initial_units(layers) | {
         u for lay in layers if lay.pool or lay.dropout or lay.embedding or lay.norm
-        for u in lay.units}
+        for u in lay.units} | {u for lay in layers if lay.norm
+                               for u in (lay.norm.mean, lay.norm.variance)}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]

@@ -40,10 +40,12 @@ def test_derive_prints_the_normalised_units_with_gamma_and_beta_in_every_format(
                    for t in texts), texts
         return
     if fmt == "text":
-        assert "z_2_2 = gamma_2·((a_1_2 - ((a_1_1 + a_1_2 + a_1_3)/3))/sqrt(" in out
-        assert "+ 1/100000)) + beta_2" in out
+        assert "z_mu = (a_1_1 + a_1_2 + a_1_3)/3" in out
+        assert "z_sigma_2 = ((a_1_1 - mu)^2 + (a_1_2 - mu)^2 + (a_1_3 - mu)^2)/3" in out
+        assert "z_2_2 = gamma_2·((a_1_2 - mu)/sqrt(sigma_2 + 1/100000)) + beta_2" in out
     else:
         assert r"\gamma_{1}" in out and r"\beta_{3}" in out
+        assert r"\mu" in out and r"\sigma^{2}" in out
 
 
 def test_eval_and_both_gradchecks_agree() -> None:
@@ -72,10 +74,13 @@ def test_graph_draws_the_layer_norm_units(fmt: str) -> None:
     assert ("z_2_3" in out) if fmt == "dot" else ("z^{[2]}_{3}" in out)
 
 
-def test_check_reads_the_gain_gradient_written_with_sums() -> None:
+def test_check_reads_the_gain_gradient_written_with_sums_and_mu() -> None:
     variance = rf"\frac{{1}}{{3}}\sum_{{k=1}}^{{3}} (a^{{[1]}}_{{k}} - {MU})^2"
     code, out, _ = run("check", SPEC, "-f", GAMMA + rf"\delta^{{[2]}}_{{1}} "
                        rf"\frac{{a^{{[1]}}_{{1}} - {MU}}}{{\sqrt{{{variance} + 10^{{-5}}}}}}")
+    assert code == 0 and "CORRECT" in out and "INCORRECT" not in out
+    code, out, _ = run("check", SPEC, "-f", GAMMA + r"\delta^{[2]}_{1} \frac{a^{[1]}_{1} - \mu}"
+                       r"{\sqrt{\frac{1}{3}\sum_{k=1}^{3} (a^{[1]}_{k} - \mu)^2 + 10^{-5}}}")
     assert code == 0 and "CORRECT" in out and "INCORRECT" not in out
     code, out, _ = run("check", SPEC, "-f",
                        r"\frac{\partial L}{\partial \beta_{2}} = \delta^{[2]}_{2}")

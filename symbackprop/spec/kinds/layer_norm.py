@@ -6,9 +6,11 @@ Over the H units a_1, …, a_H of the dense layer below it, a layer_norm layer h
     y_j = γ_j x̂_j + β_j,
 
 with γ_j and β_j trainable per unit and ε > 0 a constant of the spec (``epsilon``, 1e-5 when
-not given). Each y_j is a formula node (:class:`~symbackprop.spec.model.FormulaSpec`) of the
-layer below and its γ_j, β_j: the engine takes ∂y_j/∂a_k and ∂y_j/∂γ_j by one ``diff`` each,
-as for the nodes of a ``nodes:`` spec. γ_j prints as ``\\gamma_{j}`` (``\\gamma^{[l]}_{j}``
+not given). μ, σ² and each y_j are formula nodes (:class:`~symbackprop.spec.model.FormulaSpec`): μ
+of the layer below, σ² of it and μ, y_j of a_j, μ, σ², γ_j and β_j, so every formula is as
+the paper writes it and the engine takes each local derivative (∂y_j/∂σ², ∂σ²/∂a_k, …) by
+one ``diff``, as for the nodes of a ``nodes:`` spec: the derivation stays linear in H.
+γ_j prints as ``\\gamma_{j}`` (``\\gamma^{[l]}_{j}``
 when the spec has several layer_norm layers), β_j likewise.
 """
 
@@ -18,6 +20,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any
 
+from ..confusables import skeleton
 from ..formulas import Term
 from ..model import (
     ActivationSpec,
@@ -28,7 +31,7 @@ from ..model import (
     Notation,
     UnitSpec,
 )
-from ..naming import plain_name
+from ..naming import name_key, plain_name
 from ..reader import Reader
 from ..source import Path_
 from .conv import made_units
@@ -70,18 +73,37 @@ def read_layer_norm_layer(r: Reader, lp: Path_, place: tuple[str, int, int],
         if epsilon <= 0:
             raise r.fail((*lp, "epsilon"), f"epsilon must be positive, got {epsilon}",
                          hint="ε keeps √(σ² + ε) away from 0, e.g. `epsilon: 1e-5`")
+    upper = f"^{{[{number}]}}" if several else ""
+    statistics = [_statistic(name, pos, size + k, tex) for k, (name, tex) in enumerate(
+        ((f"u{number}_mu", rf"\mu{upper}"),
+         (f"u{number}_var", rf"(\sigma{upper})^{{2}}" if several else r"\sigma^{2}")),
+        start=1)]
+    for unit in statistics:
+        if skeleton(name_key(unit.name)) in unit_keys:
+            raise r.fail(lp, f"unit name `{unit.name}` of this layer is already used",
+                         hint="every input and unit needs its own name")
+        unit_keys[skeleton(name_key(unit.name))] = unit.name
+        layer_of[unit.name] = pos
+        claim(unit)
     made = made_units(r, lp, "kind", (size,), (number, pos), LINEAR, notation,
                       layer_of=layer_of, unit_keys=unit_keys, claim=claim)
-    upper = f"^{{[{number}]}}" if several else ""
     gammas = tuple(_param(rf"\gamma{upper}_{{{j}}}") for j in range(1, size + 1))
     betas = tuple(_param(rf"\beta{upper}_{{{j}}}") for j in range(1, size + 1))
-    geometry = NormGeometry(size, epsilon, gammas, betas)
+    geometry = NormGeometry(size, epsilon, gammas, betas, statistics[0].name,
+                            statistics[1].name)
     lay = LayerSpec(name, pos, number, tuple(u.name for u in made), LINEAR, norm=geometry)
-    return lay, made
+    return lay, [*statistics, *made]
 
 
 def _param(latex: str) -> tuple[str, str]:
     return plain_name(latex), latex
+
+
+def _statistic(name: str, pos: int, index: int, latex: str) -> UnitSpec:
+    """The unit of μ or σ², a node of the layer with its own name (as a ``nodes:`` spec
+    names its nodes: z_{μ}, μ, δ_{μ})."""
+    return UnitSpec(name, pos, index, LINEAR, latex, f"z_{{{latex}}}", "",
+                    rf"\delta_{{{latex}}}")
 
 
 def layer_norm_count(items: Sequence[Any]) -> int:
@@ -92,24 +114,14 @@ def layer_norm_count(items: Sequence[Any]) -> int:
 
 def norm_formulas(lay: LayerSpec, inputs: Sequence[InputSpec], layers: Sequence[LayerSpec]
                   ) -> list[FormulaSpec]:
-    """Every unit of a layer_norm layer as a formula of the layer below and its γ_j, β_j."""
-    assert lay.norm is not None
+    """μ, σ² and every unit y_j of a layer_norm layer as formulas of the layer below, of μ
+    and σ², and of γ_j, β_j."""
+    norm = lay.norm
+    assert norm is not None
     sources = [i.name for i in inputs] if lay.position == 1 \
         else list(layers[lay.position - 2].units)
-    out = []
-    for j, unit in enumerate(lay.units):
-        gamma, beta = lay.norm.gammas[j][0], lay.norm.betas[j][0]
-        term = _formula(sources, j, gamma, beta, lay.norm.epsilon)
-        text = f"{gamma}*({sources[j]} - mu)/sqrt(sigma^2 + {lay.norm.epsilon}) + {beta}"
-        out.append(FormulaSpec(unit, text, term, tuple(sources), (gamma, beta)))
-    return out
-
-
-def _formula(sources: Sequence[str], j: int, gamma: str, beta: str, epsilon: Fraction
-             ) -> Term:
-    """γ_j (a_j − μ)/√(σ² + ε) + β_j with μ and σ² written out over ``sources``; names
-    carry increasing positions so that a_1, …, a_H come first, then γ_j, then β_j."""
     count = len(sources)
+    mu, var = norm.mean, norm.variance
 
     def name(text: str, pos: int) -> Term:
         return Term("name", text=text, pos=pos)
@@ -120,11 +132,20 @@ def _formula(sources: Sequence[str], j: int, gamma: str, beta: str, epsilon: Fra
     def mean(parts: list[Term]) -> Term:
         return Term("div", (Term("add", tuple(parts)), num(Fraction(count))))
 
-    mu = mean([name(s, k) for k, s in enumerate(sources)])
-    square = [Term("pow", (Term("add", (name(s, k), Term("neg", (mu,)))), num(Fraction(2))))
-              for k, s in enumerate(sources)]
-    variance = mean(square)
-    root = Term("pow", (Term("add", (variance, num(epsilon))), num(Fraction(1, 2))))
-    centred = Term("add", (name(sources[j], j), Term("neg", (mu,))))
-    scaled = Term("mul", (name(gamma, count), Term("div", (centred, root))))
-    return Term("add", (scaled, name(beta, count + 1)))
+    def centred(k: int) -> Term:
+        return Term("add", (name(sources[k], k), Term("neg", (name(mu, count),))))
+
+    mean_term = mean([name(s, k) for k, s in enumerate(sources)])
+    variance = mean([Term("pow", (centred(k), num(Fraction(2)))) for k in range(count)])
+    out = [FormulaSpec(mu, " + ".join(sources), mean_term, tuple(sources), ()),
+           FormulaSpec(var, "variance", variance, (*sources, mu), ())]
+    for j, unit in enumerate(lay.units):
+        gamma, beta = norm.gammas[j][0], norm.betas[j][0]
+        root = Term("pow", (Term("add", (name(var, count + 1), num(norm.epsilon))),
+                            num(Fraction(1, 2))))
+        term = Term("add", (Term("mul", (name(gamma, count + 2),
+                                         Term("div", (centred(j), root)))),
+                            name(beta, count + 3)))
+        text = f"{gamma}*({sources[j]} - {mu})/sqrt({var} + {norm.epsilon}) + {beta}"
+        out.append(FormulaSpec(unit, text, term, (sources[j], mu, var), (gamma, beta)))
+    return out

@@ -100,7 +100,8 @@ def refuse_edges_into_pools(r: Reader, top: dict[str, Any], layers: Sequence[Lay
     pooled |= {u: "a dropout unit: it reads its one source only" for lay in layers
                if lay.dropout is not None for u in lay.units}
     pooled |= {u: "a layer_norm unit: it reads the layer below it only" for lay in layers
-               if lay.norm is not None for u in lay.units}
+               if lay.norm is not None
+               for u in (*lay.units, lay.norm.mean, lay.norm.variance)}
     raw = top.get("edges")
     for k, entry in enumerate(raw if isinstance(raw, list) else []):
         if isinstance(entry, dict) and entry.get("to") in pooled:

@@ -1,4 +1,5 @@
-"""layer_norm layers in a spec: their units as formulas of the layer below with γ_j and β_j,
+"""layer_norm layers in a spec: μ, σ² and y_j as formulas of the layer below, of μ and σ², and
+of γ_j and β_j,
 ε read as a number or a fraction, and one located message (file, line, field, hint; exit
 status 2) for every misplaced or malformed layer norm."""
 
@@ -45,8 +46,15 @@ def test_a_layer_norm_unit_is_a_formula_of_the_layer_below_with_gamma_and_beta(
     norm = spec.layers[1]
     assert norm.norm is not None and norm.norm.epsilon == Fraction(1, 3)
     assert norm.units == ("u2_1", "u2_2", "u2_3") and norm.activation.kind == "linear"
+    below = ("u1_1", "u1_2", "u1_3")
     assert [(f.unit, f.parents, f.params) for f in spec.formulas] == [
-        (f"u2_{j}", ("u1_1", "u1_2", "u1_3"), (f"gamma_{j}", f"beta_{j}")) for j in (1, 2, 3)]
+        ("u2_mu", below, ()), ("u2_var", (*below, "u2_mu"), ()),
+        *((f"u2_{j}", (f"u1_{j}", "u2_mu", "u2_var"), (f"gamma_{j}", f"beta_{j}"))
+          for j in (1, 2, 3))]
+    # μ and σ² are units of the layer under the names the paper gives them
+    assert {u.name: u.latex for u in spec.units if u.layer == 2} == {
+        "u2_mu": r"\mu", "u2_var": r"\sigma^{2}", **{f"u2_{j}": f"a^{{[2]}}_{{{j}}}"
+                                                   for j in (1, 2, 3)}}
     latex = {p.name: (p.latex, p.kind) for p in spec.params}
     assert latex["gamma_2"] == (r"\gamma_{2}", "weight")
     assert latex["beta_3"] == (r"\beta_{3}", "bias")
@@ -67,6 +75,8 @@ def test_two_layer_norms_carry_their_layer_as_a_superscript(tmp_path: Path) -> N
     latex = {p.name: p.latex for p in spec.params}
     assert latex["gamma_2_1"] == r"\gamma^{[2]}_{1}"
     assert latex["beta_4_2"] == r"\beta^{[4]}_{2}"
+    assert spec.unit("u4_mu").latex == r"\mu^{[4]}"
+    assert spec.unit("u2_var").latex == r"(\sigma^{[2]})^{2}"
 
 
 @pytest.mark.parametrize(("text", "field", "line", "words"), [
