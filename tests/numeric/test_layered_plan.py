@@ -31,7 +31,7 @@ def test_layered_detection(path: Path) -> None:
     assert (layered_plan(_net(path)) is None) == (path.stem in (
         "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
         "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt", "dropout", "embedding",
-        "seed-001-mx-plus-c", "layernorm"))
+        "seed-001-mx-plus-c"))
 
 
 def test_weights_in_spec_order_are_slices_of_theta() -> None:

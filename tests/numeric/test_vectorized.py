@@ -53,7 +53,7 @@ def _compare(net: Network, seed: int, examples: int = 3) -> None:
 LAYERED = [p for p in SPECS if p.stem not in (
     "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
     "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt", "dropout", "embedding",
-    "seed-001-mx-plus-c", "layernorm")]
+    "seed-001-mx-plus-c")]
 
 
 @pytest.mark.parametrize("path", LAYERED, ids=lambda p: p.stem)
