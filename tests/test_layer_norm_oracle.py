@@ -202,3 +202,24 @@ def test_the_oracle_forward_pass_agrees_with_the_array_code_on_the_layer_norm_sp
     assert abs(result.loss - float(reference_loss(case, theta, x, y))) < 1e-12
     assert not mismatches(result.gradients,
                           named(grad(lambda t: reference_loss(case, t, x, y))(theta)))
+
+
+def test_two_layer_norms_equal_the_oracle_forward_pass(tmp_path: Path) -> None:
+    """dense → layer_norm → dense → layer_norm → dense, with γ and β carrying their layer
+    number: every gradient equals autograd through tests/oracle.py's forward pass, which
+    computes each layer_norm unit from the layer's ε, γ and β, not from its formulas."""
+    path = tmp_path / "net.yaml"
+    path.write_text(yaml.safe_dump({
+        "inputs": {"size": 2},
+        "layers": [{"units": 3, "activation": "tanh"}, {"kind": "layer_norm"},
+                   {"units": 2, "activation": "sigmoid"},
+                   {"kind": "layer_norm", "epsilon": "1/10"},
+                   {"units": 1, "activation": "linear"}],
+        "loss": "squared_error"}), encoding="utf-8")
+    spec = load_spec(path)
+    assert {"gamma_2_3", "beta_4_2"} <= {p.name for p in spec.params}
+    rng = np.random.default_rng(11)
+    params = {p.name: float(rng.uniform(-1, 1)) for p in spec.params}
+    inputs, targets = {"x1": 0.3, "x2": -1.2}, {spec.outputs[0]: 0.4}
+    expected = oracle(spec, params, [(inputs, targets)])
+    agrees_with_reference(spec, params, inputs, targets, expected.loss, expected.gradients)
