@@ -23,6 +23,9 @@ Conventions shared with the package (and nothing else):
 * a formula node (``spec.formulas``) is its formula's tree evaluated with ``autograd.numpy``
   (σ(z) = 1/(1 + e^(−z)), softplus(z) = log(1 + e^z)), and a loss formula likewise, its
   targets named as the spec names them.
+* the j-th unit of a layer_norm layer is γ_j (a_j − μ)/√(σ² + ε) + β_j over the units a of
+  the layer before it, μ their mean and σ² their (biased) variance, with ε, γ_j and β_j read
+  from the layer's geometry (its formula trees are not read).
 """
 
 from __future__ import annotations
@@ -144,7 +147,16 @@ def forward(spec: NetworkSpec, params: Mapping[str, Any], inputs: Mapping[str, A
     pools = {pool.unit: pool for pool in spec.pools}
     dropped = _dropout_units(spec)
     formulas = {f.unit: f.term for f in spec.formulas}
+    normed = _layer_norm_units(spec)
     for name in _order(spec):
+        if name in normed:  # γ_j (a_j − μ)/√(σ² + ε) + β_j over the layer below
+            below, j, gamma, beta, epsilon = normed[name]
+            a = anp.stack([outs[s] for s in below])
+            centred = a - anp.mean(a)
+            variance = anp.mean(centred ** 2)
+            nets[name] = outs[name] = (params[gamma] * centred[j] / anp.sqrt(variance + epsilon)
+                                       + params[beta])
+            continue
         if name in formulas:
             nets[name] = outs[name] = term_value(formulas[name], {**params, **outs})
             continue
@@ -190,6 +202,20 @@ def _dropout_units(spec: NetworkSpec) -> dict[str, tuple[str, float, float]]:
             else list(spec.layers[lay.position - 2].units)
         for j, unit in enumerate(lay.units):
             out[unit] = (below[j], float(lay.dropout.mask[j]), float(lay.dropout.keep))
+    return out
+
+
+def _layer_norm_units(spec: NetworkSpec
+                      ) -> dict[str, tuple[list[str], int, str, str, float]]:
+    """Each layer_norm unit with the units below it, its place j, γ_j, β_j and ε."""
+    out: dict[str, tuple[list[str], int, str, str, float]] = {}
+    for lay in spec.layers:
+        if lay.norm is None:
+            continue
+        below = list(spec.layers[lay.position - 2].units)
+        for j, unit in enumerate(lay.units):
+            out[unit] = (below, j, lay.norm.gammas[j][0], lay.norm.betas[j][0],
+                         float(lay.norm.epsilon))
     return out
 
 

@@ -52,6 +52,9 @@ def count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
             continue
         if lay.pool is not None or lay.dropout is not None:
             continue
+        if lay.norm is not None:  # γ_j and β_j
+            total += 2 * lay.norm.size
+            continue
         if lay.embedding is not None:  # its table, bounded where the layer is read
             total += lay.embedding.vocabulary * lay.embedding.dim
             continue

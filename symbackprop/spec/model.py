@@ -150,6 +150,20 @@ class DropoutGeometry:
 
 
 @dataclass(frozen=True)
+class NormGeometry:
+    """A layer normalisation over the ``size`` units of a dense layer (Ba et al. 2016):
+    y_j = γ_j (a_j − μ)/√(σ² + ε) + β_j, with μ and σ² the mean and variance of a, and γ_j,
+    β_j trainable (their parameter names, in the units' order)."""
+
+    size: int  # H, the units of its source
+    epsilon: Fraction  # ε > 0
+    gammas: tuple[tuple[str, str], ...]  # (name, LaTeX) of γ_1, …, γ_H
+    betas: tuple[tuple[str, str], ...]  # (name, LaTeX) of β_1, …, β_H
+    mean: str = ""  # the unit of μ, a node of the layer beside y_1, …, y_H
+    variance: str = ""  # the unit of σ²
+
+
+@dataclass(frozen=True)
 class EmbeddingGeometry:
     """An embedding layer: a table E of ``vocabulary`` rows of width ``dim``, looked up at
     every position t by ``tokens[t − 1]`` (ids from 1): e_{t,k} = E_{token_t, k}."""
@@ -207,6 +221,7 @@ class LayerSpec:
     matrices: MatrixNamesSpec | None = None  # the names code gives its matrices
     dropout: DropoutGeometry | None = None  # a dropout layer's keep probability and mask
     embedding: EmbeddingGeometry | None = None  # an embedding layer's table and tokens
+    norm: NormGeometry | None = None  # a layer_norm layer's ε, γ and β
 
     @property
     def shape(self) -> tuple[int, ...] | None:

@@ -24,6 +24,12 @@ from .kinds.embedding import (
     embedding_connections,
     read_embedding_layer,
 )
+from .kinds.layer_norm import (
+    LAYER_NORM_KEYS,
+    LAYER_NORM_KIND,
+    layer_norm_count,
+    read_layer_norm_layer,
+)
 from .kinds.pool import POOL_KEYS, POOL_KINDS, read_pool_layer
 from .kinds.recurrent import (
     initial_units,
@@ -101,6 +107,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                           POOL_KEYS if kind in POOL_KINDS else
                                           DROPOUT_KEYS if kind == DROPOUT_KIND else
                                           EMBEDDING_KEYS if kind == EMBEDDING_KIND else
+                                          LAYER_NORM_KEYS if kind == LAYER_NORM_KIND else
                                           LAYER_KEYS))
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
@@ -134,6 +141,16 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                                     output=pos == len(items)))
             layers.append(drop[0])
             units += drop[1]
+            continue
+        if kind == LAYER_NORM_KIND:  # γ_j (a_j − μ)/√(σ² + ε) + β_j: formula nodes
+            norm = read_layer_norm_layer(r, lp, (name, pos, number), notation, layers,
+                                         last=pos == len(items),
+                                         several=layer_norm_count(items) > 1,
+                                         layer_of=layer_of, unit_keys=unit_keys,
+                                         claim=partial(_claim_unit_names, r, where=lp,
+                                                       output=False))
+            layers.append(norm[0])
+            units += norm[1]
             continue
         if "activation" not in layer:
             raise r.fail(lp, "missing required key `activation`",
@@ -290,6 +307,12 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         layer = r.get(lp)
         if lay.pool is not None or lay.dropout is not None:  # no parameters: the spec's `pools`
             continue
+        if lay.norm is not None:  # γ_j and β_j, read by the layer's formulas
+            for (gname, glatex), (bname, blatex) in zip(lay.norm.gammas, lay.norm.betas,
+                                                        strict=True):
+                add_param(gname, glatex, "weight", (*lp, "kind"))
+                add_param(bname, blatex, "bias", (*lp, "kind"))
+            continue
         if lay.embedding is not None:  # the table's entries, each unit's where a bias stands
             biases += embedding_connections(lay, notation, add_param, lp)
             continue
@@ -390,7 +413,9 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
             add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
     used = {e.target for e in edges} | initial_units(layers) | {
-        u for lay in layers if lay.pool or lay.dropout or lay.embedding for u in lay.units}
+        u for lay in layers if lay.pool or lay.dropout or lay.embedding or lay.norm
+        for u in lay.units} | {u for lay in layers if lay.norm
+                               for u in (lay.norm.mean, lay.norm.variance)}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]

@@ -27,7 +27,7 @@ def test_layered_detection(path: Path) -> None:
     # bias or a frozen parameter has no block of θ and the matrix code has no weight decay, so
     # those networks are computed by the scalar code; a convolution or pooling layer is not a
     # full weight matrix, an unrolled recurrent layer shares its weights over steps, and a
-    # dropout or embedding layer or a formula node is no weighted sum
+    # dropout, embedding or layer_norm layer or a formula node is no weighted sum
     assert (layered_plan(_net(path)) is None) == (path.stem in (
         "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
         "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt", "dropout", "embedding",

@@ -49,7 +49,7 @@ def _compare(net: Network, seed: int, examples: int = 3) -> None:
 
 # a shared bias, a skip connection, a constant bias, a frozen parameter, weight decay, a
 # convolution or pooling layer (not a full weight matrix), an unrolled recurrent layer and a
-# dropout or embedding layer (no weighted sum) have no matrix code
+# dropout, embedding or layer_norm layer (no weighted sum) have no matrix code
 LAYERED = [p for p in SPECS if p.stem not in (
     "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
     "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt", "dropout", "embedding",

@@ -93,12 +93,15 @@ def pool_links(lay: LayerSpec, inputs: Sequence[InputSpec], layers: Sequence[Lay
 
 def refuse_edges_into_pools(r: Reader, top: dict[str, Any], layers: Sequence[LayerSpec]
                             ) -> None:
-    """A pooling unit reads its window only, a dropout unit its one source: an entry of
-    ``edges`` into one is refused."""
+    """A pooling unit reads its window only, a dropout unit its one source, a layer_norm unit
+    the layer below it: an entry of ``edges`` into one is refused."""
     pooled = {u: "a pooling unit: it reads its window only" for lay in layers
               if lay.pool is not None for u in lay.units}
     pooled |= {u: "a dropout unit: it reads its one source only" for lay in layers
                if lay.dropout is not None for u in lay.units}
+    pooled |= {u: "a layer_norm unit: it reads the layer below it only" for lay in layers
+               if lay.norm is not None
+               for u in (*lay.units, lay.norm.mean, lay.norm.variance)}
     raw = top.get("edges")
     for k, entry in enumerate(raw if isinstance(raw, list) else []):
         if isinstance(entry, dict) and entry.get("to") in pooled:
