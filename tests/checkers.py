@@ -10,6 +10,7 @@ from pathlib import Path
 from paths import DATA, SPECS
 
 from symbackprop.check import Checker
+from symbackprop.errors import FormulaError
 from symbackprop.network.build import build_network
 from symbackprop.spec.load import load_spec
 
@@ -23,6 +24,14 @@ def checker(spec: str | Path) -> Checker:
     else:
         path = SPECS / spec if (SPECS / spec).exists() else DATA / "derivations" / spec
     return Checker(build_network(load_spec(path)))
+
+
+def verdict_of(spec: str | Path, formula: str) -> str:
+    """The verdict ``check`` gives ``formula`` on ``spec``, or "error" when it cannot read it."""
+    try:
+        return checker(spec).check(None, formula).verdict
+    except FormulaError:
+        return "error"
 
 
 GENERIC_STEP = re.compile(r"\^\{?\(t(?:[+-]1)?\)")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import index_mutants
 import pytest
-from checkers import checker
+from checkers import checker, verdict_of
 
 from symbackprop.check.judging.outcome import CheckResult
 from symbackprop.errors import FormulaError
@@ -28,13 +28,6 @@ EQUIVALENT = {W_SUM.replace("t=1", "t=2")}  # the term of t = 1 is 0 (h^{(0)} = 
 
 def _check(formula: str) -> CheckResult:
     return checker(SPEC).check(None, formula)
-
-
-def _verdict(formula: str) -> str:
-    try:
-        return _check(formula).verdict
-    except FormulaError:
-        return "error"
 
 
 def test_the_sum_over_time_of_w_reads_the_zero_initial_state_as_zero() -> None:
@@ -122,19 +115,19 @@ def test_tanh_prime_at_the_step_after_is_named() -> None:
 
 
 def test_a_sum_over_time_past_the_last_step_is_not_correct() -> None:
-    assert _verdict(W_SUM.replace("^{3}", "^{4}")) == "error"
+    assert verdict_of(SPEC, W_SUM.replace("^{3}", "^{4}")) == "error"
 
 
 @pytest.mark.parametrize("formula", [W_SUM, V_SUM, RECURRENCE], ids=["W", "V", "recurrence"])
 def test_no_mutant_of_a_correct_bptt_formula_is_correct(formula: str) -> None:
-    assert _verdict(formula) == "correct"
+    assert verdict_of(SPEC, formula) == "correct"
     found = index_mutants.mutants(formula, LETTERS)
     assert len(found) >= 8
-    survivors = [m for m in found if _verdict(m) == "correct"]
+    survivors = [m for m in found if verdict_of(SPEC, m) == "correct"]
     assert survivors == [m for m in found if m in EQUIVALENT]
 
 
 def test_the_first_step_of_w_is_zero_so_starting_at_two_is_the_same_sum() -> None:
     # W feeds step 1 only through h^{(0)} = 0: the mutant \sum_{t=2}^{3} is equivalent
-    assert _verdict(W_SUM.replace("t=1", "t=2")) == "correct"
-    assert _verdict(V_SUM.replace("t=1", "t=2")) == "incorrect"
+    assert verdict_of(SPEC, W_SUM.replace("t=1", "t=2")) == "correct"
+    assert verdict_of(SPEC, V_SUM.replace("t=1", "t=2")) == "incorrect"

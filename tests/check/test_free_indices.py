@@ -10,7 +10,7 @@ from pathlib import Path
 
 import index_mutants
 import pytest
-from checkers import checker
+from checkers import checker, verdict_of
 
 from symbackprop.check.meaning.free_indices import declared_items
 from symbackprop.errors import FormulaError
@@ -185,22 +185,15 @@ def test_mutants_change_one_thing() -> None:
     assert all(f != BIAS for f in found)
 
 
-def _verdict(spec: str | Path, formula: str) -> str:
-    try:
-        return checker(spec).check(None, formula).verdict
-    except FormulaError:
-        return "error"
-
-
 @pytest.mark.parametrize(("spec", "formula"), [
     ("conv", KERNEL), ("conv", BIAS), ("tanh-softmax-3-4-3.yaml", DENSE), ("units", M_N)])
 def test_no_mutant_of_a_correct_free_index_formula_is_correct(
         specs: dict[str, Path], spec: str, formula: str) -> None:
     where: str | Path = specs.get(spec, spec)
-    assert _verdict(where, formula) == "correct"
+    assert verdict_of(where, formula) == "correct"
     found = mutants(formula)
     assert len(found) >= 4
-    survivors = [m for m in found if _verdict(where, m) == "correct"]
+    survivors = [m for m in found if verdict_of(where, m) == "correct"]
     assert not survivors
 
 
