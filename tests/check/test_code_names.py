@@ -165,6 +165,17 @@ def test_a_mutant_in_code_names_never_stays_correct(maths: Path, line: str,
     assert verdict(maths, line) == "incorrect", mutation
 
 
+@pytest.mark.parametrize(("line", "found"), [
+    (r"db2 = \sum_{i=1}^{m} dscores_i", "correct"),
+    (r"db2 = \sum_{i=2}^{m} dscores_i", "incorrect"),  # the first example left out
+    (r"db2 = \sum_{i=1}^{2} dscores_i", "unreadable"),  # two examples, not m
+    (r"db2 = \sum_{i=1}^{n} dscores_i", "unreadable"),
+    (r"db2 = \sum_{i=0}^{m} dscores_i", "unreadable"),
+])
+def test_a_sums_written_bounds_are_read(maths: Path, line: str, found: str) -> None:
+    assert verdict(maths, line) == found
+
+
 def test_a_moved_transpose_is_named(maths: Path) -> None:
     found = step(maths, "dW2 = dscores^T h1")
     assert any("transpose" in d for d in found.diagnosis), found.diagnosis

@@ -122,6 +122,10 @@ class MatrixNames:
             out.append(values)
         return out
 
+    def is_count(self, text: str) -> bool:
+        """Whether ``text`` names the number of examples (the ``m`` of Σ_{i=1}^{m})."""
+        return _key(text) == self.count
+
     def resolve(self, name: MName, values: dict[str, int], *, gradient: bool = False
                 ) -> LayerName:
         """The meaning of ``name`` at the layer letters' ``values``; ``gradient``: below a
