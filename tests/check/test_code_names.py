@@ -176,6 +176,19 @@ def test_a_sums_written_bounds_are_read(maths: Path, line: str, found: str) -> N
     assert verdict(maths, line) == found
 
 
+@pytest.mark.parametrize(("function", "holds"), [
+    ("tanh", True), ("relu", False), ("sigmoid", False), ("softplus", False),
+])
+def test_a_named_activation_is_that_function_in_any_layer(tmp_path: Path, function: str,
+                                                         holds: bool) -> None:
+    """relu'(z1) of a tanh layer is ReLU's derivative, not the layer's own."""
+    path = tmp_path / "tanh.yaml"
+    path.write_text(MATHS_SPEC.replace("activation: relu", "activation: tanh"),
+                    encoding="utf-8")
+    line = rf"dz1 = dh1 \odot {function}'(z1)"
+    assert (verdict(path, line) == "correct") is holds
+
+
 def test_a_moved_transpose_is_named(maths: Path) -> None:
     found = step(maths, "dW2 = dscores^T h1")
     assert any("transpose" in d for d in found.diagnosis), found.diagnosis
