@@ -165,6 +165,30 @@ def test_a_mutant_in_code_names_never_stays_correct(maths: Path, line: str,
     assert verdict(maths, line) == "incorrect", mutation
 
 
+@pytest.mark.parametrize(("line", "found"), [
+    (r"db2 = \sum_{i=1}^{m} dscores_i", "correct"),
+    (r"db2 = \sum_{i=2}^{m} dscores_i", "incorrect"),  # the first example left out
+    (r"db2 = \sum_{i=1}^{2} dscores_i", "unreadable"),  # two examples, not m
+    (r"db2 = \sum_{i=1}^{n} dscores_i", "unreadable"),
+    (r"db2 = \sum_{i=0}^{m} dscores_i", "unreadable"),
+])
+def test_a_sums_written_bounds_are_read(maths: Path, line: str, found: str) -> None:
+    assert verdict(maths, line) == found
+
+
+@pytest.mark.parametrize(("function", "holds"), [
+    ("tanh", True), ("relu", False), ("sigmoid", False), ("softplus", False),
+])
+def test_a_named_activation_is_that_function_in_any_layer(tmp_path: Path, function: str,
+                                                         holds: bool) -> None:
+    """relu'(z1) of a tanh layer is ReLU's derivative, not the layer's own."""
+    path = tmp_path / "tanh.yaml"
+    path.write_text(MATHS_SPEC.replace("activation: relu", "activation: tanh"),
+                    encoding="utf-8")
+    line = rf"dz1 = dh1 \odot {function}'(z1)"
+    assert (verdict(path, line) == "correct") is holds
+
+
 def test_a_moved_transpose_is_named(maths: Path) -> None:
     found = step(maths, "dW2 = dscores^T h1")
     assert any("transpose" in d for d in found.diagnosis), found.diagnosis
@@ -225,11 +249,33 @@ def test_a_mask_holds_only_until_the_name_is_set_again(cs231n: Path) -> None:
     assert [s.verdict for s in result.steps] == ["correct", "correct", "incorrect"]
 
 
+@pytest.mark.parametrize("unread", [
+    "dhidden = np.multiply(np.dot(dscores, W2.T), 3)",  # three times the gradient
+    "dhidden = np.dot(dscores, W2.T) * (hidden_layer < 0)",  # the mask turned round
+    "dhidden *= 3",
+])
+def test_a_name_an_unread_line_sets_is_not_read_after_it(cs231n: Path, unread: str) -> None:
+    """Neither the mask before nor ∂J/∂hidden is what dhidden holds after a line that is
+    not read: the lines that use it are not judged."""
+    lines = "dhidden = np.dot(dscores, W2.T)\ndhidden[hidden_layer <= 0] = 0\n" \
+            f"{unread}\ndW = np.dot(X.T, dhidden)\ndhidden[hidden_layer <= 0] = 0\n" \
+            "db = np.sum(dhidden, axis=0, keepdims=True)\n"
+    result = checker(cs231n).check_derivation(lines)
+    assert [s.verdict for s in result.steps] == ["correct"] * 2 + ["unchecked"] * 4
+    assert "line 3" in result.steps[3].diagnosis[0]
+    again = checker(cs231n).check_derivation(lines.replace(
+        "dW = np.dot(X.T, dhidden)", "dhidden = np.dot(dscores, W2.T)"))
+    assert [s.verdict for s in again.steps][3:] == ["correct"] * 3  # set again: read again
+
+
 def test_a_mask_of_what_is_no_activations_gradient_is_not_judged(cs231n: Path) -> None:
+    """Nor what the line leaves in dscores: the line that uses it is not judged either."""
     result = checker(cs231n).check_derivation(
-        "dscores[hidden_layer <= 0] = 0\ndW2 = np.dot(hidden_layer.T, dscores)\n")
-    assert [s.verdict for s in result.steps] == ["unchecked", "correct"]
+        "dscores[hidden_layer <= 0] = 0\ndW2 = np.dot(hidden_layer.T, dscores)\n"
+        "scores = np.dot(hidden_layer, W2) + b2\n")
+    assert [s.verdict for s in result.steps] == ["unchecked", "unchecked", "correct"]
     assert "activation" in result.steps[0].diagnosis[0]
+    assert "line 1" in result.steps[1].diagnosis[0]
 
 
 def test_the_forward_pass_as_published_holds(cs231n: Path) -> None:

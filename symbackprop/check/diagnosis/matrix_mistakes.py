@@ -61,7 +61,7 @@ def _rebuild(node: MNode, children: list[MNode]) -> MNode:
     if isinstance(node, MDivide):
         return MDivide(children[0], children[1])
     if isinstance(node, MExampleSum):
-        return MExampleSum(node.index, children[0])
+        return replace(node, body=children[0])
     return node
 
 

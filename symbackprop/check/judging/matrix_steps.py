@@ -9,6 +9,7 @@ right. A wrong side is diagnosed by :mod:`symbackprop.check.diagnosis.matrix_mis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass, replace
 
@@ -77,7 +78,7 @@ class MatrixStep:
     """One matrix-form line of a derivation, judged side by side against its first side."""
 
     def __init__(self, ctx: Context, line: SourceLine, formula: str,
-                 bound: dict[str, MNode] | None = None) -> None:
+                 bound: dict[str, MNode | str] | None = None) -> None:
         self.ctx = ctx
         self.line = line
         self.names = matrix_names(ctx)
@@ -93,9 +94,8 @@ class MatrixStep:
         set_by_mask = masked_name(statement)
         head = statement.sides[0]
         assigned = isinstance(head, MName) and head.raw in (bound or {})
-        statement = with_values(statement, bound or {})
-        if assigned:  # dhidden = …: the name holds the new value, not the masked one
-            statement = replace(statement, sides=(head, *statement.sides[1:]))
+        # dhidden = …: the name holds the new value, not the masked one
+        statement = with_values(statement, bound or {}, keep_head=assigned)
         if set_by_mask is not None:
             statement = self.mask_step(statement, set_by_mask)
         self.statement: MStatement = statement
@@ -411,15 +411,22 @@ def masked_name(statement: MStatement) -> MName | None:
     return None
 
 
-def with_values(statement: MStatement, bound: dict[str, MNode]) -> MStatement:
-    """The statement with each name an earlier mask line set read as what it holds now."""
+def with_values(statement: MStatement, bound: dict[str, MNode | str], *,
+                keep_head: bool = False) -> MStatement:
+    """The statement with each name an earlier mask line set read as what it holds now; a
+    name an unread line set (a reason in ``bound``) cannot be read. ``keep_head``: the left
+    side is a name the line sets, kept as written."""
     if not bound:
         return statement
 
     def put(node: MNode) -> MNode:
         if isinstance(node, MName):
-            return bound.get(node.raw, node) if node.layer is None and \
-                node.example is None else node
+            if node.layer is not None or node.example is not None:
+                return node
+            value = bound.get(node.raw, node)
+            if isinstance(value, str):
+                raise FormulaError(value)
+            return value
         if isinstance(node, MGrad | MNum | MOnes | MSpace):
             return node
         changes = {}
@@ -432,11 +439,22 @@ def with_values(statement: MStatement, bound: dict[str, MNode]) -> MStatement:
                 changes[f.name] = put(value)
         return replace(node, **changes)  # type: ignore[type-var]
 
-    return replace(statement, sides=tuple(put(side) for side in statement.sides))
+    head, *rest = statement.sides
+    return replace(statement, sides=(head if keep_head else put(head), *map(put, rest)))
+
+
+_SETS = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:\[[^\]]*\])?\s*[-+*/]?=(?!=)")
+
+
+def unread_sets(formula: str) -> str | None:
+    """The name a line sets when it is written as code (``dhidden = …``, ``dscores /= m``,
+    ``dhidden[…] = 0``), read or not."""
+    found = _SETS.match(formula)
+    return found.group(1) if found else None
 
 
 def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool | None,
-                   bound: dict[str, MNode] | None = None) -> list[StepResult]:
+                   bound: dict[str, MNode | str] | None = None) -> list[StepResult]:
     """The verdicts on a matrix-form line, one per side after the first. A line that cannot
     be read in matrix form is unchecked, with the reason; with ``strict`` (one formula) it is
     a :class:`FormulaError`; with ``strict`` None (a line the index reader could not read
@@ -453,6 +471,9 @@ def matrix_results(ctx: Context, line: SourceLine, formula: str, *, strict: bool
                 bound[name] = value
         return step.results()
     except FormulaError as exc:
+        name = unread_sets(formula)
+        if bound is not None and name is not None:  # its value is not known from here on
+            bound[name] = f"`{name}` was last set by line {line.number}, which is not read"
         if strict:
             raise
         if strict is None:

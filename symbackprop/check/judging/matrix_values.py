@@ -299,14 +299,19 @@ class MatrixPoint:
         if isinstance(node, MGrad):
             return self.gradient(node)
         if isinstance(node, MExampleSum):
+            if node.end is not None and not self.names.is_count(node.end):
+                raise FormulaError(f"{written(node)} runs to {node.end}: a sum over the "
+                                   f"examples runs to their number, "
+                                   f"{self.names.count or 'm'}")
             total: Mat | None = None
-            for i in range(len(self.batch())):
+            for i in range(node.start - 1, len(self.batch())):
                 self.examples[node.index] = i
                 term = self.eval(node.body)
                 total = term if total is None else self.elementwise(total, term, "+",
                                                                      written(node))
-            del self.examples[node.index]
-            assert total is not None
+            self.examples.pop(node.index, None)
+            if total is None:
+                raise FormulaError(f"{written(node)} starts past the last example")
             total.text = written(node)
             return total
         if isinstance(node, MAxisSum):

@@ -122,6 +122,10 @@ class MatrixNames:
             out.append(values)
         return out
 
+    def is_count(self, text: str) -> bool:
+        """Whether ``text`` names the number of examples (the ``m`` of Σ_{i=1}^{m})."""
+        return _key(text) == self.count
+
     def resolve(self, name: MName, values: dict[str, int], *, gradient: bool = False
                 ) -> LayerName:
         """The meaning of ``name`` at the layer letters' ``values``; ``gradient``: below a
@@ -197,12 +201,11 @@ class MatrixNames:
     def activation(self, func: str, pos: int | None) -> str:
         """The kind of activation ``func`` names, applied to a layer at ``pos``."""
         named = NAMED_FUNCTIONS.get(func)
-        if named is not None and named in self.kinds:
-            return named
+        if named is not None and (named in self.kinds or func not in GENERIC_FUNCTIONS):
+            return named  # relu'(z) is ReLU's derivative, whatever the layer's activation
         own = pos is not None and 1 <= pos <= self.layers
         kind = self.units(pos)[0].activation if own else None
-        if func in GENERIC_FUNCTIONS or named is not None or \
-                (kind is not None and func == (kind.fname or "f")):
+        if func in GENERIC_FUNCTIONS or (kind is not None and func == (kind.fname or "f")):
             if kind is None:
                 raise FormulaError(f"`{func}` of what layer? apply it to a layer's z")
             return kind.kind

@@ -332,13 +332,25 @@ class _Parser(CodeReading):
         below = self.group()
         if not below or below[0].kind != "word" or len(below[0].text) != 1:
             raise FormulaError("a sum in matrix form runs over the examples: \\sum_{i} …")
+        start = 1
+        if len(below) > 1:  # Σ_{i=1}: the first example is written
+            if len(below) != 3 or below[1].text != "=" or not below[2].text.isdigit() \
+                    or int(below[2].text) < 1:
+                raise FormulaError("a sum in matrix form runs over the examples: "
+                                   "\\sum_{i=1}^{m} …")
+            start = int(below[2].text)
+        end = None
         if self.at("^"):
             self.take("^")
-            self.group()
+            above = self.group()
+            if len(above) != 1:
+                raise FormulaError("a sum in matrix form runs over the examples: "
+                                   "\\sum_{i=1}^{m} …")
+            end = above[0].text
         self.indices.append(below[0].text)
         body = self.product()
         self.indices.pop()
-        return MExampleSum(below[0].text, body)
+        return MExampleSum(below[0].text, body, start, end)
 
     def sub_name(self, toks: list[Tok]) -> MName:
         inner = _Parser("", frozenset())

@@ -102,10 +102,13 @@ class MGrad:
 
 @dataclass(frozen=True)
 class MExampleSum:
-    """Σ_i over the examples of a batch, of a body whose batch names carry ``_i``."""
+    """Σ_i over the examples of a batch, of a body whose batch names carry ``_i``; written
+    bounds (Σ_{i=2}^{m}) are kept: ``start`` the first example, ``end`` the last as written."""
 
     index: str
     body: MNode
+    start: int = 1
+    end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,9 @@ def written(node: MNode) -> str:
     if isinstance(node, MGrad):
         return f"∂{node.of}/∂{written(node.wrt)}"
     if isinstance(node, MExampleSum):
-        return f"Σ_{node.index} {_wrapped(node.body, (MSum, MHadamard))}"
+        bounds = node.index if node.start == 1 and node.end is None else \
+            f"{{{node.index}={node.start}}}" + (f"^{{{node.end}}}" if node.end else "")
+        return f"Σ_{bounds} {_wrapped(node.body, (MSum, MHadamard))}"
     if isinstance(node, MAxisSum):
         return f"np.sum({written(node.arg)}, axis={node.axis})"
     if isinstance(node, MMask):
