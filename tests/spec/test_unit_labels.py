@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 from paths import SPECS
+from spec_texts import load_text
 
 from symbackprop.errors import SpecError
-from symbackprop.spec.load import NetworkSpec, load_spec
+from symbackprop.spec.load import load_spec
 
 MADE_NAME = re.compile(r"u\d+(_\d+)+")
-
-
-def _load(tmp_path: Path, text: str) -> NetworkSpec:
-    path = tmp_path / "net.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_spec(path)
 
 
 @pytest.mark.parametrize("spec, labels", [
@@ -55,7 +50,7 @@ loss: squared_error
 def test_a_named_unit_cannot_take_a_counted_units_label(tmp_path: Path, name: str,
                                                         words: str) -> None:
     with pytest.raises(SpecError) as info:
-        _load(tmp_path, CLASH % name)
+        load_text(tmp_path, CLASH % name)
     assert words in info.value.message
     assert (info.value.line, info.value.field) == (4, "layers[1].units[0]")
     assert "rename this unit" in (info.value.hint or "")
@@ -65,13 +60,13 @@ def test_the_clash_is_found_when_the_named_unit_comes_first(tmp_path: Path) -> N
     text = ("inputs: [x1]\nlayers:\n  - {units: [a_2_1], activation: tanh}\n"
             "  - {size: 1, activation: linear}\nloss: squared_error\n")
     with pytest.raises(SpecError) as info:
-        _load(tmp_path, text)
+        load_text(tmp_path, text)
     assert "the activation of layer 2, unit 1" in info.value.message
     assert info.value.field == "layers[0].units[0]"
 
 
 def test_a_name_that_only_resembles_a_label_in_form_is_kept(tmp_path: Path) -> None:
     """`a_1_2` is no unit's printed name here (the named unit itself prints as a_2_1)."""
-    spec = _load(tmp_path, CLASH % "a_1_2")
+    spec = load_text(tmp_path, CLASH % "a_1_2")
     assert spec.unit_labels() == {"u1_1": "a_1_1", "a_1_2": "a_1_2"}
     assert spec.names.name("activation", "a_1_2") == "a_2_1"

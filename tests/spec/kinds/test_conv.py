@@ -7,23 +7,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from spec_texts import load_text
 
 from symbackprop.cli.app import main
 from symbackprop.errors import SpecError
-from symbackprop.spec.load import NetworkSpec, load_spec
+from symbackprop.spec.load import NetworkSpec
 
 HEAD = "inputs: {shape: [1, 3, 3]}\nlayers:\n"
 TAIL = "  - {units: 1, activation: sigmoid}\nloss: binary_cross_entropy\n"
 
 
-def _load(tmp_path: Path, text: str) -> NetworkSpec:
-    path = tmp_path / "net.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_spec(path)
-
-
 def _conv(tmp_path: Path, layer: str, head: str = HEAD) -> NetworkSpec:
-    return _load(tmp_path, head + f"  - {{{layer}}}\n" + TAIL)
+    return load_text(tmp_path, head + f"  - {{{layer}}}\n" + TAIL)
 
 
 def test_a_conv2d_layer_is_cross_correlation_with_shared_weights(tmp_path: Path) -> None:
@@ -68,7 +63,7 @@ def test_conv1d_and_a_second_convolution_read_the_shape_before(tmp_path: Path) -
             "  - {kind: conv1d, filters: 3, kernel: 2, activation: tanh, bias: none}\n"
             "  - {kind: conv1d, filters: 1, kernel: [2], stride: [2], activation: linear}\n"
             + TAIL)
-    spec = _load(tmp_path, text)
+    spec = load_text(tmp_path, text)
     first, second = (lay.conv for lay in spec.layers[:2])
     assert first is not None and first.output == (3, 4)
     assert second is not None and second.source == (3, 4) and second.output == (1, 2)
@@ -121,7 +116,7 @@ def test_a_convolution_after_a_dense_layer_is_refused(tmp_path: Path) -> None:
     text = (HEAD + "  - {units: 2, activation: tanh}\n"
             "  - {kind: conv1d, filters: 1, kernel: 1, activation: tanh}\n" + TAIL)
     with pytest.raises(SpecError, match="needs a shaped source") as caught:
-        _load(tmp_path, text)
+        load_text(tmp_path, text)
     assert caught.value.line == 4
 
 
@@ -135,8 +130,9 @@ def test_the_command_line_exits_2_naming_the_line(tmp_path: Path) -> None:
 
 
 def test_kind_dense_is_the_layer_without_a_kind(tmp_path: Path) -> None:
-    plain = _load(tmp_path, "inputs: [a, b]\nlayers:\n  - {units: 2, activation: tanh}\n" + TAIL)
-    named = _load(tmp_path, "inputs: [a, b]\nlayers:\n"
-                  "  - {kind: dense, units: 2, activation: tanh}\n" + TAIL)
+    plain = load_text(tmp_path,
+                      "inputs: [a, b]\nlayers:\n  - {units: 2, activation: tanh}\n" + TAIL)
+    named = load_text(tmp_path, "inputs: [a, b]\nlayers:\n"
+                      "  - {kind: dense, units: 2, activation: tanh}\n" + TAIL)
     assert (named.units, named.edges, named.params) == (plain.units, plain.edges, plain.params)
     assert named.layers[0].conv is None

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from spec_texts import load_error, load_text
 
 from symbackprop.cli.app import main
-from symbackprop.errors import SpecError
-from symbackprop.spec.load import NetworkSpec, load_spec
 
 SPEC = """inputs: {size: 2}
 layers:
@@ -29,20 +28,8 @@ def _text(p: str = "0.5", mask: str = "[1, 0, 1]") -> str:
     return SPEC.replace("P}", p + "}").replace("MASK", mask)
 
 
-def _load(tmp_path: Path, text: str) -> NetworkSpec:
-    path = tmp_path / "net.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_spec(path)
-
-
-def _fails(tmp_path: Path, text: str) -> SpecError:
-    with pytest.raises(SpecError) as caught:
-        _load(tmp_path, text)
-    return caught.value
-
-
 def test_a_dropout_unit_reads_its_source_scaled_by_mask_over_p(tmp_path: Path) -> None:
-    spec = _load(tmp_path, _text(p="0.8", mask="[1, 0, 1]"))
+    spec = load_text(tmp_path, _text(p="0.8", mask="[1, 0, 1]"))
     drop = spec.layers[1]
     assert drop.dropout is not None and drop.dropout.mask == (1, 0, 1)
     assert drop.dropout.keep == Fraction(4, 5) and drop.activation.kind == "linear"
@@ -59,9 +46,9 @@ def test_a_dropout_unit_reads_its_source_scaled_by_mask_over_p(tmp_path: Path) -
 
 
 def test_a_dropout_of_the_inputs_reads_them(tmp_path: Path) -> None:
-    spec = _load(tmp_path, "inputs: {size: 2}\nlayers:\n  - {name: d, kind: dropout, p: 1}\n"
-                 "  - {units: 1, activation: linear}\nloss: squared_error\n"
-                 "values: {mask: {d: [0, 1]}}\n")
+    spec = load_text(tmp_path, "inputs: {size: 2}\nlayers:\n  - {name: d, kind: dropout, p: 1}\n"
+                     "  - {units: 1, activation: linear}\nloss: squared_error\n"
+                     "values: {mask: {d: [0, 1]}}\n")
     assert [(s.sources, s.scale) for s in spec.pools] == [(("x1",), 0), (("x2",), 1)]
 
 
@@ -78,16 +65,16 @@ def test_a_dropout_of_the_inputs_reads_them(tmp_path: Path) -> None:
 ], ids=["two", "half", "bool", "short", "long", "number", "p-zero", "p-above-one", "p-negative"])
 def test_a_bad_mask_or_keep_probability_is_located(tmp_path: Path, p: str, mask: str,
                                                   field: str, words: str) -> None:
-    error = _fails(tmp_path, _text(p=p, mask=mask))
+    error = load_error(tmp_path, _text(p=p, mask=mask))
     assert error.field == field and words in error.message
     assert error.line == (4 if field.startswith("layers") else 8)
     assert error.file is not None and error.file.endswith("net.yaml") and error.hint
 
 
 def test_a_missing_mask_and_a_mask_of_no_layer_are_refused(tmp_path: Path) -> None:
-    error = _fails(tmp_path, _text().replace("mask: {drop:", "mask: {dorp:"))
+    error = load_error(tmp_path, _text().replace("mask: {drop:", "mask: {dorp:"))
     assert "the dropout layer `drop` has no mask" in error.message and error.hint
-    error = _fails(tmp_path, _text().replace("  - {name: drop, kind: dropout, p: 0.5}\n", ""))
+    error = load_error(tmp_path, _text().replace("  - {name: drop, kind: dropout, p: 0.5}\n", ""))
     assert error.field == "values.mask.drop" and "no dropout layer called `drop`" in \
         error.message
 
@@ -111,5 +98,5 @@ def test_a_values_file_may_not_change_the_mask(tmp_path: Path) -> None:
 
 
 def test_an_edge_into_a_dropout_unit_is_refused(tmp_path: Path) -> None:
-    error = _fails(tmp_path, _text() + "edges:\n  - {from: x1, to: u2_1, weight: v}\n")
+    error = load_error(tmp_path, _text() + "edges:\n  - {from: x1, to: u2_1, weight: v}\n")
     assert error.field == "edges[0].to" and "is a dropout unit" in error.message

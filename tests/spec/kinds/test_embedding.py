@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from spec_texts import load_error, load_text
 
 from symbackprop.cli.app import main
-from symbackprop.errors import SpecError
-from symbackprop.spec.load import NetworkSpec, load_spec
 
 SPEC = """inputs: {tokens: 3}
 layers:
@@ -23,20 +22,8 @@ values:
 """
 
 
-def _load(tmp_path: Path, text: str) -> NetworkSpec:
-    path = tmp_path / "net.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_spec(path)
-
-
-def _fails(tmp_path: Path, text: str) -> SpecError:
-    with pytest.raises(SpecError) as caught:
-        _load(tmp_path, text)
-    return caught.value
-
-
 def test_each_position_looks_up_the_row_of_its_token(tmp_path: Path) -> None:
-    spec = _load(tmp_path, SPEC.replace("TOKENS", "[3, 1, 3]"))
+    spec = load_text(tmp_path, SPEC.replace("TOKENS", "[3, 1, 3]"))
     embed = spec.layers[0]
     assert embed.embedding is not None and embed.embedding.tokens == (3, 1, 3)
     assert embed.units == ("u1_1_1", "u1_1_2", "u1_2_1", "u1_2_2", "u1_3_1", "u1_3_2")
@@ -63,7 +50,7 @@ def test_each_position_looks_up_the_row_of_its_token(tmp_path: Path) -> None:
 ], ids=["above", "zero", "fraction", "bool", "short", "long", "number"])
 def test_a_bad_token_id_is_located(tmp_path: Path, tokens: str, field: str,
                                    words: str) -> None:
-    error = _fails(tmp_path, SPEC.replace("TOKENS", tokens))
+    error = load_error(tmp_path, SPEC.replace("TOKENS", tokens))
     assert error.field == field and words in error.message, error.message
     assert error.line == 7 and error.hint
     assert error.file is not None and error.file.endswith("net.yaml")
@@ -71,14 +58,14 @@ def test_a_bad_token_id_is_located(tmp_path: Path, tokens: str, field: str,
 
 def test_a_misplaced_or_incomplete_embedding_layer_is_refused(tmp_path: Path) -> None:
     text = SPEC.replace("TOKENS", "[1, 2, 3]")
-    error = _fails(tmp_path, text.replace("{tokens: 3}", "{size: 2}").replace(
+    error = load_error(tmp_path, text.replace("{tokens: 3}", "{size: 2}").replace(
         "values:\n  tokens: [1, 2, 3]\n", ""))
     assert error.field == "layers[0].kind" and "the first layer" in error.message
-    error = _fails(tmp_path, text.replace(", dim: 2", ""))
+    error = load_error(tmp_path, text.replace(", dim: 2", ""))
     assert "missing required key `dim`" in error.message
-    error = _fails(tmp_path, text.replace("values:\n  tokens: [1, 2, 3]\n", ""))
+    error = load_error(tmp_path, text.replace("values:\n  tokens: [1, 2, 3]\n", ""))
     assert error.field == "inputs.tokens" and "token ids are missing" in error.message
-    error = _fails(tmp_path, text.replace(
+    error = load_error(tmp_path, text.replace(
         "  - {name: embed, kind: embedding, vocabulary: 4, dim: 2}\n", ""))
     assert error.field == "inputs.tokens" and "embedding layer" in error.message
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from spec_texts import load_error, load_text
 
 from symbackprop.cli.app import main
-from symbackprop.errors import SpecError
-from symbackprop.spec.load import NetworkSpec, load_spec
 
 SPEC = """inputs: {size: 2}
 layers:
@@ -28,21 +27,9 @@ def _text(eps: str = "1e-5") -> str:
     return SPEC.replace("EPS", eps)
 
 
-def _load(tmp_path: Path, text: str) -> NetworkSpec:
-    path = tmp_path / "net.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_spec(path)
-
-
-def _fails(tmp_path: Path, text: str) -> SpecError:
-    with pytest.raises(SpecError) as caught:
-        _load(tmp_path, text)
-    return caught.value
-
-
 def test_a_layer_norm_unit_is_a_formula_of_the_layer_below_with_gamma_and_beta(
         tmp_path: Path) -> None:
-    spec = _load(tmp_path, _text("1/3"))
+    spec = load_text(tmp_path, _text("1/3"))
     norm = spec.layers[1]
     assert norm.norm is not None and norm.norm.epsilon == Fraction(1, 3)
     assert norm.units == ("u2_1", "u2_2", "u2_3") and norm.activation.kind == "linear"
@@ -63,13 +50,13 @@ def test_a_layer_norm_unit_is_a_formula_of_the_layer_below_with_gamma_and_beta(
 
 
 def test_epsilon_defaults_to_one_in_a_hundred_thousand(tmp_path: Path) -> None:
-    spec = _load(tmp_path, _text().replace(", epsilon: 1e-5", ""))
+    spec = load_text(tmp_path, _text().replace(", epsilon: 1e-5", ""))
     assert spec.layers[1].norm is not None
     assert spec.layers[1].norm.epsilon == Fraction(1, 100000)
 
 
 def test_two_layer_norms_carry_their_layer_as_a_superscript(tmp_path: Path) -> None:
-    spec = _load(tmp_path, _text().replace(
+    spec = load_text(tmp_path, _text().replace(
         "  - {units: 1", "  - {units: 2, activation: tanh}\n"
         "  - {name: norm2, kind: layer_norm}\n  - {units: 1"))
     latex = {p.name: p.latex for p in spec.params}
@@ -95,14 +82,14 @@ def test_two_layer_norms_carry_their_layer_as_a_superscript(tmp_path: Path) -> N
 ], ids=["zero", "negative", "word", "size-one", "last", "first", "unknown-key", "edge-into"])
 def test_a_bad_layer_norm_is_located(tmp_path: Path, text: str, field: str, line: int,
                                      words: str) -> None:
-    error = _fails(tmp_path, text)
+    error = load_error(tmp_path, text)
     assert error.field == field and words in error.message, (error.field, error.message)
     assert error.line == line
     assert error.file is not None and error.file.endswith("net.yaml") and error.hint
 
 
 def test_a_layer_norm_after_a_dropout_layer_is_refused(tmp_path: Path) -> None:
-    error = _fails(tmp_path, _text().replace(
+    error = load_error(tmp_path, _text().replace(
         "  - {name: norm", "  - {name: drop, kind: dropout, p: 1}\n  - {name: norm")
         + "values: {mask: {drop: [1, 1, 1]}}\n")
     assert error.field == "layers[2].kind" and "reads a dense layer" in error.message

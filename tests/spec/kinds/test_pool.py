@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from spec_texts import load_error, load_text
 
 from symbackprop.cli.app import main
-from symbackprop.errors import SpecError
 from symbackprop.spec.kinds.pool import window
-from symbackprop.spec.load import NetworkSpec, load_spec
 from symbackprop.spec.model import PoolGeometry
 
 HEAD = "inputs: {shape: [1, 4, 4]}\nlayers:\n"
@@ -19,20 +18,8 @@ CONV = "  - {kind: conv2d, filters: 2, kernel: 2, activation: relu}\n"
 TAIL = "  - {units: 1, activation: sigmoid}\nloss: binary_cross_entropy\n"
 
 
-def _load(tmp_path: Path, text: str) -> NetworkSpec:
-    path = tmp_path / "net.yaml"
-    path.write_text(text, encoding="utf-8")
-    return load_spec(path)
-
-
-def _fails(tmp_path: Path, text: str) -> SpecError:
-    with pytest.raises(SpecError) as caught:
-        _load(tmp_path, text)
-    return caught.value
-
-
 def test_a_max_pool_layer_takes_every_window_of_each_channel(tmp_path: Path) -> None:
-    spec = _load(tmp_path, HEAD + CONV + "  - {kind: max_pool, kernel: 2, stride: 1}\n" + TAIL)
+    spec = load_text(tmp_path, HEAD + CONV + "  - {kind: max_pool, kernel: 2, stride: 1}\n" + TAIL)
     pool = spec.layers[1]
     assert pool.pool is not None and pool.pool.output == (2, 2, 2) and pool.shape == (2, 2, 2)
     assert pool.activation.kind == "linear" and len(pool.units) == 8
@@ -50,7 +37,7 @@ def test_a_max_pool_layer_takes_every_window_of_each_channel(tmp_path: Path) -> 
 
 
 def test_the_stride_defaults_to_the_kernel(tmp_path: Path) -> None:
-    spec = _load(tmp_path, HEAD + "  - {kind: avg_pool, kernel: 2}\n" + TAIL)
+    spec = load_text(tmp_path, HEAD + "  - {kind: avg_pool, kernel: 2}\n" + TAIL)
     pool = spec.layers[0].pool
     assert pool is not None and pool.stride == (2, 2) and pool.output == (1, 2, 2)
     links = {p.unit: p for p in spec.pools}
@@ -59,9 +46,9 @@ def test_the_stride_defaults_to_the_kernel(tmp_path: Path) -> None:
 
 
 def test_a_one_dimensional_pool_and_a_convolution_after_it(tmp_path: Path) -> None:
-    spec = _load(tmp_path, "inputs: {shape: [2, 5]}\nlayers:\n"
-                 "  - {kind: max_pool, kernel: 2, stride: 1}\n"
-                 "  - {kind: conv1d, filters: 1, kernel: 2, activation: tanh}\n" + TAIL)
+    spec = load_text(tmp_path, "inputs: {shape: [2, 5]}\nlayers:\n"
+                     "  - {kind: max_pool, kernel: 2, stride: 1}\n"
+                     "  - {kind: conv1d, filters: 1, kernel: 2, activation: tanh}\n" + TAIL)
     assert spec.layers[0].shape == (2, 4)
     assert spec.layers[1].conv is not None and spec.layers[1].conv.source == (2, 4)
     assert {p.unit: p.sources for p in spec.pools}["u1_2_3"] == ("x_2_3", "x_2_4")
@@ -87,14 +74,14 @@ def test_window_lists_sources_row_major() -> None:
 ])
 def test_a_malformed_pool_layer_is_located(tmp_path: Path, layers: str, field: str,
                                            words: str) -> None:
-    error = _fails(tmp_path, HEAD + layers + TAIL)
+    error = load_error(tmp_path, HEAD + layers + TAIL)
     assert words in error.message, error.message
     assert error.field == field and error.line is not None
 
 
 def test_an_edge_into_a_pooling_unit_is_refused(tmp_path: Path) -> None:
-    error = _fails(tmp_path, HEAD + "  - {kind: max_pool, kernel: 2}\n" + TAIL
-                   + "edges:\n  - {from: x_1_1_1, to: u1_1_1_1}\n")
+    error = load_error(tmp_path, HEAD + "  - {kind: max_pool, kernel: 2}\n" + TAIL
+                       + "edges:\n  - {from: x_1_1_1, to: u1_1_1_1}\n")
     assert error.field == "edges[0].to" and "pooling unit" in error.message
 
 
