@@ -91,8 +91,8 @@ class MatrixForm:
 
     def text_lines(self) -> list[str]:
         if not self.applies:
-            return [f"Matrix form: does not apply ({self.reason}); see the index form above."]
-        out = ["Matrix form (per layer):"]
+            return [f"{self.heading}: does not apply ({self.reason}); see the index form above."]
+        out = [f"{self.heading} (per layer):"]
         for title, rows in self.sections:
             out.append(f"  {self.title(title, 'text')}:")
             out += [f"    {line}" for line in self.text_rows(rows)]
@@ -100,7 +100,7 @@ class MatrixForm:
 
     def latex(self, env: str = "align*") -> str:
         if not self.applies:
-            return f"% matrix form does not apply: {self.reason}"
+            return f"% {self.heading.lower()} does not apply: {self.reason}"
         blocks = []
         for title, rows in self.sections:
             blocks.append(f"% {self.title(title, 'latex')}\n" +
@@ -109,7 +109,7 @@ class MatrixForm:
 
     def markdown(self) -> str:
         if not self.applies:
-            return f"The matrix form does not apply: {self.reason}."
+            return f"The {self.heading.lower()} does not apply: {self.reason}."
         out = []
         for title, rows in self.sections:
             out += [f"**{self.title(title, 'markdown')}**", "", "$$",

@@ -57,25 +57,6 @@ class TensorForm(MatrixForm):
         return [line + self._free(r, False)
                 for line, r in zip(super().text_rows(rows), rows, strict=True)]
 
-    def text_lines(self) -> list[str]:
-        if not self.applies:
-            return [f"Tensor form: does not apply ({self.reason}); see the index form above."]
-        out = ["Tensor form (per layer):"]
-        for title, rows in self.sections:
-            out.append(f"  {self.title(title, 'text')}:")
-            out += [f"    {line}" for line in self.text_rows(rows)]
-        return out
-
-    def latex(self, env: str = "align*") -> str:
-        if not self.applies:
-            return f"% tensor form does not apply: {self.reason}"
-        return super().latex(env)
-
-    def markdown(self) -> str:
-        if not self.applies:
-            return f"The tensor form does not apply: {self.reason}."
-        return super().markdown()
-
     def json(self) -> dict[str, Any]:
         return {"form": "tensor", **super().json()}
 
