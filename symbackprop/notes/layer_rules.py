@@ -1,37 +1,52 @@
-"""The notes' blocks for the rules of dropout and embedding layers, printed beside the δ
-recurrences: dropout's ∂L/∂a_j = (m_j / p) δ_j with its mask and p, and an embedding row's
-gradient summed over the positions whose token looks it up."""
+"""The notes' blocks for the rules of pooling, dropout and embedding layers, printed beside
+the δ recurrences: a pooling window's δ routed or spread, dropout's ∂L/∂a_j = (m_j / p) δ_j
+with its mask and p, and an embedding row's gradient summed over the positions whose token
+looks it up."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
 
 from ..network.build import Network
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
+from ..network.kinds.pool import pool_rules
 from .document import Block, Equations, Para
+
+
+def _rule_blocks(rules: Iterable[Any], intro: str) -> list[Block]:
+    """Each rule after ``intro``: its formula and its data (the part after ``, \\quad``),
+    two lines aligned on their first ``=``."""
+    out: list[Block] = []
+    for rule in rules:
+        main, _, data = rule.latex.partition(r", \quad ")
+        out += [Para((intro,), into=True),
+                Equations((main.replace(" = ", " &= ", 1), data.replace(" = ", " &= ", 1)),
+                          unbreakable=True)]
+    return out
+
+
+def pool_blocks(net: Network) -> list[Block]:
+    """Each pooling layer's rule in index form: the δ of a window routed to its first
+    maximum, or spread over it as δ/k²."""
+    return _rule_blocks(pool_rules(net.spec),
+                        "Through a pooling layer the same recurrence reads, in index form (at "
+                        "a tie the first maximum of a window takes its gradient):")
 
 
 def dropout_blocks(net: Network) -> list[Block]:
     """Each dropout layer's rule in index form: the δ of a kept unit scaled by 1/p, of a
     dropped one 0."""
-    out: list[Block] = []
-    for rule in dropout_rules(net.spec):
-        main, _, data = rule.latex.partition(r", \quad ")
-        out += [Para(("Through an (inverted) dropout layer with mask m and keep probability p "
-                      "the same recurrence reads, in index form:",), into=True),
-                Equations((main.replace(" = ", " &= ", 1), data.replace(" = ", " &= ", 1)),
-                          unbreakable=True)]
-    return out
+    return _rule_blocks(dropout_rules(net.spec),
+                        "Through an (inverted) dropout layer with mask m and keep probability "
+                        "p the same recurrence reads, in index form:")
 
 
 def embedding_blocks(net: Network) -> list[Block]:
     """Each embedding layer's rule: a row's gradient accumulates the δ of every position
     whose token looks it up."""
-    out: list[Block] = []
-    for rule in embedding_rules(net.spec):
-        main, _, data = rule.latex.partition(r", \quad ")
-        out += [Para(("The table of an embedding layer gets, for each row, the δ of every "
-                      "position whose token looks it up, added up (a row no token looks up "
-                      "gets 0):",), into=True),
-                Equations((main.replace(" = ", " &= ", 1), data.replace(" = ", " &= ", 1)),
-                          unbreakable=True)]
-    return out
+    return _rule_blocks(embedding_rules(net.spec),
+                        "The table of an embedding layer gets, for each row, the δ of every "
+                        "position whose token looks it up, added up (a row no token looks up "
+                        "gets 0):")

@@ -24,7 +24,6 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order
 from ..network.derivation import Gradients
 from ..network.functions import function_latex
-from ..network.kinds.pool import pool_rules
 from ..network.losses import describe_loss, loss_scale
 from ..render.derivations import (
     cost_row,
@@ -49,7 +48,7 @@ from .identities import (
     bce_sigmoid_identity,
     loss_derivative_steps,
 )
-from .layer_rules import dropout_blocks, embedding_blocks
+from .layer_rules import dropout_blocks, embedding_blocks, pool_blocks
 from .reasons import matrix_reason
 
 ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
@@ -357,19 +356,6 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
     out += dropout_blocks(net)
     out += embedding_blocks(net)
     out += matrix_section(net, grads)
-    return out
-
-
-def pool_blocks(net: Network) -> list[Block]:
-    """Each pooling layer's rule in index form: the δ of a window routed to its first
-    maximum, or spread over it as δ/k²."""
-    out: list[Block] = []
-    for rule in pool_rules(net.spec):
-        main, _, window = rule.latex.partition(r", \quad ")
-        out += [Para(("Through a pooling layer the same recurrence reads, in index form (at a "
-                      "tie the first maximum of a window takes its gradient):",), into=True),
-                Equations((main.replace(" = ", " &= ", 1), window.replace(" = ", " &= ", 1)),
-                          unbreakable=True)]
     return out
 
 

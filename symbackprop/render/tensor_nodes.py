@@ -49,7 +49,7 @@ class TensorNode(sp.Expr):
     tensor_prec = _ATOM
 
     def __new__(cls, *args: Any) -> TensorNode:
-        return sp.Basic.__new__(cls, *(sp.sympify(a) if isinstance(a, int) else a for a in args))
+        return sp.Basic.__new__(cls, *(sp.Integer(a) if isinstance(a, int) else a for a in args))
 
 
 class Space(TensorNode):
