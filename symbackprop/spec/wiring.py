@@ -114,43 +114,31 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         if name in seen_layer_names:
             raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
         seen_layer_names.add(name)
+        claim = partial(_claim_unit_names, r, where=lp, output=pos == len(items))
+        made: tuple[LayerSpec, list[UnitSpec]] | None = None
         if kind in POOL_KINDS:  # a max or mean of each window: no activation, no weights
             source = input_shape(top) if pos == 1 else layers[-1].shape
-            pool = read_pool_layer(r, lp, kind, (name, pos, number), notation, source,
-                                   layer_of=layer_of, unit_keys=unit_keys,
-                                   claim=partial(_claim_unit_names, r, where=lp,
-                                                 output=pos == len(items)))
-            layers.append(pool[0])
-            units += pool[1]
-            continue
-        if kind == EMBEDDING_KIND:  # e_{t,k} = E_{token_t,k}: a table entry, no edges
+            made = read_pool_layer(r, lp, kind, (name, pos, number), notation, source,
+                                   layer_of=layer_of, unit_keys=unit_keys, claim=claim)
+        elif kind == EMBEDDING_KIND:  # e_{t,k} = E_{token_t,k}: a table entry, no edges
             made = read_embedding_layer(r, lp, (name, pos, number), notation, top,
-                                        layer_of=layer_of, unit_keys=unit_keys,
-                                        claim=partial(_claim_unit_names, r, where=lp,
-                                                      output=pos == len(items)))
-            layers.append(made[0])
-            units += made[1]
-            continue
-        if kind == DROPOUT_KIND:  # m_j a_j / p for each source unit: no weights
+                                        layer_of=layer_of, unit_keys=unit_keys, claim=claim)
+        elif kind == DROPOUT_KIND:  # m_j a_j / p for each source unit: no weights
             shape = input_shape(top) if pos == 1 else layers[-1].shape
             size = len(inputs) if pos == 1 else len(layers[-1].units)
-            drop = read_dropout_layer(r, lp, (name, pos, number), notation, top,
+            made = read_dropout_layer(r, lp, (name, pos, number), notation, top,
                                       shape or (size,), layer_of=layer_of,
-                                      unit_keys=unit_keys,
-                                      claim=partial(_claim_unit_names, r, where=lp,
-                                                    output=pos == len(items)))
-            layers.append(drop[0])
-            units += drop[1]
-            continue
-        if kind == LAYER_NORM_KIND:  # γ_j (a_j − μ)/√(σ² + ε) + β_j: formula nodes
-            norm = read_layer_norm_layer(r, lp, (name, pos, number), notation, layers,
+                                      unit_keys=unit_keys, claim=claim)
+        elif kind == LAYER_NORM_KIND:  # γ_j (a_j − μ)/√(σ² + ε) + β_j: formula nodes
+            made = read_layer_norm_layer(r, lp, (name, pos, number), notation, layers,
                                          last=pos == len(items),
                                          several=layer_norm_count(items) > 1,
                                          layer_of=layer_of, unit_keys=unit_keys,
                                          claim=partial(_claim_unit_names, r, where=lp,
                                                        output=False))
-            layers.append(norm[0])
-            units += norm[1]
+        if made is not None:
+            layers.append(made[0])
+            units += made[1]
             continue
         if "activation" not in layer:
             raise r.fail(lp, "missing required key `activation`",
@@ -165,9 +153,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
             continue
         if kind in CONV_KINDS:
             conv = read_conv_layer(r, lp, kind, (name, pos, number), act, notation, top, layers,
-                                   layer_of=layer_of, unit_keys=unit_keys,
-                                   claim=partial(_claim_unit_names, r, where=lp,
-                                                 output=pos == len(items)))
+                                   layer_of=layer_of, unit_keys=unit_keys, claim=claim)
             layers.append(conv[0])
             units += conv[1]
             continue
