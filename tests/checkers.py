@@ -26,6 +26,15 @@ def checker(spec: str | Path) -> Checker:
     return Checker(build_network(load_spec(path)))
 
 
+def named_mistake(spec: str | Path, formula: str, code: str) -> None:
+    """``formula`` is INCORRECT on ``spec``, the mistake named by ``code``, with a
+    counterexample."""
+    r = checker(spec).check(None, formula)
+    assert r.verdict == "incorrect"
+    assert code in r.codes, list(zip(r.codes, r.diagnosis, strict=True))
+    assert r.counterexample is not None
+
+
 def verdict_of(spec: str | Path, formula: str) -> str:
     """The verdict ``check`` gives ``formula`` on ``spec``, or "error" when it cannot read it."""
     try:

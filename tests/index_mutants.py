@@ -29,3 +29,16 @@ def mutants(formula: str, letters: str) -> list[str]:
                     if int(ch) + step >= 0:
                         out.append(f"{head} = {right[:at]}{int(ch) + step}{right[at + 1:]}")
     return list(dict.fromkeys(out))
+
+
+def digit_mutants(formula: str) -> list[str]:
+    """The right side negated, or one of its digits changed by ±1 (a script's or a
+    factor's), never below 0."""
+    head, _, right = formula.partition(" = ")
+    out = [f"{head} = -({right})"]
+    for k, ch in enumerate(right):
+        if ch.isdigit():
+            for step in (1, -1):
+                if int(ch) + step >= 0:
+                    out.append(f"{head} = {right[:k]}{int(ch) + step}{right[k + 1:]}")
+    return out

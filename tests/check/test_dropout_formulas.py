@@ -7,7 +7,8 @@ formula is CORRECT."""
 from __future__ import annotations
 
 import pytest
-from checkers import checker, verdict_of
+from checkers import checker, named_mistake, verdict_of
+from index_mutants import digit_mutants
 
 SPEC = "dropout.yaml"
 A1 = r"\frac{\partial L}{\partial a^{[1]}_{1}} = "
@@ -42,10 +43,7 @@ def test_the_backward_pass_through_dropout_is_correct(formula: str) -> None:
 
 @pytest.mark.parametrize("formula", UNSCALED)
 def test_the_backward_pass_without_one_over_p_is_named(formula: str) -> None:
-    r = checker(SPEC).check(None, formula)
-    assert r.verdict == "incorrect"
-    assert "DROPOUT_SCALE_MISSING" in r.codes, list(zip(r.codes, r.diagnosis, strict=True))
-    assert r.counterexample is not None
+    named_mistake(SPEC, formula, "DROPOUT_SCALE_MISSING")
 
 
 def test_a_dropped_unit_passes_no_gradient() -> None:
@@ -64,15 +62,9 @@ def _mutants(formula: str) -> list[str]:
     """One number changed by ±1 (a script's or a factor's), the right side negated, or one
     of the two kept units' indices 1 and 3 swapped."""
     head, _, right = formula.partition(" = ")
-    out = [f"{head} = -({right})"]
-    for k, ch in enumerate(right):
-        if ch.isdigit():
-            for step in (1, -1):
-                if int(ch) + step >= 0:
-                    out.append(f"{head} = {right[:k]}{int(ch) + step}{right[k + 1:]}")
-        if ch in "13" and right[k - 1] == "{":
-            out.append(f"{head} = {right[:k]}{'3' if ch == '1' else '1'}{right[k + 1:]}")
-    return out
+    return digit_mutants(formula) + [
+        f"{head} = {right[:k]}{'3' if ch == '1' else '1'}{right[k + 1:]}"
+        for k, ch in enumerate(right) if ch in "13" and right[k - 1] == "{"]
 
 
 @pytest.mark.parametrize("formula", [CORRECT[0], CORRECT[3], CORRECT[4]],

@@ -8,7 +8,8 @@ CORRECT."""
 from __future__ import annotations
 
 import pytest
-from checkers import checker, verdict_of
+from checkers import checker, named_mistake, verdict_of
+from index_mutants import digit_mutants
 
 SPEC = "embedding.yaml"
 E31 = r"\frac{\partial L}{\partial E_{3,1}} = "
@@ -35,10 +36,7 @@ def test_a_row_sums_the_deltas_of_its_tokens_positions(formula: str) -> None:
 
 @pytest.mark.parametrize("formula", ONE_OCCURRENCE)
 def test_one_occurrence_only_is_named(formula: str) -> None:
-    r = checker(SPEC).check(None, formula)
-    assert r.verdict == "incorrect"
-    assert "EMBEDDING_NOT_ACCUMULATED" in r.codes, list(zip(r.codes, r.diagnosis, strict=True))
-    assert r.counterexample is not None
+    named_mistake(SPEC, formula, "EMBEDDING_NOT_ACCUMULATED")
 
 
 def test_a_row_looked_up_once_is_not_named_unaccumulated() -> None:
@@ -46,21 +44,9 @@ def test_a_row_looked_up_once_is_not_named_unaccumulated() -> None:
     assert r.verdict == "incorrect" and "EMBEDDING_NOT_ACCUMULATED" not in r.codes
 
 
-def _mutants(formula: str) -> list[str]:
-    """One digit of the right side changed by ±1, or the right side negated."""
-    head, _, right = formula.partition(" = ")
-    out = [f"{head} = -({right})"]
-    for k, ch in enumerate(right):
-        if ch.isdigit():
-            for step in (1, -1):
-                if int(ch) + step >= 0:
-                    out.append(f"{head} = {right[:k]}{int(ch) + step}{right[k + 1:]}")
-    return out
-
-
 @pytest.mark.parametrize("formula", [CORRECT[0], CORRECT[2]], ids=["repeated", "once"])
 def test_no_mutant_of_a_correct_formula_is_correct(formula: str) -> None:
-    found = _mutants(formula)
+    found = digit_mutants(formula)
     assert len(found) >= 6
     survivors = [m for m in found if verdict_of(SPEC, m) == "correct"]
     assert not survivors, survivors
