@@ -13,6 +13,7 @@ import sympy as sp
 
 from ..network.build import Network, Unit
 from ..network.functions import leaky_relu, relu, sigmoid, softplus, step
+from ..network.losses import loss_scale
 from ..render.printing import Chain, Partial
 
 Z = sp.Symbol("z", real=True)
@@ -142,9 +143,7 @@ def loss_derivative_steps(net: Network, unit: Unit, direct: sp.Expr) -> list[sp.
     spec = net.spec.loss
     if unit.target is None:
         return [direct]
-    scale = sp.Rational(spec.factor.numerator, spec.factor.denominator)
-    if spec.reduction == "mean":
-        scale = scale / len(net.outputs)
+    scale = loss_scale(spec, len(net.outputs))
     a, y = unit.out, unit.target
     if spec.kind == "squared_error":
         outer = sp.Mul(2, sp.Add(y, -a), evaluate=False)
