@@ -54,6 +54,8 @@ def _tolerance(value: Any) -> Any:
     bits = getattr(precise(value), "_mpf_", (0, 0, 0, 0))[3]
     if 0 < bits <= 53:  # no more digits than a float's: written from a float, say
         return mpmath.mpf(2) ** -52
+    if bits > 53:  # a value of the working precision is that value to its own last bit
+        return max(_EXACT, mpmath.mpf(2) ** (1 - bits))
     return _EXACT
 
 

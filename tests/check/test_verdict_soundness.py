@@ -197,14 +197,14 @@ def _fresh_points(net: object, count: int = 6) -> list[dict[sp.Symbol, object]]:
     """Points apart from the checker's own: parameters, inputs and targets drawn here, the
     forward pass worked out here with SymPy."""
     rng = mpmath.rand
-    mpmath.mp.dps = 30
     points = []
-    for _ in range(count):
-        at: dict[sp.Symbol, object] = {s: sp.Float(2 * rng() - 1, 30)
-                                       for s in [*net.params, *net.inputs, *net.targets]}
-        for sym, expr in net.definitions:
-            at[sym] = expr.xreplace(at).evalf(30)
-        points.append(at)
+    with mpmath.workdps(30):
+        for _ in range(count):
+            at: dict[sp.Symbol, object] = {s: sp.Float(2 * rng() - 1, 30)
+                                           for s in [*net.params, *net.inputs, *net.targets]}
+            for sym, expr in net.definitions:
+                at[sym] = expr.xreplace(at).evalf(30)
+            points.append(at)
     return points
 
 
