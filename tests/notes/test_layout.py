@@ -120,6 +120,13 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 OVERFULL: dict[str, list[str]] = {}  # each document's overfull boxes, as its pages are made
 
 
+def own_pages(folder: Path, name: str, suffix: str) -> list[Path]:
+    """The page files of the document ``name`` alone (``shared-skip-3.pgm``), not those of a
+    document whose name it begins (``shared-skip-full-3.pgm``), made at the same time."""
+    page = re.compile(rf"{re.escape(name)}-\d+")
+    return [p for p in folder.glob(f"{name}-*.{suffix}") if page.fullmatch(p.stem)]
+
+
 @pytest.fixture(scope="module")
 def pages(sources: dict[str, str]) -> dict[str, list[Path]]:
     """Each document's pages as grey maps (PGM) for measuring; PNGs kept as artifacts."""
@@ -131,13 +138,14 @@ def pages(sources: dict[str, str]) -> dict[str, list[Path]]:
         result = compile_tex(tex, runs=1)
         OVERFULL[name] = [ln for ln in result.log.overfull if "hbox" in ln]
         pdf.write_bytes(result.pdf)
-        for old in kept.glob(f"{name}-*.p?m"):
+        for old in own_pages(kept, name, "p?m"):
             old.unlink()
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(kept / name)],
                        check=True, timeout=120)
         subprocess.run(["pdftoppm", "-gray", "-r", str(DPI), str(pdf), str(kept / name)],
                        check=True, timeout=120)
-        grey = sorted(kept.glob(f"{name}-*.pgm"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        grey = sorted(own_pages(kept, name, "pgm"),
+                      key=lambda p: int(p.stem.rsplit("-", 1)[1]))
         return name, grey
 
     with ThreadPoolExecutor(max_workers=2) as pool:
