@@ -11,6 +11,7 @@ spread as δ/k²); a recurrent layer the network unrolled over its steps
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import prod
 
 import sympy as sp
 
@@ -43,6 +44,7 @@ class _Source:
             before = net.spec.layers[pos - 2]
             self.symbols = [net.unit_by_name[n].out for n in before.units]
         self.names = self._names(net, lay)
+        self.order = {name: k for k, name in enumerate(self.names)}
         self.plane = _plane(shape)
         self.net = net
 
@@ -58,7 +60,7 @@ class _Source:
 
     def position(self, name: str) -> tuple[int, int, int]:
         h, w = self.plane
-        k = self.names.index(name)
+        k = self.order[name]
         return k // (h * w) + 1, (k % (h * w)) // w + 1, k % w + 1
 
     def latex(self, r: int, q: int) -> str:
@@ -87,6 +89,8 @@ def _kernel_weights(net: Network, lay: LayerSpec, g: ConvGeometry, source: _Sour
             c, r, q = source.position(name)
             if c == 1:
                 weights.setdefault((r - s_r * (i - 1) + p_r, q - s_c * (j - 1) + p_c), w)
+        if len(weights) == prod(_pair(g.kernel, 1)):
+            break  # every tap found: a large layer's other units add nothing
     return weights
 
 
