@@ -54,6 +54,29 @@ layers:
 loss: binary_cross_entropy
 """
 
+CONV1D = """\
+title: "A signal of six samples through a padded conv1d layer and max pooling"
+inputs: {shape: [1, 6]}
+layers:
+  - name: conv
+    kind: conv1d
+    filters: 1
+    kernel: 3
+    stride: 1
+    padding: 1
+    activation: tanh
+  - name: pool
+    kind: max_pool
+    kernel: 2
+    stride: 2
+  - name: out
+    units: 1
+    activation: sigmoid
+loss: binary_cross_entropy
+"""
+
+GENERATED = {"conv": CONV, "rnn": RNN, "conv1d": CONV1D}
+
 BUNDLED = ["conv-pool.yaml", "conv2d-3x3.yaml", "rnn-bptt.yaml"]
 
 
@@ -73,10 +96,10 @@ needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None,
 
 
 @needs_pdflatex
-@pytest.mark.parametrize("name", [*BUNDLED, "conv", "rnn"])
+@pytest.mark.parametrize("name", [*BUNDLED, *GENERATED])
 def test_the_notes_of_shaped_layers_compile(tmp_path: Path, name: str) -> None:
     path = SPECS / name if name.endswith(".yaml") else _generated(
-        tmp_path, CONV if name == "conv" else RNN, f"{name}.yaml")
+        tmp_path, GENERATED[name], f"{name}.yaml")
     _net, doc = _notes(path)
     result = compile_tex(notes_latex(doc))
     assert result.pdf.startswith(b"%PDF")
@@ -117,6 +140,14 @@ def test_each_shaped_layer_gets_its_picture(tmp_path: Path) -> None:
     rnn = next(b for b in doc.blocks if isinstance(b, Figure) and not b.network)
     assert "{$R$} (h2)" in rnn.tikz and "s^{(7)}" in rnn.tikz and r"\cdots" in rnn.tikz
     assert "```mermaid" in notes_markdown(doc)
+
+
+def test_a_one_dimensional_layer_is_drawn_as_one_row(tmp_path: Path) -> None:
+    _net, doc = _notes(_generated(tmp_path, CONV1D, "conv1d.yaml"))
+    conv, pool = [b for b in doc.blocks if isinstance(b, Figure) and not b.network]
+    # output 1 of a padded kernel of 3 reads samples 0 (a zero), 1 and 2
+    assert "receptive field of output (1, 1): rows 1..1, columns 0..2" in conv.tikz
+    assert "receptive field of output (1, 1): rows 1..1, columns 1..2" in pool.tikz
 
 
 def _matrices(tex: str) -> list[np.ndarray]:
