@@ -48,8 +48,8 @@ MEASURE = r"""
         .map((e) => e.getBoundingClientRect().left)),
     sides: [...document.querySelectorAll("mtable.align")].map((t) =>
       [...t.querySelectorAll(":scope > mtr > mtd:nth-child(1)")]
-        .filter((d) => d.firstElementChild)
-        .map((d) => d.firstElementChild.getBoundingClientRect().right)),
+        .filter((d) => d.lastElementChild)
+        .map((d) => d.lastElementChild.getBoundingClientRect().right)),
     links: [...document.querySelectorAll("a[href^='#']")].map((a) => ({
       href: a.getAttribute("href"),
       found: !!document.getElementById(a.getAttribute("href").slice(1))})),

@@ -60,9 +60,13 @@ class Equations:
 
 @dataclass(frozen=True)
 class Figure:
+    """A TikZ picture; ``mermaid`` draws it in Markdown ("" where Mermaid has no such
+    picture), and the web page draws the figure of the ``network`` as SVG."""
+
     tikz: str
     mermaid: str
     caption: str
+    network: bool = True  # the network's units and weights, not a picture of one layer
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,8 @@ def _display(run: Sequence[Para | Equations]) -> str:
         if isinstance(b, Para):
             pending.append(b)
             continue
+        if not b.rows:
+            continue  # nothing to set (a derivation with no rows)
         if rows:
             text = "\\endgraf ".join(_inline_latex(p.parts) for p in pending)
             joins.append((r" \\*" if keep else r" \\")
@@ -297,6 +303,8 @@ def _aligned_md(run: Sequence[Equations]) -> list[str]:
     rows: list[str] = []
     joins: list[str] = []
     for b in run:
+        if not b.rows:
+            continue
         if rows:
             joins.append(r" \\[0.8ex]")
         rows += b.rows
@@ -322,8 +330,10 @@ def notes_markdown(notes: Notes) -> str:
             out.append(("## " if b.level == 1 else "### ") + markdown_text(b.text))
         elif isinstance(b, Para):
             out.append(_inline_md(b.parts))
-        elif isinstance(b, Figure):
+        elif isinstance(b, Figure) and b.mermaid:
             out += ["```mermaid", b.mermaid, "```", "", f"*{markdown_text(b.caption)}*"]
+        elif isinstance(b, Figure):
+            continue  # a picture Mermaid cannot draw: the equations say the same
         elif isinstance(b, Table):
             out.append("| " + " | ".join(_cell_md(c) for c in b.header) + " |")
             out.append("|" + "|".join(["---"] + ["---:"] * (len(b.header) - 1)) + "|")

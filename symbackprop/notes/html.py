@@ -170,6 +170,8 @@ def notes_html(notes: Notes, net: Network | None = None) -> str:
             gradients += [(a, f[1]) for a, f in zip(row_ids, found, strict=True)
                           if a and f and a.startswith("grad-")]
             body.append(f'<div class="display">{math_aligned(b.rows, row_ids)}</div>')
+        elif isinstance(b, Figure) and not b.network:
+            continue  # a layer's picture: the web page draws the network only
         elif isinstance(b, Figure):
             drawing = network_svg(net, b.caption) if net is not None else ""
             body.append(f"<figure>{drawing}<figcaption>{text(b.caption)}</figcaption>"

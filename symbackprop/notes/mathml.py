@@ -44,7 +44,7 @@ UPRIGHT = {"nabla": "∇", "top": "⊤", **_UPPER_GREEK}
 OPERATORS = {
     "cdot": "⋅", "times": "×", "odot": "⊙", "in": "∈", "le": "≤", "leq": "≤", "ge": "≥",
     "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "to": "→", "mid": "∣", "ast": "∗",
-    "star": "⋆", "circ": "∘", "dagger": "†", "pm": "±", "ldots": "…", "cdots": "⋯",
+    "star": "⋆", "circ": "∘", "dagger": "†", "pm": "±", "ldots": "…", "dots": "…", "cdots": "⋯",
     "vdots": "⋮", "prime": "′", "setminus": "∖", "cup": "∪", "cap": "∩", "lvert": "|",
     "rvert": "|", "langle": "⟨", "rangle": "⟩",
 }

@@ -57,6 +57,8 @@ def _part(p: Part) -> list[str]:
                 " \\\\\n".join(quarto_math(r) for r in p.rows), "\\end{aligned}", "$$"]
     if isinstance(p, Para):
         return [_inline(p.parts)]
+    if isinstance(p, Figure) and not p.mermaid:
+        return [_inline((p.caption,))]  # a picture Mermaid cannot draw: its words
     if isinstance(p, Figure):
         return ["```{mermaid}", p.mermaid, "```", "", _inline((p.caption,))]
     assert isinstance(p, Table)

@@ -48,8 +48,10 @@ from .identities import (
     bce_sigmoid_identity,
     loss_derivative_steps,
 )
+from .kind_figures import kind_figures
 from .layer_rules import dropout_blocks, embedding_blocks, pool_blocks
 from .reasons import matrix_reason
+from .tensor_notes import tensor_numbers, tensor_section
 
 ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
                      "relu": "ReLU", "leaky_relu": "Leaky ReLU", "linear": "A linear unit"}
@@ -69,7 +71,9 @@ def build_notes(net: Network, grads: Gradients, *, params: Sequence[str] | None 
     blocks: list[Block] = []
     blocks += intro(net)
     blocks += network_section(net)
+    blocks += kind_figures(net, at)
     blocks += forward_section(net, at)
+    blocks += tensor_numbers(net, at)
     blocks += derivatives_section(net, grads, at)
     blocks += delta_section(net, grads, at)
     blocks += derivations_section(net, grads, params, at, full=full)
@@ -356,6 +360,7 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
     out += dropout_blocks(net)
     out += embedding_blocks(net)
     out += matrix_section(net, grads)
+    out += tensor_section(net, grads)
     return out
 
 

@@ -352,6 +352,7 @@ _TEXT_UNICODE = {
     "’": "'", "‘": "`", "“": "``", "”": "''", "–": "--", "—": "---", "⊙": r"$\odot$",
     "²": r"\textsuperscript{2}", "ℓ": r"$\ell$", "θ": r"$\theta$", "η": r"$\eta$",
     "ε": r"$\varepsilon$", "γ": r"$\gamma$", "∇": r"$\nabla$", "ᵀ": r"\textsuperscript{T}",
+    "∗": r"$\ast$", "°": r"\textdegree{}", "′": "'", "∈": r"$\in$", "τ": r"$\tau$",
 }
 
 

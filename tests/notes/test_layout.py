@@ -235,6 +235,8 @@ def two_column_rows(tex: str) -> list[list[str]]:
     """The rows of every display set in two columns (``a &= 1 & b &= 2``)."""
     found = []
     for body in re.findall(r"\\begin\{align\*\}(.*?)\\end\{align\*\}", tex, re.S):
+        # a matrix of numbers has its own & and \\ : it is one cell of its row
+        body = re.sub(r"\\begin\{pmatrix\}.*?\\end\{pmatrix\}", "M", body, flags=re.S)
         rows = [r.strip() for r in re.split(r"\\\\\*?(?:\[[^]]*\])?", body)]
         if any(r.count("&") == 3 for r in rows):
             found.append(rows)
