@@ -1,17 +1,19 @@
-"""check on the bundled attention head (specs/attention.yaml: T = 3 tokens of width d = 2,
-S = Q Kᵀ/√2, a row softmax P, O = P V, squared error against Y): the row softmax's backward
-step, ∂L/∂P, ∂L/∂V and ∂L/∂Q written with free indices t, u, j and sums without bounds are
-CORRECT; the softmax Jacobian taken as elementwise, P(1 − P) only, is INCORRECT with
-ATTENTION_SOFTMAX_ELEMENTWISE and a counterexample, and a gradient through S without its 1/√d
-with ATTENTION_SCALE_MISSING; no one-change mutant of a correct formula is CORRECT."""
+"""check on the example attention head (tests/data/specs/attention.yaml: T = 3 tokens of
+width d = 2, S = Q Kᵀ/√2, a row softmax P, O = P V, squared error against Y): the row
+softmax's backward step, ∂L/∂P, ∂L/∂V and ∂L/∂Q written with free indices t, u, j and sums
+without bounds are CORRECT; the softmax Jacobian taken as elementwise, P(1 − P) only, is
+INCORRECT with ATTENTION_SOFTMAX_ELEMENTWISE and a counterexample, and a gradient through S
+without its 1/√d with ATTENTION_SCALE_MISSING; no one-change mutant of a correct formula is
+CORRECT."""
 
 from __future__ import annotations
 
 import pytest
 from checkers import checker, named_mistake, verdict_of
 from index_mutants import digit_mutants, mutants
+from paths import DATA
 
-SPEC = "attention.yaml"
+SPEC = DATA / "specs" / "attention.yaml"
 DS = r"\frac{\partial L}{\partial S_{t,u}} = "
 SOFTMAX = DS + (r"P_{t,u} \left( \frac{\partial L}{\partial P_{t,u}} - \sum_{k} P_{t,k} "
                 r"\frac{\partial L}{\partial P_{t,k}} \right)")

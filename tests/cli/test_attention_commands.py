@@ -1,7 +1,8 @@
-"""specs/attention.yaml (one head of self-attention over three tokens of width two, squared
-error) through every command: derive in every format with the row softmax's backward step
-∂L/∂S_{t,u} = P_{t,u}(∂L/∂P_{t,u} − Σ_k P_{t,k} ∂L/∂P_{t,k}) and its tensor form, eval,
-gradcheck (full and directional), codegen, graph, check and notes that compile."""
+"""tests/data/specs/attention.yaml (one head of self-attention over three tokens of width
+two, squared error) through every command: derive in every format with the row softmax's
+backward step ∂L/∂S_{t,u} = P_{t,u}(∂L/∂P_{t,u} − Σ_k P_{t,k} ∂L/∂P_{t,k}) and its tensor
+form, eval, gradcheck (full and directional), codegen, graph, check and notes that
+compile."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from kind_commands import codegen_checks_itself, gradchecks_pass, needs_pdflatex, notes_compile, run
-from paths import SPECS
+from paths import DATA
 
-SPEC = str(SPECS / "attention.yaml")
+SPEC = str(DATA / "specs" / "attention.yaml")
 SOFTMAX = (r"\frac{\partial L}{\partial S_{t,u}} = P_{t,u} \left( \frac{\partial L}"
            r"{\partial P_{t,u}} - \sum_{k=1}^{3} P_{t,k} \frac{\partial L}{\partial P_{t,k}} "
            r"\right)")

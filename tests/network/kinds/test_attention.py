@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from checkers import checker, verdict_of
-from paths import SPECS
+from paths import DATA
 from spec_texts import load_text
 
 from symbackprop.network.kinds.attention import attention_rules, attention_tensor_rules
 from symbackprop.spec.load import load_spec
 
+HEAD = DATA / "specs" / "attention.yaml"
 CAUSAL = """inputs: {shape: [3, 2]}
 layers:
   - {name: head, kind: attention, causal: true}
@@ -30,11 +31,11 @@ def causal(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_index_rule_of_the_bundled_head_is_correct_in_latex_and_text() -> None:
-    rules = attention_rules(load_spec(SPECS / "attention.yaml"))
+    rules = attention_rules(load_spec(HEAD))
     assert len(rules) == 8
     for rule in rules:
         for form in (rule.latex, rule.text):
-            r = checker("attention.yaml").check(None, form)
+            r = checker(HEAD).check(None, form)
             assert r.verdict == "correct", (form, r.diagnosis)
 
 
@@ -54,6 +55,6 @@ def test_a_causal_row_summed_past_the_diagonal_is_not_correct(causal: Path) -> N
 
 
 def test_the_tensor_form_names_the_matrices() -> None:
-    text = [r.text for r in attention_tensor_rules(load_spec(SPECS / "attention.yaml"))]
+    text = [r.text for r in attention_tensor_rules(load_spec(HEAD))]
     assert text[:2] == ["∂L/∂P = ∂L/∂O Vᵀ", "∂L/∂V = Pᵀ ∂L/∂O"]
     assert text[-1] == "∂L/∂W^V = Xᵀ ∂L/∂V"
