@@ -1,7 +1,8 @@
-"""The notes' blocks for the rules of pooling, dropout and embedding layers, printed beside
-the δ recurrences: a pooling window's δ routed or spread, dropout's ∂L/∂a_j = (m_j / p) δ_j
-with its mask and p, and an embedding row's gradient summed over the positions whose token
-looks it up."""
+"""The notes' blocks for the rules of pooling, dropout, embedding and attention layers,
+printed beside the δ recurrences: a pooling window's δ routed or spread, dropout's
+∂L/∂a_j = (m_j / p) δ_j with its mask and p, an embedding row's gradient summed over the
+positions whose token looks it up, and an attention head's backward pass in index and tensor
+form."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..network.build import Network
+from ..network.kinds.attention import attention_rules, attention_tensor_rules
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
 from ..network.kinds.pool import pool_rules
@@ -50,3 +52,16 @@ def embedding_blocks(net: Network) -> list[Block]:
                         "The table of an embedding layer gets, for each row, the δ of every "
                         "position whose token looks it up, added up (a row no token looks up "
                         "gets 0):")
+
+
+def attention_blocks(net: Network) -> list[Block]:
+    """An attention head's backward pass as the references write it: in index form, then
+    in tensor form."""
+    index, tensor = attention_rules(net.spec), attention_tensor_rules(net.spec)
+    if not index:
+        return []
+    return [Para(("Through the attention head the same recurrences read, in index form (the "
+                  "softmax of each row couples every score of that row):",), into=True),
+            Equations(tuple(r.latex.replace(" = ", " &= ", 1) for r in index)),
+            Para(("and in tensor form, with 1 a column of ones:",), into=True),
+            Equations(tuple(r.latex.replace(" = ", " &= ", 1) for r in tensor))]

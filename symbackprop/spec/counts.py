@@ -55,6 +55,9 @@ def count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
         if lay.norm is not None:  # γ_j and β_j
             total += 2 * lay.norm.size
             continue
+        if lay.attention is not None:  # W^Q, W^K and W^V, d × d each
+            total += 3 * lay.attention.width ** 2
+            continue
         if lay.embedding is not None:  # its table, bounded where the layer is read
             total += lay.embedding.vocabulary * lay.embedding.dim
             continue

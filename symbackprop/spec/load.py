@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import did_you_mean
 from .conventions import constant_biases, frozen_parameters, weight_decay
+from .kinds.attention import attention_formulas
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
 from .kinds.dropout import check_masks, dropout_links
 from .kinds.embedding import require_embedding, token_count
@@ -149,8 +150,9 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
         pools=tuple(link for lay in layers for link in (
             pool_links(lay, inputs, layers) if lay.pool else
             dropout_links(lay, inputs, layers) if lay.dropout else [])),
-        formulas=tuple(f for lay in layers if lay.norm
-                       for f in norm_formulas(lay, inputs, layers)),
+        formulas=tuple(f for lay in layers if lay.norm or lay.attention
+                       for f in (norm_formulas(lay, inputs, layers) if lay.norm
+                                 else attention_formulas(lay, inputs))),
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))

@@ -164,6 +164,19 @@ class NormGeometry:
 
 
 @dataclass(frozen=True)
+class AttentionGeometry:
+    """One head of scaled dot-product self-attention over ``tokens`` rows of width ``width``
+    (Vaswani et al. 2017): Q = X W^Q, K = X W^K, V = X W^V, S = Q Kᵀ/√d, P the softmax of each
+    row of S (over u ≤ t when ``causal``), O = P V."""
+
+    tokens: int  # T
+    width: int  # d
+    causal: bool  # S_{t,u} = −∞ for u > t: P_{t,u} = 0 and the softmax over u ≤ t
+    weights: tuple[tuple[tuple[str, str], ...], ...]  # (name, LaTeX) of W^Q, W^K, W^V, row-major
+    nodes: tuple[str, ...]  # the units of Q, K, V, S and P, before O (the layer's units)
+
+
+@dataclass(frozen=True)
 class EmbeddingGeometry:
     """An embedding layer: a table E of ``vocabulary`` rows of width ``dim``, looked up at
     every position t by ``tokens[t − 1]`` (ids from 1): e_{t,k} = E_{token_t, k}."""
@@ -222,6 +235,7 @@ class LayerSpec:
     dropout: DropoutGeometry | None = None  # a dropout layer's keep probability and mask
     embedding: EmbeddingGeometry | None = None  # an embedding layer's table and tokens
     norm: NormGeometry | None = None  # a layer_norm layer's ε, γ and β
+    attention: AttentionGeometry | None = None  # an attention layer's T, d, mask and W's
 
     @property
     def shape(self) -> tuple[int, ...] | None:

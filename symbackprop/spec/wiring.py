@@ -15,6 +15,12 @@ from .acyclic import check_acyclic as check_acyclic
 from .confusables import skeleton
 from .counts import count_parameters, count_units
 from .full_layers import add_template_params, template_weights
+from .kinds.attention import (
+    ATTENTION_KEYS,
+    ATTENTION_KIND,
+    attention_count,
+    read_attention_layer,
+)
 from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
 from .kinds.conv_layers import conv_connections, read_conv_layer
 from .kinds.dropout import DROPOUT_KEYS, DROPOUT_KIND, read_dropout_layer
@@ -108,6 +114,7 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                           DROPOUT_KEYS if kind == DROPOUT_KIND else
                                           EMBEDDING_KEYS if kind == EMBEDDING_KIND else
                                           LAYER_NORM_KEYS if kind == LAYER_NORM_KIND else
+                                          ATTENTION_KEYS if kind == ATTENTION_KIND else
                                           LAYER_KEYS))
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
@@ -136,6 +143,12 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                          layer_of=layer_of, unit_keys=unit_keys,
                                          claim=partial(_claim_unit_names, r, where=lp,
                                                        output=False))
+        elif kind == ATTENTION_KIND:  # Q, K, V, S = Q Kᵀ/√d, P = softmax(S), O = P V
+            made = read_attention_layer(
+                r, lp, (name, pos, number), input_shape(top) if pos == 1 else None,
+                last=pos == len(items), several=attention_count(items) > 1,
+                layer_of=layer_of, unit_keys=unit_keys,
+                claim=partial(_claim_unit_names, r, where=lp))
         if made is not None:
             layers.append(made[0])
             units += made[1]
@@ -299,6 +312,11 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 add_param(gname, glatex, "weight", (*lp, "kind"))
                 add_param(bname, blatex, "bias", (*lp, "kind"))
             continue
+        if lay.attention is not None:  # W^Q, W^K and W^V, read by the layer's formulas
+            for names in lay.attention.weights:
+                for wname, wlatex in names:
+                    add_param(wname, wlatex, "weight", (*lp, "kind"))
+            continue
         if lay.embedding is not None:  # the table's entries, each unit's where a bias stands
             biases += embedding_connections(lay, notation, add_param, lp)
             continue
@@ -401,7 +419,8 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
     used = {e.target for e in edges} | initial_units(layers) | {
         u for lay in layers if lay.pool or lay.dropout or lay.embedding or lay.norm
         for u in lay.units} | {u for lay in layers if lay.norm
-                               for u in (lay.norm.mean, lay.norm.variance)}
+                               for u in (lay.norm.mean, lay.norm.variance)} | {
+        u for lay in layers if lay.attention for u in (*lay.units, *lay.attention.nodes)}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]

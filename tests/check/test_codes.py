@@ -47,7 +47,8 @@ STABLE = (
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
     "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
     "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD", "FROZEN_UPDATED",
-    "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED",
+    "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED", "ATTENTION_SOFTMAX_ELEMENTWISE",
+    "ATTENTION_SCALE_MISSING",
 )
 
 
@@ -144,6 +145,11 @@ REACHED = [
      r"\frac{\partial L}{\partial a^{[1]}_{3}} = \delta^{[2]}_{3}"),
     ("EMBEDDING_NOT_ACCUMULATED", "embedding.yaml", "f", None,
      r"\frac{\partial L}{\partial E_{3,1}} = \delta^{[1]}_{3,1}"),
+    ("ATTENTION_SOFTMAX_ELEMENTWISE", DATA / "specs" / "attention.yaml", "f", None,
+     r"\frac{\partial L}{\partial S_{t,u}} = P_{t,u} (1 - P_{t,u}) "
+     r"\frac{\partial L}{\partial P_{t,u}}"),
+    ("ATTENTION_SCALE_MISSING", DATA / "specs" / "attention.yaml", "f", None,
+     r"\frac{\partial L}{\partial Q_{t,j}} = \sum_u \frac{\partial L}{\partial S_{t,u}} K_{u,j}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
     ("FROZEN_UPDATED", FROZEN, "f", None,

@@ -158,6 +158,13 @@ CODES: tuple[Code, ...] = (
          "occurrence of its token (overwritten) where a token that occurs several times adds "
          "the gradients of all its positions",
          (r"^the embedding gradient is not accumulated over the token's occurrences: ",)),
+    Code("ATTENTION_SOFTMAX_ELEMENTWISE", "self-attention's row softmax is differentiated "
+         "elementwise: ∂L/∂S_{t,u} written P_{t,u} (1 − P_{t,u}) ∂L/∂P_{t,u}, without the "
+         "terms through the other P_{t,k} of the row",
+         (r"^the softmax Jacobian of attention is taken as elementwise: ",)),
+    Code("ATTENTION_SCALE_MISSING", "self-attention's scale 1/√d is left out of a gradient "
+         "through the scores S = Q Kᵀ/√d (∂L/∂Q, ∂L/∂K, ∂L/∂W^Q, ∂L/∂W^K are √d times the "
+         "true value)", (r"^the attention scale 1/√d is missing: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 
