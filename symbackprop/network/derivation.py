@@ -222,7 +222,7 @@ class Gradients(Displayable):
     def gradient(self, param: sp.Symbol) -> sp.Expr:
         """∂E/∂param in δ-form (linear cost): Σ δ_v · source over the parameter's uses
         (−Σ δ_v · source when δ = −∂E/∂net), plus λ · param under weight decay."""
-        return self.sign * sp.Add(*[u.unit.delta * (u.source if u.source is not None else 1)
+        return self.sign * sp.Add(*[_product(u.unit.delta, u.source)
                                     for u in self.uses(param)]) + self.network.decay_term(param)
 
     def _derive(self, param: sp.Symbol) -> Derivation:
@@ -316,6 +316,20 @@ def chain_product(factors: Sequence[sp.Expr], *, evaluate: bool) -> sp.Expr:
     if len(rest) == 1:
         return rest[0]
     return sp.Mul(*rest, evaluate=False)
+
+
+def _product(delta: sp.Symbol, source: sp.Expr | None) -> sp.Expr:
+    """δ · source as ``delta * source`` makes it; two symbols, the commonest case (a shared
+    kernel weight has one such term per position), are put in SymPy's canonical order
+    directly, without the general product's flattening."""
+    if source is None:
+        return delta
+    if type(delta) is sp.Symbol and type(source) is sp.Symbol:
+        order = delta.compare(source)
+        if order and delta.is_commutative and source.is_commutative:
+            return sp.Mul._from_args((delta, source) if order < 0 else (source, delta),
+                                     is_commutative=True)
+    return delta * source
 
 
 def _consumer_weights(net: Network) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
