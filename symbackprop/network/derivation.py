@@ -31,6 +31,7 @@ from sympy.core.parameters import evaluate
 
 from .build import Network, Unit, frozen_note
 from .display import Displayable
+from .symbols import symbol_product
 
 MAX_PATHS = 64
 
@@ -222,7 +223,7 @@ class Gradients(Displayable):
     def gradient(self, param: sp.Symbol) -> sp.Expr:
         """∂E/∂param in δ-form (linear cost): Σ δ_v · source over the parameter's uses
         (−Σ δ_v · source when δ = −∂E/∂net), plus λ · param under weight decay."""
-        return self.sign * sp.Add(*[_product(u.unit.delta, u.source)
+        return self.sign * sp.Add(*[symbol_product(u.unit.delta, u.source)
                                     for u in self.uses(param)]) + self.network.decay_term(param)
 
     def _derive(self, param: sp.Symbol) -> Derivation:
@@ -316,20 +317,6 @@ def chain_product(factors: Sequence[sp.Expr], *, evaluate: bool) -> sp.Expr:
     if len(rest) == 1:
         return rest[0]
     return sp.Mul(*rest, evaluate=False)
-
-
-def _product(delta: sp.Symbol, source: sp.Expr | None) -> sp.Expr:
-    """δ · source as ``delta * source`` makes it; two symbols, the commonest case (a shared
-    kernel weight has one such term per position), are put in SymPy's canonical order
-    directly, without the general product's flattening."""
-    if source is None:
-        return delta
-    if type(delta) is sp.Symbol and type(source) is sp.Symbol:
-        order = delta.compare(source)
-        if order and delta.is_commutative and source.is_commutative:
-            return sp.Mul._from_args((delta, source) if order < 0 else (source, delta),
-                                     is_commutative=True)
-    return delta * source
 
 
 def _consumer_weights(net: Network) -> dict[str, list[tuple[Unit, sp.Symbol]]]:
@@ -453,7 +440,7 @@ def derive(net: Network) -> Gradients:
 
     def back(name: str) -> sp.Expr:
         # output units feed only the loss (the spec rejects edges out of them)
-        return sp.Add(*[c.delta * w for c, w in grads.consumer_weights[name]])
+        return sp.Add(*[symbol_product(c.delta, w) for c, w in grads.consumer_weights[name]])
 
     def dE_dout(name: str) -> sp.Expr:
         return direct.get(name, sp.S.Zero) + back(name)
