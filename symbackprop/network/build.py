@@ -22,7 +22,7 @@ from .functions import ACTIVATIONS, unspecified
 from .kinds.nodes import expression, local_derivatives
 from .kinds.pool import pool_definition, pool_factors
 from .losses import loss_expression, unspecified_loss
-from .symbols import real_symbols
+from .symbols import real_symbols, symbol_product
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class Network(Displayable):
                 defs[u.net] = pool_definition(u.pool, [self.source_out[s] for s, _ in
                                                        u.incoming])
                 continue
-            terms = [w * self.source_out[s] for s, w in u.incoming]
+            terms = [symbol_product(w, self.source_out[s]) for s, w in u.incoming]
             if u.bias is not None:
                 terms.append(u.bias)
             if u.constant is not None:

@@ -31,6 +31,7 @@ from sympy.core.parameters import evaluate
 
 from .build import Network, Unit, frozen_note
 from .display import Displayable
+from .symbols import symbol_product
 
 MAX_PATHS = 64
 
@@ -222,7 +223,7 @@ class Gradients(Displayable):
     def gradient(self, param: sp.Symbol) -> sp.Expr:
         """∂E/∂param in δ-form (linear cost): Σ δ_v · source over the parameter's uses
         (−Σ δ_v · source when δ = −∂E/∂net), plus λ · param under weight decay."""
-        return self.sign * sp.Add(*[u.unit.delta * (u.source if u.source is not None else 1)
+        return self.sign * sp.Add(*[symbol_product(u.unit.delta, u.source)
                                     for u in self.uses(param)]) + self.network.decay_term(param)
 
     def _derive(self, param: sp.Symbol) -> Derivation:
@@ -439,7 +440,7 @@ def derive(net: Network) -> Gradients:
 
     def back(name: str) -> sp.Expr:
         # output units feed only the loss (the spec rejects edges out of them)
-        return sp.Add(*[c.delta * w for c, w in grads.consumer_weights[name]])
+        return sp.Add(*[symbol_product(c.delta, w) for c, w in grads.consumer_weights[name]])
 
     def dE_dout(name: str) -> sp.Expr:
         return direct.get(name, sp.S.Zero) + back(name)

@@ -196,3 +196,37 @@ def test_mitchells_delta_is_minus_the_derivative_by_the_net_input() -> None:
 
 def _positive(spec: NetworkSpec) -> NetworkSpec:
     return replace(spec, notation=replace(spec.notation, delta_sign="positive"))
+
+
+@pytest.mark.parametrize("name", ["conv-pool.yaml", "conv2d-3x3.yaml",
+                                  "seed-004-mazur-2-2-2.yaml", "mitchell-2-2-2.yaml",
+                                  "weight-decay-2-2-1.yaml"])
+def test_gradient_is_the_evaluated_sum_of_delta_times_source(name: str) -> None:
+    """Each gradient is, term for term, SymPy's own evaluated Σ δ_v · source (the product
+    of two symbols is put in SymPy's order without flattening)."""
+    net, grads = load(name)
+    for p in net.trained:
+        plain = grads.sign * sp.Add(*[u.unit.delta * (u.source if u.source is not None
+                                                       else 1) for u in grads.uses(p)]) \
+            + net.decay_term(p)
+        made = grads.gradient(p)
+        assert made == plain and made.args == plain.args and str(made) == str(plain)
+        assert all(type(t) is type(o) for t, o in zip(sp.preorder_traversal(made),
+                                                     sp.preorder_traversal(plain),
+                                                     strict=True))
+
+
+@pytest.mark.parametrize("name", ["conv-pool.yaml", "seed-004-mazur-2-2-2.yaml"])
+def test_net_inputs_and_recurrences_are_the_evaluated_sums(name: str) -> None:
+    """net_u = Σ w · a + b and the recurrence's Σ δ · w are SymPy's own evaluated sums."""
+    net, grads = load(name)
+    for u in net.units:
+        if u.weighted and u.formula is None:
+            plain = sp.Add(*[w * net.source_out[s] for s, w in u.incoming],
+                           *([u.bias] if u.bias is not None else []))
+            made = net.net_definitions[u.net]
+            assert made == plain and made.args == plain.args and str(made) == str(plain)
+        if u not in net.outputs:
+            back = sp.Add(*[c.delta * w for c, w in grads.consumer_weights[u.name]])
+            plain = back * grads.local_derivative(u)
+            assert grads.deltas[u.name] == plain and str(grads.deltas[u.name]) == str(plain)
