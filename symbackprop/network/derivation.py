@@ -31,6 +31,7 @@ from sympy.core.parameters import evaluate
 
 from .build import Network, Unit, frozen_note
 from .display import Displayable
+from .output_reuse import SoftmaxSteps, loss_terms
 
 MAX_PATHS = 64
 
@@ -387,6 +388,7 @@ def derive(net: Network) -> Gradients:
     # for the others
     first: dict[tuple[object, ...], Unit] = {}
     later: list[tuple[Unit, tuple[object, ...]]] = []
+    loss_diff = loss_terms(net)
     for u in net.outputs:
         # a loss formula need not treat its outputs alike ((t − y)² + 3(s − z)²)
         key = _output_key(u) if net.spec.loss.formula is None else None
@@ -395,14 +397,20 @@ def derive(net: Network) -> Gradients:
             continue
         if key is not None:
             first[key] = u
-        direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
+        direct[u.name] = factored(net.out_form(loss_diff(u.out)))
     grads = Gradients(network=net, dE_dout={}, deltas={}, direct_loss=direct,
                       local_derivatives=local)
     softmax_ce = False
+    renamed = SoftmaxSteps(net, direct)
     for u in net.outputs:
         if u.name not in direct:
             continue
         group = grads._group(u.name)
+        if u.activation.kind == "softmax" and net.spec.loss.kind == "cross_entropy":
+            like = renamed.like(group, u)
+            if like is not None:  # δ_j = out_j − t_j, as for the same place in the first step
+                output_delta[u.name] = like if grads.sign > 0 else _negated(like, u.target)
+                continue
         terms = [direct[k.name] * grads.local_derivative_between(k, u) for k in group
                  if k.name in direct]
         value = sp.Add(*terms)
@@ -413,6 +421,7 @@ def derive(net: Network) -> Gradients:
             if sp.expand(value - (u.out * total_t - u.target)) == 0:
                 value = u.out - u.target
                 softmax_ce = True
+                renamed.found(group, u)
         else:
             value = simplest(value)
         output_delta[u.name] = value if grads.sign > 0 else _negated(value, u.target)
@@ -425,7 +434,7 @@ def derive(net: Network) -> Gradients:
                 direct[u.name] = direct[rep.name].xreplace(names)
                 output_delta[u.name] = output_delta[rep.name].xreplace(names)
         else:  # the loss couples this unit with others: derived for itself
-            direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
+            direct[u.name] = factored(net.out_form(loss_diff(u.out)))
             output_delta[u.name] = simplest(grads.sign * direct[u.name] * local[u.name])
     if softmax_ce:
         grads.notes.append("softmax with cross-entropy: δ = out − target, using that the "
