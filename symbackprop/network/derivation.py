@@ -31,7 +31,7 @@ from sympy.core.parameters import evaluate
 
 from .build import Network, Unit, frozen_note
 from .display import Displayable
-from .output_reuse import SoftmaxSteps, loss_terms
+from .output_reuse import SoftmaxSteps, argument_diff, loss_terms
 
 MAX_PATHS = 64
 
@@ -282,7 +282,7 @@ class Gradients(Displayable):
         key = (k.name, unit.name)  # a softmax's cross terms: one diff each, not one a path
         if key not in self._between:
             self._between[key] = self.network.out_form(
-                sp.diff(self.network.out_definitions[k.out], unit.net))
+                argument_diff(self.network.out_definitions[k.out], unit.net))
         return self._between[key]
 
     direct_loss: dict[str, sp.Expr] = field(default_factory=dict)
@@ -495,7 +495,7 @@ def _local_derivative(net: Network, unit: Unit,
     """
     act = unit.activation
     if act.kind == "softmax":
-        return net.out_form(sp.diff(net.out_definitions[unit.out], unit.net))
+        return net.out_form(argument_diff(net.out_definitions[unit.out], unit.net))
     key = (act.kind, act.alpha, act.fname)
     if key not in memo:
         derivative = net.out_form(sp.diff(net.out_definitions[unit.out], unit.net))
