@@ -33,17 +33,18 @@ def loss_terms(net: Network) -> Callable[[sp.Symbol], sp.Expr]:
 
 
 def argument_diff(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
-    """``diff(expr, symbol)``; for a function of distinct symbols, one of them ``symbol``, its
-    own ``fdiff`` at that place, which is what ``diff`` returns there (the chain rule's other
-    terms are 0) without differentiating every argument: a softmax over 50 outputs has 50.
+    """``diff(expr, symbol)``; for a function with ``symbol`` as one argument and in no
+    other, its own ``fdiff`` at that place, which is what ``diff`` returns there (the chain
+    rule's other terms are 0) without differentiating every argument: a softmax over 50
+    outputs has 51 (its place first).
 
     >>> x, y = sp.symbols("x y")
     >>> argument_diff(sp.Function("f")(x, y), y)
     Derivative(f(x, y), y)
     """
     args = expr.args
-    if isinstance(expr, sp.Function) and all(a.is_Symbol for a in args) and \
-            len(set(args)) == len(args) and symbol in args:
+    if isinstance(expr, sp.Function) and symbol in args and \
+            sum(symbol in a.free_symbols for a in args) == 1:
         return expr.fdiff(args.index(symbol) + 1)
     return sp.diff(expr, symbol)
 

@@ -34,7 +34,7 @@ def test_argument_diff_is_sympys_diff_on_functions_of_symbols_and_otherwise(
             assert argument_diff(definition, v.net) == sp.diff(definition, v.net)
     x, y = sp.symbols("x y")
     f = sp.Function("f")
-    for expr in (f(x, x), f(x, 2 * y), f(x, y), sp.sin(x * y)):
+    for expr in (f(x, x), f(x, 2 * y), f(x, y), f(2, x, y), f(x, y, x * y), sp.sin(x * y)):
         assert argument_diff(expr, y) == sp.diff(expr, y)
         assert argument_diff(expr, x) == sp.diff(expr, x)
 
