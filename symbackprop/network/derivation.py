@@ -31,7 +31,7 @@ from sympy.core.parameters import evaluate
 
 from .build import Network, Unit, frozen_note
 from .display import Displayable
-from .output_reuse import SoftmaxSteps, argument_diff, loss_terms
+from .output_reuse import SoftmaxSteps, argument_diff, loss_terms, output_key
 
 MAX_PATHS = 64
 
@@ -391,7 +391,7 @@ def derive(net: Network) -> Gradients:
     loss_diff = loss_terms(net)
     for u in net.outputs:
         # a loss formula need not treat its outputs alike ((t − y)² + 3(s − z)²)
-        key = _output_key(u) if net.spec.loss.formula is None else None
+        key = output_key(u) if net.spec.loss.formula is None else None
         if key is not None and key in first:
             later.append((u, key))
             continue
@@ -471,18 +471,6 @@ def _negated(value: sp.Expr, target: sp.Symbol | None) -> sp.Expr:
             k = sums[0]
             return sp.Mul(*value.args[:k], sp.expand(-value.args[k]), *value.args[k + 1:])
     return simplest(sp.expand(-value)) if isinstance(value, sp.Add) else -value
-
-
-def _output_key(unit: Unit) -> tuple[object, ...] | None:
-    """Output units with equal keys have the same δ up to their own symbols: the same
-    elementwise activation, and their out, net and target names in the same order (the
-    printers and ``factor`` order terms by name)."""
-    if unit.activation.kind == "softmax" or unit.target is None:
-        return None
-    names = (unit.out.name, unit.net.name, unit.target.name)
-    order = tuple(sorted(range(3), key=names.__getitem__))
-    act = unit.activation
-    return (act.kind, act.alpha, act.fname, order)
 
 
 def _local_derivative(net: Network, unit: Unit,

@@ -1,6 +1,7 @@
-"""Output derivatives worked out once and reused: the loss's derivative by one output from
-the loss's terms that hold it, and a softmax's δ = out − target proved for one step's group
-and given to every step's group with the same shape."""
+"""Output derivatives worked out once and reused: the key under which output units share
+their δ up to their names, the loss's derivative by one output from the loss's terms that
+hold it, and a softmax's δ = out − target proved for one step's group and given to every
+step's group with the same shape."""
 
 from __future__ import annotations
 
@@ -10,6 +11,18 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .build import Network, Unit
+
+
+def output_key(unit: Unit) -> tuple[object, ...] | None:
+    """Output units with equal keys have the same δ up to their own symbols: the same
+    elementwise activation, and their out, net and target names in the same order (the
+    printers and ``factor`` order terms by name)."""
+    if unit.activation.kind == "softmax" or unit.target is None:
+        return None
+    names = (unit.out.name, unit.net.name, unit.target.name)
+    order = tuple(sorted(range(3), key=names.__getitem__))
+    act = unit.activation
+    return (act.kind, act.alpha, act.fname, order)
 
 
 def loss_terms(net: Network) -> Callable[[sp.Symbol], sp.Expr]:
