@@ -212,7 +212,15 @@ class Network(Displayable):
     def softmax_group(self, unit: Unit) -> tuple[Unit, ...]:
         """The units a softmax normalises ``unit`` with: its layer (one step's, in a
         recurrent network)."""
-        return tuple(g for g in self.layer_units(unit.layer) if g.group == unit.group)
+        return self._groups[(unit.layer, unit.group)]
+
+    @cached_property
+    def _groups(self) -> dict[tuple[int, int], tuple[Unit, ...]]:
+        # one pass over the units: asking each unit's group anew would cost the layer's size
+        found: dict[tuple[int, int], list[Unit]] = {}
+        for u in self.units:
+            found.setdefault((u.layer, u.group), []).append(u)
+        return {key: tuple(group) for key, group in found.items()}
 
     def activation_of(self, unit: Unit) -> sp.Expr:
         """The activation applied to the unit's net symbol."""

@@ -31,6 +31,7 @@ from sympy.core.parameters import evaluate
 
 from .build import Network, Unit, frozen_note
 from .display import Displayable
+from .output_reuse import SoftmaxSteps, argument_diff, loss_terms, output_key
 from .symbols import symbol_product
 
 MAX_PATHS = 64
@@ -282,7 +283,7 @@ class Gradients(Displayable):
         key = (k.name, unit.name)  # a softmax's cross terms: one diff each, not one a path
         if key not in self._between:
             self._between[key] = self.network.out_form(
-                sp.diff(self.network.out_definitions[k.out], unit.net))
+                argument_diff(self.network.out_definitions[k.out], unit.net))
         return self._between[key]
 
     direct_loss: dict[str, sp.Expr] = field(default_factory=dict)
@@ -388,22 +389,29 @@ def derive(net: Network) -> Gradients:
     # for the others
     first: dict[tuple[object, ...], Unit] = {}
     later: list[tuple[Unit, tuple[object, ...]]] = []
+    loss_diff = loss_terms(net)
     for u in net.outputs:
         # a loss formula need not treat its outputs alike ((t − y)² + 3(s − z)²)
-        key = _output_key(u) if net.spec.loss.formula is None else None
+        key = output_key(u) if net.spec.loss.formula is None else None
         if key is not None and key in first:
             later.append((u, key))
             continue
         if key is not None:
             first[key] = u
-        direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
+        direct[u.name] = factored(net.out_form(loss_diff(u.out)))
     grads = Gradients(network=net, dE_dout={}, deltas={}, direct_loss=direct,
                       local_derivatives=local)
     softmax_ce = False
+    renamed = SoftmaxSteps(net, direct)
     for u in net.outputs:
         if u.name not in direct:
             continue
         group = grads._group(u.name)
+        if u.activation.kind == "softmax" and net.spec.loss.kind == "cross_entropy":
+            like = renamed.like(group, u)
+            if like is not None:  # δ_j = out_j − t_j, as for the same place in the first step
+                output_delta[u.name] = like if grads.sign > 0 else _negated(like, u.target)
+                continue
         terms = [direct[k.name] * grads.local_derivative_between(k, u) for k in group
                  if k.name in direct]
         value = sp.Add(*terms)
@@ -414,6 +422,7 @@ def derive(net: Network) -> Gradients:
             if sp.expand(value - (u.out * total_t - u.target)) == 0:
                 value = u.out - u.target
                 softmax_ce = True
+                renamed.found(group, u)
         else:
             value = simplest(value)
         output_delta[u.name] = value if grads.sign > 0 else _negated(value, u.target)
@@ -426,7 +435,7 @@ def derive(net: Network) -> Gradients:
                 direct[u.name] = direct[rep.name].xreplace(names)
                 output_delta[u.name] = output_delta[rep.name].xreplace(names)
         else:  # the loss couples this unit with others: derived for itself
-            direct[u.name] = factored(net.out_form(sp.diff(net.loss, u.out)))
+            direct[u.name] = factored(net.out_form(loss_diff(u.out)))
             output_delta[u.name] = simplest(grads.sign * direct[u.name] * local[u.name])
     if softmax_ce:
         grads.notes.append("softmax with cross-entropy: δ = out − target, using that the "
@@ -465,18 +474,6 @@ def _negated(value: sp.Expr, target: sp.Symbol | None) -> sp.Expr:
     return simplest(sp.expand(-value)) if isinstance(value, sp.Add) else -value
 
 
-def _output_key(unit: Unit) -> tuple[object, ...] | None:
-    """Output units with equal keys have the same δ up to their own symbols: the same
-    elementwise activation, and their out, net and target names in the same order (the
-    printers and ``factor`` order terms by name)."""
-    if unit.activation.kind == "softmax" or unit.target is None:
-        return None
-    names = (unit.out.name, unit.net.name, unit.target.name)
-    order = tuple(sorted(range(3), key=names.__getitem__))
-    act = unit.activation
-    return (act.kind, act.alpha, act.fname, order)
-
-
 def _local_derivative(net: Network, unit: Unit,
                       memo: dict[tuple[object, ...], tuple[sp.Symbol, sp.Symbol, sp.Expr]]
                       ) -> sp.Expr:
@@ -487,7 +484,7 @@ def _local_derivative(net: Network, unit: Unit,
     """
     act = unit.activation
     if act.kind == "softmax":
-        return net.out_form(sp.diff(net.out_definitions[unit.out], unit.net))
+        return net.out_form(argument_diff(net.out_definitions[unit.out], unit.net))
     key = (act.kind, act.alpha, act.fname)
     if key not in memo:
         derivative = net.out_form(sp.diff(net.out_definitions[unit.out], unit.net))

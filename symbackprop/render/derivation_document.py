@@ -3,6 +3,7 @@ as a whole, built by :mod:`symbackprop.render.derivations` and formatted by the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,16 +13,33 @@ from ..network.build import Network
 from ..network.derivation import Derivation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Row:
-    """One ``= …`` step of a derivation, in both notations."""
+    """One ``= …`` step of a derivation, in both notations. The LaTeX may be given as a
+    function that prints it, called the first time it is asked for: a document written as
+    text never prints its rows' LaTeX."""
 
     text: str
-    latex: str
+    printed_latex: str | Callable[[], str]
     kind: str  # factors | values | numbers | result | value | delta | forward | loss | cost
-    expr: sp.Expr | None = field(default=None, compare=False)  # for line breaking
-    lhs: sp.Expr | None = field(default=None, compare=False)  # of an equation row
-    printer: Any = field(default=None, compare=False)  # prints expr and lhs, when not the default
+    expr: sp.Expr | None = field(default=None)  # for line breaking
+    lhs: sp.Expr | None = field(default=None)  # of an equation row
+    printer: Any = field(default=None)  # prints expr and lhs, when not the default
+
+    @property
+    def latex(self) -> str:
+        made = self.printed_latex
+        if callable(made):
+            made = made()
+            object.__setattr__(self, "printed_latex", made)  # printed once
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Row) and (self.text, self.kind, self.latex) == (
+            other.text, other.kind, other.latex)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.kind))
 
 
 @dataclass

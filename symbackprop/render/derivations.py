@@ -113,7 +113,7 @@ def larger_than(expr: sp.Expr, limit: int) -> bool:
 
 def expr_row(net: Network, expr: sp.Expr, kind: str) -> Row:
     """A row whose text and LaTeX are both printed from ``expr``."""
-    return Row(text(expr, net), tex(net, expr), kind, expr)
+    return Row(text(expr, net), lambda: tex(net, expr), kind, expr)
 
 
 def chain_rows(net: Network, grads: Gradients, param: sp.Symbol,
@@ -325,7 +325,7 @@ def _select(net: Network, params: Sequence[str] | None) -> list[sp.Symbol]:
 def equation_row(net: Network, lhs: sp.Expr, rhs: sp.Expr, kind: str) -> Row:
     """``lhs = rhs`` as one row; ``expr`` keeps the right-hand side for line breaking."""
     eq = sp.Eq(lhs, rhs, evaluate=False)
-    return Row(text(eq, net), tex(net, eq), kind, rhs, lhs)
+    return Row(text(eq, net), lambda: tex(net, eq), kind, rhs, lhs)
 
 
 def definition_rows(net: Network) -> list[Row]:

@@ -80,6 +80,10 @@ class BpttForms:
         self.latex_names: dict[sp.Symbol, str] = {}
         self.slot_of: dict[sp.Symbol, _Slot] = {}
         self.dh: dict[tuple[int, int], sp.Symbol] = {}  # ∂L/∂h^{(t)}_i of each step
+        # a weight family's rules share their factors: each is built and printed once
+        self._slopes: dict[tuple[int, int | str], sp.Expr] = {}
+        self._output_deltas: dict[int | str, sp.Expr] = {}
+        self._printed: dict[tuple[str, sp.Expr], str] = {}
 
     @property
     def applies(self) -> bool:
@@ -159,6 +163,11 @@ class BpttForms:
     # -- the factors the engine derives, on a generic step --------------------------------
     def slope(self, shift: int, i: int | str) -> sp.Expr:
         """∂h^{(t+shift)}_i/∂a^{(t+shift)}_i as the engine writes it (1 − h² for tanh)."""
+        if (shift, i) not in self._slopes:
+            self._slopes[(shift, i)] = self._slope(shift, i)
+        return self._slopes[(shift, i)]
+
+    def _slope(self, shift: int, i: int | str) -> sp.Expr:
         unit = self.net.unit_by_name[self._unit(self.hidden, 1, 1)]
         local = self.grads.local_derivative(unit)
         return local.xreplace({unit.out: self.slot("h", shift, i),
@@ -167,6 +176,11 @@ class BpttForms:
     def output_delta(self, k: int | str) -> sp.Expr:
         """∂L/∂o^{(t)}_k as the engine writes it (ŷ − y for softmax with cross-entropy), or
         the symbol ∂L/∂o^{(t)}_k where it couples a step's outputs."""
+        if k not in self._output_deltas:
+            self._output_deltas[k] = self._output_delta(k)
+        return self._output_deltas[k]
+
+    def _output_delta(self, k: int | str) -> sp.Expr:
         name = self._unit(self.output, 1, 1)
         unit = self.net.unit_by_name[name]
         value = self.grads.output_delta[name]
@@ -249,6 +263,11 @@ class BpttForms:
         return StepRule(lhs, tuple(parts), " + ".join(latex), " + ".join(text), self)
 
     def _factor_text(self, factor: sp.Expr) -> str:
+        if ("text", factor) not in self._printed:
+            self._printed[("text", factor)] = self._print_text(factor)
+        return self._printed[("text", factor)]
+
+    def _print_text(self, factor: sp.Expr) -> str:
         words = {sym: sp.Symbol(self._text_name(sym)) for sym in factor.free_symbols
                  if sym in self.latex_names}
         text = sp.sstr(factor.xreplace(words), order="none")
@@ -266,6 +285,11 @@ class BpttForms:
         return tex
 
     def _factor_tex(self, factor: sp.Expr) -> str:
+        if ("latex", factor) not in self._printed:
+            self._printed[("latex", factor)] = self._print_tex(factor)
+        return self._printed[("latex", factor)]
+
+    def _print_tex(self, factor: sp.Expr) -> str:
         tex = sp.latex(factor, symbol_names=self.latex_names, order="none")
         return rf"\left({tex}\right)" if isinstance(factor, sp.Add) else tex
 
