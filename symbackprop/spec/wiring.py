@@ -15,6 +15,13 @@ from .acyclic import check_acyclic as check_acyclic
 from .confusables import skeleton
 from .counts import count_parameters, count_units
 from .full_layers import add_template_params, template_weights
+from .kinds.batch import DENSE_KEYS, batch_of, batched_connections, read_batched_dense
+from .kinds.batch_norm import (
+    BATCH_NORM_KEYS,
+    BATCH_NORM_KIND,
+    batch_norm_units,
+    read_batch_norm_layer,
+)
 from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
 from .kinds.conv_layers import conv_connections, read_conv_layer
 from .kinds.dropout import DROPOUT_KEYS, DROPOUT_KIND, read_dropout_layer
@@ -102,6 +109,16 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
         kind = layer_kind(r, lp)
+        if batch_of(top) is not None:  # every layer applied to each example of the batch
+            made = _batched_layer(r, lp, kind, pos, notation, top, layers, inputs,
+                                  seen_layer_names, output=pos == len(items))
+            layers.append(made[0])
+            units += made[1]
+            continue
+        if kind == BATCH_NORM_KIND:
+            raise r.fail((*lp, "kind"), "a batch_norm layer normalises over a batch of "
+                         "examples", hint="give the batch with the inputs, e.g. "
+                         "`inputs: {size: 1, batch: 3}`")
         stepped = layer_keys(kind, layers[-1] if layers else None)
         layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else
                                           POOL_KEYS if kind in POOL_KINDS else
@@ -236,6 +253,31 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     return layers, units
 
 
+def _batched_layer(r: Reader, lp: Path_, kind: str, pos: int, notation: Notation,
+                   top: dict[str, Any], layers: list[LayerSpec], inputs: list[InputSpec],
+                   seen: set[str], *, output: bool) -> tuple[LayerSpec, list[UnitSpec]]:
+    """A dense or batch_norm layer of a network over a batch (``spec.kinds.batch``)."""
+    if kind not in ("dense", BATCH_NORM_KIND):
+        raise r.fail((*lp, "kind"), f"a network over a batch has dense and batch_norm layers, "
+                     f"not {kind}", hint="remove `batch` from the inputs for this kind")
+    layer = r.mapping(lp, BATCH_NORM_KEYS if kind == BATCH_NORM_KIND else DENSE_KEYS)
+    number = notation.first_layer + pos
+    name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
+    if name in seen:
+        raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
+    seen.add(name)
+    place = (name, pos, number)
+    if kind == BATCH_NORM_KIND:
+        return read_batch_norm_layer(r, lp, place, top, notation, layers, output=output,
+                                     claim=partial(_claim_unit_names, r, where=lp))
+    if "activation" not in layer:
+        raise r.fail(lp, "missing required key `activation`",
+                     hint="e.g. `activation: sigmoid`")
+    act = read_activation(r, (*lp, "activation"))
+    return read_batched_dense(r, lp, place, act, top, notation, layers, inputs,
+                              claim=partial(_claim_unit_names, r, where=lp, output=output))
+
+
 def _claim_unit_names(r: Reader, unit: UnitSpec, where: Path_, *, output: bool) -> None:
     """A unit's net input, activation, δ and (on the output layer) target: four names."""
     owner = unit.name
@@ -292,6 +334,18 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         lp: Path_ = ("layers", lay.position - 1)
         layer = r.get(lp)
         if lay.pool is not None or lay.dropout is not None:  # no parameters: the spec's `pools`
+            continue
+        if lay.batch is not None and lay.batch.epsilon is not None:  # γ_j, β_j: formulas
+            for (gname, glatex), (bname, blatex) in zip(lay.batch.gammas, lay.batch.betas,
+                                                        strict=True):
+                add_param(gname, glatex, "weight", (*lp, "kind"))
+                add_param(bname, blatex, "bias", (*lp, "kind"))
+            continue
+        if lay.batch is not None:  # shared over the examples of the batch
+            made = batched_connections(lay, inputs, layers, weight_layer(lay.position),
+                                       add_param, lp)
+            edges += made[0]
+            biases += made[1]
             continue
         if lay.norm is not None:  # γ_j and β_j, read by the layer's formulas
             for (gname, glatex), (bname, blatex) in zip(lay.norm.gammas, lay.norm.betas,
@@ -401,7 +455,8 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
     used = {e.target for e in edges} | initial_units(layers) | {
         u for lay in layers if lay.pool or lay.dropout or lay.embedding or lay.norm
         for u in lay.units} | {u for lay in layers if lay.norm
-                               for u in (lay.norm.mean, lay.norm.variance)}
+                               for u in (lay.norm.mean, lay.norm.variance)} | {
+        u for lay in layers for u in batch_norm_units(lay)}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]
