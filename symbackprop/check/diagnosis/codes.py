@@ -158,6 +158,15 @@ CODES: tuple[Code, ...] = (
          "occurrence of its token (overwritten) where a token that occurs several times adds "
          "the gradients of all its positions",
          (r"^the embedding gradient is not accumulated over the token's occurrences: ",)),
+    Code("BATCH_NORM_STATISTICS_CONSTANT", "batch normalisation's μ_B and σ_B² treated as "
+         "constants: ∂L/∂x_i keeps the path through x̂_i only, not the paths through the "
+         "batch's mean and variance", (r"^the batch statistics are treated as constants: ",)),
+    Code("BATCH_NORM_UNBIASED_VARIANCE", "batch normalisation's variance differentiated with "
+         "1/(m − 1) where the batch's (biased) variance divides by m",
+         (r"^the batch variance is taken with 1/\(m − 1\): ",)),
+    Code("BATCH_NORM_WRONG_AXIS", "a layer normalisation's answer to a batch normalisation "
+         "question: the sums run over the units of one example, not over the examples of the "
+         "batch", (r"^the sums run over the wrong axis: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 
