@@ -1,7 +1,7 @@
-"""The notes' blocks for the rules of pooling, dropout and embedding layers, printed beside
-the δ recurrences: a pooling window's δ routed or spread, dropout's ∂L/∂a_j = (m_j / p) δ_j
-with its mask and p, and an embedding row's gradient summed over the positions whose token
-looks it up."""
+"""The notes' blocks for the rules of pooling, dropout, embedding and batch_norm layers,
+printed beside the δ recurrences: a pooling window's δ routed or spread, dropout's
+∂L/∂a_j = (m_j / p) δ_j with its mask and p, an embedding row's gradient summed over the
+positions whose token looks it up, and batch normalisation's ∂L/∂x_i, ∂L/∂γ and ∂L/∂β."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..network.build import Network
+from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
 from ..network.kinds.pool import pool_rules
@@ -50,3 +51,21 @@ def embedding_blocks(net: Network) -> list[Block]:
                         "The table of an embedding layer gets, for each row, the δ of every "
                         "position whose token looks it up, added up (a row no token looks up "
                         "gets 0):")
+
+
+def batch_norm_blocks(net: Network) -> list[Block]:
+    """Each batch_norm layer's results, Ioffe and Szegedy's: ∂L/∂x_i with the three ways
+    through x̂_i, μ_B and σ_B² summed, and ∂L/∂γ, ∂L/∂β summed over the batch."""
+    rules = batch_norm_rules(net.spec)
+    if not rules:
+        return []
+    rows = []
+    for rule in rules:
+        main, _, data = rule.latex.partition(r", \quad ")
+        rows.append(main.replace(" = ", " &= ", 1))
+        if data:
+            rows.append(data.replace(r",\ ", r", \quad ").replace(" = ", " &= ", 1))
+    return [Para(("Through a batch normalisation layer the recurrences summed over the three "
+                  "ways into each unit below it (through its normalised value, the batch's "
+                  "mean and its variance) read, in index form:",), into=True),
+            Equations(tuple(rows), unbreakable=True)]

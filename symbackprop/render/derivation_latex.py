@@ -4,6 +4,7 @@ results follow each other row by row, not each in a display of its own."""
 
 from __future__ import annotations
 
+from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
 from ..network.kinds.pool import pool_rules
@@ -25,7 +26,8 @@ def document_latex(doc: DerivationDocument) -> str:
                   equations_block(net, doc.deltas)]
         parts += [f"\\[\n{rule.latex}\n\\]" for rule in [*pool_rules(net.spec),
                                                            *dropout_rules(net.spec),
-                                                           *embedding_rules(net.spec)]]
+                                                           *embedding_rules(net.spec),
+                                                           *batch_norm_rules(net.spec)]]
     if doc.matrix is not None:
         heading = doc.matrix.heading
         parts += [rf"\subsection*{{{heading}}}", f"% {heading.lower()}", doc.matrix.latex()]

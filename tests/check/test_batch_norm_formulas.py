@@ -14,6 +14,9 @@ from checkers import checker, named_mistake, verdict_of
 from index_mutants import digit_mutants
 from paths import DATA
 
+from symbackprop.network.kinds.batch_norm import batch_norm_rules
+from symbackprop.spec.load import load_spec
+
 SPEC = DATA / "specs" / "batchnorm.yaml"
 DX = r"\frac{\partial L}{\partial x_i} = "
 DY = r"\frac{\partial L}{\partial y_{LETTER}}"
@@ -123,3 +126,19 @@ def test_no_mutant_of_a_correct_formula_is_correct(formula: str) -> None:
     assert len(found) >= 4
     survivors = [m for m in found if verdict_of(SPEC, m) == "correct"]
     assert not survivors, survivors
+
+
+@pytest.mark.parametrize("units", [1, 2], ids=["one-unit", "two-units"])
+def test_the_printed_results_are_correct(units: int, tmp_path: Path) -> None:
+    """What derive and the notes print for a batch_norm layer (batch_norm_rules), its
+    formulas read back by check: CORRECT on the bundled spec and over two units."""
+    if units == 1:
+        spec: Path = SPEC
+    else:
+        spec = tmp_path / "net.yaml"
+        spec.write_text(TWO_UNITS, encoding="utf-8")
+    rules = batch_norm_rules(load_spec(spec))
+    assert len(rules) == 3
+    for rule in rules:
+        r = checker(spec).check(None, rule.text)
+        assert r.verdict == "correct", (rule.text, r.diagnosis)
