@@ -15,13 +15,8 @@ from .acyclic import check_acyclic as check_acyclic
 from .confusables import skeleton
 from .counts import count_parameters, count_units
 from .full_layers import add_template_params, template_weights
-from .kinds.batch import DENSE_KEYS, batch_of, batched_connections, read_batched_dense
-from .kinds.batch_norm import (
-    BATCH_NORM_KEYS,
-    BATCH_NORM_KIND,
-    batch_norm_units,
-    read_batch_norm_layer,
-)
+from .kinds.batch import batch_of, batched_connections
+from .kinds.batch_norm import BATCH_NORM_KIND, batch_norm_units, read_batched_layer
 from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
 from .kinds.conv_layers import conv_connections, read_conv_layer
 from .kinds.dropout import DROPOUT_KEYS, DROPOUT_KIND, read_dropout_layer
@@ -110,15 +105,16 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         lp: Path_ = (*path, pos - 1)
         kind = layer_kind(r, lp)
         if batch_of(top) is not None:  # every layer applied to each example of the batch
-            made = _batched_layer(r, lp, kind, pos, notation, top, layers, inputs,
-                                  seen_layer_names, output=pos == len(items))
+            made = read_batched_layer(r, lp, (kind, pos), notation, top, layers, inputs,
+                                      seen_layer_names, read_activation=read_activation,
+                                      claim=partial(_claim_unit_names, r, where=lp),
+                                      output=pos == len(items))
             layers.append(made[0])
             units += made[1]
             continue
         if kind == BATCH_NORM_KIND:
             raise r.fail((*lp, "kind"), "a batch_norm layer normalises over a batch of "
-                         "examples", hint="give the batch with the inputs, e.g. "
-                         "`inputs: {size: 1, batch: 3}`")
+                         "examples", hint="e.g. `inputs: {size: 1, batch: 3}`")
         stepped = layer_keys(kind, layers[-1] if layers else None)
         layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else
                                           POOL_KEYS if kind in POOL_KINDS else
@@ -251,31 +247,6 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                          f"`{lay.name}` names both a layer and a unit or input",
                          hint="`from` could not tell which one is meant; rename one")
     return layers, units
-
-
-def _batched_layer(r: Reader, lp: Path_, kind: str, pos: int, notation: Notation,
-                   top: dict[str, Any], layers: list[LayerSpec], inputs: list[InputSpec],
-                   seen: set[str], *, output: bool) -> tuple[LayerSpec, list[UnitSpec]]:
-    """A dense or batch_norm layer of a network over a batch (``spec.kinds.batch``)."""
-    if kind not in ("dense", BATCH_NORM_KIND):
-        raise r.fail((*lp, "kind"), f"a network over a batch has dense and batch_norm layers, "
-                     f"not {kind}", hint="remove `batch` from the inputs for this kind")
-    layer = r.mapping(lp, BATCH_NORM_KEYS if kind == BATCH_NORM_KIND else DENSE_KEYS)
-    number = notation.first_layer + pos
-    name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
-    if name in seen:
-        raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
-    seen.add(name)
-    place = (name, pos, number)
-    if kind == BATCH_NORM_KIND:
-        return read_batch_norm_layer(r, lp, place, top, notation, layers, output=output,
-                                     claim=partial(_claim_unit_names, r, where=lp))
-    if "activation" not in layer:
-        raise r.fail(lp, "missing required key `activation`",
-                     hint="e.g. `activation: sigmoid`")
-    act = read_activation(r, (*lp, "activation"))
-    return read_batched_dense(r, lp, place, act, top, notation, layers, inputs,
-                              claim=partial(_claim_unit_names, r, where=lp, output=output))
 
 
 def _claim_unit_names(r: Reader, unit: UnitSpec, where: Path_, *, output: bool) -> None:

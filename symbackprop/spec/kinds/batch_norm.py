@@ -35,7 +35,15 @@ from ..model import (
 from ..naming import expand, plain_name
 from ..reader import Reader
 from ..source import Path_
-from .batch import BATCH_NORM_KIND, batch_of, batched_units, bound_units, layer_names
+from .batch import (
+    BATCH_NORM_KIND,
+    DENSE_KEYS,
+    batch_of,
+    batched_units,
+    bound_units,
+    layer_names,
+    read_batched_dense,
+)
 
 BATCH_NORM_KEYS = ("name", "kind", "epsilon", "notation")
 BATCH_NORM_NAMES = ("net", "activation", "target", "delta", "mean", "variance",
@@ -48,6 +56,36 @@ _SEVERAL = {"mean": r"\mu_{B,{index}}", "variance": r"\sigma_{B,{index}}^2",
             "normalized": r"\hat{x}_{{example},{index}}", "gamma": r"\gamma_{{index}}",
             "beta": r"\beta_{{index}}"}
 _PLACE_HINT = "put it after a dense layer, e.g. dense → batch_norm → dense"
+
+
+def read_batched_layer(r: Reader, lp: Path_, at: tuple[str, int], notation: Notation,
+                       top: dict[str, Any], layers: Sequence[LayerSpec],
+                       inputs: Sequence[InputSpec], seen: set[str], *,
+                       read_activation: Callable[[Reader, Path_], ActivationSpec],
+                       claim: Callable[..., None], output: bool
+                       ) -> tuple[LayerSpec, list[UnitSpec]]:
+    """A dense or batch_norm layer (``at``: its kind and position) of a network over a
+    batch; ``seen``: the layer names so far, ``claim(unit, output=…)`` claims a unit's
+    names."""
+    kind, pos = at
+    if kind not in ("dense", BATCH_NORM_KIND):
+        raise r.fail((*lp, "kind"), f"a network over a batch has dense and batch_norm layers, "
+                     f"not {kind}", hint="remove `batch` from the inputs for this kind")
+    layer = r.mapping(lp, BATCH_NORM_KEYS if kind == BATCH_NORM_KIND else DENSE_KEYS)
+    name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
+    if name in seen:
+        raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
+    seen.add(name)
+    place = (name, pos, notation.first_layer + pos)
+    if kind == BATCH_NORM_KIND:
+        return read_batch_norm_layer(r, lp, place, top, notation, layers, output=output,
+                                     claim=claim)
+    if "activation" not in layer:
+        raise r.fail(lp, "missing required key `activation`",
+                     hint="e.g. `activation: sigmoid`")
+    return read_batched_dense(r, lp, place, read_activation(r, (*lp, "activation")), top,
+                              notation, layers, inputs,
+                              claim=lambda unit: claim(unit, output=output))
 
 
 def read_batch_norm_layer(r: Reader, lp: Path_, place: tuple[str, int, int],
