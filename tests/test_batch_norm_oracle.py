@@ -3,7 +3,7 @@ code over the batch (X W^T + b per example, then γ ⊙ (A − mean_B A)/√(var
 the batch's mean and biased variance, then optionally a dense output layer), differentiated
 by autograd, over generated specs (batch sizes, widths, ε, activations, losses). The
 package's compiled gradients equal autograd's for every parameter, γ and β included, and
-``gradcheck`` passes; tests/data/specs/batchnorm.yaml agrees as well.
+``gradcheck`` passes; specs/batchnorm.yaml agrees as well.
 
 The reference reads only the case it writes as YAML and the documented default names
 (x_i_j for x^{(i)}_j, w_l_j_k, b_l_j, gamma and beta, or gamma_j and beta_j over several
@@ -25,7 +25,7 @@ from autograd import grad
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import activation, agrees_with_reference, mismatches, output_loss, tool_runs
-from paths import DATA
+from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
@@ -187,9 +187,9 @@ def test_a_batch_norm_with_constant_batch_statistics_is_caught(tmp_path: Path) -
 
 
 def test_the_batch_norm_spec_equals_autograd() -> None:
-    """tests/data/specs/batchnorm.yaml at its own values (x_i = w u_i + b, ε = 1/100000),
+    """specs/batchnorm.yaml at its own values (x_i = w u_i + b, ε = 1/100000),
     against the array code of the same network."""
-    spec = load_spec(DATA / "specs" / "batchnorm.yaml")
+    spec = load_spec(SPECS / "batchnorm.yaml")
     case = BatchCase(3, 1, 1, "linear", Fraction(1, 100000), 0, "linear", "squared_error")
     p = spec.values.params
     theta = {"W": np.array([[p["w"]]]), "b": np.array([p["b"]]),

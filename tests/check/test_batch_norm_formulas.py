@@ -1,4 +1,4 @@
-"""check on the batch normalisation network (tests/data/specs/batchnorm.yaml: m = 3 examples,
+"""check on the bundled batch normalisation network (specs/batchnorm.yaml: m = 3 examples,
 x_i = w u_i + b, y_i = γ x̂_i + β, ε = 1/100000, squared error against t_i): Ioffe and
 Szegedy's results, written with the symbolic m and sums over the batch, are CORRECT; the
 three common mistakes are INCORRECT with their codes and a counterexample; no one-change
@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from checkers import checker, in_printed_rule, named_mistake, verdict_of
 from index_mutants import digit_mutants
-from paths import DATA
+from paths import SPECS
 
 from symbackprop.network.kinds.batch_norm import batch_norm_rules
 from symbackprop.spec.load import load_spec
 
-SPEC = DATA / "specs" / "batchnorm.yaml"
+SPEC = SPECS / "batchnorm.yaml"
 DX = r"\frac{\partial L}{\partial x_i} = "
 DY = r"\frac{\partial L}{\partial y_{LETTER}}"
 SCALE = r"\frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}}"

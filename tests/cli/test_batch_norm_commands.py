@@ -1,4 +1,4 @@
-"""tests/data/specs/batchnorm.yaml (x_i = w u_i + b over a batch of 3, batch_norm, squared
+"""specs/batchnorm.yaml (x_i = w u_i + b over a batch of 3, batch_norm, squared
 error) through every command: derive in every format with Ioffe and Szegedy's results, eval,
 gradcheck (full and directional), codegen, graph, check and notes that compile."""
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from kind_commands import codegen_checks_itself, gradchecks_pass, needs_pdflatex, notes_compile, run
-from paths import DATA
+from paths import SPECS
 
-SPEC = str(DATA / "specs" / "batchnorm.yaml")
+SPEC = str(SPECS / "batchnorm.yaml")
 DX = (r"\frac{\partial L}{\partial x_{i}} = \frac{\gamma}{m\sqrt{\sigma_B^2 + \epsilon}} "
       r"\left( m \frac{\partial L}{\partial y_{i}} - \sum_{j=1}^{m} \frac{\partial L}{\partial "
       r"y_{j}} - \hat{x}_{i} \sum_{j=1}^{m} \frac{\partial L}{\partial y_{j}} \hat{x}_{j} "

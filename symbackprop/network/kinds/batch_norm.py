@@ -30,7 +30,7 @@ class BatchNormRule:
 def batch_norm_rules(spec: NetworkSpec) -> list[BatchNormRule]:
     """∂L/∂x_i, ∂L/∂γ and ∂L/∂β of every batch_norm layer, as the paper writes them.
 
-    >>> batch_norm_rules(load_spec("tests/data/specs/batchnorm.yaml"))[1].latex
+    >>> batch_norm_rules(load_spec("specs/batchnorm.yaml"))[1].latex
     ... # doctest: +SKIP
     '\\\\frac{\\\\partial L}{\\\\partial \\\\gamma} = \\\\sum_{i=1}^{m} ...'
     """
