@@ -126,6 +126,8 @@ def _at_unit(grads: Gradients, unit: Unit, param: sp.Symbol, source: sp.Symbol |
     # a unit read by pooling windows keeps ∂E/∂out as one factor: its routing to the
     # windows' maxima is the δ recurrence's, printed once with the local gradients
     pooled = any(c.pool is not None for c in grads.consumers[unit.name])
+    if unit.out == unit.net:  # a node named once (x̂_i, μ_B): no ∂x/∂x = 1 factor
+        return (_loss_by_out(grads, unit, expand=not pooled), into)
     return (_loss_by_out(grads, unit, expand=not pooled), local, into)
 
 
@@ -157,6 +159,8 @@ def _loss_by_out(grads: Gradients, unit: Unit, *, expand: bool) -> Link:
         if _couples_layer(grads, consumer):
             branches.append((Link(loss, consumer.net, _delta_value(grads, consumer, "unit"),
                                   given=consumer.name not in grads.output_delta), into))
+        elif consumer.out == consumer.net:
+            branches.append((_loss_by_out(grads, consumer, expand=False), into))
         else:
             branches.append((_loss_by_out(grads, consumer, expand=False),
                              Link(consumer.out, consumer.net, grads.local_derivative(consumer)),

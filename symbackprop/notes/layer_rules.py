@@ -1,8 +1,8 @@
-"""The notes' blocks for the rules of pooling, dropout, embedding and attention layers,
-printed beside the δ recurrences: a pooling window's δ routed or spread, dropout's
+"""The notes' blocks for the rules of pooling, dropout, embedding, attention and batch_norm
+layers, printed beside the δ recurrences: a pooling window's δ routed or spread, dropout's
 ∂L/∂a_j = (m_j / p) δ_j with its mask and p, an embedding row's gradient summed over the
-positions whose token looks it up, and an attention head's backward pass in index and tensor
-form."""
+positions whose token looks it up, an attention head's backward pass in index and tensor
+form, and batch normalisation's ∂L/∂x_i, ∂L/∂γ and ∂L/∂β."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from ..network.build import Network
 from ..network.kinds.attention import attention_rules, attention_tensor_rules
+from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
 from ..network.kinds.pool import pool_rules
@@ -65,3 +66,19 @@ def attention_blocks(net: Network) -> list[Block]:
             Equations(tuple(r.latex.replace(" = ", " &= ", 1) for r in index)),
             Para(("and in tensor form, with 1 a column of ones:",), into=True),
             Equations(tuple(r.latex.replace(" = ", " &= ", 1) for r in tensor))]
+def batch_norm_blocks(net: Network) -> list[Block]:
+    """Each batch_norm layer's results, Ioffe and Szegedy's: ∂L/∂x_i with the three ways
+    through x̂_i, μ_B and σ_B² summed, and ∂L/∂γ, ∂L/∂β summed over the batch."""
+    rules = batch_norm_rules(net.spec)
+    if not rules:
+        return []
+    rows = []
+    for rule in rules:
+        main, _, data = rule.latex.partition(r", \quad ")
+        rows.append(main.replace(" = ", " &= ", 1))
+        if data:
+            rows.append(data.replace(r",\ ", r", \quad ").replace(" = ", " &= ", 1))
+    return [Para(("Through a batch normalisation layer the recurrences summed over the three "
+                  "ways into each unit below it (through its normalised value, the batch's "
+                  "mean and its variance) read, in index form:",), into=True),
+            Equations(tuple(rows), unbreakable=True)]

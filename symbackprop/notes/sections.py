@@ -49,7 +49,13 @@ from .identities import (
     loss_derivative_steps,
 )
 from .kind_figures import kind_figures
-from .layer_rules import attention_blocks, dropout_blocks, embedding_blocks, pool_blocks
+from .layer_rules import (
+    attention_blocks,
+    batch_norm_blocks,
+    dropout_blocks,
+    embedding_blocks,
+    pool_blocks,
+)
 from .reasons import matrix_reason
 from .tensor_notes import tensor_numbers, tensor_section
 
@@ -360,6 +366,7 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
     out += dropout_blocks(net)
     out += embedding_blocks(net)
     out += attention_blocks(net)
+    out += batch_norm_blocks(net)
     out += matrix_section(net, grads)
     out += tensor_section(net, grads)
     return out

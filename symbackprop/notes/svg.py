@@ -25,6 +25,7 @@ from ..render.tikz import (
     Node,
     _generic_bias,
     _generic_weight,
+    drawn_units,
     layout,
 )
 from .mathml import ACCENTS, GREEK, IDENTIFIERS, OPERATORS, UPRIGHT, text, tokens
@@ -206,8 +207,8 @@ def network_svg(net: Network, caption: str) -> str:
     where = {n.key: (n.column * COLUMN, -n.row * ROW) for n in nodes}
     arrows: list[_Arrow] = []
     bundles: list[tuple[float, float, str]] = []  # one label for a layer's many arrows
-    for pos, lay in enumerate(net.spec.layers, start=1):
-        units = [net.unit_by_name[n] for n in lay.units if n in placed]
+    for pos, _lay in enumerate(net.spec.layers, start=1):
+        units = [u for u in drawn_units(net, pos) if u.name in placed]
         into = [(s, u, w) for u in units for s, w in u.incoming if s in placed]
         dense = len(into) > DENSE_ARROWS
         arrows += [_Arrow(s, u.name, None if dense or not u.weighted else net.latex_of(w),

@@ -5,6 +5,7 @@ results follow each other row by row, not each in a display of its own."""
 from __future__ import annotations
 
 from ..network.kinds.attention import attention_rules, attention_tensor_rules
+from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
 from ..network.kinds.pool import pool_rules
@@ -29,7 +30,8 @@ def document_latex(doc: DerivationDocument) -> str:
                                                            *embedding_rules(net.spec),
                                                            *attention_rules(net.spec),
                                                            *attention_tensor_rules(
-                                                               net.spec)]]
+                                                               net.spec),
+                                                           *batch_norm_rules(net.spec)]]
     if doc.matrix is not None:
         heading = doc.matrix.heading
         parts += [rf"\subsection*{{{heading}}}", f"% {heading.lower()}", doc.matrix.latex()]

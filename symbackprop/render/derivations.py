@@ -16,6 +16,7 @@ from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
 from ..network.kinds.attention import attention_rules, attention_tensor_rules
+from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.conv import IndexForms
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
@@ -417,7 +418,8 @@ def to_text(doc: DerivationDocument) -> str:
         lines += [f"  {rule.text}" for rule in [*dropout_rules(net.spec),
                                                 *embedding_rules(net.spec),
                                                 *attention_rules(net.spec),
-                                                *attention_tensor_rules(net.spec)]]
+                                                *attention_tensor_rules(net.spec),
+                                                *batch_norm_rules(net.spec)]]
     if doc.matrix is not None:
         lines += ["", *doc.matrix.text_lines()]
     for pd in doc.params:
@@ -455,7 +457,7 @@ def to_markdown(doc: DerivationDocument) -> str:
                 equations_block(net, doc.deltas, env="aligned"), "$$"]
         out += [line for rule in [*pool_rules(net.spec), *dropout_rules(net.spec),
                                   *embedding_rules(net.spec), *attention_rules(net.spec),
-                                  *attention_tensor_rules(net.spec)]
+                                  *attention_tensor_rules(net.spec), *batch_norm_rules(net.spec)]
                 for line in ("", "$$", rule.latex, "$$")]
     if doc.matrix is not None:
         out += ["", f"## {doc.matrix.heading}", "", doc.matrix.markdown()]

@@ -95,7 +95,14 @@ def _find_segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
                 for k, f in enumerate(expr.factors)]
     if isinstance(expr, sp.Mul) and len(expr.args) > 1:
         if _may_have_denominator(expr) and sp.fraction(expr)[1] != 1:
-            return None  # a fraction bar does not split across lines
+            coeff, rest = expr.as_coeff_Mul()
+            if coeff.is_Integer or not coeff.is_Rational or sp.fraction(rest)[1] != 1:
+                return None  # a fraction bar does not split across lines
+            # a number's fraction times a long product, \frac{1}{3} (…): the bar holds the
+            # number only, and the product breaks after it
+            factors = [coeff, *sp.Mul.make_args(rest)]
+            return [_Segment("" if k == 0 else " ", f, k > 0 and isinstance(f, sp.Add))
+                    for k, f in enumerate(factors)]
         args = list(expr.args)
         sign = ""
         if args[0] == sp.S.NegativeOne:
@@ -155,6 +162,14 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
             current.append(piece)
             used += piece_width
             whole += 1
+            continue
+        if current and whole == 1 == len(current) and k == 1 and segs[0].expr.is_Rational \
+                and _short(current[0], printer):
+            # \frac{1}{3} (…) too long: the number starts the bracket's first line
+            inner = _break_inside(seg, printer, budget - em(used), width, leading=False)
+            lines.extend([current[0] + inner[0], *inner[1:-1]])
+            current, used, whole = [inner[-1]], measure(inner[-1]), 0
+            budget = width
             continue
         if current:
             lines.append("".join(current))

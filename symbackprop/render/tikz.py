@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..network.build import Network
+from ..network.build import Network, Unit
 from ..spec.naming import expand
 from ..spec.typesetting import upright
 from .escape import mermaid_html
@@ -58,13 +58,22 @@ def _column_nodes(names: list[str], labels: list[str], column: int, kind: str,
     return nodes
 
 
+def drawn_units(net: Network, pos: int) -> list[Unit]:
+    """The units drawn in the column of layer ``pos``: the layer's nodes that are not its
+    units (a normalisation's μ, σ² and x̂), then its units."""
+    lay = net.spec.layers[pos - 1]
+    own = set(lay.units)
+    return [*(u for u in net.units if u.layer == pos and u.name not in own),
+            *(net.unit_by_name[n] for n in lay.units)]
+
+
 def layout(net: Network) -> list[Node]:
     """Nodes of the network diagram with their grid positions."""
     spec = net.spec
     nodes = _column_nodes([i.name for i in spec.inputs], [net.latex_of(s) for s in net.inputs],
                           0, "input", 0)  # as every formula prints them: temperature upright
-    for pos, lay in enumerate(spec.layers, start=1):
-        units = [net.unit_by_name[n] for n in lay.units]
+    for pos, _lay in enumerate(spec.layers, start=1):
+        units = drawn_units(net, pos)
         nodes += _column_nodes([u.name for u in units],
                                [net.latex_of(u.out) for u in units], pos, "unit", 0)
     nodes.append(Node(LOSS_KEY, net.latex_of(net.loss_symbol), len(spec.layers) + 1, 0,
@@ -182,8 +191,8 @@ def diagram(net: Network, column_cm: float = COLUMN_CM) -> Diagram:
     boxes.update({b.node.key: _node_box(b.node, *where[b.node.key]) for b in biases})
     plan: list[tuple[str, str, str | None, str]] = []  # source, target, label, style
     bundles: list[tuple[Box, str]] = []
-    for pos, lay in enumerate(net.spec.layers, start=1):
-        into = [(s, u, w) for u in (net.unit_by_name[n] for n in lay.units)
+    for pos, _lay in enumerate(net.spec.layers, start=1):
+        into = [(s, u, w) for u in drawn_units(net, pos)
                 if u.name in placed for s, w in u.incoming if s in placed]
         dense = len(into) > DENSE_ARROWS
         for source, unit, w in into:

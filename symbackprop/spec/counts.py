@@ -52,6 +52,13 @@ def count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
             continue
         if lay.pool is not None or lay.dropout is not None:
             continue
+        if lay.batch is not None:  # shared by the examples: one example's weights, biases
+            g = lay.batch
+            total += 2 * g.size if g.epsilon is not None else (g.sources + 1) * g.size
+            if total > r.limits.max_params:
+                raise r.fail(lp, f"more than {r.limits.max_params} parameters",
+                             hint="raise the bound with --max-params if this network is real")
+            continue
         if lay.norm is not None:  # γ_j and β_j
             total += 2 * lay.norm.size
             continue

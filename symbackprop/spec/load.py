@@ -4,7 +4,7 @@ The schema (documented in ``docs/spec.md``)::
 
     title, description, source          free text
     inputs      list of names | {name: latex} | {size: n} | {shape: [C, H, W]}
-                | {size: n, steps: T}
+                | {size: n, steps: T} | {size: n, batch: m}
     layers      list of {name, units, activation, bias, weights, from, connect}
                 or {kind: conv1d | conv2d, filters, kernel, stride, padding, activation, bias}
                 or {kind: recurrent, size, activation, initial, notation}
@@ -28,6 +28,8 @@ from typing import Any
 from ..errors import did_you_mean
 from .conventions import constant_biases, frozen_parameters, weight_decay
 from .kinds.attention import attention_formulas
+from .kinds.batch import batched_inputs
+from .kinds.batch_norm import batch_norm_formulas
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
 from .kinds.dropout import check_masks, dropout_links
 from .kinds.embedding import require_embedding, token_count
@@ -152,7 +154,9 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
             dropout_links(lay, inputs, layers) if lay.dropout else [])),
         formulas=tuple(f for lay in layers if lay.norm or lay.attention
                        for f in (norm_formulas(lay, inputs, layers) if lay.norm
-                                 else attention_formulas(lay, inputs))),
+                                 else attention_formulas(lay, inputs))) + tuple(
+            f for lay in layers if lay.batch is not None and lay.batch.epsilon is not None
+            for f in batch_norm_formulas(lay, inputs, layers)),
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))
@@ -264,6 +268,8 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
         out = shaped_inputs(read_input_shape(r, (*path, "shape")), notation)
     elif isinstance(value, dict) and set(value) == {"size", "steps"}:
         out = stepped_inputs(r, path, notation, "input" in top.get("notation", {}))
+    elif isinstance(value, dict) and set(value) == {"size", "batch"}:
+        out = batched_inputs(r, path, top, notation)
     elif isinstance(value, dict):
         for i, name in enumerate(value, start=1):
             if not is_identifier(name):
@@ -281,7 +287,7 @@ def _inputs(r: Reader, top: dict[str, Any], notation: Notation) -> list[InputSpe
                      hint="e.g. `inputs: [i1, i2]` or `inputs: {size: 4}`")
     seen: dict[str, str] = {}
     for k, i in enumerate(out):
-        named = isinstance(value, dict) and not {"size", "shape", "steps"} & set(value)
+        named = isinstance(value, dict) and not {"size", "shape", "steps", "batch"} & set(value)
         at: Path_ = (*path, i.name) if named \
             else (*path, k) if isinstance(value, list) else path
         if i.name == "inputs":

@@ -177,6 +177,27 @@ class AttentionGeometry:
 
 
 @dataclass(frozen=True)
+class BatchGeometry:
+    """A layer of a network over an explicit batch of ``examples`` examples: one unit per
+    (example i, unit j), i-major. A dense layer's units share its weights and biases over the
+    batch; a batch_norm layer's (Ioffe and Szegedy 2015) are y_{i,j} = γ_j x̂_{i,j} + β_j with
+    x̂_{i,j} = (x_{i,j} − μ_{B,j})/√(σ²_{B,j} + ε), μ_{B,j} and σ²_{B,j} the mean and biased
+    variance of feature j over the batch."""
+
+    examples: int  # m
+    size: int  # units per example
+    sources: int  # units (or inputs) per example of the layer below
+    epsilon: Fraction | None = None  # a batch_norm layer's ε; None for a dense layer
+    gammas: tuple[tuple[str, str], ...] = ()  # (name, LaTeX) of γ_1, …, γ_size
+    betas: tuple[tuple[str, str], ...] = ()  # (name, LaTeX) of β_1, …, β_size
+    means: tuple[str, ...] = ()  # the unit of μ_{B,j}, per feature j
+    variances: tuple[str, ...] = ()  # the unit of σ²_{B,j}, per feature j
+    normalized: tuple[str, ...] = ()  # the unit of x̂_{i,j}, in the layer units' order
+    # the layer's LaTeX templates by role (net, activation, mean, …), {example} and {index}
+    templates: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class EmbeddingGeometry:
     """An embedding layer: a table E of ``vocabulary`` rows of width ``dim``, looked up at
     every position t by ``tokens[t − 1]`` (ids from 1): e_{t,k} = E_{token_t, k}."""
@@ -236,6 +257,7 @@ class LayerSpec:
     embedding: EmbeddingGeometry | None = None  # an embedding layer's table and tokens
     norm: NormGeometry | None = None  # a layer_norm layer's ε, γ and β
     attention: AttentionGeometry | None = None  # an attention layer's T, d, mask and W's
+    batch: BatchGeometry | None = None  # a layer over an explicit batch (dense or batch_norm)
 
     @property
     def shape(self) -> tuple[int, ...] | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from .confusables import foreign_characters, invisible_character, skeleton, visible
 from .digits import by_digit_pattern
 
-PLACEHOLDERS = ("unit", "layer", "index", "j", "k", "step")
+PLACEHOLDERS = ("unit", "layer", "index", "j", "k", "step", "example")
 
 _LATEX_WORDS = {
     r"\alpha": "alpha", r"\beta": "beta", r"\gamma": "gamma", r"\delta": "delta",

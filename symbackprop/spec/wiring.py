@@ -21,6 +21,8 @@ from .kinds.attention import (
     attention_count,
     read_attention_layer,
 )
+from .kinds.batch import batch_of, batched_connections
+from .kinds.batch_norm import BATCH_NORM_KIND, batch_norm_units, read_batched_layer
 from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
 from .kinds.conv_layers import conv_connections, read_conv_layer
 from .kinds.dropout import DROPOUT_KEYS, DROPOUT_KIND, read_dropout_layer
@@ -108,6 +110,17 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
         kind = layer_kind(r, lp)
+        if batch_of(top) is not None:  # every layer applied to each example of the batch
+            made = read_batched_layer(r, lp, (kind, pos), notation, top, layers, inputs,
+                                      seen_layer_names, read_activation=read_activation,
+                                      claim=partial(_claim_unit_names, r, where=lp),
+                                      output=pos == len(items))
+            layers.append(made[0])
+            units += made[1]
+            continue
+        if kind == BATCH_NORM_KIND:
+            raise r.fail((*lp, "kind"), "a batch_norm layer normalises over a batch of "
+                         "examples", hint="e.g. `inputs: {size: 1, batch: 3}`")
         stepped = layer_keys(kind, layers[-1] if layers else None)
         layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else
                                           POOL_KEYS if kind in POOL_KINDS else
@@ -306,6 +319,18 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         layer = r.get(lp)
         if lay.pool is not None or lay.dropout is not None:  # no parameters: the spec's `pools`
             continue
+        if lay.batch is not None and lay.batch.epsilon is not None:  # γ_j, β_j: formulas
+            for (gname, glatex), (bname, blatex) in zip(lay.batch.gammas, lay.batch.betas,
+                                                        strict=True):
+                add_param(gname, glatex, "weight", (*lp, "kind"))
+                add_param(bname, blatex, "bias", (*lp, "kind"))
+            continue
+        if lay.batch is not None:  # shared over the examples of the batch
+            made = batched_connections(lay, inputs, layers, weight_layer(lay.position),
+                                       add_param, lp)
+            edges += made[0]
+            biases += made[1]
+            continue
         if lay.norm is not None:  # γ_j and β_j, read by the layer's formulas
             for (gname, glatex), (bname, blatex) in zip(lay.norm.gammas, lay.norm.betas,
                                                         strict=True):
@@ -420,7 +445,8 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
         u for lay in layers if lay.pool or lay.dropout or lay.embedding or lay.norm
         for u in lay.units} | {u for lay in layers if lay.norm
                                for u in (lay.norm.mean, lay.norm.variance)} | {
-        u for lay in layers if lay.attention for u in (*lay.units, *lay.attention.nodes)}
+        u for lay in layers if lay.attention for u in (*lay.units, *lay.attention.nodes)} | {
+        u for lay in layers for u in batch_norm_units(lay)}
     for u in units:
         if u.name not in used:
             lay = layers[u.layer - 1]

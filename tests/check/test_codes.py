@@ -29,6 +29,7 @@ CONV = "conv2d-3x3.yaml"
 STRIDE = "conv-stride-2.yaml"
 RNN = "rnn-bptt.yaml"
 FROZEN = "frozen-weight-2-2-1.yaml"
+BATCHNORM = "batchnorm.yaml"
 KERNEL = r"\frac{\partial L}{\partial w^{[1]}_{f,c,m,n}} = "
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
@@ -48,7 +49,8 @@ STABLE = (
     "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
     "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD", "FROZEN_UPDATED",
     "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED", "ATTENTION_SOFTMAX_ELEMENTWISE",
-    "ATTENTION_SCALE_MISSING",
+    "ATTENTION_SCALE_MISSING", "BATCH_NORM_STATISTICS_CONSTANT",
+    "BATCH_NORM_UNBIASED_VARIANCE", "BATCH_NORM_WRONG_AXIS",
 )
 
 
@@ -150,6 +152,18 @@ REACHED = [
      r"\frac{\partial L}{\partial P_{t,u}}"),
     ("ATTENTION_SCALE_MISSING", DATA / "specs" / "attention.yaml", "f", None,
      r"\frac{\partial L}{\partial Q_{t,j}} = \sum_u \frac{\partial L}{\partial S_{t,u}} K_{u,j}"),
+    ("BATCH_NORM_STATISTICS_CONSTANT", BATCHNORM, "f", None,
+     r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}} "
+     r"\frac{\partial L}{\partial y_i}"),
+    ("BATCH_NORM_UNBIASED_VARIANCE", BATCHNORM, "f", None,
+     r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}} \left( "
+     r"\frac{\partial L}{\partial y_i} - \frac{1}{m} \sum_{j=1}^{m} \frac{\partial L}{\partial "
+     r"y_j} - \frac{\hat{x}_i}{m - 1} \sum_{j=1}^{m} \frac{\partial L}{\partial y_j} \hat{x}_j "
+     r"\right)"),
+    ("BATCH_NORM_WRONG_AXIS", BATCHNORM, "f", None,
+     r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}} \left( "
+     r"\frac{\partial L}{\partial y_i} - \frac{\partial L}{\partial y_i} - \hat{x}_i "
+     r"\frac{\partial L}{\partial y_i} \hat{x}_i \right)"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
     ("FROZEN_UPDATED", FROZEN, "f", None,

@@ -12,7 +12,7 @@ from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.notes.svg import label_runs, network_svg, svg_label
-from symbackprop.render.tikz import MAX_SHOWN
+from symbackprop.render.tikz import MAX_SHOWN, drawn_units
 from symbackprop.spec.load import load_spec
 
 BUNDLED = sorted(SPECS.glob("*.yaml"))
@@ -71,11 +71,12 @@ def test_the_drawing_is_well_formed_and_within_its_view(path: Path) -> None:
     for x, y, w, h in [*halos, *shapes]:
         assert left <= x and x + w <= left + width and top <= y and y + h <= top + height
     circles = len(root.findall("s:circle", NS))
-    # a column of more than MAX_SHOWN units (or inputs) is drawn with its middle elided
-    # (a column holds every unit of its layer: an attention layer's Q, K, V, S and P too)
-    assert circles == len(net.spec.inputs) + len(net.units) or any(
-        sum(u.layer == lay.position for u in net.spec.units) > MAX_SHOWN
-        for lay in net.spec.layers) or len(net.spec.inputs) > MAX_SHOWN
+    # a column of more than MAX_SHOWN units (or inputs) is drawn with its middle elided; a
+    # layer's column holds its units and its other nodes (a normalisation's μ, σ², x̂)
+    elided = any(len(drawn_units(net, pos)) > MAX_SHOWN
+                 for pos in range(1, len(net.spec.layers) + 1))
+    assert circles == len(net.spec.inputs) + len(net.units) or elided or \
+        len(net.spec.inputs) > MAX_SHOWN
     arrows = len(re.findall(r"<line ", svg))
     weights = sum(len(u.incoming) for u in net.units)
     assert arrows >= min(weights, 1)

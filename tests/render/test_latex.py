@@ -55,6 +55,19 @@ def test_negative_terms_continue_with_a_minus_sign() -> None:
     assert " ".join(ln.replace("{} ", "") for ln in lines).split() == one_line.split()
 
 
+def test_a_number_s_fraction_before_a_long_sum_breaks_after_the_fraction() -> None:
+    """⅓ (x1 x2 + … ): the bar holds the number only, so the sum breaks over lines that
+    fit, the first one starting with the fraction (not left alone on its line)."""
+    xs = sp.symbols("x1:30")
+    expr = sp.Mul(sp.Rational(1, 3), sp.Add(*[a * b for a, b in itertools.pairwise(xs)]),
+                  evaluate=False)
+    assert latex_width(NetworkLatexPrinter().doprint(expr)) > 20
+    lines = break_expr(expr, NetworkLatexPrinter(), 20)
+    assert len(lines) > 2
+    assert lines[0].startswith(r"\frac{1}{3}") and lines[0] != r"\frac{1}{3}"
+    assert all(latex_width(ln) <= 21 for ln in lines), [latex_width(ln) for ln in lines]
+
+
 def test_long_chain_breaks_between_factors_with_dots() -> None:
     syms = sp.symbols("E o1:12")
     chain = Chain(*[Partial(a, b) for a, b in itertools.pairwise(syms)])

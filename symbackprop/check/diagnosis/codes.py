@@ -165,6 +165,15 @@ CODES: tuple[Code, ...] = (
     Code("ATTENTION_SCALE_MISSING", "self-attention's scale 1/√d is left out of a gradient "
          "through the scores S = Q Kᵀ/√d (∂L/∂Q, ∂L/∂K, ∂L/∂W^Q, ∂L/∂W^K are √d times the "
          "true value)", (r"^the attention scale 1/√d is missing: ",)),
+    Code("BATCH_NORM_STATISTICS_CONSTANT", "batch normalisation's μ_B and σ_B² treated as "
+         "constants: ∂L/∂x_i keeps the path through x̂_i only, not the paths through the "
+         "batch's mean and variance", (r"^the batch statistics are treated as constants: ",)),
+    Code("BATCH_NORM_UNBIASED_VARIANCE", "batch normalisation's variance differentiated with "
+         "1/(m − 1) where the batch's (biased) variance divides by m",
+         (r"^the batch variance is taken with 1/\(m − 1\): ",)),
+    Code("BATCH_NORM_WRONG_AXIS", "a layer normalisation's answer to a batch normalisation "
+         "question: the sums run over the units of one example, not over the examples of the "
+         "batch", (r"^the sums run over the wrong axis: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

@@ -20,7 +20,9 @@ mistakes are named here, each by comparing values at the random points:
   (:mod:`symbackprop.check.diagnosis.dropout`); an embedding row's gradient from one
   occurrence of its token (:mod:`symbackprop.check.diagnosis.embedding`); self-attention's
   softmax Jacobian taken as elementwise and its 1/√d left out
-  (:mod:`symbackprop.check.diagnosis.attention`).
+  (:mod:`symbackprop.check.diagnosis.attention`); batch normalisation's backward pass with its
+  statistics held constant, an unbiased variance or the sums over the wrong axis
+  (:mod:`symbackprop.check.diagnosis.batch_norm`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import sympy as sp
 from ..judging.sample_points import close
 from ..meaning.unknown_names import family_of
 from .attention import attention_mistakes
+from .batch_norm import batch_norm_mistakes
 from .dropout import dropout_mistakes
 from .embedding import embedding_mistakes
 from .index_maps import index_map_mistakes
@@ -58,7 +61,8 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
     param = gradient_param(heads[bad])
     pooled = pool_mistakes(ctx, heads[bad], side) or \
         dropout_mistakes(ctx, heads[bad], side, param) or \
-        attention_mistakes(ctx, heads[bad], side, param)
+        attention_mistakes(ctx, heads[bad], side, param) or \
+        batch_norm_mistakes(ctx, heads[bad], side)
     if pooled:
         return pooled
     looked_up = embedding_mistakes(ctx, param, side.values)

@@ -169,6 +169,9 @@ class _Reader:
         scope, table = self.scope, self.scope.table
         if scope.locals is not None and raw in scope.locals.symbols:
             return scope.locals.symbols[raw]
+        constant = table.constants.get(raw)
+        if constant is not None:  # m and ε of a batch_norm layer: numbers of the spec
+            return constant
         found = table.lookup(raw)
         if found is not None:
             return self.quantity(found)

@@ -34,6 +34,7 @@ from ..reading.scripts import (
 )
 from ..reading.tokens import formula_error
 from ..reading.vocabulary import FUNCTION_WORDS, HATTED
+from .batch_constants import batch_constants
 from .unknown_names import ambiguous_hint, family_of, unknown_hint
 
 MAX_TEXT_MEMO = 20_000
@@ -106,6 +107,7 @@ class NameTable:
     heads: dict[str, list[sp.Symbol]]
     index_values: tuple[int, ...]
     last_layer: int
+    constants: dict[str, sp.Expr] = field(default_factory=dict)  # m and ε of a batch norm
     _pattern_memo: dict[str, bool] = field(default_factory=dict)
     _text_memo: dict[sp.Symbol, str] = field(default_factory=dict)
 
@@ -149,8 +151,11 @@ class NameTable:
         numbers |= {lay.number for lay in net.spec.layers} | {0}
         top = min(max(numbers) + 1, 1000)
         last = max((lay.number for lay in net.spec.layers), default=0)
+        constants = {word: value for word, value in batch_constants(net.spec).items()
+                     if word not in exact or quantities.kinds.get(exact[word]) in
+                     ("count", "rate")}
         return cls(quantities, exact, squashed, units, functions, known, heads,
-                   tuple(range(top + 1)), last)
+                   tuple(range(top + 1)), last, constants)
 
     # -- the network's names -----------------------------------------------------------
     def lookup(self, raw: str) -> Lookup | None:

@@ -209,7 +209,8 @@ def closest_hint(table: NameTable, raw: str, kinds: tuple[str, ...] | None = Non
     if kinds is None:
         for unit in q.net.units:
             spellings.setdefault(unit.name, unit.out)
-        words = {*FUNCTION_WORDS, *table.functions} - set(spellings)
+        if "_" not in raw:  # a name with a subscript (σ_B) is a quantity's, not a function's
+            words = {*FUNCTION_WORDS, *table.functions} - set(spellings)
     word = plain_name(raw)
     close = close_matches(word, [*spellings, *words], cutoff=0.5)
     shown = list(dict.fromkeys(writable(table, spellings[k]) if k in spellings else k

@@ -29,10 +29,10 @@ from ..reader import Reader, kind_of
 from ..source import Path_
 
 CONV_KINDS = {"conv1d": 1, "conv2d": 2}  # kind → spatial dimensions
-# max_pool and avg_pool: spec.kinds.pool; dropout, embedding, layer_norm, attention: their
-# own modules
+# max_pool and avg_pool: spec.kinds.pool; dropout, embedding, layer_norm, attention, batch_norm:
+# their own modules
 LAYER_KINDS = ("dense", *CONV_KINDS, "max_pool", "avg_pool", "recurrent", "dropout",
-               "embedding", "layer_norm", "attention")
+               "embedding", "layer_norm", "attention", "batch_norm")
 CONV_KEYS = ("name", "kind", "filters", "kernel", "stride", "padding", "activation", "bias")
 
 
