@@ -24,6 +24,7 @@ from .kinds.embedding import (
     embedding_connections,
     read_embedding_layer,
 )
+from .kinds.gated import formula_units, gated_connections, gated_keys, read_gated_layer
 from .kinds.layer_norm import (
     LAYER_NORM_KEYS,
     LAYER_NORM_KIND,
@@ -102,8 +103,9 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
     for pos, _ in enumerate(items, start=1):
         lp: Path_ = (*path, pos - 1)
         kind = layer_kind(r, lp)
+        gated = gated_keys(kind, layers[-1] if layers else None)
         stepped = layer_keys(kind, layers[-1] if layers else None)
-        layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else
+        layer = r.mapping(lp, gated or stepped or (CONV_KEYS if kind in CONV_KINDS else
                                           POOL_KEYS if kind in POOL_KINDS else
                                           DROPOUT_KEYS if kind == DROPOUT_KIND else
                                           EMBEDDING_KEYS if kind == EMBEDDING_KIND else
@@ -136,6 +138,11 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                                          layer_of=layer_of, unit_keys=unit_keys,
                                          claim=partial(_claim_unit_names, r, where=lp,
                                                        output=False))
+        elif gated is not None:  # gates with weighted sums, c and h formula nodes
+            made = read_gated_layer(r, lp, kind, (name, pos, number), top, layers,
+                                    last=pos == len(items),
+                                    claim=partial(_claim_unit_names, r, where=lp),
+                                    read_act=partial(read_activation, r))
         if made is not None:
             layers.append(made[0])
             units += made[1]
@@ -299,6 +306,11 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 add_param(gname, glatex, "weight", (*lp, "kind"))
                 add_param(bname, blatex, "bias", (*lp, "kind"))
             continue
+        if lay.gated is not None:  # every gate's W, U and b, shared by the steps
+            made = gated_connections(lp, lay, layers, add_param)
+            edges += made[0]
+            biases += made[1]
+            continue
         if lay.embedding is not None:  # the table's entries, each unit's where a bias stands
             biases += embedding_connections(lay, notation, add_param, lp)
             continue
@@ -398,7 +410,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 wname = plain_name(latex)
             add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
-    used = {e.target for e in edges} | initial_units(layers) | {
+    used = {e.target for e in edges} | initial_units(layers) | formula_units(layers) | {
         u for lay in layers if lay.pool or lay.dropout or lay.embedding or lay.norm
         for u in lay.units} | {u for lay in layers if lay.norm
                                for u in (lay.norm.mean, lay.norm.variance)}

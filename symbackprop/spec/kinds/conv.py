@@ -31,7 +31,7 @@ from ..source import Path_
 CONV_KINDS = {"conv1d": 1, "conv2d": 2}  # kind → spatial dimensions
 # max_pool and avg_pool: spec.kinds.pool; dropout, embedding, layer_norm: their own modules
 LAYER_KINDS = ("dense", *CONV_KINDS, "max_pool", "avg_pool", "recurrent", "dropout",
-               "embedding", "layer_norm")
+               "embedding", "layer_norm", "lstm", "gru")
 CONV_KEYS = ("name", "kind", "filters", "kernel", "stride", "padding", "activation", "bias")
 
 
