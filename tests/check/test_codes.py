@@ -47,7 +47,8 @@ STABLE = (
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
     "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
     "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD", "FROZEN_UPDATED",
-    "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED",
+    "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED", "CELL_PATH_MISSING",
+    "GATE_DERIVATIVE_SWAPPED",
 )
 
 
@@ -144,6 +145,12 @@ REACHED = [
      r"\frac{\partial L}{\partial a^{[1]}_{3}} = \delta^{[2]}_{3}"),
     ("EMBEDDING_NOT_ACCUMULATED", "embedding.yaml", "f", None,
      r"\frac{\partial L}{\partial E_{3,1}} = \delta^{[1]}_{3,1}"),
+    ("CELL_PATH_MISSING", "lstm.yaml", "f", None,
+     r"\frac{\partial L}{\partial c^{(2)}_{1}} = \frac{\partial L}{\partial h^{(2)}_{1}} "
+     r"o^{(2)}_{1} (1 - \tanh(c^{(2)}_{1})^2)"),
+    ("GATE_DERIVATIVE_SWAPPED", "lstm.yaml", "f", None,
+     r"\delta^{(2)}_{i,1} = \frac{\partial L}{\partial c^{(2)}_{1}} g^{(2)}_{1} "
+     r"(1 - (i^{(2)}_{1})^2)"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
     ("FROZEN_UPDATED", FROZEN, "f", None,

@@ -158,6 +158,12 @@ CODES: tuple[Code, ...] = (
          "occurrence of its token (overwritten) where a token that occurs several times adds "
          "the gradients of all its positions",
          (r"^the embedding gradient is not accumulated over the token's occurrences: ",)),
+    Code("CELL_PATH_MISSING", "∂L/∂c^{(t)} of an LSTM's cell state leaves out the path along "
+         "the cell state to the next step, ∂L/∂c^{(t+1)} f^{(t+1)}, keeping the term through "
+         "h^{(t)} alone", (r"^the cell-state path is missing: ",)),
+    Code("GATE_DERIVATIVE_SWAPPED", "a gate of an LSTM or GRU is differentiated with the other "
+         "activation's derivative: tanh′ = 1 − i² for a sigmoid gate i, or σ′ = g (1 − g) for "
+         "a tanh candidate g", (r"^σ′ and tanh′ are swapped: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

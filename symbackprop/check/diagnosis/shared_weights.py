@@ -18,7 +18,9 @@ mistakes are named here, each by comparing values at the random points:
   max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`)
   and dropout's backward pass without its 1/p scale
   (:mod:`symbackprop.check.diagnosis.dropout`); an embedding row's gradient from one
-  occurrence of its token (:mod:`symbackprop.check.diagnosis.embedding`).
+  occurrence of its token (:mod:`symbackprop.check.diagnosis.embedding`); an LSTM's cell-state
+  path left out and σ′ and tanh′ swapped between gates
+  (:mod:`symbackprop.check.diagnosis.gated`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..judging.sample_points import close
 from ..meaning.unknown_names import family_of
 from .dropout import dropout_mistakes
 from .embedding import embedding_mistakes
+from .gated import gated_mistakes
 from .index_maps import index_map_mistakes
 from .over_time import over_time_mistakes
 from .pooling import pool_mistakes
@@ -49,6 +52,9 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
                            gradient_param: Callable[[Any], sp.Symbol | None]) -> list[str]:
     """The shared-weight mistakes that explain side ``k`` (``bad``: the failing instance)."""
     side = evaluated[bad][1][k]
+    gated = gated_mistakes(ctx, heads[bad], side, gradient_param(heads[bad]), _uses)
+    if gated:
+        return gated
     over_time = over_time_mistakes(ctx, heads[bad], side, gradient_param, _uses)
     if over_time:
         return over_time
