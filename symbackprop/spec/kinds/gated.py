@@ -1,8 +1,8 @@
 """The lstm and gru layer kinds: gated recurrent cells unrolled over the steps of the inputs.
 
 ``inputs: {size: n, steps: T}`` gives x^{(t)}_j. A ``kind: lstm`` layer of ``size: H`` makes,
-at every step t and for every k ≤ H, in the names of PyTorch's ``nn.LSTM`` and of Olah's
-"Understanding LSTM Networks" (W for the input weights, U for the recurrent ones),
+at every step t and for every k ≤ H, in the names of PyTorch's ``nn.LSTM`` (W for the input
+weights and U for the recurrent ones, as Wikipedia's "Long short-term memory" writes them),
 
     a^{(t)}_{i,k} = Σ_j W_{i,k,j} x^{(t)}_j + Σ_m U_{i,k,m} h^{(t−1)}_m + b_{i,k}
     i^{(t)}_k = σ(a^{(t)}_{i,k}),
