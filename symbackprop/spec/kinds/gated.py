@@ -251,9 +251,9 @@ def gated_formulas(lay: LayerSpec) -> list[FormulaSpec]:
                                                      "n", "h")}
             before = {x: unit_name(n, x, t - 1, k) for x in ("c", "h")}
             if g.kind == "lstm":
-                new = mul(name("i", t, k, 0), name("g", t, k, 1))
                 if t == 1:
-                    node("c", t, k, new, [u["i"], u["g"]], f"{u['i']}*{u['g']}")
+                    node("c", t, k, mul(name("i", t, k, 0), name("g", t, k, 1)),
+                         [u["i"], u["g"]], f"{u['i']}*{u['g']}")
                 else:
                     kept = mul(name("f", t, k, 0), name("c", t - 1, k, 1))
                     node("c", t, k, Term("add", (kept, Term("mul", (
