@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import SpecError, did_you_mean
 from .kinds.conv_layers import conv_count
+from .kinds.gated import gated_count
 from .kinds.recurrent import recurrent_count
 from .model import InputSpec, LayerSpec
 from .reader import Reader
@@ -49,6 +50,9 @@ def count_parameters(r: Reader, top: dict[str, Any], inputs: list[InputSpec],
             continue
         if lay.recurrent is not None:
             total += recurrent_count(r, lp, lay, total)
+            continue
+        if lay.gated is not None:
+            total += gated_count(r, lp, lay.gated, total)
             continue
         if lay.pool is not None or lay.dropout is not None:
             continue

@@ -33,6 +33,7 @@ from .kinds.batch_norm import batch_norm_formulas
 from .kinds.conv import input_shape, read_input_shape, shaped_inputs
 from .kinds.dropout import check_masks, dropout_links
 from .kinds.embedding import require_embedding, token_count
+from .kinds.gated import gated_formulas
 from .kinds.layer_norm import norm_formulas
 from .kinds.nodes import NODE_KEYS, read_nodes
 from .kinds.pool import pool_links, refuse_edges_into_pools
@@ -156,7 +157,8 @@ def parse_spec(source: Source, limits: Limits | None = None) -> NetworkSpec:
                        for f in (norm_formulas(lay, inputs, layers) if lay.norm
                                  else attention_formulas(lay, inputs))) + tuple(
             f for lay in layers if lay.batch is not None and lay.batch.epsilon is not None
-            for f in batch_norm_formulas(lay, inputs, layers)),
+            for f in batch_norm_formulas(lay, inputs, layers))
+        + tuple(f for lay in layers for f in gated_formulas(lay)),
     )
     values = read_values(r, top, spec)
     check_spec_math(r, _latex_strings(spec))

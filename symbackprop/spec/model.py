@@ -198,6 +198,21 @@ class BatchGeometry:
 
 
 @dataclass(frozen=True)
+class GatedGeometry:
+    """An ``lstm`` or ``gru`` layer unrolled over ``steps`` (``role`` "cell"), or the output
+    layer applied at every step after it (``role`` "output"): ``size`` units per step, reading
+    ``inputs`` sources per step (the inputs x^{(t)}, or the state h^{(t)}). Each gate at each
+    step is a unit with a weighted sum (``spec.kinds.gated``), the cell state and the hidden
+    state formula nodes; h^{(0)} and c^{(0)} are 0."""
+
+    kind: str  # "lstm" | "gru"
+    role: str  # "cell" | "output"
+    steps: int
+    size: int
+    inputs: int
+
+
+@dataclass(frozen=True)
 class EmbeddingGeometry:
     """An embedding layer: a table E of ``vocabulary`` rows of width ``dim``, looked up at
     every position t by ``tokens[t − 1]`` (ids from 1): e_{t,k} = E_{token_t, k}."""
@@ -258,6 +273,7 @@ class LayerSpec:
     norm: NormGeometry | None = None  # a layer_norm layer's ε, γ and β
     attention: AttentionGeometry | None = None  # an attention layer's T, d, mask and W's
     batch: BatchGeometry | None = None  # a layer over an explicit batch (dense or batch_norm)
+    gated: GatedGeometry | None = None  # an lstm or gru layer, or its per-step output
 
     @property
     def shape(self) -> tuple[int, ...] | None:

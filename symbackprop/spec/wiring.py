@@ -32,6 +32,7 @@ from .kinds.embedding import (
     embedding_connections,
     read_embedding_layer,
 )
+from .kinds.gated import formula_units, gated_connections, gated_keys, read_gated_layer
 from .kinds.layer_norm import (
     LAYER_NORM_KEYS,
     LAYER_NORM_KIND,
@@ -121,8 +122,9 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         if kind == BATCH_NORM_KIND:
             raise r.fail((*lp, "kind"), "a batch_norm layer normalises over a batch of "
                          "examples", hint="e.g. `inputs: {size: 1, batch: 3}`")
+        gated = gated_keys(kind, layers[-1] if layers else None)
         stepped = layer_keys(kind, layers[-1] if layers else None)
-        layer = r.mapping(lp, stepped or (CONV_KEYS if kind in CONV_KINDS else
+        layer = r.mapping(lp, gated or stepped or (CONV_KEYS if kind in CONV_KINDS else
                                           POOL_KEYS if kind in POOL_KINDS else
                                           DROPOUT_KEYS if kind == DROPOUT_KIND else
                                           EMBEDDING_KEYS if kind == EMBEDDING_KIND else
@@ -162,6 +164,11 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
                 last=pos == len(items), several=attention_count(items) > 1,
                 layer_of=layer_of, unit_keys=unit_keys,
                 claim=partial(_claim_unit_names, r, where=lp))
+        elif gated is not None:  # gates with weighted sums, c and h formula nodes
+            made = read_gated_layer(r, lp, kind, (name, pos, number), top, layers,
+                                    last=pos == len(items),
+                                    claim=partial(_claim_unit_names, r, where=lp),
+                                    read_act=partial(read_activation, r))
         if made is not None:
             layers.append(made[0])
             units += made[1]
@@ -342,6 +349,11 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 for wname, wlatex in names:
                     add_param(wname, wlatex, "weight", (*lp, "kind"))
             continue
+        if lay.gated is not None:  # every gate's W, U and b, shared by the steps
+            made = gated_connections(lp, lay, layers, add_param)
+            edges += made[0]
+            biases += made[1]
+            continue
         if lay.embedding is not None:  # the table's entries, each unit's where a bias stands
             biases += embedding_connections(lay, notation, add_param, lp)
             continue
@@ -441,7 +453,7 @@ def read_connections(r: Reader, top: dict[str, Any], notation: Notation,
                 wname = plain_name(latex)
             add_param(wname, latex, "weight", (*ep, "weight"), template="weight" not in e)
             edges.append(EdgeSpec(src, dst, wname))
-    used = {e.target for e in edges} | initial_units(layers) | {
+    used = {e.target for e in edges} | initial_units(layers) | formula_units(layers) | {
         u for lay in layers if lay.pool or lay.dropout or lay.embedding or lay.norm
         for u in lay.units} | {u for lay in layers if lay.norm
                                for u in (lay.norm.mean, lay.norm.variance)} | {

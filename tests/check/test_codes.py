@@ -50,7 +50,8 @@ STABLE = (
     "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD", "FROZEN_UPDATED",
     "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED", "ATTENTION_SOFTMAX_ELEMENTWISE",
     "ATTENTION_SCALE_MISSING", "BATCH_NORM_STATISTICS_CONSTANT",
-    "BATCH_NORM_UNBIASED_VARIANCE", "BATCH_NORM_WRONG_AXIS",
+    "BATCH_NORM_UNBIASED_VARIANCE", "BATCH_NORM_WRONG_AXIS", "CELL_PATH_MISSING",
+    "GATE_DERIVATIVE_SWAPPED",
 )
 
 
@@ -164,6 +165,12 @@ REACHED = [
      r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}} \left( "
      r"\frac{\partial L}{\partial y_i} - \frac{\partial L}{\partial y_i} - \hat{x}_i "
      r"\frac{\partial L}{\partial y_i} \hat{x}_i \right)"),
+    ("CELL_PATH_MISSING", "lstm.yaml", "f", None,
+     r"\frac{\partial L}{\partial c^{(2)}_{1}} = \frac{\partial L}{\partial h^{(2)}_{1}} "
+     r"o^{(2)}_{1} (1 - \tanh(c^{(2)}_{1})^2)"),
+    ("GATE_DERIVATIVE_SWAPPED", "lstm.yaml", "f", None,
+     r"\delta^{(2)}_{i,1} = \frac{\partial L}{\partial c^{(2)}_{1}} g^{(2)}_{1} "
+     r"(1 - (i^{(2)}_{1})^2)"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
     ("FROZEN_UPDATED", FROZEN, "f", None,

@@ -174,6 +174,12 @@ CODES: tuple[Code, ...] = (
     Code("BATCH_NORM_WRONG_AXIS", "a layer normalisation's answer to a batch normalisation "
          "question: the sums run over the units of one example, not over the examples of the "
          "batch", (r"^the sums run over the wrong axis: ",)),
+    Code("CELL_PATH_MISSING", "∂L/∂c^{(t)} of an LSTM's cell state leaves out the path along "
+         "the cell state to the next step, ∂L/∂c^{(t+1)} f^{(t+1)}, keeping the term through "
+         "h^{(t)} alone", (r"^the cell-state path is missing: ",)),
+    Code("GATE_DERIVATIVE_SWAPPED", "a gate of an LSTM or GRU is differentiated with the other "
+         "activation's derivative: tanh′ = 1 − i² for a sigmoid gate i, or σ′ = g (1 − g) for "
+         "a tanh candidate g", (r"^σ′ and tanh′ are swapped: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

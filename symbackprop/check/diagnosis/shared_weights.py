@@ -22,7 +22,8 @@ mistakes are named here, each by comparing values at the random points:
   softmax Jacobian taken as elementwise and its 1/√d left out
   (:mod:`symbackprop.check.diagnosis.attention`); batch normalisation's backward pass with its
   statistics held constant, an unbiased variance or the sums over the wrong axis
-  (:mod:`symbackprop.check.diagnosis.batch_norm`).
+  (:mod:`symbackprop.check.diagnosis.batch_norm`); an LSTM's cell-state path left out and σ′
+  and tanh′ swapped between gates (:mod:`symbackprop.check.diagnosis.gated`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .attention import attention_mistakes
 from .batch_norm import batch_norm_mistakes
 from .dropout import dropout_mistakes
 from .embedding import embedding_mistakes
+from .gated import gated_mistakes
 from .index_maps import index_map_mistakes
 from .over_time import over_time_mistakes
 from .pooling import pool_mistakes
@@ -55,6 +57,9 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
                            gradient_param: Callable[[Any], sp.Symbol | None]) -> list[str]:
     """The shared-weight mistakes that explain side ``k`` (``bad``: the failing instance)."""
     side = evaluated[bad][1][k]
+    gated = gated_mistakes(ctx, heads[bad], side, gradient_param(heads[bad]), _uses)
+    if gated:
+        return gated
     over_time = over_time_mistakes(ctx, heads[bad], side, gradient_param, _uses)
     if over_time:
         return over_time

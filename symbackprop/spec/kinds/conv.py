@@ -32,7 +32,7 @@ CONV_KINDS = {"conv1d": 1, "conv2d": 2}  # kind → spatial dimensions
 # max_pool and avg_pool: spec.kinds.pool; dropout, embedding, layer_norm, attention, batch_norm:
 # their own modules
 LAYER_KINDS = ("dense", *CONV_KINDS, "max_pool", "avg_pool", "recurrent", "dropout",
-               "embedding", "layer_norm", "attention", "batch_norm")
+               "embedding", "layer_norm", "attention", "batch_norm", "lstm", "gru")
 CONV_KEYS = ("name", "kind", "filters", "kernel", "stride", "padding", "activation", "bias")
 
 
