@@ -47,6 +47,7 @@ GENERIC_STEP = re.compile(r"\^\{?\(t(?:[+-]1)?\)")
 POOL_WINDOW = re.compile(r"(?:\\in|∈)\s*W_\{i,j\}|^\s*W_\{i,j\}\s*&?=")
 DROPOUT_MASK = re.compile(r"\\frac\{m_\{[^}]*\}\}\{p\}|\(m_\{[^}]*\} / p\)|^\s*m\s*&?=\s*\(")
 TOKEN_SUM = re.compile(r"\\mathrm\{token\}|token_t = v|token = \(")
+NORM_RULE = re.compile(r"\\hat\{x\}|x̂_")
 
 
 def in_generic_step(text: str) -> bool:
@@ -62,8 +63,11 @@ def in_printed_rule(text: str) -> bool:
     not read yet: BPTT at a generic step t (:func:`in_generic_step`), or max pooling's δ
     routed over the windows W_{i,j} that hold a position (set-builder notation), or dropout's
     δ scaled by m_j / p with the mask and p as data, or an embedding row's sum over the
-    positions of its token. The pooling rule is compared with the derivation window by window
-    (tests/network/kinds/test_pool.py), the dropout and embedding rules unit by unit and
-    entry by entry (tests/network/kinds/test_dropout.py, test_embedding.py)."""
+    positions of its token, or a layer_norm layer's rule with x̂ named. The pooling rule is
+    compared with the derivation window by window (tests/network/kinds/test_pool.py), the
+    dropout and embedding rules unit by unit and entry by entry
+    (tests/network/kinds/test_dropout.py, test_embedding.py), the layer_norm rule unit by unit
+    with its data put in (tests/network/kinds/test_layer_norm.py)."""
     return in_generic_step(text) or POOL_WINDOW.search(text) is not None or \
-        DROPOUT_MASK.search(text) is not None or TOKEN_SUM.search(text) is not None
+        DROPOUT_MASK.search(text) is not None or TOKEN_SUM.search(text) is not None or \
+        NORM_RULE.search(text) is not None

@@ -1,7 +1,8 @@
-"""The notes' blocks for the rules of pooling, dropout and embedding layers, printed beside
-the δ recurrences: a pooling window's δ routed or spread, dropout's ∂L/∂a_j = (m_j / p) δ_j
-with its mask and p, and an embedding row's gradient summed over the positions whose token
-looks it up."""
+"""The notes' blocks for the rules of pooling, dropout, embedding and layer_norm layers,
+printed beside the δ recurrences: a pooling window's δ routed or spread, dropout's
+∂L/∂a_j = (m_j / p) δ_j with its mask and p, an embedding row's gradient summed over the
+positions whose token looks it up, and a layer_norm layer's gradient by the units below it
+with x̂ named."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from ..network.build import Network
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
+from ..network.kinds.layer_norm import norm_rules
 from ..network.kinds.pool import pool_rules
 from .document import Block, Equations, Para
 
@@ -50,3 +52,11 @@ def embedding_blocks(net: Network) -> list[Block]:
                         "The table of an embedding layer gets, for each row, the δ of every "
                         "position whose token looks it up, added up (a row no token looks up "
                         "gets 0):")
+
+
+def norm_blocks(net: Network) -> list[Block]:
+    """Each layer_norm layer's rule in index form, as Ba, Kiros and Hinton's gradient reads
+    with x̂ and ∂L/∂x̂ named: the sum of the three ways through μ, σ² and y_j, collected."""
+    return _rule_blocks(norm_rules(net.spec),
+                        "Through a layer normalisation layer the three ways through its mean, "
+                        "its variance and its outputs add up to the rule, in index form:")

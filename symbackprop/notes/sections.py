@@ -48,7 +48,7 @@ from .identities import (
     bce_sigmoid_identity,
     loss_derivative_steps,
 )
-from .layer_rules import dropout_blocks, embedding_blocks, pool_blocks
+from .layer_rules import dropout_blocks, embedding_blocks, norm_blocks, pool_blocks
 from .reasons import matrix_reason
 
 ACTIVATION_TITLES = {"sigmoid": "The sigmoid", "tanh": "tanh", "softplus": "softplus",
@@ -355,6 +355,7 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
     out += pool_blocks(net)
     out += dropout_blocks(net)
     out += embedding_blocks(net)
+    out += norm_blocks(net)
     out += matrix_section(net, grads)
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
+from ..network.kinds.layer_norm import norm_rules
 from ..network.kinds.pool import pool_rules
 from .derivation_document import DerivationDocument
 from .escape import latex_comment
@@ -25,7 +26,8 @@ def document_latex(doc: DerivationDocument) -> str:
                   equations_block(net, doc.deltas)]
         parts += [f"\\[\n{rule.latex}\n\\]" for rule in [*pool_rules(net.spec),
                                                            *dropout_rules(net.spec),
-                                                           *embedding_rules(net.spec)]]
+                                                           *embedding_rules(net.spec),
+                                                           *norm_rules(net.spec)]]
     if doc.matrix is not None:
         heading = doc.matrix.heading
         parts += [rf"\subsection*{{{heading}}}", f"% {heading.lower()}", doc.matrix.latex()]

@@ -18,6 +18,7 @@ from ..network.derivation import MAX_PATHS, Derivation, Gradients
 from ..network.kinds.conv import IndexForms
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
+from ..network.kinds.layer_norm import norm_rules
 from ..network.kinds.pool import pool_rules
 from ..network.kinds.recurrent import recurrence_lines, step_forms
 from ..numeric.worked import Precise, given_values, printable
@@ -414,7 +415,8 @@ def to_text(doc: DerivationDocument) -> str:
         lines += [f"  {r.text}" for r in doc.deltas]
         lines += [f"  {rule.text}" for rule in pool_rules(net.spec)]  # as a lecture says it
         lines += [f"  {rule.text}" for rule in [*dropout_rules(net.spec),
-                                                *embedding_rules(net.spec)]]
+                                                *embedding_rules(net.spec),
+                                                *norm_rules(net.spec)]]
     if doc.matrix is not None:
         lines += ["", *doc.matrix.text_lines()]
     for pd in doc.params:
@@ -451,7 +453,7 @@ def to_markdown(doc: DerivationDocument) -> str:
         out += ["", "## Local gradients", "", "$$",
                 equations_block(net, doc.deltas, env="aligned"), "$$"]
         out += [line for rule in [*pool_rules(net.spec), *dropout_rules(net.spec),
-                                  *embedding_rules(net.spec)]
+                                  *embedding_rules(net.spec), *norm_rules(net.spec)]
                 for line in ("", "$$", rule.latex, "$$")]
     if doc.matrix is not None:
         out += ["", f"## {doc.matrix.heading}", "", doc.matrix.markdown()]
