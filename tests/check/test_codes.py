@@ -33,6 +33,9 @@ KERNEL = r"\frac{\partial L}{\partial w^{[1]}_{f,c,m,n}} = "
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
 J = r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = "
+LN_A1 = r"\frac{\partial L}{\partial a^{[1]}_{1}} = "
+LN_ROOT = r"\sqrt{\sigma^2 + 10^{-5}}"
+LN_XHAT1 = rf"\frac{{a^{{[1]}}_{{1}} - \mu}}{{{LN_ROOT}}}"
 STABLE = (
     "LOCATION", "CONSEQUENCE", "NOT_AN_ANSWER", "TOO_FEW_DIGITS", "OTHER_PARAMETER", "SIGN",
     "CONSTANT_FACTOR", "MISSING_ACTIVATION_DERIVATIVE", "EXTRA_ACTIVATION_DERIVATIVE",
@@ -47,7 +50,8 @@ STABLE = (
     "WRONG_ACTIVATION_DERIVATIVE", "SOFTMAX_DIAGONAL", "KERNEL_FLIPPED",
     "SHARED_WEIGHT_NOT_SUMMED", "STRIDE_MISSING", "MISSING_SUM_OVER_TIME",
     "MISSING_RECURRENT_TERM", "DERIVATIVE_AT_WRONG_STEP", "MAX_POOL_SPREAD", "FROZEN_UPDATED",
-    "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED",
+    "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED", "NORM_STATISTICS_CONSTANT",
+    "NORM_UNBIASED_VARIANCE", "NORM_WRONG_AXIS",
 )
 
 
@@ -144,6 +148,15 @@ REACHED = [
      r"\frac{\partial L}{\partial a^{[1]}_{3}} = \delta^{[2]}_{3}"),
     ("EMBEDDING_NOT_ACCUMULATED", "embedding.yaml", "f", None,
      r"\frac{\partial L}{\partial E_{3,1}} = \delta^{[1]}_{3,1}"),
+    ("NORM_STATISTICS_CONSTANT", "layernorm.yaml", "f", None,
+     rf"{LN_A1}\frac{{\gamma_{{1}} \delta^{{[2]}}_{{1}}}}{{{LN_ROOT}}}"),
+    ("NORM_UNBIASED_VARIANCE", "layernorm.yaml", "f", None,
+     rf"{LN_A1}\frac{{1}}{{{LN_ROOT}}} \left(\gamma_{{1}} \delta^{{[2]}}_{{1}} - \frac{{1}}{{3}} "
+     rf"\sum_{{k=1}}^{{3}} \gamma_{{k}} \delta^{{[2]}}_{{k}} - \frac{{1}}{{2}} {LN_XHAT1} "
+     rf"\sum_{{k=1}}^{{3}} \gamma_{{k}} \delta^{{[2]}}_{{k}} "
+     rf"\frac{{a^{{[1]}}_{{k}} - \mu}}{{{LN_ROOT}}}\right)"),
+    ("NORM_WRONG_AXIS", "layernorm.yaml", "f", None,
+     rf"{LN_A1}-\frac{{\gamma_{{1}} \delta^{{[2]}}_{{1}}}}{{{LN_ROOT}}} {LN_XHAT1} {LN_XHAT1}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
     ("FROZEN_UPDATED", FROZEN, "f", None,

@@ -18,7 +18,8 @@ mistakes are named here, each by comparing values at the random points:
   max-pooling gradient spread over its window (:mod:`symbackprop.check.diagnosis.pooling`)
   and dropout's backward pass without its 1/p scale
   (:mod:`symbackprop.check.diagnosis.dropout`); an embedding row's gradient from one
-  occurrence of its token (:mod:`symbackprop.check.diagnosis.embedding`).
+  occurrence of its token (:mod:`symbackprop.check.diagnosis.embedding`), and the mistakes
+  of a layer_norm layer's backward pass (:mod:`symbackprop.check.diagnosis.normalisation`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..meaning.unknown_names import family_of
 from .dropout import dropout_mistakes
 from .embedding import embedding_mistakes
 from .index_maps import index_map_mistakes
+from .normalisation import norm_mistakes
 from .over_time import over_time_mistakes
 from .pooling import pool_mistakes
 
@@ -54,7 +56,8 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
         return over_time
     param = gradient_param(heads[bad])
     pooled = pool_mistakes(ctx, heads[bad], side) or \
-        dropout_mistakes(ctx, heads[bad], side, param)
+        dropout_mistakes(ctx, heads[bad], side, param) or \
+        norm_mistakes(ctx, heads[bad], side, param)
     if pooled:
         return pooled
     looked_up = embedding_mistakes(ctx, param, side.values)
