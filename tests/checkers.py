@@ -50,6 +50,7 @@ TOKEN_SUM = re.compile(r"\\mathrm\{token\}|token_t = v|token = \(")
 ATTENTION_TENSOR = re.compile(r"\\partial (?:[QKVSPO]|W\^\{[QKV]\})\}\s*&?=|"
                               r"∂L/∂(?:[QKVSPO]|W\^[QKV]) =")
 BATCH_DATA = re.compile(r"m\s*&?= \d+,(?:\\ | \\quad )\\epsilon = ")
+NORM_RULE = re.compile(r"\\hat\{x\}|x̂_")
 
 
 def in_generic_step(text: str) -> bool:
@@ -66,11 +67,13 @@ def in_printed_rule(text: str) -> bool:
     routed over the windows W_{i,j} that hold a position (set-builder notation), or dropout's
     δ scaled by m_j / p with the mask and p as data, or an embedding row's sum over the
     positions of its token, an attention head's backward pass in tensor form (∂L/∂S of the
-    whole matrix), or a batch_norm layer's result with its m and ε as data. The
-    pooling rule is compared with the derivation window by window
-    (tests/network/kinds/test_pool.py), the dropout and embedding rules unit by unit and
+    whole matrix), a batch_norm layer's result with its m and ε as data, or a layer_norm
+    layer's rule with x̂ named. The pooling rule is compared with the derivation window by
+    window (tests/network/kinds/test_pool.py), the dropout and embedding rules unit by unit and
     entry by entry (tests/network/kinds/test_dropout.py, test_embedding.py), the batch_norm
-    results read back without their data (tests/check/test_batch_norm_formulas.py)."""
+    results read back without their data (tests/check/test_batch_norm_formulas.py), the
+    layer_norm rule unit by unit with its data put in (tests/network/kinds/test_layer_norm.py)."""
     return in_generic_step(text) or POOL_WINDOW.search(text) is not None or \
         DROPOUT_MASK.search(text) is not None or TOKEN_SUM.search(text) is not None or \
-        ATTENTION_TENSOR.search(text) is not None or BATCH_DATA.search(text) is not None
+        ATTENTION_TENSOR.search(text) is not None or BATCH_DATA.search(text) is not None or \
+        NORM_RULE.search(text) is not None

@@ -2,7 +2,7 @@
 code (a dense layer, then γ ⊙ (a − mean a)/√(var a + ε) + β, then a dense output layer) and
 differentiated by autograd, over generated specs (sizes, ε, activations, losses). The
 package's compiled gradients equal autograd's for every parameter, γ_j and β_j included, and
-``gradcheck`` passes; tests/data/specs/layernorm.yaml agrees as well, also through
+``gradcheck`` passes; specs/layernorm.yaml agrees as well, also through
 ``tests/oracle.py``'s forward pass.
 
 The reference reads only the case it writes as YAML and the documented default names
@@ -24,7 +24,7 @@ from autograd import grad
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import activation, agrees_with_reference, mismatches, oracle, output_loss, tool_runs
-from paths import DATA
+from paths import SPECS
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
@@ -165,7 +165,7 @@ def test_a_layer_norm_without_its_variance_term_is_caught(tmp_path: Path) -> Non
 
 
 def _bundled() -> tuple[Any, NormCase, dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    spec = load_spec(DATA / "specs" / "layernorm.yaml")
+    spec = load_spec(SPECS / "layernorm.yaml")
     norm = next(lay for lay in spec.layers if lay.norm is not None)
     assert norm.norm is not None
     case = NormCase(2, 3, "tanh", norm.norm.epsilon, 2, "softmax", "cross_entropy")
@@ -183,7 +183,7 @@ def _bundled() -> tuple[Any, NormCase, dict[str, np.ndarray], np.ndarray, np.nda
 
 
 def test_the_layer_norm_spec_equals_autograd() -> None:
-    """tests/data/specs/layernorm.yaml at its own values, against the array code of the same
+    """specs/layernorm.yaml at its own values, against the array code of the same
     network (ε = 1e-5 read from the spec)."""
     spec, case, theta, x, y = _bundled()
     assert case.epsilon == Fraction(1, 100000)

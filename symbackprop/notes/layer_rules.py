@@ -1,8 +1,9 @@
-"""The notes' blocks for the rules of pooling, dropout, embedding, attention and batch_norm
-layers, printed beside the δ recurrences: a pooling window's δ routed or spread, dropout's
-∂L/∂a_j = (m_j / p) δ_j with its mask and p, an embedding row's gradient summed over the
-positions whose token looks it up, an attention head's backward pass in index and tensor
-form, and batch normalisation's ∂L/∂x_i, ∂L/∂γ and ∂L/∂β."""
+"""The notes' blocks for the rules of pooling, dropout, embedding, attention, batch_norm and
+layer_norm layers, printed beside the δ recurrences: a pooling window's δ routed or spread,
+dropout's ∂L/∂a_j = (m_j / p) δ_j with its mask and p, an embedding row's gradient summed
+over the positions whose token looks it up, an attention head's backward pass in index and
+tensor form, batch normalisation's ∂L/∂x_i, ∂L/∂γ and ∂L/∂β, and a layer_norm layer's
+gradient by the units below it with x̂ named."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..network.kinds.attention import attention_rules, attention_tensor_rules
 from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
+from ..network.kinds.layer_norm import norm_rules
 from ..network.kinds.pool import pool_rules
 from .document import Block, Equations, Para
 
@@ -66,6 +68,8 @@ def attention_blocks(net: Network) -> list[Block]:
             Equations(tuple(r.latex.replace(" = ", " &= ", 1) for r in index)),
             Para(("and in tensor form, with 1 a column of ones:",), into=True),
             Equations(tuple(r.latex.replace(" = ", " &= ", 1) for r in tensor))]
+
+
 def batch_norm_blocks(net: Network) -> list[Block]:
     """Each batch_norm layer's results, Ioffe and Szegedy's: ∂L/∂x_i with the three ways
     through x̂_i, μ_B and σ_B² summed, and ∂L/∂γ, ∂L/∂β summed over the batch."""
@@ -82,3 +86,11 @@ def batch_norm_blocks(net: Network) -> list[Block]:
                   "ways into each unit below it (through its normalised value, the batch's "
                   "mean and its variance) read, in index form:",), into=True),
             Equations(tuple(rows), unbreakable=True)]
+
+
+def norm_blocks(net: Network) -> list[Block]:
+    """Each layer_norm layer's rule in index form, as Ba, Kiros and Hinton's gradient reads
+    with x̂ and ∂L/∂x̂ named: the sum of the three ways through μ, σ² and y_j, collected."""
+    return _rule_blocks(norm_rules(net.spec),
+                        "Through a layer normalisation layer the three ways through its mean, "
+                        "its variance and its outputs add up to the rule, in index form:")

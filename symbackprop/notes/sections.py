@@ -54,6 +54,7 @@ from .layer_rules import (
     batch_norm_blocks,
     dropout_blocks,
     embedding_blocks,
+    norm_blocks,
     pool_blocks,
 )
 from .reasons import matrix_reason
@@ -367,6 +368,7 @@ def delta_section(net: Network, grads: Gradients, at: dict[sp.Symbol, float] | N
     out += embedding_blocks(net)
     out += attention_blocks(net)
     out += batch_norm_blocks(net)
+    out += norm_blocks(net)
     out += matrix_section(net, grads)
     out += tensor_section(net, grads)
     return out

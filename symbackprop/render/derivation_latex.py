@@ -8,6 +8,7 @@ from ..network.kinds.attention import attention_rules, attention_tensor_rules
 from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
+from ..network.kinds.layer_norm import norm_rules
 from ..network.kinds.pool import pool_rules
 from .derivation_document import DerivationDocument
 from .escape import latex_comment
@@ -31,7 +32,8 @@ def document_latex(doc: DerivationDocument) -> str:
                                                            *attention_rules(net.spec),
                                                            *attention_tensor_rules(
                                                                net.spec),
-                                                           *batch_norm_rules(net.spec)]]
+                                                           *batch_norm_rules(net.spec),
+                                                           *norm_rules(net.spec)]]
     if doc.matrix is not None:
         heading = doc.matrix.heading
         parts += [rf"\subsection*{{{heading}}}", f"% {heading.lower()}", doc.matrix.latex()]

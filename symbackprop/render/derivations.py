@@ -20,6 +20,7 @@ from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.conv import IndexForms
 from ..network.kinds.dropout import dropout_rules
 from ..network.kinds.embedding import embedding_rules
+from ..network.kinds.layer_norm import norm_rules
 from ..network.kinds.pool import pool_rules
 from ..network.kinds.recurrent import recurrence_lines, step_forms
 from ..numeric.worked import Precise, given_values, printable
@@ -419,7 +420,8 @@ def to_text(doc: DerivationDocument) -> str:
                                                 *embedding_rules(net.spec),
                                                 *attention_rules(net.spec),
                                                 *attention_tensor_rules(net.spec),
-                                                *batch_norm_rules(net.spec)]]
+                                                *batch_norm_rules(net.spec),
+                                                *norm_rules(net.spec)]]
     if doc.matrix is not None:
         lines += ["", *doc.matrix.text_lines()]
     for pd in doc.params:
@@ -457,7 +459,8 @@ def to_markdown(doc: DerivationDocument) -> str:
                 equations_block(net, doc.deltas, env="aligned"), "$$"]
         out += [line for rule in [*pool_rules(net.spec), *dropout_rules(net.spec),
                                   *embedding_rules(net.spec), *attention_rules(net.spec),
-                                  *attention_tensor_rules(net.spec), *batch_norm_rules(net.spec)]
+                                  *attention_tensor_rules(net.spec), *batch_norm_rules(net.spec),
+                                  *norm_rules(net.spec)]
                 for line in ("", "$$", rule.latex, "$$")]
     if doc.matrix is not None:
         out += ["", f"## {doc.matrix.heading}", "", doc.matrix.markdown()]

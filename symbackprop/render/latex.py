@@ -84,7 +84,8 @@ def _find_segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
     if isinstance(expr, sp.Add) and len(expr.args) > 1:
         out = []
         for k, term in enumerate(printer._as_ordered_terms(expr, order=None)):
-            if term.could_extract_minus_sign() and sp.S.NegativeOne in term.as_coeff_mul()[:1]:
+            coeff = term.as_coeff_mul()[0]
+            if term.could_extract_minus_sign() and coeff.is_Rational and coeff.is_negative:
                 body, sign = -term, "-"
             else:
                 body, sign = term, "+" if k else ""
@@ -94,15 +95,17 @@ def _find_segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
         return [_Segment(r"\cdot" if k else "", f, _chain_brackets(f))
                 for k, f in enumerate(expr.factors)]
     if isinstance(expr, sp.Mul) and len(expr.args) > 1:
-        if _may_have_denominator(expr) and sp.fraction(expr)[1] != 1:
-            coeff, rest = expr.as_coeff_Mul()
-            if coeff.is_Integer or not coeff.is_Rational or sp.fraction(rest)[1] != 1:
-                return None  # a fraction bar does not split across lines
-            # a number's fraction times a long product, \frac{1}{3} (…): the bar holds the
-            # number only, and the product breaks after it
-            factors = [coeff, *sp.Mul.make_args(rest)]
-            return [_Segment("" if k == 0 else " ", f, k > 0 and isinstance(f, sp.Add))
-                    for k, f in enumerate(factors)]
+        if _may_have_denominator(expr):
+            num, den = sp.fraction(expr)
+            if den != 1:
+                coeff, rest = expr.as_coeff_Mul()
+                if coeff.is_Rational and not coeff.is_Integer and sp.fraction(rest)[1] == 1:
+                    # a number's fraction times a long product, \frac{1}{3} (…): the bar
+                    # holds the number only, and the product breaks after it
+                    factors = [coeff, *sp.Mul.make_args(rest)]
+                    return [_Segment("" if k == 0 else " ", f, k > 0 and isinstance(f, sp.Add))
+                            for k, f in enumerate(factors)]
+                return _over(num, den, printer)
         args = list(expr.args)
         sign = ""
         if args[0] == sp.S.NegativeOne:
@@ -112,6 +115,25 @@ def _find_segments(expr: sp.Expr, printer: Any) -> list[_Segment] | None:
                                                            last=k == len(args) - 1)))
                 for k, f in enumerate(args)]
     return None
+
+
+def _over(num: sp.Expr, den: sp.Expr, printer: Any) -> list[_Segment] | None:
+    """A fraction too wide for its line as ``\\frac{1}{den}`` times its numerator, whose sum
+    or product then breaks as any other (a fraction bar does not split across lines); None
+    when the numerator has no pieces to break between."""
+    sign = ""
+    if den.could_extract_minus_sign():
+        num, den = -num, -den
+    if isinstance(num, sp.Mul) and num.could_extract_minus_sign():
+        num, sign = -num, "-"
+    over = sp.Rational(1, den) if den.is_Integer else sp.Pow(den, -1, evaluate=False)
+    if not isinstance(num, (sp.Add, sp.Mul)) or len(num.args) < 2:
+        return None
+    rest = ([_Segment(" ", num, True)] if isinstance(num, sp.Add)
+            else [_Segment(" ", f, bool(printer._needs_mul_brackets(f, first=False,
+                                                                     last=k == len(num.args) - 1)))
+                  for k, f in enumerate(num.args)])
+    return [_Segment(sign, over, False), *rest]
 
 
 def _may_have_denominator(expr: sp.Mul) -> bool:
@@ -172,10 +194,18 @@ def _break(expr: sp.Expr, printer: Any, first: float, width: float) -> list[str]
             budget = width
             continue
         if current:
+            alone = _piece(seg, printer, leading=True)
+            if em(measure(alone)) > width and em(used) < LONE_PIECE_EM:
+                # too wide for any line: it starts on this one rather than leave a short
+                # line (``\frac{1}{3}``, ``-``) alone above it
+                inner = _break_inside(seg, printer, budget - em(used), width, leading=False)
+                lines.extend(["".join(current) + inner[0], *inner[1:-1]])
+                current, used, whole = [inner[-1]], measure(inner[-1]), 0
+                budget = width
+                continue
             lines.append("".join(current))
             budget = width
-            piece = _piece(seg, printer, leading=True)
-            piece_width = measure(piece)
+            piece, piece_width = alone, measure(alone)
             if em(piece_width) <= budget:
                 current, used, whole = [piece], piece_width, 1
                 continue

@@ -34,6 +34,9 @@ KERNEL = r"\frac{\partial L}{\partial w^{[1]}_{f,c,m,n}} = "
 G5 = r"\frac{\partial E_{total}}{\partial w_{5}}"
 T = "-(target_o1 - out_o1)"
 J = r"\frac{\partial J}{\partial w^{[1]}_{1,1}} = "
+LN_A1 = r"\frac{\partial L}{\partial a^{[1]}_{1}} = "
+LN_ROOT = r"\sqrt{\sigma^2 + 10^{-5}}"
+LN_XHAT1 = rf"\frac{{a^{{[1]}}_{{1}} - \mu}}{{{LN_ROOT}}}"
 STABLE = (
     "LOCATION", "CONSEQUENCE", "NOT_AN_ANSWER", "TOO_FEW_DIGITS", "OTHER_PARAMETER", "SIGN",
     "CONSTANT_FACTOR", "MISSING_ACTIVATION_DERIVATIVE", "EXTRA_ACTIVATION_DERIVATIVE",
@@ -51,7 +54,8 @@ STABLE = (
     "DROPOUT_SCALE_MISSING", "EMBEDDING_NOT_ACCUMULATED", "ATTENTION_SOFTMAX_ELEMENTWISE",
     "ATTENTION_SCALE_MISSING", "BATCH_NORM_STATISTICS_CONSTANT",
     "BATCH_NORM_UNBIASED_VARIANCE", "BATCH_NORM_WRONG_AXIS", "CELL_PATH_MISSING",
-    "GATE_DERIVATIVE_SWAPPED",
+    "GATE_DERIVATIVE_SWAPPED", "NORM_STATISTICS_CONSTANT", "NORM_UNBIASED_VARIANCE",
+    "NORM_WRONG_AXIS",
 )
 
 
@@ -171,6 +175,15 @@ REACHED = [
     ("GATE_DERIVATIVE_SWAPPED", "lstm.yaml", "f", None,
      r"\delta^{(2)}_{i,1} = \frac{\partial L}{\partial c^{(2)}_{1}} g^{(2)}_{1} "
      r"(1 - (i^{(2)}_{1})^2)"),
+    ("NORM_STATISTICS_CONSTANT", "layernorm.yaml", "f", None,
+     rf"{LN_A1}\frac{{\gamma_{{1}} \delta^{{[2]}}_{{1}}}}{{{LN_ROOT}}}"),
+    ("NORM_UNBIASED_VARIANCE", "layernorm.yaml", "f", None,
+     rf"{LN_A1}\frac{{1}}{{{LN_ROOT}}} \left(\gamma_{{1}} \delta^{{[2]}}_{{1}} - \frac{{1}}{{3}} "
+     rf"\sum_{{k=1}}^{{3}} \gamma_{{k}} \delta^{{[2]}}_{{k}} - \frac{{1}}{{2}} {LN_XHAT1} "
+     rf"\sum_{{k=1}}^{{3}} \gamma_{{k}} \delta^{{[2]}}_{{k}} "
+     rf"\frac{{a^{{[1]}}_{{k}} - \mu}}{{{LN_ROOT}}}\right)"),
+    ("NORM_WRONG_AXIS", "layernorm.yaml", "f", None,
+     rf"{LN_A1}-\frac{{\gamma_{{1}} \delta^{{[2]}}_{{1}}}}{{{LN_ROOT}}} {LN_XHAT1} {LN_XHAT1}"),
     ("UNREADABLE", MAZUR, "d", None, r"\partial E_{total}/\partial in_{o1} = \delta_{o1}" "\n"
      r"out_{h1} = ((("),
     ("FROZEN_UPDATED", FROZEN, "f", None,

@@ -1,4 +1,4 @@
-"""tests/data/specs/layernorm.yaml (dense → layer_norm → dense → softmax) through every
+"""specs/layernorm.yaml (dense → layer_norm → dense → softmax) through every
 command: derive in every format, eval, gradcheck (full and directional), codegen, graph,
 check of ∂L/∂γ_j written with Σ (correct, and mutants without 1/√(σ² + ε) or with an
 uncentred variance) and notes that compile."""
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from paths import DATA
+from paths import SPECS
 
 from symbackprop.cli.app import main
 
-SPEC = str(DATA / "specs" / "layernorm.yaml")
+SPEC = str(SPECS / "layernorm.yaml")
 MU = r"\frac{1}{3}\sum_{k=1}^{3} a^{[1]}_{k}"
 GAMMA = r"\frac{\partial L}{\partial \gamma_{1}} = "
 

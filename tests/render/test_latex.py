@@ -165,3 +165,31 @@ def test_a_short_factor_does_not_end_alone_on_the_last_line(form: str) -> None:
     words = (joined.replace(r"\right.", "").replace(r"\left.", "").replace("{} ", "")
              .replace(r"\quad", "").replace(r"\cdot", "").split())
     assert words == printer.doprint(expr).replace(r"\cdot", "").split()
+
+
+@pytest.mark.parametrize("den", [sp.Integer(3), sp.Symbol("y") + sp.Symbol("z")],
+                         ids=["number", "sum"])
+def test_a_fraction_too_wide_for_a_line_breaks_as_one_over_its_denominator(
+        den: sp.Expr) -> None:
+    """A fraction bar does not split across lines: a fraction wider than the line is set as
+    1/d times its numerator, whose sum then breaks, and every line fits."""
+    xs = sp.symbols("x1:30")
+    top = sp.Add(*[a * b for a, b in itertools.pairwise(xs)], evaluate=False)
+    expr = sp.Mul(top, sp.Pow(den, -1, evaluate=False), evaluate=False)
+    printer = NetworkLatexPrinter()
+    assert printer.doprint(expr).startswith(r"\frac{")
+    lines = break_expr(expr, printer, 20)
+    assert len(lines) > 2 and all(latex_width(ln) <= 20 for ln in lines)
+    over = printer.doprint(1 / den)
+    assert lines[0].startswith(over + r"\left(")
+    joined = " ".join(lines)
+    assert joined.count(r"\left") == joined.count(r"\right")
+    assert "+ -" not in joined
+
+
+def test_a_term_with_a_negative_coefficient_continues_with_a_minus_sign() -> None:
+    xs = sp.symbols("a1:20")
+    expr = sp.Add(*[(-2 if k % 2 else 1) * s for k, s in enumerate(xs)], evaluate=False)
+    lines = break_expr(expr, NetworkLatexPrinter(), 8)
+    assert any(ln.startswith("{} - 2") for ln in lines[1:])
+    assert not any("+ -" in ln for ln in lines)

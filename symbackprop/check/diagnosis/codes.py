@@ -180,6 +180,15 @@ CODES: tuple[Code, ...] = (
     Code("GATE_DERIVATIVE_SWAPPED", "a gate of an LSTM or GRU is differentiated with the other "
          "activation's derivative: tanh′ = 1 − i² for a sigmoid gate i, or σ′ = g (1 − g) for "
          "a tanh candidate g", (r"^σ′ and tanh′ are swapped: ",)),
+    Code("NORM_STATISTICS_CONSTANT", "a normalisation layer's backward pass with its mean, "
+         "its variance or both held constant: the terms of the gradient through them are "
+         "missing", (r"^the layer normalisation's statistics are taken as constants: ",)),
+    Code("NORM_UNBIASED_VARIANCE", "a normalisation layer's variance divided by H − 1 (the "
+         "sample variance) where the layer divides by H",
+         (r"^the layer normalisation's variance divides by H − 1: ",)),
+    Code("NORM_WRONG_AXIS", "a normalisation layer's statistics taken over the wrong axis: "
+         "each unit on its own (batch normalisation's axis) instead of over the units of the "
+         "layer", (r"^the layer normalisation's statistics are taken over the wrong axis: ",)),
 )
 """Every code, in the order they are tried on a text (the first that matches is given)."""
 

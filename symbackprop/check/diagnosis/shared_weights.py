@@ -23,7 +23,8 @@ mistakes are named here, each by comparing values at the random points:
   (:mod:`symbackprop.check.diagnosis.attention`); batch normalisation's backward pass with its
   statistics held constant, an unbiased variance or the sums over the wrong axis
   (:mod:`symbackprop.check.diagnosis.batch_norm`); an LSTM's cell-state path left out and σ′
-  and tanh′ swapped between gates (:mod:`symbackprop.check.diagnosis.gated`).
+  and tanh′ swapped between gates (:mod:`symbackprop.check.diagnosis.gated`); the mistakes
+  of a layer_norm layer's backward pass (:mod:`symbackprop.check.diagnosis.normalisation`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from .dropout import dropout_mistakes
 from .embedding import embedding_mistakes
 from .gated import gated_mistakes
 from .index_maps import index_map_mistakes
+from .normalisation import norm_mistakes
 from .over_time import over_time_mistakes
 from .pooling import pool_mistakes
 
@@ -67,7 +69,8 @@ def shared_weight_mistakes(ctx: Context, evaluated: list[tuple[Any, list[Any]]],
     pooled = pool_mistakes(ctx, heads[bad], side) or \
         dropout_mistakes(ctx, heads[bad], side, param) or \
         attention_mistakes(ctx, heads[bad], side, param) or \
-        batch_norm_mistakes(ctx, heads[bad], side)
+        batch_norm_mistakes(ctx, heads[bad], side) or \
+        norm_mistakes(ctx, heads[bad], side, param)
     if pooled:
         return pooled
     looked_up = embedding_mistakes(ctx, param, side.values)

@@ -174,6 +174,7 @@ class _Reader:
             return constant
         found = table.lookup(raw)
         if found is not None:
+            _not_the_sigmoid(table, raw, found[0], pos)
             return self.quantity(found)
         example = example_mark(raw)
         if example is not None and example[1] in scope.examples:
@@ -440,3 +441,20 @@ def free_letters(node: Node, table: NameTable, scope: Scope) -> list[str]:
             if letter not in bound and letter not in found and letter not in scope.indices:
                 found.append(letter)
     return found
+
+
+def _not_the_sigmoid(table: NameTable, raw: str, sym: sp.Symbol, pos: int) -> None:
+    """Refuse ``\\sigma^{2}`` read as a layer_norm variance in a network that also has a
+    sigmoid σ: σ² could then be either."""
+    net = table.quantities.net
+    if not raw.lstrip("\\").startswith("sigma") or "^" not in raw:
+        return
+    variances = {lay.norm.variance for lay in net.spec.layers if lay.norm is not None}
+    if not any(u.out == sym and u.name in variances for u in net.units):
+        return
+    if any(u.activation.kind == "sigmoid" for u in net.units):
+        raise formula_error(
+            f"`{raw}` could be the variance σ² of the layer_norm layer or the sigmoid σ "
+            "squared: this network has both", pos,
+            hint="write the variance out, \\frac{1}{H}\\sum_{k} (a_{k} - \\mu)^2, or the "
+                 "sigmoid with its argument, \\sigma(z)^2")

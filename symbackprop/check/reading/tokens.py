@@ -94,7 +94,12 @@ class _Scanner(NameScanner):
         elif c == "\\":
             self._command()
         elif c.isascii() and c.isalpha():
-            self._name(i, self._letters(i))
+            word = self._letters(i)
+            if word == "sqrt" and self.s.startswith("(", self._skip_space(self.i)) and \
+                    not (self.known is not None and self.known(word)):
+                self._emit("sqrt", word, i)  # sqrt(σ² + ε), as the text form prints it
+            else:
+                self._name(i, word)
         elif c == "δ" and self.s[i + 1:i + 2] and ((self.s[i + 1].isascii() and
                                                    self.s[i + 1].isalpha()) or
                                                    self.s[i + 1] == "(") and \
@@ -319,6 +324,9 @@ class _Scanner(NameScanner):
         A function with a parameter takes its subscript as the parameter (lrelu_{0.1}).
         """
         name = FUNCTION_WORDS.get(word, word)  # \sinh and \cosh are LaTeX commands only
+        if word == "sigma" and self._names_with_superscript("\\sigma"):
+            self._name(start, "\\sigma")  # σ² of a layer_norm layer: a name the spec defines
+            return
         j = self._skip_space(self.i)
         if j < len(self.s) and self.s[j] == "_" and name not in PARAMETRIC_FUNCTIONS:
             self._name(start, "\\" + word if word in FUNC_CMDS else word)
@@ -327,6 +335,18 @@ class _Scanner(NameScanner):
         if name in PARAMETRIC_FUNCTIONS:
             sub, _ = self._operator_scripts()
         self._emit("func", name, start, self._primes(), sub=sub)
+
+
+    def _names_with_superscript(self, head: str) -> bool:
+        """Whether ``head`` with the scripts that follow it, up to a superscript, is a name
+        of the network (``\\sigma^{2}``, ``\\sigma_{}^2``: the variance σ² of a layer_norm
+        layer)."""
+        if self.known is None:
+            return False
+        pieces = self._scripts(self.i)
+        return any(self.known(head + "".join(p for p, _ in pieces[:k]))
+                   for k in range(1, len(pieces) + 1)
+                   if any(p.startswith("^") for p, _ in pieces[:k]))
 
 
 def tokenize(text: str, syntax: str = "auto", known: Known | None = None) -> list[Token]:
