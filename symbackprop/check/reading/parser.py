@@ -218,10 +218,6 @@ class _Parser(DerivativeReader):
 
     # -- names, fractions -----------------------------------------------------------
     def name(self, tok: Token) -> Node:
-        if tok.text == "sqrt" and tok.primes == 0 and self.kind() == "(" and \
-                not self.knows(tok.written):  # sqrt(σ² + ε), as the text printer writes √
-            return Pow(self.group(), Div(Num("1", tok.pos), Num("2", tok.pos), tok.pos),
-                       tok.pos)
         if tok.text == "d" and tok.primes == 0 and self.kind() == "(" and \
                 not self.knows(tok.written) and not self.is_function(tok.text):
             mark = self.k  # d(E_1 + E_2)/da: the derivative of the bracketed expression
