@@ -3,7 +3,7 @@
 O = P V, then the loss or a dense output layer) and differentiated by autograd, over generated
 specs (T, d, causal or not, losses). The package's compiled gradients equal autograd's for
 every entry of W^Q, W^K and W^V (and of a dense layer after the head), and ``gradcheck``
-passes; tests/data/specs/attention.yaml agrees at its own values.
+passes; specs/attention.yaml agrees at its own values.
 
 The reference reads only the case it writes as YAML and the documented default names
 (x_t_i, W_Q_i_j, W_K_i_j, W_V_i_j, O_t_j, w_2_k_n, b_2_k), never the package's units or
@@ -24,7 +24,7 @@ from autograd import grad
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oracle import agrees_with_reference, mismatches, output_loss, tool_runs
-from paths import DATA
+from paths import ROOT
 
 from symbackprop.network.build import build_network
 from symbackprop.network.derivation import derive
@@ -168,9 +168,9 @@ def test_attention_without_its_scale_is_caught(tmp_path: Path) -> None:
 
 
 def test_the_attention_spec_equals_autograd() -> None:
-    """tests/data/specs/attention.yaml at its own values, against the array code of the same
+    """specs/attention.yaml at its own values, against the array code of the same
     head."""
-    spec = load_spec(DATA / "specs" / "attention.yaml")
+    spec = load_spec(ROOT / "specs" / "attention.yaml")
     case = AttentionCase(3, 2, False, 0, "linear", "squared_error")
     p = spec.values.params
     theta = {m: np.array([[p[f"W_{m}_{i}_{j}"] for j in (1, 2)] for i in (1, 2)])

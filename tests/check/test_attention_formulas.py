@@ -1,4 +1,4 @@
-"""check on the example attention head (tests/data/specs/attention.yaml: T = 3 tokens of
+"""check on the example attention head (specs/attention.yaml: T = 3 tokens of
 width d = 2, S = Q Kᵀ/√2, a row softmax P, O = P V, squared error against Y): the row
 softmax's backward step, ∂L/∂P, ∂L/∂V and ∂L/∂Q written with free indices t, u, j and sums
 without bounds are CORRECT; the softmax Jacobian taken as elementwise, P(1 − P) only, is
@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from checkers import checker, named_mistake, verdict_of
 from index_mutants import digit_mutants, mutants
-from paths import DATA
+from paths import ROOT
 
-SPEC = DATA / "specs" / "attention.yaml"
+SPEC = ROOT / "specs" / "attention.yaml"
 DS = r"\frac{\partial L}{\partial S_{t,u}} = "
 SOFTMAX = DS + (r"P_{t,u} \left( \frac{\partial L}{\partial P_{t,u}} - \sum_{k} P_{t,k} "
                 r"\frac{\partial L}{\partial P_{t,k}} \right)")

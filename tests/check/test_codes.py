@@ -152,10 +152,10 @@ REACHED = [
      r"\frac{\partial L}{\partial a^{[1]}_{3}} = \delta^{[2]}_{3}"),
     ("EMBEDDING_NOT_ACCUMULATED", "embedding.yaml", "f", None,
      r"\frac{\partial L}{\partial E_{3,1}} = \delta^{[1]}_{3,1}"),
-    ("ATTENTION_SOFTMAX_ELEMENTWISE", DATA / "specs" / "attention.yaml", "f", None,
+    ("ATTENTION_SOFTMAX_ELEMENTWISE", ROOT / "specs" / "attention.yaml", "f", None,
      r"\frac{\partial L}{\partial S_{t,u}} = P_{t,u} (1 - P_{t,u}) "
      r"\frac{\partial L}{\partial P_{t,u}}"),
-    ("ATTENTION_SCALE_MISSING", DATA / "specs" / "attention.yaml", "f", None,
+    ("ATTENTION_SCALE_MISSING", ROOT / "specs" / "attention.yaml", "f", None,
      r"\frac{\partial L}{\partial Q_{t,j}} = \sum_u \frac{\partial L}{\partial S_{t,u}} K_{u,j}"),
     ("BATCH_NORM_STATISTICS_CONSTANT", BATCHNORM, "f", None,
      r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma_B^2 + \epsilon}} "

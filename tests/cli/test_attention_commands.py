@@ -1,4 +1,4 @@
-"""tests/data/specs/attention.yaml (one head of self-attention over three tokens of width
+"""specs/attention.yaml (one head of self-attention over three tokens of width
 two, squared error) through every command: derive in every format with the row softmax's
 backward step ∂L/∂S_{t,u} = P_{t,u}(∂L/∂P_{t,u} − Σ_k P_{t,k} ∂L/∂P_{t,k}) and its tensor
 form, eval, gradcheck (full and directional), codegen, graph, check and notes that
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from kind_commands import codegen_checks_itself, gradchecks_pass, needs_pdflatex, notes_compile, run
-from paths import DATA
+from paths import ROOT
 
-SPEC = str(DATA / "specs" / "attention.yaml")
+SPEC = str(ROOT / "specs" / "attention.yaml")
 SOFTMAX = (r"\frac{\partial L}{\partial S_{t,u}} = P_{t,u} \left( \frac{\partial L}"
            r"{\partial P_{t,u}} - \sum_{k=1}^{3} P_{t,k} \frac{\partial L}{\partial P_{t,k}} "
            r"\right)")

@@ -37,7 +37,7 @@ def _t(name: str) -> str:
 def attention_rules(spec: NetworkSpec) -> list[AttentionRule]:
     """The backward pass of every attention layer in index form, one rule per quantity.
 
-    >>> spec = load_spec("tests/data/specs/attention.yaml")  # doctest: +SKIP
+    >>> spec = load_spec("specs/attention.yaml")  # doctest: +SKIP
     >>> [r.text for r in attention_rules(spec)][0]  # doctest: +SKIP
     '∂L/∂P_{t,u} = Σ_{j=1}^{2} ∂L/∂O_{t,j} V_{u,j}'
     """

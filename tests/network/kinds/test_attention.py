@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from checkers import checker, verdict_of
-from paths import DATA
+from paths import ROOT
 from spec_texts import load_text
 
 from symbackprop.network.kinds.attention import attention_rules, attention_tensor_rules
 from symbackprop.spec.load import load_spec
 
-HEAD = DATA / "specs" / "attention.yaml"
+HEAD = ROOT / "specs" / "attention.yaml"
 CAUSAL = """inputs: {shape: [3, 2]}
 layers:
   - {name: head, kind: attention, causal: true}
