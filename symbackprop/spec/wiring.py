@@ -15,31 +15,13 @@ from .acyclic import check_acyclic as check_acyclic
 from .confusables import skeleton
 from .counts import count_parameters, count_units
 from .full_layers import add_template_params, template_weights
-from .kinds.attention import (
-    ATTENTION_KEYS,
-    ATTENTION_KIND,
-    attention_count,
-    read_attention_layer,
-)
+from .kind_layers import kind_keys, read_kind_layer
 from .kinds.batch import batch_of, batched_connections
 from .kinds.batch_norm import BATCH_NORM_KIND, batch_norm_units, read_batched_layer
-from .kinds.conv import CONV_KEYS, CONV_KINDS, input_shape, layer_kind
+from .kinds.conv import CONV_KEYS, CONV_KINDS, layer_kind
 from .kinds.conv_layers import conv_connections, read_conv_layer
-from .kinds.dropout import DROPOUT_KEYS, DROPOUT_KIND, read_dropout_layer
-from .kinds.embedding import (
-    EMBEDDING_KEYS,
-    EMBEDDING_KIND,
-    embedding_connections,
-    read_embedding_layer,
-)
-from .kinds.gated import formula_units, gated_connections, gated_keys, read_gated_layer
-from .kinds.layer_norm import (
-    LAYER_NORM_KEYS,
-    LAYER_NORM_KIND,
-    layer_norm_count,
-    read_layer_norm_layer,
-)
-from .kinds.pool import POOL_KEYS, POOL_KINDS, read_pool_layer
+from .kinds.embedding import embedding_connections
+from .kinds.gated import formula_units, gated_connections
 from .kinds.recurrent import (
     initial_units,
     layer_keys,
@@ -122,53 +104,20 @@ def read_layers(r: Reader, top: dict[str, Any], notation: Notation, inputs: list
         if kind == BATCH_NORM_KIND:
             raise r.fail((*lp, "kind"), "a batch_norm layer normalises over a batch of "
                          "examples", hint="e.g. `inputs: {size: 1, batch: 3}`")
-        gated = gated_keys(kind, layers[-1] if layers else None)
         stepped = layer_keys(kind, layers[-1] if layers else None)
-        layer = r.mapping(lp, gated or stepped or (CONV_KEYS if kind in CONV_KINDS else
-                                          POOL_KEYS if kind in POOL_KINDS else
-                                          DROPOUT_KEYS if kind == DROPOUT_KIND else
-                                          EMBEDDING_KEYS if kind == EMBEDDING_KIND else
-                                          LAYER_NORM_KEYS if kind == LAYER_NORM_KIND else
-                                          ATTENTION_KEYS if kind == ATTENTION_KIND else
-                                          LAYER_KEYS))
+        layer = r.mapping(lp, kind_keys(kind, layers[-1] if layers else None) or stepped or
+                          (CONV_KEYS if kind in CONV_KINDS else LAYER_KEYS))
         number = notation.first_layer + pos
         name = r.string((*lp, "name"), identifier=True) if "name" in layer else f"layer{pos}"
         if name in seen_layer_names:
             raise r.fail((*lp, "name"), f"layer name `{name}` is used twice")
         seen_layer_names.add(name)
         claim = partial(_claim_unit_names, r, where=lp, output=pos == len(items))
-        made: tuple[LayerSpec, list[UnitSpec]] | None = None
-        if kind in POOL_KINDS:  # a max or mean of each window: no activation, no weights
-            source = input_shape(top) if pos == 1 else layers[-1].shape
-            made = read_pool_layer(r, lp, kind, (name, pos, number), notation, source,
-                                   layer_of=layer_of, unit_keys=unit_keys, claim=claim)
-        elif kind == EMBEDDING_KIND:  # e_{t,k} = E_{token_t,k}: a table entry, no edges
-            made = read_embedding_layer(r, lp, (name, pos, number), notation, top,
-                                        layer_of=layer_of, unit_keys=unit_keys, claim=claim)
-        elif kind == DROPOUT_KIND:  # m_j a_j / p for each source unit: no weights
-            shape = input_shape(top) if pos == 1 else layers[-1].shape
-            size = len(inputs) if pos == 1 else len(layers[-1].units)
-            made = read_dropout_layer(r, lp, (name, pos, number), notation, top,
-                                      shape or (size,), layer_of=layer_of,
-                                      unit_keys=unit_keys, claim=claim)
-        elif kind == LAYER_NORM_KIND:  # γ_j (a_j − μ)/√(σ² + ε) + β_j: formula nodes
-            made = read_layer_norm_layer(r, lp, (name, pos, number), notation, layers,
-                                         last=pos == len(items),
-                                         several=layer_norm_count(items) > 1,
-                                         layer_of=layer_of, unit_keys=unit_keys,
-                                         claim=partial(_claim_unit_names, r, where=lp,
-                                                       output=False))
-        elif kind == ATTENTION_KIND:  # Q, K, V, S = Q Kᵀ/√d, P = softmax(S), O = P V
-            made = read_attention_layer(
-                r, lp, (name, pos, number), input_shape(top) if pos == 1 else None,
-                last=pos == len(items), several=attention_count(items) > 1,
-                layer_of=layer_of, unit_keys=unit_keys,
-                claim=partial(_claim_unit_names, r, where=lp))
-        elif gated is not None:  # gates with weighted sums, c and h formula nodes
-            made = read_gated_layer(r, lp, kind, (name, pos, number), top, layers,
-                                    last=pos == len(items),
-                                    claim=partial(_claim_unit_names, r, where=lp),
-                                    read_act=partial(read_activation, r))
+        made = read_kind_layer(r, lp, kind, (name, pos, number), top=top, notation=notation,
+                               inputs=inputs, layers=layers, items=items, layer_of=layer_of,
+                               unit_keys=unit_keys,
+                               claim_names=partial(_claim_unit_names, r, where=lp),
+                               read_activation=read_activation)
         if made is not None:
             layers.append(made[0])
             units += made[1]
