@@ -50,10 +50,11 @@ def notes(spec: str, output: str | None, fmt: str | None, pdf: bool, params: tup
           numbers: bool, full: bool, defines: tuple[str, ...]) -> None:
     """Write lecture notes on backpropagation through SPEC.
 
-    The notes hold a diagram of the network, the forward pass and loss, each activation's
-    derivative derived step by step, the local-gradient recurrences (index and matrix form),
-    every parameter's chain-rule derivation and, when the spec has values, a worked example
-    with a gradient-descent step and a finite-difference check.
+    The notes hold a diagram of the network (and of each convolution, pooling and recurrent
+    layer), the forward pass and loss, each activation's derivative derived step by step,
+    the local-gradient recurrences (index form, and matrix or tensor form), every
+    parameter's chain-rule derivation and, when the spec has values, a worked example with a
+    gradient-descent step and a finite-difference check.
 
     \b
     Examples:
