@@ -29,8 +29,11 @@ SPEC_FILES = [*sorted(SPECS.glob("*.yaml")), NIELSEN]
 
 
 def has_tensor_form(spec: Path) -> bool:
-    """Whether derive prints the tensor form of the spec (conv2d, pooling, recurrent)."""
-    return any(lay.conv or lay.pool or lay.recurrent for lay in load_spec(spec).layers)
+    """Whether derive prints the tensor form of the spec (conv2d, pooling, recurrent,
+    attention)."""
+    return any(lay.conv or lay.pool or lay.recurrent or lay.attention
+               for lay in load_spec(spec).layers)
+
 
 @pytest.mark.parametrize("form", ["chain", "closed", "delta"])
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)

@@ -17,7 +17,7 @@ from symbackprop.cli.app import main
 from symbackprop.render.latex import PREAMBLE
 
 TENSOR_SPECS = ("conv2d-3x3", "conv-pool", "rnn-bptt")
-TENSOR_WORDS = "a tensor form (convolution, pooling and recurrent layers) is not read"
+TENSOR_WORDS = "a tensor form (convolution, pooling, recurrent and attention layers) is not read"
 
 
 def run(*args: str) -> tuple[int, str]:

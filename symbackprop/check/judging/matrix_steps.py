@@ -84,7 +84,7 @@ class MatrixStep:
         self.names = matrix_names(ctx)
         if self.names.reason is not None:
             if any(lay.conv is not None or lay.pool is not None or lay.recurrent is not None
-                   for lay in ctx.net.spec.layers):
+                   or lay.attention is not None for lay in ctx.net.spec.layers):
                 raise FormulaError(TENSOR_WORDS)
             raise FormulaError(f"the matrix form applies to layered networks; here "
                                f"{self.names.reason}")

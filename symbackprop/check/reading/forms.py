@@ -9,8 +9,8 @@ import re
 
 MATRIX_WORDS = "the step in matrix form is not checked"
 """The start of the reason a matrix-form step is not checked (what follows says why)."""
-TENSOR_WORDS = ("a tensor form (convolution, pooling and recurrent layers) is not read; the "
-                "index form is checked instead")
+TENSOR_WORDS = ("a tensor form (convolution, pooling, recurrent and attention layers) is not "
+                "read; the index form is checked instead")
 """Why a step of the tensor form ``derive`` prints for such layers is not checked."""
 _MATRIX = re.compile(r"\\odot|\\top(?![A-Za-z])|\\nabla|\\Delta\s*\^|"
                      # bold for a vector or a matrix, not for one entry set in bold (w_4)
