@@ -29,6 +29,7 @@ from .identifiers import python_names
 from .lambdified import stable_deltas, stable_loss
 from .layered_plan import LayeredPlan, layered_plan
 from .param_names import names_from_shapes
+from .stable_rows import forward_lines, score_rows, shifted
 from .stand_ins import describe_stand_ins, stand_ins, with_stand_ins
 from .vectorized import HELPERS, function_source, gather_code, matrix_source
 
@@ -159,8 +160,10 @@ def scalar_source(net: Network, grads: Gradients,
     variables = variable_names(net)
     renames = {s: sp.Symbol(v, **s.assumptions0) for s, v in variables.items() if v != s.name}
 
+    rows = score_rows(net)
+
     def code(expr: sp.Expr) -> str:
-        expr = with_stand_ins(net, net.with_decay_value(expr))
+        expr = shifted(with_stand_ins(net, net.with_decay_value(expr)), rows)
         return printer.doprint(expr.xreplace(renames) if renames else expr)
 
     def name(sym: sp.Symbol) -> str:
@@ -171,7 +174,8 @@ def scalar_source(net: Network, grads: Gradients,
     params = [f"{name(p)} = theta[{k}]" for k, p in enumerate(net.trained)]
     params += [f"{name(p)} = {value!r}  # frozen: not trained"
                for p, value in frozen_values(net).items()]
-    forward = [f"{name(sym)} = {code(expr)}" for sym, expr in net.definitions if sym != expr]
+    forward = forward_lines(net.definitions, rows, variables,
+                            lambda sym, expr: f"{name(sym)} = {code(expr)}")
     losses = f"losses = _column({code(stable_loss(net))}, m)"
     backward = []
     deltas = stable_deltas(net, grads)

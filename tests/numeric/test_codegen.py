@@ -119,7 +119,9 @@ def test_generated_module_matches_tool(generated: dict[str, dict[str, object]],
     grads = result["grads"]
     assert isinstance(grads, dict)
     for name, g in expected["grads"].items():
-        assert grads[name] == pytest.approx(g, rel=1e-9, abs=1e-14), name
+        # a gradient that is 0 in exact arithmetic (a bias before batch normalisation) is
+        # float64 rounding in both, ~10⁻¹³ for this spec's terms of order 1
+        assert grads[name] == pytest.approx(g, rel=1e-9, abs=1e-12), name
     assert result["vector"] == pytest.approx(list(grads.values()), rel=1e-15, abs=1e-300)
 
 
