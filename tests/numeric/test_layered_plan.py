@@ -27,11 +27,12 @@ def test_layered_detection(path: Path) -> None:
     # bias or a frozen parameter has no block of θ and the matrix code has no weight decay, so
     # those networks are computed by the scalar code; a convolution or pooling layer is not a
     # full weight matrix, an unrolled recurrent layer shares its weights over steps, and a
-    # dropout, embedding or layer_norm layer or a formula node is no weighted sum
+    # dropout, embedding, normalisation, attention, LSTM or GRU layer or a formula node is no
+    # weighted sum
     assert (layered_plan(_net(path)) is None) == (path.stem in (
         "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
         "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt", "dropout", "embedding",
-        "seed-001-mx-plus-c"))
+        "seed-001-mx-plus-c", "layernorm", "batchnorm", "attention", "lstm", "gru"))
 
 
 def test_weights_in_spec_order_are_slices_of_theta() -> None:

@@ -49,11 +49,12 @@ def _compare(net: Network, seed: int, examples: int = 3) -> None:
 
 # a shared bias, a skip connection, a constant bias, a frozen parameter, weight decay, a
 # convolution or pooling layer (not a full weight matrix), an unrolled recurrent layer and a
-# dropout, embedding or layer_norm layer (no weighted sum) have no matrix code
+# dropout, embedding, normalisation, attention, LSTM or GRU layer (no weighted sum alone)
+# have no matrix code
 LAYERED = [p for p in SPECS if p.stem not in (
     "relu-mlp", "skip-connection", "constant-bias-2-2-1", "weight-decay-2-2-1",
     "frozen-weight-2-2-1", "conv2d-3x3", "conv-pool", "rnn-bptt", "dropout", "embedding",
-    "seed-001-mx-plus-c")]
+    "seed-001-mx-plus-c", "layernorm", "batchnorm", "attention", "lstm", "gru")]
 
 
 @pytest.mark.parametrize("path", LAYERED, ids=lambda p: p.stem)
