@@ -323,7 +323,8 @@ def network_op_graph(net: object) -> OpGraph:
     definitions: dict[sp.Symbol, sp.Expr] = {}
     for u in net.units:
         definitions[u.net] = net.net_display(u)
-        definitions[u.out] = net.out_definitions[u.out]
+        if u.out != u.net:  # a formula node whose value and net input share one name
+            definitions[u.out] = net.out_definitions[u.out]
     leaves = [*net.inputs, *net.params, *net.targets]
     if net.decay is not None:
         leaves.append(net.decay)
