@@ -23,6 +23,7 @@ import yaml
 from autograd import grad
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from norm_cases import EPSILONS, draw_head
 from oracle import activation, agrees_with_reference, mismatches, oracle, output_loss, tool_runs
 from paths import SPECS
 
@@ -107,17 +108,9 @@ def _check(case: NormCase, seed: int, path: Path) -> None:
                           float(reference_loss(case, theta, x, y)), expected)
 
 
-EPSILONS = st.sampled_from((Fraction(1, 100000), Fraction(1, 10), Fraction(1, 3),
-                            Fraction(1)))
-
-
 @st.composite
 def norm_cases(draw: st.DrawFn) -> NormCase:
-    loss = draw(st.sampled_from(("squared_error", "binary_cross_entropy", "cross_entropy")))
-    outputs = {"binary_cross_entropy": 1, "cross_entropy": 2}.get(loss) or draw(
-        st.integers(1, 2))
-    output_activation = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}.get(
-        loss) or draw(st.sampled_from(("linear", "tanh", "sigmoid")))
+    loss, outputs, output_activation = draw_head(draw, 1)
     return NormCase(draw(st.integers(1, 3)), draw(st.integers(2, 4)),
                     draw(st.sampled_from(ACTIVATIONS)), draw(EPSILONS), outputs,
                     output_activation, loss)
