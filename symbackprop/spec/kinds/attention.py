@@ -22,7 +22,6 @@ from fractions import Fraction
 from itertools import product
 from typing import Any
 
-from ..confusables import skeleton
 from ..formulas import Term
 from ..model import (
     ActivationSpec,
@@ -32,9 +31,10 @@ from ..model import (
     LayerSpec,
     UnitSpec,
 )
-from ..naming import name_key, plain_name
+from ..naming import plain_name
 from ..reader import Reader, kind_of
 from ..source import Path_
+from .conv import place_unit
 
 ATTENTION_KIND = "attention"
 ATTENTION_KEYS = ("name", "kind", "causal")
@@ -86,12 +86,7 @@ def read_attention_layer(r: Reader, lp: Path_, place: tuple[str, int, int],
              enumerate([*entries, *(("S", t, u) for t, u in pairs),
                         *(("P", t, u) for t, u in pairs)], start=1)]
     for unit in [*nodes, *outputs]:
-        key = skeleton(name_key(unit.name))
-        if key in unit_keys:
-            raise r.fail(lp, f"unit name `{unit.name}` of this layer is already used",
-                         hint="every input and unit needs its own name")
-        unit_keys[key] = unit.name
-        layer_of[unit.name] = pos
+        place_unit(r, lp, unit, pos, layer_of=layer_of, unit_keys=unit_keys)
         claim(unit, output=unit in outputs and last)
     weights = tuple(tuple(_param(rf"W^{{{m}}}_{{{i},{j}}}") for i in range(1, width + 1)
                           for j in range(1, width + 1)) for m in _MATRICES)

@@ -178,14 +178,21 @@ def made_units(r: Reader, lp: Path_, field: str, shape: tuple[int, ...],
                      hint="raise the bound with --max-units if this network is real")
     made = shaped_units(shape, number, activation, notation, pos)
     for unit in made:
-        key = skeleton(name_key(unit.name))
-        if key in unit_keys:
-            raise r.fail(lp, f"unit name `{unit.name}` of this layer is already used",
-                         hint="every input and unit needs its own name")
-        unit_keys[key] = unit.name
-        layer_of[unit.name] = pos
+        place_unit(r, lp, unit, pos, layer_of=layer_of, unit_keys=unit_keys)
         claim(unit)
     return made
+
+
+def place_unit(r: Reader, lp: Path_, unit: UnitSpec, pos: int, *, layer_of: dict[str, int],
+               unit_keys: dict[str, str]) -> None:
+    """Put ``unit`` in the layer at ``pos``, its name's key taken among the spec's names
+    (a name that clashes with one already taken, or is confusable with it, is an error)."""
+    key = skeleton(name_key(unit.name))
+    if key in unit_keys:
+        raise r.fail(lp, f"unit name `{unit.name}` of this layer is already used",
+                     hint="every input and unit needs its own name")
+    unit_keys[key] = unit.name
+    layer_of[unit.name] = pos
 
 
 def connection_count(geometry: ConvGeometry, bias: bool) -> int:
