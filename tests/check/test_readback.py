@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from checkers import checker, in_printed_rule
+from checkers import checker, in_printed_rule, skip_gated_closed_forms
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
@@ -38,6 +38,7 @@ def has_tensor_form(spec: Path) -> bool:
 @pytest.mark.parametrize("form", ["chain", "closed", "delta"])
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
 def test_every_printed_derivation_reads_back_as_correct(spec: Path, form: str) -> None:
+    skip_gated_closed_forms(spec, form)
     printed = CliRunner().invoke(main, ["derive", str(spec), "--form", form,
                                         "--format", "latex"])
     assert printed.exit_code == 0, printed.output

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from checkers import checker, in_printed_rule
+from checkers import checker, in_printed_rule, skip_gated_closed_forms
 from click.testing import CliRunner
 from paths import DATA, SPECS
 
@@ -51,6 +51,7 @@ def derive(*args: str) -> str:
 @pytest.mark.parametrize("spec", SPEC_FILES, ids=lambda p: p.stem)
 def test_every_printed_text_derivation_reads_back_as_correct(spec: Path, form: str,
                                                              fmt: str) -> None:
+    skip_gated_closed_forms(spec, form)
     printed = derive(str(spec), "--form", form, "--format", fmt)
     result = checker(spec).check_derivation(printed)
     wrong = [(s.line, s.verdict, s.text[:120], s.diagnosis) for s in result.steps
