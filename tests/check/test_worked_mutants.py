@@ -178,8 +178,9 @@ def _mutate(checker: Checker, lines: list[Line], quantities: dict[str, object],
     return wrong
 
 
-WORKED_SPECS = [s for s in sorted(SPECS.glob("*.yaml"))
-                if Checker(build_network(load_spec(s))).ctx.points.worked_row() is not None]
+# the unrolled LSTM and GRU take check minutes a line: their worked lines are not mutated here
+WORKED_SPECS = [s for s in sorted(SPECS.glob("*.yaml")) if s.stem not in ("lstm", "gru")
+                and Checker(build_network(load_spec(s))).ctx.points.worked_row() is not None]
 
 
 @pytest.mark.parametrize("spec", WORKED_SPECS, ids=lambda p: p.stem)
