@@ -4,12 +4,7 @@ results follow each other row by row, not each in a display of its own."""
 
 from __future__ import annotations
 
-from ..network.kinds.attention import attention_rules, attention_tensor_rules
-from ..network.kinds.batch_norm import batch_norm_rules
-from ..network.kinds.dropout import dropout_rules
-from ..network.kinds.embedding import embedding_rules
-from ..network.kinds.layer_norm import norm_rules
-from ..network.kinds.pool import pool_rules
+from ..network.kinds.rules import kind_rules
 from .derivation_document import DerivationDocument
 from .escape import latex_comment
 from .latex import PREAMBLE, align_block, escape_text
@@ -26,14 +21,7 @@ def document_latex(doc: DerivationDocument) -> str:
     if doc.deltas:
         parts += [r"\section*{Local gradients}", "% local gradients, from the output back",
                   equations_block(net, doc.deltas)]
-        parts += [f"\\[\n{rule.latex}\n\\]" for rule in [*pool_rules(net.spec),
-                                                           *dropout_rules(net.spec),
-                                                           *embedding_rules(net.spec),
-                                                           *attention_rules(net.spec),
-                                                           *attention_tensor_rules(
-                                                               net.spec),
-                                                           *batch_norm_rules(net.spec),
-                                                           *norm_rules(net.spec)]]
+        parts += [f"\\[\n{rule.latex}\n\\]" for rule in kind_rules(net.spec)]
     if doc.matrix is not None:
         heading = doc.matrix.heading
         parts += [rf"\subsection*{{{heading}}}", f"% {heading.lower()}", doc.matrix.latex()]

@@ -15,14 +15,9 @@ import sympy as sp
 from ..network.build import Network, Unit
 from ..network.chains import backward_order, chain_terms
 from ..network.derivation import MAX_PATHS, Derivation, Gradients
-from ..network.kinds.attention import attention_rules, attention_tensor_rules
-from ..network.kinds.batch_norm import batch_norm_rules
 from ..network.kinds.conv import IndexForms
-from ..network.kinds.dropout import dropout_rules
-from ..network.kinds.embedding import embedding_rules
-from ..network.kinds.layer_norm import norm_rules
-from ..network.kinds.pool import pool_rules
 from ..network.kinds.recurrent import recurrence_lines, step_forms
+from ..network.kinds.rules import kind_rules
 from ..numeric.worked import Precise, given_values, printable
 from ..spec.naming import plain_name
 from ..spec.typesetting import upright
@@ -415,13 +410,7 @@ def to_text(doc: DerivationDocument) -> str:
     if doc.deltas:
         lines += ["", f"Local gradients {local_gradient_text(net)}, from the output back:"]
         lines += [f"  {r.text}" for r in doc.deltas]
-        lines += [f"  {rule.text}" for rule in pool_rules(net.spec)]  # as a lecture says it
-        lines += [f"  {rule.text}" for rule in [*dropout_rules(net.spec),
-                                                *embedding_rules(net.spec),
-                                                *attention_rules(net.spec),
-                                                *attention_tensor_rules(net.spec),
-                                                *batch_norm_rules(net.spec),
-                                                *norm_rules(net.spec)]]
+        lines += [f"  {rule.text}" for rule in kind_rules(net.spec)]  # as a lecture says it
     if doc.matrix is not None:
         lines += ["", *doc.matrix.text_lines()]
     for pd in doc.params:
@@ -457,11 +446,7 @@ def to_markdown(doc: DerivationDocument) -> str:
     if doc.deltas:
         out += ["", "## Local gradients", "", "$$",
                 equations_block(net, doc.deltas, env="aligned"), "$$"]
-        out += [line for rule in [*pool_rules(net.spec), *dropout_rules(net.spec),
-                                  *embedding_rules(net.spec), *attention_rules(net.spec),
-                                  *attention_tensor_rules(net.spec), *batch_norm_rules(net.spec),
-                                  *norm_rules(net.spec)]
-                for line in ("", "$$", rule.latex, "$$")]
+        out += [line for rule in kind_rules(net.spec) for line in ("", "$$", rule.latex, "$$")]
     if doc.matrix is not None:
         out += ["", f"## {doc.matrix.heading}", "", doc.matrix.markdown()]
     out += ["", "## Gradients"]
