@@ -278,7 +278,9 @@ def tensor_numbers(net: Network, at: dict[sp.Symbol, float] | None) -> list[Bloc
     if not rows:
         return []
     rows = [r.removesuffix(r" \\*") for r in rows]
-    return [Para(("The same forward pass on whole tensors, one channel (or step) at a time, "
+    # a heading of its own, which check reads as a tensor form's (the matrices are not read)
+    return [Heading("The forward pass in tensor form", 2),
+            Para(("The same forward pass on whole tensors, one channel (or step) at a time, "
                   "with the spec's numbers (rounded to four digits; the index form above has "
                   "them exact):",), into=True),
             Equations(tuple(rows))]
